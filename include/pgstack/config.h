@@ -1,0 +1,70 @@
+// config/database.json: named environments, each describing one stack. Passwords are never in
+// the file: it names the environment variable that holds each. Unknown keys and wrong types are
+// errors naming the file and the JSON path; JSON syntax errors name line and column.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pgstack/status.h"
+
+namespace pgstack {
+
+enum class Mode { kLocal, kExternal };
+
+using SettingList = std::vector<std::pair<std::string, std::string>>;  // name, rendered value
+
+struct PostgresConfig {
+  std::string host = "127.0.0.1";
+  int port = 5432;
+  std::string database;
+  std::string user;
+  std::string password_env;                          // variable holding the role's password
+  std::string admin_url_env = "PGSTACK_ADMIN_URL";   // external mode: the administrator's URL
+  std::string password;  // resolved from the environment (may stay empty in local mode)
+  std::vector<std::string> extensions;
+  SettingList settings;  // only names from AllSettings() with Target::kPostgres
+};
+
+struct PgBouncerConfig {
+  std::string listen_addr = "127.0.0.1";
+  int port = 6432;
+  SettingList settings;  // only names from AllSettings() with Target::kPgBouncer
+};
+
+// Thresholds of `verify`'s JSONB performance check.
+struct VerifyConfig {
+  int jsonb_rows = 20000;           // rows in the measured table
+  double jsonb_max_ms = 25.0;       // the indexed containment query must stay under this
+  double jsonb_min_speedup = 5.0;   // and beat the sequential scan by this factor
+};
+
+struct Environment {
+  std::string name;
+  std::string file;  // the config file it came from, for messages
+  Mode mode = Mode::kLocal;
+  PostgresConfig postgres;
+  PgBouncerConfig pgbouncer;
+  VerifyConfig verify;
+
+  // The configured value of a setting, or nullopt.
+  std::optional<std::string> setting(const std::string& name) const;
+};
+
+// Looks up an environment variable; tests pass a fake.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// Reads `file` and returns environment `name` with overrides from the process environment applied:
+// PGUSER, PGDATABASE, PGPASSWORD and DATABASE_URL always; PGHOST and PGPORT in external mode only
+// (a local stack decides where it listens, and `pgstack env` itself exports PGPORT).
+Result<Environment> LoadEnvironment(const std::string& file, const std::string& name,
+                                    const EnvLookup& env);
+// The same from text already read; `file` only names it in messages.
+Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
+                                     const std::string& name, const EnvLookup& env);
+
+}  // namespace pgstack

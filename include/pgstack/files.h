@@ -1,0 +1,41 @@
+// Files that must never be half-written: written to a temp file beside the target, fsynced,
+// given their mode (and owner), and renamed into place. A file being replaced is first copied
+// to "<name>.<UTC timestamp>.bak" with the same mode and owner.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "pgstack/status.h"
+
+namespace pgstack {
+
+struct Owner {
+  uid_t uid;
+  gid_t gid;
+};
+
+// Reads a whole file; nullopt when it does not exist.
+Result<std::optional<std::string>> ReadFileIfExists(const std::string& path);
+
+// Writes content atomically with the given mode, chowned to owner when given.
+Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode,
+                       std::optional<Owner> owner = std::nullopt);
+
+// Copies path to path.<timestamp>.bak (same mode and owner) and returns the backup's path.
+Result<std::string> BackupFile(const std::string& path);
+
+// Writes content atomically unless the file already holds exactly that; backs up the old
+// content first when there was some. Returns true when it wrote.
+Result<bool> ReplaceFile(const std::string& path, const std::string& content, mode_t mode,
+                         std::optional<Owner> owner = std::nullopt);
+
+// mkdir -p, then chmod/chown the last component.
+Status MakeDirs(const std::string& path, mode_t mode, std::optional<Owner> owner = std::nullopt);
+
+// UTC time as 20261126T163000Z, for backup names.
+std::string TimestampNow();
+
+}  // namespace pgstack

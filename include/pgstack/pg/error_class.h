@@ -1,0 +1,42 @@
+// The one place that turns a PostgreSQL error into a category. Code branches on the category,
+// never on message text.
+#pragma once
+
+#include <string_view>
+
+#include "pgstack/status.h"
+
+namespace pgstack::pg {
+
+enum class ErrorClass {
+  kNone,                  // not an error
+  kConnection,            // could not connect or the connection broke (08xxx, or no SQLSTATE)
+  kTooManyConnections,    // 53300
+  kSerializationFailure,  // 40001
+  kDeadlock,              // 40P01
+  kLockNotAvailable,      // 55P03: lock_timeout or NOWAIT
+  kQueryCanceled,         // 57014: statement_timeout or cancel
+  kAdminShutdown,         // 57P01..57P03: server shutting down or restarting
+  kSyntaxOrAccess,        // class 42: syntax error, undefined object, insufficient privilege
+  kInsufficientPrivilege, // 42501
+  kUniqueViolation,       // 23505
+  kDuplicateObject,       // 42P04, 42P06, 42P07, 42710, 42723
+  kUndefinedObject,       // 42P01, 42704, 42883, 3D000, 3F000
+  kActiveSqlTransaction,  // 25001: cannot run inside a transaction block
+  kInvalidPassword,       // 28P01, 28000
+  kOther,
+};
+
+ErrorClass Classify(std::string_view sqlstate);
+inline ErrorClass Classify(const Status& s) {
+  return s.ok() ? ErrorClass::kNone : Classify(s.sqlstate());
+}
+// True for errors that a retry of the same transaction may get past.
+bool IsTransient(ErrorClass c);
+
+// libpq reports errors raised while a connection is being made without a SQLSTATE; the server
+// sent one, so recover it from the few messages whose category matters (too many clients,
+// password failed, database missing, shutting down). "" when unknown.
+std::string_view SqlStateOfConnectError(std::string_view libpq_message);
+
+}  // namespace pgstack::pg

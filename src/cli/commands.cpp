@@ -1,0 +1,24 @@
+#include "commands.h"
+
+namespace pgstack::cli {
+namespace {
+
+constexpr CommandSpec kCommands[] = {
+    {"up", "provision and start the stack (idempotent); prints where things are", RegisterUp},
+    {"down", "stop PgBouncer, then PostgreSQL; data is kept", RegisterDown},
+    {"status", "what runs, where, which version", RegisterStatus},
+    {"destroy", "stop the stack and delete its state directory (needs --yes)", RegisterDestroy},
+    {"env", "shell export lines for the pooled endpoint (--direct: the server)", RegisterEnv},
+    {"verify", "every validation of the setup plan as a named check; exit 3 if any fails",
+     RegisterVerify},
+    {"migrate", "the schema migration system: up, down, status, validate, plan, ...",
+     RegisterMigrate},
+    {"bench", "performance tests: connection pooling (pool) and JSONB indexes (jsonb)",
+     RegisterBench},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> Commands() { return kCommands; }
+
+}  // namespace pgstack::cli

@@ -1,0 +1,92 @@
+// pgstack: stands up, checks, migrates and load-tests a PostgreSQL 17 + PgBouncer stack.
+// main is the only place that turns errors into exit statuses.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "commands.h"
+#include "context.h"
+
+namespace {
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// "did you mean" for an unknown subcommand, or "" when nothing is close.
+std::string Suggest(const std::string& word) {
+  std::string best;
+  size_t best_d = 3;
+  for (const auto& c : pgstack::cli::Commands()) {
+    size_t d = EditDistance(word, c.name);
+    if (d < best_d) {
+      best_d = d;
+      best = c.name;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using pgstack::cli::Context;
+  Context ctx;
+  CLI::App app{"pgstack: a PostgreSQL 17 + PgBouncer stack for the test platform, from nothing to "
+               "verified, migrated and measured"};
+  app.fallthrough();  // global flags may follow the subcommand too
+  app.require_subcommand(1);
+  app.add_option("--config", ctx.global.config, "configuration file")->capture_default_str();
+  app.add_option("--env", ctx.global.env, "environment in the config (default $PGSTACK_ENV or development)");
+  app.add_option("--state-dir", ctx.global.state_dir, "state directory of a local stack")->capture_default_str();
+  app.add_flag("--json", ctx.global.json, "machine output: one JSON document on stdout");
+  app.add_flag("--quiet", ctx.global.quiet, "print nothing but errors");
+  app.add_flag("--verbose", ctx.global.verbose, "explain each step on stderr");
+
+  std::map<CLI::App*, pgstack::cli::RunFn> runners;
+  for (const auto& spec : pgstack::cli::Commands()) {
+    CLI::App* sub = app.add_subcommand(spec.name, spec.help);
+    runners[sub] = spec.add(*sub, ctx);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::string msg = e.what();
+    std::string hint;
+    if (argc > 1) {
+      for (int i = 1; i < argc && hint.empty(); ++i) {
+        std::string a = argv[i];
+        if (a.rfind("-", 0) == 0) continue;
+        bool known = false;
+        for (const auto& c : pgstack::cli::Commands()) known = known || a == c.name;
+        if (known) break;
+        if (auto s = Suggest(a); !s.empty()) hint = " (did you mean '" + s + "'?)";
+        break;
+      }
+    }
+    std::cerr << "pgstack: " << msg << hint << "\n";
+    return static_cast<int>(pgstack::Code::kInvalidInput);
+  }
+  for (auto& [sub, run] : runners) {
+    if (sub->parsed()) {
+      try {
+        return run();
+      } catch (const std::exception& e) {
+        return ctx.out.Fail(pgstack::Status::Failure(std::string("internal error: ") + e.what()));
+      }
+    }
+  }
+  return static_cast<int>(pgstack::Code::kInvalidInput);
+}

@@ -1,0 +1,268 @@
+#include "pgstack/config.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "pgstack/pg/conn_params.h"
+#include "pgstack/settings.h"
+
+namespace pgstack {
+namespace {
+
+using json = nlohmann::json;
+
+// Position of a byte offset as "line L, column C" (1-based).
+std::string LineColumn(const std::string& text, size_t byte) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return fmt::format("line {}, column {}", line, col);
+}
+
+// Walks one JSON object, reporting unknown keys and wrong types with their full path.
+class Reader {
+ public:
+  Reader(const std::string& file) : file_(file) {}
+
+  Status Error(const std::string& path, const std::string& what) const {
+    return Status::InvalidInput(fmt::format("{}: {}: {}", file_, path, what));
+  }
+
+  Status CheckKeys(const json& obj, const std::string& path,
+                   std::initializer_list<std::string_view> allowed) const {
+    if (!obj.is_object()) return Error(path, "must be an object");
+    for (const auto& [k, v] : obj.items()) {
+      bool known = false;
+      for (auto a : allowed) known = known || a == k;
+      if (!known) return Error(Join(path, k), "unknown key");
+    }
+    return Status::Ok();
+  }
+
+  Status String(const json& obj, const std::string& path, const char* key, std::string* out) const {
+    if (!obj.contains(key)) return Status::Ok();
+    if (!obj[key].is_string()) return Error(Join(path, key), "must be a string");
+    *out = obj[key].get<std::string>();
+    return Status::Ok();
+  }
+
+  Status Port(const json& obj, const std::string& path, const char* key, int* out) const {
+    if (!obj.contains(key)) return Status::Ok();
+    const json& v = obj[key];
+    if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 65535)
+      return Error(Join(path, key), "must be a port number (0-65535)");
+    *out = v.get<int>();
+    return Status::Ok();
+  }
+
+  template <typename T>
+  Status Number(const json& obj, const std::string& path, const char* key, T* out) const {
+    if (!obj.contains(key)) return Status::Ok();
+    const json& v = obj[key];
+    if (!v.is_number() || v.get<double>() <= 0) return Error(Join(path, key), "must be a positive number");
+    if (std::is_integral_v<T> && !v.is_number_integer()) return Error(Join(path, key), "must be an integer");
+    *out = v.get<T>();
+    return Status::Ok();
+  }
+
+  Status Settings(const json& obj, const std::string& path, Target target, SettingList* out) const {
+    if (!obj.is_object()) return Error(path, "must be an object");
+    for (const auto& [k, v] : obj.items()) {
+      const SettingSpec* spec = FindSetting(target, k);
+      std::string p = Join(path, k);
+      if (!spec) return Error(p, "unknown setting (docs/configuration.md lists them)");
+      std::string value;
+      switch (spec->type) {
+        case SettingType::kInt:
+          if (!v.is_number_integer()) return Error(p, fmt::format("must be an integer, not {}", v.dump()));
+          value = std::to_string(v.get<long long>());
+          break;
+        case SettingType::kSize:
+          if (v.is_number_integer()) {
+            value = std::to_string(v.get<long long>());
+          } else if (v.is_string() && SizeInKb(v.get<std::string>()) >= 0) {
+            value = v.get<std::string>();
+          } else {
+            return Error(p, fmt::format("must be a size such as \"256MB\", not {}", v.dump()));
+          }
+          break;
+        case SettingType::kBool:
+          if (!v.is_boolean()) return Error(p, fmt::format("must be true or false, not {}", v.dump()));
+          value = v.get<bool>() ? "on" : "off";
+          break;
+        case SettingType::kString:
+          if (!v.is_string()) return Error(p, fmt::format("must be a string, not {}", v.dump()));
+          value = v.get<std::string>();
+          if (value.find_first_of("'\n\r") != std::string::npos)
+            return Error(p, "must not contain quotes or line breaks");
+          break;
+      }
+      out->emplace_back(k, value);
+    }
+    return Status::Ok();
+  }
+
+  static std::string Join(const std::string& path, std::string_view key) {
+    return path + "." + std::string(key);
+  }
+
+ private:
+  std::string file_;
+};
+
+Status ApplyOverrides(Environment& e, const EnvLookup& env) {
+  auto get = [&](const char* name) -> std::string {
+    auto v = env(name);
+    return v ? *v : "";
+  };
+  PostgresConfig& pg = e.postgres;
+  if (auto url = get("DATABASE_URL"); !url.empty()) {
+    pg::ConnParams base{.host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.database};
+    auto parsed = pg::ParseConnString(url, base);
+    if (!parsed.ok()) return parsed.status().WithContext("DATABASE_URL");
+    pg.user = parsed->user;
+    pg.database = parsed->dbname;
+    if (!parsed->password.empty()) pg.password = parsed->password;
+    if (e.mode == Mode::kExternal) {
+      pg.host = parsed->host;
+      pg.port = parsed->port;
+    }
+  }
+  if (auto v = get("PGUSER"); !v.empty()) pg.user = v;
+  if (auto v = get("PGDATABASE"); !v.empty()) pg.database = v;
+  if (auto v = get("PGPASSWORD"); !v.empty()) pg.password = v;
+  if (e.mode == Mode::kExternal) {
+    if (auto v = get("PGHOST"); !v.empty()) pg.host = v;
+    if (auto v = get("PGPORT"); !v.empty()) {
+      char* end = nullptr;
+      long port = std::strtol(v.c_str(), &end, 10);
+      if (*end || port <= 0 || port > 65535) return Status::InvalidInput("PGPORT: not a port number");
+      pg.port = static_cast<int>(port);
+    }
+  }
+  // The variable the config names wins over PGPASSWORD: it is the one meant for this role.
+  if (!pg.password_env.empty()) {
+    if (auto v = get(pg.password_env.c_str()); !v.empty()) pg.password = v;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::optional<std::string> Environment::setting(const std::string& name) const {
+  for (const auto* list : {&postgres.settings, &pgbouncer.settings}) {
+    for (const auto& [k, v] : *list) {
+      if (k == name) return v;
+    }
+  }
+  return std::nullopt;
+}
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
+                                     const std::string& name, const EnvLookup& env) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return Status::InvalidInput(
+        fmt::format("{}: invalid JSON at {}", file, LineColumn(text, e.byte > 0 ? e.byte - 1 : 0)));
+  }
+  Reader r(file);
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(root, "$", {"$schema", "environments"}));
+  if (!root.contains("environments") || !root["environments"].is_object())
+    return r.Error("$.environments", "missing (an object of named environments)");
+  const json& envs = root["environments"];
+  if (!envs.contains(name)) {
+    std::string known;
+    for (const auto& [k, v] : envs.items()) known += (known.empty() ? "" : ", ") + k;
+    return Status::InvalidInput(
+        fmt::format("{}: no environment '{}' (it has: {})", file, name, known));
+  }
+  const json& e = envs[name];
+  std::string path = "$.environments." + name;
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(e, path, {"mode", "postgres", "pgbouncer", "verify"}));
+
+  Environment out;
+  out.name = name;
+  out.file = file;
+  std::string mode = "local";
+  PGSTACK_RETURN_IF_ERROR(r.String(e, path, "mode", &mode));
+  if (mode == "local") out.mode = Mode::kLocal;
+  else if (mode == "external") out.mode = Mode::kExternal;
+  else return r.Error(path + ".mode", "must be \"local\" or \"external\"");
+
+  if (!e.contains("postgres")) return r.Error(path + ".postgres", "missing");
+  const json& pg = e["postgres"];
+  std::string pp = path + ".postgres";
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(pg, pp,
+      {"host", "port", "database", "user", "password_env", "admin_url_env", "extensions", "settings"}));
+  PostgresConfig& pc = out.postgres;
+  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "host", &pc.host));
+  PGSTACK_RETURN_IF_ERROR(r.Port(pg, pp, "port", &pc.port));
+  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "database", &pc.database));
+  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "user", &pc.user));
+  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "password_env", &pc.password_env));
+  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "admin_url_env", &pc.admin_url_env));
+  if (pc.database.empty()) return r.Error(pp + ".database", "missing");
+  if (pc.user.empty()) return r.Error(pp + ".user", "missing");
+  if (pg.contains("extensions")) {
+    const json& ex = pg["extensions"];
+    if (!ex.is_array()) return r.Error(pp + ".extensions", "must be an array of names");
+    for (size_t i = 0; i < ex.size(); ++i) {
+      if (!ex[i].is_string()) return r.Error(fmt::format("{}.extensions[{}]", pp, i), "must be a string");
+      pc.extensions.push_back(ex[i].get<std::string>());
+    }
+  }
+  if (pg.contains("settings"))
+    PGSTACK_RETURN_IF_ERROR(r.Settings(pg["settings"], pp + ".settings", Target::kPostgres, &pc.settings));
+
+  if (e.contains("pgbouncer")) {
+    const json& b = e["pgbouncer"];
+    std::string bp = path + ".pgbouncer";
+    PGSTACK_RETURN_IF_ERROR(r.CheckKeys(b, bp, {"listen_addr", "port", "settings"}));
+    PGSTACK_RETURN_IF_ERROR(r.String(b, bp, "listen_addr", &out.pgbouncer.listen_addr));
+    PGSTACK_RETURN_IF_ERROR(r.Port(b, bp, "port", &out.pgbouncer.port));
+    if (b.contains("settings"))
+      PGSTACK_RETURN_IF_ERROR(r.Settings(b["settings"], bp + ".settings", Target::kPgBouncer,
+                                         &out.pgbouncer.settings));
+  }
+  if (e.contains("verify")) {
+    const json& v = e["verify"];
+    std::string vp = path + ".verify";
+    PGSTACK_RETURN_IF_ERROR(r.CheckKeys(v, vp, {"jsonb_rows", "jsonb_max_ms", "jsonb_min_speedup"}));
+    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_rows", &out.verify.jsonb_rows));
+    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_max_ms", &out.verify.jsonb_max_ms));
+    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_min_speedup", &out.verify.jsonb_min_speedup));
+  }
+  PGSTACK_RETURN_IF_ERROR(ApplyOverrides(out, env));
+  return out;
+}
+
+Result<Environment> LoadEnvironment(const std::string& file, const std::string& name,
+                                    const EnvLookup& env) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::InvalidInput(fmt::format("{}: cannot read the config file", file));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseEnvironment(ss.str(), file, name, env);
+}
+
+}  // namespace pgstack

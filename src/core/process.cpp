@@ -1,0 +1,118 @@
+#include "pgstack/process.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+namespace pgstack {
+namespace {
+
+class SystemRunner : public ProcessRunner {
+ public:
+  Result<CommandOutput> Run(const Command& cmd) override {
+    if (cmd.argv.empty()) return Status::Failure("empty command");
+    int out = memfd_create("pgstack-out", MFD_CLOEXEC);
+    if (out < 0) return Status::Failure(fmt::format("memfd_create: {}", std::strerror(errno)));
+
+    // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
+    std::vector<std::string> env_store = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
+                                          "LC_ALL=C.UTF-8"};
+    for (const auto& [k, v] : cmd.env) env_store.push_back(k + "=" + v);
+    std::vector<char*> envp, argv;
+    for (auto& s : env_store) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_store = cmd.argv;
+    for (auto& s : argv_store) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    std::vector<gid_t> groups;
+    std::string user_name;
+    if (cmd.uid) {
+      if (const passwd* pw = getpwuid(*cmd.uid)) {
+        user_name = pw->pw_name;
+        int n = 64;
+        groups.resize(n);
+        if (getgrouplist(pw->pw_name, cmd.gid.value_or(pw->pw_gid), groups.data(), &n) < 0) n = 0;
+        groups.resize(n);
+      }
+    }
+
+    pid_t pid = fork();
+    if (pid < 0) {
+      close(out);
+      return Status::Failure(fmt::format("fork: {}", std::strerror(errno)));
+    }
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_RDONLY);
+      dup2(devnull, 0);
+      dup2(out, 1);
+      dup2(out, 2);
+      setsid();
+      if (!cmd.cwd.empty() && chdir(cmd.cwd.c_str()) != 0) _exit(126);
+      if (cmd.uid) {
+        if (setgroups(groups.size(), groups.data()) != 0) _exit(126);
+        if (cmd.gid && setgid(*cmd.gid) != 0) _exit(126);
+        if (setuid(*cmd.uid) != 0) _exit(126);
+      }
+      execve(argv[0], argv.data(), envp.data());
+      _exit(127);
+    }
+
+    int status = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cmd.timeout_s);
+    bool timed_out = false;
+    while (true) {
+      pid_t r = waitpid(pid, &status, WNOHANG);
+      if (r == pid) break;
+      if (r < 0 && errno != EINTR) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    CommandOutput result;
+    off_t size = lseek(out, 0, SEEK_END);
+    if (size > 0) {
+      result.output.resize(static_cast<size_t>(size));
+      pread(out, result.output.data(), result.output.size(), 0);
+    }
+    close(out);
+    if (timed_out) {
+      return Status::Failure(fmt::format("{} did not finish within {} s", cmd.argv[0], cmd.timeout_s));
+    }
+    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+    if (result.exit_code == 127) {
+      return Status::Failure(fmt::format("{}: cannot execute", cmd.argv[0]));
+    }
+    if (result.exit_code == 126 && cmd.uid) {
+      return Status::Failure(
+          fmt::format("{}: cannot switch to OS user {} or enter {}", cmd.argv[0], user_name, cmd.cwd));
+    }
+    return result;
+  }
+};
+
+}  // namespace
+
+ProcessRunner& SystemProcessRunner() {
+  static SystemRunner runner;
+  return runner;
+}
+
+bool ProcessAlive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+}  // namespace pgstack

@@ -1,0 +1,126 @@
+#include "pgstack/pg/connection.h"
+
+#include <fmt/format.h>
+
+#include "pgstack/pg/error_class.h"
+
+namespace pgstack::pg {
+namespace {
+
+std::string FirstLine(std::string_view s) {
+  // libpq messages start with "connection to server ... failed: " and end in a newline.
+  auto nl = s.find('\n');
+  std::string line(s.substr(0, nl));
+  return line;
+}
+
+}  // namespace
+
+LibpqParams::LibpqParams(const ConnParams& p) {
+  storage = {p.host, std::to_string(p.port), p.user, p.dbname, p.password, p.application_name,
+             std::to_string(p.connect_timeout_s), p.sslmode};
+  static const char* const kKeys[] = {"host",     "port",             "user",
+                                      "dbname",   "password",         "application_name",
+                                      "connect_timeout", "sslmode"};
+  for (size_t i = 0; i < storage.size(); ++i) {
+    if (storage[i].empty()) continue;
+    keywords.push_back(kKeys[i]);
+    values.push_back(storage[i].c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+}
+
+Status StatusFromConnectFailure(const ConnParams& p, PGconn* conn) {
+  std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
+  // Drop libpq's "connection to server at ... failed: " preamble; we name the target ourselves.
+  if (auto pos = msg.find("failed: "); pos != std::string::npos) msg = msg.substr(pos + 8);
+  std::string where = p.host.empty() ? "default socket" : p.host;
+  return Status::Postgres(fmt::format("cannot connect to {}:{} as {} (database {}): {}", where,
+                                      p.port, p.user, p.dbname, FirstLine(msg)),
+                          std::string(SqlStateOfConnectError(msg)));
+}
+
+Status StatusFromResult(const PGresult* res, PGconn* conn) {
+  if (!res) return Status::Postgres(FirstLine(PQerrorMessage(conn)), "");
+  const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+  const char* detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  const char* pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+  std::string msg = primary ? primary : FirstLine(PQresultErrorMessage(res));
+  if (msg.empty()) msg = FirstLine(PQerrorMessage(conn));
+  if (detail) msg += fmt::format(" ({})", FirstLine(detail));
+  return Status::Postgres(msg, state ? state : "", pos ? std::atoi(pos) : 0);
+}
+
+Result<Connection> Connection::Open(const ConnParams& params) {
+  LibpqParams kv(params);
+  PGconn* c = PQconnectdbParams(kv.keywords.data(), kv.values.data(), 0);
+  if (!c || PQstatus(c) != CONNECTION_OK) {
+    Status s = StatusFromConnectFailure(params, c);
+    PQfinish(c);
+    return s;
+  }
+  return Connection(c);
+}
+
+Result<QueryResult> Connection::Check(PGresult* res) {
+  QueryResult owned(res);
+  auto st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY ||
+      st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
+    return owned;
+  }
+  return StatusFromResult(res, conn_.get());
+}
+
+Result<QueryResult> Connection::Exec(std::string_view sql) {
+  std::string s(sql);
+  return Check(PQexec(conn_.get(), s.c_str()));
+}
+
+Result<QueryResult> Connection::Exec(std::string_view sql, const Params& params) {
+  std::string s(sql);
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return Check(PQexecParams(conn_.get(), s.c_str(), static_cast<int>(values.size()), nullptr,
+                            values.data(), nullptr, nullptr, 0));
+}
+
+Status Connection::Run(std::string_view sql) { return Exec(sql).status(); }
+Status Connection::Run(std::string_view sql, const Params& params) {
+  return Exec(sql, params).status();
+}
+
+Result<std::string> Connection::ScramVerifier(const std::string& user, const std::string& pw) {
+  char* v = PQencryptPasswordConn(conn_.get(), pw.c_str(), user.c_str(), "scram-sha-256");
+  if (!v) return Status::Failure("cannot compute SCRAM verifier: " + FirstLine(PQerrorMessage(conn_.get())));
+  std::string out = v;
+  PQfreemem(v);
+  return out;
+}
+
+std::string Connection::QuoteIdent(std::string_view ident) {
+  char* q = PQescapeIdentifier(conn_.get(), ident.data(), ident.size());
+  std::string out = q ? q : "";
+  PQfreemem(q);
+  return out;
+}
+
+std::string Connection::QuoteLiteral(std::string_view lit) {
+  char* q = PQescapeLiteral(conn_.get(), lit.data(), lit.size());
+  std::string out = q ? q : "";
+  PQfreemem(q);
+  return out;
+}
+
+void Connection::Cancel() {
+  PGcancel* c = PQgetCancel(conn_.get());
+  if (!c) return;
+  char err[256];
+  PQcancel(c, err, sizeof err);
+  PQfreeCancel(c);
+}
+
+}  // namespace pgstack::pg

@@ -1,0 +1,115 @@
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+namespace pgstack::testing {
+namespace {
+
+std::vector<std::string>& TempDirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+
+void RemoveTempDirs() {
+  for (const auto& d : TempDirs()) {
+    std::error_code ec;
+    std::filesystem::remove_all(d, ec);
+  }
+}
+
+}  // namespace
+
+std::string SourceDir() { return PGSTACK_SOURCE_DIR_FOR_TESTS; }
+
+std::string TempDir(const std::string& tag) {
+  static std::once_flag once;
+  std::call_once(once, [] { std::atexit(RemoveTempDirs); });
+  std::string tmpl = (std::filesystem::temp_directory_path() / ("pgstack-it-" + tag + ".XXXXXX")).string();
+  char* made = mkdtemp(tmpl.data());
+  if (!made) throw std::runtime_error("mkdtemp failed");
+  chmod(made, 0755);
+  TempDirs().push_back(made);
+  return made;
+}
+
+std::unique_ptr<TestStack> TestStack::Start(const std::string& env_name) {
+  auto env = LoadEnvironment(SourceDir() + "/config/database.json", env_name, ProcessEnv());
+  if (!env.ok()) throw std::runtime_error(env.status().message());
+  std::unique_ptr<TestStack> s(new TestStack());
+  s->env_ = *env;
+  s->state_dir_ = TempDir("stack") + "/state";
+  stack::UpOptions opts{.state_dir = s->state_dir_, .pg_port = 0, .pool_port = 0};
+  auto up = stack::Up(s->env_, opts);
+  if (!up.ok()) throw std::runtime_error("test stack: " + up.status().message());
+  s->state_ = up->state;
+  auto ep = stack::LocalEndpoints(s->env_, s->state_dir_);
+  if (!ep.ok()) throw std::runtime_error("test stack: " + ep.status().message());
+  s->endpoints_ = *ep;
+  return s;
+}
+
+TestStack& TestStack::Shared() {
+  static std::unique_ptr<TestStack> shared;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    shared = Start("test");
+    // Torn down at exit even when a test fails; a leftover server would hold its ports.
+    std::atexit([] { shared.reset(); });
+  });
+  return *shared;
+}
+
+TestStack::~TestStack() {
+  (void)stack::Down(state_dir_);
+}
+
+CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
+                                 const std::map<std::string, std::string>& extra_env) const {
+  std::vector<std::string> full = {"--config", SourceDir() + "/config/database.json", "--env",
+                                   env_.name, "--state-dir", state_dir_};
+  full.insert(full.end(), args.begin(), args.end());
+  return RunPgstack(full, extra_env);
+}
+
+CommandOutput RunPgstack(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& extra_env) {
+  // The binary inherits our environment (as a user's shell would) plus extra_env.
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    for (const auto& [k, v] : extra_env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv;
+    std::string bin = PGSTACK_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  CommandOutput out;
+  std::array<char, 4096> buf;
+  ssize_t n;
+  while ((n = read(fds[0], buf.data(), buf.size())) > 0) out.output.append(buf.data(), n);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return out;
+}
+
+}  // namespace pgstack::testing

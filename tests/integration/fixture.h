@@ -1,0 +1,62 @@
+// The integration-test stack: one real PostgreSQL 17 + PgBouncer per test binary, brought up
+// through pgstack's own library (stack::Up) on free ports in a fresh state directory, and torn
+// down when the binary exits. Environment "test" of config/database.json unless a test asks for
+// another with its own StartStack().
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pgstack/config.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/process.h"
+#include "pgstack/stack.h"
+
+namespace pgstack::testing {
+
+// The project's source folder (config/, database/, node_modules/).
+std::string SourceDir();
+// A fresh temporary folder (o+x, so the service user can reach what is inside), removed at exit.
+std::string TempDir(const std::string& tag);
+
+class TestStack {
+ public:
+  // Starts a stack of environment env_name (overrides: extra JSON-free tweaks via `tweak`).
+  static std::unique_ptr<TestStack> Start(const std::string& env_name = "test");
+  // The shared stack of this test binary, started on first use.
+  static TestStack& Shared();
+  ~TestStack();
+
+  const Environment& env() const { return env_; }
+  const stack::Endpoints& endpoints() const { return endpoints_; }
+  const std::string& state_dir() const { return state_dir_; }
+  const stack::StackState& state() const { return state_; }
+
+  // Open connections; a failure fails the test (the Result is returned so ASSERT can check it).
+  Result<pg::Connection> Direct() const { return pg::Connection::Open(endpoints_.direct); }
+  Result<pg::Connection> Pooled() const { return pg::Connection::Open(endpoints_.pooled); }
+  Result<pg::Connection> Superuser() const { return pg::Connection::Open(endpoints_.superuser); }
+  Result<pg::Connection> Admin() const { return pg::Connection::Open(endpoints_.admin); }
+
+  // Runs the real pgstack binary against this stack: --config, --env and --state-dir are
+  // prepended; extra_env is added to a copy of this process's environment.
+  CommandOutput Pgstack(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& extra_env = {}) const;
+
+ private:
+  TestStack() = default;
+  Environment env_;
+  std::string state_dir_;
+  stack::StackState state_;
+  stack::Endpoints endpoints_;
+};
+
+// Runs the pgstack binary with the given args and environment additions (no preset flags).
+CommandOutput RunPgstack(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& extra_env = {});
+
+}  // namespace pgstack::testing
