@@ -87,5 +87,9 @@ struct Endpoints {
 // For the local stack in state_dir: ports from its state, the password from the environment or
 // its credentials file.
 Result<Endpoints> LocalEndpoints(const Environment& env, const std::string& state_dir);
+// What verify, migrate and bench use: LocalEndpoints() in local mode; in external mode the
+// configured server (with libpq overrides), PgBouncer at pgbouncer.listen_addr:port, and the
+// administrator from the variable admin_url_env names as `superuser`.
+Result<Endpoints> ResolveEndpoints(const Environment& env, const std::string& state_dir);
 
 }  // namespace pgstack::stack
