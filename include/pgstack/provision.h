@@ -1,0 +1,33 @@
+// Creating or updating the application's role, database, grants and extensions on a server,
+// local or external, through an administrator connection. Idempotent: what is already right is
+// left alone, so a second run changes nothing and says so.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "pgstack/config.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/status.h"
+
+namespace pgstack {
+
+struct ProvisionResult {
+  std::vector<std::string> actions;     // what changed, for the report
+  std::vector<std::string> statements;  // SQL run (or, in a dry run, to run); secrets redacted
+  std::string verifier;                 // the role's SCRAM verifier as the server stores it
+};
+
+struct ProvisionOptions {
+  bool dry_run = false;  // only plan: statements are listed, nothing runs
+};
+
+// admin is a superuser (or CREATEROLE + CREATEDB) connection to any database; open_db opens an
+// administrator connection to the named database (for grants on its schema and extensions).
+// cfg.password must be set: only its SCRAM verifier, computed here, reaches the server.
+Result<ProvisionResult> Provision(
+    pg::Connection& admin, const std::function<Result<pg::Connection>(const std::string&)>& open_db,
+    const PostgresConfig& cfg, const ProvisionOptions& opts = {});
+
+}  // namespace pgstack

@@ -1,0 +1,60 @@
+// pgstack down, status and destroy: the local stack's life after up.
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "pgstack/stack.h"
+
+namespace pgstack::cli {
+
+RunFn RegisterDown(CLI::App& sub, Context& ctx) {
+  return [&ctx] {
+    Status s = stack::Down(ctx.global.state_dir);
+    if (!s.ok()) return ctx.out.Fail(s);
+    ctx.out.Line("stopped PgBouncer and PostgreSQL; data kept in " + ctx.global.state_dir);
+    ctx.out.Json({{"stopped", true}});
+    return 0;
+  };
+}
+
+RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
+  return [&ctx] {
+    auto s = stack::GetStatus(ctx.global.state_dir);
+    if (!s.ok()) return ctx.out.Fail(s.status());
+    const auto& st = s->state;
+    nlohmann::json j = {
+        {"state_dir", ctx.global.state_dir},
+        {"exists", s->exists},
+        {"postgres", {{"running", s->postgres_running}, {"port", st.pg_port},
+                      {"version", s->postgres_version}, {"bin", st.pg_bin}}},
+        {"pgbouncer", {{"running", s->pgbouncer_running}, {"port", st.pool_port}}}};
+    if (!s->exists) {
+      ctx.out.Line(fmt::format("no stack in {} (run pgstack up)", ctx.global.state_dir));
+    } else {
+      auto run = [](bool r) { return r ? "running" : "stopped"; };
+      ctx.out.Line(fmt::format("PostgreSQL {:<8} {:<7} port {}", s->postgres_version,
+                               run(s->postgres_running), st.pg_port));
+      ctx.out.Line(fmt::format("PgBouncer  {:<8} {:<7} port {}", "", run(s->pgbouncer_running),
+                               st.pool_port));
+    }
+    ctx.out.Json(j);
+    return 0;
+  };
+}
+
+RunFn RegisterDestroy(CLI::App& sub, Context& ctx) {
+  auto yes = std::make_shared<bool>(false);
+  sub.add_flag("--yes", *yes, "really delete the state directory and all its data");
+  return [&ctx, yes] {
+    if (!*yes) {
+      return ctx.out.Fail(Status::InvalidInput(
+          "destroy deletes " + ctx.global.state_dir + " and all its data: add --yes"));
+    }
+    Status s = stack::Destroy(ctx.global.state_dir);
+    if (!s.ok()) return ctx.out.Fail(s);
+    ctx.out.Line("destroyed " + ctx.global.state_dir);
+    ctx.out.Json({{"destroyed", true}});
+    return 0;
+  };
+}
+
+}  // namespace pgstack::cli

@@ -1,0 +1,124 @@
+#include "cluster.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pgstack/files.h"
+#include "pgstack/process.h"
+#include "pgstack/settings.h"
+
+namespace pgstack::stack {
+namespace {
+
+std::string Quote(const std::string& v) { return "'" + v + "'"; }
+
+bool LoopbackOnly(const std::string& listen) {
+  return listen.empty() || listen == "127.0.0.1" || listen == "localhost" || listen == "::1" ||
+         listen == "127.0.0.1,::1" || listen == "localhost,127.0.0.1";
+}
+
+}  // namespace
+
+std::string RenderPgConf(const Environment& env, const StatePaths& paths, int port) {
+  std::string out = fmt::format(
+      "# Written by pgstack from {} (environment {}). pgstack up rewrites this file and keeps\n"
+      "# the previous version beside it as pgstack.conf.<time>.bak; change the config instead.\n"
+      "# docs/configuration.md explains every setting.\n"
+      "port = {}\n"
+      "unix_socket_directories = {}\n"
+      "hba_file = {}\n"
+      "ident_file = {}\n",
+      env.file, env.name, port, Quote(paths.run), Quote(paths.hba), Quote(paths.ident));
+  for (const auto& [name, value] : env.postgres.settings) {
+    const SettingSpec* spec = FindSetting(Target::kPostgres, name);
+    bool bare = spec && (spec->type == SettingType::kInt || spec->type == SettingType::kBool);
+    out += fmt::format("{} = {}\n", name, bare ? value : Quote(value));
+  }
+  return out;
+}
+
+std::string RenderHba(const Environment& env, const std::string& superuser) {
+  std::string listen = env.setting("listen_addresses").value_or("127.0.0.1");
+  std::string out = fmt::format(
+      "# Written by pgstack. No trust: the owner logs in by peer on the socket, everyone else\n"
+      "# with SCRAM-SHA-256.\n"
+      "# TYPE  DATABASE  USER  ADDRESS  METHOD\n"
+      "local   all       {}    peer map=pgstack\n"
+      "local   all       all   scram-sha-256\n"
+      "host    all       all   127.0.0.1/32  scram-sha-256\n"
+      "host    all       all   ::1/128       scram-sha-256\n",
+      superuser);
+  if (!LoopbackOnly(listen)) out += "host    all       all   all           scram-sha-256\n";
+  return out;
+}
+
+std::string RenderIdent(const std::string& superuser, const std::string& service_user,
+                        const std::string& invoking_user) {
+  std::string out = "# Written by pgstack: OS users allowed to log in as the superuser by peer.\n";
+  out += fmt::format("pgstack  {}  {}\n", service_user, superuser);
+  if (invoking_user != service_user) out += fmt::format("pgstack  {}  {}\n", invoking_user, superuser);
+  return out;
+}
+
+bool Cluster::Initialized() const {
+  return std::filesystem::exists(paths_.data + "/PG_VERSION");
+}
+
+Status Cluster::Init() {
+  PGSTACK_RETURN_IF_ERROR(RunAs(runner_, service_, {bin_ + "/initdb", "-D", paths_.data, "-U",
+                                service_.name, "-E", "UTF8", "--locale=C.UTF-8",
+                                "--auth-local=peer", "--auth-host=scram-sha-256"},
+                                "initdb"));
+  std::string conf = paths_.data + "/postgresql.conf";
+  PGSTACK_ASSIGN_OR_RETURN(auto text, ReadFileIfExists(conf));
+  if (!text) return Status::Failure(conf + ": initdb wrote no postgresql.conf");
+  PGSTACK_RETURN_IF_ERROR(BackupFile(conf).status());
+  struct stat st {};
+  ::stat(conf.c_str(), &st);
+  *text += "\n# Added by pgstack: its settings live in conf.d/pgstack.conf.\ninclude_dir = 'conf.d'\n";
+  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(conf, *text, st.st_mode & 0777, Owner{st.st_uid, st.st_gid}));
+  return MakeDirs(paths_.conf_dir, 0700, Owner{service_.uid, service_.gid});
+}
+
+Result<std::vector<std::string>> Cluster::WriteConfig(const Environment& env, int port,
+                                                      const std::string& invoking_user) {
+  Owner owner{service_.uid, service_.gid};
+  std::vector<std::string> changed;
+  struct {
+    const std::string& path;
+    std::string content;
+  } files[] = {
+      {paths_.pg_conf, RenderPgConf(env, paths_, port)},
+      {paths_.hba, RenderHba(env, superuser())},
+      {paths_.ident, RenderIdent(superuser(), service_.name, invoking_user)},
+  };
+  for (auto& f : files) {
+    PGSTACK_ASSIGN_OR_RETURN(bool wrote, ReplaceFile(f.path, f.content, 0600, owner));
+    if (wrote) changed.push_back(std::filesystem::path(f.path).filename().string());
+  }
+  return changed;
+}
+
+bool Cluster::Running() const {
+  std::ifstream in(paths_.data + "/postmaster.pid");
+  pid_t pid = 0;
+  return in >> pid && ProcessAlive(pid);
+}
+
+Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {
+  std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", paths_.data, "-l", paths_.pg_log, "-w",
+                                   "-t", "60", "-s"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Status s = RunAs(runner_, service_, argv, what, 90);
+  if (!s.ok()) return s.WithContext(fmt::format("see {}", paths_.pg_log));
+  return s;
+}
+
+Status Cluster::Start() { return PgCtl({"start"}, "pg_ctl start"); }
+Status Cluster::Stop() { return PgCtl({"-m", "fast", "stop"}, "pg_ctl stop"); }
+Status Cluster::Restart() { return PgCtl({"-m", "fast", "restart"}, "pg_ctl restart"); }
+
+}  // namespace pgstack::stack

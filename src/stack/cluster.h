@@ -1,0 +1,48 @@
+// The local PostgreSQL cluster: initdb, the files pgstack owns in the data directory (settings
+// pulled in with include_dir, pg_hba and pg_ident), and pg_ctl. Run as the service user.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "internal.h"
+
+namespace pgstack::stack {
+
+class Cluster {
+ public:
+  Cluster(const StatePaths& paths, const std::string& bin_dir, const OsUser& service,
+          ProcessRunner& runner)
+      : paths_(paths), bin_(bin_dir), service_(service), runner_(runner) {}
+
+  bool Initialized() const;
+  // initdb (UTF8, peer on the socket, SCRAM over TCP), then one include_dir line appended to
+  // postgresql.conf (backed up first): every later setting goes to conf.d/pgstack.conf.
+  Status Init();
+  // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
+  Result<std::vector<std::string>> WriteConfig(const Environment& env, int port,
+                                               const std::string& invoking_user);
+  bool Running() const;
+  Status Start();
+  Status Stop();
+  Status Restart();
+
+  // The superuser is the service user's name: peer authentication maps it (and the user who
+  // runs pgstack) to it on the socket.
+  const std::string& superuser() const { return service_.name; }
+
+ private:
+  Status PgCtl(std::vector<std::string> args, const std::string& what);
+  const StatePaths& paths_;
+  std::string bin_;
+  OsUser service_;
+  ProcessRunner& runner_;
+};
+
+// The contents of conf.d/pgstack.conf, pg_hba and pg_ident for env (pure, for unit tests).
+std::string RenderPgConf(const Environment& env, const StatePaths& paths, int port);
+std::string RenderHba(const Environment& env, const std::string& superuser);
+std::string RenderIdent(const std::string& superuser, const std::string& service_user,
+                        const std::string& invoking_user);
+
+}  // namespace pgstack::stack

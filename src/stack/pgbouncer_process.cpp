@@ -1,0 +1,60 @@
+#include "pgbouncer_process.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace pgstack::stack {
+
+Result<std::string> FindPgBouncer() {
+  for (const char* p : {"/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/bin/pgbouncer"}) {
+    if (access(p, X_OK) == 0) return std::string(p);
+  }
+  return Status::InvalidInput(
+      "pgbouncer not found: run database/setup/postgresql-setup.sh (or apt-get install pgbouncer)");
+}
+
+pid_t PgBouncerProcess::Pid() const {
+  std::ifstream in(paths_.pgbouncer_pid);
+  pid_t pid = 0;
+  if (!(in >> pid) || !ProcessAlive(pid)) return 0;
+  // A stale pidfile may name a pid that now belongs to another program.
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  return comm >> name && name == "pgbouncer" ? pid : 0;
+}
+
+Status PgBouncerProcess::Start() {
+  PGSTACK_ASSIGN_OR_RETURN(std::string bin, FindPgBouncer());
+  // A pidfile left by a killed PgBouncer makes a new one refuse to start.
+  if (Pid() == 0) ::unlink(paths_.pgbouncer_pid.c_str());
+  Status s = RunAs(runner_, service_, {bin, "-d", "-q", paths_.pgbouncer_ini}, "pgbouncer", 30);
+  return s.ok() ? s : s.WithContext(fmt::format("see {}", paths_.pgbouncer_log));
+}
+
+Status PgBouncerProcess::Reload() {
+  pid_t pid = Pid();
+  if (pid == 0 || kill(pid, SIGHUP) != 0) return Status::Failure("PgBouncer is not running");
+  return Status::Ok();
+}
+
+Status PgBouncerProcess::Stop() {
+  pid_t pid = Pid();
+  if (pid == 0) return Status::Ok();
+  kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ProcessAlive(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Failure(fmt::format("PgBouncer (pid {}) did not stop within 10 s", pid));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::unlink(paths_.pgbouncer_pid.c_str());
+  return Status::Ok();
+}
+
+}  // namespace pgstack::stack

@@ -1,0 +1,137 @@
+#include "pgstack/provision.h"
+
+#include <fmt/format.h>
+
+#include "pgstack/pg/error_class.h"
+#include "pgstack/scram.h"
+
+namespace pgstack {
+namespace {
+
+// Runs (or, in a dry run, only records) one statement; `shown` is what may be printed.
+class Applier {
+ public:
+  Applier(ProvisionResult& r, const ProvisionOptions& o) : r_(r), o_(o) {}
+  Status Apply(pg::Connection& c, const std::string& sql, const std::string& shown,
+               const std::string& action) {
+    r_.statements.push_back(shown);
+    r_.actions.push_back(action);
+    if (o_.dry_run) return Status::Ok();
+    Status s = c.Run(sql);
+    return s.ok() ? s : s.WithContext(shown);
+  }
+
+ private:
+  ProvisionResult& r_;
+  const ProvisionOptions& o_;
+};
+
+Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, Applier& apply,
+                  ProvisionResult& r) {
+  // pg_authid holds the verifier; only a superuser reads it. Others see pg_roles' mask, and
+  // then the verifier cannot be compared, so it is set anew.
+  auto found = admin.Exec(
+      "SELECT rolpassword, rolcanlogin FROM pg_authid WHERE rolname = $1", {cfg.user});
+  bool readable = found.ok();
+  if (!readable) {
+    if (pg::Classify(found.status()) != pg::ErrorClass::kInsufficientPrivilege)
+      return found.status();
+    found = admin.Exec("SELECT NULL AS rolpassword, rolcanlogin FROM pg_roles WHERE rolname = $1",
+                       {cfg.user});
+    if (!found.ok()) return found.status();
+  }
+  std::string role = admin.QuoteIdent(cfg.user);
+  bool exists = found->rows() == 1;
+  std::string current = exists ? std::string(found->get(0, "rolpassword")) : "";
+  if (exists && readable && ScramVerifierMatches(current, cfg.password)) {
+    r.verifier = current;
+    if (found->get(0, "rolcanlogin") != "t") {
+      PGSTACK_RETURN_IF_ERROR(apply.Apply(admin, "ALTER ROLE " + role + " LOGIN",
+                                          "ALTER ROLE " + role + " LOGIN",
+                                          "allowed role " + cfg.user + " to log in"));
+    }
+    return Status::Ok();
+  }
+  PGSTACK_ASSIGN_OR_RETURN(r.verifier, admin.ScramVerifier(cfg.user, cfg.password));
+  std::string verb = exists ? "ALTER" : "CREATE";
+  std::string sql = fmt::format("{} ROLE {} LOGIN PASSWORD {}", verb, role, admin.QuoteLiteral(r.verifier));
+  std::string shown = fmt::format("{} ROLE {} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'", verb, role);
+  return apply.Apply(admin, sql, shown,
+                     exists ? "set the password of role " + cfg.user : "created role " + cfg.user);
+}
+
+Status EnsureDatabase(pg::Connection& admin, const PostgresConfig& cfg, Applier& apply) {
+  PGSTACK_ASSIGN_OR_RETURN(auto db, admin.Exec(
+      "SELECT has_database_privilege($2, datname, 'CREATE,CONNECT,TEMPORARY') AS granted "
+      "FROM pg_database WHERE datname = $1", {cfg.database, cfg.user}));
+  std::string name = admin.QuoteIdent(cfg.database);
+  std::string role = admin.QuoteIdent(cfg.user);
+  if (db.rows() == 0) {
+    std::string sql = fmt::format("CREATE DATABASE {} OWNER {}", name, role);
+    return apply.Apply(admin, sql, sql,
+                       fmt::format("created database {} owned by {}", cfg.database, cfg.user));
+  }
+  if (db.get(0, "granted") != "t") {
+    std::string sql = fmt::format("GRANT ALL PRIVILEGES ON DATABASE {} TO {}", name, role);
+    return apply.Apply(admin, sql, sql, fmt::format("granted {} all privileges on database {}",
+                                                    cfg.user, cfg.database));
+  }
+  return Status::Ok();
+}
+
+// Since PostgreSQL 15 only the database owner may create in schema public by default; the
+// role is granted CREATE explicitly so migrations work even where it does not own the database.
+Status EnsureSchemaAndExtensions(pg::Connection& db, const PostgresConfig& cfg, Applier& apply,
+                                 bool database_exists) {
+  std::string role = db.QuoteIdent(cfg.user);
+  bool can_create = false;
+  std::vector<std::string> have;
+  if (database_exists) {
+    PGSTACK_ASSIGN_OR_RETURN(auto res, db.Exec(
+        "SELECT has_schema_privilege($1, 'public', 'CREATE,USAGE') AS can_create, "
+        "(SELECT string_agg(extname, ',') FROM pg_extension) AS extensions", {cfg.user}));
+    can_create = res.get(0, "can_create") == "t";
+    std::string list(res.get(0, "extensions"));
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      if (comma > start) have.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  if (!can_create) {
+    std::string sql = "GRANT USAGE, CREATE ON SCHEMA public TO " + role;
+    PGSTACK_RETURN_IF_ERROR(apply.Apply(db, sql, sql, "granted " + cfg.user + " CREATE on schema public"));
+  }
+  for (const auto& ext : cfg.extensions) {
+    if (std::find(have.begin(), have.end(), ext) != have.end()) continue;
+    std::string sql = "CREATE EXTENSION IF NOT EXISTS " + db.QuoteIdent(ext);
+    PGSTACK_RETURN_IF_ERROR(apply.Apply(db, sql, sql, "created extension " + ext));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ProvisionResult> Provision(
+    pg::Connection& admin, const std::function<Result<pg::Connection>(const std::string&)>& open_db,
+    const PostgresConfig& cfg, const ProvisionOptions& opts) {
+  if (cfg.password.empty()) return Status::InvalidInput("no password for role " + cfg.user);
+  ProvisionResult r;
+  Applier apply(r, opts);
+  PGSTACK_RETURN_IF_ERROR(EnsureRole(admin, cfg, apply, r));
+  size_t before = r.statements.size();
+  PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, apply));
+  bool created_db = r.statements.size() > before && r.statements.back().rfind("CREATE DATABASE", 0) == 0;
+  // In a dry run a database that would be created cannot be opened; list what would follow.
+  if (opts.dry_run && created_db) {
+    pg::Connection& any = admin;
+    PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(any, cfg, apply, false));
+    return r;
+  }
+  PGSTACK_ASSIGN_OR_RETURN(auto db, open_db(cfg.database));
+  PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(db, cfg, apply, true));
+  return r;
+}
+
+}  // namespace pgstack

@@ -1,0 +1,304 @@
+// Up, Down, Destroy and GetStatus of the local stack.
+#include "pgstack/stack.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "cluster.h"
+#include "internal.h"
+#include "pgbouncer_process.h"
+#include "pgstack/files.h"
+#include "pgstack/pgbouncer_config.h"
+#include "pgstack/provision.h"
+
+namespace pgstack::stack {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// Serialises up/down/destroy on one state directory (flock, released when the fd closes).
+class DirLock {
+ public:
+  static Result<DirLock> Acquire(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Failure(path + ": cannot open lock file");
+    if (::flock(fd, LOCK_EX) != 0) {
+      ::close(fd);
+      return Status::Failure(path + ": cannot lock");
+    }
+    return DirLock(fd);
+  }
+  DirLock(DirLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Polls until a login works: a server or pooler that was just started or reloaded.
+Status WaitForLogin(const pg::ConnParams& p, milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto c = pg::Connection::Open(p);
+    if (c.ok()) return Status::Ok();
+    if (std::chrono::steady_clock::now() > deadline) return c.status();
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+}
+
+// The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
+// state dir remembers, then the config (0: a free one).
+Result<int> ChoosePort(std::optional<int> flag, int remembered, int configured,
+                       const std::string& host) {
+  if (flag && *flag != 0) return *flag;
+  if (remembered != 0) return remembered;
+  if (!flag && configured != 0) return configured;
+  return FreePort(host);
+}
+
+Status CheckPortFree(const std::string& host, int port, const std::string& what) {
+  if (!PortInUse(host, port)) return Status::Ok();
+  return Status::InvalidInput(fmt::format(
+      "port {} on {} ({}) is already in use by another program: stop it, or choose another "
+      "port (0 picks a free one)",
+      port, host, what));
+}
+
+// Everything Up() decides before it changes anything.
+struct Plan {
+  std::optional<StackState> previous;
+  StackState state;
+  OsUser service;
+  std::string pgbouncer_ini;
+};
+
+PgBouncerLayout LocalLayout(const Environment& env, const StatePaths& paths, const StackState& st) {
+  return PgBouncerLayout{.server_host = env.postgres.host, .server_port = st.pg_port,
+                         .listen_port = st.pool_port, .unix_socket_dir = paths.run,
+                         .auth_file = paths.userlist, .logfile = paths.pgbouncer_log,
+                         .pidfile = paths.pgbouncer_pid};
+}
+
+Result<std::string> RenderLocalIni(const Environment& env, const StatePaths& paths,
+                                   const StackState& st) {
+  std::string tmpl_path = PgBouncerTemplatePath();
+  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, ReadFileIfExists(tmpl_path));
+  if (!tmpl) return Status::InvalidInput(tmpl_path + ": PgBouncer template missing");
+  return RenderPgBouncerIni(env, LocalLayout(env, paths, st), *tmpl, tmpl_path);
+}
+
+Result<Plan> Prepare(const Environment& env, const UpOptions& o, ProcessRunner& runner) {
+  StatePaths paths(o.state_dir);
+  Plan plan;
+  if (fs::exists(paths.state_file)) {
+    PGSTACK_ASSIGN_OR_RETURN(plan.previous, LoadState(o.state_dir));
+    if (plan.previous->stack_id != StackId(env)) {
+      return Status::InvalidInput(fmt::format(
+          "{}: this state dir holds stack '{}', not '{}' (environment {} of {}); use another "
+          "--state-dir",
+          o.state_dir, plan.previous->stack_id, StackId(env), env.name, env.file));
+    }
+  } else if (fs::exists(o.state_dir) && !fs::is_empty(o.state_dir)) {
+    return Status::InvalidInput(fmt::format(
+        "{}: not empty and not a pgstack state dir (no state.json); use another --state-dir",
+        o.state_dir));
+  }
+  PGSTACK_ASSIGN_OR_RETURN(PgBinaries bins,
+                           FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner));
+  PGSTACK_RETURN_IF_ERROR(FindPgBouncer().status());
+  PGSTACK_ASSIGN_OR_RETURN(plan.service, ServiceUser());
+  PGSTACK_RETURN_IF_ERROR(CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
+  PGSTACK_RETURN_IF_ERROR(CheckReachable(bins.dir, plan.service));
+  const StackState* prev = plan.previous ? &*plan.previous : nullptr;
+  PGSTACK_ASSIGN_OR_RETURN(int pg_port, ChoosePort(o.pg_port, prev ? prev->pg_port : 0,
+                                                    env.postgres.port, env.postgres.host));
+  PGSTACK_ASSIGN_OR_RETURN(int pool_port, ChoosePort(o.pool_port, prev ? prev->pool_port : 0,
+                                                      env.pgbouncer.port, env.pgbouncer.listen_addr));
+  if (pg_port == pool_port)
+    return Status::InvalidInput(fmt::format("--pg-port and --pool-port are both {}", pg_port));
+  plan.state = StackState{.stack_id = StackId(env), .environment = env.name, .pg_port = pg_port,
+                          .pool_port = pool_port, .pg_bin = bins.dir, .os_user = plan.service.name};
+  PGSTACK_ASSIGN_OR_RETURN(plan.pgbouncer_ini, RenderLocalIni(env, paths, plan.state));
+  // A server of ours that already runs holds its port; anything else on it is in the way.
+  Cluster cluster(paths, bins.dir, plan.service, runner);
+  bool ours = cluster.Running() && prev && prev->pg_port == pg_port;
+  if (!ours) PGSTACK_RETURN_IF_ERROR(CheckPortFree(env.postgres.host, pg_port, "PostgreSQL"));
+  PgBouncerProcess bouncer(paths, plan.service, runner);
+  bool ours_pool = bouncer.Running() && prev && prev->pool_port == pool_port;
+  if (!ours_pool) PGSTACK_RETURN_IF_ERROR(CheckPortFree(env.pgbouncer.listen_addr, pool_port, "PgBouncer"));
+  return plan;
+}
+
+// Reloads PostgreSQL after its files changed and restarts it when a setting needs that.
+Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
+                         const std::vector<std::string>& changed, std::vector<std::string>& actions) {
+  PGSTACK_ASSIGN_OR_RETURN(auto c, pg::Connection::Open(su));
+  PGSTACK_ASSIGN_OR_RETURN(auto before, c.Exec("SELECT pg_conf_load_time()"));
+  PGSTACK_RETURN_IF_ERROR(c.Run("SELECT pg_reload_conf()"));
+  // The reload is asynchronous: wait (bounded) until this backend has re-read the files.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    PGSTACK_ASSIGN_OR_RETURN(auto now, c.Exec("SELECT pg_conf_load_time()"));
+    if (now.scalar() != before.scalar()) break;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  PGSTACK_ASSIGN_OR_RETURN(auto pending, c.Exec(
+      "SELECT string_agg(name, ', ' ORDER BY name) FROM pg_settings WHERE pending_restart"));
+  std::string names = pending.scalar();
+  std::string files = fmt::format("{}", fmt::join(changed, ", "));
+  if (names.empty()) {
+    actions.push_back(fmt::format("reloaded PostgreSQL ({} changed)", files));
+    return Status::Ok();
+  }
+  PGSTACK_RETURN_IF_ERROR(cluster.Restart());
+  actions.push_back(fmt::format("restarted PostgreSQL ({} changed; {} need a restart)", files, names));
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string StackId(const Environment& env) {
+  return fmt::format("{}/{}/{}", env.name, env.postgres.database, env.postgres.user);
+}
+
+Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& runner) {
+  if (env.mode != Mode::kLocal) {
+    return Status::InvalidInput(fmt::format(
+        "{}: environment {} is external; a local stack needs \"mode\": \"local\"", env.file, env.name));
+  }
+  PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, runner));
+  StatePaths paths(o.state_dir);
+  const OsUser& svc = plan.service;
+  Owner owner{svc.uid, svc.gid};
+  UpReport report;
+  report.state = plan.state;
+  auto& actions = report.actions;
+
+  PGSTACK_RETURN_IF_ERROR(MakeDirs(paths.root, 0700, owner));
+  PGSTACK_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(paths.lock_file));
+  for (const auto& d : {paths.run, paths.logs, paths.pgbouncer_dir})
+    PGSTACK_RETURN_IF_ERROR(MakeDirs(d, 0700, owner));
+
+  Environment e = env;
+  if (e.postgres.password.empty()) {
+    PGSTACK_ASSIGN_OR_RETURN(auto kept, ReadCredentials(paths));
+    if (!kept) {
+      PGSTACK_ASSIGN_OR_RETURN(std::string secret, RandomSecret());
+      PGSTACK_RETURN_IF_ERROR(WriteCredentials(paths, secret));
+      kept = secret;
+      actions.push_back(fmt::format("generated a password for {} ({}, mode 0600)",
+                                    e.postgres.user, paths.credentials));
+    }
+    e.postgres.password = *kept;
+  }
+
+  Cluster cluster(paths, plan.state.pg_bin, svc, runner);
+  if (!cluster.Initialized()) {
+    PGSTACK_RETURN_IF_ERROR(cluster.Init());
+    actions.push_back("initialized a PostgreSQL cluster in " + paths.data);
+  }
+  PGSTACK_ASSIGN_OR_RETURN(auto changed, cluster.WriteConfig(e, plan.state.pg_port, CurrentOsUser().name));
+  pg::ConnParams su{.host = paths.run, .port = plan.state.pg_port, .user = svc.name,
+                    .dbname = "postgres"};
+  if (!cluster.Running()) {
+    PGSTACK_RETURN_IF_ERROR(cluster.Start());
+    actions.push_back(fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
+  } else if (!changed.empty()) {
+    PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, su, changed, actions));
+  }
+  PGSTACK_RETURN_IF_ERROR(WaitForLogin(su, std::chrono::seconds(30)));
+  PGSTACK_ASSIGN_OR_RETURN(auto admin, pg::Connection::Open(su));
+  auto open_db = [&](const std::string& db) {
+    pg::ConnParams p = su;
+    p.dbname = db;
+    return pg::Connection::Open(p);
+  };
+  PGSTACK_ASSIGN_OR_RETURN(ProvisionResult prov, Provision(admin, open_db, e.postgres));
+  actions.insert(actions.end(), prov.actions.begin(), prov.actions.end());
+  PGSTACK_ASSIGN_OR_RETURN(auto version, admin.Exec("SHOW server_version"));
+  report.pg_version = version.scalar();
+
+  // PgBouncer: its files, then start, reload or restart as the change requires.
+  const std::string& ini = plan.pgbouncer_ini;
+  PGSTACK_ASSIGN_OR_RETURN(auto old_ini, ReadFileIfExists(paths.pgbouncer_ini));
+  PGSTACK_ASSIGN_OR_RETURN(bool ini_changed, ReplaceFile(paths.pgbouncer_ini, ini, 0600, owner));
+  PGSTACK_ASSIGN_OR_RETURN(bool users_changed,
+                           ReplaceFile(paths.userlist, RenderUserlist(e.postgres.user, prov.verifier), 0600, owner));
+  PgBouncerProcess bouncer(paths, svc, runner);
+  if (!bouncer.Running()) {
+    PGSTACK_RETURN_IF_ERROR(bouncer.Start());
+    actions.push_back(fmt::format("started PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port));
+  } else if (ini_changed && old_ini && PgBouncerNeedsRestart(*old_ini, ini)) {
+    PGSTACK_RETURN_IF_ERROR(bouncer.Stop());
+    PGSTACK_RETURN_IF_ERROR(bouncer.Start());
+    actions.push_back("restarted PgBouncer (a setting that needs a restart changed)");
+  } else if (ini_changed || users_changed) {
+    PGSTACK_RETURN_IF_ERROR(bouncer.Reload());
+    actions.push_back(fmt::format("reloaded PgBouncer ({} changed)",
+                                  ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
+                                              : "userlist.txt"));
+  }
+  pg::ConnParams pooled{.host = e.pgbouncer.listen_addr, .port = plan.state.pool_port,
+                        .user = e.postgres.user, .dbname = e.postgres.database,
+                        .password = e.postgres.password, .sslmode = "disable"};
+  Status login = WaitForLogin(pooled, std::chrono::seconds(15));
+  if (!login.ok()) return login.WithContext(fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
+
+  if (!plan.previous || plan.previous->pg_port != plan.state.pg_port ||
+      plan.previous->pool_port != plan.state.pool_port || plan.previous->pg_bin != plan.state.pg_bin ||
+      plan.previous->os_user != plan.state.os_user) {
+    PGSTACK_RETURN_IF_ERROR(SaveState(o.state_dir, plan.state));
+  }
+  return report;
+}
+
+Status Down(const std::string& state_dir, ProcessRunner& runner) {
+  PGSTACK_ASSIGN_OR_RETURN(StackState st, LoadState(state_dir));
+  StatePaths paths(state_dir);
+  PGSTACK_ASSIGN_OR_RETURN(OsUser svc, LookupOsUser(st.os_user));
+  PGSTACK_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(paths.lock_file));
+  PGSTACK_RETURN_IF_ERROR(PgBouncerProcess(paths, svc, runner).Stop());
+  Cluster cluster(paths, st.pg_bin, svc, runner);
+  if (cluster.Running()) PGSTACK_RETURN_IF_ERROR(cluster.Stop());
+  return Status::Ok();
+}
+
+Status Destroy(const std::string& state_dir, ProcessRunner& runner) {
+  if (!fs::exists(state_dir)) return Status::Ok();
+  PGSTACK_RETURN_IF_ERROR(Down(state_dir, runner));
+  std::error_code ec;
+  fs::remove_all(state_dir, ec);
+  if (ec) return Status::Failure(fmt::format("{}: cannot delete: {}", state_dir, ec.message()));
+  return Status::Ok();
+}
+
+Result<StackStatus> GetStatus(const std::string& state_dir) {
+  StackStatus s;
+  StatePaths paths(state_dir);
+  if (!fs::exists(paths.state_file)) return s;
+  PGSTACK_ASSIGN_OR_RETURN(s.state, LoadState(state_dir));
+  s.exists = true;
+  PGSTACK_ASSIGN_OR_RETURN(OsUser svc, LookupOsUser(s.state.os_user));
+  Cluster cluster(paths, s.state.pg_bin, svc, SystemProcessRunner());
+  s.postgres_running = cluster.Running();
+  if (s.postgres_running) {
+    pg::ConnParams su{.host = paths.run, .port = s.state.pg_port, .user = svc.name, .dbname = "postgres"};
+    if (auto c = pg::Connection::Open(su); c.ok()) {
+      if (auto v = c->Exec("SHOW server_version"); v.ok()) s.postgres_version = v->scalar();
+    }
+  }
+  s.pgbouncer_running = PgBouncerProcess(paths, svc, SystemProcessRunner()).Running();
+  return s;
+}
+
+}  // namespace pgstack::stack

@@ -1,0 +1,158 @@
+// Config parsing: the shipped file, every bad input the issue lists, and environment overrides.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "pgstack/config.h"
+
+namespace pgstack {
+namespace {
+
+EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& k) -> std::optional<std::string> {
+    auto it = vars.find(k);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string Minimal(const std::string& extra_pg_settings = "", const std::string& mode = "local") {
+  return R"({"environments": {"dev": {"mode": ")" + mode + R"(", "postgres": {
+      "database": "db", "user": "u", "password_env": "APP_PW", "port": 5432,
+      "settings": {"max_connections": 200)" + extra_pg_settings + R"(}},
+    "pgbouncer": {"port": 6432, "settings": {"pool_mode": "transaction"}}}}})";
+}
+
+TEST(Config, ShippedFileHasThePlanValues) {
+  auto env = LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
+                             "development", FakeEnv({}));
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  EXPECT_EQ(env->mode, Mode::kLocal);
+  EXPECT_EQ(env->postgres.database, "test_platform");
+  EXPECT_EQ(env->postgres.user, "test_platform_user");
+  EXPECT_EQ(env->setting("max_connections"), "200");
+  EXPECT_EQ(env->setting("shared_buffers"), "256MB");
+  EXPECT_EQ(env->setting("effective_cache_size"), "1GB");
+  EXPECT_EQ(env->setting("log_statement"), "all");
+  EXPECT_EQ(env->setting("pool_mode"), "transaction");
+  EXPECT_EQ(env->setting("max_client_conn"), "200");
+  EXPECT_EQ(env->setting("default_pool_size"), "20");
+  EXPECT_EQ(env->setting("min_pool_size"), "5");
+  EXPECT_EQ(env->setting("reserve_pool_size"), "5");
+  EXPECT_EQ(env->setting("max_db_connections"), "50");
+  EXPECT_EQ(env->pgbouncer.port, 6432);
+  EXPECT_EQ(env->postgres.extensions, (std::vector<std::string>{"btree_gin", "btree_gist"}));
+  auto prod = LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
+                              "production", FakeEnv({}));
+  ASSERT_TRUE(prod.ok()) << prod.status().message();
+  EXPECT_EQ(prod->mode, Mode::kExternal);
+}
+
+TEST(Config, MissingFileNamesIt) {
+  auto env = LoadEnvironment("/nonexistent/database.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+  EXPECT_NE(env.status().message().find("/nonexistent/database.json"), std::string::npos);
+}
+
+TEST(Config, InvalidJsonNamesLineAndColumn) {
+  auto env = ParseEnvironment("{\n  \"environments\": {\n    \"dev\": [,]\n  }\n}", "c.json", "dev",
+                              FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+  EXPECT_NE(env.status().message().find("c.json: invalid JSON at line 3, column 13"), std::string::npos)
+      << env.status().message();
+}
+
+TEST(Config, UnknownKeyNamesThePath) {
+  std::string text = Minimal();
+  text.replace(text.find("\"port\": 5432"), 12, "\"prot\": 5432");
+  auto env = ParseEnvironment(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(), "c.json: $.environments.dev.postgres.prot: unknown key");
+}
+
+TEST(Config, UnknownSettingNamesThePath) {
+  auto env = ParseEnvironment(Minimal(R"(, "max_conections": 5)"), "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find("$.environments.dev.postgres.settings.max_conections: unknown setting"),
+            std::string::npos);
+}
+
+TEST(Config, WrongTypeNamesPathAndValue) {
+  std::string text = Minimal();
+  text.replace(text.find("200"), 3, "\"lots\"");
+  auto env = ParseEnvironment(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+  EXPECT_EQ(env.status().message(),
+            "c.json: $.environments.dev.postgres.settings.max_connections: must be an integer, not \"lots\"");
+}
+
+TEST(Config, SizeSettingsTakeUnitsOnly) {
+  EXPECT_TRUE(ParseEnvironment(Minimal(R"(, "shared_buffers": "256MB")"), "c", "dev", FakeEnv({})).ok());
+  auto bad = ParseEnvironment(Minimal(R"(, "shared_buffers": "lots")"), "c", "dev", FakeEnv({}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("must be a size"), std::string::npos);
+}
+
+TEST(Config, UnknownEnvironmentListsTheKnownOnes) {
+  auto env = ParseEnvironment(Minimal(), "c.json", "staging", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(), "c.json: no environment 'staging' (it has: dev)");
+}
+
+TEST(Config, BadPortIsRejected) {
+  std::string text = Minimal();
+  text.replace(text.find("6432"), 4, "70000");
+  auto env = ParseEnvironment(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find("$.environments.dev.pgbouncer.port"), std::string::npos);
+}
+
+TEST(Config, PasswordComesFromTheNamedVariable) {
+  auto env = ParseEnvironment(Minimal(), "c", "dev", FakeEnv({{"APP_PW", "s3cret"}}));
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->postgres.password, "s3cret");
+  auto none = ParseEnvironment(Minimal(), "c", "dev", FakeEnv({}));
+  EXPECT_EQ(none->postgres.password, "");
+}
+
+TEST(Config, LibpqVariablesOverrideTheFile) {
+  auto env = ParseEnvironment(Minimal(), "c", "dev",
+                              FakeEnv({{"PGUSER", "alice"}, {"PGDATABASE", "other"}, {"PGPASSWORD", "pw"}}));
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->postgres.user, "alice");
+  EXPECT_EQ(env->postgres.database, "other");
+  EXPECT_EQ(env->postgres.password, "pw");
+}
+
+TEST(Config, HostAndPortOverridesApplyToExternalOnly) {
+  auto vars = FakeEnv({{"PGHOST", "db.internal"}, {"PGPORT", "6543"}});
+  auto local = ParseEnvironment(Minimal(), "c", "dev", vars);
+  EXPECT_EQ(local->postgres.port, 5432);  // `pgstack env` exports PGPORT: it must not loop back
+  auto ext = ParseEnvironment(Minimal("", "external"), "c", "dev", vars);
+  EXPECT_EQ(ext->postgres.host, "db.internal");
+  EXPECT_EQ(ext->postgres.port, 6543);
+}
+
+TEST(Config, DatabaseUrlOverridesAndNamedVariableWins) {
+  auto env = ParseEnvironment(Minimal("", "external"), "c", "dev",
+                              FakeEnv({{"DATABASE_URL", "postgresql://bob:urlpw@h:7000/appdb"},
+                                       {"APP_PW", "named"}}));
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  EXPECT_EQ(env->postgres.user, "bob");
+  EXPECT_EQ(env->postgres.database, "appdb");
+  EXPECT_EQ(env->postgres.host, "h");
+  EXPECT_EQ(env->postgres.port, 7000);
+  EXPECT_EQ(env->postgres.password, "named");
+}
+
+TEST(Config, BadDatabaseUrlDoesNotEchoIt) {
+  auto env = ParseEnvironment(Minimal(), "c", "dev", FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message().find("topsecret"), std::string::npos) << env.status().message();
+}
+
+}  // namespace
+}  // namespace pgstack

@@ -1,0 +1,102 @@
+// The connection layer without a server: URLs and their redaction, SQLSTATE classification.
+#include <gtest/gtest.h>
+
+#include "pgstack/pg/conn_params.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/pg/error_class.h"
+
+namespace pgstack::pg {
+namespace {
+
+ConnParams Sample() {
+  return ConnParams{.host = "127.0.0.1", .port = 6432, .user = "test_platform_user",
+                    .dbname = "test_platform", .password = "p@ss:w/rd'\"", .sslmode = "disable"};
+}
+
+TEST(ConnParams, UrlEncodesEveryPart) {
+  EXPECT_EQ(ToUrl(Sample(), Redact::kNo),
+            "postgresql://test_platform_user:p%40ss%3Aw%2Frd%27%22@127.0.0.1:6432/test_platform?sslmode=disable");
+}
+
+TEST(ConnParams, RedactedUrlHasNoPassword) {
+  std::string url = ToUrl(Sample(), Redact::kYes);
+  EXPECT_EQ(url.find("p@ss"), std::string::npos);
+  EXPECT_EQ(url.find("p%40ss"), std::string::npos);
+  EXPECT_NE(url.find("********"), std::string::npos);
+}
+
+TEST(ConnParams, SocketDirectoryBecomesHostParameter) {
+  ConnParams p{.host = "/tmp/run", .port = 5432, .user = "postgres", .dbname = "postgres"};
+  EXPECT_EQ(ToUrl(p, Redact::kYes), "postgresql://postgres@:5432/postgres?host=%2Ftmp%2Frun");
+}
+
+TEST(ConnParams, UrlRoundTripsThroughLibpq) {
+  auto back = ParseConnString(ToUrl(Sample(), Redact::kNo), ConnParams{});
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->password, Sample().password);
+  EXPECT_EQ(back->user, "test_platform_user");
+  EXPECT_EQ(back->port, 6432);
+  EXPECT_EQ(back->sslmode, "disable");
+}
+
+TEST(ConnParams, KeywordStringsParseToo) {
+  auto p = ParseConnString("host=db port=5433 user=a dbname=b", ConnParams{.dbname = "x"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->host, "db");
+  EXPECT_EQ(p->port, 5433);
+  EXPECT_EQ(p->dbname, "b");
+}
+
+TEST(ConnParams, LibpqParamsOmitEmptyValues) {
+  ConnParams p{.host = "h", .port = 1, .user = "u", .dbname = "d"};
+  LibpqParams kv(p);
+  std::vector<std::string> keys;
+  for (const char* k : kv.keywords) if (k) keys.push_back(k);
+  EXPECT_EQ(std::count(keys.begin(), keys.end(), "password"), 0);
+  EXPECT_EQ(std::count(keys.begin(), keys.end(), "host"), 1);
+  EXPECT_EQ(kv.keywords.back(), nullptr);
+}
+
+TEST(ErrorClass, BySqlState) {
+  EXPECT_EQ(Classify("53300"), ErrorClass::kTooManyConnections);
+  EXPECT_EQ(Classify("40001"), ErrorClass::kSerializationFailure);
+  EXPECT_EQ(Classify("40P01"), ErrorClass::kDeadlock);
+  EXPECT_EQ(Classify("55P03"), ErrorClass::kLockNotAvailable);
+  EXPECT_EQ(Classify("57014"), ErrorClass::kQueryCanceled);
+  EXPECT_EQ(Classify("42501"), ErrorClass::kInsufficientPrivilege);
+  EXPECT_EQ(Classify("42601"), ErrorClass::kSyntaxOrAccess);
+  EXPECT_EQ(Classify("42P07"), ErrorClass::kDuplicateObject);
+  EXPECT_EQ(Classify("42P01"), ErrorClass::kUndefinedObject);
+  EXPECT_EQ(Classify("25001"), ErrorClass::kActiveSqlTransaction);
+  EXPECT_EQ(Classify("08006"), ErrorClass::kConnection);
+  EXPECT_EQ(Classify(""), ErrorClass::kConnection);
+  EXPECT_EQ(Classify("22012"), ErrorClass::kOther);
+  EXPECT_EQ(Classify(Status::Ok()), ErrorClass::kNone);
+  EXPECT_EQ(Classify(Status::Postgres("x", "55P03")), ErrorClass::kLockNotAvailable);
+}
+
+TEST(ErrorClass, TransientOnesAreRetryable) {
+  EXPECT_TRUE(IsTransient(ErrorClass::kLockNotAvailable));
+  EXPECT_TRUE(IsTransient(ErrorClass::kDeadlock));
+  EXPECT_FALSE(IsTransient(ErrorClass::kSyntaxOrAccess));
+}
+
+TEST(ErrorClass, ConnectErrorsRecoverTheirSqlState) {
+  EXPECT_EQ(SqlStateOfConnectError("FATAL:  sorry, too many clients already"), "53300");
+  EXPECT_EQ(SqlStateOfConnectError("FATAL:  password authentication failed for user \"x\""), "28P01");
+  EXPECT_EQ(SqlStateOfConnectError("could not connect: Connection refused"), "");
+}
+
+TEST(Connection, FailureNamesTheTargetButNotThePassword) {
+  ConnParams p = Sample();
+  p.port = 1;  // nothing listens on port 1
+  p.connect_timeout_s = 2;
+  auto c = Connection::Open(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("127.0.0.1:1"), std::string::npos) << c.status().message();
+  EXPECT_EQ(c.status().message().find("p@ss"), std::string::npos);
+  EXPECT_EQ(Classify(c.status()), ErrorClass::kConnection);
+}
+
+}  // namespace
+}  // namespace pgstack::pg

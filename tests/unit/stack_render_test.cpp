@@ -1,0 +1,154 @@
+// What the stack writes, rendered without a server: SCRAM verifiers, the PgBouncer template,
+// PostgreSQL's include file, pg_hba, and the settings table against its documentation.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "../../src/stack/cluster.h"
+#include "pgstack/config.h"
+#include "pgstack/pgbouncer_config.h"
+#include "pgstack/scram.h"
+#include "pgstack/settings.h"
+#include "pgstack/template.h"
+
+namespace pgstack {
+namespace {
+
+std::string ReadSource(const std::string& rel) {
+  std::ifstream in(std::string(PGSTACK_SOURCE_DIR) + "/" + rel);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Environment Dev() {
+  auto env = LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
+                             "development", [](const std::string&) { return std::nullopt; });
+  EXPECT_TRUE(env.ok()) << env.status().message();
+  return *env;
+}
+
+// The verifier of "pencil" with this salt, computed independently (Python's hashlib, RFC 7677).
+constexpr char kPencil[] =
+    "SCRAM-SHA-256$4096:RHvUrOzAo6ck8Ovk3jYEnw==$"
+    "qGkvWajjf/rFJzQ/NUQF/jYBVx85EMyqKbgTVeDJe3U=:ZbKzwzmxqKrUtPKAr9/2nuO9wJOcMVWlRWCvRpoeL88=";
+
+TEST(Scram, RecognisesVerifiers) {
+  EXPECT_TRUE(IsScramVerifier(kPencil));
+  EXPECT_FALSE(IsScramVerifier("md5a3556571e93b0d20722ba62be61e8c2d"));
+  EXPECT_FALSE(IsScramVerifier("SCRAM-SHA-256$4096:salt$short:short"));
+  EXPECT_FALSE(IsScramVerifier("pencil"));
+}
+
+TEST(Scram, MatchesOnlyItsPassword) {
+  EXPECT_TRUE(ScramVerifierMatches(kPencil, "pencil"));
+  EXPECT_FALSE(ScramVerifierMatches(kPencil, "pencil2"));
+  EXPECT_FALSE(ScramVerifierMatches("md5abc", "pencil"));
+}
+
+TEST(Template, FillsEveryPlaceholder) {
+  auto out = RenderTemplate("a = {{x}}\nb = {{y}}\n", "t.ini", {{"x", "1"}, {"y", "two"}});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, "a = 1\nb = two\n");
+}
+
+TEST(Template, MissingValueNamesFileAndLine) {
+  auto out = RenderTemplate("a = 1\nb = {{nope}}\n", "t.ini", {});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "t.ini:2: no value for {{nope}}");
+}
+
+TEST(Template, UnusedValueIsAnError) {
+  auto out = RenderTemplate("a = {{x}}\n", "t.ini", {{"x", "1"}, {"extra", "2"}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("{{extra}}"), std::string::npos);
+}
+
+TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
+  Environment env = Dev();
+  PgBouncerLayout layout{.server_host = "127.0.0.1", .server_port = 5432, .listen_port = 6432,
+                         .unix_socket_dir = "/s/run", .auth_file = "/s/userlist.txt",
+                         .logfile = "/s/pgbouncer.log", .pidfile = "/s/pgbouncer.pid"};
+  auto ini = RenderPgBouncerIni(env, layout, ReadSource("database/setup/pgbouncer-config.ini"), "tmpl");
+  ASSERT_TRUE(ini.ok()) << ini.status().message();
+  auto kv = ParsePgBouncerIni(*ini);
+  EXPECT_EQ(kv["listen_addr"], "127.0.0.1");
+  EXPECT_EQ(kv["listen_port"], "6432");
+  EXPECT_EQ(kv["auth_type"], "scram-sha-256");
+  EXPECT_EQ(kv["auth_file"], "/s/userlist.txt");
+  EXPECT_EQ(kv["pool_mode"], "transaction");
+  EXPECT_EQ(kv["max_client_conn"], "200");
+  EXPECT_EQ(kv["default_pool_size"], "20");
+  EXPECT_EQ(kv["min_pool_size"], "5");
+  EXPECT_EQ(kv["reserve_pool_size"], "5");
+  EXPECT_EQ(kv["reserve_pool_timeout"], "5");
+  EXPECT_EQ(kv["max_db_connections"], "50");
+  EXPECT_EQ(kv["max_user_connections"], "50");
+  for (const char* k : {"server_reset_query", "server_check_delay", "server_check_query",
+                        "server_lifetime", "server_idle_timeout", "admin_users", "stats_users"})
+    EXPECT_FALSE(kv[k].empty()) << k;
+  EXPECT_NE(ini->find("test_platform = host=127.0.0.1 port=5432 dbname=test_platform"), std::string::npos);
+}
+
+TEST(PgBouncerIni, RestartOnlyForStartupSettings) {
+  std::string base = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 200\n";
+  std::string pool = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 30\nmax_client_conn = 200\n";
+  std::string port = "[pgbouncer]\nlisten_port = 6433\ndefault_pool_size = 20\nmax_client_conn = 200\n";
+  std::string clients = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 300\n";
+  EXPECT_FALSE(PgBouncerNeedsRestart(base, pool));
+  EXPECT_TRUE(PgBouncerNeedsRestart(base, port));
+  EXPECT_TRUE(PgBouncerNeedsRestart(base, clients));
+}
+
+TEST(Userlist, QuotesAndKeepsTheVerifierByteForByte) {
+  EXPECT_EQ(RenderUserlist("a\"b", kPencil), std::string("\"a\"\"b\" \"") + kPencil + "\"\n");
+}
+
+TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
+  Environment env = Dev();
+  stack::StatePaths paths("/st");
+  std::string conf = stack::RenderPgConf(env, paths, 5999);
+  EXPECT_NE(conf.find("port = 5999\n"), std::string::npos);
+  EXPECT_NE(conf.find("max_connections = 200\n"), std::string::npos);
+  EXPECT_NE(conf.find("shared_buffers = '256MB'\n"), std::string::npos);
+  EXPECT_NE(conf.find("effective_cache_size = '1GB'\n"), std::string::npos);
+  EXPECT_NE(conf.find("log_statement = 'all'\n"), std::string::npos);
+  EXPECT_NE(conf.find("password_encryption = 'scram-sha-256'\n"), std::string::npos);
+  EXPECT_NE(conf.find("hba_file = '/st/data/pgstack_hba.conf'\n"), std::string::npos);
+}
+
+TEST(PgHba, NoTrustAndLoopbackOnly) {
+  Environment env = Dev();
+  std::string hba = stack::RenderHba(env, "postgres");
+  EXPECT_EQ(hba.find("trust"), std::string::npos);
+  EXPECT_NE(hba.find("local   all       postgres    peer map=pgstack"), std::string::npos);
+  EXPECT_EQ(hba.find("host    all       all   all"), std::string::npos);
+}
+
+TEST(PgIdent, MapsTheInvokingUserToTheSuperuser) {
+  EXPECT_EQ(stack::RenderIdent("postgres", "postgres", "root"),
+            "# Written by pgstack: OS users allowed to log in as the superuser by peer.\n"
+            "pgstack  postgres  postgres\npgstack  root  postgres\n");
+}
+
+TEST(Settings, EveryOneIsDocumented) {
+  std::string docs = ReadSource("docs/configuration.md");
+  ASSERT_FALSE(docs.empty());
+  for (const auto& s : AllSettings()) {
+    EXPECT_NE(docs.find("`" + std::string(s.name) + "`"), std::string::npos) << s.name;
+  }
+}
+
+TEST(Settings, SizesCompareByValue) {
+  const SettingSpec* sb = FindSetting(Target::kPostgres, "effective_cache_size");
+  ASSERT_NE(sb, nullptr);
+  EXPECT_TRUE(SameSettingValue(*sb, "1GB", "1024MB"));
+  EXPECT_FALSE(SameSettingValue(*sb, "1GB", "512MB"));
+  const SettingSpec* ls = FindSetting(Target::kPostgres, "log_statement");
+  EXPECT_TRUE(SameSettingValue(*ls, "all", "ALL"));
+  EXPECT_EQ(FindSetting(Target::kPgBouncer, "max_connections"), nullptr);
+}
+
+}  // namespace
+}  // namespace pgstack
