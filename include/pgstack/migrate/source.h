@@ -1,0 +1,21 @@
+// Reads a migrations directory into a MigrationSet, in whichever format it is written:
+// pgstack's own, golang-migrate, dbmate, Flyway, sqlx or diesel (docs/migrations.md). The
+// format is detected from the names (and, for "<version>_<name>.sql" files, from their markers)
+// unless one is forced. Everything a file can get wrong is found here, before any connection:
+// unparseable names, two formats mixed, duplicate versions, a down file without its up file,
+// invalid UTF-8, an empty migration, an unterminated string or comment, BEGIN/COMMIT in the
+// middle of a file. Each is a kInvalidInput error naming the file (and line:column).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "pgstack/migrate/migration.h"
+#include "pgstack/status.h"
+
+namespace pgstack::migrate {
+
+Result<MigrationSet> ReadMigrations(const std::string& dir,
+                                    std::optional<Format> forced = std::nullopt);
+
+}  // namespace pgstack::migrate

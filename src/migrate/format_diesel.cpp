@@ -1,0 +1,70 @@
+// diesel: one directory per migration, "<version>_<name>/up.sql" and "down.sql", the version
+// being digits and dashes ("2024-01-01-120000", or "00000000000000" for diesel's own setup:
+// version 0). metadata.toml with run_in_transaction = false runs it outside a transaction.
+#include <filesystem>
+
+#include "pgstack/files.h"
+#include "readers.h"
+
+namespace pgstack::migrate::internal {
+namespace {
+
+std::optional<std::pair<Version, std::string>> ParseDieselDir(std::string_view name) {
+  size_t sep = name.find('_');
+  if (sep == std::string_view::npos || sep == 0) return std::nullopt;
+  std::string digits;
+  for (char c : name.substr(0, sep)) {
+    if (c == '-') continue;
+    if (c < '0' || c > '9') return std::nullopt;
+    digits += c;
+  }
+  auto v = Version::Parse(digits);
+  if (!v) return std::nullopt;
+  return std::make_pair(*v, std::string(name.substr(sep + 1)));
+}
+
+Result<bool> MetadataNoTransaction(const std::string& dir) {
+  PGSTACK_ASSIGN_OR_RETURN(auto meta, ReadFileIfExists(dir + "/metadata.toml"));
+  if (!meta) return false;
+  std::string compact;
+  for (char c : *meta) {
+    if (c != ' ' && c != '\t') compact += c;
+  }
+  return compact.find("run_in_transaction=false") != std::string::npos;
+}
+
+}  // namespace
+
+bool IsDieselDirName(std::string_view name) { return ParseDieselDir(name).has_value(); }
+
+Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
+                                          const std::vector<DirEntry>& entries) {
+  std::vector<Migration> out;
+  for (const auto& e : entries) {
+    std::string path = dir + "/" + e.name;
+    auto parsed = e.is_dir ? ParseDieselDir(e.name) : std::nullopt;
+    if (!parsed) {
+      return Status::InvalidInput(path + ": not a diesel migration (a directory "
+                                         "<version>_<name>/ holding up.sql and down.sql)");
+    }
+    Migration m;
+    m.version = parsed->first;
+    m.name = parsed->second;
+    PGSTACK_ASSIGN_OR_RETURN(auto up, ReadFileIfExists(path + "/up.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto down, ReadFileIfExists(path + "/down.sql"));
+    if (!up) {
+      if (down) return Status::InvalidInput(path + "/down.sql: a down file without its up file");
+      return Status::InvalidInput(path + ": no up.sql in a diesel migration directory");
+    }
+    PGSTACK_ASSIGN_OR_RETURN(bool no_tx, MetadataNoTransaction(path));
+    m.up_options.no_transaction = m.down_options.no_transaction = no_tx;
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path + "/up.sql", std::move(*up), 1));
+    if (down) {
+      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeDownSql(path + "/down.sql", std::move(*down), 1));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace pgstack::migrate::internal

@@ -1,0 +1,73 @@
+// golang-migrate: "<version>_<title>.up.sql" and "<version>_<title>.down.sql". sqlx's
+// reversible migrations use the same names, with "-- no-transaction" on the first line.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "readers.h"
+
+namespace pgstack::migrate::internal {
+namespace {
+
+struct Pair {
+  std::string name;
+  std::string up_path;
+  std::string down_path;
+};
+
+bool NoTransactionDirective(std::string_view sql) {
+  return StartsWith(sql, "-- no-transaction");
+}
+
+}  // namespace
+
+Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
+                                                 const std::vector<DirEntry>& entries,
+                                                 bool sqlx_directives) {
+  std::map<std::string, Pair> pairs;
+  std::map<std::string, Version> versions;
+  for (const auto& e : entries) {
+    std::string path = dir + "/" + e.name;
+    bool up = EndsWith(e.name, ".up.sql");
+    bool down = EndsWith(e.name, ".down.sql");
+    auto numbered = e.is_dir || !(up || down)
+                        ? std::nullopt
+                        : SplitNumbered(std::string_view(e.name).substr(
+                              0, e.name.size() - (up ? 7 : 9)));
+    if (!numbered) {
+      return Status::InvalidInput(
+          path + ": not a golang-migrate name (<version>_<name>.up.sql or .down.sql)");
+    }
+    auto& [version, name] = *numbered;
+    Pair& p = pairs[version.str()];
+    versions.emplace(version.str(), version);
+    std::string& slot = up ? p.up_path : p.down_path;
+    if (!slot.empty()) {
+      return Status::InvalidInput(
+          fmt::format("duplicate version {}: {} and {}", version.str(), slot, path));
+    }
+    slot = path;
+    if (up || p.name.empty()) p.name = name;
+  }
+  std::vector<Migration> out;
+  for (auto& [key, p] : pairs) {
+    if (p.up_path.empty()) {
+      return Status::InvalidInput(p.down_path + ": a down file without its up file");
+    }
+    Migration m;
+    m.version = versions.at(key);
+    m.name = p.name;
+    PGSTACK_ASSIGN_OR_RETURN(std::string up_sql, ReadWholeFile(p.up_path));
+    if (sqlx_directives) m.up_options.no_transaction = NoTransactionDirective(up_sql);
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(p.up_path, std::move(up_sql), 1));
+    if (!p.down_path.empty()) {
+      PGSTACK_ASSIGN_OR_RETURN(std::string down_sql, ReadWholeFile(p.down_path));
+      if (sqlx_directives) m.down_options.no_transaction = NoTransactionDirective(down_sql);
+      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeDownSql(p.down_path, std::move(down_sql), 1));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace pgstack::migrate::internal

@@ -1,0 +1,110 @@
+#include "pgstack/migrate/migration.h"
+
+#include <fmt/format.h>
+
+namespace pgstack::migrate {
+namespace {
+
+struct FormatRow {
+  Format format;
+  std::string_view name;
+};
+constexpr FormatRow kFormats[] = {
+    {Format::kPgstack, "pgstack"}, {Format::kGolangMigrate, "golang-migrate"},
+    {Format::kDbmate, "dbmate"},   {Format::kFlyway, "flyway"},
+    {Format::kSqlx, "sqlx"},       {Format::kDiesel, "diesel"},
+};
+
+}  // namespace
+
+std::optional<Version> Version::Parse(std::string_view text) {
+  Version v;
+  size_t i = 0;
+  while (true) {
+    size_t start = i;
+    uint64_t n = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+      ++i;
+    }
+    if (i == start || i - start > 19) return std::nullopt;
+    v.parts_.push_back(n);
+    if (!v.text_.empty()) v.text_ += '.';
+    v.text_ += std::to_string(n);
+    if (i == text.size()) return v;
+    if (text[i] != '.') return std::nullopt;
+    ++i;
+  }
+}
+
+std::string_view FormatName(Format f) {
+  for (const auto& r : kFormats) {
+    if (r.format == f) return r.name;
+  }
+  return "?";
+}
+
+std::optional<Format> ParseFormat(std::string_view name) {
+  for (const auto& r : kFormats) {
+    if (r.name == name) return r.format;
+  }
+  return std::nullopt;
+}
+
+std::string FormatNames() {
+  std::string out;
+  for (const auto& r : kFormats) out += (out.empty() ? "" : ", ") + std::string(r.name);
+  return out;
+}
+
+std::string SqlText::Where(size_t offset) const {
+  LineColumn lc = LineColumnAt(sql, offset);
+  return fmt::format("{}:{}:{}", path, first_line + lc.line - 1, lc.column);
+}
+
+bool SqlText::NeedsNoTransaction() const {
+  for (const auto& s : statements) {
+    if (s.kind == StatementKind::kNoTransaction) return true;
+  }
+  return false;
+}
+
+bool SqlText::HasCopy() const {
+  for (const auto& s : statements) {
+    if (s.copy_from_stdin) return true;
+  }
+  return false;
+}
+
+bool SqlText::HasSessionSet() const {
+  for (const auto& s : statements) {
+    if (s.session_set) return true;
+  }
+  return false;
+}
+
+std::string_view RunModeName(RunMode m) {
+  return m == RunMode::kTransaction ? "transaction" : "statements";
+}
+
+std::string Migration::key() const { return version ? version->str() : "R__" + name; }
+
+RunMode Migration::UpMode() const {
+  return up_options.no_transaction || up.NeedsNoTransaction() ? RunMode::kStatements
+                                                               : RunMode::kTransaction;
+}
+
+RunMode Migration::DownMode() const {
+  if (!down) return RunMode::kTransaction;
+  return down_options.no_transaction || down->NeedsNoTransaction() ? RunMode::kStatements
+                                                                    : RunMode::kTransaction;
+}
+
+const Migration* MigrationSet::Find(const Version& v) const {
+  for (const auto& m : migrations) {
+    if (m.version && *m.version == v) return &m;
+  }
+  return nullptr;
+}
+
+}  // namespace pgstack::migrate

@@ -1,0 +1,86 @@
+// Internal to the readers: one function per directory format, and what they share.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pgstack/migrate/migration.h"
+#include "pgstack/status.h"
+
+namespace pgstack::migrate::internal {
+
+struct DirEntry {
+  std::string name;
+  bool is_dir = false;
+};
+
+// Reads a file whole.
+Result<std::string> ReadWholeFile(const std::string& path);
+
+// SQL text checked and split: valid UTF-8, lexically complete, an outer BEGIN ... COMMIT
+// removed, no other transaction control. Empty text gives no statements (callers decide).
+Result<SqlText> MakeSqlText(std::string path, std::string sql, int first_line);
+
+// An up SQL text: as MakeSqlText, and empty is an error ("empty migration").
+Result<SqlText> MakeUpSql(std::string path, std::string sql, int first_line);
+// A down SQL text: as MakeSqlText; nullopt when it holds no statement.
+Result<std::optional<SqlText>> MakeDownSql(std::string path, std::string sql, int first_line);
+
+// "<digits><sep><name>" split into version and name; nullopt when it is not that.
+std::optional<std::pair<Version, std::string>> SplitNumbered(std::string_view stem);
+
+// A file made of marked sections ("-- migrate:up" / "-- migrate:down"): each section's text
+// runs from the line after its marker to the next marker; options are the rest of the marker
+// line. nullopt when there is no up marker.
+struct Section {
+  bool present = false;
+  std::string text;
+  int first_line = 1;
+  std::string options;
+};
+struct Sections {
+  Section up;
+  Section down;
+};
+std::optional<Sections> SplitSections(std::string_view content, std::string_view up_marker,
+                                      std::string_view down_marker);
+
+bool EndsWith(std::string_view s, std::string_view suffix);
+bool StartsWith(std::string_view s, std::string_view prefix);
+
+// Sorts versioned migrations by version (repeatables last, by name) and fails on a duplicate
+// version, naming both files.
+Status SortAndCheck(std::vector<Migration>& migrations);
+
+// Whether a "<version>_<name>.sql" file's content is dbmate's or pgstack's (by its up marker);
+// sqlx otherwise.
+Format SniffNumberedFile(std::string_view content);
+
+// The readers. Each gets the directory and its entries (hidden and non-SQL files removed) and
+// fails on an entry it cannot read as its format.
+Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
+                                                 const std::vector<DirEntry>& entries,
+                                                 bool sqlx_directives);
+Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
+                                             const std::vector<DirEntry>& entries, Format format);
+Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
+                                          const std::vector<DirEntry>& entries);
+Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
+                                        const std::vector<DirEntry>& entries);
+Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
+                                          const std::vector<DirEntry>& entries);
+
+bool IsFlywayName(std::string_view name);
+bool IsDieselDirName(std::string_view name);
+
+// The format an entry's name (and content, for numbered files) says, or nullopt when it is no
+// format's.
+Result<std::optional<Format>> EntryFormat(const std::string& dir, const DirEntry& e);
+
+// pgstack's directive words on a marker line ("no-transaction lock-timeout=10s").
+Result<FileOptions> ParsePgstackOptions(std::string_view options, const std::string& where);
+
+}  // namespace pgstack::migrate::internal

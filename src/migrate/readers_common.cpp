@@ -1,0 +1,169 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "pgstack/migrate/duration.h"
+#include "readers.h"
+
+namespace pgstack::migrate::internal {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidInput(path + ": cannot read the file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<SqlText> MakeSqlText(std::string path, std::string sql, int first_line) {
+  SqlText t;
+  t.path = std::move(path);
+  t.sql = std::move(sql);
+  t.first_line = first_line;
+  if (auto bad = InvalidUtf8At(t.sql)) {
+    return Status::InvalidInput(t.Where(*bad) + ": the file is not valid UTF-8");
+  }
+  if (auto err = SplitStatements(t.sql, t.statements)) {
+    return Status::InvalidInput(t.Where(err->offset) + ": " + err->message);
+  }
+  auto& st = t.statements;
+  if (st.size() >= 2 && st.front().is_begin && st.back().is_commit) {
+    st.erase(st.end() - 1);
+    st.erase(st.begin());
+    t.had_own_transaction = true;
+  }
+  for (const auto& s : st) {
+    if (s.kind == StatementKind::kTransactionControl) {
+      return Status::InvalidInput(fmt::format(
+          "{}: {} inside a migration: pgstack runs each migration in a transaction of its own "
+          "(a file wrapped whole in BEGIN ... COMMIT is fine); remove it or split the file",
+          t.Where(s.begin), s.keyword));
+    }
+  }
+  return t;
+}
+
+Result<SqlText> MakeUpSql(std::string path, std::string sql, int first_line) {
+  PGSTACK_ASSIGN_OR_RETURN(SqlText t, MakeSqlText(std::move(path), std::move(sql), first_line));
+  if (t.statements.empty()) {
+    return Status::InvalidInput(fmt::format("{}:{}: empty migration: no SQL statement to run",
+                                            t.path, t.first_line));
+  }
+  return t;
+}
+
+Result<std::optional<SqlText>> MakeDownSql(std::string path, std::string sql, int first_line) {
+  PGSTACK_ASSIGN_OR_RETURN(SqlText t, MakeSqlText(std::move(path), std::move(sql), first_line));
+  if (t.statements.empty()) return std::optional<SqlText>();
+  return std::optional<SqlText>(std::move(t));
+}
+
+std::optional<std::pair<Version, std::string>> SplitNumbered(std::string_view stem) {
+  size_t i = 0;
+  while (i < stem.size() && stem[i] >= '0' && stem[i] <= '9') ++i;
+  if (i == 0 || i >= stem.size() || stem[i] != '_') return std::nullopt;
+  auto v = Version::Parse(stem.substr(0, i));
+  if (!v) return std::nullopt;
+  return std::make_pair(*v, std::string(stem.substr(i + 1)));
+}
+
+std::optional<Sections> SplitSections(std::string_view content, std::string_view up_marker,
+                                      std::string_view down_marker) {
+  Sections out;
+  Section* current = nullptr;
+  size_t pos = 0;
+  int line = 1;
+  size_t section_start = 0;
+  auto close = [&](size_t end) {
+    if (current) current->text = std::string(content.substr(section_start, end - section_start));
+  };
+  while (pos < content.size()) {
+    size_t eol = content.find('\n', pos);
+    size_t next = eol == std::string_view::npos ? content.size() : eol + 1;
+    std::string_view l = content.substr(pos, next - pos);
+    Section* opened = nullptr;
+    std::string_view rest;
+    if (StartsWith(l, up_marker)) {
+      opened = &out.up;
+      rest = l.substr(up_marker.size());
+    } else if (StartsWith(l, down_marker)) {
+      opened = &out.down;
+      rest = l.substr(down_marker.size());
+    }
+    if (opened) {
+      close(pos);
+      current = opened;
+      current->present = true;
+      current->first_line = line + 1;
+      while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r')) rest.remove_suffix(1);
+      current->options = std::string(rest);
+      section_start = next;
+    }
+    pos = next;
+    ++line;
+  }
+  close(content.size());
+  if (!out.up.present) return std::nullopt;
+  return out;
+}
+
+Status SortAndCheck(std::vector<Migration>& ms) {
+  std::stable_sort(ms.begin(), ms.end(), [](const Migration& a, const Migration& b) {
+    if (a.version && b.version) return *a.version < *b.version;
+    if (a.version != b.version) return a.version.has_value();
+    return a.name < b.name;
+  });
+  for (size_t i = 1; i < ms.size(); ++i) {
+    if (ms[i].key() == ms[i - 1].key()) {
+      return Status::InvalidInput(fmt::format("duplicate version {}: {} and {}", ms[i].key(),
+                                              ms[i - 1].up.path, ms[i].up.path));
+    }
+  }
+  return Status::Ok();
+}
+
+Format SniffNumberedFile(std::string_view content) {
+  // A marker counts at the start of a line only, as the readers split on it.
+  auto has_marker = [&](std::string_view m) {
+    for (size_t p = content.find(m); p != std::string_view::npos; p = content.find(m, p + 1)) {
+      if (p == 0 || content[p - 1] == '\n') return true;
+    }
+    return false;
+  };
+  if (has_marker("-- pgstack:up")) return Format::kPgstack;
+  if (has_marker("-- migrate:up")) return Format::kDbmate;
+  return Format::kSqlx;
+}
+
+Result<FileOptions> ParsePgstackOptions(std::string_view options, const std::string& where) {
+  FileOptions o;
+  std::istringstream in{std::string(options)};
+  std::string word;
+  while (in >> word) {
+    if (word == "no-transaction") {
+      o.no_transaction = true;
+    } else if (StartsWith(word, "lock-timeout=")) {
+      PGSTACK_ASSIGN_OR_RETURN(o.lock_timeout_ms, ParseDurationMs(word.substr(13), where));
+    } else if (StartsWith(word, "statement-timeout=")) {
+      PGSTACK_ASSIGN_OR_RETURN(o.statement_timeout_ms, ParseDurationMs(word.substr(18), where));
+    } else {
+      return Status::InvalidInput(fmt::format(
+          "{}: unknown directive '{}' (known: no-transaction, lock-timeout=DURATION, "
+          "statement-timeout=DURATION)",
+          where, word));
+    }
+  }
+  return o;
+}
+
+}  // namespace pgstack::migrate::internal

@@ -1,0 +1,123 @@
+#include "pgstack/migrate/source.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "pgstack/migrate/checksum.h"
+#include "readers.h"
+
+namespace pgstack::migrate {
+namespace internal {
+
+Result<std::optional<Format>> EntryFormat(const std::string& dir, const DirEntry& e) {
+  if (e.is_dir) {
+    if (IsDieselDirName(e.name)) return std::optional<Format>(Format::kDiesel);
+    return std::optional<Format>();
+  }
+  if (IsFlywayName(e.name)) return std::optional<Format>(Format::kFlyway);
+  std::string_view n = e.name;
+  for (std::string_view suffix : {".up.sql", ".down.sql"}) {
+    if (EndsWith(n, suffix) && SplitNumbered(n.substr(0, n.size() - suffix.size()))) {
+      return std::optional<Format>(Format::kGolangMigrate);
+    }
+  }
+  if (SplitNumbered(n.substr(0, n.size() - 4))) {
+    PGSTACK_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(dir + "/" + e.name));
+    return std::optional<Format>(SniffNumberedFile(content));
+  }
+  return std::optional<Format>();
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::DirEntry;
+
+// The entries that can be migrations: SQL files and directories, hidden ones skipped, sorted.
+Result<std::vector<DirEntry>> ListEntries(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Status::InvalidInput("--dir " + dir + ": no such directory");
+  }
+  std::vector<DirEntry> out;
+  for (const auto& de : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = de.path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    bool is_dir = de.is_directory(ec);
+    if (!is_dir && !internal::EndsWith(name, ".sql")) continue;
+    out.push_back({name, is_dir});
+  }
+  if (ec) return Status::InvalidInput("--dir " + dir + ": " + ec.message());
+  std::sort(out.begin(), out.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<Format> Detect(const std::string& dir, const std::vector<DirEntry>& entries) {
+  std::optional<Format> seen;
+  std::string seen_path;
+  for (const auto& e : entries) {
+    std::string path = dir + "/" + e.name;
+    PGSTACK_ASSIGN_OR_RETURN(auto f, internal::EntryFormat(dir, e));
+    if (!f) {
+      if (e.is_dir) continue;  // a folder that is no diesel migration is not ours to judge
+      return Status::InvalidInput(fmt::format(
+          "{}: not a migration name in any format ({}); see docs/migrations.md", path,
+          FormatNames()));
+    }
+    if (seen && *seen != *f) {
+      return Status::InvalidInput(fmt::format(
+          "two formats mixed in {}: {} is {} but {} is {} (use one format, or --format)", dir,
+          seen_path, FormatName(*seen), path, FormatName(*f)));
+    }
+    seen = f;
+    seen_path = path;
+  }
+  return seen.value_or(Format::kPgstack);
+}
+
+Result<std::vector<Migration>> ReadAs(Format format, const std::string& dir,
+                                      const std::vector<DirEntry>& entries) {
+  switch (format) {
+    case Format::kGolangMigrate:
+      return internal::ReadGolangMigrate(dir, entries, false);
+    case Format::kDbmate:
+    case Format::kPgstack:
+      return internal::ReadSectioned(dir, entries, format);
+    case Format::kFlyway:
+      return internal::ReadFlyway(dir, entries);
+    case Format::kSqlx:
+      return internal::ReadSqlx(dir, entries);
+    case Format::kDiesel:
+      return internal::ReadDiesel(dir, entries);
+  }
+  return Status::InvalidInput("unknown format");
+}
+
+}  // namespace
+
+Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format> forced) {
+  PGSTACK_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, ListEntries(dir));
+  MigrationSet set;
+  set.dir = dir;
+  if (forced) {
+    set.format = *forced;
+  } else {
+    PGSTACK_ASSIGN_OR_RETURN(set.format, Detect(dir, entries));
+    // Detection skips folders that are no diesel migration; only diesel reads folders.
+    if (set.format != Format::kDiesel) {
+      std::erase_if(entries, [](const DirEntry& e) { return e.is_dir; });
+    }
+  }
+  auto read = ReadAs(set.format, dir, entries);
+  if (!read.ok()) return read.status();
+  set.migrations = std::move(read).value();
+  PGSTACK_RETURN_IF_ERROR(internal::SortAndCheck(set.migrations));
+  for (auto& m : set.migrations) m.checksum = Checksum(m.up.sql);
+  return set;
+}
+
+}  // namespace pgstack::migrate
