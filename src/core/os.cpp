@@ -18,8 +18,10 @@
 namespace pgstack {
 namespace {
 
-// A bound socket on host:port, or -1 with errno set.
-int BindTcp(const std::string& host, int port) {
+// A bound socket on host:port, or -1 with errno set. With reuse, as PostgreSQL and PgBouncer
+// bind (SO_REUSEADDR): connections of a server that just stopped, lingering in TIME_WAIT, do not
+// make its port look taken, while a program listening on it still does.
+int BindTcp(const std::string& host, int port, bool reuse) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
@@ -30,7 +32,8 @@ int BindTcp(const std::string& host, int port) {
   }
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  // Without SO_REUSEADDR, as the servers bind, so TIME_WAIT leftovers don't count as free.
+  int one = 1;
+  if (reuse) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     int saved = errno;
     close(fd);
@@ -89,7 +92,7 @@ Status CheckReachable(const std::string& path, const OsUser& user) {
 }
 
 Result<int> FreePort(const std::string& host) {
-  int fd = BindTcp(host, 0);
+  int fd = BindTcp(host, 0, false);
   if (fd < 0) return Status::Failure(fmt::format("cannot find a free port on {}: {}", host, std::strerror(errno)));
   sockaddr_in a{};
   socklen_t len = sizeof a;
@@ -99,7 +102,7 @@ Result<int> FreePort(const std::string& host) {
 }
 
 bool PortInUse(const std::string& host, int port) {
-  int fd = BindTcp(host, port);
+  int fd = BindTcp(host, port, true);
   if (fd >= 0) {
     close(fd);
     return false;

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ class SystemRunner : public ProcessRunner {
       dup2(out, 1);
       dup2(out, 2);
       setsid();
+      umask(077);  // logs, sockets and files the servers create are theirs alone
       if (!cmd.cwd.empty() && chdir(cmd.cwd.c_str()) != 0) _exit(126);
       if (cmd.uid) {
         if (setgroups(groups.size(), groups.data()) != 0) _exit(126);

@@ -43,8 +43,8 @@ std::string RenderPgConf(const Environment& env, const StatePaths& paths, int po
 std::string RenderHba(const Environment& env, const std::string& superuser) {
   std::string listen = env.setting("listen_addresses").value_or("127.0.0.1");
   std::string out = fmt::format(
-      "# Written by pgstack. No trust: the owner logs in by peer on the socket, everyone else\n"
-      "# with SCRAM-SHA-256.\n"
+      "# Written by pgstack. The owner logs in by peer on the socket, everyone else with\n"
+      "# SCRAM-SHA-256; no rule lets anyone in without proof.\n"
       "# TYPE  DATABASE  USER  ADDRESS  METHOD\n"
       "local   all       {}    peer map=pgstack\n"
       "local   all       all   scram-sha-256\n"

@@ -31,7 +31,11 @@ std::string SourceDir() { return PGSTACK_SOURCE_DIR_FOR_TESTS; }
 
 std::string TempDir(const std::string& tag) {
   static std::once_flag once;
-  std::call_once(once, [] { std::atexit(RemoveTempDirs); });
+  // The list must exist before the handler is registered, so that it is destroyed after it runs.
+  std::call_once(once, [] {
+    TempDirs();
+    std::atexit(RemoveTempDirs);
+  });
   std::string tmpl = (std::filesystem::temp_directory_path() / ("pgstack-it-" + tag + ".XXXXXX")).string();
   char* made = mkdtemp(tmpl.data());
   if (!made) throw std::runtime_error("mkdtemp failed");

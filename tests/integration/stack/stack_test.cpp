@@ -1,0 +1,307 @@
+// pgstack up against real PostgreSQL 17 and PgBouncer: the plan's stack, its security
+// properties, idempotence, repair, and the lifecycle commands.
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "fixture.h"
+#include "pgstack/settings.h"
+
+namespace pgstack::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One development-environment stack (log_statement=all, as the plan has it) for this file.
+TestStack& Dev() {
+  static std::unique_ptr<TestStack> s = TestStack::Start("development");
+  return *s;
+}
+
+std::string Scalar(pg::Connection& c, const std::string& sql) {
+  auto r = c.Exec(sql);
+  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
+  return r.ok() ? r->scalar() : "";
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+mode_t Mode(const std::string& path) {
+  struct stat st {};
+  stat(path.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+TEST(Up, LogsInDirectlyAndThroughPgBouncer) {
+  auto direct = Dev().Direct();
+  ASSERT_TRUE(direct.ok()) << direct.status().message();
+  EXPECT_EQ(Scalar(*direct, "SHOW server_version_num").substr(0, 2), "17");
+  auto pooled = Dev().Pooled();
+  ASSERT_TRUE(pooled.ok()) << pooled.status().message();
+  // Through PgBouncer the server sees a TCP client on its own port: the pooler connected to it.
+  EXPECT_EQ(Scalar(*pooled, "SELECT current_user || ' ' || current_database() || ' ' || inet_server_port()"),
+            "test_platform_user test_platform " + std::to_string(Dev().state().pg_port));
+  EXPECT_NE(Dev().state().pg_port, Dev().state().pool_port);
+}
+
+TEST(Up, EveryPlanSettingIsInEffect) {
+  auto c = Dev().Direct();
+  ASSERT_TRUE(c.ok());
+  for (const auto& [name, value] : Dev().env().postgres.settings) {
+    const SettingSpec* spec = FindSetting(Target::kPostgres, name);
+    ASSERT_NE(spec, nullptr);
+    std::string actual = Scalar(*c, "SHOW " + name);
+    EXPECT_TRUE(SameSettingValue(*spec, value, actual)) << name << ": " << value << " vs " << actual;
+  }
+  EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "200");
+  EXPECT_EQ(Scalar(*c, "SHOW shared_buffers"), "256MB");
+  EXPECT_EQ(Scalar(*c, "SHOW effective_cache_size"), "1GB");
+  EXPECT_EQ(Scalar(*c, "SHOW log_statement"), "all");
+}
+
+TEST(Up, ExtensionsAndTheRolesRightToCreateTables) {
+  auto c = Dev().Pooled();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(Scalar(*c, "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension "
+                       "WHERE extname LIKE 'btree%'"),
+            "btree_gin,btree_gist");
+  // As a migration system needs: a table with JSONB and a GIN index in public, as the app role.
+  ASSERT_TRUE(c->Run("BEGIN; CREATE TABLE public.up_probe (id uuid PRIMARY KEY DEFAULT "
+                     "gen_random_uuid(), data jsonb NOT NULL); CREATE INDEX ON public.up_probe "
+                     "USING gin (data); INSERT INTO public.up_probe (data) VALUES ('{\"a\":1}'); "
+                     "ROLLBACK").ok());
+}
+
+TEST(Up, NoPlaintextPasswordAnywhereButTheCredentialsFile) {
+  const std::string& pw = Dev().endpoints().direct.password;
+  ASSERT_GE(pw.size(), 20u);
+  // Make sure the log holds the role's creation and a few logins (log_statement=all).
+  ASSERT_TRUE(Dev().Pooled().ok());
+  stack::StatePaths paths(Dev().state_dir());
+  EXPECT_NE(Slurp(paths.pg_log).find("CREATE ROLE"), std::string::npos);
+  for (const auto& entry : fs::recursive_directory_iterator(Dev().state_dir())) {
+    if (!entry.is_regular_file()) continue;
+    std::string path = entry.path().string();
+    bool has = Slurp(path).find(pw) != std::string::npos;
+    if (path == paths.credentials) {
+      EXPECT_TRUE(has);
+      EXPECT_EQ(Mode(path), 0600u);
+    } else {
+      EXPECT_FALSE(has) << "plaintext password in " << path;
+    }
+  }
+}
+
+TEST(Up, UserlistHoldsTheServersVerifierByteForByte) {
+  auto su = Dev().Superuser();
+  ASSERT_TRUE(su.ok()) << su.status().message();
+  std::string verifier = Scalar(*su, "SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'");
+  ASSERT_EQ(verifier.rfind("SCRAM-SHA-256$", 0), 0u);
+  stack::StatePaths paths(Dev().state_dir());
+  EXPECT_EQ(Slurp(paths.userlist), "\"test_platform_user\" \"" + verifier + "\"\n");
+  EXPECT_EQ(Mode(paths.userlist), 0600u);
+  EXPECT_EQ(Mode(Dev().state_dir()), 0700u);
+  EXPECT_EQ(Scalar(*su, "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'"), "0");
+}
+
+TEST(Up, SecondRunChangesNothing) {
+  stack::StatePaths paths(Dev().state_dir());
+  auto before = fs::last_write_time(paths.pg_conf);
+  auto userlist_before = fs::last_write_time(paths.userlist);
+  auto again = stack::Up(Dev().env(), stack::UpOptions{.state_dir = Dev().state_dir()});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->actions.empty()) << again->actions.front();
+  EXPECT_EQ(fs::last_write_time(paths.pg_conf), before);
+  EXPECT_EQ(fs::last_write_time(paths.userlist), userlist_before);
+}
+
+TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
+  Environment env = Dev().env();
+  auto set = [&env](const std::string& name, const std::string& value) {
+    for (auto* list : {&env.postgres.settings, &env.pgbouncer.settings})
+      for (auto& [k, v] : *list) if (k == name) v = value;
+  };
+  stack::UpOptions opts{.state_dir = Dev().state_dir()};
+  set("default_pool_size", "21");
+  set("effective_cache_size", "2GB");
+  auto r = stack::Up(env, opts);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->actions.size(), 2u);
+  EXPECT_EQ(r->actions[0], "reloaded PostgreSQL (pgstack.conf changed)");
+  EXPECT_EQ(r->actions[1], "reloaded PgBouncer (pgbouncer.ini changed)");
+  auto c = Dev().Direct();
+  EXPECT_EQ(Scalar(*c, "SHOW effective_cache_size"), "2GB");
+
+  set("max_connections", "150");
+  r = stack::Up(env, opts);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->actions.size(), 1u);
+  EXPECT_EQ(r->actions[0], "restarted PostgreSQL (pgstack.conf changed; max_connections need a restart)");
+  c = Dev().Direct();
+  EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "150");
+
+  // Back to the file's values, which also proves the backups were taken on the way.
+  r = stack::Up(Dev().env(), opts);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  int backups = 0;
+  for (const auto& e : fs::directory_iterator(stack::StatePaths(Dev().state_dir()).conf_dir))
+    backups += e.path().filename().string().find("pgstack.conf.") == 0;
+  EXPECT_GE(backups, 3);
+  c = Dev().Direct();
+  EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "200");
+}
+
+TEST(Up, RestartsAKilledPgBouncer) {
+  stack::StatePaths paths(Dev().state_dir());
+  pid_t pid = std::stoi(Slurp(paths.pgbouncer_pid));
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  for (int i = 0; i < 200 && ProcessAlive(pid); ++i) usleep(10000);
+  ASSERT_FALSE(Dev().Pooled().ok());
+  auto r = stack::Up(Dev().env(), stack::UpOptions{.state_dir = Dev().state_dir()});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->actions.size(), 1u);
+  EXPECT_EQ(r->actions[0].rfind("started PgBouncer", 0), 0u);
+  EXPECT_TRUE(Dev().Pooled().ok());
+}
+
+TEST(Lifecycle, DownThenUpKeepsData) {
+  {
+    auto c = Dev().Direct();
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Run("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)").ok());
+  }
+  auto down = Dev().Pgstack({"--json", "down"});
+  ASSERT_EQ(down.exit_code, 0) << down.output;
+  auto st = Dev().Pgstack({"--json", "status"});
+  EXPECT_NE(st.output.find("\"running\": false"), std::string::npos) << st.output;
+  EXPECT_FALSE(Dev().Direct().ok());
+  auto up = Dev().Pgstack({"up"});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto c = Dev().Pooled();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(Scalar(*c, "SELECT v FROM kept"), "42");
+  ASSERT_TRUE(c->Run("DROP TABLE kept").ok());
+}
+
+TEST(Lifecycle, EnvPointsAtThePoolerOrTheServer) {
+  auto pooled = Dev().Pgstack({"env"});
+  ASSERT_EQ(pooled.exit_code, 0);
+  EXPECT_NE(pooled.output.find("export PGPORT='" + std::to_string(Dev().state().pool_port) + "'"),
+            std::string::npos) << pooled.output;
+  EXPECT_NE(pooled.output.find("export PGUSER='test_platform_user'"), std::string::npos);
+  EXPECT_NE(pooled.output.find("export PGDATABASE='test_platform'"), std::string::npos);
+  EXPECT_NE(pooled.output.find("export PGPASSWORD='" + Dev().endpoints().pooled.password + "'"),
+            std::string::npos);
+  EXPECT_NE(pooled.output.find("DATABASE_URL='postgresql://test_platform_user:"), std::string::npos);
+  auto direct = Dev().Pgstack({"env", "--direct"});
+  EXPECT_NE(direct.output.find("export PGPORT='" + std::to_string(Dev().state().pg_port) + "'"),
+            std::string::npos);
+}
+
+TEST(Lifecycle, StatusReportsWhatRuns) {
+  auto st = Dev().Pgstack({"--json", "status"});
+  ASSERT_EQ(st.exit_code, 0);
+  EXPECT_NE(st.output.find("\"version\": \"17."), std::string::npos) << st.output;
+  EXPECT_NE(st.output.find("\"port\": " + std::to_string(Dev().state().pool_port)), std::string::npos);
+}
+
+// Bad input: one clear line, exit 2, and no state directory left behind.
+class BadInput : public ::testing::Test {
+ protected:
+  std::string fresh_ = TempDir("bad") + "/state";
+  CommandOutput Up(std::vector<std::string> extra, const std::string& config = "") {
+    std::vector<std::string> args = {"--config", config.empty() ? SourceDir() + "/config/database.json" : config,
+                                     "--state-dir", fresh_, "up"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunPgstack(args);
+  }
+  void ExpectRefused(const CommandOutput& out, const std::string& names) {
+    EXPECT_EQ(out.exit_code, 2) << out.output;
+    EXPECT_NE(out.output.find(names), std::string::npos) << out.output;
+    EXPECT_EQ(std::count(out.output.begin(), out.output.end(), '\n'), 1) << out.output;
+    EXPECT_FALSE(fs::exists(fresh_)) << "bad input changed something";
+  }
+  std::string WriteConfig(const std::string& text) {
+    std::string path = TempDir("cfg") + "/database.json";
+    std::ofstream(path) << text;
+    return path;
+  }
+};
+
+TEST_F(BadInput, PortTakenByAnotherProgram) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  listen(fd, 1);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  std::string port = std::to_string(ntohs(a.sin_port));
+  ExpectRefused(Up({"--pg-port", port, "--pool-port", "0"}), "port " + port + " on 127.0.0.1");
+  close(fd);
+}
+
+TEST_F(BadInput, PostgreSQL15Binaries) {
+  if (!fs::exists("/usr/lib/postgresql/15/bin/postgres")) GTEST_SKIP() << "no PostgreSQL 15 here";
+  ExpectRefused(Up({"--pg-bin", "/usr/lib/postgresql/15/bin", "--pg-port", "0", "--pool-port", "0"}),
+                "PostgreSQL 15");
+}
+
+TEST_F(BadInput, MissingConfigFile) {
+  ExpectRefused(Up({}, "/nonexistent/database.json"), "/nonexistent/database.json");
+}
+
+TEST_F(BadInput, InvalidJson) {
+  ExpectRefused(Up({}, WriteConfig("{\"environments\": {\n  \"development\": }\n}")), "line 2, column 18");
+}
+
+TEST_F(BadInput, UnknownKeyAndWrongType) {
+  std::string text = Slurp(SourceDir() + "/config/database.json");
+  std::string unknown = text;
+  unknown.replace(unknown.find("\"extensions\""), 12, "\"extension\"");
+  ExpectRefused(Up({}, WriteConfig(unknown)), "$.environments.development.postgres.extension: unknown key");
+  std::string wrong = text;
+  wrong.replace(wrong.find("\"max_connections\": 200"), 22, "\"max_connections\": \"lots\"");
+  ExpectRefused(Up({}, WriteConfig(wrong)), "max_connections: must be an integer, not \"lots\"");
+}
+
+TEST_F(BadInput, StateDirOfAnotherStack) {
+  auto out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env", "test",
+                         "--state-dir", Dev().state_dir(), "up"});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find("holds stack 'development/test_platform/test_platform_user'"), std::string::npos)
+      << out.output;
+}
+
+TEST_F(BadInput, EmptyPasswordVariableInANonLocalEnvironment) {
+  auto out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env", "production", "env"},
+                        {{"TEST_PLATFORM_DB_PASSWORD", ""}});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find("TEST_PLATFORM_DB_PASSWORD is empty"), std::string::npos) << out.output;
+}
+
+TEST(Lifecycle, DestroyNeedsYesThenDeletes) {
+  auto s = TestStack::Start("test");
+  auto no = s->Pgstack({"destroy"});
+  EXPECT_EQ(no.exit_code, 2);
+  EXPECT_TRUE(fs::exists(s->state_dir()));
+  auto yes = s->Pgstack({"destroy", "--yes"});
+  EXPECT_EQ(yes.exit_code, 0) << yes.output;
+  EXPECT_FALSE(fs::exists(s->state_dir()));
+}
+
+}  // namespace
+}  // namespace pgstack::testing
