@@ -1,10 +1,46 @@
-// PLACEHOLDER: replaced by the real subcommand of this feature.
+// pgstack verify [--check ID ...] [--list]: every validation of the setup plan as a named check.
+#include <memory>
+
 #include "commands.h"
+#include "pgstack/verify/check.h"
+#include "pgstack/verify/report.h"
+#include "pgstack/verify/verify.h"
 
 namespace pgstack::cli {
 
+namespace {
+
+struct VerifyOptions {
+  std::vector<std::string> checks;
+  bool list = false;
+};
+
+}  // namespace
+
 RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
-  return [&ctx] { return ctx.out.Fail(Status::Failure("verify: not built yet")); };
+  auto opts = std::make_shared<VerifyOptions>();
+  sub.add_option("--check", opts->checks,
+                 "run only these checks: ids or groups (postgres, jsonb, pgbouncer, security)")
+      ->delimiter(',');
+  sub.add_flag("--list", opts->list, "list the checks and what each proves, run nothing");
+  return [&ctx, opts] {
+    auto selected = verify::SelectChecks(opts->checks);
+    if (!selected.ok()) return ctx.out.Fail(selected.status());
+    if (opts->list) {
+      for (const std::string& line : verify::RenderList(verify::AllChecks())) ctx.out.Line(line);
+      return 0;
+    }
+    auto env = ctx.LoadEnv();
+    if (!env.ok()) return ctx.out.Fail(env.status());
+    verify::Report report =
+        verify::RunChecks(*env, ctx.global.state_dir, *selected, [&ctx](const auto& check) {
+          ctx.out.Progress("verify: " + std::string(check.id));
+        });
+    ctx.out.Progress("");
+    ctx.out.Json(verify::ToJson(report));
+    for (const std::string& line : verify::RenderTable(report)) ctx.out.Line(line);
+    return report.ok() ? 0 : static_cast<int>(Code::kCheckFailed);
+  };
 }
 
 }  // namespace pgstack::cli

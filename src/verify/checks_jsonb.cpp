@@ -1,0 +1,123 @@
+// JSONB, the setup plan's step 2: the plan's own script, and the GIN index measured on
+// realistic data.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "checks.h"
+#include "script.h"
+#include "text.h"
+
+namespace pgstack::verify {
+namespace {
+
+constexpr std::string_view kScript = "database/setup/test-jsonb.sql";
+
+// The project's copy of the script: beside the config file's folder (a checkout run from
+// anywhere), in the working directory, or in the source tree the binary was built from.
+std::optional<std::string> FindScript(const Environment& env) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> roots;
+  if (!env.file.empty()) roots.push_back(fs::absolute(env.file).parent_path().parent_path());
+  roots.push_back(fs::current_path());
+#ifdef PGSTACK_SOURCE_DIR
+  roots.push_back(PGSTACK_SOURCE_DIR);
+#endif
+  for (const fs::path& root : roots) {
+    std::error_code ec;
+    if (fs::is_regular_file(root / kScript, ec)) return (root / kScript).string();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Outcome JsonbScript(Probe& probe) {
+  auto path = FindScript(probe.env());
+  if (!path) return Outcome::Fail(fmt::format("{} not found", kScript));
+  std::ifstream in(*path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return Outcome::Fail("cannot read " + *path);
+  auto conn = probe.Direct();
+  if (!conn.ok()) return probe.Unreachable(conn.status());
+
+  ScriptRun run = RunScript(**conn, text.str());
+  // The script's last table lists each step with what it expected and what it got; compare here
+  // rather than trust its own verdict.
+  const pg::QueryResult* steps = nullptr;
+  for (const auto& r : run.results) {
+    if (r.column("step") >= 0 && r.column("expected") >= 0 && r.column("actual") >= 0) steps = &r;
+  }
+  std::vector<std::string> wrong;
+  int total = steps ? steps->rows() : 0;
+  for (int i = 0; i < total; ++i) {
+    if (steps->is_null(i, steps->column("actual")) ||
+        steps->get(i, "actual") != steps->get(i, "expected")) {
+      wrong.push_back(fmt::format("{}: got '{}', expected '{}'", steps->get(i, "step"),
+                                  steps->get(i, "actual"), steps->get(i, "expected")));
+    }
+  }
+  std::string expected = fmt::format("{} steps as expected", total);
+  std::string actual = fmt::format("{} of {} as expected", total - wrong.size(), total);
+  std::vector<std::string> problems = wrong;
+  // The script's own error repeats a wrong step; report it when it is about something else.
+  if (!run.error.ok() && wrong.empty()) problems.push_back(run.error.message());
+  if (!steps && run.error.ok()) problems.push_back("the script printed no step/expected/actual table");
+  // Nothing may outlive the script: a COMMIT in place of its ROLLBACK would leave test_jsonb.
+  auto left = (*conn)->Exec("SELECT to_regclass('public.test_jsonb') IS NOT NULL");
+  if (left.ok() && left->scalar() == "t") problems.push_back("public.test_jsonb exists after the script");
+  if (!problems.empty()) return Outcome::Fail(Join(problems, "; "), expected, actual);
+  return Outcome::Pass(fmt::format("{}: {} steps as expected, rolled back", kScript, total),
+                       expected, actual);
+}
+
+Outcome JsonbGinIndex(Probe& probe) {
+  if (auto conn = probe.Direct(); !conn.ok()) return probe.Unreachable(conn.status());
+  const Result<JsonbMeasurement>& m = probe.Jsonb();
+  if (!m.ok()) return Outcome::Fail(m.status().message());
+  std::string expected = "a scan on " + m->index_name;
+  std::string actual = m->plan;
+  if (m->index_method != "gin" || !m->index_valid) {
+    return Outcome::Fail(fmt::format("{} is {} ({})", m->index_name,
+                                     m->index_method.empty() ? "missing" : m->index_method,
+                                     m->index_valid ? "valid" : "not valid"),
+                         expected, actual);
+  }
+  if (!m->index_used) {
+    return Outcome::Fail(
+        fmt::format("the planner does not use the GIN index on {} rows: {}", m->rows, m->plan),
+        expected, actual);
+  }
+  if (m->index_matches != m->seq_matches) {
+    return Outcome::Fail(fmt::format("the index finds {} rows, the sequential scan {}",
+                                     m->index_matches, m->seq_matches),
+                         expected, actual);
+  }
+  return Outcome::Pass(fmt::format("built on {} rows in {}; planner: {} ({} rows)", m->rows,
+                                   FormatMs(m->build_ms), m->plan, m->index_matches),
+                       expected, actual);
+}
+
+Outcome JsonbPerformance(Probe& probe) {
+  if (auto conn = probe.Direct(); !conn.ok()) return probe.Unreachable(conn.status());
+  const Result<JsonbMeasurement>& m = probe.Jsonb();
+  if (!m.ok()) return Outcome::Fail(m.status().message());
+  const VerifyConfig& limits = probe.env().verify;
+  double speedup = m->index_ms > 0 ? m->seq_ms / m->index_ms : 0;
+  std::string expected = fmt::format("< {} ms, >= {}x", limits.jsonb_max_ms, limits.jsonb_min_speedup);
+  std::string actual = fmt::format("{}, {:.0f}x", FormatMs(m->index_ms), speedup);
+  std::string figures =
+      fmt::format("{} rows, {} matches: GIN {} vs seq scan {} = {:.0f}x (need < {} ms, >= {}x)",
+                  m->rows, m->index_matches, FormatMs(m->index_ms), FormatMs(m->seq_ms), speedup,
+                  limits.jsonb_max_ms, limits.jsonb_min_speedup);
+  if (!m->index_used) return Outcome::Fail("the GIN index is not used: " + figures, expected, actual);
+  if (m->index_ms >= limits.jsonb_max_ms || speedup < limits.jsonb_min_speedup) {
+    return Outcome::Fail(figures, expected, actual);
+  }
+  return Outcome::Pass(figures, expected, actual);
+}
+
+}  // namespace pgstack::verify

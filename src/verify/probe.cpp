@@ -1,0 +1,71 @@
+#include "probe.h"
+
+#include <utility>
+
+namespace pgstack::verify {
+
+Probe::Probe(const Environment& env, std::string state_dir)
+    : env_(env), state_dir_(std::move(state_dir)), paths_(state_dir_) {}
+
+Result<const stack::Endpoints*> Probe::endpoints() {
+  if (!endpoints_) endpoints_.emplace(stack::ResolveEndpoints(env_, state_dir_));
+  if (!endpoints_->ok()) return endpoints_->status();
+  return &endpoints_->value();
+}
+
+Result<pg::Connection*> Probe::Open(Endpoint which) {
+  auto it = connections_.find(which);
+  if (it == connections_.end()) {
+    auto opened = [&]() -> Result<std::unique_ptr<pg::Connection>> {
+      PGSTACK_ASSIGN_OR_RETURN(const stack::Endpoints* ep, endpoints());
+      pg::ConnParams params;
+      switch (which) {
+        case Endpoint::kDirect: params = ep->direct; break;
+        case Endpoint::kPooled: params = ep->pooled; break;
+        case Endpoint::kAdmin: params = ep->admin; break;
+        case Endpoint::kSuperuser:
+          params = ep->superuser;
+          // Catalog checks (extensions, pg_hba, verifiers) look at the application database.
+          params.dbname = env_.postgres.database;
+          break;
+      }
+      params.application_name = "pgstack verify";
+      PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(params));
+      return std::make_unique<pg::Connection>(std::move(conn));
+    }();
+    it = connections_.emplace(which, std::move(opened)).first;
+  }
+  if (!it->second.ok()) return it->second.status();
+  return it->second.value().get();
+}
+
+Result<pg::Connection*> Probe::Direct() { return Open(Endpoint::kDirect); }
+Result<pg::Connection*> Probe::Pooled() { return Open(Endpoint::kPooled); }
+Result<pg::Connection*> Probe::Admin() { return Open(Endpoint::kAdmin); }
+Result<pg::Connection*> Probe::Superuser() { return Open(Endpoint::kSuperuser); }
+
+Result<pg::Connection*> Probe::Catalog() {
+  auto su = Superuser();
+  if (su.ok()) return su;
+  return Direct();
+}
+
+const Result<JsonbMeasurement>& Probe::Jsonb() {
+  if (!jsonb_) {
+    auto conn = Direct();
+    jsonb_.emplace(conn.ok() ? MeasureJsonb(**conn, env_.verify.jsonb_rows)
+                             : Result<JsonbMeasurement>(conn.status()));
+  }
+  return *jsonb_;
+}
+
+Outcome Probe::Unreachable(const Status& why) const {
+  Outcome o = Outcome::Fail(why.message());
+  o.fix = local() ? "the stack is not reachable: `pgstack status` shows what runs, `pgstack up` "
+                    "starts it"
+                  : "the server is not reachable: check it runs and the connection settings of "
+                    "environment '" + env_.name + "'";
+  return o;
+}
+
+}  // namespace pgstack::verify

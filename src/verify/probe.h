@@ -1,0 +1,63 @@
+// What the checks look at: the environment, the state directory's files, and connections to the
+// stack, each opened at most once per verify run and shared by the checks that need it. A
+// connection that cannot be opened is remembered with its reason, so that every check needing
+// it fails with the same reason at no extra cost, and checks that do not need it still run.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "jsonb_measure.h"
+#include "pgstack/config.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/stack.h"
+#include "pgstack/status.h"
+#include "pgstack/verify/check.h"
+
+namespace pgstack::verify {
+
+class Probe {
+ public:
+  Probe(const Environment& env, std::string state_dir);
+
+  const Environment& env() const { return env_; }
+  bool local() const { return env_.mode == Mode::kLocal; }
+  const stack::StatePaths& paths() const { return paths_; }
+
+  // Where the stack is (ResolveEndpoints), or why that is unknown.
+  Result<const stack::Endpoints*> endpoints();
+
+  // The application role, straight to PostgreSQL.
+  Result<pg::Connection*> Direct();
+  // The application role through PgBouncer.
+  Result<pg::Connection*> Pooled();
+  // PgBouncer's admin console.
+  Result<pg::Connection*> Admin();
+  // A superuser (local: peer on the socket; external: the administrator URL, when given), in
+  // the application database. Fails when there is none.
+  Result<pg::Connection*> Superuser();
+  // Superuser() when there is one, else Direct(): for catalog reads that any role may do.
+  Result<pg::Connection*> Catalog();
+
+  // The JSONB measurement, made once for the checks that report on it.
+  const Result<JsonbMeasurement>& Jsonb();
+
+  // The outcome of a check that could not look because `why` (a connection, the endpoints)
+  // failed: a failure with that reason and a fix that points at the stack, not at the check.
+  Outcome Unreachable(const Status& why) const;
+
+ private:
+  enum class Endpoint { kDirect, kPooled, kAdmin, kSuperuser };
+  Result<pg::Connection*> Open(Endpoint which);
+
+  const Environment& env_;
+  std::string state_dir_;
+  stack::StatePaths paths_;
+  std::optional<Result<stack::Endpoints>> endpoints_;
+  std::map<Endpoint, Result<std::unique_ptr<pg::Connection>>> connections_;
+  std::optional<Result<JsonbMeasurement>> jsonb_;
+};
+
+}  // namespace pgstack::verify

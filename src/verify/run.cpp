@@ -1,0 +1,43 @@
+#include <chrono>
+
+#include "pgstack/verify/verify.h"
+#include "probe.h"
+
+namespace pgstack::verify {
+namespace {
+
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int Report::Count(CheckStatus status) const {
+  int n = 0;
+  for (const CheckResult& r : results) n += r.status == status;
+  return n;
+}
+
+Report RunChecks(const Environment& env, const std::string& state_dir,
+                 std::span<const CheckSpec* const> checks, const ProgressFn& progress) {
+  Report report;
+  auto start = std::chrono::steady_clock::now();
+  Probe probe(env, state_dir);
+  for (const CheckSpec* check : checks) {
+    if (progress) progress(*check);
+    auto t0 = std::chrono::steady_clock::now();
+    Outcome o = check->run(probe);
+    CheckResult r{.id = std::string(check->id),
+                  .status = o.status,
+                  .detail = std::move(o.detail),
+                  .expected = std::move(o.expected),
+                  .actual = std::move(o.actual),
+                  .ms = MsSince(t0)};
+    if (r.status == CheckStatus::kFail) r.fix = o.fix.empty() ? std::string(check->fix) : o.fix;
+    report.results.push_back(std::move(r));
+  }
+  report.total_ms = MsSince(start);
+  return report;
+}
+
+}  // namespace pgstack::verify

@@ -1,0 +1,24 @@
+// Runs a SQL script the way `psql -v ON_ERROR_STOP=1 -f` does, and keeps every statement's
+// result: the whole text goes to the server as one simple-protocol query, so the server (not a
+// client-side splitter) decides where statements end, dollar quotes and all.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "pgstack/pg/connection.h"
+#include "pgstack/pg/query_result.h"
+#include "pgstack/status.h"
+
+namespace pgstack::verify {
+
+struct ScriptRun {
+  std::vector<pg::QueryResult> results;  // one per statement that ran, in order
+  Status error;                          // the statement that failed; the rest did not run
+};
+
+// Runs `sql` on conn. A transaction the script leaves open (because a statement failed before
+// its ROLLBACK) is rolled back here, so the connection is idle after.
+ScriptRun RunScript(pg::Connection& conn, std::string_view sql);
+
+}  // namespace pgstack::verify
