@@ -1,10 +1,122 @@
-// PLACEHOLDER: replaced by the real subcommand of this feature.
+// pgstack bench pool | jsonb: flags into options, the library runs, the reporter prints.
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
 #include "commands.h"
+#include "pgstack/bench/jsonb_bench.h"
+#include "pgstack/bench/pool_report.h"
+#include "pgstack/files.h"
+#include "pgstack/stack.h"
 
 namespace pgstack::cli {
+namespace {
+
+// Ctrl-C ends the run early; the bench still drops its tables and restores log_statement.
+std::atomic<bool> g_stop{false};
+extern "C" void OnSignal(int) { g_stop = true; }
+
+void CatchInterrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+bench::BenchHooks Hooks(Context& ctx) {
+  bench::BenchHooks h;
+  // Said on stderr so that it is seen with --json too.
+  h.notice = [&ctx](const std::string& s) {
+    ctx.out.Progress("");
+    if (!ctx.global.quiet) std::cerr << s << '\n';
+  };
+  h.progress = [&ctx](const std::string& s) { ctx.out.Progress(s); };
+  h.stop = &g_stop;
+  return h;
+}
+
+Result<stack::Endpoints> Endpoints(Context& ctx) {
+  PGSTACK_ASSIGN_OR_RETURN(Environment env, ctx.LoadEnv());
+  return stack::ResolveEndpoints(env, ctx.global.state_dir);
+}
+
+int RunPool(Context& ctx, const bench::PoolFlags& flags) {
+  auto options = bench::ParsePoolFlags(flags);
+  if (!options.ok()) return ctx.out.Fail(options.status());
+  auto endpoints = Endpoints(ctx);
+  if (!endpoints.ok()) return ctx.out.Fail(endpoints.status());
+  CatchInterrupts();
+  auto report = bench::RunPoolBench(*endpoints, *options, Hooks(ctx));
+  if (!report.ok()) return ctx.out.Fail(report.status());
+  if (!options->svg.empty()) {
+    Status s = WriteFileAtomic(options->svg, bench::PoolChartSvg(*report), 0644);
+    if (!s.ok()) return ctx.out.Fail(s.WithContext("--svg"));
+  }
+  ctx.out.Json(bench::PoolReportJson(*report));
+  ctx.out.Line("workload: " + report->workload_description);
+  ctx.out.Line("");
+  for (const auto& line : bench::PoolTable(*report)) ctx.out.Line(line);
+  ctx.out.Line("");
+  for (const auto& para : bench::ExplainPool(*report)) ctx.out.Line(para + "\n");
+  if (!options->svg.empty()) ctx.out.Line("chart: " + options->svg);
+  return 0;
+}
+
+int RunJsonb(Context& ctx, long long rows, int runs) {
+  auto options = bench::ParseJsonbFlags(rows, runs);
+  if (!options.ok()) return ctx.out.Fail(options.status());
+  auto endpoints = Endpoints(ctx);
+  if (!endpoints.ok()) return ctx.out.Fail(endpoints.status());
+  CatchInterrupts();
+  auto report = bench::RunJsonbBench(*endpoints, *options, Hooks(ctx));
+  if (!report.ok()) return ctx.out.Fail(report.status());
+  ctx.out.Json(bench::JsonbReportJson(*report));
+  for (const auto& line : bench::JsonbTable(*report)) ctx.out.Line(line);
+  return 0;
+}
+
+}  // namespace
 
 RunFn RegisterBench(CLI::App& sub, Context& ctx) {
-  return [&ctx] { return ctx.out.Fail(Status::Failure("bench: not built yet")); };
+  sub.require_subcommand(1);
+  auto flags = std::make_shared<bench::PoolFlags>();
+  CLI::App* pool = sub.add_subcommand(
+      "pool", "load-test the server directly and through PgBouncer (a matrix of points)");
+  pool->add_option("--endpoint", flags->endpoints, "direct, pooled, or both (comma-separated)")
+      ->capture_default_str();
+  pool->add_option("--mode", flags->modes,
+                   "persistent, per-transaction (a new connection per transaction, pgbench -C)")
+      ->capture_default_str();
+  pool->add_option("--clients", flags->clients, "client counts, comma-separated")
+      ->capture_default_str();
+  pool->add_option("--workload", flags->workload, "select, write or jsonb")
+      ->capture_default_str()
+      ->each([flags](const std::string&) { flags->workload_given = true; });
+  pool->add_option("--sql", flags->sql, "run this statement instead of a workload");
+  pool->add_option("--duration", flags->duration, "measured time per point (10s, 500ms, 1m)")
+      ->capture_default_str();
+  pool->add_option("--warmup", flags->warmup, "unmeasured time before each point")
+      ->capture_default_str();
+  pool->add_option("--threads", flags->threads, "load threads (default: one per CPU)");
+  pool->add_option("--svg", flags->svg, "write a chart of TPS and p99 latency to FILE");
+  pool->add_flag("--log-statement-off", flags->log_statement_off,
+                 "when the server logs every statement, turn that off for the run (ALTER SYSTEM, "
+                 "needs a superuser) and back on after");
+
+  auto rows = std::make_shared<long long>(100000);
+  auto runs = std::make_shared<int>(20);
+  CLI::App* jsonb = sub.add_subcommand(
+      "jsonb", "JSONB query shapes without an index, with GIN jsonb_ops and jsonb_path_ops");
+  jsonb->add_option("--rows", *rows, "documents to generate")->capture_default_str();
+  jsonb->add_option("--runs", *runs, "timed runs per query and index")->capture_default_str();
+
+  return [&ctx, pool, jsonb, flags, rows, runs] {
+    if (pool->parsed()) return RunPool(ctx, *flags);
+    if (jsonb->parsed()) return RunJsonb(ctx, *rows, *runs);
+    return ctx.out.Fail(Status::InvalidInput("bench: give pool or jsonb"));
+  };
 }
 
 }  // namespace pgstack::cli

@@ -1,0 +1,34 @@
+// A schema of its own for one bench run (pgstack_bench_<pid>), created by the application role
+// (which needs CREATE on the database, as migrations do) and dropped with everything in it when
+// the run ends, also after a failure.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "pgstack/pg/conn_params.h"
+#include "pgstack/status.h"
+
+namespace pgstack::bench {
+
+class ScratchSchema {
+ public:
+  static Result<ScratchSchema> Create(const pg::ConnParams& params);
+  ScratchSchema(ScratchSchema&& o) noexcept : params_(o.params_), name_(std::move(o.name_)) {
+    o.name_.clear();
+  }
+  ScratchSchema& operator=(ScratchSchema&&) = delete;
+  ~ScratchSchema() { (void)Drop(); }
+
+  const std::string& name() const { return name_; }  // safe to splice into SQL as is
+  // Drops the schema (once); later calls do nothing.
+  Status Drop();
+
+ private:
+  ScratchSchema(pg::ConnParams params, std::string name)
+      : params_(std::move(params)), name_(std::move(name)) {}
+  pg::ConnParams params_;
+  std::string name_;
+};
+
+}  // namespace pgstack::bench

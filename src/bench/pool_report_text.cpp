@@ -1,0 +1,223 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "pgstack/bench/pool_report.h"
+
+namespace pgstack::bench {
+namespace {
+
+double Tps(const PointResult& p) {
+  return p.load.measured_s > 0 ? p.load.transactions / p.load.measured_s : 0;
+}
+
+uint64_t ErrorCount(const PointResult& p) {
+  uint64_t n = 0;
+  for (const auto& [k, v] : p.load.errors) n += v;
+  return n;
+}
+
+std::string Errors(const PointResult& p) {
+  std::string s;
+  for (const auto& [k, v] : p.load.errors) s += fmt::format("{}{}x{}", s.empty() ? "" : " ", v, k);
+  return s.empty() ? "0" : s;
+}
+
+std::string OrDash(bool present, const std::string& s) { return present ? s : "-"; }
+
+const PointResult* Find(const PoolReport& r, EndpointKind e, ConnMode m, int clients) {
+  for (const auto& p : r.results) {
+    if (p.point.endpoint == e && p.point.mode == m && p.point.clients == clients) return &p;
+  }
+  return nullptr;
+}
+
+// The point of a series with the highest TPS.
+const PointResult* Best(const PoolReport& r, EndpointKind e, ConnMode m) {
+  const PointResult* best = nullptr;
+  for (const auto& p : r.results) {
+    if (p.point.endpoint != e || p.point.mode != m) continue;
+    if (!best || Tps(p) > Tps(*best)) best = &p;
+  }
+  return best;
+}
+
+std::string DirectParagraph(const PoolReport& r) {
+  const PointResult* largest = nullptr;
+  const PointResult* refused = nullptr;
+  for (const auto& p : r.results) {
+    if (p.point.endpoint != EndpointKind::kDirect) continue;
+    if (!largest || p.point.clients > largest->point.clients) largest = &p;
+    auto it = p.load.errors.find("53300");
+    if (it != p.load.errors.end() && (!refused || p.point.clients < refused->point.clients)) {
+      refused = &p;
+    }
+  }
+  if (!largest) return "";
+  int usable = r.server.max_connections - r.server.superuser_reserved_connections;
+  std::string s = fmt::format(
+      "Direct: every client holds a server backend (a process) for as long as it is connected; "
+      "at {} clients the server ran {} backends for the role. max_connections is {}, {} of them "
+      "reserved for superusers, so at most {} sessions of ordinary roles fit, PgBouncer's server "
+      "connections and other sessions included.",
+      largest->point.clients,
+      largest->server_connections_peak ? std::to_string(*largest->server_connections_peak) : "?",
+      r.server.max_connections, r.server.superuser_reserved_connections, usable);
+  if (refused) {
+    s += fmt::format(
+        " Beyond that the server refuses new clients with SQLSTATE 53300 (too many clients): at "
+        "{} clients only {} got in and refused attempts were counted {} times.",
+        refused->point.clients, refused->load.clients_connected_peak,
+        refused->load.errors.at("53300"));
+  } else {
+    s += " No point of this run reached that limit.";
+  }
+  return s;
+}
+
+std::string PooledParagraph(const PoolReport& r) {
+  if (!r.pooler_limits) return "";
+  const PoolerLimits& l = *r.pooler_limits;
+  const PointResult* largest = nullptr;
+  for (const auto& p : r.results) {
+    if (p.point.endpoint != EndpointKind::kPooled) continue;
+    if (!largest || p.point.clients > largest->point.clients) largest = &p;
+  }
+  if (!largest) return "";
+  std::string s = fmt::format(
+      "Pooled: PgBouncer ({} pooling) lends a server connection to a client only for the length of "
+      "a {}, so clients share a pool of at most default_pool_size + reserve_pool_size = {} + {} = "
+      "{} server connections per database and user.",
+      l.pool_mode, l.pool_mode == "transaction" ? "transaction" : l.pool_mode,
+      l.default_pool_size, l.reserve_pool_size, l.default_pool_size + l.reserve_pool_size);
+  s += fmt::format(" At {} clients the server ran {} backends for the role and there were {} errors",
+                   largest->point.clients,
+                   largest->server_connections_peak
+                       ? std::to_string(*largest->server_connections_peak)
+                       : "?",
+                   ErrorCount(*largest));
+  if (largest->pooler && largest->pooler->sampled) {
+    s += fmt::format("; clients beyond the pool waited in PgBouncer's queue instead of being "
+                     "refused (up to {} waiting at once, the longest for {:.1f} ms; {:.3f} ms "
+                     "average wait per transaction)",
+                     largest->pooler->cl_waiting_peak, largest->pooler->maxwait_ms,
+                     largest->pooler->stats.wait_ms);
+  }
+  s += fmt::format(". PgBouncer accepts up to max_client_conn = {} clients (its own console "
+                   "included) and refuses the next.",
+                   l.max_client_conn);
+  return s;
+}
+
+std::string ComparisonParagraph(const PoolReport& r, ConnMode m) {
+  // The largest client count measured both ways.
+  const PointResult* d = nullptr;
+  const PointResult* p = nullptr;
+  for (const auto& x : r.results) {
+    if (x.point.endpoint != EndpointKind::kDirect || x.point.mode != m) continue;
+    const PointResult* y = Find(r, EndpointKind::kPooled, m, x.point.clients);
+    if (y && (!d || x.point.clients > d->point.clients)) {
+      d = &x;
+      p = y;
+    }
+  }
+  if (!d) return "";
+  std::string s = fmt::format(
+      "{}, {} clients: direct {:.0f} tps (p99 {:.2f} ms), pooled {:.0f} tps (p99 {:.2f} ms).",
+      m == ConnMode::kPersistent ? "Persistent connections" : "A new connection per transaction",
+      d->point.clients, Tps(*d), Ms(d->load.latency.Percentile(99)), Tps(*p),
+      Ms(p->load.latency.Percentile(99)));
+  if (m == ConnMode::kPerTransaction && d->load.connect.count() && p->load.connect.count()) {
+    s += fmt::format(" Connecting took {:.2f} ms directly (the server starts a backend each time) "
+                     "against {:.2f} ms through PgBouncer (it hands out an open server "
+                     "connection), median.",
+                     Ms(d->load.connect.Percentile(50)), Ms(p->load.connect.Percentile(50)));
+  } else if (m == ConnMode::kPersistent) {
+    s += " With long-lived connections and few clients PgBouncer only adds a hop; it pays off "
+         "when clients outnumber what the server can run at once, or connect often.";
+  }
+  return s;
+}
+
+std::string SizingParagraph(const PoolReport& r) {
+  const PointResult* best = Best(r, EndpointKind::kDirect, ConnMode::kPersistent);
+  if (!best) best = Best(r, EndpointKind::kPooled, ConnMode::kPersistent);
+  if (!best) return "";
+  return fmt::format(
+      "Choosing a pool size: on this machine ({} CPUs) throughput was highest at {} {} clients "
+      "({:.0f} tps). The server does not get faster with more busy connections than it has CPUs "
+      "(and disks) to run them: past that point extra connections add queueing inside the "
+      "server and memory per backend, not throughput. Size default_pool_size near that figure "
+      "(a small multiple of the CPU count), keep max_connections above the pool plus direct "
+      "and admin sessions, and let max_client_conn absorb the clients; a client waiting in "
+      "PgBouncer's queue costs a socket, a refused one costs an error.",
+      r.cpus, best->point.clients, Name(best->point.endpoint), Tps(*best));
+}
+
+}  // namespace
+
+std::vector<std::string> PoolTable(const PoolReport& r) {
+  std::vector<std::vector<std::string>> rows = {
+      {"endpoint", "mode", "clients", "tps", "p50 ms", "p95 ms", "p99 ms", "max ms", "connect ms",
+       "errors", "server conns", "waiting", "maxwait ms"}};
+  for (const auto& p : r.results) {
+    const Histogram& h = p.load.latency;
+    bool has = h.count() > 0;
+    bool per_txn = p.point.mode == ConnMode::kPerTransaction;
+    bool sampled = p.pooler && p.pooler->sampled;
+    rows.push_back({
+        std::string(Name(p.point.endpoint)),
+        std::string(Name(p.point.mode)),
+        std::to_string(p.point.clients),
+        fmt::format("{:.0f}", Tps(p)),
+        OrDash(has, fmt::format("{:.3f}", Ms(h.Percentile(50)))),
+        OrDash(has, fmt::format("{:.3f}", Ms(h.Percentile(95)))),
+        OrDash(has, fmt::format("{:.3f}", Ms(h.Percentile(99)))),
+        OrDash(has, fmt::format("{:.3f}", Ms(h.max()))),
+        OrDash(per_txn && p.load.connect.count() > 0,
+               fmt::format("{:.3f}", Ms(p.load.connect.Percentile(50)))),
+        Errors(p),
+        OrDash(p.server_connections_peak.has_value(),
+               std::to_string(p.server_connections_peak.value_or(0))),
+        OrDash(sampled, std::to_string(sampled ? p.pooler->cl_waiting_peak : 0)),
+        OrDash(sampled, fmt::format("{:.1f}", sampled ? p.pooler->maxwait_ms : 0.0)),
+    });
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::vector<std::string> lines;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      // Words to the left, figures to the right.
+      line += c < 2 || c == 9 ? fmt::format("{:<{}}", row[c], width[c])
+                              : fmt::format("{:>{}}", row[c], width[c]);
+      if (c + 1 < row.size()) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+std::vector<std::string> ExplainPool(const PoolReport& r) {
+  std::vector<std::string> out;
+  for (std::string s : {DirectParagraph(r), PooledParagraph(r),
+                        ComparisonParagraph(r, ConnMode::kPersistent),
+                        ComparisonParagraph(r, ConnMode::kPerTransaction), SizingParagraph(r)}) {
+    if (!s.empty()) out.push_back(std::move(s));
+  }
+  if (r.server.log_statement != "none" && !r.log_statement_turned_off) {
+    out.push_back(fmt::format("log_statement was '{}' during the run: the server logged every "
+                              "statement, which lowers all figures (--log-statement-off).",
+                              r.server.log_statement));
+  }
+  out.push_back("server conns: peak backends of the role and database in pg_stat_activity; "
+                "waiting / maxwait: PgBouncer's SHOW POOLS cl_waiting and maxwait; connect ms: "
+                "median time to open a connection; errors: by SQLSTATE, warmup included.");
+  return out;
+}
+
+}  // namespace pgstack::bench
