@@ -293,6 +293,14 @@ TEST_F(BadInput, EmptyPasswordVariableInANonLocalEnvironment) {
   EXPECT_NE(out.output.find("TEST_PLATFORM_DB_PASSWORD is empty"), std::string::npos) << out.output;
 }
 
+TEST_F(BadInput, StateDirTheServiceUserCannotReach) {
+  if (geteuid() != 0) GTEST_SKIP() << "only root runs the servers as another user";
+  std::string closed = TempDir("closed");
+  chmod(closed.c_str(), 0700);
+  fresh_ = closed + "/state";
+  ExpectRefused(Up({"--pg-port", "0", "--pool-port", "0"}), closed + ": OS user ");
+}
+
 TEST(Lifecycle, DestroyNeedsYesThenDeletes) {
   auto s = TestStack::Start("test");
   auto no = s->Pgstack({"destroy"});
