@@ -64,19 +64,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
     std::string msg = e.what();
-    std::string hint;
-    if (argc > 1) {
-      for (int i = 1; i < argc && hint.empty(); ++i) {
-        std::string a = argv[i];
-        if (a.rfind("-", 0) == 0) continue;
-        bool known = false;
-        for (const auto& c : pgstack::cli::Commands()) known = known || a == c.name;
-        if (known) break;
-        if (auto s = Suggest(a); !s.empty()) hint = " (did you mean '" + s + "'?)";
-        break;
+    // The first bare word (not a global flag or its value) is the command the user meant.
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--config" || a == "--env" || a == "--state-dir") {
+        ++i;
+        continue;
       }
+      if (a.rfind("-", 0) == 0) continue;
+      bool known = false;
+      for (const auto& c : pgstack::cli::Commands()) known = known || a == c.name;
+      if (!known) {
+        msg = "unknown command '" + a + "'";
+        if (auto s = Suggest(a); !s.empty()) msg += " (did you mean '" + s + "'?)";
+      }
+      break;
     }
-    std::cerr << "pgstack: " << msg << hint << "\n";
+    std::cerr << "pgstack: " << msg << "\n";
     return static_cast<int>(pgstack::Code::kInvalidInput);
   }
   for (auto& [sub, run] : runners) {
