@@ -1,10 +1,294 @@
-// PLACEHOLDER: replaced by the real subcommand of this feature.
+// pgstack migrate new|up|down|status|validate|plan|baseline|repair: flags into
+// migrate::Options, the library does the work (src/migrate/), the reporter prints.
+#include <fmt/format.h>
+
+#include <memory>
+
 #include "commands.h"
+#include "pgstack/migrate/duration.h"
+#include "pgstack/migrate/runner.h"
+#include "pgstack/migrate/scaffold.h"
+#include "pgstack/stack.h"
 
 namespace pgstack::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Flags {
+  std::string dir = "database/migrations";
+  std::string format;
+  bool pooled = false;
+  bool direct = false;
+  std::string lock_timeout = "60s";
+  std::string lease = "10s";
+  std::string pg_lock_timeout = "5s";
+  std::string statement_timeout;
+  int retries = 5;
+  bool allow_out_of_order = false;
+  std::string to;
+  std::string name;
+  std::string version;
+  std::optional<int> count;
+};
+
+Result<std::optional<migrate::Version>> ParseVersionFlag(const std::string& text,
+                                                         const std::string& flag) {
+  if (text.empty()) return std::optional<migrate::Version>();
+  auto v = migrate::Version::Parse(text);
+  if (!v) {
+    return Status::InvalidInput(
+        fmt::format("{} {}: not a version (digits, optionally dot-separated)", flag, text));
+  }
+  return std::optional<migrate::Version>(*v);
+}
+
+Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
+  migrate::Options o;
+  o.dir = f.dir;
+  if (!f.format.empty()) {
+    o.format = migrate::ParseFormat(f.format);
+    if (!o.format) {
+      return Status::InvalidInput(fmt::format("--format {}: unknown (one of: {})", f.format,
+                                              migrate::FormatNames()));
+    }
+  }
+  if (f.pooled && f.direct) return Status::InvalidInput("--pooled and --direct exclude each other");
+  PGSTACK_ASSIGN_OR_RETURN(o.wait_ms, migrate::ParseDurationMs(f.lock_timeout, "--lock-timeout"));
+  PGSTACK_ASSIGN_OR_RETURN(o.lease_ms, migrate::ParseDurationMs(f.lease, "--lease"));
+  PGSTACK_ASSIGN_OR_RETURN(o.lock_timeout_ms,
+                           migrate::ParseDurationMs(f.pg_lock_timeout, "--pg-lock-timeout"));
+  if (o.lease_ms < 1000) return Status::InvalidInput("--lease: at least 1s");
+  if (!f.statement_timeout.empty()) {
+    PGSTACK_ASSIGN_OR_RETURN(o.statement_timeout_ms,
+                             migrate::ParseDurationMs(f.statement_timeout, "--statement-timeout"));
+  }
+  if (f.retries < 0) return Status::InvalidInput("--retries: must be 0 or more");
+  o.retries = f.retries;
+  o.allow_out_of_order = f.allow_out_of_order;
+  PGSTACK_ASSIGN_OR_RETURN(Environment env, ctx.LoadEnv());
+  PGSTACK_ASSIGN_OR_RETURN(stack::Endpoints ep,
+                           stack::ResolveEndpoints(env, ctx.global.state_dir));
+  o.conn = f.pooled ? ep.pooled : ep.direct;
+  o.conn.application_name = "pgstack migrate";
+  o.on_event = [&ctx](const std::string& what) {
+    ctx.out.Progress(what);
+    ctx.out.Detail(what);
+  };
+  return o;
+}
+
+json ProblemsJson(const migrate::Plan& plan) {
+  json out = json::array();
+  for (const auto& p : plan.problems) {
+    out.push_back({{"kind", migrate::ProblemKindName(p.kind)},
+                   {"version", p.version},
+                   {"name", p.name},
+                   {"file", p.file},
+                   {"detail", p.detail}});
+  }
+  return out;
+}
+
+void PrintProblems(Context& ctx, const migrate::Plan& plan) {
+  for (const auto& p : plan.problems) {
+    ctx.out.Line(fmt::format("{:<9} {} {}: {}{}", migrate::ProblemKindName(p.kind), p.version,
+                             p.name, p.file.empty() ? "" : p.file + ": ", p.detail));
+  }
+}
+
+json PendingJson(const migrate::PendingEntry& e) {
+  const migrate::Migration& m = *e.migration;
+  json j = {{"version", m.key()},
+            {"name", m.name},
+            {"file", m.up.path},
+            {"mode", migrate::RunModeName(m.UpMode())},
+            {"statements", m.up.statements.size()}};
+  if (e.partial) {
+    j["partial"] = {{"statements_done", e.partial->statements_done},
+                    {"statements_total", e.partial->statements_total}};
+  }
+  return j;
+}
+
+int Status_(Context& ctx, const migrate::Options& o) {
+  auto rep = migrate::Inspect(o);
+  if (!rep.ok()) return ctx.out.Fail(rep.status());
+  const migrate::Report& r = **rep;
+  if (ctx.out.json()) {
+    json applied = json::array();
+    for (const auto& a : r.plan.applied) {
+      applied.push_back({{"version", a.row->version},
+                         {"name", a.row->name},
+                         {"kind", a.row->kind},
+                         {"applied_at", a.row->applied_at},
+                         {"applied_by", a.row->applied_by},
+                         {"execution_ms", a.row->execution_ms},
+                         {"checksum", a.row->checksum}});
+    }
+    json pending = json::array();
+    for (const auto& p : r.plan.pending) pending.push_back(PendingJson(p));
+    ctx.out.Json({{"dir", o.dir},
+                  {"format", migrate::FormatName(r.set.format)},
+                  {"applied", applied},
+                  {"pending", pending},
+                  {"problems", ProblemsJson(r.plan)}});
+    return 0;
+  }
+  ctx.out.Line(fmt::format("{} ({} format): {} applied, {} pending, {} problem(s)", o.dir,
+                           migrate::FormatName(r.set.format), r.plan.applied.size(),
+                           r.plan.pending.size(), r.plan.problems.size()));
+  for (const auto& a : r.plan.applied) {
+    ctx.out.Line(fmt::format("applied   {} {}  {} by {} ({} ms)", a.row->version, a.row->name,
+                             a.row->applied_at, a.row->applied_by, a.row->execution_ms));
+  }
+  for (const auto& p : r.plan.pending) {
+    ctx.out.Line(fmt::format("pending   {} {}  ({})", p.migration->key(), p.migration->name,
+                             migrate::RunModeName(p.migration->UpMode())));
+  }
+  PrintProblems(ctx, r.plan);
+  return 0;
+}
+
+int Plan(Context& ctx, const migrate::Options& o, const std::optional<migrate::Version>& to) {
+  auto rep = migrate::Inspect(o, to);
+  if (!rep.ok()) return ctx.out.Fail(rep.status());
+  const migrate::Plan& plan = (*rep)->plan;
+  Status refusal = migrate::Refusal(plan);
+  if (ctx.out.json()) {
+    json pending = json::array();
+    for (const auto& p : plan.pending) pending.push_back(PendingJson(p));
+    ctx.out.Json({{"pending", pending},
+                  {"problems", ProblemsJson(plan)},
+                  {"would_refuse", !refusal.ok()}});
+  } else {
+    if (plan.pending.empty()) ctx.out.Line("nothing to apply");
+    int i = 0;
+    for (const auto& p : plan.pending) {
+      const migrate::Migration& m = *p.migration;
+      std::string how = m.UpMode() == migrate::RunMode::kTransaction
+                            ? "in one transaction with its history row"
+                            : "statement by statement, progress recorded after each";
+      ctx.out.Line(fmt::format("{:>3}. {} {}  {} statement(s), {}{}", ++i, m.key(), m.name,
+                               m.up.statements.size(), how,
+                               p.partial ? fmt::format(" (resumes at statement {})",
+                                                       p.partial->statements_done + 1)
+                                         : ""));
+    }
+    PrintProblems(ctx, plan);
+  }
+  return refusal.ok() ? 0 : ctx.out.Fail(refusal);
+}
+
+int Validate(Context& ctx, const migrate::Options& o) {
+  auto rep = migrate::Validate(o);
+  if (!rep.ok()) return ctx.out.Fail(rep.status());
+  const migrate::Report& r = **rep;
+  ctx.out.Json({{"format", migrate::FormatName(r.set.format)},
+                {"migrations", r.set.migrations.size()},
+                {"problems", ProblemsJson(r.plan)},
+                {"valid", r.plan.problems.empty()}});
+  PrintProblems(ctx, r.plan);
+  if (!r.plan.problems.empty()) {
+    return ctx.out.Fail(Status::CheckFailed(
+        fmt::format("{} problem(s) in {} against the history", r.plan.problems.size(), o.dir)));
+  }
+  ctx.out.Line(fmt::format("{}: {} migrations ({} format) parse and match the history", o.dir,
+                           r.set.migrations.size(), migrate::FormatName(r.set.format)));
+  return 0;
+}
+
+int Report(Context& ctx, const Result<migrate::RunReport>& res, std::string_view verb) {
+  if (!res.ok()) return ctx.out.Fail(res.status());
+  const migrate::RunReport& r = *res;
+  ctx.out.Progress("");
+  json steps = json::array();
+  for (const auto& s : r.steps) {
+    steps.push_back({{"version", s.version},
+                     {"name", s.name},
+                     {"mode", migrate::RunModeName(s.mode)},
+                     {"ms", s.ms},
+                     {"resumed", s.resumed}});
+    ctx.out.Line(fmt::format("{} {} {} ({}, {} ms{})", verb, s.version, s.name,
+                             migrate::RunModeName(s.mode), s.ms, s.resumed ? ", resumed" : ""));
+  }
+  ctx.out.Json({{std::string(verb), steps}, {"format", r.format}, {"waited_ms", r.waited_ms}});
+  if (r.steps.empty()) ctx.out.Line(fmt::format("nothing to do ({} format)", r.format));
+  return 0;
+}
+
+}  // namespace
 
 RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
-  return [&ctx] { return ctx.out.Fail(Status::Failure("migrate: not built yet")); };
+  auto f = std::make_shared<Flags>();
+  auto action = std::make_shared<std::string>();
+  sub.require_subcommand(1);
+  sub.fallthrough();
+  sub.add_option("--dir", f->dir, "migrations directory")->capture_default_str();
+  sub.add_option("--format", f->format, "force a format: " + migrate::FormatNames());
+  sub.add_flag("--pooled", f->pooled, "connect through PgBouncer");
+  sub.add_flag("--direct", f->direct, "connect to PostgreSQL itself (the default)");
+  sub.add_option("--lock-timeout", f->lock_timeout,
+                 "how long to wait for other runners (exit 4 after)")
+      ->capture_default_str();
+  sub.add_option("--lease", f->lease, "how long a silent runner's lock lasts (SIGKILL)")
+      ->capture_default_str();
+  sub.add_option("--pg-lock-timeout", f->pg_lock_timeout,
+                 "PostgreSQL lock_timeout for each migration transaction")
+      ->capture_default_str();
+  sub.add_option("--statement-timeout", f->statement_timeout, "PostgreSQL statement_timeout");
+  sub.add_option("--retries", f->retries, "retries after a lock timeout or deadlock")
+      ->capture_default_str();
+  sub.add_flag("--allow-out-of-order", f->allow_out_of_order,
+               "apply migrations older than the newest applied one");
+
+  auto add = [&](const char* name, const char* help) {
+    CLI::App* s = sub.add_subcommand(name, help);
+    s->fallthrough();
+    s->callback([action, name] { *action = name; });
+    return s;
+  };
+  add("new", "write a new empty migration in pgstack's format")
+      ->add_option("name", f->name, "name, e.g. add_results")
+      ->required();
+  add("up", "apply pending migrations in order")->add_option("--to", f->to, "stop at version");
+  CLI::App* down = add("down", "revert applied migrations, newest first (default: 1)");
+  down->add_option("count", f->count, "how many");
+  down->add_option("--to", f->to, "revert down to this version (0: all)");
+  add("status", "applied, pending and any problem");
+  add("validate", "check files (syntax included) against the history; exit 3 on problems");
+  add("plan", "what up would run, in order, and how, without running it")
+      ->add_option("--to", f->to, "stop at version");
+  add("baseline", "mark migrations up to VERSION applied without running them")
+      ->add_option("version", f->version, "version")
+      ->required();
+  add("repair", "accept the checksums of edited applied migrations, recording who did it");
+
+  return [&ctx, f, action] {
+    if (*action == "new") {
+      auto path = migrate::NewMigration(f->dir, f->name);
+      if (!path.ok()) return ctx.out.Fail(path.status());
+      ctx.out.Json({{"created", *path}});
+      ctx.out.Line("created " + *path);
+      return 0;
+    }
+    auto to = ParseVersionFlag(f->to, "--to");
+    if (!to.ok()) return ctx.out.Fail(to.status());
+    if (f->count && (*f->count < 1 || !f->to.empty())) {
+      return ctx.out.Fail(Status::InvalidInput("down: give a count of 1 or more, or --to"));
+    }
+    auto o = MakeOptions(*f, ctx);
+    if (!o.ok()) return ctx.out.Fail(o.status());
+    if (*action == "status") return Status_(ctx, *o);
+    if (*action == "plan") return Plan(ctx, *o, *to);
+    if (*action == "validate") return Validate(ctx, *o);
+    if (*action == "up") return Report(ctx, migrate::Up(*o, *to), "applied");
+    if (*action == "down") return Report(ctx, migrate::Down(*o, f->count, *to), "reverted");
+    if (*action == "repair") return Report(ctx, migrate::Repair(*o), "repaired");
+    auto v = ParseVersionFlag(f->version, "baseline");
+    if (!v.ok()) return ctx.out.Fail(v.status());
+    return Report(ctx, migrate::Baseline(*o, **v), "baselined");
+  };
 }
 
 }  // namespace pgstack::cli

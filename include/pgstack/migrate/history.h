@@ -1,0 +1,55 @@
+// The migration history in schema `pgstack` (created on first use by a runner, never by a
+// read-only command): one row per applied migration, and the lease row runners take turns on.
+//
+//   pgstack.schema_history  version (key), name, kind, checksum, state, statements_done,
+//                           statements_total, applied_at, applied_by, execution_ms,
+//                           repaired_at, repaired_by, previous_checksum
+//   pgstack.migration_lock  one row: holder, acquired_at, expires_at (lease.h)
+//   pgstack.hold_lease()    asserts and extends the caller's lease inside a migration's
+//                           transaction
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgstack/pg/connection.h"
+#include "pgstack/status.h"
+
+namespace pgstack::migrate {
+
+// States of a history row.
+inline constexpr std::string_view kStateApplied = "applied";
+inline constexpr std::string_view kStatePartial = "partial";      // up stopped half way
+inline constexpr std::string_view kStateReverting = "reverting";  // down stopped half way
+// Kinds.
+inline constexpr std::string_view kKindVersioned = "versioned";
+inline constexpr std::string_view kKindRepeatable = "repeatable";
+inline constexpr std::string_view kKindBaseline = "baseline";
+
+struct HistoryRow {
+  std::string version;  // Migration::key()
+  std::string name;
+  std::string kind;
+  std::string checksum;
+  std::string state;
+  int statements_done = 0;  // statement-by-statement runs: how many statements completed
+  int statements_total = 0;
+  std::string applied_at;   // ISO 8601, UTC
+  std::string applied_by;
+  int execution_ms = 0;
+  std::string repaired_at;  // empty unless `repair` accepted a changed checksum
+  std::string repaired_by;
+  std::string previous_checksum;
+};
+
+// The history, or an empty list when the schema does not exist yet (nothing is created).
+Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn);
+
+// Creates the schema, tables and function when missing. Safe when many runners start at once:
+// creation is serialised by a transaction-level advisory lock (never a session one).
+Status EnsureHistorySchema(pg::Connection& conn);
+
+// Who is running this: "<os user>@<host>", to which the server adds " as <role>".
+std::string RunnerIdentity();
+
+}  // namespace pgstack::migrate

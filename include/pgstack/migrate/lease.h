@@ -1,0 +1,73 @@
+// The lock that lets one runner at a time apply migrations: a lease on the single row of
+// pgstack.migration_lock, taken with a committed UPDATE (FOR UPDATE SKIP LOCKED, so taking it
+// never waits on anyone) and kept alive by a heartbeat on a connection of its own.
+//
+// Why a lease and not an advisory lock: a session advisory lock is lost or stranded behind
+// PgBouncer's transaction pooling, and any lock held by an open transaction deadlocks with
+// CREATE INDEX CONCURRENTLY, which waits for every transaction that holds a snapshot. The lease
+// is committed up front, so the runner holds no transaction while a concurrent build waits. A
+// runner killed with SIGKILL stops its heartbeat; its lease expires after lease_ms at most and
+// the next runner takes it.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "pgstack/pg/connection.h"
+#include "pgstack/status.h"
+
+namespace pgstack::migrate {
+
+struct LeaseOptions {
+  int wait_ms = 60000;   // give up (kLockTimeout) when another runner holds it this long
+  int lease_ms = 10000;  // how long the lease outlives a silent holder
+  // Called now and then while waiting, with the current holder's identity.
+  std::function<void(const std::string& holder)> on_wait;
+};
+
+class Lease {
+ public:
+  // Polls (with growing, jittered pauses) until the lease is ours or wait_ms passes. `conn` is
+  // the runner's connection; `params` opens the heartbeat's own.
+  static Result<std::unique_ptr<Lease>> Acquire(pg::Connection& conn,
+                                                const pg::ConnParams& params,
+                                                const LeaseOptions& opts);
+  // Stops the heartbeat; releases the lease when Release() was not called (best effort).
+  ~Lease();
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  // Gives the lease up with an ordinary (synchronous) commit, which also makes every earlier
+  // commit of this session durable.
+  Status Release();
+
+  const std::string& holder() const { return holder_; }
+  int lease_ms() const { return lease_ms_; }
+  // True once the heartbeat found the lease taken by someone else.
+  bool lost() const { return lost_.load(); }
+  // How long Acquire waited.
+  int waited_ms() const { return waited_ms_; }
+
+ private:
+  Lease(pg::Connection& conn, pg::ConnParams params, std::string holder, int lease_ms);
+  void Heartbeat();
+
+  pg::Connection& conn_;
+  pg::ConnParams params_;
+  std::string holder_;
+  int lease_ms_;
+  int waited_ms_ = 0;
+  bool released_ = false;
+  std::atomic<bool> lost_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread heartbeat_;
+};
+
+}  // namespace pgstack::migrate

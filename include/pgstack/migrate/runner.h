@@ -1,0 +1,79 @@
+// The operations behind `pgstack migrate`: status, plan, validate, up, down, baseline, repair.
+// Each reads the directory first (every file problem is kInvalidInput before a connection is
+// made), then talks to the database on one connection (direct or through PgBouncer: both work,
+// nothing relies on session state). Those that change the history hold the lease (lease.h).
+//
+// Errors: kInvalidInput (2) bad files, flags or a syntax error (nothing changed);
+// kCheckFailed (3) a refusal: edited, missing or out-of-order migrations; kLockTimeout (4)
+// another runner kept the lease past wait_ms, or lock_timeout retries ran out; kFailure (1)
+// a migration failed at run time ("file:line:column: message").
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgstack/migrate/history.h"
+#include "pgstack/migrate/migration.h"
+#include "pgstack/migrate/planner.h"
+#include "pgstack/pg/conn_params.h"
+#include "pgstack/status.h"
+
+namespace pgstack::migrate {
+
+struct Options {
+  std::string dir = "database/migrations";
+  std::optional<Format> format;   // forced; detected when empty
+  pg::ConnParams conn;            // where to connect (the CLI picks direct or pooled)
+  int wait_ms = 60000;            // --lock-timeout: how long to wait for other runners
+  int lease_ms = 10000;           // --lease: how long a silent runner's lease lasts
+  int lock_timeout_ms = 5000;     // --pg-lock-timeout: PostgreSQL lock_timeout per transaction
+  std::optional<int> statement_timeout_ms;  // --statement-timeout
+  int retries = 5;                // retries after a lock timeout or deadlock
+  int backoff_ms = 500;           // first pause between retries (doubles, with jitter)
+  bool allow_out_of_order = false;
+  // Told what happens as it happens (waiting, applying, retrying), for progress output.
+  std::function<void(const std::string&)> on_event;
+};
+
+// What status, plan and validate see.
+struct Report {
+  MigrationSet set;
+  std::vector<HistoryRow> history;  // Plan points into set and history
+  Plan plan;
+};
+
+struct AppliedStep {
+  std::string version;
+  std::string name;
+  RunMode mode = RunMode::kTransaction;
+  int ms = 0;
+  bool resumed = false;  // continued a statement-by-statement run that had stopped
+};
+
+struct RunReport {
+  std::string format;
+  std::vector<AppliedStep> steps;  // applied (up) or reverted (down), in order
+  int waited_ms = 0;               // time spent waiting for another runner's lease
+};
+
+// Reads the directory and history; changes nothing (not even creating the schema). The Report
+// is returned in a unique_ptr-free way: it owns what its Plan points into.
+Result<std::unique_ptr<Report>> Inspect(const Options& o, std::optional<Version> to = {});
+
+// `validate`: Inspect plus a server-side syntax check of every up and down file. The returned
+// Report's problems say what is wrong; kInvalidInput for a syntax error.
+Result<std::unique_ptr<Report>> Validate(const Options& o);
+
+Result<RunReport> Up(const Options& o, std::optional<Version> to = {});
+// Reverts `count` migrations (default 1), or all above `to` ("0": all of them).
+Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional<Version> to);
+// Records every migration up to and including `version` as applied without running it.
+Result<RunReport> Baseline(const Options& o, const Version& version);
+// Accepts the current checksum of each applied migration whose file was edited, recording who
+// did it and the previous checksum.
+Result<RunReport> Repair(const Options& o);
+
+}  // namespace pgstack::migrate

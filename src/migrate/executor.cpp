@@ -1,0 +1,259 @@
+#include "executor.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "pgstack/pg/error_class.h"
+#include "sql_buffer.h"
+
+namespace pgstack::migrate::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The time since the transaction began, in ms, as the server sees it.
+constexpr std::string_view kElapsedSql =
+    "(extract(epoch FROM clock_timestamp() - now()) * 1000)::int";
+
+int MsSince(Clock::time_point t0) {
+  return static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+}
+
+// An identifier as the catalog stores it: quotes removed, or folded to lower case.
+std::string CatalogName(const std::string& written) {
+  if (written.size() >= 2 && written.front() == '"') {
+    std::string out;
+    for (size_t i = 1; i + 1 < written.size(); ++i) {
+      out += written[i];
+      if (written[i] == '"') ++i;
+    }
+    return out;
+  }
+  std::string out = written;
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Executor::Head(const FileOptions& o) {
+  std::string h = fmt::format(
+      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
+      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), Lit(s_.holder), s_.lease_ms);
+  if (auto st = o.statement_timeout_ms ? o.statement_timeout_ms : s_.statement_timeout_ms) {
+    h += fmt::format("SET LOCAL statement_timeout = '{}ms';\n", *st);
+  }
+  h += "SET LOCAL synchronous_commit = off;\n";
+  return h;
+}
+
+void Executor::Rollback() {
+  if (conn_.in_transaction()) (void)conn_.Run("ROLLBACK");
+}
+
+Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
+                             const std::string& tail) {
+  bool copy = false;
+  bool session = false;
+  for (size_t i = first; i < last; ++i) {
+    copy = copy || t.statements[i].copy_from_stdin;
+    session = session || t.statements[i].session_set;
+  }
+  // A session SET inside the transaction would outlive it on a pooled server connection.
+  std::string tail_sql = (session ? "RESET ALL;\nSET LOCAL synchronous_commit = off;\n" : "") +
+                         tail + ";\nCOMMIT;";
+  std::string fallback = last - first == 1 ? t.Where(t.statements[first].begin) : t.path;
+  auto fail = [&](const Status& s) {
+    Rollback();
+    return s;
+  };
+  if (!copy) {
+    SqlBuffer buf;
+    buf.Append(Head(o));
+    for (size_t i = first; i < last; ++i) buf.AppendStatement(t, t.statements[i]);
+    buf.Append(tail_sql);
+    Status s = conn_.Run(buf.str());
+    return s.ok() ? s : fail(buf.Locate(s, fallback));
+  }
+  // COPY FROM stdin data travels in its own protocol messages: statement by statement.
+  if (Status s = conn_.Run(Head(o)); !s.ok()) return fail(s);
+  for (size_t i = first; i < last; ++i) {
+    const Statement& st = t.statements[i];
+    Status s;
+    if (st.copy_from_stdin) {
+      s = CopyIn(t, st);
+    } else {
+      SqlBuffer b;
+      b.AppendStatement(t, st);
+      s = b.Locate(conn_.Run(b.str()), t.Where(st.begin));
+    }
+    if (!s.ok()) return fail(s);
+  }
+  if (Status s = conn_.Run(tail_sql); !s.ok()) return fail(s);
+  return Status::Ok();
+}
+
+Status Executor::CopyIn(const SqlText& t, const Statement& st) {
+  SqlBuffer b;
+  b.AppendStatement(t, st);
+  std::string where = t.Where(st.begin);
+  PGconn* c = conn_.raw();
+  PGresult* r = PQexec(c, b.str().c_str());
+  if (PQresultStatus(r) != PGRES_COPY_IN) {
+    Status s = pg::StatusFromResult(r, c);
+    PQclear(r);
+    return b.Locate(s, where);
+  }
+  PQclear(r);
+  std::string_view data =
+      std::string_view(t.sql).substr(st.copy_data_begin, st.copy_data_end - st.copy_data_begin);
+  if (PQputCopyData(c, data.data(), static_cast<int>(data.size())) != 1 ||
+      PQputCopyEnd(c, nullptr) != 1) {
+    return Status::Failure(where + ": sending COPY data failed: " + PQerrorMessage(c));
+  }
+  Status result;
+  while (PGresult* res = PQgetResult(c)) {
+    if (result.ok() && PQresultStatus(res) != PGRES_COMMAND_OK) {
+      result = b.Locate(pg::StatusFromResult(res, c), where);
+    }
+    PQclear(res);
+  }
+  return result;
+}
+
+Status Executor::WithRetries(const std::string& what,
+                             const std::function<Status(int attempt)>& step) {
+  std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    Status s = step(attempt);
+    if (s.ok()) return s;
+    auto c = pg::Classify(s);
+    bool transient = c == pg::ErrorClass::kLockNotAvailable || c == pg::ErrorClass::kDeadlock ||
+                     c == pg::ErrorClass::kSerializationFailure;
+    if (!transient) return s;
+    if (attempt >= s_.retries) {
+      Status out = Status::Postgres(
+          fmt::format("{} (gave up after {} retries)", s.message(), s_.retries), s.sqlstate());
+      return out.WithCode(c == pg::ErrorClass::kLockNotAvailable ? Code::kLockTimeout : s.code());
+    }
+    int base = std::min(s_.backoff_ms << std::min(attempt, 10), 10000);
+    int pause = base / 2 + static_cast<int>(rng() % static_cast<unsigned>(base + 1));
+    if (s_.on_retry) {
+      s_.on_retry(fmt::format("{}; retry {} of {} in {} ms", s.message(), attempt + 1,
+                              s_.retries, pause));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+  }
+}
+
+Result<bool> Executor::PrepareConcurrentIndex(const Statement& st) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto r, conn_.Exec("SELECT i.indisvalid, format('%I.%I', n.nspname, c.relname) "
+                         "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                         "WHERE c.relname = $1 AND c.relnamespace = "
+                         "(SELECT relnamespace FROM pg_class WHERE oid = to_regclass($2))",
+                         {CatalogName(st.concurrent_index), st.concurrent_index_table}));
+  if (r.rows() == 0) return false;
+  if (r.get(0, 0) == "t") return true;
+  PGSTACK_RETURN_IF_ERROR(
+      conn_.Run("DROP INDEX CONCURRENTLY IF EXISTS " + std::string(r.get(0, 1))));
+  return false;
+}
+
+Status Executor::Statements(const SqlText& t, const FileOptions& o, int start, bool resuming,
+                            const std::function<std::string(int i, int bare_ms)>& progress) {
+  int n = static_cast<int>(t.statements.size());
+  for (int i = start; i < n; ++i) {
+    const Statement& st = t.statements[i];
+    std::string what = t.Where(st.begin);
+    if (st.kind != StatementKind::kNoTransaction) {
+      PGSTACK_RETURN_IF_ERROR(WithRetries(what, [&](int) {
+        return Transaction(t, o, static_cast<size_t>(i), static_cast<size_t>(i) + 1,
+                           progress(i, -1));
+      }));
+      continue;
+    }
+    auto t0 = Clock::now();
+    PGSTACK_RETURN_IF_ERROR(WithRetries(what, [&](int attempt) -> Status {
+      if (!st.concurrent_index.empty() && ((resuming && i == start) || attempt > 0)) {
+        PGSTACK_ASSIGN_OR_RETURN(bool done, PrepareConcurrentIndex(st));
+        if (done) return Status::Ok();
+      }
+      SqlBuffer b;
+      b.AppendStatement(t, st);
+      return b.Locate(conn_.Run(b.str()), what);
+    }));
+    PGSTACK_RETURN_IF_ERROR(conn_.Run(progress(i, MsSince(t0))));
+  }
+  return Status::Ok();
+}
+
+Status Executor::Up(const Migration& m, const HistoryRow* partial) {
+  std::string key = Lit(m.key());
+  std::string by = Lit(s_.applied_by) + " || ' as ' || current_user";
+  std::string kind(m.repeatable() ? kKindRepeatable : kKindVersioned);
+  size_t n = m.up.statements.size();
+  if (m.UpMode() == RunMode::kTransaction) {
+    std::string tail = fmt::format(
+        "INSERT INTO pgstack.schema_history (version, name, kind, checksum, applied_by, "
+        "execution_ms) VALUES ({}, {}, {}, {}, {}, {})",
+        key, Lit(m.name), Lit(kind), Lit(m.checksum), by, kElapsedSql);
+    if (m.repeatable()) {
+      tail += " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
+              "applied_at = clock_timestamp(), applied_by = EXCLUDED.applied_by, "
+              "execution_ms = EXCLUDED.execution_ms";
+    }
+    return WithRetries(m.up.path, [&](int) { return Transaction(m.up, m.up_options, 0, n, tail); });
+  }
+  int start = 0;
+  if (partial) {
+    start = partial->statements_done;
+  } else {
+    PGSTACK_RETURN_IF_ERROR(conn_.Run(fmt::format(
+        "INSERT INTO pgstack.schema_history (version, name, kind, checksum, state, "
+        "statements_done, statements_total, applied_by) VALUES ({}, {}, {}, {}, 'partial', 0, "
+        "{}, {})",
+        key, Lit(m.name), Lit(kind), Lit(m.checksum), n, by)));
+  }
+  return Statements(m.up, m.up_options, start, partial != nullptr, [&](int i, int bare_ms) {
+    bool last = static_cast<size_t>(i) + 1 == n;
+    return fmt::format(
+        "UPDATE pgstack.schema_history SET statements_done = {}, execution_ms = execution_ms + "
+        "{}{} WHERE version = {}",
+        i + 1, bare_ms >= 0 ? std::to_string(bare_ms) : std::string(kElapsedSql),
+        last ? ", state = 'applied', applied_at = clock_timestamp()" : "", key);
+  });
+}
+
+Status Executor::Down(const Migration& m, const HistoryRow& row) {
+  const SqlText& down = *m.down;
+  std::string key = Lit(row.version);
+  std::string remove = "DELETE FROM pgstack.schema_history WHERE version = " + key;
+  size_t n = down.statements.size();
+  if (m.DownMode() == RunMode::kTransaction) {
+    return WithRetries(down.path,
+                       [&](int) { return Transaction(down, m.down_options, 0, n, remove); });
+  }
+  bool resuming = row.state == kStateReverting;
+  int start = resuming ? row.statements_done : 0;
+  if (!resuming) {
+    PGSTACK_RETURN_IF_ERROR(conn_.Run(fmt::format(
+        "UPDATE pgstack.schema_history SET state = 'reverting', statements_done = 0, "
+        "statements_total = {} WHERE version = {}",
+        n, key)));
+  }
+  return Statements(down, m.down_options, start, resuming, [&](int i, int) {
+    if (static_cast<size_t>(i) + 1 == n) return remove;
+    return fmt::format("UPDATE pgstack.schema_history SET statements_done = {} WHERE version = {}",
+                       i + 1, key);
+  });
+}
+
+}  // namespace pgstack::migrate::internal

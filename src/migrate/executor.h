@@ -1,0 +1,68 @@
+// Runs one migration's SQL (up or down) on the runner's connection, with its history row:
+//  - in a transaction: every statement and the history change in one simple-query string, so a
+//    migration costs one round trip and commits with its history row or not at all;
+//  - statement by statement (when a statement cannot run in a transaction, or the file says
+//    so): each statement, with its progress in the history row, in a transaction of its own
+//    when it can run in one, bare when it cannot; a rerun resumes at the first statement not
+//    recorded, and an index left invalid by a failed concurrent build is dropped and rebuilt.
+// Every transaction first asserts the runner's lease (pgstack.hold_lease) and sets only LOCAL
+// settings: lock_timeout (retried with backoff on 55P03), statement_timeout when asked, and
+// synchronous_commit = off, which is safe because each transaction carries its own history row
+// (a crash loses both or neither) and Lease::Release() ends the run with a synchronous commit.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "pgstack/migrate/history.h"
+#include "pgstack/migrate/migration.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/status.h"
+
+namespace pgstack::migrate::internal {
+
+struct ExecSettings {
+  std::string holder;  // the lease holder id
+  int lease_ms = 10000;
+  int lock_timeout_ms = 5000;
+  std::optional<int> statement_timeout_ms;
+  int retries = 5;  // attempts after a lock timeout or deadlock
+  int backoff_ms = 500;
+  std::string applied_by;
+  // Told about each retry: what is retried and the error.
+  std::function<void(const std::string&)> on_retry;
+};
+
+class Executor {
+ public:
+  Executor(pg::Connection& conn, ExecSettings s) : conn_(conn), s_(std::move(s)) {}
+
+  // Applies m's up SQL; `partial` is the history row of an earlier run that stopped half way.
+  Status Up(const Migration& m, const HistoryRow* partial);
+  // Reverts m (applied, with history row `row`) with its down SQL.
+  Status Down(const Migration& m, const HistoryRow& row);
+
+ private:
+  // One transaction: statements [first, last) of t, then `tail` (history SQL), committed.
+  Status Transaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
+                     const std::string& tail);
+  // Statements from `start` on, each with its progress (progress(i, bare_ms) gives the SQL
+  // recording that statement i is done).
+  Status Statements(const SqlText& t, const FileOptions& o, int start, bool resuming,
+                    const std::function<std::string(int i, int bare_ms)>& progress);
+  // Runs step until it succeeds, retrying lock timeouts and deadlocks with backoff.
+  Status WithRetries(const std::string& what, const std::function<Status(int attempt)>& step);
+  // Before a CREATE INDEX CONCURRENTLY that may have run before: drops the index when a failed
+  // build left it invalid; returns true when it exists and is valid (the statement is done).
+  Result<bool> PrepareConcurrentIndex(const Statement& st);
+  Status CopyIn(const SqlText& t, const Statement& st);
+  std::string Head(const FileOptions& o);
+  void Rollback();
+  std::string Lit(std::string_view s) { return conn_.QuoteLiteral(s); }
+
+  pg::Connection& conn_;
+  ExecSettings s_;
+};
+
+}  // namespace pgstack::migrate::internal

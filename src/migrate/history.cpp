@@ -1,0 +1,111 @@
+#include "pgstack/migrate/history.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "pgstack/os.h"
+#include "pgstack/pg/error_class.h"
+
+namespace pgstack::migrate {
+namespace {
+
+// Everything is IF NOT EXISTS so that a half-made schema (an older pgstack, a crash) completes.
+constexpr std::string_view kCreateSchema = R"sql(
+BEGIN;
+SET LOCAL lock_timeout = '30s';
+SELECT pg_advisory_xact_lock(7283946120394857);
+CREATE SCHEMA IF NOT EXISTS pgstack;
+CREATE TABLE IF NOT EXISTS pgstack.schema_history (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  kind text NOT NULL DEFAULT 'versioned'
+    CHECK (kind IN ('versioned', 'repeatable', 'baseline')),
+  checksum text NOT NULL,
+  state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'partial', 'reverting')),
+  statements_done int NOT NULL DEFAULT 0,
+  statements_total int NOT NULL DEFAULT 0,
+  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  applied_by text NOT NULL DEFAULT current_user,
+  execution_ms int NOT NULL DEFAULT 0,
+  repaired_at timestamptz,
+  repaired_by text,
+  previous_checksum text
+);
+CREATE TABLE IF NOT EXISTS pgstack.migration_lock (
+  id int PRIMARY KEY CHECK (id = 1),
+  holder text,
+  acquired_at timestamptz,
+  expires_at timestamptz
+);
+INSERT INTO pgstack.migration_lock (id) VALUES (1) ON CONFLICT DO NOTHING;
+CREATE OR REPLACE FUNCTION pgstack.hold_lease(p_holder text, p_lease_ms int) RETURNS void
+LANGUAGE plpgsql AS $pgstack$
+BEGIN
+  UPDATE pgstack.migration_lock
+     SET expires_at = clock_timestamp() + p_lease_ms * interval '1 millisecond'
+   WHERE id = 1 AND holder = p_holder;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'this runner no longer holds the migration lease (it expired and another '
+                    'runner may have taken over); nothing of this migration was applied';
+  END IF;
+END
+$pgstack$;
+COMMIT;
+)sql";
+
+constexpr std::string_view kSchemaReady =
+    "SELECT to_regprocedure('pgstack.hold_lease(text,integer)') IS NOT NULL "
+    "AND to_regclass('pgstack.schema_history') IS NOT NULL";
+
+}  // namespace
+
+Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn) {
+  std::vector<HistoryRow> out;
+  // One round trip; a missing table (42P01, nothing made yet) is an empty history.
+  auto res = conn.Exec("SELECT version, name, kind, checksum, state, statements_done, "
+                        "statements_total, to_char(applied_at AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), applied_by, execution_ms, "
+                        "coalesce(to_char(repaired_at AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(repaired_by, ''), "
+                        "coalesce(previous_checksum, '') FROM pgstack.schema_history");
+  if (!res.ok() && pg::Classify(res.status()) == pg::ErrorClass::kUndefinedObject) return out;
+  if (!res.ok()) return res.status().WithContext("reading the migration history");
+  const pg::QueryResult& r = *res;
+  out.reserve(r.rows());
+  for (int i = 0; i < r.rows(); ++i) {
+    HistoryRow h;
+    h.version = r.get(i, 0);
+    h.name = r.get(i, 1);
+    h.kind = r.get(i, 2);
+    h.checksum = r.get(i, 3);
+    h.state = r.get(i, 4);
+    h.statements_done = std::atoi(std::string(r.get(i, 5)).c_str());
+    h.statements_total = std::atoi(std::string(r.get(i, 6)).c_str());
+    h.applied_at = r.get(i, 7);
+    h.applied_by = r.get(i, 8);
+    h.execution_ms = std::atoi(std::string(r.get(i, 9)).c_str());
+    h.repaired_at = r.get(i, 10);
+    h.repaired_by = r.get(i, 11);
+    h.previous_checksum = r.get(i, 12);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+Status EnsureHistorySchema(pg::Connection& conn) {
+  PGSTACK_ASSIGN_OR_RETURN(auto ready, conn.Exec(kSchemaReady));
+  if (ready.scalar() == "t") return Status::Ok();
+  Status s = conn.Run(kCreateSchema);
+  if (!s.ok() && conn.in_transaction()) (void)conn.Run("ROLLBACK");
+  if (!s.ok()) return s.WithContext("creating schema pgstack (the migration history)");
+  return Status::Ok();
+}
+
+std::string RunnerIdentity() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return CurrentOsUser().name + "@" + host;
+}
+
+}  // namespace pgstack::migrate

@@ -1,0 +1,155 @@
+#include "pgstack/migrate/planner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace pgstack::migrate {
+namespace {
+
+// History rows sort by version; repeatables (no version) after, by key.
+bool RowBefore(const AppliedEntry& a, const AppliedEntry& b) {
+  auto va = Version::Parse(a.row->version);
+  auto vb = Version::Parse(b.row->version);
+  if (va && vb) return *va < *vb;
+  if (va.has_value() != vb.has_value()) return va.has_value();
+  return a.row->version < b.row->version;
+}
+
+}  // namespace
+
+std::string_view ProblemKindName(Problem::Kind k) {
+  switch (k) {
+    case Problem::Kind::kChanged:
+      return "changed";
+    case Problem::Kind::kMissing:
+      return "missing";
+    case Problem::Kind::kOutOfOrder:
+      return "out_of_order";
+    case Problem::Kind::kPartial:
+      return "partial";
+  }
+  return "?";
+}
+
+Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
+              const PlanOptions& opts) {
+  Plan plan;
+  plan.allow_out_of_order = opts.allow_out_of_order;
+  std::unordered_map<std::string, const Migration*> by_key;
+  by_key.reserve(set.migrations.size());
+  for (const auto& m : set.migrations) by_key.emplace(m.key(), &m);
+  std::unordered_map<std::string, const HistoryRow*> rows;
+  rows.reserve(history.size());
+  std::optional<Version> newest;
+  for (const auto& row : history) {
+    rows.emplace(row.version, &row);
+    auto it = by_key.find(row.version);
+    const Migration* m = it == by_key.end() ? nullptr : it->second;
+    if (!m) {
+      plan.problems.push_back({Problem::Kind::kMissing, row.version, row.name, "",
+                               "applied " + row.applied_at + " but no file has this version"});
+    } else if (row.kind != kKindRepeatable && m->checksum != row.checksum) {
+      plan.problems.push_back(
+          {Problem::Kind::kChanged, row.version, row.name, m->up.path,
+           fmt::format("edited after it was applied: file checksum {}, applied checksum {}",
+                       m->checksum, row.checksum)});
+    }
+    if (row.state == kStateApplied) {
+      plan.applied.push_back({&row, m});
+    } else {
+      if (row.state == kStateReverting) plan.reverting.push_back({&row, m});
+      std::string where = m && row.statements_done < static_cast<int>(m->up.statements.size())
+                              ? " (next: " +
+                                    m->up.Where(m->up.statements[row.statements_done].begin) + ")"
+                              : "";
+      plan.problems.push_back(
+          {Problem::Kind::kPartial, row.version, row.name, m ? m->up.path : "",
+           row.state == kStatePartial
+               ? fmt::format("stopped after statement {} of {}{}; `migrate up` resumes it",
+                             row.statements_done, row.statements_total, where)
+               : fmt::format("its down stopped after statement {} of {}; `migrate down` "
+                             "finishes it",
+                             row.statements_done, row.statements_total)});
+    }
+    if (row.kind != kKindRepeatable) {
+      if (auto v = Version::Parse(row.version); v && (!newest || *newest < *v)) newest = v;
+    }
+  }
+  std::sort(plan.applied.begin(), plan.applied.end(), RowBefore);
+  for (const auto& m : set.migrations) {
+    auto it = rows.find(m.key());
+    const HistoryRow* row = it == rows.end() ? nullptr : it->second;
+    if (m.repeatable()) {
+      if (!opts.to && (!row || row->checksum != m.checksum)) plan.pending.push_back({&m, nullptr});
+      continue;
+    }
+    if (opts.to && *opts.to < *m.version) continue;
+    if (!row) {
+      plan.pending.push_back({&m, nullptr});
+      if (newest && *m.version < *newest) {
+        plan.problems.push_back(
+            {Problem::Kind::kOutOfOrder, m.key(), m.name, m.up.path,
+             fmt::format("not applied, but older than the newest applied version {}{}",
+                         newest->str(),
+                         opts.allow_out_of_order ? "" : " (--allow-out-of-order applies it)")});
+      }
+    } else if (row->state == kStatePartial) {
+      plan.pending.push_back({&m, row});
+    }
+  }
+  return plan;
+}
+
+Status Refusal(const Plan& plan) {
+  std::string why;
+  int n = 0;
+  for (const auto& p : plan.problems) {
+    bool refuses = p.kind == Problem::Kind::kChanged || p.kind == Problem::Kind::kMissing ||
+                   (p.kind == Problem::Kind::kOutOfOrder && !plan.allow_out_of_order) ||
+                   (p.kind == Problem::Kind::kPartial && p.detail.find("its down") == 0);
+    // (A down that stopped half way must be finished by `down` before `up` runs again.)
+    if (!refuses) continue;
+    ++n;
+    why += fmt::format("\n  {} {}: {}{}", ProblemKindName(p.kind), p.version,
+                       p.file.empty() ? "" : p.file + ": ", p.detail);
+  }
+  if (n == 0) return Status::Ok();
+  return Status::CheckFailed(fmt::format(
+      "refusing to migrate: {} problem{} (nothing was run; `migrate repair` accepts edited "
+      "files deliberately){}",
+      n, n == 1 ? "" : "s", why));
+}
+
+Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> count,
+                                           std::optional<Version> to) {
+  std::vector<AppliedEntry> candidates;
+  // A down that stopped half way is finished first.
+  std::vector<AppliedEntry> out = plan.reverting;
+  for (auto it = plan.applied.rbegin(); it != plan.applied.rend(); ++it) {
+    if (it->row->kind == kKindRepeatable) continue;
+    candidates.push_back(*it);
+  }
+  for (const auto& c : candidates) {
+    auto v = Version::Parse(c.row->version);
+    if (to ? (v && *to < *v) : static_cast<int>(out.size()) < count.value_or(1)) {
+      out.push_back(c);
+    }
+  }
+  for (const auto& e : out) {
+    if (!e.migration) {
+      return Status::InvalidInput(fmt::format(
+          "cannot revert {} ({}): its file is missing; nothing was reverted", e.row->version,
+          e.row->name));
+    }
+    if (!e.migration->down) {
+      return Status::InvalidInput(fmt::format(
+          "{}: no down SQL for version {}; nothing was reverted", e.migration->up.path,
+          e.row->version));
+    }
+  }
+  return out;
+}
+
+}  // namespace pgstack::migrate

@@ -1,0 +1,248 @@
+#include "pgstack/migrate/runner.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "executor.h"
+#include "parse_check.h"
+#include "pgstack/migrate/lease.h"
+#include "pgstack/migrate/source.h"
+#include "pgstack/pg/connection.h"
+
+namespace pgstack::migrate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void Emit(const Options& o, const std::string& what) {
+  if (o.on_event) o.on_event(what);
+}
+
+// The directory, read and checked, and `to` checked against it ("0" is allowed when
+// allow_zero: `down --to 0` reverts everything).
+Result<MigrationSet> ReadChecked(const Options& o, const std::optional<Version>& to,
+                                 bool allow_zero) {
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(o.dir, o.format));
+  if (to && !set.Find(*to) && !(allow_zero && to->str() == "0")) {
+    return Status::InvalidInput(
+        fmt::format("--to {}: no migration has this version in {}", to->str(), o.dir));
+  }
+  return set;
+}
+
+Result<pg::Connection> Connect(const Options& o) {
+  auto c = pg::Connection::Open(o.conn);
+  if (!c.ok()) return c.status().WithContext("migrate");
+  return c;
+}
+
+Status Reload(pg::Connection& conn, Report& rep, const PlanOptions& po) {
+  PGSTACK_ASSIGN_OR_RETURN(rep.history, LoadHistory(conn));
+  rep.plan = MakePlan(rep.set, rep.history, po);
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Report>> Load(pg::Connection& conn, MigrationSet set,
+                                     const PlanOptions& po) {
+  auto rep = std::make_unique<Report>();
+  rep->set = std::move(set);
+  PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+  return rep;
+}
+
+Result<std::unique_ptr<Lease>> TakeLease(pg::Connection& conn, const Options& o) {
+  PGSTACK_RETURN_IF_ERROR(EnsureHistorySchema(conn));
+  LeaseOptions lo;
+  lo.wait_ms = o.wait_ms;
+  lo.lease_ms = o.lease_ms;
+  lo.on_wait = [&o](const std::string& holder) {
+    Emit(o, "waiting for the migration lock held by " + holder);
+  };
+  return Lease::Acquire(conn, o.conn, lo);
+}
+
+internal::ExecSettings SettingsFor(const Options& o, const Lease& lease) {
+  internal::ExecSettings s;
+  s.holder = lease.holder();
+  s.lease_ms = lease.lease_ms();
+  s.lock_timeout_ms = o.lock_timeout_ms;
+  s.statement_timeout_ms = o.statement_timeout_ms;
+  s.retries = o.retries;
+  s.backoff_ms = o.backoff_ms;
+  s.applied_by = RunnerIdentity();
+  s.on_retry = [&o](const std::string& what) { Emit(o, "lock timeout: " + what); };
+  return s;
+}
+
+int MsSince(Clock::time_point t0) {
+  return static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+}
+
+// Runs `body` holding the lease, then releases it (a synchronous commit: everything before it
+// is durable once this returns OK).
+Status UnderLease(pg::Connection& conn, const Options& o, RunReport& out,
+                  const std::function<Status(Lease&)>& body) {
+  PGSTACK_ASSIGN_OR_RETURN(auto lease, TakeLease(conn, o));
+  out.waited_ms = lease->waited_ms();
+  Status s = body(*lease);
+  Status r = lease->Release();
+  return s.ok() ? r : s;
+}
+
+Status CheckLease(const Lease& lease) {
+  if (!lease.lost()) return Status::Ok();
+  return Status::LockTimeout(
+      "the migration lease expired while this runner held it (another runner may have taken "
+      "over); stopped before the next migration");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Report>> Inspect(const Options& o, std::optional<Version> to) {
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
+  return Load(conn, std::move(set), PlanOptions{to, o.allow_out_of_order});
+}
+
+Result<std::unique_ptr<Report>> Validate(const Options& o) {
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, std::nullopt, false));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
+  std::vector<const SqlText*> texts;
+  for (const auto& m : set.migrations) {
+    texts.push_back(&m.up);
+    if (m.down) texts.push_back(&*m.down);
+  }
+  PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
+  return Load(conn, std::move(set), PlanOptions{std::nullopt, o.allow_out_of_order});
+}
+
+Result<RunReport> Up(const Options& o, std::optional<Version> to) {
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
+  PlanOptions po{to, o.allow_out_of_order};
+  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, std::move(set), po));
+  RunReport out;
+  out.format = std::string(FormatName(rep->set.format));
+  PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
+  if (rep->plan.pending.empty()) return out;
+  // Every syntax error is found before anything changes (parse_check.h).
+  std::vector<const SqlText*> texts;
+  for (const auto& p : rep->plan.pending) texts.push_back(&p.migration->up);
+  PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
+  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
+    // Another runner may have applied some while we waited: decide again.
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+    PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
+    internal::Executor ex(conn, SettingsFor(o, lease));
+    for (const auto& p : rep->plan.pending) {
+      PGSTACK_RETURN_IF_ERROR(CheckLease(lease));
+      const Migration& m = *p.migration;
+      auto t0 = Clock::now();
+      PGSTACK_RETURN_IF_ERROR(ex.Up(m, p.partial));
+      AppliedStep step{m.key(), m.name, m.UpMode(), MsSince(t0), p.partial != nullptr};
+      Emit(o, fmt::format("applied {} {} ({}, {} ms)", step.version, step.name,
+                          RunModeName(step.mode), step.ms));
+      out.steps.push_back(std::move(step));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional<Version> to) {
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, true));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
+  PlanOptions po{std::nullopt, true};
+  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, std::move(set), po));
+  RunReport out;
+  out.format = std::string(FormatName(rep->set.format));
+  PGSTACK_ASSIGN_OR_RETURN(auto targets, PlanDown(rep->plan, count, to));
+  if (targets.empty()) return out;
+  std::vector<const SqlText*> texts;
+  for (const auto& t : targets) texts.push_back(&*t.migration->down);
+  PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
+  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+    PGSTACK_ASSIGN_OR_RETURN(targets, PlanDown(rep->plan, count, to));
+    internal::Executor ex(conn, SettingsFor(o, lease));
+    for (const auto& t : targets) {
+      PGSTACK_RETURN_IF_ERROR(CheckLease(lease));
+      const Migration& m = *t.migration;
+      auto t0 = Clock::now();
+      PGSTACK_RETURN_IF_ERROR(ex.Down(m, *t.row));
+      AppliedStep step{t.row->version, m.name, m.DownMode(), MsSince(t0),
+                       t.row->state == kStateReverting};
+      Emit(o, fmt::format("reverted {} {} ({}, {} ms)", step.version, step.name,
+                          RunModeName(step.mode), step.ms));
+      out.steps.push_back(std::move(step));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<RunReport> Baseline(const Options& o, const Version& version) {
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, version, false));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
+  PlanOptions po{std::nullopt, true};
+  auto rep = std::make_unique<Report>();
+  rep->set = std::move(set);
+  RunReport out;
+  out.format = std::string(FormatName(rep->set.format));
+  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+    std::string by = conn.QuoteLiteral(RunnerIdentity()) + " || ' as ' || current_user";
+    std::string values;
+    for (const auto& m : rep->set.migrations) {
+      if (!m.version || version < *m.version) continue;
+      bool known = false;
+      for (const auto& h : rep->history) known = known || h.version == m.key();
+      if (known) continue;
+      values += fmt::format("{}({}, {}, 'baseline', {}, {})", values.empty() ? "" : ",\n",
+                            conn.QuoteLiteral(m.key()), conn.QuoteLiteral(m.name),
+                            conn.QuoteLiteral(m.checksum), by);
+      out.steps.push_back({m.key(), m.name, RunMode::kTransaction, 0, false});
+    }
+    if (values.empty()) return Status::Ok();
+    return conn.Run(fmt::format(
+        "BEGIN;\nSELECT pgstack.hold_lease({}, {});\nINSERT INTO pgstack.schema_history "
+        "(version, name, kind, checksum, applied_by) VALUES\n{};\nCOMMIT;",
+        conn.QuoteLiteral(lease.holder()), lease.lease_ms(), values));
+  }));
+  return out;
+}
+
+Result<RunReport> Repair(const Options& o) {
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, std::nullopt, false));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
+  PlanOptions po{std::nullopt, true};
+  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, std::move(set), po));
+  RunReport out;
+  out.format = std::string(FormatName(rep->set.format));
+  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+    std::string by = conn.QuoteLiteral(RunnerIdentity()) + " || ' as ' || current_user";
+    std::string sql = fmt::format("BEGIN;\nSELECT pgstack.hold_lease({}, {});\n",
+                                  conn.QuoteLiteral(lease.holder()), lease.lease_ms());
+    for (const auto& p : rep->plan.problems) {
+      if (p.kind != Problem::Kind::kChanged) continue;
+      const Migration* m = nullptr;
+      for (const auto& x : rep->set.migrations) {
+        if (x.key() == p.version) m = &x;
+      }
+      if (!m) continue;
+      sql += fmt::format(
+          "UPDATE pgstack.schema_history SET previous_checksum = checksum, checksum = {}, "
+          "repaired_at = clock_timestamp(), repaired_by = {} WHERE version = {};\n",
+          conn.QuoteLiteral(m->checksum), by, conn.QuoteLiteral(p.version));
+      out.steps.push_back({p.version, p.name, RunMode::kTransaction, 0, false});
+    }
+    if (out.steps.empty()) return Status::Ok();
+    return conn.Run(sql + "COMMIT;");
+  }));
+  return out;
+}
+
+}  // namespace pgstack::migrate
