@@ -21,6 +21,10 @@ struct ProvisionResult {
 
 struct ProvisionOptions {
   bool dry_run = false;  // only plan: statements are listed, nothing runs
+  // When the role's password has to be set: this verifier, if it is one of cfg.password, instead
+  // of a new one (a new salt each time). External mode passes the one a dry run planned, or the
+  // one PgBouncer's userlist holds, so that server and userlist stay byte-identical.
+  std::string verifier;
 };
 
 // admin is a superuser (or CREATEROLE + CREATEDB) connection to any database; open_db opens an

@@ -1,44 +1,132 @@
-// pgstack up: provision and start the local stack (idempotent).
+// pgstack up: provision and start the local stack (idempotent); for an external environment,
+// set up the existing server and its PgBouncer (stack::UpExternal).
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "pgstack/external.h"
 #include "pgstack/stack.h"
 
 namespace pgstack::cli {
+namespace {
+
+// Flags only one of the two modes understands.
+struct UpFlags {
+  stack::UpOptions local;
+  int pg_port = -1;
+  int pool_port = -1;
+  stack::ExternalOptions external;
+  CLI::Option* pg_conf_dir = nullptr;
+  CLI::Option* pgbouncer_dir = nullptr;
+};
+
+int RunLocal(Context& ctx, const Environment& env, UpFlags& f) {
+  if (f.external.dry_run || f.external.restart || f.pg_conf_dir->count() ||
+      f.pgbouncer_dir->count()) {
+    return ctx.out.Fail(Status::InvalidInput(fmt::format(
+        "--dry-run, --restart, --pg-conf-dir and --pgbouncer-dir are for an external "
+        "environment; {} is local",
+        env.name)));
+  }
+  auto& opts = f.local;
+  opts.state_dir = ctx.global.state_dir;
+  if (f.pg_port >= 0) opts.pg_port = f.pg_port;
+  if (f.pool_port >= 0) opts.pool_port = f.pool_port;
+  ctx.out.Progress("bringing up the stack...");
+  auto report = stack::Up(env, opts);
+  ctx.out.Progress("");
+  if (!report.ok()) return ctx.out.Fail(report.status());
+  const auto& st = report->state;
+  const auto& pg = env.postgres;
+  for (const auto& a : report->actions) ctx.out.Line("  " + a);
+  if (report->actions.empty()) ctx.out.Line("  nothing to change: the stack is up and as configured");
+  ctx.out.Line(fmt::format("PostgreSQL {}  {}:{}  database {}  role {}", report->pg_version,
+                           pg.host, st.pg_port, pg.database, pg.user));
+  ctx.out.Line(fmt::format("PgBouncer         {}:{}  ({} pooling)", env.pgbouncer.listen_addr,
+                           st.pool_port, env.setting("pool_mode").value_or("session")));
+  ctx.out.Line(fmt::format("state             {}   connect: eval \"$(pgstack env)\"",
+                           ctx.global.state_dir));
+  ctx.out.Json({{"changed", !report->actions.empty()},
+                {"actions", report->actions},
+                {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},
+                {"pgbouncer", {{"port", st.pool_port}}},
+                {"state_dir", ctx.global.state_dir}});
+  return 0;
+}
+
+int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
+  if (f.pg_port >= 0 || f.pool_port >= 0 || !f.local.pg_bin.empty()) {
+    return ctx.out.Fail(Status::InvalidInput(fmt::format(
+        "--pg-port, --pool-port and --pg-bin are for a local stack; environment {} is external "
+        "(its server is configured in {})",
+        env.name, env.file)));
+  }
+  ctx.out.Progress("setting up the external server...");
+  auto r = stack::UpExternal(env, f.external);
+  ctx.out.Progress("");
+  if (!r.ok()) return ctx.out.Fail(r.status());
+  const auto& pg = env.postgres;
+  ctx.out.Line(fmt::format("external server {} (PostgreSQL {}), database {}, role {}", r->server,
+                           r->pg_version, pg.database, pg.user));
+  ctx.out.Line("settings: " + r->settings_via);
+  if (r->dry_run) {
+    ctx.out.Line("dry run: nothing was changed. It would run (passwords redacted):");
+    for (const auto& s : r->statements) ctx.out.Line("  " + s + ";");
+    if (r->statements.empty()) ctx.out.Line("  (no SQL)");
+    ctx.out.Line("and write:");
+    for (const auto& d : r->diffs) ctx.out.Line(d);
+    if (r->diffs.empty()) ctx.out.Line("  (no file changes)");
+    ctx.out.Line("so that it would:");
+  } else {
+    for (const auto& s : r->statements) ctx.out.Detail("sql: " + s);
+  }
+  for (const auto& a : r->actions) ctx.out.Line("  " + a);
+  if (r->actions.empty())
+    ctx.out.Line("  nothing to change: the server and PgBouncer's files are as configured");
+  if (!r->restart_pending.empty()) {
+    ctx.out.Line(fmt::format(
+        "needs a restart of PostgreSQL to take effect: {} (restart the server, or rerun with "
+        "--restart where pgstack can)",
+        fmt::join(r->restart_pending, ", ")));
+  }
+  for (const auto& n : r->notes) ctx.out.Line("note: " + n);
+  if (!r->dry_run)
+    ctx.out.Line(fmt::format("check it: pgstack --env {} verify", env.name));
+  ctx.out.Json({{"dry_run", r->dry_run},
+                {"changed", !r->dry_run && !r->actions.empty()},
+                {"server", r->server},
+                {"postgres", {{"version", r->pg_version}, {"settings_via", r->settings_via}}},
+                {"actions", r->actions},
+                {"statements", r->statements},
+                {"diffs", r->diffs},
+                {"backups", r->backups},
+                {"restart_pending", r->restart_pending},
+                {"notes", r->notes}});
+  return 0;
+}
+
+}  // namespace
 
 RunFn RegisterUp(CLI::App& sub, Context& ctx) {
-  auto opts = std::make_shared<stack::UpOptions>();
-  auto pg_port = std::make_shared<int>(-1);
-  auto pool_port = std::make_shared<int>(-1);
-  sub.add_option("--pg-port", *pg_port, "PostgreSQL port (0: a free one)")->check(CLI::Range(0, 65535));
-  sub.add_option("--pool-port", *pool_port, "PgBouncer port (0: a free one)")->check(CLI::Range(0, 65535));
-  sub.add_option("--pg-bin", opts->pg_bin, "folder with PostgreSQL 17's initdb, pg_ctl, postgres");
-  return [&ctx, opts, pg_port, pool_port] {
+  auto f = std::make_shared<UpFlags>();
+  sub.add_option("--pg-port", f->pg_port, "PostgreSQL port (0: a free one)")->check(CLI::Range(0, 65535));
+  sub.add_option("--pool-port", f->pool_port, "PgBouncer port (0: a free one)")->check(CLI::Range(0, 65535));
+  sub.add_option("--pg-bin", f->local.pg_bin, "folder with PostgreSQL 17's initdb, pg_ctl, postgres");
+  sub.add_flag("--dry-run", f->external.dry_run,
+               "external: print the SQL and a diff of every file, change nothing");
+  f->pg_conf_dir = sub.add_option("--pg-conf-dir", f->external.pg_conf_dir,
+                                  "external: the server's conf.d (written when it reads it and "
+                                  "pgstack may write there; else ALTER SYSTEM)")
+                       ->capture_default_str();
+  f->pgbouncer_dir = sub.add_option("--pgbouncer-dir", f->external.pgbouncer_dir,
+                                    "external: where pgbouncer.ini and userlist.txt live")
+                         ->capture_default_str();
+  sub.add_flag("--restart", f->external.restart,
+               "external: restart PostgreSQL when a restart-only setting changed "
+               "(pg_ctlcluster or systemd)");
+  return [&ctx, f] {
     auto env = ctx.LoadEnv();
     if (!env.ok()) return ctx.out.Fail(env.status());
-    opts->state_dir = ctx.global.state_dir;
-    if (*pg_port >= 0) opts->pg_port = *pg_port;
-    if (*pool_port >= 0) opts->pool_port = *pool_port;
-    ctx.out.Progress("bringing up the stack...");
-    auto report = stack::Up(*env, *opts);
-    ctx.out.Progress("");
-    if (!report.ok()) return ctx.out.Fail(report.status());
-    const auto& st = report->state;
-    const auto& pg = env->postgres;
-    for (const auto& a : report->actions) ctx.out.Line("  " + a);
-    if (report->actions.empty()) ctx.out.Line("  nothing to change: the stack is up and as configured");
-    ctx.out.Line(fmt::format("PostgreSQL {}  {}:{}  database {}  role {}", report->pg_version,
-                             pg.host, st.pg_port, pg.database, pg.user));
-    ctx.out.Line(fmt::format("PgBouncer         {}:{}  ({} pooling)", env->pgbouncer.listen_addr,
-                             st.pool_port, env->setting("pool_mode").value_or("session")));
-    ctx.out.Line(fmt::format("state             {}   connect: eval \"$(pgstack env)\"",
-                             ctx.global.state_dir));
-    ctx.out.Json({{"changed", !report->actions.empty()},
-                  {"actions", report->actions},
-                  {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},
-                  {"pgbouncer", {{"port", st.pool_port}}},
-                  {"state_dir", ctx.global.state_dir}});
-    return 0;
+    return env->mode == Mode::kExternal ? RunExternal(ctx, *env, *f) : RunLocal(ctx, *env, *f);
   };
 }
 

@@ -85,6 +85,7 @@ struct ConfDirFacts {
   bool server_config_known = false;  // the server's config file could be read here
   std::string sibling_conf;       // dir/../postgresql.conf when it exists, else ""
   bool sibling_is_server = false;  // ... and it is the server's own config_file
+  bool config_here = false;  // the server's config file is on this machine (it runs here)
   std::string config_file;        // the server's, for messages
 };
 struct SettingsTarget {
@@ -152,6 +153,7 @@ std::string UserlistVerifier(const std::string& userlist, const std::string& rol
 
 struct PgBouncerPlan {
   std::string dir;
+  std::string user;  // PgBouncer's OS user, owner of both files
   PlannedFile ini;
   PlannedFile userlist;
   std::string pidfile;

@@ -49,10 +49,13 @@ Status ReadSettings(pg::Connection& admin, const Environment& env, ServerFacts& 
     if (!f.settings.count(name))
       return Status::InvalidInput(fmt::format("the server does not know setting {}", name));
   }
-  // The last file that sets a name wins; an entry the server rejected does not count.
+  // The last file that sets a name wins; an entry the server rejected does not count, but one
+  // waiting for a restart (listed with an error as well) does.
   PGSTACK_ASSIGN_OR_RETURN(auto files, ExecIfAllowed(admin,
-      "SELECT DISTINCT ON (name) name, setting, sourcefile FROM pg_file_settings "
-      "WHERE name = ANY($1::text[]) AND error IS NULL ORDER BY name, seqno DESC",
+      "SELECT DISTINCT ON (name) name, setting, sourcefile FROM pg_file_settings f "
+      "WHERE name = ANY($1::text[]) AND (error IS NULL OR EXISTS "
+      "(SELECT FROM pg_settings s WHERE s.name = f.name AND s.pending_restart)) "
+      "ORDER BY name, seqno DESC",
       {NameArray(names)}));
   f.file_settings_readable = files.has_value();
   for (int i = 0; files && i < files->rows(); ++i) {

@@ -26,8 +26,8 @@ class Applier {
   const ProvisionOptions& o_;
 };
 
-Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, Applier& apply,
-                  ProvisionResult& r) {
+Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, const ProvisionOptions& opts,
+                  Applier& apply, ProvisionResult& r) {
   // pg_authid holds the verifier; only a superuser reads it. Others see pg_roles' mask, and
   // then the verifier cannot be compared, so it is set anew.
   auto found = admin.Exec(
@@ -52,7 +52,11 @@ Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, Applier& app
     }
     return Status::Ok();
   }
-  PGSTACK_ASSIGN_OR_RETURN(r.verifier, admin.ScramVerifier(cfg.user, cfg.password));
+  if (!opts.verifier.empty() && ScramVerifierMatches(opts.verifier, cfg.password)) {
+    r.verifier = opts.verifier;
+  } else {
+    PGSTACK_ASSIGN_OR_RETURN(r.verifier, admin.ScramVerifier(cfg.user, cfg.password));
+  }
   std::string verb = exists ? "ALTER" : "CREATE";
   std::string sql = fmt::format("{} ROLE {} LOGIN PASSWORD {}", verb, role, admin.QuoteLiteral(r.verifier));
   std::string shown = fmt::format("{} ROLE {} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'", verb, role);
@@ -119,7 +123,7 @@ Result<ProvisionResult> Provision(
   if (cfg.password.empty()) return Status::InvalidInput("no password for role " + cfg.user);
   ProvisionResult r;
   Applier apply(r, opts);
-  PGSTACK_RETURN_IF_ERROR(EnsureRole(admin, cfg, apply, r));
+  PGSTACK_RETURN_IF_ERROR(EnsureRole(admin, cfg, opts, apply, r));
   size_t before = r.statements.size();
   PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, apply));
   bool created_db = r.statements.size() > before && r.statements.back().rfind("CREATE DATABASE", 0) == 0;

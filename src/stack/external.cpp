@@ -1,0 +1,227 @@
+// UpExternal: checks everything first (nothing is written until every check passed), then
+// provisions, applies settings and writes PgBouncer's files. See external.h.
+#include "pgstack/external.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "external_internal.h"
+#include "pgstack/pg/conn_params.h"
+#include "pgstack/pg/error_class.h"
+#include "pgstack/provision.h"
+#include "pgstack/unified_diff.h"
+
+namespace pgstack::stack {
+namespace {
+
+using external::PlannedFile;
+
+// Everything the run will do, decided before anything changes.
+struct Plan {
+  pg::ConnParams admin;
+  external::ServerFacts facts;
+  external::SettingsPlan settings;
+  std::optional<std::vector<std::string>> restart_command;
+  external::PgBouncerPlan bouncer;
+  ProvisionResult provision;  // planned (dry run): statements and the verifier to set
+};
+
+Result<pg::ConnParams> AdminParams(const Environment& env, const EnvLookup& lookup) {
+  const PostgresConfig& pg = env.postgres;
+  std::optional<std::string> url = lookup(pg.admin_url_env);
+  if (!url || url->empty()) {
+    return Status::InvalidInput(fmt::format(
+        "{} is not set: environment {} is external, so pgstack needs the administrator's "
+        "connection string in it, e.g. export {}=postgresql://postgres@{}:{}/postgres",
+        pg.admin_url_env, env.name, pg.admin_url_env, pg.host, pg.port));
+  }
+  auto parsed = pg::ParseConnString(
+      *url, pg::ConnParams{.host = pg.host, .port = pg.port, .dbname = "postgres"});
+  if (!parsed.ok())
+    return parsed.status().WithContext(pg.admin_url_env).WithCode(Code::kInvalidInput);
+  return parsed;
+}
+
+Result<pg::Connection> OpenAdmin(const pg::ConnParams& p, const std::string& var) {
+  auto c = pg::Connection::Open(p);
+  if (c.ok()) return c;
+  Status s = c.status().WithContext("the administrator connection (" + var + ")");
+  // A wrong password or role is the operator's input; a server that is down is not.
+  return pg::Classify(s) == pg::ErrorClass::kInvalidPassword ? s.WithCode(Code::kInvalidInput) : s;
+}
+
+std::string Diff(const PlannedFile& f, bool redact) {
+  auto show = [&](const std::string& s) { return redact ? external::RedactVerifiers(s) : s; };
+  std::string diff = UnifiedDiff(show(f.old.value_or("")), show(f.content),
+                                 f.old ? f.path : "/dev/null", f.path + " (pgstack)");
+  if (diff.empty()) diff = fmt::format("{}: mode or owner changes (mode {:04o})\n", f.path, f.mode);
+  return diff;
+}
+
+Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
+                      const Environment& env, const ExternalOptions& o, ExternalReport& report) {
+  Plan plan;
+  PGSTACK_ASSIGN_OR_RETURN(plan.facts, external::ReadServerFacts(admin, open_db, env));
+  report.pg_version = plan.facts.version;
+  PGSTACK_RETURN_IF_ERROR(external::CheckServer(plan.facts, env, {}, false));
+  external::ConfDirFacts conf = external::InspectConfDir(admin, plan.facts, o.pg_conf_dir);
+  PGSTACK_ASSIGN_OR_RETURN(auto target, external::ChooseSettingsTarget(conf));
+  PGSTACK_ASSIGN_OR_RETURN(plan.settings,
+                           external::PlanSettings(plan.facts, env, target, o.pg_conf_dir));
+  PGSTACK_RETURN_IF_ERROR(external::CheckServer(plan.facts, env, plan.settings.alter_system_names,
+                                                plan.settings.reload));
+  if (o.restart && !plan.settings.restart_pending.empty()) {
+    if (conf.config_here) plan.restart_command = external::RestartCommand(plan.facts.config_file);
+    if (!plan.restart_command) {
+      return Status::InvalidInput(fmt::format(
+          "--restart: pgstack restarts only a Debian cluster of this machine (pg_ctlcluster or "
+          "systemd), and this server's config file is {}; restart it yourself (e.g. pg_ctl -D "
+          "{} restart) and run pgstack up again",
+          plan.facts.config_file.empty() ? "unknown" : plan.facts.config_file,
+          plan.facts.data_directory.empty() ? "DATADIR" : plan.facts.data_directory));
+    }
+  }
+  PGSTACK_ASSIGN_OR_RETURN(plan.bouncer, external::PreparePgBouncer(env, o.pgbouncer_dir));
+  // Read-only; the verifier it picks (the server's, the userlist's, or a new one) is the one the
+  // real run sets, so what a dry run shows is what a run writes.
+  ProvisionOptions planning{.dry_run = true};
+  if (plan.bouncer.userlist.old)
+    planning.verifier = external::UserlistVerifier(*plan.bouncer.userlist.old, env.postgres.user);
+  PGSTACK_ASSIGN_OR_RETURN(plan.provision, Provision(admin, open_db, env.postgres, planning));
+  PGSTACK_RETURN_IF_ERROR(external::PlanUserlist(plan.bouncer, env, plan.provision.verifier));
+  report.settings_via = target.file ? plan.settings.file->path : "ALTER SYSTEM";
+  if (!target.file) {
+    report.notes.push_back(fmt::format("settings go through ALTER SYSTEM (postgresql.auto.conf): {}",
+                                       target.why));
+  }
+  return plan;
+}
+
+void ReportDryRun(const Plan& plan, ExternalReport& report) {
+  const auto& s = plan.settings;
+  auto& acts = report.actions;
+  for (const auto& st : plan.provision.statements) report.statements.push_back(st);
+  acts.insert(acts.end(), plan.provision.actions.begin(), plan.provision.actions.end());
+  for (const auto& st : s.statements) report.statements.push_back(st.shown);
+  if (s.reload) report.statements.push_back("SELECT pg_reload_conf()");
+  if (!s.changed.empty())
+    acts.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
+  std::vector<std::pair<const PlannedFile*, bool>> files = {
+      {s.file ? &*s.file : nullptr, false},
+      {&plan.bouncer.ini, false},
+      {&plan.bouncer.userlist, true}};
+  for (const auto& [f, redact] : files) {
+    if (!f || !f->changed) continue;
+    acts.push_back(fmt::format("write {}{}", f->path,
+                               f->old && !f->old->empty() ? " (backing up the old one)" : ""));
+    report.diffs.push_back(Diff(*f, redact));
+  }
+  if (s.reload) acts.push_back("reload PostgreSQL");
+  if (plan.bouncer.ini.changed || plan.bouncer.userlist.changed)
+    acts.push_back("reload PgBouncer if it runs");
+  report.restart_pending = s.restart_pending;
+}
+
+// Waits (bounded) until the restarted server lets the administrator in again.
+Result<pg::Connection> Reconnect(const pg::ConnParams& p) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (true) {
+    auto c = pg::Connection::Open(p);
+    if (c.ok() || std::chrono::steady_clock::now() > deadline) return c;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+Status ApplySettings(Plan& plan, pg::Connection& admin, const Environment& env,
+                     ProcessRunner& runner, ExternalReport& report) {
+  const auto& s = plan.settings;
+  if (s.file && s.file->changed) {
+    PGSTACK_ASSIGN_OR_RETURN(std::string backup, external::WritePlannedFile(*s.file));
+    if (!backup.empty()) report.backups.push_back(backup);
+    report.actions.push_back(fmt::format("wrote {}{}", s.file->path,
+                                         backup.empty() ? "" : ", previous version kept as " + backup));
+  }
+  for (const auto& st : s.statements) {
+    report.statements.push_back(st.shown);
+    Status done = admin.Run(st.sql);
+    if (!done.ok()) return done.WithContext(st.shown);
+  }
+  if (!s.changed.empty()) report.actions.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
+  if (s.reload) {
+    report.statements.push_back("SELECT pg_reload_conf()");
+    PGSTACK_ASSIGN_OR_RETURN(report.restart_pending, external::ReloadServer(admin, env, report.notes));
+    report.actions.push_back("reloaded PostgreSQL (pg_reload_conf())");
+  } else {
+    PGSTACK_ASSIGN_OR_RETURN(report.restart_pending, external::PendingRestart(admin, env));
+  }
+  if (plan.restart_command && !report.restart_pending.empty()) {
+    const auto& argv = *plan.restart_command;
+    PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(Command{.argv = argv, .timeout_s = 300}));
+    std::string shown = fmt::format("{}", fmt::join(argv, " "));
+    if (out.exit_code != 0) return Status::Failure(shown + " failed: " + out.output);
+    PGSTACK_ASSIGN_OR_RETURN(auto again, Reconnect(plan.admin));
+    admin = std::move(again);
+    report.actions.push_back(fmt::format("restarted PostgreSQL ({}) for {}", shown,
+                                         fmt::join(report.restart_pending, ", ")));
+    PGSTACK_ASSIGN_OR_RETURN(report.restart_pending, external::PendingRestart(admin, env));
+  }
+  return Status::Ok();
+}
+
+Status Apply(Plan& plan, pg::Connection& admin, const external::OpenDb& open_db,
+             const Environment& env, const ExternalOptions& o, ProcessRunner& runner,
+             ExternalReport& report) {
+  ProvisionOptions real{.verifier = plan.provision.verifier};
+  PGSTACK_ASSIGN_OR_RETURN(ProvisionResult done, Provision(admin, open_db, env.postgres, real));
+  report.statements = done.statements;
+  report.actions = done.actions;
+  // Someone changed the role since the plan: the userlist follows what the server holds now.
+  if (done.verifier != plan.provision.verifier)
+    PGSTACK_RETURN_IF_ERROR(external::PlanUserlist(plan.bouncer, env, done.verifier));
+  PGSTACK_RETURN_IF_ERROR(ApplySettings(plan, admin, env, runner, report));
+  return external::ApplyPgBouncer(plan.bouncer, env, o.restart, runner, report);
+}
+
+}  // namespace
+
+Result<ExternalReport> UpExternal(const Environment& env, const ExternalOptions& o,
+                                  const EnvLookup& lookup, ProcessRunner& runner) {
+  if (env.mode != Mode::kExternal) {
+    return Status::InvalidInput(fmt::format("{}: environment {} is not external", env.file,
+                                            env.name));
+  }
+  const PostgresConfig& pg = env.postgres;
+  PGSTACK_ASSIGN_OR_RETURN(pg::ConnParams admin_params, AdminParams(env, lookup));
+  if (pg.password.empty()) {
+    return Status::InvalidInput(fmt::format("{} is not set: environment {} needs the password of "
+                                            "role {} in it", pg.password_env, env.name, pg.user));
+  }
+  ExternalReport report;
+  report.dry_run = o.dry_run;
+  report.server = pg::ToUrl(admin_params, pg::Redact::kYes);
+  PGSTACK_ASSIGN_OR_RETURN(auto admin, OpenAdmin(admin_params, pg.admin_url_env));
+  external::OpenDb open_db = [&](const std::string& db) {
+    pg::ConnParams p = admin_params;
+    p.dbname = db;
+    return pg::Connection::Open(p);
+  };
+  PGSTACK_ASSIGN_OR_RETURN(Plan plan, MakePlan(admin, open_db, env, o, report));
+  plan.admin = admin_params;
+  if (o.dry_run) {
+    ReportDryRun(plan, report);
+    return report;
+  }
+  Status applied = Apply(plan, admin, open_db, env, o, runner, report);
+  if (!applied.ok()) {
+    // A failure half way is reported with what had been done, so the operator knows the state.
+    std::string done = report.actions.empty()
+                           ? "nothing had been changed"
+                           : fmt::format("already done: {}", fmt::join(report.actions, "; "));
+    return Status::Failure(fmt::format("{} ({})", applied.message(), done));
+  }
+  return report;
+}
+
+}  // namespace pgstack::stack

@@ -1,0 +1,247 @@
+// External mode: PgBouncer's pgbouncer.ini and userlist.txt in the system's folder, and applying
+// them to a PgBouncer that runs (the admin console's RELOAD).
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "external_internal.h"
+#include "pgstack/pgbouncer_config.h"
+
+namespace pgstack::stack::external {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where Debian's pgbouncer package keeps its log, pidfile and socket; an existing
+// pgbouncer.ini's own choices win over these.
+constexpr const char* kLogfile = "/var/log/postgresql/pgbouncer.log";
+constexpr const char* kPidfile = "/var/run/postgresql/pgbouncer.pid";
+constexpr const char* kSocketDir = "/var/run/postgresql";
+
+// The first two double-quoted fields of a userlist line ("" doubled inside), or nullopt.
+std::optional<std::pair<std::string, std::string>> UserlistFields(const std::string& line) {
+  std::vector<std::string> fields;
+  size_t i = 0;
+  while (fields.size() < 2) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size() || line[i] != '"') return std::nullopt;
+    std::string field;
+    for (++i;; ++i) {
+      if (i >= line.size()) return std::nullopt;
+      if (line[i] != '"') {
+        field += line[i];
+      } else if (i + 1 < line.size() && line[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else {
+        ++i;
+        break;
+      }
+    }
+    fields.push_back(field);
+  }
+  return std::make_pair(fields[0], fields[1]);
+}
+
+bool SystemdRunning() { return access("/run/systemd/system", F_OK) == 0; }
+
+std::string StartHint(const PgBouncerPlan& plan) {
+  if (SystemdRunning()) return "systemctl start pgbouncer";
+  std::string cmd = fmt::format("pgbouncer -d {}", plan.ini.path);
+  return CurrentOsUser().name == plan.user ? cmd : fmt::format("sudo -u {} {}", plan.user, cmd);
+}
+
+// The pid in PgBouncer's pidfile when that process is a running pgbouncer, else 0.
+pid_t RunningPid(const std::string& pidfile) {
+  std::ifstream in(pidfile);
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 0 || !ProcessAlive(pid)) return 0;
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  return comm >> name && name == "pgbouncer" ? pid : 0;
+}
+
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(path, ec);
+  return ec ? path : p.string();
+}
+
+// RELOAD through the admin console, as the application role (it is in admin_users), when the
+// PgBouncer listening there reads our pgbouncer.ini. Returns what happened, or why not.
+Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const Environment& env) {
+  pg::ConnParams p{.host = env.pgbouncer.listen_addr, .port = env.pgbouncer.port,
+                   .user = env.postgres.user, .dbname = "pgbouncer",
+                   .password = env.postgres.password, .connect_timeout_s = 5};
+  PGSTACK_ASSIGN_OR_RETURN(auto console, pg::Connection::Open(p));
+  PGSTACK_ASSIGN_OR_RETURN(auto config, console.Exec("SHOW CONFIG"));
+  int key = config.column("key"), value = config.column("value");
+  std::string conffile;
+  for (int i = 0; key >= 0 && value >= 0 && i < config.rows(); ++i) {
+    if (config.get(i, key) == "conffile") conffile = config.get(i, value);
+  }
+  if (Canonical(conffile) != Canonical(plan.ini.path)) {
+    return Status::InvalidInput(fmt::format("the PgBouncer on {}:{} reads {}, not {}",
+                                            p.host, p.port, conffile, plan.ini.path));
+  }
+  PGSTACK_RETURN_IF_ERROR(console.Run("RELOAD"));
+  return fmt::format("reloaded PgBouncer on {}:{} (admin console RELOAD)", p.host, p.port);
+}
+
+}  // namespace
+
+std::string MergeUserlist(const std::optional<std::string>& old, const std::string& role,
+                          const std::string& verifier) {
+  std::string entry = RenderUserlist(role, verifier);
+  if (!old || old->empty()) return entry;
+  std::string out;
+  bool replaced = false;
+  std::istringstream in(*old);
+  for (std::string line; std::getline(in, line);) {
+    auto fields = UserlistFields(line);
+    if (fields && fields->first == role) {
+      if (!replaced) out += entry;
+      replaced = true;
+    } else {
+      out += line + "\n";
+    }
+  }
+  if (!replaced) out += entry;
+  return out;
+}
+
+std::string UserlistVerifier(const std::string& userlist, const std::string& role) {
+  std::istringstream in(userlist);
+  for (std::string line; std::getline(in, line);) {
+    auto fields = UserlistFields(line);
+    if (fields && fields->first == role) return fields->second;
+  }
+  return "";
+}
+
+std::string RedactVerifiers(const std::string& text) {
+  // SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>: the keys allow an offline
+  // guess of the password; iterations and salt are not secret and show that it changed.
+  static const std::regex kKeys(R"((SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+)\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+)");
+  return std::regex_replace(text, kKeys, "$1$$********");
+}
+
+Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return Status::InvalidInput(fmt::format(
+        "--pgbouncer-dir {} is not a folder (is PgBouncer installed? create it first)", dir));
+  }
+  if (access(dir.c_str(), W_OK) != 0) {
+    return Status::InvalidInput(fmt::format(
+        "--pgbouncer-dir {} is not writable by {}: run pgstack as root or as the folder's owner",
+        dir, CurrentOsUser().name));
+  }
+  PgBouncerPlan plan;
+  plan.dir = dir;
+  // Debian runs PgBouncer as postgres; elsewhere the folder's owner is the best guess.
+  Owner owner{};
+  if (auto pg = LookupOsUser("postgres"); pg.ok()) {
+    plan.user = pg->name;
+    owner = Owner{pg->uid, pg->gid};
+  } else {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) return Status::InvalidInput(dir + ": cannot stat");
+    owner = Owner{st.st_uid, st.st_gid};
+    plan.user = std::to_string(st.st_uid);
+  }
+  if (geteuid() != 0 && geteuid() != owner.uid) {
+    return Status::InvalidInput(fmt::format(
+        "userlist.txt must belong to PgBouncer's user {}: run pgstack as root or as {}",
+        plan.user, plan.user));
+  }
+  std::string ini_path = (fs::path(dir) / "pgbouncer.ini").string();
+  std::string userlist_path = (fs::path(dir) / "userlist.txt").string();
+  auto old_ini = ReadFileIfExists(ini_path);
+  if (!old_ini.ok()) return old_ini.status().WithCode(Code::kInvalidInput);
+  auto kept = ParsePgBouncerIni(old_ini->value_or(""));
+  auto keep = [&](const char* key, const char* fallback) {
+    auto it = kept.find(key);
+    return it != kept.end() && !it->second.empty() ? it->second : std::string(fallback);
+  };
+  PgBouncerLayout layout{.server_host = env.postgres.host, .server_port = env.postgres.port,
+                         .listen_port = env.pgbouncer.port,
+                         .unix_socket_dir = keep("unix_socket_dir", kSocketDir),
+                         .auth_file = userlist_path, .logfile = keep("logfile", kLogfile),
+                         .pidfile = keep("pidfile", kPidfile)};
+  plan.pidfile = layout.pidfile;
+  std::string tmpl_path = PgBouncerTemplatePath();
+  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, ReadFileIfExists(tmpl_path));
+  if (!tmpl) return Status::InvalidInput(tmpl_path + ": PgBouncer template missing");
+  PGSTACK_ASSIGN_OR_RETURN(std::string ini, RenderPgBouncerIni(env, layout, *tmpl, tmpl_path));
+  PGSTACK_ASSIGN_OR_RETURN(plan.ini, PlanFile(ini_path, ini, 0640, owner));
+  PGSTACK_ASSIGN_OR_RETURN(plan.userlist, PlanFile(userlist_path, "", 0600, owner));
+  return plan;
+}
+
+Status PlanUserlist(PgBouncerPlan& plan, const Environment& env, const std::string& verifier) {
+  std::string content = MergeUserlist(plan.userlist.old, env.postgres.user, verifier);
+  PGSTACK_ASSIGN_OR_RETURN(plan.userlist,
+                           PlanFile(plan.userlist.path, content, 0600, plan.userlist.owner));
+  return Status::Ok();
+}
+
+Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool restart,
+                      ProcessRunner& runner, ExternalReport& report) {
+  bool changed = false;
+  // The userlist first: a PgBouncer reloaded between the two writes then still knows the role.
+  for (const PlannedFile* f : {&plan.userlist, &plan.ini}) {
+    if (!f->changed) continue;
+    PGSTACK_ASSIGN_OR_RETURN(std::string backup, WritePlannedFile(*f));
+    std::string what = fmt::format("wrote {} (mode {:04o}, owner {})", f->path, f->mode, plan.user);
+    if (!backup.empty()) {
+      report.backups.push_back(backup);
+      what += ", previous version kept as " + backup;
+    }
+    report.actions.push_back(what);
+    changed = true;
+  }
+  pid_t pid = RunningPid(plan.pidfile);
+  bool listening = PortInUse(env.pgbouncer.listen_addr, env.pgbouncer.port);
+  if (pid == 0 && !listening) {
+    report.notes.push_back(fmt::format("PgBouncer is not running: start it with `{}`",
+                                       StartHint(plan)));
+    return Status::Ok();
+  }
+  if (!changed) return Status::Ok();
+  bool needs_restart = PgBouncerNeedsRestart(plan.ini.old.value_or(""), plan.ini.content);
+  if (needs_restart && restart && SystemdRunning()) {
+    PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(Command{
+        .argv = {"/usr/bin/systemctl", "restart", "pgbouncer"}, .timeout_s = 60}));
+    if (out.exit_code != 0)
+      return Status::Failure("systemctl restart pgbouncer failed: " + out.output);
+    report.actions.push_back("restarted PgBouncer (systemctl restart pgbouncer)");
+    return Status::Ok();
+  }
+  auto reloaded = ConsoleReload(plan, env);
+  if (reloaded.ok()) {
+    report.actions.push_back(*reloaded);
+  } else if (pid != 0 && kill(pid, SIGHUP) == 0) {
+    report.actions.push_back(fmt::format("reloaded PgBouncer (SIGHUP to pid {}; admin console: {})",
+                                         pid, reloaded.status().message()));
+  } else {
+    report.notes.push_back(fmt::format(
+        "PgBouncer was not reloaded ({}): reload it yourself (`systemctl reload pgbouncer`, or "
+        "RELOAD on its admin console)", reloaded.status().message()));
+  }
+  if (needs_restart) {
+    report.notes.push_back(fmt::format(
+        "PgBouncer needs a restart for its listen address, port, socket folder or pidfile to "
+        "change: `{}`", SystemdRunning() ? "systemctl restart pgbouncer"
+                                         : "stop it, then " + StartHint(plan)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace pgstack::stack::external
