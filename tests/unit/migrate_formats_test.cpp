@@ -1,0 +1,203 @@
+// The directory readers: each format from a small tree, detection, and the bad inputs that must
+// be refused (naming the file) before any connection.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "pgstack/migrate/checksum.h"
+#include "pgstack/migrate/source.h"
+
+namespace pgstack::migrate {
+namespace {
+
+class MigrateFormats : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "pgstack-mf.XXXXXX").string();
+    dir_ = mkdtemp(tmpl.data());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& rel, const std::string& content) {
+    std::filesystem::path p = std::filesystem::path(dir_) / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+  }
+  Result<MigrationSet> Read(std::optional<Format> f = std::nullopt) {
+    return ReadMigrations(dir_, f);
+  }
+  std::string Error(std::optional<Format> f = std::nullopt) {
+    auto r = Read(f);
+    EXPECT_FALSE(r.ok());
+    if (r.ok()) return "";
+    EXPECT_EQ(r.status().code(), Code::kInvalidInput) << r.status().message();
+    return r.status().message();
+  }
+  std::string dir_;
+};
+
+TEST_F(MigrateFormats, Pgstack) {
+  Write("0001_suites.sql",
+        "-- pgstack:up lock-timeout=10s\nCREATE TABLE a (id int);\n-- pgstack:down\nDROP TABLE a;\n");
+  Write("0002_idx.sql", "-- pgstack:up no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kPgstack);
+  ASSERT_EQ(r->migrations.size(), 2u);
+  const Migration& m = r->migrations[0];
+  EXPECT_EQ(m.key(), "1");
+  EXPECT_EQ(m.name, "suites");
+  EXPECT_EQ(m.up_options.lock_timeout_ms, 10000);
+  EXPECT_EQ(m.up.first_line, 2);
+  ASSERT_TRUE(m.down.has_value());
+  EXPECT_EQ(m.down->first_line, 4);
+  EXPECT_EQ(m.UpMode(), RunMode::kTransaction);
+  EXPECT_EQ(r->migrations[1].UpMode(), RunMode::kStatements);
+  EXPECT_FALSE(r->migrations[1].down.has_value());
+}
+
+TEST_F(MigrateFormats, GolangMigrate) {
+  Write("000002_b.up.sql", "SELECT 2;");
+  Write("000001_a.up.sql", "SELECT 1;");
+  Write("000001_a.down.sql", "SELECT -1;");
+  Write("README.md", "not a migration");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kGolangMigrate);
+  ASSERT_EQ(r->migrations.size(), 2u);
+  EXPECT_EQ(r->migrations[0].key(), "1");
+  EXPECT_TRUE(r->migrations[0].down.has_value());
+  EXPECT_EQ(r->migrations[1].key(), "2");
+}
+
+TEST_F(MigrateFormats, Dbmate) {
+  Write("20240101000001_a.sql",
+        "-- migrate:up transaction:false\nVACUUM;\n\n-- migrate:down\nSELECT 0;\n");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kDbmate);
+  EXPECT_TRUE(r->migrations[0].up_options.no_transaction);
+  EXPECT_EQ(r->migrations[0].key(), "20240101000001");
+}
+
+TEST_F(MigrateFormats, FlywayVersionedUndoAndRepeatable) {
+  Write("V1__init.sql", "CREATE TABLE a (id int);");
+  Write("V1_10__more.sql", "SELECT 110;");
+  Write("V1.9__less.sql", "SELECT 19;");
+  Write("U1__init.sql", "DROP TABLE a;");
+  Write("R__view.sql", "CREATE OR REPLACE VIEW v AS SELECT 1;");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kFlyway);
+  ASSERT_EQ(r->migrations.size(), 4u);
+  EXPECT_EQ(r->migrations[0].key(), "1");
+  EXPECT_TRUE(r->migrations[0].down.has_value());
+  EXPECT_EQ(r->migrations[1].key(), "1.9");
+  EXPECT_EQ(r->migrations[2].key(), "1.10");
+  EXPECT_TRUE(r->migrations[3].repeatable());
+  EXPECT_EQ(r->migrations[3].key(), "R__view");
+}
+
+TEST_F(MigrateFormats, SqlxWithNoTransaction) {
+  Write("20240101_a.sql", "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);");
+  Write("20240102_b.sql", "SELECT 1;");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kSqlx);
+  EXPECT_TRUE(r->migrations[0].up_options.no_transaction);
+  EXPECT_FALSE(r->migrations[1].up_options.no_transaction);
+}
+
+TEST_F(MigrateFormats, DieselIncludingVersionZero) {
+  Write("00000000000000_diesel_initial_setup/up.sql", "SELECT 0;");
+  Write("00000000000000_diesel_initial_setup/down.sql", "SELECT 0;");
+  Write("2024-01-01-120000_users/up.sql", "CREATE TABLE users (id int);");
+  Write("2024-01-01-120000_users/down.sql", "DROP TABLE users;");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kDiesel);
+  ASSERT_EQ(r->migrations.size(), 2u);
+  EXPECT_EQ(r->migrations[0].key(), "0");
+  EXPECT_EQ(r->migrations[1].key(), "20240101120000");
+}
+
+TEST_F(MigrateFormats, MixedFormatsNameBothFiles) {
+  Write("000001_a.up.sql", "SELECT 1;");
+  Write("V2__b.sql", "SELECT 2;");
+  std::string e = Error();
+  EXPECT_NE(e.find("000001_a.up.sql"), std::string::npos) << e;
+  EXPECT_NE(e.find("V2__b.sql"), std::string::npos) << e;
+}
+
+TEST_F(MigrateFormats, DuplicateVersionsNameBothFiles) {
+  Write("1_a.up.sql", "SELECT 1;");
+  Write("001_b.up.sql", "SELECT 1;");
+  std::string e = Error();
+  EXPECT_NE(e.find("duplicate version 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("1_a.up.sql"), std::string::npos) << e;
+  EXPECT_NE(e.find("001_b.up.sql"), std::string::npos) << e;
+}
+
+TEST_F(MigrateFormats, DownWithoutUp) {
+  Write("000001_a.up.sql", "SELECT 1;");
+  Write("000002_b.down.sql", "SELECT 2;");
+  EXPECT_NE(Error().find("000002_b.down.sql: a down file without its up file"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, UnparseableName) {
+  Write("create_things.sql", "SELECT 1;");
+  EXPECT_NE(Error().find("create_things.sql: not a migration name"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, ForcedFormatRejectsOtherNames) {
+  Write("000001_a.up.sql", "SELECT 1;");
+  EXPECT_NE(Error(Format::kFlyway).find("not a Flyway name"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, EmptyMigration) {
+  Write("0001_a.sql", "-- pgstack:up\n-- only a comment\n\n-- pgstack:down\nSELECT 1;\n");
+  EXPECT_NE(Error().find("0001_a.sql:2: empty migration"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, InvalidUtf8NamesLineAndColumn) {
+  Write("000001_a.up.sql", "SELECT 1;\nSELECT 'ab\xff';\n");
+  EXPECT_NE(Error().find("000001_a.up.sql:2:11: the file is not valid UTF-8"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, UnterminatedStringNamesWhereItStarts) {
+  Write("0001_a.sql", "-- pgstack:up\nSELECT 1;\nSELECT $$ never closed;\n");
+  EXPECT_NE(Error().find("0001_a.sql:3:8: unterminated dollar-quoted string $$"),
+            std::string::npos);
+}
+
+TEST_F(MigrateFormats, OwnBeginCommitIsUnwrappedButInnerCommitRefused) {
+  Write("000001_a.up.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->migrations[0].up.had_own_transaction);
+  EXPECT_EQ(r->migrations[0].up.statements.size(), 1u);
+  Write("000002_b.up.sql", "CREATE TABLE b (id int);\nCOMMIT;\nCREATE TABLE c (id int);\n");
+  EXPECT_NE(Error().find("000002_b.up.sql:2:1: COMMIT inside a migration"), std::string::npos);
+}
+
+TEST(MigrateChecksum, LineEndingsDoNotMatter) {
+  EXPECT_EQ(Checksum("a\r\nb\r\n"), Checksum("a\nb\n"));
+  EXPECT_EQ(Checksum("a\rb"), Checksum("a\nb"));
+  EXPECT_NE(Checksum("a\nb"), Checksum("a\nc"));
+  EXPECT_EQ(Checksum(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(MigrateVersion, ComparesPartByPart) {
+  auto v = [](const char* s) { return *Version::Parse(s); };
+  EXPECT_LT(v("1.9"), v("1.10"));
+  EXPECT_EQ(v("000020"), v("20"));
+  EXPECT_EQ(v("000020").str(), "20");
+  EXPECT_FALSE(Version::Parse("1..2"));
+  EXPECT_FALSE(Version::Parse("abc"));
+  EXPECT_FALSE(Version::Parse("12345678901234567890"));
+}
+
+}  // namespace
+}  // namespace pgstack::migrate
