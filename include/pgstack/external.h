@@ -49,6 +49,7 @@ struct ExternalReport {
   std::vector<std::string> backups;  // copies made of replaced files
   // PostgreSQL settings whose new value waits for a server restart (after this run).
   std::vector<std::string> restart_pending;
+  std::string restart_hint;  // how to apply them: --restart, or the command to run
   // What the operator should know or do next (how to start PgBouncer, why ALTER SYSTEM, ...).
   std::vector<std::string> notes;
 };

@@ -75,7 +75,7 @@ int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
     ctx.out.Line("and write:");
     for (const auto& d : r->diffs) ctx.out.Line(d);
     if (r->diffs.empty()) ctx.out.Line("  (no file changes)");
-    ctx.out.Line("so that it would:");
+    ctx.out.Line("and then report:");
   } else {
     for (const auto& s : r->statements) ctx.out.Detail("sql: " + s);
   }
@@ -83,10 +83,8 @@ int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
   if (r->actions.empty())
     ctx.out.Line("  nothing to change: the server and PgBouncer's files are as configured");
   if (!r->restart_pending.empty()) {
-    ctx.out.Line(fmt::format(
-        "needs a restart of PostgreSQL to take effect: {} (restart the server, or rerun with "
-        "--restart where pgstack can)",
-        fmt::join(r->restart_pending, ", ")));
+    ctx.out.Line(fmt::format("needs a restart of PostgreSQL to take effect: {}: {}",
+                             fmt::join(r->restart_pending, ", "), r->restart_hint));
   }
   for (const auto& n : r->notes) ctx.out.Line("note: " + n);
   if (!r->dry_run)
@@ -100,6 +98,7 @@ int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
                 {"diffs", r->diffs},
                 {"backups", r->backups},
                 {"restart_pending", r->restart_pending},
+                {"restart_hint", r->restart_hint},
                 {"notes", r->notes}});
   return 0;
 }

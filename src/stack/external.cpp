@@ -72,17 +72,18 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
                            external::PlanSettings(plan.facts, env, target, o.pg_conf_dir));
   PGSTACK_RETURN_IF_ERROR(external::CheckServer(plan.facts, env, plan.settings.alter_system_names,
                                                 plan.settings.reload));
-  if (o.restart && !plan.settings.restart_pending.empty()) {
-    if (conf.config_here) plan.restart_command = external::RestartCommand(plan.facts.config_file);
-    if (!plan.restart_command) {
-      return Status::InvalidInput(fmt::format(
-          "--restart: pgstack restarts only a Debian cluster of this machine (pg_ctlcluster or "
-          "systemd), and this server's config file is {}; restart it yourself (e.g. pg_ctl -D "
-          "{} restart) and run pgstack up again",
-          plan.facts.config_file.empty() ? "unknown" : plan.facts.config_file,
-          plan.facts.data_directory.empty() ? "DATADIR" : plan.facts.data_directory));
-    }
-  }
+  if (conf.config_here) plan.restart_command = external::RestartCommand(plan.facts.config_file);
+  std::string yourself = fmt::format(
+      "pgstack restarts only a Debian cluster of this machine (pg_ctlcluster or systemd), and "
+      "this server's config file is {}; restart it yourself (e.g. pg_ctl -D {} restart)",
+      plan.facts.config_file.empty() ? "unknown" : plan.facts.config_file,
+      plan.facts.data_directory.empty() ? "DATADIR" : plan.facts.data_directory);
+  if (o.restart && !plan.settings.restart_pending.empty() && !plan.restart_command)
+    return Status::InvalidInput("--restart: " + yourself + " and run pgstack up again");
+  report.restart_hint = plan.restart_command
+                            ? fmt::format("rerun with --restart, or run `{}`",
+                                          fmt::join(*plan.restart_command, " "))
+                            : yourself;
   PGSTACK_ASSIGN_OR_RETURN(plan.bouncer, external::PreparePgBouncer(env, o.pgbouncer_dir));
   // Read-only; the verifier it picks (the server's, the userlist's, or a new one) is the one the
   // real run sets, so what a dry run shows is what a run writes.

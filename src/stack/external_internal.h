@@ -45,6 +45,9 @@ struct ServerFacts {
   bool createdb = false;
   bool role_exists = false;
   bool role_admin = false;  // ADMIN OPTION on the application role (to set its password)
+  // May SET ROLE to the application role (to create a database it owns): a membership with
+  // SET, or createrole_self_grant including "set" for a role this run creates.
+  bool role_set = false;
   bool db_exists = false;
   bool db_create = false;   // CREATE on the application database (for trusted extensions)
   bool can_reload = false;  // EXECUTE on pg_reload_conf()

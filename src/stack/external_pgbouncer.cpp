@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "external_internal.h"
+#include "pgstack/pg/error_class.h"
 #include "pgstack/pgbouncer_config.h"
 
 namespace pgstack::stack::external {
@@ -228,8 +229,13 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool re
   if (reloaded.ok()) {
     report.actions.push_back(*reloaded);
   } else if (pid != 0 && kill(pid, SIGHUP) == 0) {
-    report.actions.push_back(fmt::format("reloaded PgBouncer (SIGHUP to pid {}; admin console: {})",
-                                         pid, reloaded.status().message()));
+    // The usual reason: the role's password changed, and PgBouncer checks the console login
+    // against the userlist it read before.
+    bool refused = pg::Classify(reloaded.status()) == pg::ErrorClass::kInvalidPassword;
+    report.actions.push_back(fmt::format(
+        "reloaded PgBouncer (SIGHUP to pid {}: {})", pid,
+        refused ? "its admin console knows only the role's previous password"
+                : "admin console: " + reloaded.status().message()));
   } else {
     report.notes.push_back(fmt::format(
         "PgBouncer was not reloaded ({}): reload it yourself (`systemctl reload pgbouncer`, or "

@@ -110,6 +110,8 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
       "has_function_privilege('pg_reload_conf()', 'EXECUTE') AS can_reload, "
       "(SELECT pg_has_role(current_user, a.oid, 'MEMBER WITH ADMIN OPTION') "
       " FROM pg_roles a WHERE a.rolname = $1) AS role_admin, "
+      "coalesce((SELECT pg_has_role(current_user, a.oid, 'SET') FROM pg_roles a "
+      " WHERE a.rolname = $1), current_setting('createrole_self_grant') ~* 'set') AS role_set, "
       "EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AS role_exists, "
       "EXISTS (SELECT FROM pg_database WHERE datname = $2) AS db_exists "
       "FROM pg_roles r WHERE r.rolname = current_user", {pg.user, pg.database}));
@@ -123,6 +125,7 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
   f.can_reload = me.get(0, "can_reload") == "t";
   f.role_exists = me.get(0, "role_exists") == "t";
   f.role_admin = me.get(0, "role_admin") == "t";
+  f.role_set = me.get(0, "role_set") == "t";
   f.db_exists = me.get(0, "db_exists") == "t";
   // Anything below relies on PostgreSQL 17's catalog; an older server is refused first.
   if (f.version_num / 10000 != kMajor) return f;
@@ -161,6 +164,11 @@ Status CheckServer(const ServerFacts& f, const Environment& env,
   if (f.role_exists && !f.role_admin)
     return missing("ADMIN OPTION on role " + pg.user, "to set its password");
   if (!f.db_exists && !f.createdb) return missing("CREATEDB", "to create database " + pg.database);
+  if (!f.db_exists && !f.role_set) {
+    return missing("SET on role " + pg.user,
+                   "to create database " + pg.database + " owned by it; GRANT " + pg.user +
+                       " TO " + f.admin_user + " WITH SET TRUE");
+  }
   if (!f.extensions_untrusted.empty()) {
     return missing("SUPERUSER", "extension " + f.extensions_untrusted.front() +
                                     " is not trusted");

@@ -88,7 +88,9 @@ Status EnsureDatabase(pg::Connection& admin, const PostgresConfig& cfg, Applier&
 Status EnsureSchemaAndExtensions(pg::Connection& db, const PostgresConfig& cfg, Applier& apply,
                                  bool database_exists) {
   std::string role = db.QuoteIdent(cfg.user);
-  bool can_create = false;
+  // A database still to be created (a dry run) will be the role's, and so its schema public
+  // (owned by pg_database_owner): the real run will find no grant to make, so none is listed.
+  bool can_create = !database_exists;
   std::vector<std::string> have;
   if (database_exists) {
     PGSTACK_ASSIGN_OR_RETURN(auto res, db.Exec(

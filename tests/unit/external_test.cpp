@@ -1,6 +1,7 @@
 // External mode's decisions that need no server: where settings go, which privilege is missing,
 // the userlist merge, redaction, and the dry run's diff.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "pgstack/unified_diff.h"
 #include "stack/external_internal.h"
@@ -94,7 +95,7 @@ ServerFacts Facts() {
   f.version = "17.2";
   f.version_num = 170002;
   f.admin_user = "ops";
-  f.createrole = f.createdb = f.can_reload = true;
+  f.createrole = f.createdb = f.can_reload = f.role_set = true;
   f.settings["effective_cache_size"] = {.current = "4GB", .can_alter_system = true};
   f.settings["max_connections"] = {.current = "100", .can_alter_system = true};
   return f;
@@ -120,6 +121,9 @@ TEST(ExternalCheckServer, NamesTheMissingPrivilege) {
   EXPECT_NE(CheckServer(f, Env(), {}, false).message().find("lacks CREATEDB"), std::string::npos);
   f.db_exists = true;  // CREATEDB is only needed to create the database
   EXPECT_TRUE(CheckServer(f, Env(), {}, false).ok());
+  f = Facts();
+  f.role_set = false;
+  EXPECT_NE(CheckServer(f, Env(), {}, false).message().find("SET on role app"), std::string::npos);
   f = Facts();
   f.role_exists = true;
   EXPECT_NE(CheckServer(f, Env(), {}, false).message().find("ADMIN OPTION on role app"),
@@ -173,6 +177,10 @@ TEST(ExternalRestartCommand, OnlyForADebianCluster) {
   EXPECT_FALSE(RestartCommand("/var/lib/postgresql/data/postgresql.conf").has_value());
   EXPECT_FALSE(RestartCommand("").has_value());
   EXPECT_FALSE(RestartCommand("/etc/postgresql/16/main/postgresql.conf").has_value());
+  if (access("/usr/bin/pg_ctlcluster", X_OK) == 0) {
+    EXPECT_EQ(RestartCommand("/etc/postgresql/17/main/postgresql.conf"),
+              (std::vector<std::string>{"/usr/bin/pg_ctlcluster", "17", "main", "restart"}));
+  }
 }
 
 }  // namespace
