@@ -56,7 +56,7 @@ bool IsFlywayName(std::string_view name) { return ParseFlywayName(name).has_valu
 Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
                                           const std::vector<DirEntry>& entries) {
   std::vector<Migration> out;
-  std::map<std::string, std::string> undo;  // version -> U file
+  std::map<std::string, const DirEntry*> undo;  // version -> U file
   for (const auto& e : entries) {
     std::string path = dir + "/" + e.name;
     auto fn = e.is_dir ? std::nullopt : ParseFlywayName(e.name);
@@ -66,10 +66,10 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
                                   "U<version>__<description>.sql or R__<description>.sql)");
     }
     if (fn->prefix == 'U') {
-      auto [it, fresh] = undo.emplace(fn->version->str(), path);
+      auto [it, fresh] = undo.emplace(fn->version->str(), &e);
       if (!fresh) {
-        return Status::InvalidInput(
-            fmt::format("duplicate version {}: {} and {}", fn->version->str(), it->second, path));
+        return Status::InvalidInput(fmt::format("duplicate version {}: {}/{} and {}",
+                                                fn->version->str(), dir, it->second->name, path));
       }
       continue;
     }
@@ -77,18 +77,19 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     m.version = fn->version;
     m.name = fn->description;
     PGSTACK_ASSIGN_OR_RETURN(m.up_options.no_transaction, ConfNoTransaction(path));
-    PGSTACK_ASSIGN_OR_RETURN(std::string sql, ReadWholeFile(path));
+    PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, e));
     PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, std::move(sql), 1));
     out.push_back(std::move(m));
   }
-  for (auto& [version, path] : undo) {
+  for (auto& [version, entry] : undo) {
+    std::string path = dir + "/" + entry->name;
     Migration* target = nullptr;
     for (auto& m : out) {
       if (m.version && m.version->str() == version) target = &m;
     }
     if (!target) return Status::InvalidInput(path + ": a down (undo) file without its up file");
     PGSTACK_ASSIGN_OR_RETURN(target->down_options.no_transaction, ConfNoTransaction(path));
-    PGSTACK_ASSIGN_OR_RETURN(std::string sql, ReadWholeFile(path));
+    PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, *entry));
     PGSTACK_ASSIGN_OR_RETURN(target->down, MakeDownSql(path, std::move(sql), 1));
   }
   return out;

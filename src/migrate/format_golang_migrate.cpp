@@ -13,6 +13,8 @@ struct Pair {
   std::string name;
   std::string up_path;
   std::string down_path;
+  const DirEntry* up = nullptr;
+  const DirEntry* down = nullptr;
 };
 
 bool NoTransactionDirective(std::string_view sql) {
@@ -47,6 +49,7 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
           fmt::format("duplicate version {}: {} and {}", version.str(), slot, path));
     }
     slot = path;
+    (up ? p.up : p.down) = &e;
     if (up || p.name.empty()) p.name = name;
   }
   std::vector<Migration> out;
@@ -57,11 +60,11 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
     Migration m;
     m.version = versions.at(key);
     m.name = p.name;
-    PGSTACK_ASSIGN_OR_RETURN(std::string up_sql, ReadWholeFile(p.up_path));
+    PGSTACK_ASSIGN_OR_RETURN(std::string up_sql, EntryContent(dir, *p.up));
     if (sqlx_directives) m.up_options.no_transaction = NoTransactionDirective(up_sql);
     PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(p.up_path, std::move(up_sql), 1));
     if (!p.down_path.empty()) {
-      PGSTACK_ASSIGN_OR_RETURN(std::string down_sql, ReadWholeFile(p.down_path));
+      PGSTACK_ASSIGN_OR_RETURN(std::string down_sql, EntryContent(dir, *p.down));
       if (sqlx_directives) m.down_options.no_transaction = NoTransactionDirective(down_sql);
       PGSTACK_ASSIGN_OR_RETURN(m.down, MakeDownSql(p.down_path, std::move(down_sql), 1));
     }

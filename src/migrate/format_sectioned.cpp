@@ -41,7 +41,7 @@ Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
       return Status::InvalidInput(
           fmt::format("{}: not a {} name (<version>_<name>.sql)", path, FormatName(format)));
     }
-    PGSTACK_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path));
+    PGSTACK_ASSIGN_OR_RETURN(std::string content, EntryContent(dir, e));
     auto sections = SplitSections(content, markers.up, markers.down);
     if (!sections) {
       return Status::InvalidInput(fmt::format("{}:1: no '{}' line", path, markers.up));

@@ -24,7 +24,7 @@ Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
     Migration m;
     m.version = numbered->first;
     m.name = numbered->second;
-    PGSTACK_ASSIGN_OR_RETURN(std::string sql, ReadWholeFile(path));
+    PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, e));
     m.up_options.no_transaction = StartsWith(sql, "-- no-transaction");
     PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, std::move(sql), 1));
     out.push_back(std::move(m));

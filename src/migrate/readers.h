@@ -15,10 +15,17 @@ namespace pgstack::migrate::internal {
 struct DirEntry {
   std::string name;
   bool is_dir = false;
+  // A file's content, read ahead (in parallel) when listing; nullopt when not read yet.
+  std::optional<std::string> content;
 };
 
 // Reads a file whole.
 Result<std::string> ReadWholeFile(const std::string& path);
+// An entry's content: what was read ahead, or the file read now.
+Result<std::string> EntryContent(const std::string& dir, const DirEntry& e);
+// Reads the content of every file entry ahead, on a few threads: for thousands of small files
+// the cost is system calls, which threads overlap.
+void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries);
 
 // SQL text checked and split: valid UTF-8, lexically complete, an outer BEGIN ... COMMIT
 // removed, no other transaction control. Empty text gives no statements (callers decide).

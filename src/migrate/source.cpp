@@ -24,7 +24,7 @@ Result<std::optional<Format>> EntryFormat(const std::string& dir, const DirEntry
     }
   }
   if (SplitNumbered(n.substr(0, n.size() - 4))) {
-    PGSTACK_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(dir + "/" + e.name));
+    PGSTACK_ASSIGN_OR_RETURN(std::string content, EntryContent(dir, e));
     return std::optional<Format>(SniffNumberedFile(content));
   }
   return std::optional<Format>();
@@ -101,6 +101,7 @@ Result<std::vector<Migration>> ReadAs(Format format, const std::string& dir,
 
 Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format> forced) {
   PGSTACK_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, ListEntries(dir));
+  internal::ReadAhead(dir, entries);
   MigrationSet set;
   set.dir = dir;
   if (forced) {
