@@ -116,11 +116,13 @@ Status Refusal(const Plan& plan) {
                    (p.kind == Problem::Kind::kPartial && p.detail.find("its down") == 0);
     // (A down that stopped half way must be finished by `down` before `up` runs again.)
     if (!refuses) continue;
-    ++n;
+    // Ten are enough to act on; the rest are counted (status lists them all).
+    if (++n > 10) continue;
     why += fmt::format("\n  {} {}: {}{}", ProblemKindName(p.kind), p.version,
                        p.file.empty() ? "" : p.file + ": ", p.detail);
   }
   if (n == 0) return Status::Ok();
+  if (n > 10) why += fmt::format("\n  ... and {} more (`migrate status` lists them)", n - 10);
   return Status::CheckFailed(fmt::format(
       "refusing to migrate: {} problem{} (nothing was run; `migrate repair` accepts edited "
       "files deliberately){}",
