@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "checks.h"
+#include "deadline.h"
 #include "pgstack/process.h"
 #include "pgstack/scram.h"
 #include "pgstack/settings.h"
@@ -21,6 +22,10 @@ namespace pgstack::verify {
 namespace {
 
 using ConfigMap = std::map<std::string, std::string, std::less<>>;
+
+// PgBouncer answers at once when it can reach the server; waiting longer only means waiting for
+// its query_wait_timeout.
+constexpr std::chrono::seconds kPooledQueryLimit(5);
 
 Result<ConfigMap> ShowConfig(pg::Connection& admin) {
   PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult r, admin.Exec("SHOW CONFIG"));
@@ -90,22 +95,44 @@ Outcome PgBouncerRunning(Probe& probe) {
 }
 
 Outcome PgBouncerLogin(Probe& probe) {
-  auto pooled = probe.Pooled();
-  if (!pooled.ok()) return probe.Unreachable(pooled.status());
-  const stack::Endpoints& ep = **probe.endpoints();
-  auto r = (*pooled)->Exec("SELECT current_database(), current_user, inet_server_port()");
-  if (!r.ok()) return Outcome::Fail("a query through PgBouncer failed: " + r.status().message());
+  const stack::Endpoints* ep = nullptr;
+  if (auto e = probe.endpoints(); e.ok()) {
+    ep = *e;
+  } else {
+    return probe.Unreachable(e.status());
+  }
+  // A server restart leaves PgBouncer holding dead server connections: the client that draws
+  // one loses its connection and PgBouncer drops that server connection. One more try then
+  // shows the stack as it is now.
+  std::optional<pg::Connection> pooled;
+  Result<pg::QueryResult> r = Status::Failure("not run");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto conn = probe.Connect(Probe::Endpoint::kPooled);
+    if (!conn.ok()) return probe.Unreachable(conn.status());
+    pooled.emplace(std::move(*conn));
+    r = ExecWithin(*pooled, "SELECT current_database(), current_user, inet_server_port()",
+                   kPooledQueryLimit);
+    if (r.ok() || PQstatus(pooled->raw()) != CONNECTION_BAD) break;
+  }
+  if (!r.ok()) {
+    std::string why = r.status().message();
+    pg::LibpqParams kv(ep->direct);
+    if (PQpingParams(kv.keywords.data(), kv.values.data(), 0) == PQPING_NO_RESPONSE) {
+      why += "; PostgreSQL is not running";
+    }
+    return Outcome::Fail("a query through PgBouncer failed: " + why);
+  }
   std::string db(r->get(0, "current_database"));
   std::string server_port(r->get(0, "inet_server_port"));
   // We dialled PgBouncer's port; the server saw the connection arrive on its own port, so
   // something in between relayed it.
   std::string expected = fmt::format("{} on the server's port {} via PgBouncer's port {}",
-                                     ep.direct.dbname, ep.direct.port, ep.pooled.port);
+                                     ep->direct.dbname, ep->direct.port, ep->pooled.port);
   std::string actual = fmt::format("{} on the server's port {} via PgBouncer's port {}", db,
                                    server_port.empty() ? "(Unix socket)" : server_port,
-                                   ep.pooled.port);
-  if (db != ep.direct.dbname || server_port != std::to_string(ep.direct.port) ||
-      ep.pooled.port == ep.direct.port) {
+                                   ep->pooled.port);
+  if (db != ep->direct.dbname || server_port != std::to_string(ep->direct.port) ||
+      ep->pooled.port == ep->direct.port) {
     return Outcome::Fail("the pooled login did not reach the server through PgBouncer: " + actual,
                          expected, actual);
   }
@@ -114,7 +141,7 @@ Outcome PgBouncerLogin(Probe& probe) {
   if (!admin.ok()) return probe.Unreachable(admin.status());
   auto clients = (*admin)->Exec("SHOW CLIENTS");
   if (!clients.ok()) return Outcome::Fail("SHOW CLIENTS: " + clients.status().message());
-  std::string port = std::to_string(LocalPort(**pooled));
+  std::string port = std::to_string(LocalPort(*pooled));
   bool listed = false;
   for (int i = 0; i < clients->rows(); ++i) {
     listed = listed || (clients->get(i, "port") == port && clients->get(i, "database") == db);

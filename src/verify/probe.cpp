@@ -13,24 +13,33 @@ Result<const stack::Endpoints*> Probe::endpoints() {
   return &endpoints_->value();
 }
 
-Result<pg::Connection*> Probe::Open(Endpoint which) {
+Result<pg::Connection> Probe::Connect(Endpoint which) {
+  PGSTACK_ASSIGN_OR_RETURN(const stack::Endpoints* ep, endpoints());
+  pg::ConnParams params;
+  switch (which) {
+    case Endpoint::kDirect: params = ep->direct; break;
+    case Endpoint::kPooled: params = ep->pooled; break;
+    case Endpoint::kAdmin: params = ep->admin; break;
+    case Endpoint::kSuperuser:
+      // External mode without an administrator URL leaves the superuser endpoint unset.
+      if (ep->superuser.host.empty()) {
+        return Status::Failure("no administrator connection (set " + env_.postgres.admin_url_env +
+                               ")");
+      }
+      params = ep->superuser;
+      // Catalog checks (extensions, pg_hba, verifiers) look at the application database.
+      params.dbname = env_.postgres.database;
+      break;
+  }
+  params.application_name = "pgstack verify";
+  return pg::Connection::Open(params);
+}
+
+Result<pg::Connection*> Probe::Cached(Endpoint which) {
   auto it = connections_.find(which);
   if (it == connections_.end()) {
     auto opened = [&]() -> Result<std::unique_ptr<pg::Connection>> {
-      PGSTACK_ASSIGN_OR_RETURN(const stack::Endpoints* ep, endpoints());
-      pg::ConnParams params;
-      switch (which) {
-        case Endpoint::kDirect: params = ep->direct; break;
-        case Endpoint::kPooled: params = ep->pooled; break;
-        case Endpoint::kAdmin: params = ep->admin; break;
-        case Endpoint::kSuperuser:
-          params = ep->superuser;
-          // Catalog checks (extensions, pg_hba, verifiers) look at the application database.
-          params.dbname = env_.postgres.database;
-          break;
-      }
-      params.application_name = "pgstack verify";
-      PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(params));
+      PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(which));
       return std::make_unique<pg::Connection>(std::move(conn));
     }();
     it = connections_.emplace(which, std::move(opened)).first;
@@ -39,10 +48,9 @@ Result<pg::Connection*> Probe::Open(Endpoint which) {
   return it->second.value().get();
 }
 
-Result<pg::Connection*> Probe::Direct() { return Open(Endpoint::kDirect); }
-Result<pg::Connection*> Probe::Pooled() { return Open(Endpoint::kPooled); }
-Result<pg::Connection*> Probe::Admin() { return Open(Endpoint::kAdmin); }
-Result<pg::Connection*> Probe::Superuser() { return Open(Endpoint::kSuperuser); }
+Result<pg::Connection*> Probe::Direct() { return Cached(Endpoint::kDirect); }
+Result<pg::Connection*> Probe::Admin() { return Cached(Endpoint::kAdmin); }
+Result<pg::Connection*> Probe::Superuser() { return Cached(Endpoint::kSuperuser); }
 
 Result<pg::Connection*> Probe::Catalog() {
   auto su = Superuser();

@@ -20,6 +20,8 @@ namespace pgstack::verify {
 
 class Probe {
  public:
+  enum class Endpoint { kDirect, kPooled, kAdmin, kSuperuser };
+
   Probe(const Environment& env, std::string state_dir);
 
   const Environment& env() const { return env_; }
@@ -31,8 +33,6 @@ class Probe {
 
   // The application role, straight to PostgreSQL.
   Result<pg::Connection*> Direct();
-  // The application role through PgBouncer.
-  Result<pg::Connection*> Pooled();
   // PgBouncer's admin console.
   Result<pg::Connection*> Admin();
   // A superuser (local: peer on the socket; external: the administrator URL, when given), in
@@ -40,6 +40,8 @@ class Probe {
   Result<pg::Connection*> Superuser();
   // Superuser() when there is one, else Direct(): for catalog reads that any role may do.
   Result<pg::Connection*> Catalog();
+  // A new connection of its own, for a check that may have to drop it and try again.
+  Result<pg::Connection> Connect(Endpoint which);
 
   // The JSONB measurement, made once for the checks that report on it.
   const Result<JsonbMeasurement>& Jsonb();
@@ -49,8 +51,7 @@ class Probe {
   Outcome Unreachable(const Status& why) const;
 
  private:
-  enum class Endpoint { kDirect, kPooled, kAdmin, kSuperuser };
-  Result<pg::Connection*> Open(Endpoint which);
+  Result<pg::Connection*> Cached(Endpoint which);
 
   const Environment& env_;
   std::string state_dir_;
