@@ -3,11 +3,14 @@
 #include "pgstack/external.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <thread>
 
 #include "external_internal.h"
+#include "pgstack/files.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/provision.h"
@@ -135,24 +138,66 @@ Result<pg::Connection> Reconnect(const pg::ConnParams& p) {
   }
 }
 
+// pgstack.conf was written and the server rejected it: left there, it would keep the server
+// from starting next time. The previous file goes back (or the new one away) and the server
+// re-reads it; the run fails with the server's reason.
+Status RestoreConfFile(const PlannedFile& f, const std::string& backup, pg::Connection& admin,
+                       const Environment& env, const Status& why, ExternalReport& report) {
+  Status restored;
+  if (!f.old) {
+    restored = ::unlink(f.path.c_str()) == 0 ? Status::Ok() : Status::Failure("cannot remove it");
+  } else if (backup.empty()) {  // it was empty: nothing was backed up
+    restored = WriteFileAtomic(f.path, "", f.mode, f.owner);
+  } else {
+    struct stat st {};
+    restored = ::stat(backup.c_str(), &st) == 0
+                   ? WriteFileAtomic(f.path, f.old.value_or(""), st.st_mode & 07777,
+                                     Owner{st.st_uid, st.st_gid})
+                   : Status::Failure("cannot stat " + backup);
+  }
+  if (!restored.ok()) {
+    return Status::Failure(fmt::format("{}; and {} could not be put back: {}", why.message(),
+                                       f.path, restored.message()));
+  }
+  std::vector<std::string> ignored;
+  Status reloaded = external::ReloadServer(admin, env, ignored).status();
+  report.actions.push_back(fmt::format("put the previous {} back{}", f.path,
+                                       reloaded.ok() ? " and reloaded PostgreSQL" : ""));
+  return why;
+}
+
 Status ApplySettings(Plan& plan, pg::Connection& admin, const Environment& env,
                      ProcessRunner& runner, ExternalReport& report) {
   const auto& s = plan.settings;
+  std::string backup;
   if (s.file && s.file->changed) {
-    PGSTACK_ASSIGN_OR_RETURN(std::string backup, external::WritePlannedFile(*s.file));
+    PGSTACK_ASSIGN_OR_RETURN(backup, external::WritePlannedFile(*s.file));
     if (!backup.empty()) report.backups.push_back(backup);
     report.actions.push_back(fmt::format("wrote {}{}", s.file->path,
                                          backup.empty() ? "" : ", previous version kept as " + backup));
   }
-  for (const auto& st : s.statements) {
-    report.statements.push_back(st.shown);
-    Status done = admin.Run(st.sql);
-    if (!done.ok()) return done.WithContext(st.shown);
+  for (size_t i = 0; i < s.statements.size(); ++i) {
+    report.statements.push_back(s.statements[i].shown);
+    Status done = admin.Run(s.statements[i].sql);
+    if (done.ok()) continue;
+    // The server refused a value: what the earlier statements changed goes back, so that
+    // postgresql.auto.conf is as it was (none of it was reloaded yet).
+    size_t undone = 0;
+    for (size_t k = i; k-- > 0;) undone += admin.Run(s.undo[k].sql).ok() ? 1 : 0;
+    if (i > 0) {
+      report.actions.push_back(fmt::format("put back {} of {} settings ALTER SYSTEM had changed",
+                                           undone, i));
+    }
+    return done.WithContext(s.statements[i].shown);
   }
   if (!s.changed.empty()) report.actions.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
   if (s.reload) {
     report.statements.push_back("SELECT pg_reload_conf()");
-    PGSTACK_ASSIGN_OR_RETURN(report.restart_pending, external::ReloadServer(admin, env, report.notes));
+    auto pending = external::ReloadServer(admin, env, report.notes);
+    if (!pending.ok() && s.file && s.file->changed)
+      return RestoreConfFile(*s.file, backup, admin, env, pending.status(), report);
+    if (!pending.ok()) return pending.status();
+    report.restart_pending = *pending;
     report.actions.push_back("reloaded PostgreSQL (pg_reload_conf())");
   } else {
     PGSTACK_ASSIGN_OR_RETURN(report.restart_pending, external::PendingRestart(admin, env));

@@ -128,6 +128,7 @@ struct SettingsPlan {
   SettingsTarget target;
   std::optional<PlannedFile> file;     // target.file
   std::vector<Statement> statements;   // ALTER SYSTEM SET/RESET
+  std::vector<Statement> undo;  // per statement: what puts postgresql.auto.conf back as it was
   std::vector<std::string> alter_system_names;  // settings the statements touch
   std::vector<std::string> changed;    // settings whose configured value changes
   bool reload = false;                 // pg_reload_conf() needed

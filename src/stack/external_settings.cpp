@@ -181,25 +181,28 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const Environment& env,
                                                  RenderExternalPgConf(env), 0644, owner));
     plan.reload = plan.file->changed;
   }
+  auto alter = [&plan](const std::string& name, const ServerSetting& s, std::string sql) {
+    // What postgresql.auto.conf held for it before, to put back if a later statement fails.
+    std::string undo = s.file_value && IsAutoConf(s.file_source)
+                           ? fmt::format("ALTER SYSTEM SET {} = {}", name, ConfQuote(*s.file_value))
+                           : "ALTER SYSTEM RESET " + name;
+    plan.statements.push_back({sql, sql});
+    plan.undo.push_back({undo, undo});
+    plan.alter_system_names.push_back(name);
+    plan.reload = true;
+  };
   for (const auto& [name, value] : wanted) {
     const ServerSetting& s = f.settings.at(name);
     // What the files will give it after a reload; without pg_file_settings, what is in effect.
     std::string configured = s.file_value.value_or(s.current);
     if (target.file) {
       // postgresql.auto.conf is read last: a value left there by ALTER SYSTEM would win.
-      if (s.file_value && IsAutoConf(s.file_source) && !Same(name, value, *s.file_value)) {
-        std::string sql = "ALTER SYSTEM RESET " + name;
-        plan.statements.push_back({sql, sql});
-        plan.alter_system_names.push_back(name);
-        plan.reload = true;
-      }
+      if (s.file_value && IsAutoConf(s.file_source) && !Same(name, value, *s.file_value))
+        alter(name, s, "ALTER SYSTEM RESET " + name);
       if (!Same(name, value, configured)) plan.changed.push_back(name);
     } else if (!Same(name, value, configured)) {
-      std::string sql = fmt::format("ALTER SYSTEM SET {} = {}", name, ConfQuote(value));
-      plan.statements.push_back({sql, sql});
-      plan.alter_system_names.push_back(name);
+      alter(name, s, fmt::format("ALTER SYSTEM SET {} = {}", name, ConfQuote(value)));
       plan.changed.push_back(name);
-      plan.reload = true;
     }
     if (RestartOnly(name) && !Same(name, value, s.current)) plan.restart_pending.push_back(name);
   }

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -70,6 +71,17 @@ std::string Read(const std::string& path) {
   return r.ok() && r->has_value() ? **r : std::string();
 }
 
+// postgresql.auto.conf holds one line per setting; their order means nothing.
+std::string SortedLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
 // A PostgreSQL 17 that pgstack did not start, and the folders an operator would point it at.
 class Server {
  public:
@@ -95,7 +107,7 @@ class Server {
     port_ = *port;
     pool_port_ = *pool;
     Start();
-    WriteConfig("production", {});
+    WriteConfig();
     // PgBouncer's folder as an operator has it: a pgbouncer.ini whose paths pgstack keeps.
     Write(pgb() + "/pgbouncer.ini", fmt::format(
         "[databases]\nold = host=localhost\n[pgbouncer]\nlogfile = {0}/run/pgbouncer.log\n"
@@ -132,14 +144,14 @@ class Server {
   }
   std::string pgbouncer_pid_file() const { return root_ + "/run/pgbouncer.pid"; }
 
-  // A config file: environment `name` is config/database.json's production with this server's
-  // and PgBouncer's ports, and `pgbouncer_settings` on top.
-  std::string WriteConfig(const std::string& name, const std::map<std::string, int>& tweaks) {
+  // A config file: environment production of config/database.json with this server's and
+  // PgBouncer's ports, and `patch` (a JSON merge patch of the environment) on top.
+  std::string WriteConfig(const nlohmann::json& patch = nlohmann::json::object()) {
     auto j = nlohmann::json::parse(Read(SourceDir() + "/config/database.json"));
     nlohmann::json env = j["environments"]["production"];
     env["postgres"]["port"] = port_;
     env["pgbouncer"]["port"] = pool_port_;
-    for (const auto& [k, v] : tweaks) env["pgbouncer"]["settings"][k] = v;
+    env.merge_patch(patch);
     nlohmann::json out = {{"environments", {{"production", env}}}};
     config_ = root_ + "/database-" + std::to_string(++configs_) + ".json";
     Write(config_, out.dump(2));
@@ -199,7 +211,7 @@ class Server {
         "SELECT string_agg(rolname || '=' || coalesce(rolpassword, ''), ',' ORDER BY rolname) "
         "FROM pg_authid") + "|" +
         Query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database") + "|" +
-        Read(root_ + "/data/postgresql.auto.conf");
+        SortedLines(Read(root_ + "/data/postgresql.auto.conf"));
     for (const char* d : {"conf", "pgb"}) {
       for (const auto& e : fs::directory_iterator(root_ + "/" + d)) {
         struct stat st {};
@@ -319,7 +331,7 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
 
   // A PgBouncer setting changes: the file is rewritten and the running PgBouncer reloaded
   // through its admin console.
-  server.WriteConfig("production", {{"default_pool_size", 7}});
+  server.WriteConfig({{"pgbouncer", {{"settings", {{"default_pool_size", 7}}}}}});
   auto changed = server.Up();
   ASSERT_EQ(changed.exit_code, 0) << changed.output;
   EXPECT_CONTAINS(changed.output, "reloaded PgBouncer");
@@ -334,6 +346,17 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
   for (int i = 0; i < cfg->rows(); ++i)
     if (cfg->get(i, "key") == "default_pool_size") pool_size = cfg->get(i, "value");
   EXPECT_EQ(pool_size, "7");
+
+  // A value the server rejects: pgstack.conf would stop the server at its next start, so the
+  // previous one is put back and the run fails.
+  std::string conf_before = Read(server.conf() + "/pgstack.conf");
+  server.WriteConfig({{"postgres", {{"settings", {{"log_statement", "everything"}}}}}});
+  auto rejected = server.Up();
+  EXPECT_EQ(rejected.exit_code, 1) << rejected.output;
+  EXPECT_CONTAINS(rejected.output, "PostgreSQL rejected its configuration");
+  EXPECT_CONTAINS(rejected.output, "put the previous " + server.conf() + "/pgstack.conf back");
+  EXPECT_EQ(Read(server.conf() + "/pgstack.conf"), conf_before);
+  EXPECT_EQ(server.Query("SHOW log_statement"), "ddl");
 }
 
 // The server as the acceptance check has it: it reads no folder of ours, so ALTER SYSTEM.
@@ -417,6 +440,15 @@ TEST(ExternalUp, BadInputChangesNothingAndAlterSystemIsTheFallback) {
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_CONTAINS(again.output, "nothing to change");
   EXPECT_CONTAINS(again.output, "needs a restart");
+  EXPECT_EQ(server.Snapshot(), after);
+
+  // A value the server refuses after others were set: postgresql.auto.conf is put back.
+  server.WriteConfig({{"postgres", {{"settings", {{"effective_cache_size", "2GB"},
+                                                  {"log_statement", "everything"}}}}}});
+  auto refused = server.Up();
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_CONTAINS(refused.output, "ALTER SYSTEM SET log_statement = 'everything'");
+  EXPECT_CONTAINS(refused.output, "put back 1 of 1 settings");
   EXPECT_EQ(server.Snapshot(), after);
 }
 
