@@ -37,8 +37,8 @@ struct ExternalOptions {
 
 struct ExternalReport {
   bool dry_run = false;
-  std::string server;      // the administrator's URL, password redacted
-  std::string pg_version;  // server_version, e.g. "17.10"
+  std::string server;        // the administrator's URL, password redacted
+  std::string pg_version;    // server_version, e.g. "17.10"
   std::string settings_via;  // "<conf dir>/pgstack.conf" or "ALTER SYSTEM"
   // What changed, in order (in a dry run: what would change); empty when nothing did.
   std::vector<std::string> actions;

@@ -22,10 +22,10 @@ struct UpFlags {
 int RunLocal(Context& ctx, const Environment& env, UpFlags& f) {
   if (f.external.dry_run || f.external.restart || f.pg_conf_dir->count() ||
       f.pgbouncer_dir->count()) {
-    return ctx.out.Fail(Status::InvalidInput(fmt::format(
-        "--dry-run, --restart, --pg-conf-dir and --pgbouncer-dir are for an external "
-        "environment; {} is local",
-        env.name)));
+    return ctx.out.Fail(Status::InvalidInput(
+        fmt::format("--dry-run, --restart, --pg-conf-dir and --pgbouncer-dir are for an external "
+                    "environment; {} is local",
+                    env.name)));
   }
   auto& opts = f.local;
   opts.state_dir = ctx.global.state_dir;
@@ -38,13 +38,14 @@ int RunLocal(Context& ctx, const Environment& env, UpFlags& f) {
   const auto& st = report->state;
   const auto& pg = env.postgres;
   for (const auto& a : report->actions) ctx.out.Line("  " + a);
-  if (report->actions.empty()) ctx.out.Line("  nothing to change: the stack is up and as configured");
+  if (report->actions.empty())
+    ctx.out.Line("  nothing to change: the stack is up and as configured");
   ctx.out.Line(fmt::format("PostgreSQL {}  {}:{}  database {}  role {}", report->pg_version,
                            pg.host, st.pg_port, pg.database, pg.user));
   ctx.out.Line(fmt::format("PgBouncer         {}:{}  ({} pooling)", env.pgbouncer.listen_addr,
                            st.pool_port, env.setting("pool_mode").value_or("session")));
-  ctx.out.Line(fmt::format("state             {}   connect: eval \"$(pgstack env)\"",
-                           ctx.global.state_dir));
+  ctx.out.Line(
+      fmt::format("state             {}   connect: eval \"$(pgstack env)\"", ctx.global.state_dir));
   ctx.out.Json({{"changed", !report->actions.empty()},
                 {"actions", report->actions},
                 {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},
@@ -87,8 +88,7 @@ int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
                              fmt::join(r->restart_pending, ", "), r->restart_hint));
   }
   for (const auto& n : r->notes) ctx.out.Line("note: " + n);
-  if (!r->dry_run)
-    ctx.out.Line(fmt::format("check it: pgstack --env {} verify", env.name));
+  if (!r->dry_run) ctx.out.Line(fmt::format("check it: pgstack --env {} verify", env.name));
   ctx.out.Json({{"dry_run", r->dry_run},
                 {"changed", !r->dry_run && !r->actions.empty()},
                 {"server", r->server},
@@ -107,9 +107,12 @@ int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
 
 RunFn RegisterUp(CLI::App& sub, Context& ctx) {
   auto f = std::make_shared<UpFlags>();
-  sub.add_option("--pg-port", f->pg_port, "PostgreSQL port (0: a free one)")->check(CLI::Range(0, 65535));
-  sub.add_option("--pool-port", f->pool_port, "PgBouncer port (0: a free one)")->check(CLI::Range(0, 65535));
-  sub.add_option("--pg-bin", f->local.pg_bin, "folder with PostgreSQL 17's initdb, pg_ctl, postgres");
+  sub.add_option("--pg-port", f->pg_port, "PostgreSQL port (0: a free one)")
+      ->check(CLI::Range(0, 65535));
+  sub.add_option("--pool-port", f->pool_port, "PgBouncer port (0: a free one)")
+      ->check(CLI::Range(0, 65535));
+  sub.add_option("--pg-bin", f->local.pg_bin,
+                 "folder with PostgreSQL 17's initdb, pg_ctl, postgres");
   sub.add_flag("--dry-run", f->external.dry_run,
                "external: print the SQL and a diff of every file, change nothing");
   f->pg_conf_dir = sub.add_option("--pg-conf-dir", f->external.pg_conf_dir,

@@ -83,10 +83,9 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
       plan.facts.data_directory.empty() ? "DATADIR" : plan.facts.data_directory);
   if (o.restart && !plan.settings.restart_pending.empty() && !plan.restart_command)
     return Status::InvalidInput("--restart: " + yourself + " and run pgstack up again");
-  report.restart_hint = plan.restart_command
-                            ? fmt::format("rerun with --restart, or run `{}`",
-                                          fmt::join(*plan.restart_command, " "))
-                            : yourself;
+  report.restart_hint = plan.restart_command ? fmt::format("rerun with --restart, or run `{}`",
+                                                           fmt::join(*plan.restart_command, " "))
+                                             : yourself;
   PGSTACK_ASSIGN_OR_RETURN(plan.bouncer, external::PreparePgBouncer(env, o.pgbouncer_dir));
   // Read-only; the verifier it picks (the server's, the userlist's, or a new one) is the one the
   // real run sets, so what a dry run shows is what a run writes.
@@ -97,8 +96,8 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
   PGSTACK_RETURN_IF_ERROR(external::PlanUserlist(plan.bouncer, env, plan.provision.verifier));
   report.settings_via = target.file ? plan.settings.file->path : "ALTER SYSTEM";
   if (!target.file) {
-    report.notes.push_back(fmt::format("settings go through ALTER SYSTEM (postgresql.auto.conf): {}",
-                                       target.why));
+    report.notes.push_back(
+        fmt::format("settings go through ALTER SYSTEM (postgresql.auto.conf): {}", target.why));
   }
   return plan;
 }
@@ -110,12 +109,10 @@ void ReportDryRun(const Plan& plan, ExternalReport& report) {
   acts.insert(acts.end(), plan.provision.actions.begin(), plan.provision.actions.end());
   for (const auto& st : s.statements) report.statements.push_back(st.shown);
   if (s.reload) report.statements.push_back("SELECT pg_reload_conf()");
-  if (!s.changed.empty())
-    acts.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
-  std::vector<std::pair<const PlannedFile*, bool>> files = {
-      {s.file ? &*s.file : nullptr, false},
-      {&plan.bouncer.ini, false},
-      {&plan.bouncer.userlist, true}};
+  if (!s.changed.empty()) acts.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
+  std::vector<std::pair<const PlannedFile*, bool>> files = {{s.file ? &*s.file : nullptr, false},
+                                                            {&plan.bouncer.ini, false},
+                                                            {&plan.bouncer.userlist, true}};
   for (const auto& [f, redact] : files) {
     if (!f || !f->changed) continue;
     acts.push_back(fmt::format("write {}{}", f->path,
@@ -126,6 +123,20 @@ void ReportDryRun(const Plan& plan, ExternalReport& report) {
   if (plan.bouncer.ini.changed || plan.bouncer.userlist.changed)
     acts.push_back("reload PgBouncer if it runs");
   report.restart_pending = s.restart_pending;
+}
+
+// Two runs against one server at once would plan from the same state and both apply it: the
+// second waits, bounded, for the first. The lock belongs to the administrator's session.
+Status LockServer(pg::Connection& admin) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (true) {
+    PGSTACK_ASSIGN_OR_RETURN(
+        auto got, admin.Exec("SELECT pg_try_advisory_lock(hashtext('pgstack up (external)'))"));
+    if (got.scalar() == "t") return Status::Ok();
+    if (std::chrono::steady_clock::now() > deadline)
+      return Status::LockTimeout("another pgstack up has been setting up this server for 60 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 // Waits (bounded) until the restarted server lets the administrator in again.
@@ -173,8 +184,8 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const Environment& env,
   if (s.file && s.file->changed) {
     PGSTACK_ASSIGN_OR_RETURN(backup, external::WritePlannedFile(*s.file));
     if (!backup.empty()) report.backups.push_back(backup);
-    report.actions.push_back(fmt::format("wrote {}{}", s.file->path,
-                                         backup.empty() ? "" : ", previous version kept as " + backup));
+    report.actions.push_back(fmt::format(
+        "wrote {}{}", s.file->path, backup.empty() ? "" : ", previous version kept as " + backup));
   }
   for (size_t i = 0; i < s.statements.size(); ++i) {
     report.statements.push_back(s.statements[i].shown);
@@ -185,12 +196,13 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const Environment& env,
     size_t undone = 0;
     for (size_t k = i; k-- > 0;) undone += admin.Run(s.undo[k].sql).ok() ? 1 : 0;
     if (i > 0) {
-      report.actions.push_back(fmt::format("put back {} of {} settings ALTER SYSTEM had changed",
-                                           undone, i));
+      report.actions.push_back(
+          fmt::format("put back {} of {} settings ALTER SYSTEM had changed", undone, i));
     }
     return done.WithContext(s.statements[i].shown);
   }
-  if (!s.changed.empty()) report.actions.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
+  if (!s.changed.empty())
+    report.actions.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
   if (s.reload) {
     report.statements.push_back("SELECT pg_reload_conf()");
     auto pending = external::ReloadServer(admin, env, report.notes);
@@ -235,14 +247,16 @@ Status Apply(Plan& plan, pg::Connection& admin, const external::OpenDb& open_db,
 Result<ExternalReport> UpExternal(const Environment& env, const ExternalOptions& o,
                                   const EnvLookup& lookup, ProcessRunner& runner) {
   if (env.mode != Mode::kExternal) {
-    return Status::InvalidInput(fmt::format("{}: environment {} is not external", env.file,
-                                            env.name));
+    return Status::InvalidInput(
+        fmt::format("{}: environment {} is not external", env.file, env.name));
   }
   const PostgresConfig& pg = env.postgres;
   PGSTACK_ASSIGN_OR_RETURN(pg::ConnParams admin_params, AdminParams(env, lookup));
   if (pg.password.empty()) {
-    return Status::InvalidInput(fmt::format("{} is not set: environment {} needs the password of "
-                                            "role {} in it", pg.password_env, env.name, pg.user));
+    return Status::InvalidInput(
+        fmt::format("{} is not set: environment {} needs the password of "
+                    "role {} in it",
+                    pg.password_env, env.name, pg.user));
   }
   ExternalReport report;
   report.dry_run = o.dry_run;
@@ -253,6 +267,7 @@ Result<ExternalReport> UpExternal(const Environment& env, const ExternalOptions&
     p.dbname = db;
     return pg::Connection::Open(p);
   };
+  if (!o.dry_run) PGSTACK_RETURN_IF_ERROR(LockServer(admin));
   PGSTACK_ASSIGN_OR_RETURN(Plan plan, MakePlan(admin, open_db, env, o, report));
   plan.admin = admin_params;
   if (o.dry_run) {

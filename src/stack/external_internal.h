@@ -25,7 +25,7 @@ using OpenDb = std::function<Result<pg::Connection>(const std::string&)>;
 
 // One configured PostgreSQL setting as the server has it.
 struct ServerSetting {
-  std::string current;          // current_setting(): what is in effect now
+  std::string current;  // current_setting(): what is in effect now
   bool pending_restart = false;
   bool can_alter_system = false;  // has_parameter_privilege(.., 'ALTER SYSTEM')
   // The last value the configuration files give it (pg_file_settings; superusers only), and
@@ -54,9 +54,9 @@ struct ServerFacts {
   std::vector<std::string> extensions_to_create;  // configured, not in the database yet
   std::vector<std::string> extensions_unavailable;
   std::vector<std::string> extensions_untrusted;  // only a superuser may create these
-  std::string config_file;     // "" when the administrator may not read it
-  std::string data_directory;  // "" likewise
-  bool file_settings_readable = false;  // pg_file_settings (superusers, by default)
+  std::string config_file;                        // "" when the administrator may not read it
+  std::string data_directory;                     // "" likewise
+  bool file_settings_readable = false;            // pg_file_settings (superusers, by default)
   std::map<std::string, ServerSetting> settings;  // the environment's settings, by name
 };
 
@@ -84,19 +84,20 @@ struct ConfDirFacts {
   std::string dir;  // as given
   bool exists = false;
   bool writable = false;
-  bool included = false;          // the server's config file pulls it in with include_dir
+  bool included = false;             // the server's config file pulls it in with include_dir
   bool server_config_known = false;  // the server's config file could be read here
-  std::string sibling_conf;       // dir/../postgresql.conf when it exists, else ""
-  bool sibling_is_server = false;  // ... and it is the server's own config_file
-  bool config_here = false;  // the server's config file is on this machine (it runs here)
-  std::string config_file;        // the server's, for messages
+  std::string sibling_conf;          // dir/../postgresql.conf when it exists, else ""
+  bool sibling_is_server = false;    // ... and it is the server's own config_file
+  bool config_here = false;          // the server's config file is on this machine (it runs here)
+  std::string config_file;           // the server's, for messages
 };
 struct SettingsTarget {
   bool file = false;  // write <dir>/pgstack.conf; else ALTER SYSTEM
   std::string why;    // for the report when ALTER SYSTEM is used
 };
 Result<SettingsTarget> ChooseSettingsTarget(const ConfDirFacts& f);
-// Looks at the disk (and the server's config file, as the server reads it) for ChooseSettingsTarget.
+// Looks at the disk (and the server's config file, as the server reads it) for
+// ChooseSettingsTarget.
 ConfDirFacts InspectConfDir(pg::Connection& admin, const ServerFacts& server,
                             const std::string& dir);
 
@@ -126,13 +127,13 @@ Result<std::string> WritePlannedFile(const PlannedFile& f);
 
 struct SettingsPlan {
   SettingsTarget target;
-  std::optional<PlannedFile> file;     // target.file
-  std::vector<Statement> statements;   // ALTER SYSTEM SET/RESET
+  std::optional<PlannedFile> file;    // target.file
+  std::vector<Statement> statements;  // ALTER SYSTEM SET/RESET
   std::vector<Statement> undo;  // per statement: what puts postgresql.auto.conf back as it was
   std::vector<std::string> alter_system_names;  // settings the statements touch
-  std::vector<std::string> changed;    // settings whose configured value changes
-  bool reload = false;                 // pg_reload_conf() needed
-  std::vector<std::string> restart_pending;  // restart-only settings not in effect yet
+  std::vector<std::string> changed;             // settings whose configured value changes
+  bool reload = false;                          // pg_reload_conf() needed
+  std::vector<std::string> restart_pending;     // restart-only settings not in effect yet
 };
 Result<SettingsPlan> PlanSettings(const ServerFacts& f, const Environment& env,
                                   const SettingsTarget& target, const std::string& conf_dir);

@@ -77,9 +77,12 @@ std::string Canonical(const std::string& path) {
 // RELOAD through the admin console, as the application role (it is in admin_users), when the
 // PgBouncer listening there reads our pgbouncer.ini. Returns what happened, or why not.
 Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const Environment& env) {
-  pg::ConnParams p{.host = env.pgbouncer.listen_addr, .port = env.pgbouncer.port,
-                   .user = env.postgres.user, .dbname = "pgbouncer",
-                   .password = env.postgres.password, .connect_timeout_s = 5};
+  pg::ConnParams p{.host = env.pgbouncer.listen_addr,
+                   .port = env.pgbouncer.port,
+                   .user = env.postgres.user,
+                   .dbname = "pgbouncer",
+                   .password = env.postgres.password,
+                   .connect_timeout_s = 5};
   PGSTACK_ASSIGN_OR_RETURN(auto console, pg::Connection::Open(p));
   PGSTACK_ASSIGN_OR_RETURN(auto config, console.Exec("SHOW CONFIG"));
   int key = config.column("key"), value = config.column("value");
@@ -88,8 +91,8 @@ Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const Environment& 
     if (config.get(i, key) == "conffile") conffile = config.get(i, value);
   }
   if (Canonical(conffile) != Canonical(plan.ini.path)) {
-    return Status::InvalidInput(fmt::format("the PgBouncer on {}:{} reads {}, not {}",
-                                            p.host, p.port, conffile, plan.ini.path));
+    return Status::InvalidInput(fmt::format("the PgBouncer on {}:{} reads {}, not {}", p.host,
+                                            p.port, conffile, plan.ini.path));
   }
   PGSTACK_RETURN_IF_ERROR(console.Run("RELOAD"));
   return fmt::format("reloaded PgBouncer on {}:{} (admin console RELOAD)", p.host, p.port);
@@ -129,7 +132,8 @@ std::string UserlistVerifier(const std::string& userlist, const std::string& rol
 std::string RedactVerifiers(const std::string& text) {
   // SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>: the keys allow an offline
   // guess of the password; iterations and salt are not secret and show that it changed.
-  static const std::regex kKeys(R"((SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+)\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+)");
+  static const std::regex kKeys(
+      R"((SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+)\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+)");
   return std::regex_replace(text, kKeys, "$1$$********");
 }
 
@@ -158,9 +162,9 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
     plan.user = std::to_string(st.st_uid);
   }
   if (geteuid() != 0 && geteuid() != owner.uid) {
-    return Status::InvalidInput(fmt::format(
-        "userlist.txt must belong to PgBouncer's user {}: run pgstack as root or as {}",
-        plan.user, plan.user));
+    return Status::InvalidInput(
+        fmt::format("userlist.txt must belong to PgBouncer's user {}: run pgstack as root or as {}",
+                    plan.user, plan.user));
   }
   std::string ini_path = (fs::path(dir) / "pgbouncer.ini").string();
   std::string userlist_path = (fs::path(dir) / "userlist.txt").string();
@@ -171,10 +175,12 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
     auto it = kept.find(key);
     return it != kept.end() && !it->second.empty() ? it->second : std::string(fallback);
   };
-  PgBouncerLayout layout{.server_host = env.postgres.host, .server_port = env.postgres.port,
+  PgBouncerLayout layout{.server_host = env.postgres.host,
+                         .server_port = env.postgres.port,
                          .listen_port = env.pgbouncer.port,
                          .unix_socket_dir = keep("unix_socket_dir", kSocketDir),
-                         .auth_file = userlist_path, .logfile = keep("logfile", kLogfile),
+                         .auth_file = userlist_path,
+                         .logfile = keep("logfile", kLogfile),
                          .pidfile = keep("pidfile", kPidfile)};
   plan.pidfile = layout.pidfile;
   std::string tmpl_path = PgBouncerTemplatePath();
@@ -211,15 +217,16 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool re
   pid_t pid = RunningPid(plan.pidfile);
   bool listening = PortInUse(env.pgbouncer.listen_addr, env.pgbouncer.port);
   if (pid == 0 && !listening) {
-    report.notes.push_back(fmt::format("PgBouncer is not running: start it with `{}`",
-                                       StartHint(plan)));
+    report.notes.push_back(
+        fmt::format("PgBouncer is not running: start it with `{}`", StartHint(plan)));
     return Status::Ok();
   }
   if (!changed) return Status::Ok();
   bool needs_restart = PgBouncerNeedsRestart(plan.ini.old.value_or(""), plan.ini.content);
   if (needs_restart && restart && SystemdRunning()) {
-    PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(Command{
-        .argv = {"/usr/bin/systemctl", "restart", "pgbouncer"}, .timeout_s = 60}));
+    PGSTACK_ASSIGN_OR_RETURN(
+        auto out, runner.Run(Command{.argv = {"/usr/bin/systemctl", "restart", "pgbouncer"},
+                                     .timeout_s = 60}));
     if (out.exit_code != 0)
       return Status::Failure("systemctl restart pgbouncer failed: " + out.output);
     report.actions.push_back("restarted PgBouncer (systemctl restart pgbouncer)");
@@ -232,20 +239,21 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool re
     // The usual reason: the role's password changed, and PgBouncer checks the console login
     // against the userlist it read before.
     bool refused = pg::Classify(reloaded.status()) == pg::ErrorClass::kInvalidPassword;
-    report.actions.push_back(fmt::format(
-        "reloaded PgBouncer (SIGHUP to pid {}: {})", pid,
-        refused ? "its admin console knows only the role's previous password"
-                : "admin console: " + reloaded.status().message()));
+    report.actions.push_back(
+        fmt::format("reloaded PgBouncer (SIGHUP to pid {}: {})", pid,
+                    refused ? "its admin console knows only the role's previous password"
+                            : "admin console: " + reloaded.status().message()));
   } else {
     report.notes.push_back(fmt::format(
         "PgBouncer was not reloaded ({}): reload it yourself (`systemctl reload pgbouncer`, or "
-        "RELOAD on its admin console)", reloaded.status().message()));
+        "RELOAD on its admin console)",
+        reloaded.status().message()));
   }
   if (needs_restart) {
     report.notes.push_back(fmt::format(
         "PgBouncer needs a restart for its listen address, port, socket folder or pidfile to "
-        "change: `{}`", SystemdRunning() ? "systemctl restart pgbouncer"
-                                         : "stop it, then " + StartHint(plan)));
+        "change: `{}`",
+        SystemdRunning() ? "systemctl restart pgbouncer" : "stop it, then " + StartHint(plan)));
   }
   return Status::Ok();
 }

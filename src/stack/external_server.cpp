@@ -35,10 +35,11 @@ Result<std::optional<pg::QueryResult>> ExecIfAllowed(pg::Connection& c, std::str
 Status ReadSettings(pg::Connection& admin, const Environment& env, ServerFacts& f) {
   std::vector<std::string> names;
   for (const auto& [name, value] : env.postgres.settings) names.push_back(name);
-  PGSTACK_ASSIGN_OR_RETURN(auto rows, admin.Exec(
-      "SELECT name, current_setting(name) AS current, pending_restart, "
-      "has_parameter_privilege(name, 'ALTER SYSTEM') AS can_alter "
-      "FROM pg_settings WHERE name = ANY($1::text[])", {NameArray(names)}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto rows, admin.Exec("SELECT name, current_setting(name) AS current, pending_restart, "
+                            "has_parameter_privilege(name, 'ALTER SYSTEM') AS can_alter "
+                            "FROM pg_settings WHERE name = ANY($1::text[])",
+                            {NameArray(names)}));
   for (int i = 0; i < rows.rows(); ++i) {
     ServerSetting& s = f.settings[std::string(rows.get(i, "name"))];
     s.current = rows.get(i, "current");
@@ -51,12 +52,14 @@ Status ReadSettings(pg::Connection& admin, const Environment& env, ServerFacts& 
   }
   // The last file that sets a name wins; an entry the server rejected does not count, but one
   // waiting for a restart (listed with an error as well) does.
-  PGSTACK_ASSIGN_OR_RETURN(auto files, ExecIfAllowed(admin,
-      "SELECT DISTINCT ON (name) name, setting, sourcefile FROM pg_file_settings f "
-      "WHERE name = ANY($1::text[]) AND (error IS NULL OR EXISTS "
-      "(SELECT FROM pg_settings s WHERE s.name = f.name AND s.pending_restart)) "
-      "ORDER BY name, seqno DESC",
-      {NameArray(names)}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto files,
+      ExecIfAllowed(admin,
+                    "SELECT DISTINCT ON (name) name, setting, sourcefile FROM pg_file_settings f "
+                    "WHERE name = ANY($1::text[]) AND (error IS NULL OR EXISTS "
+                    "(SELECT FROM pg_settings s WHERE s.name = f.name AND s.pending_restart)) "
+                    "ORDER BY name, seqno DESC",
+                    {NameArray(names)}));
   f.file_settings_readable = files.has_value();
   for (int i = 0; files && i < files->rows(); ++i) {
     ServerSetting& s = f.settings[std::string(files->get(i, "name"))];
@@ -69,20 +72,24 @@ Status ReadSettings(pg::Connection& admin, const Environment& env, ServerFacts& 
 Status ReadExtensions(pg::Connection& admin, const OpenDb& open_db, const Environment& env,
                       ServerFacts& f) {
   const auto& wanted = env.postgres.extensions;
-  PGSTACK_ASSIGN_OR_RETURN(auto avail, admin.Exec(
-      "SELECT e.name, v.trusted FROM pg_available_extensions e "
-      "JOIN pg_available_extension_versions v ON v.name = e.name AND v.version = e.default_version "
-      "WHERE e.name = ANY($1::text[])", {NameArray(wanted)}));
+  PGSTACK_ASSIGN_OR_RETURN(auto avail,
+                           admin.Exec("SELECT e.name, v.trusted FROM pg_available_extensions e "
+                                      "JOIN pg_available_extension_versions v ON v.name = e.name "
+                                      "AND v.version = e.default_version "
+                                      "WHERE e.name = ANY($1::text[])",
+                                      {NameArray(wanted)}));
   std::map<std::string, bool> trusted;
   for (int i = 0; i < avail.rows(); ++i)
     trusted[std::string(avail.get(i, "name"))] = avail.get(i, "trusted") == "t";
   std::vector<std::string> installed;
   if (f.db_exists) {
     PGSTACK_ASSIGN_OR_RETURN(auto db, open_db(env.postgres.database));
-    PGSTACK_ASSIGN_OR_RETURN(auto res, db.Exec(
-        "SELECT extname, has_database_privilege(current_database(), 'CREATE') AS can_create "
-        "FROM pg_extension UNION ALL "
-        "SELECT NULL, has_database_privilege(current_database(), 'CREATE')"));
+    PGSTACK_ASSIGN_OR_RETURN(
+        auto res,
+        db.Exec(
+            "SELECT extname, has_database_privilege(current_database(), 'CREATE') AS can_create "
+            "FROM pg_extension UNION ALL "
+            "SELECT NULL, has_database_privilege(current_database(), 'CREATE')"));
     for (int i = 0; i < res.rows(); ++i) {
       if (!res.is_null(i, 0)) installed.emplace_back(res.get(i, 0));
       f.db_create = res.get(i, "can_create") == "t";
@@ -91,8 +98,10 @@ Status ReadExtensions(pg::Connection& admin, const OpenDb& open_db, const Enviro
   for (const auto& ext : wanted) {
     if (std::find(installed.begin(), installed.end(), ext) != installed.end()) continue;
     f.extensions_to_create.push_back(ext);
-    if (!trusted.count(ext)) f.extensions_unavailable.push_back(ext);
-    else if (!trusted[ext]) f.extensions_untrusted.push_back(ext);
+    if (!trusted.count(ext))
+      f.extensions_unavailable.push_back(ext);
+    else if (!trusted[ext])
+      f.extensions_untrusted.push_back(ext);
   }
   return Status::Ok();
 }
@@ -103,18 +112,21 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
                                     const Environment& env) {
   ServerFacts f;
   const PostgresConfig& pg = env.postgres;
-  PGSTACK_ASSIGN_OR_RETURN(auto me, admin.Exec(
-      "SELECT current_user AS me, r.rolsuper, r.rolcreaterole, r.rolcreatedb, "
-      "current_setting('server_version') AS version, "
-      "current_setting('server_version_num')::int AS version_num, "
-      "has_function_privilege('pg_reload_conf()', 'EXECUTE') AS can_reload, "
-      "(SELECT pg_has_role(current_user, a.oid, 'MEMBER WITH ADMIN OPTION') "
-      " FROM pg_roles a WHERE a.rolname = $1) AS role_admin, "
-      "coalesce((SELECT pg_has_role(current_user, a.oid, 'SET') FROM pg_roles a "
-      " WHERE a.rolname = $1), current_setting('createrole_self_grant') ~* 'set') AS role_set, "
-      "EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AS role_exists, "
-      "EXISTS (SELECT FROM pg_database WHERE datname = $2) AS db_exists "
-      "FROM pg_roles r WHERE r.rolname = current_user", {pg.user, pg.database}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto me,
+      admin.Exec(
+          "SELECT current_user AS me, r.rolsuper, r.rolcreaterole, r.rolcreatedb, "
+          "current_setting('server_version') AS version, "
+          "current_setting('server_version_num')::int AS version_num, "
+          "has_function_privilege('pg_reload_conf()', 'EXECUTE') AS can_reload, "
+          "(SELECT pg_has_role(current_user, a.oid, 'MEMBER WITH ADMIN OPTION') "
+          " FROM pg_roles a WHERE a.rolname = $1) AS role_admin, "
+          "coalesce((SELECT pg_has_role(current_user, a.oid, 'SET') FROM pg_roles a "
+          " WHERE a.rolname = $1), current_setting('createrole_self_grant') ~* 'set') AS role_set, "
+          "EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AS role_exists, "
+          "EXISTS (SELECT FROM pg_database WHERE datname = $2) AS db_exists "
+          "FROM pg_roles r WHERE r.rolname = current_user",
+          {pg.user, pg.database}));
   if (me.rows() != 1) return Status::Failure("cannot read the administrator's role");
   f.admin_user = me.get(0, "me");
   f.superuser = me.get(0, "rolsuper") == "t";
@@ -130,8 +142,10 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
   // Anything below relies on PostgreSQL 17's catalog; an older server is refused first.
   if (f.version_num / 10000 != kMajor) return f;
   // config_file and data_directory are visible to superusers and pg_read_all_settings only.
-  PGSTACK_ASSIGN_OR_RETURN(auto paths, admin.Exec(
-      "SELECT name, setting FROM pg_settings WHERE name IN ('config_file', 'data_directory')"));
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto paths,
+      admin.Exec(
+          "SELECT name, setting FROM pg_settings WHERE name IN ('config_file', 'data_directory')"));
   for (int i = 0; i < paths.rows(); ++i) {
     (paths.get(i, "name") == "config_file" ? f.config_file : f.data_directory) =
         paths.get(i, "setting");
@@ -144,8 +158,8 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
 Status CheckServer(const ServerFacts& f, const Environment& env,
                    const std::vector<std::string>& alter_system, bool reload) {
   if (f.version_num / 10000 != kMajor) {
-    return Status::InvalidInput(fmt::format(
-        "the server runs PostgreSQL {}, but pgstack needs {}.x", f.version, kMajor));
+    return Status::InvalidInput(
+        fmt::format("the server runs PostgreSQL {}, but pgstack needs {}.x", f.version, kMajor));
   }
   if (!f.extensions_unavailable.empty()) {
     return Status::InvalidInput(fmt::format(
@@ -155,9 +169,9 @@ Status CheckServer(const ServerFacts& f, const Environment& env,
   if (f.superuser) return Status::Ok();
   const PostgresConfig& pg = env.postgres;
   auto missing = [&](const std::string& privilege, const std::string& why) {
-    return Status::InvalidInput(fmt::format(
-        "the administrator role {} lacks {} ({}); connect as a superuser or grant it",
-        f.admin_user, privilege, why));
+    return Status::InvalidInput(
+        fmt::format("the administrator role {} lacks {} ({}); connect as a superuser or grant it",
+                    f.admin_user, privilege, why));
   };
   // Without superuser the stored verifier cannot be read, so the password is always set.
   if (!f.createrole) return missing("CREATEROLE", "to create or update role " + pg.user);
@@ -165,13 +179,12 @@ Status CheckServer(const ServerFacts& f, const Environment& env,
     return missing("ADMIN OPTION on role " + pg.user, "to set its password");
   if (!f.db_exists && !f.createdb) return missing("CREATEDB", "to create database " + pg.database);
   if (!f.db_exists && !f.role_set) {
-    return missing("SET on role " + pg.user,
-                   "to create database " + pg.database + " owned by it; GRANT " + pg.user +
-                       " TO " + f.admin_user + " WITH SET TRUE");
+    return missing("SET on role " + pg.user, "to create database " + pg.database +
+                                                 " owned by it; GRANT " + pg.user + " TO " +
+                                                 f.admin_user + " WITH SET TRUE");
   }
   if (!f.extensions_untrusted.empty()) {
-    return missing("SUPERUSER", "extension " + f.extensions_untrusted.front() +
-                                    " is not trusted");
+    return missing("SUPERUSER", "extension " + f.extensions_untrusted.front() + " is not trusted");
   }
   if (!f.extensions_to_create.empty() && !f.db_create) {
     return missing("CREATE on database " + pg.database,

@@ -58,8 +58,8 @@ std::vector<std::string> ParseIncludeDirs(const std::string& conf_text,
   for (std::string line; std::getline(in, line);) {
     std::smatch m;
     if (!std::regex_search(line, m, kLine)) continue;
-    std::string dir = m[1].matched ? std::regex_replace(m[1].str(), std::regex("''"), "'")
-                                   : m[2].str();
+    std::string dir =
+        m[1].matched ? std::regex_replace(m[1].str(), std::regex("''"), "'") : m[2].str();
     if (dir.empty()) continue;
     dirs.push_back(dir[0] == '/' ? dir : (fs::path(base_dir) / dir).string());
   }
@@ -80,20 +80,22 @@ Result<SettingsTarget> ChooseSettingsTarget(const ConfDirFacts& f) {
   if (!f.sibling_conf.empty() && !f.sibling_is_server) {
     // A folder beside another postgresql.conf configures another server: writing there would
     // change that server, or nothing, silently.
-    std::string server = f.config_file.empty() ? "" : fmt::format(" (its config file is {})", f.config_file);
+    std::string server =
+        f.config_file.empty() ? "" : fmt::format(" (its config file is {})", f.config_file);
     return Status::InvalidInput(fmt::format(
-        "--pg-conf-dir {} belongs to another server: {} is not this server's config file{}",
-        f.dir, f.sibling_conf, server));
+        "--pg-conf-dir {} belongs to another server: {} is not this server's config file{}", f.dir,
+        f.sibling_conf, server));
   }
   if (!f.exists) return SettingsTarget{.why = fmt::format("{} does not exist", f.dir)};
   if (f.sibling_is_server) {
-    return SettingsTarget{.why = fmt::format(
-        "{} does not include {} (add include_dir = '{}' to use it)", f.config_file, f.dir,
-        fs::path(f.dir).filename().string())};
+    return SettingsTarget{
+        .why = fmt::format("{} does not include {} (add include_dir = '{}' to use it)",
+                           f.config_file, f.dir, fs::path(f.dir).filename().string())};
   }
   if (!f.server_config_known) {
-    return SettingsTarget{.why = fmt::format(
-        "the server's config file cannot be read here, so {} may not be the server's", f.dir)};
+    return SettingsTarget{
+        .why = fmt::format(
+            "the server's config file cannot be read here, so {} may not be the server's", f.dir)};
   }
   return SettingsTarget{.why = fmt::format("the server does not read {}", f.dir)};
 }
@@ -121,7 +123,8 @@ ConfDirFacts InspectConfDir(pg::Connection& admin, const ServerFacts& server,
     f.server_config_known = true;
     return f;
   }
-  std::optional<std::string> text = remote ? remote : (local_ok ? **local : std::optional<std::string>());
+  std::optional<std::string> text =
+      remote ? remote : (local_ok ? **local : std::optional<std::string>());
   if (!text) return f;
   f.server_config_known = true;
   f.config_here = local_ok;
@@ -146,8 +149,8 @@ std::string RenderExternalPgConf(const Environment& env) {
 
 Result<PlannedFile> PlanFile(std::string path, std::string content, mode_t mode,
                              std::optional<Owner> owner) {
-  PlannedFile f{.path = std::move(path), .content = std::move(content), .mode = mode,
-                .owner = owner};
+  PlannedFile f{
+      .path = std::move(path), .content = std::move(content), .mode = mode, .owner = owner};
   auto old = ReadFileIfExists(f.path);
   if (!old.ok()) return old.status().WithCode(Code::kInvalidInput);
   f.old = *old;
@@ -244,12 +247,15 @@ Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const Envir
   }
   for (const auto& [name, value] : env.postgres.settings) {
     if (RestartOnly(name)) continue;
-    PGSTACK_ASSIGN_OR_RETURN(auto cur, admin.Exec(
-        "SELECT current_setting(name) AS v, coalesce(sourcefile || ':' || sourceline, source) "
-        "AS origin FROM pg_settings WHERE name = $1", {name}));
+    PGSTACK_ASSIGN_OR_RETURN(
+        auto cur,
+        admin.Exec(
+            "SELECT current_setting(name) AS v, coalesce(sourcefile || ':' || sourceline, source) "
+            "AS origin FROM pg_settings WHERE name = $1",
+            {name}));
     if (!Same(name, value, std::string(cur.get(0, "v")))) {
-      notes.push_back(fmt::format("{} is {}, not {}: {} overrides it", name, cur.get(0, "v"),
-                                  value, cur.get(0, "origin")));
+      notes.push_back(fmt::format("{} is {}, not {}: {} overrides it", name, cur.get(0, "v"), value,
+                                  cur.get(0, "origin")));
     }
   }
   return PendingRestart(admin, env);

@@ -9,12 +9,14 @@
 namespace pgstack::stack::external {
 namespace {
 
-TEST(ExternalUnifiedDiff, EqualTextsHaveNoDiff) { EXPECT_EQ(UnifiedDiff("a\nb\n", "a\nb\n", "x", "y"), ""); }
+TEST(ExternalUnifiedDiff, EqualTextsHaveNoDiff) {
+  EXPECT_EQ(UnifiedDiff("a\nb\n", "a\nb\n", "x", "y"), "");
+}
 
 TEST(ExternalUnifiedDiff, ShowsAChangedLineWithContext) {
-  std::string d = UnifiedDiff("1\n2\n3\n4\n5\n6\n7\n8\n", "1\n2\n3\n4\nfive\n6\n7\n8\n", "old", "new");
-  EXPECT_EQ(d,
-            "--- old\n+++ new\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n");
+  std::string d =
+      UnifiedDiff("1\n2\n3\n4\n5\n6\n7\n8\n", "1\n2\n3\n4\nfive\n6\n7\n8\n", "old", "new");
+  EXPECT_EQ(d, "--- old\n+++ new\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n");
 }
 
 TEST(ExternalUnifiedDiff, NewFileAndMissingNewline) {
@@ -44,8 +46,8 @@ TEST(ExternalParseIncludeDirs, ReadsDebianStyleAndIgnoresComments) {
 }
 
 TEST(ExternalChooseSettingsTarget, WritesTheFileOnlyWhereTheServerReadsItAndItIsWritable) {
-  ConfDirFacts f{.dir = "/c", .exists = true, .writable = true, .included = true,
-                 .server_config_known = true};
+  ConfDirFacts f{
+      .dir = "/c", .exists = true, .writable = true, .included = true, .server_config_known = true};
   auto t = ChooseSettingsTarget(f);
   ASSERT_TRUE(t.ok());
   EXPECT_TRUE(t->file);
@@ -57,7 +59,9 @@ TEST(ExternalChooseSettingsTarget, WritesTheFileOnlyWhereTheServerReadsItAndItIs
 }
 
 TEST(ExternalChooseSettingsTarget, RefusesAnotherServersFolder) {
-  ConfDirFacts f{.dir = "/etc/postgresql/16/main/conf.d", .exists = true, .writable = true,
+  ConfDirFacts f{.dir = "/etc/postgresql/16/main/conf.d",
+                 .exists = true,
+                 .writable = true,
                  .server_config_known = true,
                  .sibling_conf = "/etc/postgresql/16/main/postgresql.conf",
                  .config_file = "/var/lib/pg/postgresql.conf"};
@@ -130,8 +134,9 @@ TEST(ExternalCheckServer, NamesTheMissingPrivilege) {
             std::string::npos);
   f = Facts();
   f.settings["max_connections"].can_alter_system = false;
-  EXPECT_NE(CheckServer(f, Env(), {"max_connections"}, true).message().find(
-                "ALTER SYSTEM on parameter max_connections"),
+  EXPECT_NE(CheckServer(f, Env(), {"max_connections"}, true)
+                .message()
+                .find("ALTER SYSTEM on parameter max_connections"),
             std::string::npos);
   f = Facts();
   f.can_reload = false;
@@ -162,7 +167,8 @@ TEST(ExternalUserlist, MergeReplacesTheRoleAndKeepsOthers) {
   std::string merged = MergeUserlist(old, "app", "new\"v");
   EXPECT_EQ(merged, "\"other\" \"SCRAM-SHA-256$4096:c2FsdA==$a:b\"\n\"app\" \"new\"\"v\"\n");
   EXPECT_EQ(UserlistVerifier(merged, "app"), "new\"v");
-  EXPECT_EQ(MergeUserlist(std::string("\"old\" \"x\"\n"), "app", "v"), "\"old\" \"x\"\n\"app\" \"v\"\n");
+  EXPECT_EQ(MergeUserlist(std::string("\"old\" \"x\"\n"), "app", "v"),
+            "\"old\" \"x\"\n\"app\" \"v\"\n");
   EXPECT_EQ(MergeUserlist(std::nullopt, "app", "v"), "\"app\" \"v\"\n");
   EXPECT_EQ(UserlistVerifier(merged, "nobody"), "");
 }

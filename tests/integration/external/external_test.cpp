@@ -1,6 +1,7 @@
 // External mode against "an existing server": a throwaway PostgreSQL 17 started here (not by
 // pgstack) with a SCRAM superuser on loopback TCP, configuration and PgBouncer folders in a
 // temporary directory, and the real pgstack binary.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,10 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <nlohmann/json.hpp>
-
-#include <fmt/format.h>
+#include <sstream>
 
 #include "fixture.h"
 #include "pgstack/files.h"
@@ -109,9 +108,11 @@ class Server {
     Start();
     WriteConfig();
     // PgBouncer's folder as an operator has it: a pgbouncer.ini whose paths pgstack keeps.
-    Write(pgb() + "/pgbouncer.ini", fmt::format(
-        "[databases]\nold = host=localhost\n[pgbouncer]\nlogfile = {0}/run/pgbouncer.log\n"
-        "pidfile = {0}/run/pgbouncer.pid\nunix_socket_dir = {0}/run\n", root_));
+    Write(pgb() + "/pgbouncer.ini",
+          fmt::format(
+              "[databases]\nold = host=localhost\n[pgbouncer]\nlogfile = {0}/run/pgbouncer.log\n"
+              "pidfile = {0}/run/pgbouncer.pid\nunix_socket_dir = {0}/run\n",
+              root_));
     Write(pgb() + "/userlist.txt", "\"old\" \"x\"\n", 0600);
   }
   ~Server() {
@@ -124,10 +125,10 @@ class Server {
   }
 
   void Start() {
-    auto out = RunAsServerUser({PgBin() + "/pg_ctl", "-D", root_ + "/data", "-o",
-                                fmt::format("-p {} -k {} -c listen_addresses=127.0.0.1", port_,
-                                            root_ + "/run"),
-                                "-l", root_ + "/run/postgresql.log", "-w", "start"});
+    auto out = RunAsServerUser(
+        {PgBin() + "/pg_ctl", "-D", root_ + "/data", "-o",
+         fmt::format("-p {} -k {} -c listen_addresses=127.0.0.1", port_, root_ + "/run"), "-l",
+         root_ + "/run/postgresql.log", "-w", "start"});
     if (out.exit_code != 0) throw std::runtime_error("pg_ctl start: " + out.output);
   }
   // What an operator does after pgstack said a restart is needed.
@@ -159,15 +160,17 @@ class Server {
   }
 
   std::map<std::string, std::string> Env() const {
-    return {{"PGSTACK_ADMIN_URL", AdminUrl()}, {"TEST_PLATFORM_DB_PASSWORD", kAppPassword},
-            {"PGHOST", "127.0.0.1"}, {"PGPORT", std::to_string(port_)}};
+    return {{"PGSTACK_ADMIN_URL", AdminUrl()},
+            {"TEST_PLATFORM_DB_PASSWORD", kAppPassword},
+            {"PGHOST", "127.0.0.1"},
+            {"PGPORT", std::to_string(port_)}};
   }
   std::string AdminUrl() const {
     return fmt::format("postgresql://postgres:{}@127.0.0.1:{}/postgres", kAdminPassword, port_);
   }
   std::vector<std::string> Args(std::vector<std::string> extra) const {
-    std::vector<std::string> args = {"--config", config_, "--env", "production",
-                                     "--state-dir", root_ + "/state"};
+    std::vector<std::string> args = {"--config",   config_,       "--env",
+                                     "production", "--state-dir", root_ + "/state"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -191,8 +194,10 @@ class Server {
   }
 
   pg::Connection Admin(const std::string& db = "postgres") const {
-    auto c = pg::Connection::Open(pg::ConnParams{.host = "127.0.0.1", .port = port_,
-                                                 .user = "postgres", .dbname = db,
+    auto c = pg::Connection::Open(pg::ConnParams{.host = "127.0.0.1",
+                                                 .port = port_,
+                                                 .user = "postgres",
+                                                 .dbname = db,
                                                  .password = kAdminPassword});
     if (!c.ok()) throw std::runtime_error(c.status().message());
     return std::move(c).value();
@@ -207,10 +212,11 @@ class Server {
   // Everything a run may change: the catalog's roles, databases, verifiers and extensions, the
   // server's files of settings, and every file in the configuration and PgBouncer folders.
   std::string Snapshot() const {
-    std::string s = Query(
-        "SELECT string_agg(rolname || '=' || coalesce(rolpassword, ''), ',' ORDER BY rolname) "
-        "FROM pg_authid") + "|" +
-        Query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database") + "|" +
+    std::string s =
+        Query(
+            "SELECT string_agg(rolname || '=' || coalesce(rolpassword, ''), ',' ORDER BY rolname) "
+            "FROM pg_authid") +
+        "|" + Query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database") + "|" +
         SortedLines(Read(root_ + "/data/postgresql.auto.conf"));
     for (const char* d : {"conf", "pgb"}) {
       for (const auto& e : fs::directory_iterator(root_ + "/" + d)) {
@@ -253,7 +259,8 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
   ASSERT_EQ(dry.exit_code, 0) << dry.output;
   EXPECT_EQ(server.Snapshot(), before) << "--dry-run changed something";
   ExpectNoSecret(dry.output);
-  EXPECT_CONTAINS(dry.output, "CREATE ROLE \"test_platform_user\" LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'");
+  EXPECT_CONTAINS(dry.output,
+                  "CREATE ROLE \"test_platform_user\" LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'");
   EXPECT_CONTAINS(dry.output, "CREATE DATABASE");
   EXPECT_CONTAINS(dry.output, "CREATE EXTENSION IF NOT EXISTS \"btree_gin\"");
   EXPECT_CONTAINS(dry.output, "+++ " + server.conf() + "/pgstack.conf (pgstack)");
@@ -265,11 +272,15 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
   ASSERT_EQ(up.exit_code, 0) << up.output;
   ExpectNoSecret(up.output);
   EXPECT_EQ(server.Query("SELECT count(*) FROM pg_roles WHERE rolname = 'test_platform_user' "
-                         "AND rolcanlogin"), "1");
+                         "AND rolcanlogin"),
+            "1");
   EXPECT_EQ(server.Query("SELECT pg_get_userbyid(datdba) FROM pg_database "
-                         "WHERE datname = 'test_platform'"), "test_platform_user");
+                         "WHERE datname = 'test_platform'"),
+            "test_platform_user");
   EXPECT_EQ(server.Query("SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension "
-                         "WHERE extname LIKE 'btree%'", "test_platform"), "btree_gin,btree_gist");
+                         "WHERE extname LIKE 'btree%'",
+                         "test_platform"),
+            "btree_gin,btree_gist");
   // Reloadable settings are in effect, from pgstack's own file, not ALTER SYSTEM.
   EXPECT_EQ(server.Query("SHOW effective_cache_size"), "1GB");
   EXPECT_EQ(server.Query("SHOW log_statement"), "ddl");
@@ -278,7 +289,8 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
   EXPECT_EQ(Read(server.root() + "/data/postgresql.auto.conf").find("log_statement"),
             std::string::npos);
   // Restart-only settings are reported, not applied.
-  EXPECT_CONTAINS(up.output, "needs a restart of PostgreSQL to take effect: max_connections, shared_buffers");
+  EXPECT_CONTAINS(up.output,
+                  "needs a restart of PostgreSQL to take effect: max_connections, shared_buffers");
   EXPECT_EQ(server.Query("SHOW max_connections"), "100");
 
   // PgBouncer's files: the template rendered with the operator's paths kept, the userlist
@@ -288,8 +300,8 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
   EXPECT_CONTAINS(ini, fmt::format("listen_port = {}", server.pool_port()));
   EXPECT_CONTAINS(ini, "pidfile = " + server.root() + "/run/pgbouncer.pid");
   EXPECT_CONTAINS(ini, "auth_file = " + server.pgb() + "/userlist.txt");
-  std::string verifier = server.Query(
-      "SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'");
+  std::string verifier =
+      server.Query("SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'");
   EXPECT_EQ(Read(server.pgb() + "/userlist.txt"),
             "\"old\" \"x\"\n\"test_platform_user\" \"" + verifier + "\"\n");
   struct stat st {};
@@ -336,9 +348,11 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
   ASSERT_EQ(changed.exit_code, 0) << changed.output;
   EXPECT_CONTAINS(changed.output, "reloaded PgBouncer");
   EXPECT_CONTAINS(changed.output, "admin console RELOAD");
-  auto console = pg::Connection::Open(pg::ConnParams{
-      .host = "127.0.0.1", .port = server.pool_port(), .user = "test_platform_user",
-      .dbname = "pgbouncer", .password = kAppPassword});
+  auto console = pg::Connection::Open(pg::ConnParams{.host = "127.0.0.1",
+                                                     .port = server.pool_port(),
+                                                     .user = "test_platform_user",
+                                                     .dbname = "pgbouncer",
+                                                     .password = kAppPassword});
   ASSERT_TRUE(console.ok()) << console.status().message();
   auto cfg = console->Exec("SHOW CONFIG");
   ASSERT_TRUE(cfg.ok());
@@ -385,11 +399,18 @@ TEST(ExternalUp, BadInputChangesNothingAndAlterSystemIsTheFallback) {
       {"no admin URL", {}, {{"PGSTACK_ADMIN_URL", ""}}, "PGSTACK_ADMIN_URL is not set"},
       {"no CREATEROLE", {}, {{"PGSTACK_ADMIN_URL", url("weak", "weak-pw")}}, "lacks CREATEROLE"},
       {"no CREATEDB", {}, {{"PGSTACK_ADMIN_URL", url("halfway", "half-pw")}}, "lacks CREATEDB"},
-      {"wrong admin password", {}, {{"PGSTACK_ADMIN_URL", url("postgres", "wrong")}},
+      {"wrong admin password",
+       {},
+       {{"PGSTACK_ADMIN_URL", url("postgres", "wrong")}},
        "administrator connection"},
       {"another server's conf dir",
-       {"--pg-conf-dir", server.root() + "/other/conf.d"}, {}, "belongs to another server"},
-      {"missing PgBouncer dir", {"--pgbouncer-dir", server.root() + "/nope"}, {}, "is not a folder"},
+       {"--pg-conf-dir", server.root() + "/other/conf.d"},
+       {},
+       "belongs to another server"},
+      {"missing PgBouncer dir",
+       {"--pgbouncer-dir", server.root() + "/nope"},
+       {},
+       "is not a folder"},
       {"--restart where pgstack cannot", {"--restart"}, {}, "restart it yourself"},
   };
   for (const auto& c : cases) {
@@ -443,8 +464,9 @@ TEST(ExternalUp, BadInputChangesNothingAndAlterSystemIsTheFallback) {
   EXPECT_EQ(server.Snapshot(), after);
 
   // A value the server refuses after others were set: postgresql.auto.conf is put back.
-  server.WriteConfig({{"postgres", {{"settings", {{"effective_cache_size", "2GB"},
-                                                  {"log_statement", "everything"}}}}}});
+  server.WriteConfig(
+      {{"postgres",
+        {{"settings", {{"effective_cache_size", "2GB"}, {"log_statement", "everything"}}}}}});
   auto refused = server.Up();
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_CONTAINS(refused.output, "ALTER SYSTEM SET log_statement = 'everything'");
