@@ -27,6 +27,11 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     auto selected = verify::SelectChecks(opts->checks);
     if (!selected.ok()) return ctx.out.Fail(selected.status());
     if (opts->list) {
+      nlohmann::json doc = nlohmann::json::array();
+      for (const auto& check : verify::AllChecks()) {
+        doc.push_back({{"id", check.id}, {"proves", check.proves}, {"fix", check.fix}});
+      }
+      ctx.out.Json({{"checks", doc}});
       for (const std::string& line : verify::RenderList(verify::AllChecks())) ctx.out.Line(line);
       return 0;
     }

@@ -17,7 +17,7 @@ std::string Mode(mode_t m) { return fmt::format("{:04o}", m & 07777); }
 // Fails unless path has exactly `want` permission bits; a missing file is a skip when
 // `optional` (nothing there to protect), a failure otherwise.
 Outcome ModeCheck(Probe& probe, const std::string& path, mode_t want, bool optional) {
-  if (!probe.local()) return Outcome::Skip("external mode: " + path + " is not pgstack's");
+  if (!probe.local()) return Outcome::Skip("external mode: the state dir holds no stack files");
   struct stat st{};
   if (stat(path.c_str(), &st) != 0) {
     if (optional) return Outcome::Skip(path + " does not exist");

@@ -81,8 +81,13 @@ Outcome PgBouncerRunning(Probe& probe) {
   std::string where = fmt::format("{}:{}", p.host, p.port);
   pg::LibpqParams kv(p);
   if (PQpingParams(kv.keywords.data(), kv.values.data(), 0) != PQPING_OK) {
-    return Outcome::Fail("PgBouncer is not running: nothing answers on " + where, "accepting",
-                         "no response");
+    Outcome o = Outcome::Fail("PgBouncer is not running: nothing answers on " + where,
+                              "accepting", "no response");
+    if (!probe.local()) {
+      o.fix = "start PgBouncer (systemctl start pgbouncer), or correct pgbouncer.listen_addr and "
+              "port in config/database.json";
+    }
+    return o;
   }
   std::string pid;
   if (probe.local()) {

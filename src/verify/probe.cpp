@@ -71,8 +71,8 @@ Outcome Probe::Unreachable(const Status& why) const {
   Outcome o = Outcome::Fail(why.message());
   o.fix = local() ? "the stack is not reachable: `pgstack status` shows what runs, `pgstack up` "
                     "starts it"
-                  : "the server is not reachable: check it runs and the connection settings of "
-                    "environment '" + env_.name + "'";
+                  : "not reachable: check that the server and PgBouncer run, and the connection "
+                    "settings of environment '" + env_.name + "'";
   return o;
 }
 
