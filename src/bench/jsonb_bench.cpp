@@ -77,6 +77,7 @@ Result<JsonbReport> RunJsonbBench(const stack::Endpoints& endpoints, const Jsonb
   JsonbReport report;
   report.rows = options.rows;
   PGSTACK_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(endpoints.direct));
+  SilenceNotices(conn);
   PGSTACK_ASSIGN_OR_RETURN(auto ls, conn.Exec("SELECT current_setting('log_statement')"));
   report.log_statement = ls.scalar();
   PGSTACK_ASSIGN_OR_RETURN(auto schema, ScratchSchema::Create(endpoints.direct));

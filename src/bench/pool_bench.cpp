@@ -91,6 +91,7 @@ Status PoolRun::Prepare() {
   report_.warmup = options_.warmup;
   report_.cpus = std::thread::hardware_concurrency();
   PGSTACK_ASSIGN_OR_RETURN(auto direct, pg::Connection::Open(endpoints_.direct));
+  SilenceNotices(direct);
   PGSTACK_ASSIGN_OR_RETURN(report_.server, ReadServerFacts(direct));
   const std::string& ls = report_.server.log_statement;
   if (ls != "none" && options_.log_statement_off) {

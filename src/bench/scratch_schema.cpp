@@ -6,9 +6,14 @@
 
 namespace pgstack::bench {
 
+void SilenceNotices(pg::Connection& conn) {
+  PQsetNoticeProcessor(conn.raw(), [](void*, const char*) {}, nullptr);
+}
+
 Result<ScratchSchema> ScratchSchema::Create(const pg::ConnParams& params) {
   std::string name = "pgstack_bench_" + std::to_string(getpid());
   PGSTACK_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(params));
+  SilenceNotices(conn);
   // A schema of that name is a leftover of an earlier run of the same pid that was killed.
   PGSTACK_RETURN_IF_ERROR(conn.Run("DROP SCHEMA IF EXISTS " + name + " CASCADE"));
   Status s = conn.Run("CREATE SCHEMA " + name);
@@ -24,6 +29,7 @@ Status ScratchSchema::Drop() {
   std::string name = std::move(name_);
   name_.clear();
   PGSTACK_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(params_));
+  SilenceNotices(conn);
   return conn.Run("DROP SCHEMA IF EXISTS " + name + " CASCADE");
 }
 

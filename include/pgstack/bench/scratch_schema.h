@@ -7,9 +7,14 @@
 #include <string>
 
 #include "pgstack/pg/conn_params.h"
+#include "pgstack/pg/connection.h"
 #include "pgstack/status.h"
 
 namespace pgstack::bench {
+
+// The bench's DDL (DROP ... IF EXISTS, DROP ... CASCADE) draws NOTICEs that libpq would print
+// on stderr; the library never prints, so the bench's own connections drop them.
+void SilenceNotices(pg::Connection& conn);
 
 class ScratchSchema {
  public:
