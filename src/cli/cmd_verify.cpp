@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "pgstack/stack.h"
 #include "pgstack/verify/check.h"
 #include "pgstack/verify/report.h"
 #include "pgstack/verify/verify.h"
@@ -37,6 +38,11 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     }
     auto env = ctx.LoadEnv();
     if (!env.ok()) return ctx.out.Fail(env.status());
+    // With no stack to look at (no state dir, no password) every check would fail the same way:
+    // say it once, as every command does.
+    if (auto where = stack::ResolveEndpoints(*env, ctx.global.state_dir); !where.ok()) {
+      return ctx.out.Fail(where.status());
+    }
     verify::Report report =
         verify::RunChecks(*env, ctx.global.state_dir, *selected, [&ctx](const auto& check) {
           ctx.out.Progress("verify: " + std::string(check.id));

@@ -76,6 +76,21 @@ class VerifyBreaks : public ::testing::Test {
     CommandOutput out = stack_->Pgstack({"up"});
     ASSERT_EQ(out.exit_code, 0) << out.output;
   }
+  // PgBouncer that failed to log in to the server waits server_login_retry (15 s) before it
+  // tries again; the next test needs logins through it to work.
+  void WaitForPooledLogin() {
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          auto pooled = stack_->Pooled();
+          return pooled.ok() && pooled->Run("SELECT 1").ok();
+        },
+        std::chrono::seconds(40)));
+  }
+  // The access list of schema public, to check that a test put it back.
+  std::string PublicAcl() {
+    auto r = Superuser().Exec("SELECT nspacl::text FROM pg_namespace WHERE nspname = 'public'");
+    return r.ok() ? r->scalar() : r.status().message();
+  }
   // ALTER SYSTEM + reload, waiting until a new session sees the value.
   void AlterSystem(const std::string& name, const std::optional<std::string>& value) {
     Sql(value ? fmt::format("ALTER SYSTEM SET {} = '{}'", name, *value)
@@ -143,14 +158,7 @@ TEST_F(VerifyBreaks, PostgresStoppedFailsWhatNeedsItAndTheRestStillRuns) {
   ASSERT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }));
   Restore restore([&] {
     Up();
-    // PgBouncer tried the stopped server and now waits server_login_retry (15 s) before it
-    // tries again; the next test needs logins through it to work.
-    ASSERT_TRUE(WaitUntil(
-        [&] {
-          auto pooled = stack().Pooled();
-          return pooled.ok() && pooled->Run("SELECT 1").ok();
-        },
-        std::chrono::seconds(40)));
+    WaitForPooledLogin();
   });
   Verdict v = RunVerify(stack());
   std::set<std::string> failing = {"pgbouncer.login", "pgbouncer.userlist", "security.scram",
@@ -275,10 +283,15 @@ TEST_F(VerifyBreaks, PasswordPlantedInTheServerLog) {
 }
 
 TEST_F(VerifyBreaks, NoRightToCreateTablesInPublic) {
-  // The role owns the database, so it creates in public as pg_database_owner; take that away.
+  // The role owns the database, so it creates in public as pg_database_owner (and has no grant
+  // of its own); take that away.
+  std::string acl = PublicAcl();
+  ASSERT_EQ(acl.find(stack().env().postgres.user + "="), std::string::npos) << acl;
   Sql("REVOKE CREATE ON SCHEMA public FROM pg_database_owner");
-  Sql("REVOKE CREATE ON SCHEMA public FROM test_platform_user");
-  Restore restore([&] { Sql("GRANT CREATE ON SCHEMA public TO pg_database_owner"); });
+  Restore restore([&] {
+    Sql("GRANT CREATE ON SCHEMA public TO pg_database_owner");
+    EXPECT_EQ(PublicAcl(), acl);
+  });
   Verdict v = RunVerify(stack());
   // The plan's script creates test_jsonb in public too.
   ExpectOnly(v, baseline(), {"postgres.create_table", "jsonb.script"});
@@ -286,12 +299,15 @@ TEST_F(VerifyBreaks, NoRightToCreateTablesInPublic) {
 
 TEST_F(VerifyBreaks, DatabaseOwnedBySomeoneElse) {
   std::string db = stack().env().postgres.database, role = stack().env().postgres.user;
+  std::string acl = PublicAcl();
+  ASSERT_EQ(acl.find(role + "="), std::string::npos) << acl;
   Sql(fmt::format("ALTER DATABASE {} OWNER TO {}", db, stack().endpoints().superuser.user));
   // Keep its right to create tables, so that only ownership differs.
   Sql(fmt::format("GRANT CREATE ON SCHEMA public TO {}", role));
   Restore restore([&] {
     Sql(fmt::format("ALTER DATABASE {} OWNER TO {}", db, role));
     Sql(fmt::format("REVOKE CREATE ON SCHEMA public FROM {}", role));
+    EXPECT_EQ(PublicAcl(), acl);
   });
   Verdict v = RunVerify(stack());
   ExpectOnly(v, baseline(), {"postgres.database"});
@@ -308,7 +324,10 @@ TEST_F(VerifyBreaks, PasswordChangedOnTheServerOnly) {
     ASSERT_TRUE(other.ok());
     ASSERT_TRUE(su.Run(fmt::format("ALTER ROLE {} PASSWORD '{}'", role, *other)).ok());
   }
-  Restore restore([&] { Sql(fmt::format("ALTER ROLE {} PASSWORD '{}'", role, verifier)); });
+  Restore restore([&] {
+    Sql(fmt::format("ALTER ROLE {} PASSWORD '{}'", role, verifier));
+    WaitForPooledLogin();
+  });
   Verdict v = RunVerify(stack());
   // Everything that logs in as the role fails; PgBouncer may still lend a server connection it
   // opened before the change, so its login check may pass.

@@ -57,6 +57,15 @@ TEST(VerifyHealthy, UnknownCheckIsBadUsageNamingItAndTheList) {
   EXPECT_NE(out.output.find("security.hba_no_trust"), std::string::npos) << out.output;
 }
 
+TEST(VerifyHealthy, NoStackInTheStateDirIsSaidOnce) {
+  std::string nowhere = TempDir("verify-nostack") + "/none";
+  CommandOutput out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env",
+                                  "test", "--state-dir", nowhere, "verify"});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find("no stack here"), std::string::npos) << out.output;
+  EXPECT_EQ(out.output.find("CHECK"), std::string::npos) << "no table of identical failures";
+}
+
 // Everything a verify run could leave behind: relations, schemas, roles, databases, extensions,
 // per-database/role settings, and the rows of every user table.
 std::string Snapshot(const TestStack& stack) {
