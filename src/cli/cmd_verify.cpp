@@ -43,10 +43,9 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     if (auto where = stack::ResolveEndpoints(*env, ctx.global.state_dir); !where.ok()) {
       return ctx.out.Fail(where.status());
     }
-    verify::Report report =
-        verify::RunChecks(*env, ctx.global.state_dir, *selected, [&ctx](const auto& check) {
-          ctx.out.Progress("verify: " + std::string(check.id));
-        });
+    verify::Report report = verify::RunChecks(
+        *env, ctx.global.state_dir, *selected,
+        [&ctx](const auto& check) { ctx.out.Progress("verify: " + std::string(check.id)); });
     ctx.out.Progress("");
     ctx.out.Json(verify::ToJson(report));
     for (const std::string& line : verify::RenderTable(report)) ctx.out.Line(line);

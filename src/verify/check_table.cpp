@@ -90,8 +90,7 @@ constexpr CheckSpec kChecks[] = {
      SecurityPostgresListen},
     {"security.pgbouncer_listen",
      "PgBouncer listens on loopback only, unless pgbouncer.listen_addr says otherwise",
-     "set pgbouncer.listen_addr in config/database.json, then pgstack up",
-     SecurityPgBouncerListen},
+     "set pgbouncer.listen_addr in config/database.json, then pgstack up", SecurityPgBouncerListen},
 };
 
 std::string_view Group(std::string_view id) { return id.substr(0, id.find('.')); }
@@ -100,9 +99,12 @@ std::string_view Group(std::string_view id) { return id.substr(0, id.find('.'));
 
 std::string_view StatusName(CheckStatus status) {
   switch (status) {
-    case CheckStatus::kPass: return "pass";
-    case CheckStatus::kFail: return "fail";
-    case CheckStatus::kSkip: return "skip";
+    case CheckStatus::kPass:
+      return "pass";
+    case CheckStatus::kFail:
+      return "fail";
+    case CheckStatus::kSkip:
+      return "skip";
   }
   return "?";
 }

@@ -18,7 +18,7 @@ std::string Mode(mode_t m) { return fmt::format("{:04o}", m & 07777); }
 // `optional` (nothing there to protect), a failure otherwise.
 Outcome ModeCheck(Probe& probe, const std::string& path, mode_t want, bool optional) {
   if (!probe.local()) return Outcome::Skip("external mode: the state dir holds no stack files");
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     if (optional) return Outcome::Skip(path + " does not exist");
     return Outcome::Fail(path + " does not exist", Mode(want), "missing");
@@ -33,7 +33,8 @@ Outcome ModeCheck(Probe& probe, const std::string& path, mode_t want, bool optio
 }  // namespace
 
 Outcome SecurityServerLog(Probe& probe) {
-  if (!probe.local()) return Outcome::Skip("external mode: the server's log is not in the state dir");
+  if (!probe.local())
+    return Outcome::Skip("external mode: the server's log is not in the state dir");
   auto ep = probe.endpoints();
   if (!ep.ok()) return probe.Unreachable(ep.status());
   const std::string& password = (*ep)->direct.password;

@@ -65,10 +65,12 @@ Outcome JsonbScript(Probe& probe) {
   std::vector<std::string> problems = wrong;
   // The script's own error repeats a wrong step; report it when it is about something else.
   if (!run.error.ok() && wrong.empty()) problems.push_back(run.error.message());
-  if (!steps && run.error.ok()) problems.push_back("the script printed no step/expected/actual table");
+  if (!steps && run.error.ok())
+    problems.push_back("the script printed no step/expected/actual table");
   // Nothing may outlive the script: a COMMIT in place of its ROLLBACK would leave test_jsonb.
   auto left = (*conn)->Exec("SELECT to_regclass('public.test_jsonb') IS NOT NULL");
-  if (left.ok() && left->scalar() == "t") problems.push_back("public.test_jsonb exists after the script");
+  if (left.ok() && left->scalar() == "t")
+    problems.push_back("public.test_jsonb exists after the script");
   if (!problems.empty()) return Outcome::Fail(Join(problems, "; "), expected, actual);
   return Outcome::Pass(fmt::format("{}: {} steps as expected, rolled back", kScript, total),
                        expected, actual);
@@ -107,13 +109,15 @@ Outcome JsonbPerformance(Probe& probe) {
   if (!m.ok()) return Outcome::Fail(m.status().message());
   const VerifyConfig& limits = probe.env().verify;
   double speedup = m->index_ms > 0 ? m->seq_ms / m->index_ms : 0;
-  std::string expected = fmt::format("< {} ms, >= {}x", limits.jsonb_max_ms, limits.jsonb_min_speedup);
+  std::string expected =
+      fmt::format("< {} ms, >= {}x", limits.jsonb_max_ms, limits.jsonb_min_speedup);
   std::string actual = fmt::format("{}, {:.0f}x", FormatMs(m->index_ms), speedup);
   std::string figures =
       fmt::format("{} rows, {} matches: GIN {} vs seq scan {} = {:.0f}x (need < {} ms, >= {}x)",
                   m->rows, m->index_matches, FormatMs(m->index_ms), FormatMs(m->seq_ms), speedup,
                   limits.jsonb_max_ms, limits.jsonb_min_speedup);
-  if (!m->index_used) return Outcome::Fail("the GIN index is not used: " + figures, expected, actual);
+  if (!m->index_used)
+    return Outcome::Fail("the GIN index is not used: " + figures, expected, actual);
   if (m->index_ms >= limits.jsonb_max_ms || speedup < limits.jsonb_min_speedup) {
     return Outcome::Fail(figures, expected, actual);
   }

@@ -81,11 +81,12 @@ Outcome PgBouncerRunning(Probe& probe) {
   std::string where = fmt::format("{}:{}", p.host, p.port);
   pg::LibpqParams kv(p);
   if (PQpingParams(kv.keywords.data(), kv.values.data(), 0) != PQPING_OK) {
-    Outcome o = Outcome::Fail("PgBouncer is not running: nothing answers on " + where,
-                              "accepting", "no response");
+    Outcome o = Outcome::Fail("PgBouncer is not running: nothing answers on " + where, "accepting",
+                              "no response");
     if (!probe.local()) {
-      o.fix = "start PgBouncer (systemctl start pgbouncer), or correct pgbouncer.listen_addr and "
-              "port in config/database.json";
+      o.fix =
+          "start PgBouncer (systemctl start pgbouncer), or correct pgbouncer.listen_addr and "
+          "port in config/database.json";
     }
     return o;
   }
@@ -94,9 +95,9 @@ Outcome PgBouncerRunning(Probe& probe) {
     std::ifstream in(probe.paths().pgbouncer_pid);
     in >> pid;
   }
-  return Outcome::Pass(fmt::format("accepting connections on {}{}", where,
-                                   pid.empty() ? "" : " (pid " + pid + ")"),
-                       "accepting", "accepting");
+  return Outcome::Pass(
+      fmt::format("accepting connections on {}{}", where, pid.empty() ? "" : " (pid " + pid + ")"),
+      "accepting", "accepting");
 }
 
 Outcome PgBouncerLogin(Probe& probe) {
@@ -133,9 +134,9 @@ Outcome PgBouncerLogin(Probe& probe) {
   // something in between relayed it.
   std::string expected = fmt::format("{} on the server's port {} via PgBouncer's port {}",
                                      ep->direct.dbname, ep->direct.port, ep->pooled.port);
-  std::string actual = fmt::format("{} on the server's port {} via PgBouncer's port {}", db,
-                                   server_port.empty() ? "(Unix socket)" : server_port,
-                                   ep->pooled.port);
+  std::string actual =
+      fmt::format("{} on the server's port {} via PgBouncer's port {}", db,
+                  server_port.empty() ? "(Unix socket)" : server_port, ep->pooled.port);
   if (db != ep->direct.dbname || server_port != std::to_string(ep->direct.port) ||
       ep->pooled.port == ep->direct.port) {
     return Outcome::Fail("the pooled login did not reach the server through PgBouncer: " + actual,
@@ -241,8 +242,9 @@ Outcome PgBouncerUserlist(Probe& probe) {
   if (!r.ok()) return Outcome::Fail(r.status().message());
   // Verifiers are not secrets the way passwords are, but there is no need to print them either.
   if (r->rows() != 1 || r->get(0, "rolpassword") != *secret) {
-    return Outcome::Fail(fmt::format("the userlist's verifier for {} differs from the server's", user),
-                         "identical", "different");
+    return Outcome::Fail(
+        fmt::format("the userlist's verifier for {} differs from the server's", user), "identical",
+        "different");
   }
   return Outcome::Pass(fmt::format("{}: SCRAM verifier identical to the server's", user),
                        "identical", "identical");

@@ -29,12 +29,13 @@ Outcome PostgresRunning(Probe& probe) {
     case PQPING_OK:
       return Outcome::Pass("accepting connections on " + Where(p), "accepting", "accepting");
     case PQPING_REJECT:
-      return Outcome::Fail(Where(p) + " answers but rejects connections (starting up or "
-                                      "shutting down)",
+      return Outcome::Fail(Where(p) +
+                               " answers but rejects connections (starting up or "
+                               "shutting down)",
                            "accepting", "rejecting");
     case PQPING_NO_RESPONSE:
-      return Outcome::Fail("PostgreSQL is not running: nothing answers on " + Where(p),
-                           "accepting", "no response");
+      return Outcome::Fail("PostgreSQL is not running: nothing answers on " + Where(p), "accepting",
+                           "no response");
     case PQPING_NO_ATTEMPT:
       break;
   }
@@ -52,9 +53,8 @@ Outcome PostgresLogin(Probe& probe) {
   method = method.substr(0, method.find(':'));
   if (method.empty()) method = "no authentication (trust)";
   std::string expected = fmt::format("{} on {} via scram-sha-256", p.user, p.dbname);
-  std::string actual =
-      fmt::format("{} on {} via {}", r->get(0, "current_user"), r->get(0, "current_database"),
-                  method);
+  std::string actual = fmt::format("{} on {} via {}", r->get(0, "current_user"),
+                                   r->get(0, "current_database"), method);
   if (actual != expected) {
     return Outcome::Fail(fmt::format("logged in as {}", actual), expected, actual);
   }
@@ -129,8 +129,9 @@ Outcome PostgresSettings(Probe& probe) {
     }
   }
   if (!problems.empty()) return Outcome::Fail(Join(problems, "; "), Join(expected), Join(actual));
-  return Outcome::Pass(fmt::format("{} settings in effect, none waiting for a restart", wanted.size()),
-                       Join(expected), Join(actual));
+  return Outcome::Pass(
+      fmt::format("{} settings in effect, none waiting for a restart", wanted.size()),
+      Join(expected), Join(actual));
 }
 
 Outcome PostgresDatabase(Probe& probe) {
@@ -142,7 +143,8 @@ Outcome PostgresDatabase(Probe& probe) {
       "(SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1) AS owner",
       {cfg.database, cfg.user});
   if (!r.ok()) return Outcome::Fail(r.status().message());
-  std::string expected = fmt::format("database {} owned by {}, who can log in", cfg.database, cfg.user);
+  std::string expected =
+      fmt::format("database {} owned by {}, who can log in", cfg.database, cfg.user);
   auto can_login = r->get_opt(0, r->column("can_login"));
   auto owner = r->get_opt(0, r->column("owner"));
   std::vector<std::string> problems;
@@ -152,11 +154,11 @@ Outcome PostgresDatabase(Probe& probe) {
   if (owner && *owner != cfg.user) {
     problems.push_back(fmt::format("database {} is owned by {}", cfg.database, *owner));
   }
-  std::string actual = fmt::format("database {} owned by {}, role {}", cfg.database,
-                                   owner.value_or("(none)"),
-                                   !can_login ? "missing"
-                                   : *can_login == "true" ? "can log in"
-                                                          : "cannot log in");
+  std::string actual =
+      fmt::format("database {} owned by {}, role {}", cfg.database, owner.value_or("(none)"),
+                  !can_login             ? "missing"
+                  : *can_login == "true" ? "can log in"
+                                         : "cannot log in");
   if (!problems.empty()) return Outcome::Fail(Join(problems, "; "), expected, actual);
   return Outcome::Pass(expected, expected, actual);
 }
@@ -165,7 +167,8 @@ Outcome PostgresCreateTable(Probe& probe) {
   auto conn = probe.Direct();
   if (!conn.ok()) return probe.Unreachable(conn.status());
   Status st = InRolledBackTransaction(**conn, [&] {
-    return (*conn)->Run("CREATE TABLE public.pgstack_verify_probe (id bigint PRIMARY KEY, doc jsonb)");
+    return (*conn)->Run(
+        "CREATE TABLE public.pgstack_verify_probe (id bigint PRIMARY KEY, doc jsonb)");
   });
   const std::string& user = probe.env().postgres.user;
   if (!st.ok()) {
@@ -178,9 +181,9 @@ Outcome PostgresExtensions(Probe& probe) {
   auto conn = probe.Catalog();
   if (!conn.ok()) return probe.Unreachable(conn.status());
   const std::vector<std::string>& wanted = probe.env().postgres.extensions;
-  auto r = (*conn)->Exec(
-      "SELECT extname, extversion FROM pg_extension WHERE extname = ANY($1::text[])",
-      {TextArray(wanted)});
+  auto r =
+      (*conn)->Exec("SELECT extname, extversion FROM pg_extension WHERE extname = ANY($1::text[])",
+                    {TextArray(wanted)});
   if (!r.ok()) return Outcome::Fail(r.status().message());
   std::map<std::string, std::string, std::less<>> installed;
   for (int i = 0; i < r->rows(); ++i) {

@@ -58,9 +58,10 @@ Outcome SecurityScram(Probe& probe) {
   auto su = probe.Superuser();
   if (!su.ok()) {
     if (probe.local()) return probe.Unreachable(su.status());
-    return Outcome::Pass("password_encryption is scram-sha-256 (stored verifiers not checked: "
-                         "no administrator connection)",
-                         std::string(kScram), encryption);
+    return Outcome::Pass(
+        "password_encryption is scram-sha-256 (stored verifiers not checked: "
+        "no administrator connection)",
+        std::string(kScram), encryption);
   }
   auto r = (*su)->Exec(
       "SELECT rolname, CASE WHEN rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram' "

@@ -38,7 +38,7 @@ constexpr std::string_view kQuery =
 struct Explained {
   double ms = 0;
   long long rows = 0;
-  std::string scans;     // scan nodes, innermost first
+  std::string scans;  // scan nodes, innermost first
   bool uses_index = false;
 };
 

@@ -13,17 +13,17 @@
 namespace pgstack::verify {
 
 struct JsonbMeasurement {
-  int rows = 0;                // documents in the table
-  long long seq_matches = -1;  // rows the query returned by sequential scan
+  int rows = 0;                  // documents in the table
+  long long seq_matches = -1;    // rows the query returned by sequential scan
   long long index_matches = -1;  // and with the index in place
-  double seq_ms = 0;           // best server execution time of the query, sequential scan
-  double index_ms = 0;         // best server execution time once the GIN index exists
-  double build_ms = 0;         // CREATE INDEX ... USING GIN, as the client saw it
+  double seq_ms = 0;             // best server execution time of the query, sequential scan
+  double index_ms = 0;           // best server execution time once the GIN index exists
+  double build_ms = 0;           // CREATE INDEX ... USING GIN, as the client saw it
   std::string index_name;
-  bool index_valid = false;    // pg_index.indisvalid of the new index
-  std::string index_method;    // its access method ("gin")
-  bool index_used = false;     // the planner's plan scans index_name
-  std::string plan;            // "Bitmap Index Scan on <index>", or every scan when unused
+  bool index_valid = false;  // pg_index.indisvalid of the new index
+  std::string index_method;  // its access method ("gin")
+  bool index_used = false;   // the planner's plan scans index_name
+  std::string plan;          // "Bitmap Index Scan on <index>", or every scan when unused
 };
 
 // The containment query that is measured (also shown in reports).

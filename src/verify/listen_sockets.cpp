@@ -18,8 +18,8 @@ std::string DecodeAddress(std::string_view hex, bool ipv6) {
   if (hex.size() != words * 8) return "";
   unsigned char bytes[16];
   for (size_t w = 0; w < words; ++w) {
-    uint32_t word = static_cast<uint32_t>(std::strtoul(std::string(hex.substr(w * 8, 8)).c_str(),
-                                                       nullptr, 16));
+    uint32_t word =
+        static_cast<uint32_t>(std::strtoul(std::string(hex.substr(w * 8, 8)).c_str(), nullptr, 16));
     // Host order is little-endian on every platform pgstack runs on (x86-64, arm64).
     for (int b = 0; b < 4; ++b) bytes[w * 4 + b] = static_cast<unsigned char>(word >> (8 * b));
   }

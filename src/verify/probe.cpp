@@ -17,9 +17,15 @@ Result<pg::Connection> Probe::Connect(Endpoint which) {
   PGSTACK_ASSIGN_OR_RETURN(const stack::Endpoints* ep, endpoints());
   pg::ConnParams params;
   switch (which) {
-    case Endpoint::kDirect: params = ep->direct; break;
-    case Endpoint::kPooled: params = ep->pooled; break;
-    case Endpoint::kAdmin: params = ep->admin; break;
+    case Endpoint::kDirect:
+      params = ep->direct;
+      break;
+    case Endpoint::kPooled:
+      params = ep->pooled;
+      break;
+    case Endpoint::kAdmin:
+      params = ep->admin;
+      break;
     case Endpoint::kSuperuser:
       // External mode without an administrator URL leaves the superuser endpoint unset.
       if (ep->superuser.host.empty()) {
@@ -72,7 +78,8 @@ Outcome Probe::Unreachable(const Status& why) const {
   o.fix = local() ? "the stack is not reachable: `pgstack status` shows what runs, `pgstack up` "
                     "starts it"
                   : "not reachable: check that the server and PgBouncer run, and the connection "
-                    "settings of environment '" + env_.name + "'";
+                    "settings of environment '" +
+                        env_.name + "'";
   return o;
 }
 

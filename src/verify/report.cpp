@@ -13,7 +13,9 @@ constexpr size_t kMaxDetailWidth = 72;
 
 std::string Ms(double ms) { return fmt::format("{:.0f}", std::ceil(ms)); }
 
-nlohmann::json OrNull(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
+nlohmann::json OrNull(const std::string& s) {
+  return s.empty() ? nlohmann::json() : nlohmann::json(s);
+}
 
 }  // namespace
 
@@ -66,7 +68,8 @@ std::vector<std::string> RenderList(std::span<const CheckSpec> checks) {
   size_t id_w = 0;
   for (const CheckSpec& c : checks) id_w = std::max(id_w, c.id.size());
   std::vector<std::string> lines;
-  for (const CheckSpec& c : checks) lines.push_back(fmt::format("{:<{}}  {}", c.id, id_w, c.proves));
+  for (const CheckSpec& c : checks)
+    lines.push_back(fmt::format("{:<{}}  {}", c.id, id_w, c.proves));
   return lines;
 }
 

@@ -8,14 +8,23 @@ namespace {
 
 Report Sample() {
   Report r;
-  r.results.push_back({.id = "postgres.version", .status = CheckStatus::kPass,
-                       .detail = "PostgreSQL 17.10", .expected = "17.x", .actual = "17.10",
+  r.results.push_back({.id = "postgres.version",
+                       .status = CheckStatus::kPass,
+                       .detail = "PostgreSQL 17.10",
+                       .expected = "17.x",
+                       .actual = "17.10",
                        .ms = 0.4});
-  r.results.push_back({.id = "pgbouncer.running", .status = CheckStatus::kFail,
-                       .detail = "PgBouncer is not running", .expected = "accepting",
-                       .actual = "no response", .fix = "start it: pgstack up", .ms = 12.2});
-  r.results.push_back({.id = "security.credentials_mode", .status = CheckStatus::kSkip,
-                       .detail = "credentials.json does not exist", .ms = 0});
+  r.results.push_back({.id = "pgbouncer.running",
+                       .status = CheckStatus::kFail,
+                       .detail = "PgBouncer is not running",
+                       .expected = "accepting",
+                       .actual = "no response",
+                       .fix = "start it: pgstack up",
+                       .ms = 12.2});
+  r.results.push_back({.id = "security.credentials_mode",
+                       .status = CheckStatus::kSkip,
+                       .detail = "credentials.json does not exist",
+                       .ms = 0});
   r.total_ms = 20.6;
   return r;
 }

@@ -20,10 +20,10 @@ std::string_view StatusName(CheckStatus status);
 // What one check found. expected/actual are empty when the check has no single value to compare.
 struct Outcome {
   CheckStatus status = CheckStatus::kPass;
-  std::string detail;    // one line, never a secret
+  std::string detail;  // one line, never a secret
   std::string expected;
   std::string actual;
-  std::string fix;       // what to do; empty: the check's own fix from the table
+  std::string fix;  // what to do; empty: the check's own fix from the table
 
   static Outcome Pass(std::string detail, std::string expected = "", std::string actual = "");
   static Outcome Fail(std::string detail, std::string expected = "", std::string actual = "");

@@ -3,6 +3,7 @@
 // 3, and the stack is put back before the next test. One private stack, started once for this
 // suite, so that the shared stack of the other tests is never broken.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -13,8 +14,6 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "pgstack/files.h"
 #include "verify_helpers.h"
@@ -124,9 +123,9 @@ class VerifyBreaks : public ::testing::Test {
     return root;
   }
   Verdict RunVerifyIn(const std::string& project) {
-    return ReadVerdict(RunPgstack({"--config", project + "/config/database.json", "--env",
-                                   stack_->env().name, "--state-dir", stack_->state_dir(),
-                                   "--json", "verify"}));
+    return ReadVerdict(
+        RunPgstack({"--config", project + "/config/database.json", "--env", stack_->env().name,
+                    "--state-dir", stack_->state_dir(), "--json", "verify"}));
   }
 
   static TestStack* stack_;
@@ -136,9 +135,9 @@ class VerifyBreaks : public ::testing::Test {
 TestStack* VerifyBreaks::stack_ = nullptr;
 Verdict* VerifyBreaks::baseline_ = nullptr;
 
-const std::set<std::string> kPgBouncerDown = {"pgbouncer.running", "pgbouncer.login",
+const std::set<std::string> kPgBouncerDown = {"pgbouncer.running",   "pgbouncer.login",
                                               "pgbouncer.pool_mode", "pgbouncer.config",
-                                              "pgbouncer.pools", "pgbouncer.stats"};
+                                              "pgbouncer.pools",     "pgbouncer.stats"};
 
 TEST_F(VerifyBreaks, PgBouncerStopped) {
   pid_t pid = std::stoi(ReadFile(paths().pgbouncer_pid));
@@ -194,12 +193,14 @@ TEST_F(VerifyBreaks, RestartOnlySettingWaitingForARestart) {
     Sql("ALTER SYSTEM RESET shared_buffers");
     Sql("SELECT pg_reload_conf()");
     WaitUntil([&] {
-      auto r = Superuser().Exec("SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'");
+      auto r =
+          Superuser().Exec("SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'");
       return r.ok() && r->scalar() == "f";
     });
   });
   ASSERT_TRUE(WaitUntil([&] {
-    auto r = Superuser().Exec("SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'");
+    auto r =
+        Superuser().Exec("SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'");
     return r.ok() && r->scalar() == "t";
   }));
   Verdict v = RunVerify(stack());

@@ -74,19 +74,19 @@ std::string Snapshot(const TestStack& stack) {
   auto conn = pg::Connection::Open(p);
   if (!conn.ok()) return "cannot connect: " + conn.status().message();
   std::string out;
-  for (const char* sql : {
-           "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' "
-           "ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
-           "SELECT string_agg(nspname, ',' ORDER BY 1) FROM pg_namespace",
-           "SELECT string_agg(rolname || ':' || coalesce(rolpassword, ''), ',' ORDER BY 1) "
-           "FROM pg_authid",
-           "SELECT string_agg(datname, ',' ORDER BY 1) FROM pg_database",
-           "SELECT string_agg(extname || ' ' || extversion, ',' ORDER BY 1) FROM pg_extension",
-           "SELECT count(*) FROM pg_db_role_setting",
-           "SELECT coalesce(string_agg(format('%s.%s=%s', schemaname, relname, "
-           "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', "
-           "schemaname, relname), false, true, '')))[1]::text), ',' ORDER BY 1), 'no tables') "
-           "FROM pg_stat_user_tables"}) {
+  for (const char* sql :
+       {"SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' "
+        "ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
+        "SELECT string_agg(nspname, ',' ORDER BY 1) FROM pg_namespace",
+        "SELECT string_agg(rolname || ':' || coalesce(rolpassword, ''), ',' ORDER BY 1) "
+        "FROM pg_authid",
+        "SELECT string_agg(datname, ',' ORDER BY 1) FROM pg_database",
+        "SELECT string_agg(extname || ' ' || extversion, ',' ORDER BY 1) FROM pg_extension",
+        "SELECT count(*) FROM pg_db_role_setting",
+        "SELECT coalesce(string_agg(format('%s.%s=%s', schemaname, relname, "
+        "(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', "
+        "schemaname, relname), false, true, '')))[1]::text), ',' ORDER BY 1), 'no tables') "
+        "FROM pg_stat_user_tables"}) {
     auto r = conn->Exec(sql);
     out += (r.ok() ? r->scalar() : "error: " + r.status().message()) + "\n";
   }

@@ -21,7 +21,7 @@ struct Verdict {
   int exit_code = -1;
   std::string output;
   nlohmann::json doc;
-  std::map<std::string, std::string> status;  // id -> pass/fail/skip
+  std::map<std::string, std::string> status;     // id -> pass/fail/skip
   std::map<std::string, nlohmann::json> checks;  // id -> the check's JSON object
 };
 
@@ -51,7 +51,8 @@ inline Verdict RunVerify(const TestStack& stack, const std::vector<std::string>&
 
 // Asserts that exactly `failing` failed (plus any of `maybe`), that every other check kept its
 // status in `baseline` (a healthy run), and that the exit code says so.
-inline void ExpectOnly(const Verdict& v, const Verdict& baseline, const std::set<std::string>& failing,
+inline void ExpectOnly(const Verdict& v, const Verdict& baseline,
+                       const std::set<std::string>& failing,
                        const std::set<std::string>& skipped = {},
                        const std::set<std::string>& maybe = {}) {
   ASSERT_FALSE(v.status.empty()) << v.output;
