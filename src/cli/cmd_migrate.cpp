@@ -49,8 +49,8 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   if (!f.format.empty()) {
     o.format = migrate::ParseFormat(f.format);
     if (!o.format) {
-      return Status::InvalidInput(fmt::format("--format {}: unknown (one of: {})", f.format,
-                                              migrate::FormatNames()));
+      return Status::InvalidInput(
+          fmt::format("--format {}: unknown (one of: {})", f.format, migrate::FormatNames()));
     }
   }
   if (f.pooled && f.direct) return Status::InvalidInput("--pooled and --direct exclude each other");
@@ -67,8 +67,7 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   o.retries = f.retries;
   o.allow_out_of_order = f.allow_out_of_order;
   PGSTACK_ASSIGN_OR_RETURN(Environment env, ctx.LoadEnv());
-  PGSTACK_ASSIGN_OR_RETURN(stack::Endpoints ep,
-                           stack::ResolveEndpoints(env, ctx.global.state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(stack::Endpoints ep, stack::ResolveEndpoints(env, ctx.global.state_dir));
   o.conn = f.pooled ? ep.pooled : ep.direct;
   o.conn.application_name = "pgstack migrate";
   o.on_event = [&ctx](const std::string& what) {
@@ -158,9 +157,8 @@ int Plan(Context& ctx, const migrate::Options& o, const std::optional<migrate::V
   if (ctx.out.json()) {
     json pending = json::array();
     for (const auto& p : plan.pending) pending.push_back(PendingJson(p));
-    ctx.out.Json({{"pending", pending},
-                  {"problems", ProblemsJson(plan)},
-                  {"would_refuse", !refusal.ok()}});
+    ctx.out.Json(
+        {{"pending", pending}, {"problems", ProblemsJson(plan)}, {"would_refuse", !refusal.ok()}});
   } else {
     if (plan.pending.empty()) ctx.out.Line("nothing to apply");
     int i = 0;
@@ -169,11 +167,10 @@ int Plan(Context& ctx, const migrate::Options& o, const std::optional<migrate::V
       std::string how = m.UpMode() == migrate::RunMode::kTransaction
                             ? "in one transaction with its history row"
                             : "statement by statement, progress recorded after each";
-      ctx.out.Line(fmt::format("{:>3}. {} {}  {} statement(s), {}{}", ++i, m.key(), m.name,
-                               m.up.statements.size(), how,
-                               p.partial ? fmt::format(" (resumes at statement {})",
-                                                       p.partial->statements_done + 1)
-                                         : ""));
+      ctx.out.Line(fmt::format(
+          "{:>3}. {} {}  {} statement(s), {}{}", ++i, m.key(), m.name, m.up.statements.size(), how,
+          p.partial ? fmt::format(" (resumes at statement {})", p.partial->statements_done + 1)
+                    : ""));
     }
     PrintProblems(ctx, plan);
   }

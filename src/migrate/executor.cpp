@@ -43,9 +43,9 @@ std::string CatalogName(const std::string& written) {
 }  // namespace
 
 std::string Executor::Head(const FileOptions& o) {
-  std::string h = fmt::format(
-      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
-      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), Lit(s_.holder), s_.lease_ms);
+  std::string h =
+      fmt::format("BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
+                  o.lock_timeout_ms.value_or(s_.lock_timeout_ms), Lit(s_.holder), s_.lease_ms);
   if (auto st = o.statement_timeout_ms ? o.statement_timeout_ms : s_.statement_timeout_ms) {
     h += fmt::format("SET LOCAL statement_timeout = '{}ms';\n", *st);
   }
@@ -66,8 +66,8 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
     session = session || t.statements[i].session_set;
   }
   // A session SET inside the transaction would outlive it on a pooled server connection.
-  std::string tail_sql = (session ? "RESET ALL;\nSET LOCAL synchronous_commit = off;\n" : "") +
-                         tail + ";\nCOMMIT;";
+  std::string tail_sql =
+      (session ? "RESET ALL;\nSET LOCAL synchronous_commit = off;\n" : "") + tail + ";\nCOMMIT;";
   std::string fallback = last - first == 1 ? t.Where(t.statements[first].begin) : t.path;
   auto fail = [&](const Status& s) {
     Rollback();
@@ -145,8 +145,8 @@ Status Executor::WithRetries(const std::string& what,
     int base = std::min(s_.backoff_ms << std::min(attempt, 10), 10000);
     int pause = base / 2 + static_cast<int>(rng() % static_cast<unsigned>(base + 1));
     if (s_.on_retry) {
-      s_.on_retry(fmt::format("{}; retry {} of {} in {} ms", s.message(), attempt + 1,
-                              s_.retries, pause));
+      s_.on_retry(
+          fmt::format("{}; retry {} of {} in {} ms", s.message(), attempt + 1, s_.retries, pause));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(pause));
   }
@@ -206,9 +206,10 @@ Status Executor::Up(const Migration& m, const HistoryRow* partial) {
         "execution_ms) VALUES ({}, {}, {}, {}, {}, {})",
         key, Lit(m.name), Lit(kind), Lit(m.checksum), by, kElapsedSql);
     if (m.repeatable()) {
-      tail += " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
-              "applied_at = clock_timestamp(), applied_by = EXCLUDED.applied_by, "
-              "execution_ms = EXCLUDED.execution_ms";
+      tail +=
+          " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
+          "applied_at = clock_timestamp(), applied_by = EXCLUDED.applied_by, "
+          "execution_ms = EXCLUDED.execution_ms";
     }
     return WithRetries(m.up.path, [&](int) { return Transaction(m.up, m.up_options, 0, n, tail); });
   }
@@ -244,10 +245,10 @@ Status Executor::Down(const Migration& m, const HistoryRow& row) {
   bool resuming = row.state == kStateReverting;
   int start = resuming ? row.statements_done : 0;
   if (!resuming) {
-    PGSTACK_RETURN_IF_ERROR(conn_.Run(fmt::format(
-        "UPDATE pgstack.schema_history SET state = 'reverting', statements_done = 0, "
-        "statements_total = {} WHERE version = {}",
-        n, key)));
+    PGSTACK_RETURN_IF_ERROR(conn_.Run(
+        fmt::format("UPDATE pgstack.schema_history SET state = 'reverting', statements_done = 0, "
+                    "statements_total = {} WHERE version = {}",
+                    n, key)));
   }
   return Statements(down, m.down_options, start, resuming, [&](int i, int) {
     if (static_cast<size_t>(i) + 1 == n) return remove;

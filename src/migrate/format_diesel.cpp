@@ -44,8 +44,9 @@ Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
     std::string path = dir + "/" + e.name;
     auto parsed = e.is_dir ? ParseDieselDir(e.name) : std::nullopt;
     if (!parsed) {
-      return Status::InvalidInput(path + ": not a diesel migration (a directory "
-                                         "<version>_<name>/ holding up.sql and down.sql)");
+      return Status::InvalidInput(path +
+                                  ": not a diesel migration (a directory "
+                                  "<version>_<name>/ holding up.sql and down.sql)");
     }
     Migration m;
     m.version = parsed->first;

@@ -17,9 +17,7 @@ struct Pair {
   const DirEntry* down = nullptr;
 };
 
-bool NoTransactionDirective(std::string_view sql) {
-  return StartsWith(sql, "-- no-transaction");
-}
+bool NoTransactionDirective(std::string_view sql) { return StartsWith(sql, "-- no-transaction"); }
 
 }  // namespace
 
@@ -32,10 +30,10 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
     std::string path = dir + "/" + e.name;
     bool up = EndsWith(e.name, ".up.sql");
     bool down = EndsWith(e.name, ".down.sql");
-    auto numbered = e.is_dir || !(up || down)
-                        ? std::nullopt
-                        : SplitNumbered(std::string_view(e.name).substr(
-                              0, e.name.size() - (up ? 7 : 9)));
+    auto numbered =
+        e.is_dir || !(up || down)
+            ? std::nullopt
+            : SplitNumbered(std::string_view(e.name).substr(0, e.name.size() - (up ? 7 : 9)));
     if (!numbered) {
       return Status::InvalidInput(
           path + ": not a golang-migrate name (<version>_<name>.up.sql or .down.sql)");

@@ -28,8 +28,7 @@ Result<FileOptions> OptionsOf(Format f, const Section& s, const std::string& whe
 }  // namespace
 
 Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
-                                             const std::vector<DirEntry>& entries,
-                                             Format format) {
+                                             const std::vector<DirEntry>& entries, Format format) {
   Markers markers = MarkersOf(format);
   std::vector<Migration> out;
   for (const auto& e : entries) {

@@ -63,12 +63,13 @@ constexpr std::string_view kSchemaReady =
 Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn) {
   std::vector<HistoryRow> out;
   // One round trip; a missing table (42P01, nothing made yet) is an empty history.
-  auto res = conn.Exec("SELECT version, name, kind, checksum, state, statements_done, "
-                        "statements_total, to_char(applied_at AT TIME ZONE 'UTC', "
-                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), applied_by, execution_ms, "
-                        "coalesce(to_char(repaired_at AT TIME ZONE 'UTC', "
-                        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(repaired_by, ''), "
-                        "coalesce(previous_checksum, '') FROM pgstack.schema_history");
+  auto res = conn.Exec(
+      "SELECT version, name, kind, checksum, state, statements_done, "
+      "statements_total, to_char(applied_at AT TIME ZONE 'UTC', "
+      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), applied_by, execution_ms, "
+      "coalesce(to_char(repaired_at AT TIME ZONE 'UTC', "
+      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(repaired_by, ''), "
+      "coalesce(previous_checksum, '') FROM pgstack.schema_history");
   if (!res.ok() && pg::Classify(res.status()) == pg::ErrorClass::kUndefinedObject) return out;
   if (!res.ok()) return res.status().WithContext("reading the migration history");
   const pg::QueryResult& r = *res;

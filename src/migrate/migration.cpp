@@ -91,13 +91,13 @@ std::string Migration::key() const { return version ? version->str() : "R__" + n
 
 RunMode Migration::UpMode() const {
   return up_options.no_transaction || up.NeedsNoTransaction() ? RunMode::kStatements
-                                                               : RunMode::kTransaction;
+                                                              : RunMode::kTransaction;
 }
 
 RunMode Migration::DownMode() const {
   if (!down) return RunMode::kTransaction;
   return down_options.no_transaction || down->NeedsNoTransaction() ? RunMode::kStatements
-                                                                    : RunMode::kTransaction;
+                                                                   : RunMode::kTransaction;
 }
 
 const Migration* MigrationSet::Find(const Version& v) const {

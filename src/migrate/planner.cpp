@@ -65,10 +65,10 @@ Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
       plan.applied.push_back({&row, m});
     } else {
       if (row.state == kStateReverting) plan.reverting.push_back({&row, m});
-      std::string where = m && row.statements_done < static_cast<int>(m->up.statements.size())
-                              ? " (next: " +
-                                    m->up.Where(m->up.statements[row.statements_done].begin) + ")"
-                              : "";
+      std::string where =
+          m && row.statements_done < static_cast<int>(m->up.statements.size())
+              ? " (next: " + m->up.Where(m->up.statements[row.statements_done].begin) + ")"
+              : "";
       plan.problems.push_back(
           {Problem::Kind::kPartial, row.version, row.name, m ? m->up.path : "",
            row.state == kStatePartial
@@ -146,14 +146,14 @@ Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> 
   }
   for (const auto& e : out) {
     if (!e.migration) {
-      return Status::InvalidInput(fmt::format(
-          "cannot revert {} ({}): its file is missing; nothing was reverted", e.row->version,
-          e.row->name));
+      return Status::InvalidInput(
+          fmt::format("cannot revert {} ({}): its file is missing; nothing was reverted",
+                      e.row->version, e.row->name));
     }
     if (!e.migration->down) {
-      return Status::InvalidInput(fmt::format(
-          "{}: no down SQL for version {}; nothing was reverted", e.migration->up.path,
-          e.row->version));
+      return Status::InvalidInput(
+          fmt::format("{}: no down SQL for version {}; nothing was reverted", e.migration->up.path,
+                      e.row->version));
     }
   }
   return out;

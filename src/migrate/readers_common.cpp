@@ -1,9 +1,8 @@
-#include <fmt/format.h>
-
-#include <algorithm>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <sstream>
 #include <thread>
@@ -93,8 +92,8 @@ Result<SqlText> MakeSqlText(std::string path, std::string sql, int first_line) {
 Result<SqlText> MakeUpSql(std::string path, std::string sql, int first_line) {
   PGSTACK_ASSIGN_OR_RETURN(SqlText t, MakeSqlText(std::move(path), std::move(sql), first_line));
   if (t.statements.empty()) {
-    return Status::InvalidInput(fmt::format("{}:{}: empty migration: no SQL statement to run",
-                                            t.path, t.first_line));
+    return Status::InvalidInput(
+        fmt::format("{}:{}: empty migration: no SQL statement to run", t.path, t.first_line));
   }
   return t;
 }
@@ -194,10 +193,10 @@ Result<FileOptions> ParsePgstackOptions(std::string_view options, const std::str
     } else if (StartsWith(word, "statement-timeout=")) {
       PGSTACK_ASSIGN_OR_RETURN(o.statement_timeout_ms, ParseDurationMs(word.substr(18), where));
     } else {
-      return Status::InvalidInput(fmt::format(
-          "{}: unknown directive '{}' (known: no-transaction, lock-timeout=DURATION, "
-          "statement-timeout=DURATION)",
-          where, word));
+      return Status::InvalidInput(
+          fmt::format("{}: unknown directive '{}' (known: no-transaction, lock-timeout=DURATION, "
+                      "statement-timeout=DURATION)",
+                      where, word));
     }
   }
   return o;

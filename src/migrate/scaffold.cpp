@@ -34,8 +34,8 @@ std::string UtcStamp() {
 }  // namespace
 
 Result<std::string> NewMigration(const std::string& dir, const std::string& name) {
-  if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
-                          std::string::npos) {
+  if (name.empty() ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
     return Status::InvalidInput(fmt::format(
         "migrate new: name '{}' must be lower-case letters, digits and _ (e.g. add_results)",
         name));

@@ -64,9 +64,9 @@ Result<Format> Detect(const std::string& dir, const std::vector<DirEntry>& entri
     PGSTACK_ASSIGN_OR_RETURN(auto f, internal::EntryFormat(dir, e));
     if (!f) {
       if (e.is_dir) continue;  // a folder that is no diesel migration is not ours to judge
-      return Status::InvalidInput(fmt::format(
-          "{}: not a migration name in any format ({}); see docs/migrations.md", path,
-          FormatNames()));
+      return Status::InvalidInput(
+          fmt::format("{}: not a migration name in any format ({}); see docs/migrations.md", path,
+                      FormatNames()));
     }
     if (seen && *seen != *f) {
       return Status::InvalidInput(fmt::format(

@@ -91,9 +91,7 @@ class Scanner {
   const std::optional<LexError>& error() const { return error_; }
 
  private:
-  char Peek(size_t ahead) const {
-    return pos_ + ahead < t_.size() ? t_[pos_ + ahead] : '\0';
-  }
+  char Peek(size_t ahead) const { return pos_ + ahead < t_.size() ? t_[pos_ + ahead] : '\0'; }
 
   bool SkipSpaceAndComments() {
     while (pos_ < t_.size()) {
@@ -148,8 +146,8 @@ class Scanner {
       ++pos_;
     }
     pos_ = t_.size();
-    error_ = LexError{start, q == '"' ? "unterminated quoted identifier"
-                                      : "unterminated quoted string"};
+    error_ =
+        LexError{start, q == '"' ? "unterminated quoted identifier" : "unterminated quoted string"};
   }
 
   // pos_ is at '$'. Returns true past the closing tag of a dollar quote; false (pos_ unchanged)
@@ -199,8 +197,8 @@ struct Words {
   }
 };
 
-void ParseConcurrentIndex(std::string_view text, const std::vector<Token>& toks,
-                          const Words& words, Statement& st) {
+void ParseConcurrentIndex(std::string_view text, const std::vector<Token>& toks, const Words& words,
+                          Statement& st) {
   size_t i = 0;
   while (i < toks.size() && words[i] != "CONCURRENTLY") ++i;
   ++i;
@@ -247,14 +245,13 @@ void Classify(std::string_view text, const std::vector<Token>& toks, Statement& 
     st.kind = StatementKind::kNoTransaction;
     ParseConcurrentIndex(text, toks, words, st);
   } else if ((a == "DROP" && b == "INDEX" && c == "CONCURRENTLY") ||
-             (a == "REINDEX" && (words.Has("CONCURRENTLY") || words.Has("SYSTEM") ||
-                                 words.Has("DATABASE"))) ||
+             (a == "REINDEX" &&
+              (words.Has("CONCURRENTLY") || words.Has("SYSTEM") || words.Has("DATABASE"))) ||
              a == "VACUUM" || (a == "ALTER" && b == "SYSTEM") ||
              ((a == "CREATE" || a == "DROP") &&
               (b == "DATABASE" || b == "TABLESPACE" || b == "SUBSCRIPTION")) ||
              (a == "ALTER" && b == "DATABASE" && words.Has("TABLESPACE")) ||
-             (a == "ALTER" && b == "TABLE" && words.Has("DETACH") &&
-              words.Has("CONCURRENTLY"))) {
+             (a == "ALTER" && b == "TABLE" && words.Has("DETACH") && words.Has("CONCURRENTLY"))) {
     st.kind = StatementKind::kNoTransaction;
   } else if ((a == "SET" && b != "LOCAL" && b != "TRANSACTION" && b != "CONSTRAINTS") ||
              a == "RESET") {
@@ -392,7 +389,11 @@ std::optional<size_t> InvalidUtf8At(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     if (len == 0 || i + len > text.size()) return i;
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;

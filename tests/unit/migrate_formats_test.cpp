@@ -39,8 +39,9 @@ class MigrateFormats : public ::testing::Test {
 };
 
 TEST_F(MigrateFormats, Pgstack) {
-  Write("0001_suites.sql",
-        "-- pgstack:up lock-timeout=10s\nCREATE TABLE a (id int);\n-- pgstack:down\nDROP TABLE a;\n");
+  Write(
+      "0001_suites.sql",
+      "-- pgstack:up lock-timeout=10s\nCREATE TABLE a (id int);\n-- pgstack:down\nDROP TABLE a;\n");
   Write("0002_idx.sql", "-- pgstack:up no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n");
   auto r = Read();
   ASSERT_TRUE(r.ok()) << r.status().message();

@@ -64,8 +64,9 @@ TEST(MigrateSqlLexer, BeginAtomicBody) {
 }
 
 TEST(MigrateSqlLexer, RuleWithParenthesisedActions) {
-  auto s = Split("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); "
-                 "INSERT INTO b VALUES (2)); SELECT 1;");
+  auto s = Split(
+      "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); "
+      "INSERT INTO b VALUES (2)); SELECT 1;");
   ASSERT_EQ(s.size(), 2u);
 }
 

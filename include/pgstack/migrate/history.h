@@ -34,7 +34,7 @@ struct HistoryRow {
   std::string state;
   int statements_done = 0;  // statement-by-statement runs: how many statements completed
   int statements_total = 0;
-  std::string applied_at;   // ISO 8601, UTC
+  std::string applied_at;  // ISO 8601, UTC
   std::string applied_by;
   int execution_ms = 0;
   std::string repaired_at;  // empty unless `repair` accepted a changed checksum

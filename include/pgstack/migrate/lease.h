@@ -34,8 +34,7 @@ class Lease {
  public:
   // Polls (with growing, jittered pauses) until the lease is ours or wait_ms passes. `conn` is
   // the runner's connection; `params` opens the heartbeat's own.
-  static Result<std::unique_ptr<Lease>> Acquire(pg::Connection& conn,
-                                                const pg::ConnParams& params,
+  static Result<std::unique_ptr<Lease>> Acquire(pg::Connection& conn, const pg::ConnParams& params,
                                                 const LeaseOptions& opts);
   // Stops the heartbeat; releases the lease when Release() was not called (best effort).
   ~Lease();

@@ -38,9 +38,9 @@ std::string FormatNames();
 
 // SQL from a file or a section of one, split into statements. Offsets are bytes into sql.
 struct SqlText {
-  std::string path;   // the file, as dir + "/" + name
-  std::string sql;    // the text as read (line endings untouched)
-  int first_line = 1; // the file's line number of sql[0] (sql starts at a line's start)
+  std::string path;    // the file, as dir + "/" + name
+  std::string sql;     // the text as read (line endings untouched)
+  int first_line = 1;  // the file's line number of sql[0] (sql starts at a line's start)
   std::vector<Statement> statements;  // without an outer BEGIN/COMMIT the file carried
   bool had_own_transaction = false;   // the file wrapped itself in BEGIN ... COMMIT
 
@@ -54,9 +54,9 @@ struct SqlText {
 
 // Options a file may carry (directives of its format).
 struct FileOptions {
-  bool no_transaction = false;             // run statement by statement, not in a transaction
-  std::optional<int> lock_timeout_ms;      // pgstack format: lock-timeout=10s
-  std::optional<int> statement_timeout_ms; // pgstack format: statement-timeout=1min
+  bool no_transaction = false;              // run statement by statement, not in a transaction
+  std::optional<int> lock_timeout_ms;       // pgstack format: lock-timeout=10s
+  std::optional<int> statement_timeout_ms;  // pgstack format: statement-timeout=1min
 };
 
 // How a migration runs.

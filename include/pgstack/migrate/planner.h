@@ -38,8 +38,8 @@ struct PendingEntry {
 };
 
 struct Plan {
-  std::vector<AppliedEntry> applied;  // complete rows, by version
-  std::vector<PendingEntry> pending;  // what `up` runs, in order
+  std::vector<AppliedEntry> applied;    // complete rows, by version
+  std::vector<PendingEntry> pending;    // what `up` runs, in order
   std::vector<AppliedEntry> reverting;  // rows whose down stopped half way
   std::vector<Problem> problems;
   bool allow_out_of_order = false;

@@ -14,13 +14,13 @@
 namespace pgstack::migrate {
 
 enum class TokenKind {
-  kWord,         // keyword or unquoted identifier (may contain $ after the first character)
-  kQuotedIdent,  // "..."
-  kString,       // '...', E'...', B'...', X'...', U&'...', N'...'
-  kDollarString, // $tag$...$tag$
-  kParam,        // $1
+  kWord,          // keyword or unquoted identifier (may contain $ after the first character)
+  kQuotedIdent,   // "..."
+  kString,        // '...', E'...', B'...', X'...', U&'...', N'...'
+  kDollarString,  // $tag$...$tag$
+  kParam,         // $1
   kNumber,
-  kPunct,        // any other single character (operators are split into characters)
+  kPunct,  // any other single character (operators are split into characters)
 };
 
 struct Token {
@@ -49,13 +49,13 @@ struct Statement {
   size_t begin = 0;  // byte offset of the first token
   size_t end = 0;    // byte offset just past the terminating ';' (or the last token)
   StatementKind kind = StatementKind::kOrdinary;
-  bool is_begin = false;       // BEGIN / START TRANSACTION
-  bool is_commit = false;      // COMMIT / END
-  bool session_set = false;    // SET or RESET without LOCAL: session state
+  bool is_begin = false;     // BEGIN / START TRANSACTION
+  bool is_commit = false;    // COMMIT / END
+  bool session_set = false;  // SET or RESET without LOCAL: session state
   bool copy_from_stdin = false;
   size_t copy_data_begin = 0;  // COPY FROM STDIN: the data lines, without the "\." line
   size_t copy_data_end = 0;
-  size_t copy_block_end = 0;   // just past the "\." line (== copy_data_end when absent)
+  size_t copy_block_end = 0;  // just past the "\." line (== copy_data_end when absent)
   // CREATE [UNIQUE] INDEX CONCURRENTLY: the index name as written (quoted when it was) and the
   // table it is on, as written; empty otherwise.
   std::string concurrent_index;

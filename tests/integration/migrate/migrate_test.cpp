@@ -31,7 +31,8 @@ class Migrate : public ::testing::Test {
     auto c = TestStack::Shared().Direct();
     ASSERT_TRUE(c.ok()) << c.status().message();
     // A fresh history and none of the tables an earlier test made.
-    ASSERT_TRUE(c->Run("SET client_min_messages = warning; DROP SCHEMA IF EXISTS pgstack CASCADE; DROP SCHEMA IF EXISTS mt CASCADE; "
+    ASSERT_TRUE(c->Run("SET client_min_messages = warning; DROP SCHEMA IF EXISTS pgstack CASCADE; "
+                       "DROP SCHEMA IF EXISTS mt CASCADE; "
                        "CREATE SCHEMA mt")
                     .ok());
     dir_ = TempDir("mig");
@@ -53,8 +54,8 @@ class Migrate : public ::testing::Test {
     auto out = TestStack::Shared().Pgstack({"--json", "migrate", "status", "--dir", dir, via});
     EXPECT_EQ(out.exit_code, 0) << out.output;
     size_t brace = out.output.find('{');
-    return brace == std::string::npos ? json() : json::parse(out.output.substr(brace), nullptr,
-                                                            false);
+    return brace == std::string::npos ? json()
+                                      : json::parse(out.output.substr(brace), nullptr, false);
   }
   // Rows of the history, -1 when it does not exist.
   int HistoryRows() {
@@ -66,14 +67,10 @@ class Migrate : public ::testing::Test {
     const TestStack& s = TestStack::Shared();
     // The binary sits beside this test program in the build tree.
     std::string bin = (fs::read_symlink("/proc/self/exe").parent_path() / "pgstack").string();
-    std::vector<std::string> full = {bin,
-                                     "--config",
-                                     SourceDir() + "/config/database.json",
-                                     "--env",
-                                     s.env().name,
-                                     "--state-dir",
-                                     s.state_dir(),
-                                     "migrate"};
+    std::vector<std::string> full = {
+        bin,           "--config",   SourceDir() + "/config/database.json",
+        "--env",       s.env().name, "--state-dir",
+        s.state_dir(), "migrate"};
     full.insert(full.end(), args.begin(), args.end());
     pid_t pid = fork();
     if (pid == 0) {
@@ -105,9 +102,10 @@ TEST_F(Migrate, EveryFormatFromItsFixtureDirectory) {
     std::string format, table;
     bool has_down;
   };
-  const Case cases[] = {{"pgstack", "pgstack_items", true},  {"golang-migrate", "golang_items", true},
-                        {"dbmate", "dbmate_items", true},    {"flyway", "flyway_items", true},
-                        {"sqlx", "sqlx_items", false},       {"diesel", "diesel_items", true}};
+  const Case cases[] = {
+      {"pgstack", "pgstack_items", true}, {"golang-migrate", "golang_items", true},
+      {"dbmate", "dbmate_items", true},   {"flyway", "flyway_items", true},
+      {"sqlx", "sqlx_items", false},      {"diesel", "diesel_items", true}};
   int i = 0;
   for (const auto& c : cases) {
     SCOPED_TRACE(c.format);
@@ -148,21 +146,25 @@ TEST_F(Migrate, TwelveRunnersApplyFortyMigrationsExactlyOnceInOrder) {
           "CREATE TABLE mt.t" + std::to_string(i) +
               " (id serial PRIMARY KEY, v int);\nINSERT INTO mt.t" + std::to_string(i) +
               " (v) SELECT g FROM generate_series(1, 500) g;\nINSERT INTO mt.applied_log (v) "
-              "VALUES (" + std::to_string(i) + ");\nSELECT pg_sleep(0.01);\n");
+              "VALUES (" +
+              std::to_string(i) + ");\nSELECT pg_sleep(0.01);\n");
   }
   std::vector<std::thread> runners;
   std::vector<CommandOutput> outs(12);
   for (int r = 0; r < 12; ++r) {
     runners.emplace_back([&, r] {
-      outs[r] = Run({"up", "--dir", dir_, r < 8 ? "--pooled" : "--direct", "--lock-timeout", "90s"});
+      outs[r] =
+          Run({"up", "--dir", dir_, r < 8 ? "--pooled" : "--direct", "--lock-timeout", "90s"});
     });
   }
   for (auto& t : runners) t.join();
-  for (int r = 0; r < 12; ++r) EXPECT_EQ(outs[r].exit_code, 0) << "runner " << r << ": " << outs[r].output;
-  EXPECT_EQ(Scalar("SELECT count(*) || ' ' || count(DISTINCT v) || ' ' || "
-                   "bool_and(ordered)::int FROM (SELECT v, v > coalesce(lag(v) OVER (ORDER BY seq), "
-                   "0) AS ordered FROM mt.applied_log) s"),
-            "39 39 1");
+  for (int r = 0; r < 12; ++r)
+    EXPECT_EQ(outs[r].exit_code, 0) << "runner " << r << ": " << outs[r].output;
+  EXPECT_EQ(
+      Scalar("SELECT count(*) || ' ' || count(DISTINCT v) || ' ' || "
+             "bool_and(ordered)::int FROM (SELECT v, v > coalesce(lag(v) OVER (ORDER BY seq), "
+             "0) AS ordered FROM mt.applied_log) s"),
+      "39 39 1");
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
                    "WHERE c.relname = 'idx_t10' AND i.indisvalid"),
             "1");
@@ -223,7 +225,8 @@ TEST_F(Migrate, FailedConcurrentIndexIsDroppedAndRebuiltOnResume) {
   json st = StatusJson(dir_);
   ASSERT_EQ(st["pending"].size(), 1u);
   EXPECT_EQ(st["pending"][0]["partial"]["statements_done"], 1);
-  ASSERT_EQ(Scalar("DELETE FROM mt.dup WHERE ctid = (SELECT min(ctid) FROM mt.dup); SELECT 1"), "1");
+  ASSERT_EQ(Scalar("DELETE FROM mt.dup WHERE ctid = (SELECT min(ctid) FROM mt.dup); SELECT 1"),
+            "1");
   auto resume = Run({"up", "--dir", dir_, "--pooled"});
   ASSERT_EQ(resume.exit_code, 0) << resume.output;
   EXPECT_EQ(Scalar("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
@@ -238,8 +241,8 @@ TEST_F(Migrate, LockHeldElsewhereTimesOutRetriesAndSucceeds) {
   ASSERT_TRUE(holder.ok());
   ASSERT_TRUE(holder->Run("BEGIN; LOCK TABLE mt.busy IN ACCESS EXCLUSIVE MODE").ok());
   // Out of retries while the lock is held: exit 4, nothing applied.
-  auto gave_up = Run({"up", "--dir", dir_, "--pooled", "--pg-lock-timeout", "200ms", "--retries",
-                      "1"});
+  auto gave_up =
+      Run({"up", "--dir", dir_, "--pooled", "--pg-lock-timeout", "200ms", "--retries", "1"});
   EXPECT_EQ(gave_up.exit_code, 4) << gave_up.output;
   EXPECT_EQ(HistoryRows(), 0);
   CommandOutput out;
@@ -307,8 +310,7 @@ TEST_F(Migrate, BadInputIsExit2NamingTheFileAndChangesNothing) {
         "-- pgstack:up\nCREATE TABLE mt.b (id int);\nSELECT 1\n  FORM mt.b;\n-- pgstack:down\n");
   auto syntax = Run({"up", "--dir", dir_, "--pooled"});
   EXPECT_EQ(syntax.exit_code, 2) << syntax.output;
-  EXPECT_NE(syntax.output.find("0002_b.sql:4:8: syntax error"), std::string::npos)
-      << syntax.output;
+  EXPECT_NE(syntax.output.find("0002_b.sql:4:8: syntax error"), std::string::npos) << syntax.output;
   EXPECT_EQ(HistoryRows(), -1);  // not even the history schema was made
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'mt'"), "0");
 
@@ -339,11 +341,13 @@ TEST_F(Migrate, BadInputIsExit2NamingTheFileAndChangesNothing) {
 }
 
 TEST_F(Migrate, BaselineDownAndMissingDownSql) {
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id int);\n-- pgstack:down\n"
-                              "DROP TABLE mt.a;\n");
+  Write(dir_ + "/0001_a.sql",
+        "-- pgstack:up\nCREATE TABLE mt.a (id int);\n-- pgstack:down\n"
+        "DROP TABLE mt.a;\n");
   Write(dir_ + "/0002_b.sql", "-- pgstack:up\nCREATE TABLE mt.b (id int);\n");
-  Write(dir_ + "/0003_c.sql", "-- pgstack:up\nCREATE TABLE mt.c (id int);\n-- pgstack:down\n"
-                              "DROP TABLE mt.c;\n");
+  Write(dir_ + "/0003_c.sql",
+        "-- pgstack:up\nCREATE TABLE mt.c (id int);\n-- pgstack:down\n"
+        "DROP TABLE mt.c;\n");
   ASSERT_EQ(Run({"baseline", "2", "--dir", dir_, "--pooled"}).exit_code, 0);
   EXPECT_EQ(Scalar("SELECT string_agg(version || ':' || kind, ',' ORDER BY version) FROM "
                    "pgstack.schema_history"),
@@ -384,8 +388,9 @@ TEST_F(Migrate, NewWritesAMigrationInPgstacksFormat) {
   ASSERT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
   std::string path = fs::directory_iterator(dir_)->path().string();
   EXPECT_NE(path.find("_add_widgets.sql"), std::string::npos);
-  Write(path, "-- pgstack:up\nCREATE TABLE mt.widgets (id int);\n-- pgstack:down\n"
-              "DROP TABLE mt.widgets;\n");
+  Write(path,
+        "-- pgstack:up\nCREATE TABLE mt.widgets (id int);\n-- pgstack:down\n"
+        "DROP TABLE mt.widgets;\n");
   EXPECT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
   EXPECT_EQ(Run({"new", "Bad Name", "--dir", dir_}).exit_code, 2);
 }
