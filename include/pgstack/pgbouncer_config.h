@@ -3,7 +3,10 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "pgstack/config.h"
 #include "pgstack/status.h"
@@ -28,6 +31,9 @@ Result<std::string> RenderPgBouncerIni(const Environment& env, const PgBouncerLa
                                        const std::string& template_text,
                                        const std::string& template_name);
 std::string RenderUserlist(const std::string& user, const std::string& verifier);
+// The inverse, for one line: its first two double-quoted fields (user, secret; a doubled quote
+// stands for one), or nullopt for anything else (a comment, a blank or broken line).
+std::optional<std::pair<std::string, std::string>> ParseUserlistLine(std::string_view line);
 
 // key = value pairs of an ini's [pgbouncer] section (comments and other sections skipped).
 std::map<std::string, std::string> ParsePgBouncerIni(const std::string& text);

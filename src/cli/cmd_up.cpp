@@ -76,7 +76,7 @@ int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
     ctx.out.Line("and write:");
     for (const auto& d : r->diffs) ctx.out.Line(d);
     if (r->diffs.empty()) ctx.out.Line("  (no file changes)");
-    ctx.out.Line("and then report:");
+    ctx.out.Line("and its report would read:");
   } else {
     for (const auto& s : r->statements) ctx.out.Detail("sql: " + s);
   }

@@ -102,6 +102,7 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
   return plan;
 }
 
+// A dry run's actions read as the run's report would, in the same order.
 void ReportDryRun(const Plan& plan, ExternalReport& report) {
   const auto& s = plan.settings;
   auto& acts = report.actions;
@@ -109,19 +110,19 @@ void ReportDryRun(const Plan& plan, ExternalReport& report) {
   acts.insert(acts.end(), plan.provision.actions.begin(), plan.provision.actions.end());
   for (const auto& st : s.statements) report.statements.push_back(st.shown);
   if (s.reload) report.statements.push_back("SELECT pg_reload_conf()");
-  if (!s.changed.empty()) acts.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
-  std::vector<std::pair<const PlannedFile*, bool>> files = {{s.file ? &*s.file : nullptr, false},
-                                                            {&plan.bouncer.ini, false},
-                                                            {&plan.bouncer.userlist, true}};
-  for (const auto& [f, redact] : files) {
-    if (!f || !f->changed) continue;
-    acts.push_back(fmt::format("write {}{}", f->path,
-                               f->old && !f->old->empty() ? " (backing up the old one)" : ""));
+  auto write = [&](const PlannedFile* f, bool redact) {
+    if (!f || !f->changed) return;
+    acts.push_back(fmt::format("wrote {}{}", f->path,
+                               f->old && !f->old->empty() ? ", previous version kept" : ""));
     report.diffs.push_back(Diff(*f, redact));
-  }
-  if (s.reload) acts.push_back("reload PostgreSQL");
+  };
+  write(s.file ? &*s.file : nullptr, false);
+  if (!s.changed.empty()) acts.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
+  if (s.reload) acts.push_back("reloaded PostgreSQL (pg_reload_conf())");
+  write(&plan.bouncer.userlist, true);
+  write(&plan.bouncer.ini, false);
   if (plan.bouncer.ini.changed || plan.bouncer.userlist.changed)
-    acts.push_back("reload PgBouncer if it runs");
+    acts.push_back("reloaded PgBouncer, if it runs");
   report.restart_pending = s.restart_pending;
 }
 

@@ -75,6 +75,9 @@ std::optional<std::vector<std::string>> RestartCommand(const std::string& config
 
 // ---- Settings (external_settings.cpp)
 
+// path with symlinks and dot segments resolved as far as it exists, to compare two paths.
+std::string Canonical(const std::string& path);
+
 // The include_dir directives of a postgresql.conf, made absolute against base_dir.
 std::vector<std::string> ParseIncludeDirs(const std::string& conf_text,
                                           const std::string& base_dir);

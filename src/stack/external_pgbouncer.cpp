@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "external_internal.h"
+#include "pgbouncer_process.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/pgbouncer_config.h"
 
@@ -25,53 +25,12 @@ constexpr const char* kLogfile = "/var/log/postgresql/pgbouncer.log";
 constexpr const char* kPidfile = "/var/run/postgresql/pgbouncer.pid";
 constexpr const char* kSocketDir = "/var/run/postgresql";
 
-// The first two double-quoted fields of a userlist line ("" doubled inside), or nullopt.
-std::optional<std::pair<std::string, std::string>> UserlistFields(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t i = 0;
-  while (fields.size() < 2) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= line.size() || line[i] != '"') return std::nullopt;
-    std::string field;
-    for (++i;; ++i) {
-      if (i >= line.size()) return std::nullopt;
-      if (line[i] != '"') {
-        field += line[i];
-      } else if (i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else {
-        ++i;
-        break;
-      }
-    }
-    fields.push_back(field);
-  }
-  return std::make_pair(fields[0], fields[1]);
-}
-
 bool SystemdRunning() { return access("/run/systemd/system", F_OK) == 0; }
 
 std::string StartHint(const PgBouncerPlan& plan) {
   if (SystemdRunning()) return "systemctl start pgbouncer";
   std::string cmd = fmt::format("pgbouncer -d {}", plan.ini.path);
   return CurrentOsUser().name == plan.user ? cmd : fmt::format("sudo -u {} {}", plan.user, cmd);
-}
-
-// The pid in PgBouncer's pidfile when that process is a running pgbouncer, else 0.
-pid_t RunningPid(const std::string& pidfile) {
-  std::ifstream in(pidfile);
-  pid_t pid = 0;
-  if (!(in >> pid) || pid <= 0 || !ProcessAlive(pid)) return 0;
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-  std::string name;
-  return comm >> name && name == "pgbouncer" ? pid : 0;
-}
-
-std::string Canonical(const std::string& path) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(path, ec);
-  return ec ? path : p.string();
 }
 
 // RELOAD through the admin console, as the application role (it is in admin_users), when the
@@ -108,7 +67,7 @@ std::string MergeUserlist(const std::optional<std::string>& old, const std::stri
   bool replaced = false;
   std::istringstream in(*old);
   for (std::string line; std::getline(in, line);) {
-    auto fields = UserlistFields(line);
+    auto fields = ParseUserlistLine(line);
     if (fields && fields->first == role) {
       if (!replaced) out += entry;
       replaced = true;
@@ -123,7 +82,7 @@ std::string MergeUserlist(const std::optional<std::string>& old, const std::stri
 std::string UserlistVerifier(const std::string& userlist, const std::string& role) {
   std::istringstream in(userlist);
   for (std::string line; std::getline(in, line);) {
-    auto fields = UserlistFields(line);
+    auto fields = ParseUserlistLine(line);
     if (fields && fields->first == role) return fields->second;
   }
   return "";
@@ -214,7 +173,7 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool re
     report.actions.push_back(what);
     changed = true;
   }
-  pid_t pid = RunningPid(plan.pidfile);
+  pid_t pid = PgBouncerPid(plan.pidfile);
   bool listening = PortInUse(env.pgbouncer.listen_addr, env.pgbouncer.port);
   if (pid == 0 && !listening) {
     report.notes.push_back(

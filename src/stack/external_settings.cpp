@@ -20,12 +20,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kConfName = "pgstack.conf";
 
-std::string Canonical(const std::string& path) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(path, ec);
-  return ec ? path : p.string();
-}
-
 // A postgresql.conf value as a quoted string: quoting is valid for every type.
 std::string ConfQuote(const std::string& v) {
   std::string out = "'";
@@ -48,6 +42,12 @@ bool RestartOnly(const std::string& name) {
 }
 
 }  // namespace
+
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(path, ec);
+  return ec ? path : p.string();
+}
 
 std::vector<std::string> ParseIncludeDirs(const std::string& conf_text,
                                           const std::string& base_dir) {

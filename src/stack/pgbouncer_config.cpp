@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <vector>
 
 #include "internal.h"
 #include "pgstack/settings.h"
@@ -37,6 +38,30 @@ std::string RenderUserlist(const std::string& user, const std::string& verifier)
     return out + "\"";
   };
   return quote(user) + " " + quote(verifier) + "\n";
+}
+
+std::optional<std::pair<std::string, std::string>> ParseUserlistLine(std::string_view line) {
+  std::vector<std::string> fields;
+  size_t i = 0;
+  while (fields.size() < 2) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size() || line[i] != '"') return std::nullopt;
+    std::string field;
+    for (++i;; ++i) {
+      if (i >= line.size()) return std::nullopt;
+      if (line[i] != '"') {
+        field += line[i];
+      } else if (i + 1 < line.size() && line[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else {
+        ++i;
+        break;
+      }
+    }
+    fields.push_back(field);
+  }
+  return std::make_pair(fields[0], fields[1]);
 }
 
 std::map<std::string, std::string> ParsePgBouncerIni(const std::string& text) {

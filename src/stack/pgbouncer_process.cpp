@@ -18,15 +18,17 @@ Result<std::string> FindPgBouncer() {
       "pgbouncer not found: run database/setup/postgresql-setup.sh (or apt-get install pgbouncer)");
 }
 
-pid_t PgBouncerProcess::Pid() const {
-  std::ifstream in(paths_.pgbouncer_pid);
+pid_t PgBouncerPid(const std::string& pidfile) {
+  std::ifstream in(pidfile);
   pid_t pid = 0;
-  if (!(in >> pid) || !ProcessAlive(pid)) return 0;
+  if (!(in >> pid) || pid <= 0 || !ProcessAlive(pid)) return 0;
   // A stale pidfile may name a pid that now belongs to another program.
   std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
   std::string name;
   return comm >> name && name == "pgbouncer" ? pid : 0;
 }
+
+pid_t PgBouncerProcess::Pid() const { return PgBouncerPid(paths_.pgbouncer_pid); }
 
 Status PgBouncerProcess::Start() {
   PGSTACK_ASSIGN_OR_RETURN(std::string bin, FindPgBouncer());

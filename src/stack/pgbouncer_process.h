@@ -29,6 +29,10 @@ class PgBouncerProcess {
   ProcessRunner& runner_;
 };
 
+// The pid in a PgBouncer pidfile when that process is a running pgbouncer, else 0 (a stale
+// pidfile may name a pid that now belongs to another program).
+pid_t PgBouncerPid(const std::string& pidfile);
+
 // The pgbouncer executable, or an error saying how to install it.
 Result<std::string> FindPgBouncer();
 
