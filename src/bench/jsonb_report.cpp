@@ -48,7 +48,9 @@ std::vector<std::string> JsonbTable(const JsonbReport& r) {
                       fmt::format("{:.3f}", Ms(m.latency.Percentile(50))),
                       fmt::format("{:.3f}", Ms(m.latency.Percentile(95))),
                       fmt::format("{:.3f}", Ms(m.latency.Percentile(99))),
-                      m.index == 0 ? "" : fmt::format("{:.1f}x", Speedup(r, m))});
+                      m.index == 0       ? ""
+                      : !m.index_used ? "not used"
+                                      : fmt::format("{:.1f}x", Speedup(r, m))});
     }
   }
   std::vector<size_t> width(rows[0].size(), 0);
@@ -65,9 +67,11 @@ std::vector<std::string> JsonbTable(const JsonbReport& r) {
     lines.push_back(std::move(line));
   }
   lines.push_back("");
+  size_t shape_width = 0;
+  for (const auto& q : queries) shape_width = std::max(shape_width, q.shape.size());
   for (const auto& q : queries) {
-    lines.push_back(fmt::format("{:<24} WHERE {}", q.shape, q.predicate));
-    if (!q.note.empty()) lines.push_back(fmt::format("{:<24} ({})", "", q.note));
+    lines.push_back(fmt::format("{:<{}}  WHERE {}", q.shape, shape_width, q.predicate));
+    if (!q.note.empty()) lines.push_back(fmt::format("{:<{}}  ({})", "", shape_width, q.note));
   }
   return lines;
 }
@@ -97,7 +101,8 @@ nlohmann::json JsonbReportJson(const JsonbReport& r) {
                            {"p95", ms(m.latency.Percentile(95))},
                            {"p99", ms(m.latency.Percentile(99))},
                            {"max", ms(m.latency.max())}}},
-                         {"speedup", m.index == 0 ? 1.0 : std::round(Speedup(r, m) * 10) / 10},
+                         {"speedup", m.index_used ? nlohmann::json(std::round(Speedup(r, m) * 10) / 10)
+                                                  : nullptr},
                          {"explain", m.explain}});
     }
     queries.push_back({{"id", qs[q].id},

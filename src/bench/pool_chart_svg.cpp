@@ -10,10 +10,10 @@
 namespace pgstack::bench {
 namespace {
 
-constexpr double kWidth = 1120, kHeight = 440;
+constexpr double kWidth = 1160, kHeight = 460;
 constexpr double kPanelWidth = 310, kPanelHeight = 280;
 // Each panel leaves room on its right for the line labels (up to about 160px).
-constexpr double kTop = 70, kLeft[2] = {80, 640};
+constexpr double kTop = 90, kLeft[2] = {80, 650};
 constexpr double kLabelGap = 13;  // least vertical distance between two line labels
 
 struct Series {
@@ -39,20 +39,51 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
-// A round upper bound for an axis, and its tick step (1, 2 or 5 times a power of ten).
-std::pair<double, double> NiceAxis(double max) {
-  if (max <= 0) return {1, 0.25};
+// A value axis: linear from 0 with round steps, or logarithmic (ticks at 1, 2, 5 times powers of
+// ten) when the values span more than kLogSpan, so that per-transaction figures stay readable
+// next to persistent ones.
+constexpr double kLogSpan = 30;
+
+struct Axis {
+  bool log = false;
+  double lo = 0, hi = 1;
+  std::vector<double> ticks;
+  // 0 at the bottom of the panel, 1 at the top.
+  double Fraction(double v) const {
+    if (!log) return v / hi;
+    v = std::clamp(v, lo, hi);
+    return (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
+  }
+};
+
+Axis MakeAxis(double min_positive, double max) {
+  Axis a;
+  if (max <= 0) {
+    a.ticks = {0, 0.25, 0.5, 0.75, 1};
+    return a;
+  }
+  if (min_positive > 0 && max / min_positive > kLogSpan) {
+    a.log = true;
+    a.lo = std::pow(10, std::floor(std::log10(min_positive)));
+    a.hi = std::pow(10, std::ceil(std::log10(max)));
+    for (double decade = a.lo; decade < a.hi * 1.001; decade *= 10) {
+      for (double m : {1.0, 2.0, 5.0}) {
+        if (decade * m <= a.hi * 1.001) a.ticks.push_back(decade * m);
+      }
+    }
+    return a;
+  }
   double raw = max / 5;
   double p = std::pow(10, std::floor(std::log10(raw)));
   double step = raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
-  return {std::ceil(max / step) * step, step};
+  a.hi = std::ceil(max / step) * step;
+  for (double v = 0; v <= a.hi + step / 2; v += step) a.ticks.push_back(v);
+  return a;
 }
 
 std::string Number(double v) {
-  if (v >= 10000) return fmt::format("{:.0f}k", v / 1000);
-  if (v >= 100 || v == std::floor(v)) return fmt::format("{:.0f}", v);
-  if (v >= 1) return fmt::format("{:.1f}", v);
-  return fmt::format("{:.2f}", v);
+  if (v >= 1000) return fmt::format("{:g}k", v / 1000);
+  return fmt::format("{:g}", v);
 }
 
 double Tps(const PointResult& p) {
@@ -64,21 +95,25 @@ void Panel(std::string& svg, int index, const std::string& title, const std::str
            const std::vector<Series>& series, const std::vector<int>& clients,
            double (*value)(const PointResult&)) {
   double left = kLeft[index];
-  double max = 0;
+  double max = 0, min_positive = 0;
   for (const auto& s : series) {
-    for (const auto* p : s.points) max = std::max(max, value(*p));
+    for (const auto* p : s.points) {
+      double v = value(*p);
+      max = std::max(max, v);
+      if (v > 0 && (min_positive == 0 || v < min_positive)) min_positive = v;
+    }
   }
-  auto [top_value, step] = NiceAxis(max);
+  Axis axis = MakeAxis(min_positive, max);
   auto x_of = [&](int c) {
     size_t i = std::find(clients.begin(), clients.end(), c) - clients.begin();
     return clients.size() == 1 ? left + kPanelWidth / 2
                                : left + kPanelWidth * static_cast<double>(i) / (clients.size() - 1);
   };
-  auto y_of = [&](double v) { return kTop + kPanelHeight * (1 - v / top_value); };
+  auto y_of = [&](double v) { return kTop + kPanelHeight * (1 - axis.Fraction(v)); };
 
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"title\">{}</text>\n", left, kTop - 22,
-                     Escape(title));
-  for (double v = 0; v <= top_value + step / 2; v += step) {
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"title\">{}{}</text>\n", left, kTop - 22,
+                     Escape(title), axis.log ? " (log scale)" : "");
+  for (double v : axis.ticks) {
     svg += fmt::format(
         "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" class=\"grid\"/>"
         "<text x=\"{3}\" y=\"{4:.1f}\" class=\"tick\" text-anchor=\"end\">{5}</text>\n",
@@ -124,6 +159,12 @@ void Panel(std::string& svg, int index, const std::string& title, const std::str
   for (size_t i = 1; i < labels.size(); ++i) {
     labels[i].first = std::max(labels[i].first, labels[i - 1].first + kLabelGap);
   }
+  // Pushed below the panel's bottom: shift back up, keeping the gaps.
+  double bottom = kTop + kPanelHeight;
+  for (size_t i = labels.size(); i-- > 0;) {
+    labels[i].first = std::min(labels[i].first, bottom);
+    bottom = labels[i].first - kLabelGap;
+  }
   for (const auto& [y, s] : labels) {
     svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"label\" fill=\"{}\">{}</text>\n",
                        left + kPanelWidth + 8, y + 4, s->color(), Escape(s->label()));
@@ -167,8 +208,8 @@ std::string PoolChartSvg(const PoolReport& r) {
   Panel(svg, 1, "p99 latency (lower is better)", "p99 latency, ms", series, clients, &P99);
   svg += fmt::format(
       "<text x=\"20\" y=\"{}\" class=\"note\">Solid: persistent connections; dashed: a new "
-      "connection per transaction. A cross marks a point where clients got errors (for direct "
-      "connections beyond max_connections: refused, 53300).</text>\n",
+      "connection per transaction. A cross marks a point where clients got errors (beyond "
+      "max_connections or max_client_conn: refused, 53300).</text>\n",
       kHeight - 14);
   svg += "</svg>\n";
   return svg;

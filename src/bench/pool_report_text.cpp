@@ -96,6 +96,13 @@ std::string PooledParagraph(const PoolReport& r) {
                        ? std::to_string(*largest->server_connections_peak)
                        : "?",
                    ErrorCount(*largest));
+  const PointResult* refused = nullptr;
+  for (const auto& p : r.results) {
+    if (p.point.endpoint == EndpointKind::kPooled && p.load.errors.count("53300") &&
+        (!refused || p.point.clients < refused->point.clients)) {
+      refused = &p;
+    }
+  }
   if (largest->pooler && largest->pooler->sampled) {
     s += fmt::format("; clients beyond the pool waited in PgBouncer's queue instead of being "
                      "refused (up to {} waiting at once, the longest for {:.1f} ms; {:.3f} ms "
@@ -104,37 +111,59 @@ std::string PooledParagraph(const PoolReport& r) {
                      largest->pooler->stats.wait_ms);
   }
   s += fmt::format(". PgBouncer accepts up to max_client_conn = {} clients (its own console "
-                   "included) and refuses the next.",
+                   "included) and refuses the next with 53300",
                    l.max_client_conn);
+  if (refused) {
+    s += fmt::format(": at {} clients only {} got in, and refused attempts were counted {} times",
+                     refused->point.clients, refused->load.clients_connected_peak,
+                     refused->load.errors.at("53300"));
+  }
+  s += ". PgBouncer keeps idle server connections open (server_idle_timeout), so a pooled "
+       "point's count includes those an earlier point opened.";
   return s;
 }
 
-std::string ComparisonParagraph(const PoolReport& r, ConnMode m) {
-  // The largest client count measured both ways.
-  const PointResult* d = nullptr;
-  const PointResult* p = nullptr;
+// The direct and pooled points of mode m at the same client count, the largest (or smallest)
+// such count; false when the run has none.
+bool Pair(const PoolReport& r, ConnMode m, bool largest, const PointResult** d,
+          const PointResult** p) {
+  *d = *p = nullptr;
   for (const auto& x : r.results) {
     if (x.point.endpoint != EndpointKind::kDirect || x.point.mode != m) continue;
     const PointResult* y = Find(r, EndpointKind::kPooled, m, x.point.clients);
-    if (y && (!d || x.point.clients > d->point.clients)) {
-      d = &x;
-      p = y;
+    if (!y) continue;
+    if (!*d || (largest ? x.point.clients > (*d)->point.clients
+                        : x.point.clients < (*d)->point.clients)) {
+      *d = &x;
+      *p = y;
     }
   }
-  if (!d) return "";
+  return *d != nullptr;
+}
+
+std::string ComparisonParagraph(const PoolReport& r, ConnMode m) {
+  const PointResult *d, *p, *d1, *p1;
+  if (!Pair(r, m, true, &d, &p)) return "";
+  Pair(r, m, false, &d1, &p1);
   std::string s = fmt::format(
       "{}, {} clients: direct {:.0f} tps (p99 {:.2f} ms), pooled {:.0f} tps (p99 {:.2f} ms).",
       m == ConnMode::kPersistent ? "Persistent connections" : "A new connection per transaction",
       d->point.clients, Tps(*d), Ms(d->load.latency.Percentile(99)), Tps(*p),
       Ms(p->load.latency.Percentile(99)));
-  if (m == ConnMode::kPerTransaction && d->load.connect.count() && p->load.connect.count()) {
-    s += fmt::format(" Connecting took {:.2f} ms directly (the server starts a backend each time) "
-                     "against {:.2f} ms through PgBouncer (it hands out an open server "
-                     "connection), median.",
-                     Ms(d->load.connect.Percentile(50)), Ms(p->load.connect.Percentile(50)));
-  } else if (m == ConnMode::kPersistent) {
-    s += " With long-lived connections and few clients PgBouncer only adds a hop; it pays off "
-         "when clients outnumber what the server can run at once, or connect often.";
+  if (m == ConnMode::kPerTransaction && d1->load.connect.count() && p1->load.connect.count()) {
+    s += fmt::format(" At {} clients a connection took {:.2f} ms directly (the server starts a "
+                     "backend process for each) against {:.2f} ms through PgBouncer (it hands "
+                     "out a server connection it already has), median; with more clients "
+                     "connecting at once the times include waiting for the CPU.",
+                     d1->point.clients, Ms(d1->load.connect.Percentile(50)),
+                     Ms(p1->load.connect.Percentile(50)));
+  } else if (m == ConnMode::kPersistent && d1 != d) {
+    s += fmt::format(" At {} clients the extra hop through PgBouncer shows: direct {:.0f} tps "
+                     "(p50 {:.3f} ms), pooled {:.0f} tps (p50 {:.3f} ms). With long-lived "
+                     "connections PgBouncer pays off when clients outnumber what the server runs "
+                     "well at once.",
+                     d1->point.clients, Tps(*d1), Ms(d1->load.latency.Percentile(50)), Tps(*p1),
+                     Ms(p1->load.latency.Percentile(50)));
   }
   return s;
 }
