@@ -24,13 +24,7 @@ std::optional<std::pair<Version, std::string>> ParseDieselDir(std::string_view n
 }
 
 Result<bool> MetadataNoTransaction(const std::string& dir) {
-  PGSTACK_ASSIGN_OR_RETURN(auto meta, ReadFileIfExists(dir + "/metadata.toml"));
-  if (!meta) return false;
-  std::string compact;
-  for (char c : *meta) {
-    if (c != ' ' && c != '\t') compact += c;
-  }
-  return compact.find("run_in_transaction=false") != std::string::npos;
+  return SettingSaysFalse(dir + "/metadata.toml", "run_in_transaction");
 }
 
 }  // namespace

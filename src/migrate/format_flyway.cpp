@@ -40,13 +40,7 @@ std::optional<FlywayName> ParseFlywayName(std::string_view name) {
 }
 
 Result<bool> ConfNoTransaction(const std::string& path) {
-  PGSTACK_ASSIGN_OR_RETURN(auto conf, ReadFileIfExists(path + ".conf"));
-  if (!conf) return false;
-  std::string compact;
-  for (char c : *conf) {
-    if (c != ' ' && c != '\t') compact += c;
-  }
-  return compact.find("executeInTransaction=false") != std::string::npos;
+  return SettingSaysFalse(path + ".conf", "executeInTransaction");
 }
 
 }  // namespace

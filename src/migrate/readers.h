@@ -36,6 +36,10 @@ Result<SqlText> MakeUpSql(std::string path, std::string sql, int first_line);
 // A down SQL text: as MakeSqlText; nullopt when it holds no statement.
 Result<std::optional<SqlText>> MakeDownSql(std::string path, std::string sql, int first_line);
 
+// Whether a small settings file (Flyway's .conf, diesel's metadata.toml) sets key to false
+// ("key=false", "key = false"); false when the file does not exist.
+Result<bool> SettingSaysFalse(const std::string& path, std::string_view key);
+
 // "<digits><sep><name>" split into version and name; nullopt when it is not that.
 std::optional<std::pair<Version, std::string>> SplitNumbered(std::string_view stem);
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "pgstack/files.h"
 #include "pgstack/migrate/duration.h"
 #include "readers.h"
 
@@ -47,7 +48,8 @@ Result<std::string> EntryContent(const std::string& dir, const DirEntry& e) {
 
 void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries) {
   constexpr size_t kPerThread = 256;
-  size_t threads = std::min<size_t>(4, entries.size() / kPerThread + 1);
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  size_t threads = std::min<size_t>(std::min<size_t>(cores, 4), entries.size() / kPerThread + 1);
   auto work = [&](size_t k) {
     for (size_t i = k; i < entries.size(); i += threads) {
       if (entries[i].is_dir) continue;
@@ -59,6 +61,16 @@ void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries) {
   for (size_t k = 1; k < threads; ++k) pool.emplace_back(work, k);
   work(0);
   for (auto& t : pool) t.join();
+}
+
+Result<bool> SettingSaysFalse(const std::string& path, std::string_view key) {
+  PGSTACK_ASSIGN_OR_RETURN(auto text, ReadFileIfExists(path));
+  if (!text) return false;
+  std::string compact;
+  for (char c : *text) {
+    if (c != ' ' && c != '\t') compact += c;
+  }
+  return compact.find(std::string(key) + "=false") != std::string::npos;
 }
 
 Result<SqlText> MakeSqlText(std::string path, std::string sql, int first_line) {
