@@ -94,6 +94,12 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
     planning.verifier = external::UserlistVerifier(*plan.bouncer.userlist.old, env.postgres.user);
   PGSTACK_ASSIGN_OR_RETURN(plan.provision, Provision(admin, open_db, env.postgres, planning));
   PGSTACK_RETURN_IF_ERROR(external::PlanUserlist(plan.bouncer, env, plan.provision.verifier));
+  if (!plan.facts.superuser && plan.facts.role_exists) {
+    report.notes.push_back(fmt::format(
+        "{} is not a superuser and cannot read stored verifiers, so every run sets the password "
+        "of {} again (to the verifier PgBouncer's userlist holds, when it is one of the password)",
+        plan.facts.admin_user, env.postgres.user));
+  }
   report.settings_via = target.file ? plan.settings.file->path : "ALTER SYSTEM";
   if (!target.file) {
     report.notes.push_back(

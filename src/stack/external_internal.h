@@ -48,6 +48,9 @@ struct ServerFacts {
   // May SET ROLE to the application role (to create a database it owns): a membership with
   // SET, or createrole_self_grant including "set" for a role this run creates.
   bool role_set = false;
+  // Inherits the application role's privileges (USAGE), likewise: then it may create extensions
+  // in the database that role owns.
+  bool role_inherit = false;
   bool db_exists = false;
   bool db_create = false;   // CREATE on the application database (for trusted extensions)
   bool can_reload = false;  // EXECUTE on pg_reload_conf()

@@ -123,6 +123,9 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
           " FROM pg_roles a WHERE a.rolname = $1) AS role_admin, "
           "coalesce((SELECT pg_has_role(current_user, a.oid, 'SET') FROM pg_roles a "
           " WHERE a.rolname = $1), current_setting('createrole_self_grant') ~* 'set') AS role_set, "
+          "coalesce((SELECT pg_has_role(current_user, a.oid, 'USAGE') FROM pg_roles a "
+          " WHERE a.rolname = $1), current_setting('createrole_self_grant') ~* 'inherit') "
+          " AS role_inherit, "
           "EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AS role_exists, "
           "EXISTS (SELECT FROM pg_database WHERE datname = $2) AS db_exists "
           "FROM pg_roles r WHERE r.rolname = current_user",
@@ -138,6 +141,7 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
   f.role_exists = me.get(0, "role_exists") == "t";
   f.role_admin = me.get(0, "role_admin") == "t";
   f.role_set = me.get(0, "role_set") == "t";
+  f.role_inherit = me.get(0, "role_inherit") == "t";
   f.db_exists = me.get(0, "db_exists") == "t";
   // Anything below relies on PostgreSQL 17's catalog; an older server is refused first.
   if (f.version_num / 10000 != kMajor) return f;
@@ -178,17 +182,27 @@ Status CheckServer(const ServerFacts& f, const Environment& env,
   if (f.role_exists && !f.role_admin)
     return missing("ADMIN OPTION on role " + pg.user, "to set its password");
   if (!f.db_exists && !f.createdb) return missing("CREATEDB", "to create database " + pg.database);
+  // Since PostgreSQL 16 a CREATEROLE role gets only ADMIN OPTION on the roles it creates;
+  // createrole_self_grant adds SET and INHERIT, which creating the database and its
+  // extensions as that role's need.
+  std::string self_grant =
+      fmt::format("ALTER ROLE {} SET createrole_self_grant = 'set, inherit'", f.admin_user);
+  std::string membership = f.role_exists ? fmt::format("GRANT {} TO {} WITH SET TRUE, INHERIT TRUE",
+                                                       pg.user, f.admin_user)
+                                         : self_grant;
   if (!f.db_exists && !f.role_set) {
-    return missing("SET on role " + pg.user, "to create database " + pg.database +
-                                                 " owned by it; GRANT " + pg.user + " TO " +
-                                                 f.admin_user + " WITH SET TRUE");
+    return missing("SET on role " + pg.user,
+                   "to create database " + pg.database + " owned by it; " + membership);
   }
   if (!f.extensions_untrusted.empty()) {
     return missing("SUPERUSER", "extension " + f.extensions_untrusted.front() + " is not trusted");
   }
-  if (!f.extensions_to_create.empty() && !f.db_create) {
-    return missing("CREATE on database " + pg.database,
-                   "to create extension " + f.extensions_to_create.front());
+  // A database the role will own gives its members that inherit CREATE on it.
+  bool can_create = f.db_exists ? f.db_create : f.role_inherit;
+  if (!f.extensions_to_create.empty() && !can_create) {
+    return missing("CREATE on database " + pg.database, "to create extension " +
+                                                            f.extensions_to_create.front() +
+                                                            (f.db_exists ? "" : "; " + membership));
   }
   for (const auto& name : alter_system) {
     auto it = f.settings.find(name);

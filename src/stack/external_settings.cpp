@@ -198,6 +198,9 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const Environment& env,
     const ServerSetting& s = f.settings.at(name);
     // What the files will give it after a reload; without pg_file_settings, what is in effect.
     std::string configured = s.file_value.value_or(s.current);
+    // Without pg_file_settings a value waiting for a restart cannot be read; it is taken to be
+    // the one a previous run set, so that a rerun does not set it again and again.
+    if (!f.file_settings_readable && s.pending_restart) configured = value;
     if (target.file) {
       // postgresql.auto.conf is read last: a value left there by ALTER SYSTEM would win.
       if (s.file_value && IsAutoConf(s.file_source) && !Same(name, value, *s.file_value))

@@ -99,7 +99,7 @@ ServerFacts Facts() {
   f.version = "17.2";
   f.version_num = 170002;
   f.admin_user = "ops";
-  f.createrole = f.createdb = f.can_reload = f.role_set = true;
+  f.createrole = f.createdb = f.can_reload = f.role_set = f.role_inherit = true;
   f.settings["effective_cache_size"] = {.current = "4GB", .can_alter_system = true};
   f.settings["max_connections"] = {.current = "100", .can_alter_system = true};
   return f;
@@ -124,6 +124,13 @@ TEST(ExternalCheckServer, NamesTheMissingPrivilege) {
   f.createdb = false;
   EXPECT_NE(CheckServer(f, Env(), {}, false).message().find("lacks CREATEDB"), std::string::npos);
   f.db_exists = true;  // CREATEDB is only needed to create the database
+  EXPECT_TRUE(CheckServer(f, Env(), {}, false).ok());
+  f = Facts();
+  f.extensions_to_create = {"btree_gin"};
+  f.role_inherit = false;  // the new database's owner lends it nothing
+  EXPECT_NE(CheckServer(f, Env(), {}, false).message().find("CREATE on database appdb"),
+            std::string::npos);
+  f.db_exists = f.db_create = true;
   EXPECT_TRUE(CheckServer(f, Env(), {}, false).ok());
   f = Facts();
   f.role_set = false;
@@ -159,6 +166,13 @@ TEST(ExternalPlanSettings, AlterSystemOnlyForWhatDiffersAndRestartOnlyReported) 
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan->statements.empty());
   EXPECT_FALSE(plan->reload);
+  EXPECT_EQ(plan->restart_pending, std::vector<std::string>{"max_connections"});
+  // Unreadable pg_file_settings: a pending restart is taken to be the value set before.
+  f.settings["max_connections"].file_value.reset();
+  f.settings["max_connections"].pending_restart = true;
+  plan = PlanSettings(f, Env(), SettingsTarget{}, "/nonexistent");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan->statements.empty());
   EXPECT_EQ(plan->restart_pending, std::vector<std::string>{"max_connections"});
 }
 
