@@ -109,7 +109,7 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
 }
 
 // A dry run's actions read as the run's report would, in the same order.
-void ReportDryRun(const Plan& plan, ExternalReport& report) {
+void ReportDryRun(const Plan& plan, bool restart, ExternalReport& report) {
   const auto& s = plan.settings;
   auto& acts = report.actions;
   for (const auto& st : plan.provision.statements) report.statements.push_back(st);
@@ -125,6 +125,11 @@ void ReportDryRun(const Plan& plan, ExternalReport& report) {
   write(s.file ? &*s.file : nullptr, false);
   if (!s.changed.empty()) acts.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
   if (s.reload) acts.push_back("reloaded PostgreSQL (pg_reload_conf())");
+  if (restart && plan.restart_command && !s.restart_pending.empty()) {
+    acts.push_back(fmt::format("restarted PostgreSQL ({}) for {}",
+                               fmt::join(*plan.restart_command, " "),
+                               fmt::join(s.restart_pending, ", ")));
+  }
   write(&plan.bouncer.userlist, true);
   write(&plan.bouncer.ini, false);
   if (plan.bouncer.ini.changed || plan.bouncer.userlist.changed)
@@ -278,7 +283,7 @@ Result<ExternalReport> UpExternal(const Environment& env, const ExternalOptions&
   PGSTACK_ASSIGN_OR_RETURN(Plan plan, MakePlan(admin, open_db, env, o, report));
   plan.admin = admin_params;
   if (o.dry_run) {
-    ReportDryRun(plan, report);
+    ReportDryRun(plan, o.restart, report);
     return report;
   }
   Status applied = Apply(plan, admin, open_db, env, o, runner, report);
