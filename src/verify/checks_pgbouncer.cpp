@@ -12,11 +12,11 @@
 
 #include "checks.h"
 #include "deadline.h"
+#include "pgstack/pgbouncer_config.h"
 #include "pgstack/process.h"
 #include "pgstack/scram.h"
 #include "pgstack/settings.h"
 #include "text.h"
-#include "userlist.h"
 
 namespace pgstack::verify {
 namespace {
@@ -32,6 +32,17 @@ Result<ConfigMap> ShowConfig(pg::Connection& admin) {
   ConfigMap out;
   for (int i = 0; i < r.rows(); ++i) out[std::string(r.get(i, "key"))] = r.get(i, "value");
   return out;
+}
+
+// The secret of `user` in userlist text, or nullopt when it has no entry.
+std::optional<std::string> UserlistSecret(const std::string& text, const std::string& user) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto fields = ParseUserlistLine(line);
+    if (fields && fields->first == user) return fields->second;
+  }
+  return std::nullopt;
 }
 
 // The local port of our end of a connection: the one PgBouncer's SHOW CLIENTS lists as `port`.
@@ -131,14 +142,16 @@ Outcome PgBouncerLogin(Probe& probe) {
   std::string db(r->get(0, "current_database"));
   std::string server_port(r->get(0, "inet_server_port"));
   // We dialled PgBouncer's port; the server saw the connection arrive on its own port, so
-  // something in between relayed it.
+  // something in between relayed it. (A PgBouncer that reaches the server over its Unix socket
+  // leaves the port NULL: then SHOW CLIENTS below is the proof.)
   std::string expected = fmt::format("{} on the server's port {} via PgBouncer's port {}",
                                      ep->direct.dbname, ep->direct.port, ep->pooled.port);
   std::string actual =
       fmt::format("{} on the server's port {} via PgBouncer's port {}", db,
                   server_port.empty() ? "(Unix socket)" : server_port, ep->pooled.port);
-  if (db != ep->direct.dbname || server_port != std::to_string(ep->direct.port) ||
-      ep->pooled.port == ep->direct.port) {
+  bool relayed = server_port.empty() || (server_port == std::to_string(ep->direct.port) &&
+                                          ep->pooled.port != ep->direct.port);
+  if (db != ep->direct.dbname || !relayed) {
     return Outcome::Fail("the pooled login did not reach the server through PgBouncer: " + actual,
                          expected, actual);
   }

@@ -1,4 +1,4 @@
-// The pieces of verify that need no server: socket tables, the userlist, the log scan.
+// The pieces of verify that need no server: socket tables and the log scan.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -8,7 +8,6 @@
 #include "verify/listen_sockets.h"
 #include "verify/secret_scan.h"
 #include "verify/text.h"
-#include "verify/userlist.h"
 
 namespace pgstack::verify {
 namespace {
@@ -57,20 +56,6 @@ TEST(VerifyListen, LoopbackAndWhatTheConfigAllows) {
   EXPECT_TRUE(ListenAllowed("10.1.2.3", "127.0.0.1, 10.1.2.3"));
   EXPECT_FALSE(ListenAllowed("10.1.2.4", "127.0.0.1, 10.1.2.3"));
   EXPECT_TRUE(ListenAllowed("0.0.0.0", "0.0.0.0"));
-}
-
-TEST(VerifyUserlist, FindsTheSecretOfOneUser) {
-  std::string text =
-      ";; comment\n"
-      "\"other\" \"SCRAM-SHA-256$4096:b3Ro$x:y\"\n"
-      "\n"
-      "\"test_platform_user\" \"SCRAM-SHA-256$4096:c2FsdA==$abc:def\"\n"
-      "\"quo\"\"ted\" \"se\"\"cret\"";
-  EXPECT_EQ(UserlistSecret(text, "test_platform_user"), "SCRAM-SHA-256$4096:c2FsdA==$abc:def");
-  EXPECT_EQ(UserlistSecret(text, "other"), "SCRAM-SHA-256$4096:b3Ro$x:y");
-  EXPECT_EQ(UserlistSecret(text, "quo\"ted"), "se\"cret");
-  EXPECT_EQ(UserlistSecret(text, "nobody"), std::nullopt);
-  EXPECT_EQ(UserlistSecret("\"broken\" \"unterminated", "broken"), std::nullopt);
 }
 
 class SecretScan : public ::testing::Test {
