@@ -1,6 +1,7 @@
 // External mode: PgBouncer's pgbouncer.ini and userlist.txt in the system's folder, and applying
 // them to a PgBouncer that runs (the admin console's RELOAD).
 #include <fmt/format.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -109,16 +110,18 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
   }
   PgBouncerPlan plan;
   plan.dir = dir;
-  // Debian runs PgBouncer as postgres; elsewhere the folder's owner is the best guess.
-  Owner owner{};
-  if (auto pg = LookupOsUser("postgres"); pg.ok()) {
-    plan.user = pg->name;
+  // Debian runs PgBouncer as postgres; elsewhere the folder's owner is the best guess. Only
+  // root can give files away, so a folder of the user running pgstack stays that user's.
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return Status::InvalidInput(dir + ": cannot stat");
+  Owner owner{st.st_uid, st.st_gid};
+  auto pg = LookupOsUser("postgres");
+  if (pg.ok() && (geteuid() == 0 || geteuid() == pg->uid)) {
     owner = Owner{pg->uid, pg->gid};
+    plan.user = pg->name;
   } else {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0) return Status::InvalidInput(dir + ": cannot stat");
-    owner = Owner{st.st_uid, st.st_gid};
-    plan.user = std::to_string(st.st_uid);
+    const passwd* pw = getpwuid(owner.uid);
+    plan.user = pw ? pw->pw_name : std::to_string(owner.uid);
   }
   if (geteuid() != 0 && geteuid() != owner.uid) {
     return Status::InvalidInput(
