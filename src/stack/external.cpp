@@ -94,6 +94,14 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
     planning.verifier = external::UserlistVerifier(*plan.bouncer.userlist.old, env.postgres.user);
   PGSTACK_ASSIGN_OR_RETURN(plan.provision, Provision(admin, open_db, env.postgres, planning));
   PGSTACK_RETURN_IF_ERROR(external::PlanUserlist(plan.bouncer, env, plan.provision.verifier));
+  // PgBouncer's [databases] entry and verify use the environment's address, the setup the
+  // administrator's: a different port usually means two servers (a proxy may explain it).
+  if (plan.facts.port != env.postgres.port) {
+    report.notes.push_back(fmt::format(
+        "the administrator's server listens on port {}, but environment {} names {}:{} (what "
+        "PgBouncer and verify use); set PGPORT or the config if that is not the same server",
+        plan.facts.port, env.name, env.postgres.host, env.postgres.port));
+  }
   if (!plan.facts.superuser && plan.facts.role_exists) {
     report.notes.push_back(fmt::format(
         "{} is not a superuser and cannot read stored verifiers, so every run sets the password "

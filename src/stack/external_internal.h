@@ -40,6 +40,7 @@ struct ServerFacts {
   std::string version;  // server_version, "17.10"
   int version_num = 0;  // server_version_num, 170010
   std::string admin_user;
+  int port = 0;  // the server's own port setting
   bool superuser = false;
   bool createrole = false;
   bool createdb = false;

@@ -118,6 +118,7 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
           "SELECT current_user AS me, r.rolsuper, r.rolcreaterole, r.rolcreatedb, "
           "current_setting('server_version') AS version, "
           "current_setting('server_version_num')::int AS version_num, "
+          "current_setting('port')::int AS port, "
           "has_function_privilege('pg_reload_conf()', 'EXECUTE') AS can_reload, "
           "(SELECT pg_has_role(current_user, a.oid, 'MEMBER WITH ADMIN OPTION') "
           " FROM pg_roles a WHERE a.rolname = $1) AS role_admin, "
@@ -138,6 +139,7 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
   f.version = me.get(0, "version");
   f.version_num = std::atoi(std::string(me.get(0, "version_num")).c_str());
   f.can_reload = me.get(0, "can_reload") == "t";
+  f.port = std::atoi(std::string(me.get(0, "port")).c_str());
   f.role_exists = me.get(0, "role_exists") == "t";
   f.role_admin = me.get(0, "role_admin") == "t";
   f.role_set = me.get(0, "role_set") == "t";

@@ -463,6 +463,11 @@ TEST(ExternalUp, BadInputChangesNothingAndAlterSystemIsTheFallback) {
   EXPECT_CONTAINS(again.output, "needs a restart");
   EXPECT_EQ(server.Snapshot(), after);
 
+  // An environment that names another port than the administrator's server is pointed out.
+  auto elsewhere = server.Up({"--dry-run"}, {{"PGPORT", "1"}});
+  EXPECT_EQ(elsewhere.exit_code, 0) << elsewhere.output;
+  EXPECT_CONTAINS(elsewhere.output, "but environment production names 127.0.0.1:1");
+
   // A value the server refuses after others were set: postgresql.auto.conf is put back.
   server.WriteConfig(
       {{"postgres",
