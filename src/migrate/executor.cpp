@@ -5,6 +5,7 @@
 #include <chrono>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "pgstack/pg/error_class.h"
 #include "sql_buffer.h"
@@ -57,17 +58,26 @@ void Executor::Rollback() {
   if (conn_.in_transaction()) (void)conn_.Run("ROLLBACK");
 }
 
+std::string Executor::Tail(const SqlText& t, size_t first, size_t last, const std::string& tail) {
+  bool session = false;
+  for (size_t i = first; i < last; ++i) session = session || t.statements[i].session_set;
+  // A session SET inside the transaction would outlive it on a pooled server connection.
+  return (session ? "RESET ALL;\nSET LOCAL synchronous_commit = off;\n" : "") + tail +
+         ";\nCOMMIT;\n";
+}
+
+void Executor::AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o,
+                                 size_t first, size_t last, const std::string& tail) {
+  buf.Append(Head(o));
+  for (size_t i = first; i < last; ++i) buf.AppendStatement(t, t.statements[i]);
+  buf.Append(Tail(t, first, last, tail));
+}
+
 Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
                              const std::string& tail) {
   bool copy = false;
-  bool session = false;
-  for (size_t i = first; i < last; ++i) {
-    copy = copy || t.statements[i].copy_from_stdin;
-    session = session || t.statements[i].session_set;
-  }
-  // A session SET inside the transaction would outlive it on a pooled server connection.
-  std::string tail_sql =
-      (session ? "RESET ALL;\nSET LOCAL synchronous_commit = off;\n" : "") + tail + ";\nCOMMIT;";
+  for (size_t i = first; i < last; ++i) copy = copy || t.statements[i].copy_from_stdin;
+  std::string tail_sql = Tail(t, first, last, tail);
   std::string fallback = last - first == 1 ? t.Where(t.statements[first].begin) : t.path;
   auto fail = [&](const Status& s) {
     Rollback();
@@ -75,9 +85,7 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
   };
   if (!copy) {
     SqlBuffer buf;
-    buf.Append(Head(o));
-    for (size_t i = first; i < last; ++i) buf.AppendStatement(t, t.statements[i]);
-    buf.Append(tail_sql);
+    AppendTransaction(buf, t, o, first, last, tail);
     Status s = conn_.Run(buf.str());
     return s.ok() ? s : fail(buf.Locate(s, fallback));
   }
@@ -195,22 +203,111 @@ Status Executor::Statements(const SqlText& t, const FileOptions& o, int start, b
   return Status::Ok();
 }
 
+std::string Executor::HistoryInsert(const Migration& m) {
+  std::string kind(m.repeatable() ? kKindRepeatable : kKindVersioned);
+  std::string sql = fmt::format(
+      "INSERT INTO pgstack.schema_history (version, name, kind, checksum, applied_by, "
+      "execution_ms) VALUES ({}, {}, {}, {}, {} || ' as ' || current_user, {})",
+      Lit(m.key()), Lit(m.name), Lit(kind), Lit(m.checksum), Lit(s_.applied_by), kElapsedSql);
+  if (m.repeatable()) {
+    sql +=
+        " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
+        "applied_at = clock_timestamp(), applied_by = EXCLUDED.applied_by, "
+        "execution_ms = EXCLUDED.execution_ms";
+  }
+  return sql;
+}
+
+bool Executor::Batchable(const Migration& m, const HistoryRow* partial) {
+  return !partial && m.UpMode() == RunMode::kTransaction && !m.up.HasCopy();
+}
+
+Status Executor::UpBatch(const std::vector<UpItem>& items, size_t first, size_t last,
+                         const std::function<void(size_t, int)>& on_applied, size_t* done) {
+  SqlBuffer buf;
+  std::string keys;
+  for (size_t i = first; i < last; ++i) {
+    const Migration& m = *items[i].migration;
+    AppendTransaction(buf, m.up, m.up_options, 0, m.up.statements.size(), HistoryInsert(m));
+    keys += (keys.empty() ? "" : ", ") + Lit(m.key());
+  }
+  // The last result of the string is its last statement's: the time each one took.
+  buf.Append("SELECT version, execution_ms FROM pgstack.schema_history WHERE version IN (" + keys +
+             ")");
+  auto r = conn_.Exec(buf.str());
+  if (r.ok()) {
+    std::unordered_map<std::string, int> ms;
+    for (int row = 0; row < r->rows(); ++row) {
+      ms[std::string(r->get(row, 0))] = std::atoi(std::string(r->get(row, 1)).c_str());
+    }
+    for (size_t i = first; i < last; ++i) on_applied(i, ms[items[i].migration->key()]);
+    *done = last - first;
+    return Status::Ok();
+  }
+  Rollback();
+  // Those before the failed one committed: find out which, by their checksums in the history.
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto h, conn_.Exec("SELECT version, checksum, execution_ms FROM pgstack.schema_history "
+                         "WHERE version IN (" +
+                         keys + ")"));
+  std::unordered_map<std::string, std::pair<std::string, int>> rows;
+  for (int row = 0; row < h.rows(); ++row) {
+    rows[std::string(h.get(row, 0))] = {std::string(h.get(row, 1)),
+                                        std::atoi(std::string(h.get(row, 2)).c_str())};
+  }
+  *done = 0;
+  for (size_t i = first; i < last; ++i) {
+    const Migration& m = *items[i].migration;
+    auto it = rows.find(m.key());
+    if (it == rows.end() || it->second.first != m.checksum) break;
+    on_applied(i, it->second.second);
+    ++*done;
+  }
+  const Migration& failed = *items[std::min(first + *done, last - 1)].migration;
+  return buf.Locate(r.status(), failed.up.path);
+}
+
+Status Executor::UpAll(const std::vector<UpItem>& items,
+                       const std::function<void(size_t, int)>& on_applied) {
+  // Transactional migrations go many to a round trip, each still its own transaction with its
+  // history row (one string of BEGIN ... COMMIT blocks; the server stops at the first error).
+  constexpr size_t kBatch = 100;
+  constexpr size_t kBatchBytes = 1 << 20;
+  size_t i = 0;
+  while (i < items.size()) {
+    if (s_.before_each) PGSTACK_RETURN_IF_ERROR(s_.before_each());
+    const UpItem& it = items[i];
+    if (!Batchable(*it.migration, it.partial)) {
+      auto t0 = Clock::now();
+      PGSTACK_RETURN_IF_ERROR(Up(*it.migration, it.partial));
+      on_applied(i, MsSince(t0));
+      ++i;
+      continue;
+    }
+    size_t last = i;
+    size_t bytes = 0;
+    while (last < items.size() && last - i < kBatch && bytes < kBatchBytes &&
+           Batchable(*items[last].migration, items[last].partial)) {
+      bytes += items[last].migration->up.sql.size();
+      ++last;
+    }
+    PGSTACK_RETURN_IF_ERROR(WithRetries(it.migration->up.path, [&](int) {
+      size_t done = 0;
+      Status s = UpBatch(items, i, last, on_applied, &done);
+      i += done;  // a retry continues with the one that failed
+      return s;
+    }));
+  }
+  return Status::Ok();
+}
+
 Status Executor::Up(const Migration& m, const HistoryRow* partial) {
   std::string key = Lit(m.key());
   std::string by = Lit(s_.applied_by) + " || ' as ' || current_user";
   std::string kind(m.repeatable() ? kKindRepeatable : kKindVersioned);
   size_t n = m.up.statements.size();
   if (m.UpMode() == RunMode::kTransaction) {
-    std::string tail = fmt::format(
-        "INSERT INTO pgstack.schema_history (version, name, kind, checksum, applied_by, "
-        "execution_ms) VALUES ({}, {}, {}, {}, {}, {})",
-        key, Lit(m.name), Lit(kind), Lit(m.checksum), by, kElapsedSql);
-    if (m.repeatable()) {
-      tail +=
-          " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
-          "applied_at = clock_timestamp(), applied_by = EXCLUDED.applied_by, "
-          "execution_ms = EXCLUDED.execution_ms";
-    }
+    std::string tail = HistoryInsert(m);
     return WithRetries(m.up.path, [&](int) { return Transaction(m.up, m.up_options, 0, n, tail); });
   }
   int start = 0;

@@ -1,6 +1,9 @@
-// Runs one migration's SQL (up or down) on the runner's connection, with its history row:
+// Runs migrations' SQL (up or down) on the runner's connection, with their history rows:
 //  - in a transaction: every statement and the history change in one simple-query string, so a
-//    migration costs one round trip and commits with its history row or not at all;
+//    migration commits with its history row or not at all. Up to 100 such migrations go in one
+//    string of BEGIN ... COMMIT blocks: one round trip for all, still one transaction each; the
+//    server stops at the first error, those before it stay committed, and the run (or a retry
+//    after a lock timeout) continues from the one that failed;
 //  - statement by statement (when a statement cannot run in a transaction, or the file says
 //    so): each statement, with its progress in the history row, in a transaction of its own
 //    when it can run in one, bare when it cannot; a rerun resumes at the first statement not
@@ -14,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
@@ -21,6 +25,8 @@
 #include "pgstack/status.h"
 
 namespace pgstack::migrate::internal {
+
+class SqlBuffer;
 
 struct ExecSettings {
   std::string holder;  // the lease holder id
@@ -32,12 +38,24 @@ struct ExecSettings {
   std::string applied_by;
   // Told about each retry: what is retried and the error.
   std::function<void(const std::string&)> on_retry;
+  // Checked before each migration or batch (is the lease still ours?).
+  std::function<Status()> before_each;
+};
+
+// A migration to apply, with the history row of a run of it that stopped half way.
+struct UpItem {
+  const Migration* migration;
+  const HistoryRow* partial;
 };
 
 class Executor {
  public:
   Executor(pg::Connection& conn, ExecSettings s) : conn_(conn), s_(std::move(s)) {}
 
+  // Applies items in order; transactional ones many to a round trip (each its own transaction
+  // with its history row). on_applied(index, ms) is told about each as it commits.
+  Status UpAll(const std::vector<UpItem>& items,
+               const std::function<void(size_t index, int ms)>& on_applied);
   // Applies m's up SQL; `partial` is the history row of an earlier run that stopped half way.
   Status Up(const Migration& m, const HistoryRow* partial);
   // Reverts m (applied, with history row `row`) with its down SQL.
@@ -58,6 +76,14 @@ class Executor {
   Result<bool> PrepareConcurrentIndex(const Statement& st);
   Status CopyIn(const SqlText& t, const Statement& st);
   std::string Head(const FileOptions& o);
+  std::string Tail(const SqlText& t, size_t first, size_t last, const std::string& tail);
+  void AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o, size_t first,
+                         size_t last, const std::string& tail);
+  std::string HistoryInsert(const Migration& m);
+  static bool Batchable(const Migration& m, const HistoryRow* partial);
+  // Items [first, last) in one string; *done says how many committed.
+  Status UpBatch(const std::vector<UpItem>& items, size_t first, size_t last,
+                 const std::function<void(size_t, int)>& on_applied, size_t* done);
   void Rollback();
   std::string Lit(std::string_view s) { return conn_.QuoteLiteral(s); }
 

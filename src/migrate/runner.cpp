@@ -135,18 +135,18 @@ Result<RunReport> Up(const Options& o, std::optional<Version> to) {
     // Another runner may have applied some while we waited: decide again.
     PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
     PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
-    internal::Executor ex(conn, SettingsFor(o, lease));
-    for (const auto& p : rep->plan.pending) {
-      PGSTACK_RETURN_IF_ERROR(CheckLease(lease));
-      const Migration& m = *p.migration;
-      auto t0 = Clock::now();
-      PGSTACK_RETURN_IF_ERROR(ex.Up(m, p.partial));
-      AppliedStep step{m.key(), m.name, m.UpMode(), MsSince(t0), p.partial != nullptr};
+    internal::ExecSettings settings = SettingsFor(o, lease);
+    settings.before_each = [&lease] { return CheckLease(lease); };
+    internal::Executor ex(conn, std::move(settings));
+    std::vector<internal::UpItem> items;
+    for (const auto& p : rep->plan.pending) items.push_back({p.migration, p.partial});
+    return ex.UpAll(items, [&](size_t i, int ms) {
+      const Migration& m = *items[i].migration;
+      AppliedStep step{m.key(), m.name, m.UpMode(), ms, items[i].partial != nullptr};
       Emit(o, fmt::format("applied {} {} ({}, {} ms)", step.version, step.name,
                           RunModeName(step.mode), step.ms));
       out.steps.push_back(std::move(step));
-    }
-    return Status::Ok();
+    });
   }));
   return out;
 }
