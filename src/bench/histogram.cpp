@@ -7,7 +7,7 @@
 namespace pgstack::bench {
 namespace {
 
-constexpr int kSubBits = 7;                        // 128 buckets per power of two
+constexpr int kSubBits = 7;                         // 128 buckets per power of two
 constexpr uint64_t kExactLimit = 2ull << kSubBits;  // values below 256 get a bucket each
 // Powers of two from 2^8 to 2^63, 128 buckets each, after the exact range.
 constexpr size_t kBuckets = kExactLimit + (64 - kSubBits - 1) * (1ull << kSubBits);

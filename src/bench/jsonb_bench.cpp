@@ -104,7 +104,8 @@ Result<JsonbReport> RunJsonbBench(const stack::Endpoints& endpoints, const Jsonb
     if (!index.definition.empty()) {
       progress("building " + index.name);
       auto b = std::chrono::steady_clock::now();
-      PGSTACK_RETURN_IF_ERROR(conn.Run("CREATE INDEX results_doc ON " + table + " " + index.definition));
+      PGSTACK_RETURN_IF_ERROR(
+          conn.Run("CREATE INDEX results_doc ON " + table + " " + index.definition));
       index.build_ms = MsSince(b);
       PGSTACK_RETURN_IF_ERROR(conn.Run("ANALYZE " + table));
       PGSTACK_ASSIGN_OR_RETURN(auto isz, conn.Exec("SELECT pg_relation_size($1::regclass)",
@@ -129,9 +130,9 @@ Result<JsonbReport> RunJsonbBench(const stack::Endpoints& endpoints, const Jsonb
              (m.runs < kMinRuns || std::chrono::steady_clock::now() - began < kTimePerQuery)) {
         auto t = std::chrono::steady_clock::now();
         PGSTACK_RETURN_IF_ERROR(conn.Run(sql));
-        m.latency.Record(static_cast<uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t)
-                .count()));
+        m.latency.Record(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   std::chrono::steady_clock::now() - t)
+                                                   .count()));
         ++m.runs;
       }
       if (expected[q] >= 0 && expected[q] != m.rows_matched) {

@@ -5,6 +5,7 @@
 
 #include "pgstack/bench/jsonb_bench.h"
 #include "pgstack/bench/pool_report.h"
+#include "pgstack/bench/text_table.h"
 
 namespace pgstack::bench {
 namespace {
@@ -48,24 +49,12 @@ std::vector<std::string> JsonbTable(const JsonbReport& r) {
                       fmt::format("{:.3f}", Ms(m.latency.Percentile(50))),
                       fmt::format("{:.3f}", Ms(m.latency.Percentile(95))),
                       fmt::format("{:.3f}", Ms(m.latency.Percentile(99))),
-                      m.index == 0       ? ""
+                      m.index == 0    ? ""
                       : !m.index_used ? "not used"
                                       : fmt::format("{:.1f}x", Speedup(r, m))});
     }
   }
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      line += c < 3 ? fmt::format("{:<{}}", row[c], width[c]) : fmt::format("{:>{}}", row[c], width[c]);
-      if (c + 1 < row.size()) line += "  ";
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    lines.push_back(std::move(line));
-  }
+  for (auto& line : AlignedTable(rows, {0, 1, 2})) lines.push_back(std::move(line));
   lines.push_back("");
   size_t shape_width = 0;
   for (const auto& q : queries) shape_width = std::max(shape_width, q.shape.size());
@@ -91,19 +80,20 @@ nlohmann::json JsonbReportJson(const JsonbReport& r) {
     for (const auto& m : r.measurements) {
       if (m.query != q) continue;
       auto ms = [](uint64_t ns) { return std::round(Ms(ns) * 1000) / 1000; };
-      results.push_back({{"index", r.indexes[m.index].name},
-                         {"plan_node", m.plan_node},
-                         {"index_used", m.index_used},
-                         {"rows", m.rows_matched},
-                         {"runs", m.runs},
-                         {"latency_ms",
-                          {{"p50", ms(m.latency.Percentile(50))},
-                           {"p95", ms(m.latency.Percentile(95))},
-                           {"p99", ms(m.latency.Percentile(99))},
-                           {"max", ms(m.latency.max())}}},
-                         {"speedup", m.index_used ? nlohmann::json(std::round(Speedup(r, m) * 10) / 10)
-                                                  : nullptr},
-                         {"explain", m.explain}});
+      results.push_back(
+          {{"index", r.indexes[m.index].name},
+           {"plan_node", m.plan_node},
+           {"index_used", m.index_used},
+           {"rows", m.rows_matched},
+           {"runs", m.runs},
+           {"latency_ms",
+            {{"p50", ms(m.latency.Percentile(50))},
+             {"p95", ms(m.latency.Percentile(95))},
+             {"p99", ms(m.latency.Percentile(99))},
+             {"max", ms(m.latency.max())}}},
+           {"speedup",
+            m.index_used ? nlohmann::json(std::round(Speedup(r, m) * 10) / 10) : nullptr},
+           {"explain", m.explain}});
     }
     queries.push_back({{"id", qs[q].id},
                        {"shape", qs[q].shape},
@@ -111,8 +101,11 @@ nlohmann::json JsonbReportJson(const JsonbReport& r) {
                        {"note", qs[q].note},
                        {"results", std::move(results)}});
   }
-  return {{"rows", r.rows},     {"table_bytes", r.table_bytes}, {"load_ms", std::round(r.load_ms)},
-          {"log_statement", r.log_statement}, {"indexes", std::move(indexes)},
+  return {{"rows", r.rows},
+          {"table_bytes", r.table_bytes},
+          {"load_ms", std::round(r.load_ms)},
+          {"log_statement", r.log_statement},
+          {"indexes", std::move(indexes)},
           {"queries", std::move(queries)}};
 }
 

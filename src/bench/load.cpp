@@ -57,8 +57,8 @@ struct Client {
   int fd = -1;
   uint32_t watched = 0;  // the epoll events registered for fd
   State state = State::kIdle;
-  size_t statement = 0;      // index into the script of the statement in flight
-  bool failed = false;       // this transaction hit an error (counted once)
+  size_t statement = 0;  // index into the script of the statement in flight
+  bool failed = false;   // this transaction hit an error (counted once)
   bool rolling_back = false;
   int64_t txn_start = 0;
   int64_t connect_start = 0;
@@ -134,7 +134,7 @@ void Worker::Run() {
     now = NowNs();
     bool stopping = Stopping(now);
     if (stopping && (now >= shared_.drain_end || InFlight() == 0)) break;
-    int64_t wake = stopping                        ? shared_.drain_end
+    int64_t wake = stopping                      ? shared_.drain_end
                    : now < shared_.measure_start ? shared_.measure_start
                                                  : shared_.measure_end;
     if (backing_off_ > 0) {
@@ -142,7 +142,8 @@ void Worker::Run() {
         if (c.state == State::kBackoff) wake = std::min(wake, c.retry_at);
       }
     }
-    int timeout_ms = static_cast<int>(std::clamp<int64_t>((wake - now + kMs - 1) / kMs, 0, kMaxWaitMs));
+    int timeout_ms =
+        static_cast<int>(std::clamp<int64_t>((wake - now + kMs - 1) / kMs, 0, kMaxWaitMs));
     int n = epoll_wait(epfd_, events, 64, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -398,7 +399,8 @@ Result<LoadResult> RunLoad(const LoadSpec& spec) {
   if (!failed.ok()) return failed;
   out.clients_connected_peak = shared.connected_peak.load();
   int64_t window = std::min(shared.measure_end, end) - shared.measure_start;
-  out.measured_s = out.interrupted ? std::max<int64_t>(window, 0) / 1e9 : spec.duration.count() / 1e9;
+  out.measured_s =
+      out.interrupted ? std::max<int64_t>(window, 0) / 1e9 : spec.duration.count() / 1e9;
   return out;
 }
 

@@ -37,7 +37,8 @@ Result<std::vector<T>> ParseNames(std::string_view text, std::string_view flag,
     }
     if (!found) {
       std::string choices;
-      for (const auto& [name, value] : table) choices += (choices.empty() ? "" : ", ") + std::string(name);
+      for (const auto& [name, value] : table)
+        choices += (choices.empty() ? "" : ", ") + std::string(name);
       return Status::InvalidInput(
           fmt::format("{}: unknown value '{}' (choose from {})", flag, item, choices));
     }
@@ -62,8 +63,9 @@ Result<std::vector<int>> ParseClients(std::string_view text) {
     auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
     if (ec != std::errc() || end != item.data() + item.size() || item.empty() || n < 1 ||
         n > kMaxClients) {
-      return Status::InvalidInput(fmt::format(
-          "--clients: '{}' is not a client count (a whole number from 1 to {})", item, kMaxClients));
+      return Status::InvalidInput(
+          fmt::format("--clients: '{}' is not a client count (a whole number from 1 to {})", item,
+                      kMaxClients));
     }
     if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
   }
@@ -78,10 +80,14 @@ std::string_view Name(ConnMode m) {
 }
 std::string_view Name(WorkloadKind w) {
   switch (w) {
-    case WorkloadKind::kSelect: return "select";
-    case WorkloadKind::kWrite: return "write";
-    case WorkloadKind::kJsonb: return "jsonb";
-    case WorkloadKind::kCustomSql: return "sql";
+    case WorkloadKind::kSelect:
+      return "select";
+    case WorkloadKind::kWrite:
+      return "write";
+    case WorkloadKind::kJsonb:
+      return "jsonb";
+    case WorkloadKind::kCustomSql:
+      return "sql";
   }
   return "?";
 }
@@ -96,11 +102,16 @@ Result<Duration> ParseDuration(std::string_view text, std::string_view flag) {
   if (ec != std::errc() || text.empty() || !std::isfinite(value) || value < 0) return bad();
   std::string_view unit(end, text.data() + text.size() - end);
   double scale = 0;
-  if (unit.empty() || unit == "s") scale = 1e9;
-  else if (unit == "ms") scale = 1e6;
-  else if (unit == "m" || unit == "min") scale = 60e9;
-  else if (unit == "h") scale = 3600e9;
-  else return bad();
+  if (unit.empty() || unit == "s")
+    scale = 1e9;
+  else if (unit == "ms")
+    scale = 1e6;
+  else if (unit == "m" || unit == "min")
+    scale = 60e9;
+  else if (unit == "h")
+    scale = 3600e9;
+  else
+    return bad();
   double ns = value * scale;
   if (ns > 24 * 3600e9) {
     return Status::InvalidInput(fmt::format("{}: '{}' is longer than a day", flag, text));

@@ -16,7 +16,9 @@ namespace {
 constexpr auto kSettleLimit = std::chrono::seconds(5);
 constexpr auto kProgressEvery = std::chrono::milliseconds(500);
 
-bool HasSuperuser(const stack::Endpoints& e) { return !e.superuser.user.empty() || !e.superuser.host.empty(); }
+bool HasSuperuser(const stack::Endpoints& e) {
+  return !e.superuser.user.empty() || !e.superuser.host.empty();
+}
 
 void Notify(const std::function<void(const std::string&)>& f, const std::string& text) {
   if (f) f(text);
@@ -128,9 +130,11 @@ Status PoolRun::Prepare() {
   // of them), otherwise as the role itself, not counting its own backend.
   if (HasSuperuser(endpoints_)) {
     auto su = pg::Connection::Open(endpoints_.superuser);
-    if (su.ok()) backends_.emplace(std::move(*su), endpoints_.direct.user, endpoints_.direct.dbname);
+    if (su.ok())
+      backends_.emplace(std::move(*su), endpoints_.direct.user, endpoints_.direct.dbname);
   }
-  if (!backends_) backends_.emplace(std::move(direct), endpoints_.direct.user, endpoints_.direct.dbname);
+  if (!backends_)
+    backends_.emplace(std::move(direct), endpoints_.direct.user, endpoints_.direct.dbname);
 
   for (EndpointKind e : options_.endpoints) {
     if (e != EndpointKind::kPooled) continue;
@@ -211,7 +215,9 @@ Result<PointResult> PoolRun::RunPoint(const Point& p) {
     if (!hooks_.progress || now - last_progress < kProgressEvery) return;
     double dt = std::chrono::duration<double>(t.elapsed - last_elapsed).count();
     double tps = dt > 0 ? (t.transactions - last_txns) / dt : 0;
-    const char* phase = t.phase == Phase::kWarmup ? "warming up" : t.phase == Phase::kMeasure ? "measuring" : "finishing";
+    const char* phase = t.phase == Phase::kWarmup    ? "warming up"
+                        : t.phase == Phase::kMeasure ? "measuring"
+                                                     : "finishing";
     hooks_.progress(fmt::format("{}: {} {:.1f}s, {:.0f} tps, {} connected", label, phase,
                                 std::chrono::duration<double>(t.elapsed).count(), tps,
                                 t.clients_connected));
@@ -249,7 +255,8 @@ Result<PoolReport> PoolRun::Run() {
   }
   Notify(hooks_.progress, "cleaning up");
   if (schema_) {
-    if (Status d = schema_->Drop(); s.ok() && !d.ok()) s = d.WithContext("dropping the bench tables");
+    if (Status d = schema_->Drop(); s.ok() && !d.ok())
+      s = d.WithContext("dropping the bench tables");
   }
   if (log_off_) {
     if (Status r = log_off_->Restore(); s.ok() && !r.ok()) s = r;

@@ -21,7 +21,9 @@ struct Series {
   ConnMode mode;
   std::vector<const PointResult*> points;  // by rising clients
   std::string color() const { return endpoint == EndpointKind::kDirect ? "#c2410c" : "#1d4ed8"; }
-  std::string dash() const { return mode == ConnMode::kPersistent ? "" : " stroke-dasharray=\"6 4\""; }
+  std::string dash() const {
+    return mode == ConnMode::kPersistent ? "" : " stroke-dasharray=\"6 4\"";
+  }
   std::string label() const { return fmt::format("{} {}", Name(endpoint), Name(mode)); }
 };
 
@@ -29,11 +31,20 @@ std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -120,8 +131,9 @@ void Panel(std::string& svg, int index, const std::string& title, const std::str
         left, left + kPanelWidth, y_of(v), left - 8, y_of(v) + 4, Number(v));
   }
   for (int c : clients) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"tick\" text-anchor=\"middle\">{}</text>\n",
-                       x_of(c), kTop + kPanelHeight + 18, c);
+    svg +=
+        fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"tick\" text-anchor=\"middle\">{}</text>\n",
+                    x_of(c), kTop + kPanelHeight + 18, c);
   }
   svg += fmt::format(
       "<text x=\"{:.1f}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">clients</text>\n"

@@ -1,6 +1,6 @@
-#include "pgstack/bench/pool_report.h"
-
 #include <cmath>
+
+#include "pgstack/bench/pool_report.h"
 
 namespace pgstack::bench {
 namespace {

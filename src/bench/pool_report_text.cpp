@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pgstack/bench/pool_report.h"
+#include "pgstack/bench/text_table.h"
 
 namespace pgstack::bench {
 namespace {
@@ -88,14 +89,13 @@ std::string PooledParagraph(const PoolReport& r) {
       "Pooled: PgBouncer ({} pooling) lends a server connection to a client only for the length of "
       "a {}, so clients share a pool of at most default_pool_size + reserve_pool_size = {} + {} = "
       "{} server connections per database and user.",
-      l.pool_mode, l.pool_mode == "transaction" ? "transaction" : l.pool_mode,
-      l.default_pool_size, l.reserve_pool_size, l.default_pool_size + l.reserve_pool_size);
-  s += fmt::format(" At {} clients the server ran {} backends for the role and there were {} errors",
-                   largest->point.clients,
-                   largest->server_connections_peak
-                       ? std::to_string(*largest->server_connections_peak)
-                       : "?",
-                   ErrorCount(*largest));
+      l.pool_mode, l.pool_mode == "transaction" ? "transaction" : l.pool_mode, l.default_pool_size,
+      l.reserve_pool_size, l.default_pool_size + l.reserve_pool_size);
+  s += fmt::format(
+      " At {} clients the server ran {} backends for the role and there were {} errors",
+      largest->point.clients,
+      largest->server_connections_peak ? std::to_string(*largest->server_connections_peak) : "?",
+      ErrorCount(*largest));
   const PointResult* refused = nullptr;
   for (const auto& p : r.results) {
     if (p.point.endpoint == EndpointKind::kPooled && p.load.errors.count("53300") &&
@@ -104,15 +104,17 @@ std::string PooledParagraph(const PoolReport& r) {
     }
   }
   if (largest->pooler && largest->pooler->sampled) {
-    s += fmt::format("; clients beyond the pool waited in PgBouncer's queue instead of being "
-                     "refused (up to {} waiting at once, the longest for {:.1f} ms; {:.3f} ms "
-                     "average wait per transaction)",
-                     largest->pooler->cl_waiting_peak, largest->pooler->maxwait_ms,
-                     largest->pooler->stats.wait_ms);
+    s += fmt::format(
+        "; clients beyond the pool waited in PgBouncer's queue instead of being "
+        "refused (up to {} waiting at once, the longest for {:.1f} ms; {:.3f} ms "
+        "average wait per transaction)",
+        largest->pooler->cl_waiting_peak, largest->pooler->maxwait_ms,
+        largest->pooler->stats.wait_ms);
   }
-  s += fmt::format(". PgBouncer accepts up to max_client_conn = {} clients (its own console "
-                   "included) and refuses the next with 53300",
-                   l.max_client_conn);
+  s += fmt::format(
+      ". PgBouncer accepts up to max_client_conn = {} clients (its own console "
+      "included) and refuses the next with 53300",
+      l.max_client_conn);
   if (refused) {
     s += fmt::format(": at {} clients only {} got in, and refused attempts were counted {} times",
                      refused->point.clients, refused->load.clients_connected_peak,
@@ -132,8 +134,8 @@ bool Pair(const PoolReport& r, ConnMode m, bool largest, const PointResult** d,
     if (x.point.endpoint != EndpointKind::kDirect || x.point.mode != m) continue;
     const PointResult* y = Find(r, EndpointKind::kPooled, m, x.point.clients);
     if (!y) continue;
-    if (!*d || (largest ? x.point.clients > (*d)->point.clients
-                        : x.point.clients < (*d)->point.clients)) {
+    if (!*d ||
+        (largest ? x.point.clients > (*d)->point.clients : x.point.clients < (*d)->point.clients)) {
       *d = &x;
       *p = y;
     }
@@ -151,19 +153,21 @@ std::string ComparisonParagraph(const PoolReport& r, ConnMode m) {
       d->point.clients, Tps(*d), Ms(d->load.latency.Percentile(99)), Tps(*p),
       Ms(p->load.latency.Percentile(99)));
   if (m == ConnMode::kPerTransaction && d1->load.connect.count() && p1->load.connect.count()) {
-    s += fmt::format(" At {} clients a connection took {:.2f} ms directly (the server starts a "
-                     "backend process for each) against {:.2f} ms through PgBouncer (it hands "
-                     "out a server connection it already has), median; with more clients "
-                     "connecting at once the times include waiting for the CPU.",
-                     d1->point.clients, Ms(d1->load.connect.Percentile(50)),
-                     Ms(p1->load.connect.Percentile(50)));
+    s += fmt::format(
+        " At {} clients a connection took {:.2f} ms directly (the server starts a "
+        "backend process for each) against {:.2f} ms through PgBouncer (it hands "
+        "out a server connection it already has), median; with more clients "
+        "connecting at once the times include waiting for the CPU.",
+        d1->point.clients, Ms(d1->load.connect.Percentile(50)),
+        Ms(p1->load.connect.Percentile(50)));
   } else if (m == ConnMode::kPersistent && d1 != d) {
-    s += fmt::format(" At {} clients the extra hop through PgBouncer shows: direct {:.0f} tps "
-                     "(p50 {:.3f} ms), pooled {:.0f} tps (p50 {:.3f} ms). With long-lived "
-                     "connections PgBouncer pays off when clients outnumber what the server runs "
-                     "well at once.",
-                     d1->point.clients, Tps(*d1), Ms(d1->load.latency.Percentile(50)), Tps(*p1),
-                     Ms(p1->load.latency.Percentile(50)));
+    s += fmt::format(
+        " At {} clients the extra hop through PgBouncer shows: direct {:.0f} tps "
+        "(p50 {:.3f} ms), pooled {:.0f} tps (p50 {:.3f} ms). With long-lived "
+        "connections PgBouncer pays off when clients outnumber what the server runs "
+        "well at once.",
+        d1->point.clients, Tps(*d1), Ms(d1->load.latency.Percentile(50)), Tps(*p1),
+        Ms(p1->load.latency.Percentile(50)));
   }
   return s;
 }
@@ -212,40 +216,26 @@ std::vector<std::string> PoolTable(const PoolReport& r) {
         OrDash(sampled, fmt::format("{:.1f}", sampled ? p.pooler->maxwait_ms : 0.0)),
     });
   }
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  std::vector<std::string> lines;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      // Words to the left, figures to the right.
-      line += c < 2 || c == 9 ? fmt::format("{:<{}}", row[c], width[c])
-                              : fmt::format("{:>{}}", row[c], width[c]);
-      if (c + 1 < row.size()) line += "  ";
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    lines.push_back(std::move(line));
-  }
-  return lines;
+  return AlignedTable(rows, {0, 1, 9});  // words left, figures right
 }
 
 std::vector<std::string> ExplainPool(const PoolReport& r) {
   std::vector<std::string> out;
-  for (std::string s : {DirectParagraph(r), PooledParagraph(r),
-                        ComparisonParagraph(r, ConnMode::kPersistent),
-                        ComparisonParagraph(r, ConnMode::kPerTransaction), SizingParagraph(r)}) {
+  for (std::string s :
+       {DirectParagraph(r), PooledParagraph(r), ComparisonParagraph(r, ConnMode::kPersistent),
+        ComparisonParagraph(r, ConnMode::kPerTransaction), SizingParagraph(r)}) {
     if (!s.empty()) out.push_back(std::move(s));
   }
   if (r.server.log_statement != "none" && !r.log_statement_turned_off) {
-    out.push_back(fmt::format("log_statement was '{}' during the run: the server logged every "
-                              "statement, which lowers all figures (--log-statement-off).",
-                              r.server.log_statement));
+    out.push_back(
+        fmt::format("log_statement was '{}' during the run: the server logged every "
+                    "statement, which lowers all figures (--log-statement-off).",
+                    r.server.log_statement));
   }
-  out.push_back("server conns: peak backends of the role and database in pg_stat_activity; "
-                "waiting / maxwait: PgBouncer's SHOW POOLS cl_waiting and maxwait; connect ms: "
-                "median time to open a connection; errors: by SQLSTATE, warmup included.");
+  out.push_back(
+      "server conns: peak backends of the role and database in pg_stat_activity; "
+      "waiting / maxwait: PgBouncer's SHOW POOLS cl_waiting and maxwait; connect ms: "
+      "median time to open a connection; errors: by SQLSTATE, warmup included.");
   return out;
 }
 

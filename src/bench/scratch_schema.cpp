@@ -7,7 +7,8 @@
 namespace pgstack::bench {
 
 void SilenceNotices(pg::Connection& conn) {
-  PQsetNoticeProcessor(conn.raw(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.raw(), [](void*, const char*) {}, nullptr);
 }
 
 Result<ScratchSchema> ScratchSchema::Create(const pg::ConnParams& params) {

@@ -31,18 +31,16 @@ Result<Workload> MakeWorkload(WorkloadKind kind, const std::string& sql, const s
                              "NULL, at timestamptz NOT NULL DEFAULT now())",
                              s)};
       statements = {
-          "BEGIN",
-          "UPDATE " + accounts + " SET balance = balance + :delta WHERE id = :id",
+          "BEGIN", "UPDATE " + accounts + " SET balance = balance + :delta WHERE id = :id",
           "SELECT balance FROM " + accounts + " WHERE id = :id",
-          "INSERT INTO " + s + ".history (account_id, delta) VALUES (:id, :delta)",
-          "COMMIT"};
+          "INSERT INTO " + s + ".history (account_id, delta) VALUES (:id, :delta)", "COMMIT"};
       vars = {{"id", 1, kAccountRows}, {"delta", -5000, 5000}};
       break;
     case WorkloadKind::kJsonb: {
       const std::string results = s + ".results";
-      w.description = fmt::format(
-          "the JSONB containment query (@>, GIN jsonb_path_ops) on {} test results",
-          kJsonbWorkloadRows);
+      w.description =
+          fmt::format("the JSONB containment query (@>, GIN jsonb_path_ops) on {} test results",
+                      kJsonbWorkloadRows);
       w.setup = {CreateDocumentsTableSql(results), InsertDocumentsSql(results, kJsonbWorkloadRows),
                  fmt::format("CREATE INDEX ON {} USING gin (doc jsonb_path_ops)", results),
                  "ANALYZE " + results};

@@ -1,8 +1,7 @@
 // pgstack bench pool | jsonb: flags into options, the library runs, the reporter prints.
+#include <atomic>
 #include <csignal>
-#include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "commands.h"
 #include "pgstack/bench/jsonb_bench.h"
@@ -37,17 +36,19 @@ bench::BenchHooks Hooks(Context& ctx) {
   return h;
 }
 
-Result<stack::Endpoints> Endpoints(Context& ctx) {
+// Where the bench runs; from here on Ctrl-C ends it cleanly.
+Result<stack::Endpoints> Start(Context& ctx, const Status& parsed) {
+  PGSTACK_RETURN_IF_ERROR(parsed);
   PGSTACK_ASSIGN_OR_RETURN(Environment env, ctx.LoadEnv());
-  return stack::ResolveEndpoints(env, ctx.global.state_dir);
+  PGSTACK_ASSIGN_OR_RETURN(auto endpoints, stack::ResolveEndpoints(env, ctx.global.state_dir));
+  CatchInterrupts();
+  return endpoints;
 }
 
 int RunPool(Context& ctx, const bench::PoolFlags& flags) {
   auto options = bench::ParsePoolFlags(flags);
-  if (!options.ok()) return ctx.out.Fail(options.status());
-  auto endpoints = Endpoints(ctx);
+  auto endpoints = Start(ctx, options.status());
   if (!endpoints.ok()) return ctx.out.Fail(endpoints.status());
-  CatchInterrupts();
   auto report = bench::RunPoolBench(*endpoints, *options, Hooks(ctx));
   if (!report.ok()) return ctx.out.Fail(report.status());
   if (!options->svg.empty()) {
@@ -66,10 +67,8 @@ int RunPool(Context& ctx, const bench::PoolFlags& flags) {
 
 int RunJsonb(Context& ctx, long long rows, int runs) {
   auto options = bench::ParseJsonbFlags(rows, runs);
-  if (!options.ok()) return ctx.out.Fail(options.status());
-  auto endpoints = Endpoints(ctx);
+  auto endpoints = Start(ctx, options.status());
   if (!endpoints.ok()) return ctx.out.Fail(endpoints.status());
-  CatchInterrupts();
   auto report = bench::RunJsonbBench(*endpoints, *options, Hooks(ctx));
   if (!report.ok()) return ctx.out.Fail(report.status());
   ctx.out.Json(bench::JsonbReportJson(*report));

@@ -66,10 +66,10 @@ TEST(BenchOptions, BadValuesNameTheFlag) {
   both.workload_given = true;
   duration.duration = "50ms";
   threads.threads = -1;
-  for (const Case& c : {Case{endpoint, "--endpoint"}, Case{mode, "--mode"},
-                        Case{clients, "--clients"}, Case{zero, "--clients"},
-                        Case{workload, "--workload"}, Case{both, "--sql"},
-                        Case{duration, "--duration"}, Case{threads, "--threads"}}) {
+  for (const Case& c :
+       {Case{endpoint, "--endpoint"}, Case{mode, "--mode"}, Case{clients, "--clients"},
+        Case{zero, "--clients"}, Case{workload, "--workload"}, Case{both, "--sql"},
+        Case{duration, "--duration"}, Case{threads, "--threads"}}) {
     auto o = ParsePoolFlags(c.flags);
     ASSERT_FALSE(o.ok()) << c.flag;
     EXPECT_EQ(o.status().code(), Code::kInvalidInput);

@@ -31,9 +31,9 @@ enum class Phase { kWarmup, kMeasure, kDrain };
 // What the caller's tick sees, about every kTickInterval, on the calling thread.
 struct LoadTick {
   Phase phase;
-  Duration elapsed;         // since the start of the run
-  uint64_t transactions;    // completed so far, warmup included
-  int clients_connected;    // now
+  Duration elapsed;       // since the start of the run
+  uint64_t transactions;  // completed so far, warmup included
+  int clients_connected;  // now
 };
 inline constexpr Duration kTickInterval = std::chrono::milliseconds(100);
 
@@ -52,10 +52,10 @@ struct LoadSpec {
 };
 
 struct LoadResult {
-  double measured_s = 0;      // the measured window's length
-  uint64_t transactions = 0;  // completed inside the window
-  Histogram latency;          // of those transactions, ns (connection time excluded)
-  Histogram connect;          // every successful connection of the run, ns
+  double measured_s = 0;                   // the measured window's length
+  uint64_t transactions = 0;               // completed inside the window
+  Histogram latency;                       // of those transactions, ns (connection time excluded)
+  Histogram connect;                       // every successful connection of the run, ns
   std::map<std::string, uint64_t> errors;  // by SQLSTATE, over the whole run
   int clients_connected_peak = 0;
   bool interrupted = false;

@@ -17,7 +17,7 @@ inline constexpr long long kJsonbWorkloadRows = 20000;
 
 struct Workload {
   WorkloadKind kind = WorkloadKind::kSelect;
-  std::string description;  // one line for the report
+  std::string description;            // one line for the report
   std::vector<std::string> setup;     // run once, directly, before the first point
   std::vector<std::string> teardown;  // run once at the end, also after a failure
   Script script;                      // one transaction

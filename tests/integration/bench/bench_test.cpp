@@ -3,11 +3,10 @@
 // jsonb sees the GIN index in the plan. No timing assertions: figures vary with the machine.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "fixture.h"
+#include "pgstack/files.h"
 
 namespace pgstack::testing {
 namespace {
@@ -18,13 +17,6 @@ nlohmann::json JsonOf(const CommandOutput& out) {
   start = out.output.rfind("{\n", 0) == 0 ? 0 : start == std::string::npos ? start : start + 1;
   if (start == std::string::npos) return nullptr;
   return nlohmann::json::parse(out.output.substr(start), nullptr, false);
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 size_t Count(const std::string& s, const std::string& what) {
@@ -46,12 +38,14 @@ TEST(BenchPool, PooledRunServesClientsWithinThePoolAndDrawsAChart) {
   auto doc = JsonOf(out);
   ASSERT_TRUE(doc.is_object()) << out.output;
   ASSERT_EQ(doc["results"].size(), 4u) << out.output;
-  int pool_limit = Setting(stack.env(), "default_pool_size") + Setting(stack.env(), "reserve_pool_size");
+  int pool_limit =
+      Setting(stack.env(), "default_pool_size") + Setting(stack.env(), "reserve_pool_size");
   ASSERT_GT(pool_limit, 0);
   for (const auto& r : doc["results"]) {
     EXPECT_GT(r["tps"].get<double>(), 0) << r;
     EXPECT_TRUE(r["errors"].empty()) << r;
-    for (const char* k : {"p50", "p95", "p99", "max"}) EXPECT_GT(r["latency_ms"][k].get<double>(), 0);
+    for (const char* k : {"p50", "p95", "p99", "max"})
+      EXPECT_GT(r["latency_ms"][k].get<double>(), 0);
     int peak = r["server_connections_peak"].get<int>();
     if (r["endpoint"] == "pooled") {
       EXPECT_GE(peak, 1) << r;
@@ -62,7 +56,9 @@ TEST(BenchPool, PooledRunServesClientsWithinThePoolAndDrawsAChart) {
       EXPECT_GE(peak, r["clients"].get<int>()) << r;  // a backend per client
     }
   }
-  std::string chart = ReadAll(svg);
+  auto file = ReadFileIfExists(svg);
+  ASSERT_TRUE(file.ok() && file->has_value());
+  const std::string& chart = **file;
   EXPECT_EQ(chart.rfind("<?xml", 0), 0u);
   EXPECT_NE(chart.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
   EXPECT_NE(chart.find("</svg>"), std::string::npos);
@@ -112,8 +108,7 @@ TEST(BenchPool, BadFlagsExitTwoNamingTheFlag) {
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.output.find("--clients"), std::string::npos) << out.output;
   out = TestStack::Shared().Pgstack({"bench", "pool", "--endpoint", "direct", "--clients", "1",
-                                     "--duration", "200ms", "--warmup", "0s", "--sql",
-                                     "selec 1"});
+                                     "--duration", "200ms", "--warmup", "0s", "--sql", "selec 1"});
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.output.find("--sql"), std::string::npos) << out.output;
 }
