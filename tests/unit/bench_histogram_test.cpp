@@ -72,7 +72,9 @@ TEST(BenchHistogram, BucketsTileTheRange) {
     size_t b = Histogram::BucketOf(v);
     EXPECT_LE(Histogram::BucketLower(b), v);
     EXPECT_LE(v - Histogram::BucketLower(b), Histogram::BucketWidth(b) - 1);
-    if (v >= 256) EXPECT_LE(Histogram::BucketWidth(b), v / 128);
+    if (v >= 256) {
+      EXPECT_LE(Histogram::BucketWidth(b), v / 128);
+    }
   }
 }
 
