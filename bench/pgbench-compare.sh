@@ -49,7 +49,7 @@ pgstack_tps() { # endpoint mode
     jq '.results[0].tps'
 }
 
-max() { awk -v a="$1" -v b="$2" 'BEGIN {print (b > a) ? b : a}'; }
+max() { awk -v a="$1" -v b="$2" 'BEGIN {print ((b > a) ? b : a)}'; }
 
 printf "%-28s %12s %12s %7s\n" "point ($clients clients)" "pgstack tps" "pgbench tps" "ratio"
 logsum=0 n=0
@@ -60,9 +60,9 @@ for point in $points; do
     best_pgbench=$(max "$best_pgbench" "$(pgbench_tps "$endpoint" "$mode")")
     best_pgstack=$(max "$best_pgstack" "$(pgstack_tps "$endpoint" "$mode")")
   done
-  ratio=$(awk -v a="$best_pgstack" -v b="$best_pgbench" 'BEGIN {printf "%.3f", b > 0 ? a / b : 0}')
+  ratio=$(awk -v a="$best_pgstack" -v b="$best_pgbench" 'BEGIN {printf "%.3f", (b > 0) ? a / b : 0}')
   printf "%-28s %12.0f %12.0f %7s\n" "$endpoint $mode" "$best_pgstack" "$best_pgbench" "$ratio"
-  logsum=$(awk -v s="$logsum" -v r="$ratio" 'BEGIN {print s + log(r > 0 ? r : 1e-9)}')
+  logsum=$(awk -v s="$logsum" -v r="$ratio" 'BEGIN {print s + log((r > 0) ? r : 1e-9)}')
   n=$((n + 1))
 done
 awk -v s="$logsum" -v n="$n" -v r="$rounds" \
