@@ -126,8 +126,7 @@ void ReportDryRun(const Plan& plan, bool restart, ExternalReport& report) {
   if (s.reload) report.statements.push_back("SELECT pg_reload_conf()");
   auto write = [&](const PlannedFile* f, bool redact) {
     if (!f || !f->changed) return;
-    acts.push_back(fmt::format("wrote {}{}", f->path,
-                               f->old && !f->old->empty() ? ", previous version kept" : ""));
+    acts.push_back(fmt::format("wrote {}{}", f->path, f->old ? ", previous version kept" : ""));
     report.diffs.push_back(Diff(*f, redact));
   };
   write(s.file ? &*s.file : nullptr, false);
@@ -177,8 +176,6 @@ Status RestoreConfFile(const PlannedFile& f, const std::string& backup, pg::Conn
   Status restored;
   if (!f.old) {
     restored = ::unlink(f.path.c_str()) == 0 ? Status::Ok() : Status::Failure("cannot remove it");
-  } else if (backup.empty()) {  // it was empty: nothing was backed up
-    restored = WriteFileAtomic(f.path, "", f.mode, f.owner);
   } else {
     struct stat st {};
     restored = ::stat(backup.c_str(), &st) == 0

@@ -128,7 +128,7 @@ struct PlannedFile {
 // Fills in old and changed from the disk.
 Result<PlannedFile> PlanFile(std::string path, std::string content, mode_t mode,
                              std::optional<Owner> owner);
-// Backs up the old file (when it had content) and writes the new one atomically; returns the
+// Backs up the old file (when there was one) and writes the new one atomically; returns the
 // backup's path, "" when there was nothing to back up.
 Result<std::string> WritePlannedFile(const PlannedFile& f);
 

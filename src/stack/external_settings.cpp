@@ -163,7 +163,8 @@ Result<PlannedFile> PlanFile(std::string path, std::string content, mode_t mode,
 
 Result<std::string> WritePlannedFile(const PlannedFile& f) {
   std::string backup;
-  if (f.old && !f.old->empty()) {
+  // Even an empty file is kept: its owner and mode are worth having back.
+  if (f.old) {
     PGSTACK_ASSIGN_OR_RETURN(backup, BackupFile(f.path));
   }
   PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(f.path, f.content, f.mode, f.owner));
