@@ -25,7 +25,9 @@ Outcome ModeCheck(Probe& probe, const std::string& path, mode_t want, bool optio
   }
   std::string actual = Mode(st.st_mode);
   if ((st.st_mode & 07777) != want) {
-    return Outcome::Fail(fmt::format("{} is {}", path, actual), Mode(want), actual);
+    Outcome o = Outcome::Fail(fmt::format("{} is {}", path, actual), Mode(want), actual);
+    o.fix = fmt::format("chmod {:o} {}", want, path);
+    return o;
   }
   return Outcome::Pass(fmt::format("{} {}", actual, path), Mode(want), actual);
 }

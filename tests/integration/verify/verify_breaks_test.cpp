@@ -216,6 +216,7 @@ TEST_F(VerifyBreaks, UserlistReadableByOthers) {
   Verdict v = RunVerify(stack());
   ExpectOnly(v, baseline(), {"security.userlist_mode"});
   EXPECT_EQ(v.checks["security.userlist_mode"]["actual"], "0644");
+  EXPECT_EQ(v.checks["security.userlist_mode"]["fix"], "chmod 600 " + paths().userlist);
 }
 
 TEST_F(VerifyBreaks, CredentialsReadableByOthers) {
