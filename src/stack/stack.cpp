@@ -45,14 +45,16 @@ class DirLock {
   int fd_;
 };
 
-// Polls until a login works (a server or pooler that was just started or reloaded) and returns
-// that connection.
+// Polls until a login works and a first statement runs (a server or pooler that was just
+// started, reloaded or restarted) and returns that connection. Through PgBouncer the statement
+// matters: a login is checked against the userlist alone, the server is reached only by a query.
 Result<pg::Connection> WaitForLogin(const pg::ConnParams& p, milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto c = pg::Connection::Open(p);
-    if (c.ok()) return c;
-    if (std::chrono::steady_clock::now() > deadline) return c.status();
+    Status s = c.ok() ? c->Run("SELECT 1") : c.status();
+    if (s.ok()) return c;
+    if (std::chrono::steady_clock::now() > deadline) return s;
     std::this_thread::sleep_for(milliseconds(10));
   }
 }
@@ -251,7 +253,8 @@ Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& r
   pg::ConnParams pooled{.host = e.pgbouncer.listen_addr, .port = plan.state.pool_port,
                         .user = e.postgres.user, .dbname = e.postgres.database,
                         .password = e.postgres.password, .sslmode = "disable"};
-  Status login = WaitForLogin(pooled, std::chrono::seconds(15)).status();
+  // Long enough for PgBouncer's server_login_retry (15 s) after a server restart.
+  Status login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
   if (!login.ok()) return login.WithContext(fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
 
   if (!plan.previous || plan.previous->pg_port != plan.state.pg_port ||
