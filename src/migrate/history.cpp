@@ -95,12 +95,21 @@ Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn) {
 }
 
 Status EnsureHistorySchema(pg::Connection& conn) {
-  PGSTACK_ASSIGN_OR_RETURN(auto ready, conn.Exec(kSchemaReady));
-  if (ready.scalar() == "t") return Status::Ok();
-  Status s = conn.Run(kCreateSchema);
-  if (!s.ok() && conn.in_transaction()) (void)conn.Run("ROLLBACK");
-  if (!s.ok()) return s.WithContext("creating schema pgstack (the migration history)");
-  return Status::Ok();
+  // The advisory lock serialises creators, but a runner that waited on it may still decide from
+  // catalog caches older than the winner's commit (taking an advisory lock does not refresh
+  // them) and trip over the objects just made. A fresh transaction sees them: check again.
+  for (int attempt = 0;; ++attempt) {
+    PGSTACK_ASSIGN_OR_RETURN(auto ready, conn.Exec(kSchemaReady));
+    if (ready.scalar() == "t") return Status::Ok();
+    Status s = conn.Run(kCreateSchema);
+    if (s.ok()) return s;
+    if (conn.in_transaction()) (void)conn.Run("ROLLBACK");
+    auto c = pg::Classify(s);
+    bool raced = c == pg::ErrorClass::kUniqueViolation || c == pg::ErrorClass::kDuplicateObject;
+    if (!raced || attempt >= 3) {
+      return s.WithContext("creating schema pgstack (the migration history)");
+    }
+  }
 }
 
 std::string RunnerIdentity() {
