@@ -24,6 +24,8 @@ std::string Errors(const PointResult& p) {
   return s.empty() ? "0" : s;
 }
 
+std::string Clients(int n) { return n == 1 ? "1 client" : fmt::format("{} clients", n); }
+
 std::string OrDash(bool present, const std::string& s) { return present ? s : "-"; }
 
 const PointResult* Find(const PoolReport& r, EndpointKind e, ConnMode m, int clients) {
@@ -154,19 +156,19 @@ std::string ComparisonParagraph(const PoolReport& r, ConnMode m) {
       Ms(p->load.latency.Percentile(99)));
   if (m == ConnMode::kPerTransaction && d1->load.connect.count() && p1->load.connect.count()) {
     s += fmt::format(
-        " At {} clients a connection took {:.2f} ms directly (the server starts a "
+        " At {} a connection took {:.2f} ms directly (the server starts a "
         "backend process for each) against {:.2f} ms through PgBouncer (it hands "
         "out a server connection it already has), median; with more clients "
         "connecting at once the times include waiting for the CPU.",
-        d1->point.clients, Ms(d1->load.connect.Percentile(50)),
+        Clients(d1->point.clients), Ms(d1->load.connect.Percentile(50)),
         Ms(p1->load.connect.Percentile(50)));
   } else if (m == ConnMode::kPersistent && d1 != d) {
     s += fmt::format(
-        " At {} clients the extra hop through PgBouncer shows: direct {:.0f} tps "
+        " At {} the extra hop through PgBouncer shows: direct {:.0f} tps "
         "(p50 {:.3f} ms), pooled {:.0f} tps (p50 {:.3f} ms). With long-lived "
         "connections PgBouncer pays off when clients outnumber what the server runs "
         "well at once.",
-        d1->point.clients, Tps(*d1), Ms(d1->load.latency.Percentile(50)), Tps(*p1),
+        Clients(d1->point.clients), Tps(*d1), Ms(d1->load.latency.Percentile(50)), Tps(*p1),
         Ms(p1->load.latency.Percentile(50)));
   }
   return s;
