@@ -16,7 +16,7 @@ namespace pgstack::stack {
 
 // Where everything lives inside a state directory.
 struct StatePaths {
-  explicit StatePaths(const std::string& state_dir);
+  explicit StatePaths(const std::string& state_dir);  // relative to the working folder
   std::string root;         // 0700, owned by the service user
   std::string state_file;   // state.json: ports, binaries, identity (0600)
   std::string credentials;  // credentials.json: a generated password (0600), local mode only
@@ -34,6 +34,9 @@ struct StatePaths {
   std::string userlist;     // SCRAM verifiers (0600)
   std::string pgbouncer_log;
   std::string pgbouncer_pid;
+
+ private:
+  StatePaths(const std::string& absolute_dir, int);
 };
 
 // What a state directory remembers between commands (state.json).

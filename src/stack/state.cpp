@@ -1,6 +1,8 @@
 // The state directory's layout and its state.json.
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "pgstack/files.h"
@@ -8,7 +10,22 @@
 
 namespace pgstack::stack {
 
-StatePaths::StatePaths(const std::string& dir)
+namespace {
+
+// Servers are started from "/" (the service user may not reach the caller's folder), so every
+// path handed to them must be absolute.
+std::string Absolute(const std::string& dir) {
+  std::string abs = std::filesystem::absolute(dir).lexically_normal().string();
+  if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+  return abs;
+}
+
+}  // namespace
+
+StatePaths::StatePaths(const std::string& state_dir)
+    : StatePaths(Absolute(state_dir), 0) {}
+
+StatePaths::StatePaths(const std::string& dir, int)
     : root(dir),
       state_file(dir + "/state.json"),
       credentials(dir + "/credentials.json"),

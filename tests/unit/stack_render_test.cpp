@@ -2,6 +2,7 @@
 // PostgreSQL's include file, pg_hba, and the settings table against its documentation.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -116,6 +117,14 @@ TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
   EXPECT_NE(conf.find("log_statement = 'all'\n"), std::string::npos);
   EXPECT_NE(conf.find("password_encryption = 'scram-sha-256'\n"), std::string::npos);
   EXPECT_NE(conf.find("hba_file = '/st/data/pgstack_hba.conf'\n"), std::string::npos);
+}
+
+TEST(StatePaths, AreAbsoluteBecauseServersStartFromRoot) {
+  stack::StatePaths paths(".pgstack/");
+  std::string cwd = std::filesystem::current_path().string();
+  EXPECT_EQ(paths.root, cwd + "/.pgstack");
+  EXPECT_EQ(paths.data, cwd + "/.pgstack/data");
+  EXPECT_EQ(stack::StatePaths("/a/../b").run, "/b/run");
 }
 
 TEST(PgHba, NoTrustAndLoopbackOnly) {

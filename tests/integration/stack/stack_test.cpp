@@ -301,6 +301,28 @@ TEST_F(BadInput, StateDirTheServiceUserCannotReach) {
   ExpectRefused(Up({"--pg-port", "0", "--pool-port", "0"}), closed + ": OS user ");
 }
 
+TEST(Lifecycle, RelativeStateDirAsInTheReadme) {
+  // The README's `pgstack up` uses the default state dir, .pgstack, relative to the project.
+  std::string project = TempDir("project");
+  std::string before = fs::current_path().string();
+  ASSERT_EQ(chdir(project.c_str()), 0);
+  std::vector<std::string> base = {"--config", SourceDir() + "/config/database.json", "--env", "test",
+                                   "--state-dir", ".pgstack"};
+  auto run = [&base](std::vector<std::string> more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    return RunPgstack(args);
+  };
+  auto up = run({"up", "--pg-port", "0", "--pool-port", "0"});
+  auto verify_login = run({"env"});
+  auto destroy = run({"destroy", "--yes"});
+  ASSERT_EQ(chdir(before.c_str()), 0);
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_NE(verify_login.output.find("export PGPORT="), std::string::npos) << verify_login.output;
+  EXPECT_EQ(destroy.exit_code, 0) << destroy.output;
+  EXPECT_FALSE(fs::exists(project + "/.pgstack"));
+}
+
 TEST(Lifecycle, DestroyNeedsYesThenDeletes) {
   auto s = TestStack::Start("test");
   auto no = s->Pgstack({"destroy"});
