@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "pgstack/files.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/settings.h"
 
@@ -258,11 +257,10 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
 
 Result<Environment> LoadEnvironment(const std::string& file, const std::string& name,
                                     const EnvLookup& env) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::InvalidInput(fmt::format("{}: cannot read the config file", file));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseEnvironment(ss.str(), file, name, env);
+  auto text = ReadFileIfExists(file);
+  if (!text.ok() || !*text)
+    return Status::InvalidInput(fmt::format("{}: cannot read the config file", file));
+  return ParseEnvironment(**text, file, name, env);
 }
 
 }  // namespace pgstack

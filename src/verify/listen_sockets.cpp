@@ -4,8 +4,9 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
+
+#include "pgstack/files.h"
 
 namespace pgstack::verify {
 namespace {
@@ -44,11 +45,10 @@ std::string Trim(std::string_view s) {
   return b == std::string_view::npos ? "" : std::string(s.substr(b, e - b + 1));
 }
 
+// The socket table, or "" where the kernel has none (no IPv6).
 std::string ReadAll(const char* path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = ReadFileIfExists(path);
+  return text.ok() && *text ? **text : "";
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "pgstack/files.h"
+
 namespace pgstack::testing {
 namespace {
 
@@ -28,6 +30,11 @@ void RemoveTempDirs() {
 }  // namespace
 
 std::string SourceDir() { return PGSTACK_SOURCE_DIR_FOR_TESTS; }
+
+std::string ReadText(const std::string& path) {
+  auto text = ReadFileIfExists(path);
+  return text.ok() && *text ? **text : "";
+}
 
 std::string TempDir(const std::string& tag) {
   static std::once_flag once;

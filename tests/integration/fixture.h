@@ -20,6 +20,9 @@ namespace pgstack::testing {
 
 // The project's source folder (config/, database/, node_modules/).
 std::string SourceDir();
+// A whole file's text ("" when it cannot be read).
+std::string ReadText(const std::string& path);
+
 // A fresh temporary folder (o+x, so the service user can reach what is inside), removed at exit.
 std::string TempDir(const std::string& tag);
 

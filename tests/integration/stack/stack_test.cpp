@@ -31,13 +31,6 @@ std::string Scalar(pg::Connection& c, const std::string& sql) {
   return r.ok() ? r->scalar() : "";
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 mode_t Mode(const std::string& path) {
   struct stat st {};
   stat(path.c_str(), &st);
@@ -90,11 +83,11 @@ TEST(Up, NoPlaintextPasswordAnywhereButTheCredentialsFile) {
   // Make sure the log holds the role's creation and a few logins (log_statement=all).
   ASSERT_TRUE(Dev().Pooled().ok());
   stack::StatePaths paths(Dev().state_dir());
-  EXPECT_NE(Slurp(paths.pg_log).find("CREATE ROLE"), std::string::npos);
+  EXPECT_NE(ReadText(paths.pg_log).find("CREATE ROLE"), std::string::npos);
   for (const auto& entry : fs::recursive_directory_iterator(Dev().state_dir())) {
     if (!entry.is_regular_file()) continue;
     std::string path = entry.path().string();
-    bool has = Slurp(path).find(pw) != std::string::npos;
+    bool has = ReadText(path).find(pw) != std::string::npos;
     if (path == paths.credentials) {
       EXPECT_TRUE(has);
       EXPECT_EQ(Mode(path), 0600u);
@@ -110,7 +103,7 @@ TEST(Up, UserlistHoldsTheServersVerifierByteForByte) {
   std::string verifier = Scalar(*su, "SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'");
   ASSERT_EQ(verifier.rfind("SCRAM-SHA-256$", 0), 0u);
   stack::StatePaths paths(Dev().state_dir());
-  EXPECT_EQ(Slurp(paths.userlist), "\"test_platform_user\" \"" + verifier + "\"\n");
+  EXPECT_EQ(ReadText(paths.userlist), "\"test_platform_user\" \"" + verifier + "\"\n");
   EXPECT_EQ(Mode(paths.userlist), 0600u);
   EXPECT_EQ(Mode(Dev().state_dir()), 0700u);
   EXPECT_EQ(Scalar(*su, "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'"), "0");
@@ -165,7 +158,7 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
 
 TEST(Up, RestartsAKilledPgBouncer) {
   stack::StatePaths paths(Dev().state_dir());
-  pid_t pid = std::stoi(Slurp(paths.pgbouncer_pid));
+  pid_t pid = std::stoi(ReadText(paths.pgbouncer_pid));
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   for (int i = 0; i < 200 && ProcessAlive(pid); ++i) usleep(10000);
   ASSERT_FALSE(Dev().Pooled().ok());
@@ -269,7 +262,7 @@ TEST_F(BadInput, InvalidJson) {
 }
 
 TEST_F(BadInput, UnknownKeyAndWrongType) {
-  std::string text = Slurp(SourceDir() + "/config/database.json");
+  std::string text = ReadText(SourceDir() + "/config/database.json");
   std::string unknown = text;
   unknown.replace(unknown.find("\"extensions\""), 12, "\"extension\"");
   ExpectRefused(Up({}, WriteConfig(unknown)), "$.environments.development.postgres.extension: unknown key");

@@ -21,13 +21,6 @@
 namespace pgstack::testing {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void WriteFile(const std::string& path, const std::string& text) {
   // In place (same inode, mode and owner), as an editor would.
   std::ofstream(path, std::ios::trunc) << text;
@@ -102,7 +95,7 @@ class VerifyBreaks : public ::testing::Test {
     }));
   }
   void ReplaceLine(const std::string& path, const std::string& pattern, const std::string& line) {
-    std::string text = ReadFile(path);
+    std::string text = ReadText(path);
     std::string edited = std::regex_replace(text, std::regex(pattern), line);
     ASSERT_NE(edited, text) << pattern << " not in " << path;
     WriteFile(path, edited);
@@ -113,7 +106,7 @@ class VerifyBreaks : public ::testing::Test {
                       const std::string& script = "") {
     std::string root = TempDir("verify-project");
     std::filesystem::create_directories(root + "/config");
-    auto config = nlohmann::json::parse(ReadFile(SourceDir() + "/config/database.json"));
+    auto config = nlohmann::json::parse(ReadText(SourceDir() + "/config/database.json"));
     tweak_config(config["environments"][stack_->env().name]);
     std::ofstream(root + "/config/database.json") << config.dump(2);
     if (!script.empty()) {
@@ -140,7 +133,7 @@ const std::set<std::string> kPgBouncerDown = {"pgbouncer.running",   "pgbouncer.
                                               "pgbouncer.pools",     "pgbouncer.stats"};
 
 TEST_F(VerifyBreaks, PgBouncerStopped) {
-  pid_t pid = std::stoi(ReadFile(paths().pgbouncer_pid));
+  pid_t pid = std::stoi(ReadText(paths().pgbouncer_pid));
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   ASSERT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }));
   Restore restore([&] { Up(); });
@@ -152,7 +145,7 @@ TEST_F(VerifyBreaks, PgBouncerStopped) {
 
 TEST_F(VerifyBreaks, PostgresStoppedFailsWhatNeedsItAndTheRestStillRuns) {
   std::string pidfile = paths().data + "/postmaster.pid";
-  pid_t pid = std::stoi(ReadFile(pidfile));
+  pid_t pid = std::stoi(ReadText(pidfile));
   ASSERT_EQ(kill(pid, SIGINT), 0);  // fast shutdown
   ASSERT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }));
   Restore restore([&] {
@@ -253,7 +246,7 @@ TEST_F(VerifyBreaks, RoleWithAnMd5Password) {
 }
 
 TEST_F(VerifyBreaks, TrustLineInPgHba) {
-  std::string original = ReadFile(paths().hba);
+  std::string original = ReadText(paths().hba);
   ASSERT_FALSE(original.empty());
   WriteFile(paths().hba, original + "host nosuchdb all 127.0.0.1/32 trust\n");
   Sql("SELECT pg_reload_conf()");
@@ -361,7 +354,7 @@ TEST_F(VerifyBreaks, JsonbLimitsNotMet) {
 }
 
 TEST_F(VerifyBreaks, JsonbScriptWithAWrongResult) {
-  std::string script = ReadFile(SourceDir() + "/database/setup/test-jsonb.sql");
+  std::string script = ReadText(SourceDir() + "/database/setup/test-jsonb.sql");
   std::string wrong = std::regex_replace(script, std::regex("'Another User',\n"), "'Nobody',\n");
   ASSERT_NE(wrong, script);
   std::string project = Project([](nlohmann::json&) {}, wrong);
@@ -376,7 +369,7 @@ TEST_F(VerifyBreaks, JsonbScriptWithAWrongResult) {
 }
 
 TEST_F(VerifyBreaks, PoolModeSession) {
-  std::string ini = paths().pgbouncer_ini, original = ReadFile(ini);
+  std::string ini = paths().pgbouncer_ini, original = ReadText(ini);
   ReplaceLine(ini, "pool_mode = transaction", "pool_mode = session");
   Console("RELOAD");
   Restore restore([&] {
@@ -389,7 +382,7 @@ TEST_F(VerifyBreaks, PoolModeSession) {
 }
 
 TEST_F(VerifyBreaks, PgBouncerSettingChanged) {
-  std::string ini = paths().pgbouncer_ini, original = ReadFile(ini);
+  std::string ini = paths().pgbouncer_ini, original = ReadText(ini);
   ReplaceLine(ini, "default_pool_size = [0-9]+", "default_pool_size = 7");
   Console("RELOAD");
   Restore restore([&] {
@@ -403,7 +396,7 @@ TEST_F(VerifyBreaks, PgBouncerSettingChanged) {
 }
 
 TEST_F(VerifyBreaks, UserlistVerifierDiffersFromTheServers) {
-  std::string original = ReadFile(paths().userlist);
+  std::string original = ReadText(paths().userlist);
   // Same shape, different key: the last character of the ServerKey changes.
   size_t quote = original.rfind('"');
   ASSERT_NE(quote, std::string::npos);
