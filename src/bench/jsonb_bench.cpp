@@ -68,7 +68,7 @@ const std::vector<JsonbQuery>& JsonbQueries() {
   return kQueries;
 }
 
-Result<JsonbReport> RunJsonbBench(const stack::Endpoints& endpoints, const JsonbOptions& options,
+Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const JsonbOptions& options,
                                   const BenchHooks& hooks) {
   auto progress = [&](const std::string& s) {
     if (hooks.progress) hooks.progress(s);

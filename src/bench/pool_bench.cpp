@@ -16,7 +16,7 @@ namespace {
 constexpr auto kSettleLimit = std::chrono::seconds(5);
 constexpr auto kProgressEvery = std::chrono::milliseconds(500);
 
-bool HasSuperuser(const stack::Endpoints& e) {
+bool HasSuperuser(const location::Endpoints& e) {
   return !e.superuser.user.empty() || !e.superuser.host.empty();
 }
 
@@ -58,7 +58,7 @@ Status Probe(pg::Connection& conn, const Workload& w) {
   return failed.WithContext("the " + std::string(Name(w.kind)) + " workload fails");
 }
 
-Result<pg::Connection> OpenConsole(const stack::Endpoints& e) {
+Result<pg::Connection> OpenConsole(const location::Endpoints& e) {
   auto c = pg::Connection::Open(e.admin);
   if (!c.ok()) return c.status().WithContext("PgBouncer's console (for pooled points)");
   return c;
@@ -67,7 +67,7 @@ Result<pg::Connection> OpenConsole(const stack::Endpoints& e) {
 // Everything one run of the matrix holds open; torn down in reverse order.
 class PoolRun {
  public:
-  PoolRun(const stack::Endpoints& e, const PoolOptions& o, const BenchHooks& h)
+  PoolRun(const location::Endpoints& e, const PoolOptions& o, const BenchHooks& h)
       : endpoints_(e), options_(o), hooks_(h) {}
   Result<PoolReport> Run();
 
@@ -77,7 +77,7 @@ class PoolRun {
   void WaitForBackendsToLeave(int baseline);
   bool Stopped() const { return hooks_.stop && hooks_.stop->load(); }
 
-  const stack::Endpoints& endpoints_;
+  const location::Endpoints& endpoints_;
   const PoolOptions& options_;
   const BenchHooks& hooks_;
   PoolReport report_;
@@ -269,7 +269,7 @@ Result<PoolReport> PoolRun::Run() {
 
 }  // namespace
 
-Result<PoolReport> RunPoolBench(const stack::Endpoints& endpoints, const PoolOptions& options,
+Result<PoolReport> RunPoolBench(const location::Endpoints& endpoints, const PoolOptions& options,
                                 const BenchHooks& hooks) {
   PoolRun run(endpoints, options, hooks);
   return run.Run();

@@ -6,8 +6,8 @@
 #include "commands.h"
 #include "pgstack/bench/jsonb_bench.h"
 #include "pgstack/bench/pool_report.h"
-#include "pgstack/files.h"
-#include "pgstack/stack.h"
+#include "pgstack/core/files.h"
+#include "pgstack/stack/stack.h"
 
 namespace pgstack::cli {
 namespace {
@@ -37,10 +37,10 @@ bench::BenchHooks Hooks(Context& ctx) {
 }
 
 // Where the bench runs; from here on Ctrl-C ends it cleanly.
-Result<stack::Endpoints> Start(Context& ctx, const Status& parsed) {
+Result<location::Endpoints> Start(Context& ctx, const Status& parsed) {
   PGSTACK_RETURN_IF_ERROR(parsed);
-  PGSTACK_ASSIGN_OR_RETURN(Environment env, ctx.LoadEnv());
-  PGSTACK_ASSIGN_OR_RETURN(auto endpoints, stack::ResolveEndpoints(env, ctx.global.state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
+  PGSTACK_ASSIGN_OR_RETURN(auto endpoints, location::ResolveEndpoints(env, ctx.global.state_dir));
   CatchInterrupts();
   return endpoints;
 }
@@ -52,7 +52,7 @@ int RunPool(Context& ctx, const bench::PoolFlags& flags) {
   auto report = bench::RunPoolBench(*endpoints, *options, Hooks(ctx));
   if (!report.ok()) return ctx.out.Fail(report.status());
   if (!options->svg.empty()) {
-    Status s = WriteFileAtomic(options->svg, bench::PoolChartSvg(*report), 0644);
+    Status s = core::WriteFileAtomic(options->svg, bench::PoolChartSvg(*report), 0644);
     if (!s.ok()) return ctx.out.Fail(s.WithContext("--svg"));
   }
   ctx.out.Json(bench::PoolReportJson(*report));

@@ -3,7 +3,7 @@
 
 #include "commands.h"
 #include "pgstack/pg/conn_params.h"
-#include "pgstack/stack.h"
+#include "pgstack/location/endpoints.h"
 
 namespace pgstack::cli {
 namespace {
@@ -23,7 +23,7 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
   return [&ctx, direct] {
     auto env = ctx.LoadEnv();
     if (!env.ok()) return ctx.out.Fail(env.status());
-    auto ep = stack::ResolveEndpoints(*env, ctx.global.state_dir);
+    auto ep = location::ResolveEndpoints(*env, ctx.global.state_dir);
     if (!ep.ok()) return ctx.out.Fail(ep.status());
     const pg::ConnParams& p = *direct ? ep->direct : ep->pooled;
     std::vector<std::pair<std::string, std::string>> vars = {

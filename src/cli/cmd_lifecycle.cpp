@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
-#include "pgstack/stack.h"
+#include "pgstack/stack/stack.h"
 
 namespace pgstack::cli {
 

@@ -8,7 +8,7 @@
 #include "pgstack/migrate/duration.h"
 #include "pgstack/migrate/runner.h"
 #include "pgstack/migrate/scaffold.h"
-#include "pgstack/stack.h"
+#include "pgstack/location/endpoints.h"
 
 namespace pgstack::cli {
 namespace {
@@ -66,8 +66,8 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   if (f.retries < 0) return Status::InvalidInput("--retries: must be 0 or more");
   o.retries = f.retries;
   o.allow_out_of_order = f.allow_out_of_order;
-  PGSTACK_ASSIGN_OR_RETURN(Environment env, ctx.LoadEnv());
-  PGSTACK_ASSIGN_OR_RETURN(stack::Endpoints ep, stack::ResolveEndpoints(env, ctx.global.state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
+  PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep, location::ResolveEndpoints(env, ctx.global.state_dir));
   o.conn = f.pooled ? ep.pooled : ep.direct;
   o.conn.application_name = "pgstack migrate";
   o.on_event = [&ctx](const std::string& what) {

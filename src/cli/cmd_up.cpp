@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "commands.h"
-#include "pgstack/external.h"
-#include "pgstack/stack.h"
+#include "pgstack/stack/external.h"
+#include "pgstack/stack/stack.h"
 
 namespace pgstack::cli {
 namespace {
@@ -19,7 +19,7 @@ struct UpFlags {
   CLI::Option* pgbouncer_dir = nullptr;
 };
 
-int RunLocal(Context& ctx, const Environment& env, UpFlags& f) {
+int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   if (f.external.dry_run || f.external.restart || f.pg_conf_dir->count() ||
       f.pgbouncer_dir->count()) {
     return ctx.out.Fail(Status::InvalidInput(
@@ -54,7 +54,7 @@ int RunLocal(Context& ctx, const Environment& env, UpFlags& f) {
   return 0;
 }
 
-int RunExternal(Context& ctx, const Environment& env, UpFlags& f) {
+int RunExternal(Context& ctx, const core::Environment& env, UpFlags& f) {
   if (f.pg_port >= 0 || f.pool_port >= 0 || !f.local.pg_bin.empty()) {
     return ctx.out.Fail(Status::InvalidInput(fmt::format(
         "--pg-port, --pool-port and --pg-bin are for a local stack; environment {} is external "
@@ -128,7 +128,7 @@ RunFn RegisterUp(CLI::App& sub, Context& ctx) {
   return [&ctx, f] {
     auto env = ctx.LoadEnv();
     if (!env.ok()) return ctx.out.Fail(env.status());
-    return env->mode == Mode::kExternal ? RunExternal(ctx, *env, *f) : RunLocal(ctx, *env, *f);
+    return env->mode == core::Mode::kExternal ? RunExternal(ctx, *env, *f) : RunLocal(ctx, *env, *f);
   };
 }
 

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "commands.h"
-#include "pgstack/stack.h"
+#include "pgstack/location/endpoints.h"
 #include "pgstack/verify/check.h"
 #include "pgstack/verify/report.h"
 #include "pgstack/verify/verify.h"
@@ -40,7 +40,7 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     if (!env.ok()) return ctx.out.Fail(env.status());
     // With no stack to look at (no state dir, no password) every check would fail the same way:
     // say it once, as every command does.
-    if (auto where = stack::ResolveEndpoints(*env, ctx.global.state_dir); !where.ok()) {
+    if (auto where = location::ResolveEndpoints(*env, ctx.global.state_dir); !where.ok()) {
       return ctx.out.Fail(where.status());
     }
     verify::Report report = verify::RunChecks(

@@ -1,5 +1,7 @@
 #include "context.h"
 
+#include "pgstack/location/environment.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -42,8 +44,8 @@ std::string Context::EnvName() const {
   return "development";
 }
 
-Result<Environment> Context::LoadEnv() const {
-  return LoadEnvironment(global.config, EnvName(), ProcessEnv());
+Result<core::Environment> Context::LoadEnv() const {
+  return location::LoadEnvironment(global.config, EnvName(), core::ProcessEnv());
 }
 
 }  // namespace pgstack::cli

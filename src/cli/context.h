@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "pgstack/config.h"
-#include "pgstack/status.h"
+#include "pgstack/core/config.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::cli {
 
@@ -49,7 +49,7 @@ struct Context {
 
   std::string EnvName() const;
   // The selected environment of the config file, overrides applied.
-  Result<Environment> LoadEnv() const;
+  Result<core::Environment> LoadEnv() const;
 };
 
 // A subcommand: registers its flags on `sub` and returns what to run once parsing succeeded.

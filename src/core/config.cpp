@@ -1,15 +1,14 @@
-#include "pgstack/config.h"
+#include "pgstack/core/config.h"
 
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "pgstack/files.h"
-#include "pgstack/pg/conn_params.h"
-#include "pgstack/settings.h"
+#include "pgstack/core/files.h"
+#include "pgstack/core/settings.h"
 
-namespace pgstack {
+namespace pgstack::core {
 namespace {
 
 using json = nlohmann::json;
@@ -119,43 +118,6 @@ class Reader {
   std::string file_;
 };
 
-Status ApplyOverrides(Environment& e, const EnvLookup& env) {
-  auto get = [&](const char* name) -> std::string {
-    auto v = env(name);
-    return v ? *v : "";
-  };
-  PostgresConfig& pg = e.postgres;
-  if (auto url = get("DATABASE_URL"); !url.empty()) {
-    pg::ConnParams base{.host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.database};
-    auto parsed = pg::ParseConnString(url, base);
-    if (!parsed.ok()) return parsed.status().WithContext("DATABASE_URL");
-    pg.user = parsed->user;
-    pg.database = parsed->dbname;
-    if (!parsed->password.empty()) pg.password = parsed->password;
-    if (e.mode == Mode::kExternal) {
-      pg.host = parsed->host;
-      pg.port = parsed->port;
-    }
-  }
-  if (auto v = get("PGUSER"); !v.empty()) pg.user = v;
-  if (auto v = get("PGDATABASE"); !v.empty()) pg.database = v;
-  if (auto v = get("PGPASSWORD"); !v.empty()) pg.password = v;
-  if (e.mode == Mode::kExternal) {
-    if (auto v = get("PGHOST"); !v.empty()) pg.host = v;
-    if (auto v = get("PGPORT"); !v.empty()) {
-      char* end = nullptr;
-      long port = std::strtol(v.c_str(), &end, 10);
-      if (*end || port <= 0 || port > 65535) return Status::InvalidInput("PGPORT: not a port number");
-      pg.port = static_cast<int>(port);
-    }
-  }
-  // The variable the config names wins over PGPASSWORD: it is the one meant for this role.
-  if (!pg.password_env.empty()) {
-    if (auto v = get(pg.password_env.c_str()); !v.empty()) pg.password = v;
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::optional<std::string> Environment::setting(const std::string& name) const {
@@ -176,7 +138,7 @@ EnvLookup ProcessEnv() {
 }
 
 Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
-                                     const std::string& name, const EnvLookup& env) {
+                                     const std::string& name) {
   json root;
   try {
     root = json::parse(text);
@@ -251,16 +213,14 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_max_ms", &out.verify.jsonb_max_ms));
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_min_speedup", &out.verify.jsonb_min_speedup));
   }
-  PGSTACK_RETURN_IF_ERROR(ApplyOverrides(out, env));
   return out;
 }
 
-Result<Environment> LoadEnvironment(const std::string& file, const std::string& name,
-                                    const EnvLookup& env) {
+Result<Environment> LoadEnvironment(const std::string& file, const std::string& name) {
   auto text = ReadFileIfExists(file);
   if (!text.ok() || !*text)
     return Status::InvalidInput(fmt::format("{}: cannot read the config file", file));
-  return ParseEnvironment(**text, file, name, env);
+  return ParseEnvironment(**text, file, name);
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

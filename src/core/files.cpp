@@ -1,4 +1,4 @@
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace pgstack {
+namespace pgstack::core {
 namespace {
 
 Status Errno(const std::string& what, const std::string& path) {
@@ -109,4 +109,4 @@ Status MakeDirs(const std::string& path, mode_t mode, std::optional<Owner> owner
   return Status::Ok();
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

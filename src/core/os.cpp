@@ -1,4 +1,4 @@
-#include "pgstack/os.h"
+#include "pgstack/core/os.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -13,9 +13,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "pgstack/process.h"
+#include "pgstack/core/process.h"
 
-namespace pgstack {
+namespace pgstack::core {
 namespace {
 
 // A bound socket on host:port, or -1 with errno set. With reuse, as PostgreSQL and PgBouncer
@@ -122,4 +122,4 @@ Result<std::string> RandomSecret() {
   return out;
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

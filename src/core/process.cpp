@@ -1,4 +1,4 @@
-#include "pgstack/process.h"
+#include "pgstack/core/process.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,7 +16,7 @@
 #include <fstream>
 #include <thread>
 
-namespace pgstack {
+namespace pgstack::core {
 namespace {
 
 class SystemRunner : public ProcessRunner {
@@ -126,4 +126,4 @@ bool ProcessAlive(pid_t pid) {
   return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

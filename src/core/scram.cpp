@@ -1,4 +1,4 @@
-#include "pgstack/scram.h"
+#include "pgstack/core/scram.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace pgstack {
+namespace pgstack::core {
 namespace {
 
 struct Parts {
@@ -77,4 +77,4 @@ bool ScramVerifierMatches(std::string_view verifier, const std::string& password
   return EncodeBase64(stored, sizeof stored) == p.stored_b64;
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

@@ -1,10 +1,10 @@
-#include "pgstack/settings.h"
+#include "pgstack/core/settings.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
-namespace pgstack {
+namespace pgstack::core {
 namespace {
 
 using enum Target;
@@ -96,4 +96,4 @@ bool SameSettingValue(const SettingSpec& spec, std::string_view configured,
   return Lower(configured) == Lower(actual);
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

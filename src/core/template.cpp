@@ -1,10 +1,10 @@
-#include "pgstack/template.h"
+#include "pgstack/core/template.h"
 
 #include <fmt/format.h>
 
 #include <set>
 
-namespace pgstack {
+namespace pgstack::core {
 
 Result<std::string> RenderTemplate(const std::string& text, const std::string& source,
                                    const std::map<std::string, std::string>& values) {
@@ -37,4 +37,4 @@ Result<std::string> RenderTemplate(const std::string& text, const std::string& s
   return out;
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

@@ -1,11 +1,11 @@
-#include "pgstack/unified_diff.h"
+#include "pgstack/core/unified_diff.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <vector>
 
-namespace pgstack {
+namespace pgstack::core {
 namespace {
 
 constexpr int kContext = 3;
@@ -132,4 +132,4 @@ std::string UnifiedDiff(const std::string& old_text, const std::string& new_text
   return out;
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::core

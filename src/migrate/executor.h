@@ -22,7 +22,7 @@
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::migrate::internal {
 

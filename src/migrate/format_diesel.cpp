@@ -3,7 +3,7 @@
 // version 0). metadata.toml with run_in_transaction = false runs it outside a transaction.
 #include <filesystem>
 
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 #include "readers.h"
 
 namespace pgstack::migrate::internal {
@@ -45,8 +45,8 @@ Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
     Migration m;
     m.version = parsed->first;
     m.name = parsed->second;
-    PGSTACK_ASSIGN_OR_RETURN(auto up, ReadFileIfExists(path + "/up.sql"));
-    PGSTACK_ASSIGN_OR_RETURN(auto down, ReadFileIfExists(path + "/down.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto up, core::ReadFileIfExists(path + "/up.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto down, core::ReadFileIfExists(path + "/down.sql"));
     if (!up) {
       if (down) return Status::InvalidInput(path + "/down.sql: a down file without its up file");
       return Status::InvalidInput(path + ": no up.sql in a diesel migration directory");

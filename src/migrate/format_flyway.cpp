@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 #include "readers.h"
 
 namespace pgstack::migrate::internal {

@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "pgstack/os.h"
+#include "pgstack/core/os.h"
 #include "pgstack/pg/error_class.h"
 
 namespace pgstack::migrate {
@@ -115,7 +115,7 @@ Status EnsureHistorySchema(pg::Connection& conn) {
 std::string RunnerIdentity() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return CurrentOsUser().name + "@" + host;
+  return core::CurrentOsUser().name + "@" + host;
 }
 
 }  // namespace pgstack::migrate

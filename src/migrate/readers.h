@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pgstack/migrate/migration.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::migrate::internal {
 

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 #include "pgstack/migrate/duration.h"
 #include "readers.h"
 
@@ -64,7 +64,7 @@ void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries) {
 }
 
 Result<bool> SettingSaysFalse(const std::string& path, std::string_view key) {
-  PGSTACK_ASSIGN_OR_RETURN(auto text, ReadFileIfExists(path));
+  PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(path));
   if (!text) return false;
   std::string compact;
   for (char c : *text) {

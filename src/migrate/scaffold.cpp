@@ -5,7 +5,7 @@
 #include <ctime>
 #include <filesystem>
 
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 #include "pgstack/migrate/source.h"
 
 namespace pgstack::migrate {
@@ -40,7 +40,7 @@ Result<std::string> NewMigration(const std::string& dir, const std::string& name
         "migrate new: name '{}' must be lower-case letters, digits and _ (e.g. add_results)",
         name));
   }
-  PGSTACK_RETURN_IF_ERROR(MakeDirs(dir, 0755));
+  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir));
   if (!set.migrations.empty() && set.format != Format::kPgstack) {
     return Status::InvalidInput(fmt::format(
@@ -66,7 +66,7 @@ Result<std::string> NewMigration(const std::string& dir, const std::string& name
   }
   std::string path = fmt::format("{}/{}_{}.sql", dir, version, name);
   if (std::filesystem::exists(path)) return Status::InvalidInput(path + ": already exists");
-  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(path, std::string(kTemplate), 0644));
+  PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(path, std::string(kTemplate), 0644));
   return path;
 }
 

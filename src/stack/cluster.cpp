@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pgstack/files.h"
-#include "pgstack/process.h"
-#include "pgstack/settings.h"
+#include "pgstack/core/files.h"
+#include "pgstack/core/process.h"
+#include "pgstack/core/settings.h"
 
 namespace pgstack::stack {
 namespace {
@@ -22,7 +22,7 @@ bool LoopbackOnly(const std::string& listen) {
 
 }  // namespace
 
-std::string RenderPgConf(const Environment& env, const StatePaths& paths, int port) {
+std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, int port) {
   std::string out = fmt::format(
       "# Written by pgstack from {} (environment {}). pgstack up rewrites this file and keeps\n"
       "# the previous version beside it as pgstack.conf.<time>.bak; change the config instead.\n"
@@ -33,14 +33,14 @@ std::string RenderPgConf(const Environment& env, const StatePaths& paths, int po
       "ident_file = {}\n",
       env.file, env.name, port, Quote(paths.run), Quote(paths.hba), Quote(paths.ident));
   for (const auto& [name, value] : env.postgres.settings) {
-    const SettingSpec* spec = FindSetting(Target::kPostgres, name);
-    bool bare = spec && (spec->type == SettingType::kInt || spec->type == SettingType::kBool);
+    const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
+    bool bare = spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
     out += fmt::format("{} = {}\n", name, bare ? value : Quote(value));
   }
   return out;
 }
 
-std::string RenderHba(const Environment& env, const std::string& superuser) {
+std::string RenderHba(const core::Environment& env, const std::string& superuser) {
   std::string listen = env.setting("listen_addresses").value_or("127.0.0.1");
   std::string out = fmt::format(
       "# Written by pgstack. The owner logs in by peer on the socket, everyone else with\n"
@@ -73,19 +73,19 @@ Status Cluster::Init() {
                                 "--auth-local=peer", "--auth-host=scram-sha-256"},
                                 "initdb"));
   std::string conf = paths_.data + "/postgresql.conf";
-  PGSTACK_ASSIGN_OR_RETURN(auto text, ReadFileIfExists(conf));
+  PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(conf));
   if (!text) return Status::Failure(conf + ": initdb wrote no postgresql.conf");
-  PGSTACK_RETURN_IF_ERROR(BackupFile(conf).status());
+  PGSTACK_RETURN_IF_ERROR(core::BackupFile(conf).status());
   struct stat st {};
   ::stat(conf.c_str(), &st);
   *text += "\n# Added by pgstack: its settings live in conf.d/pgstack.conf.\ninclude_dir = 'conf.d'\n";
-  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(conf, *text, st.st_mode & 0777, Owner{st.st_uid, st.st_gid}));
-  return MakeDirs(paths_.conf_dir, 0700, Owner{service_.uid, service_.gid});
+  PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(conf, *text, st.st_mode & 0777, core::Owner{st.st_uid, st.st_gid}));
+  return core::MakeDirs(paths_.conf_dir, 0700, core::Owner{service_.uid, service_.gid});
 }
 
-Result<std::vector<std::string>> Cluster::WriteConfig(const Environment& env, int port,
+Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& env, int port,
                                                       const std::string& invoking_user) {
-  Owner owner{service_.uid, service_.gid};
+  core::Owner owner{service_.uid, service_.gid};
   std::vector<std::string> changed;
   struct {
     const std::string& path;
@@ -96,7 +96,7 @@ Result<std::vector<std::string>> Cluster::WriteConfig(const Environment& env, in
       {paths_.ident, RenderIdent(superuser(), service_.name, invoking_user)},
   };
   for (auto& f : files) {
-    PGSTACK_ASSIGN_OR_RETURN(bool wrote, ReplaceFile(f.path, f.content, 0600, owner));
+    PGSTACK_ASSIGN_OR_RETURN(bool wrote, core::ReplaceFile(f.path, f.content, 0600, owner));
     if (wrote) changed.push_back(std::filesystem::path(f.path).filename().string());
   }
   return changed;
@@ -105,7 +105,7 @@ Result<std::vector<std::string>> Cluster::WriteConfig(const Environment& env, in
 bool Cluster::Running() const {
   std::ifstream in(paths_.data + "/postmaster.pid");
   pid_t pid = 0;
-  return in >> pid && ProcessAlive(pid);
+  return in >> pid && core::ProcessAlive(pid);
 }
 
 Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {

@@ -11,8 +11,8 @@ namespace pgstack::stack {
 
 class Cluster {
  public:
-  Cluster(const StatePaths& paths, const std::string& bin_dir, const OsUser& service,
-          ProcessRunner& runner)
+  Cluster(const StatePaths& paths, const std::string& bin_dir, const core::OsUser& service,
+          core::ProcessRunner& runner)
       : paths_(paths), bin_(bin_dir), service_(service), runner_(runner) {}
 
   bool Initialized() const;
@@ -20,7 +20,7 @@ class Cluster {
   // postgresql.conf (backed up first): every later setting goes to conf.d/pgstack.conf.
   Status Init();
   // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
-  Result<std::vector<std::string>> WriteConfig(const Environment& env, int port,
+  Result<std::vector<std::string>> WriteConfig(const core::Environment& env, int port,
                                                const std::string& invoking_user);
   bool Running() const;
   Status Start();
@@ -35,13 +35,13 @@ class Cluster {
   Status PgCtl(std::vector<std::string> args, const std::string& what);
   const StatePaths& paths_;
   std::string bin_;
-  OsUser service_;
-  ProcessRunner& runner_;
+  core::OsUser service_;
+  core::ProcessRunner& runner_;
 };
 
 // The contents of conf.d/pgstack.conf, pg_hba and pg_ident for env (pure, for unit tests).
-std::string RenderPgConf(const Environment& env, const StatePaths& paths, int port);
-std::string RenderHba(const Environment& env, const std::string& superuser);
+std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, int port);
+std::string RenderHba(const core::Environment& env, const std::string& superuser);
 std::string RenderIdent(const std::string& superuser, const std::string& service_user,
                         const std::string& invoking_user);
 

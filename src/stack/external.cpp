@@ -1,6 +1,6 @@
 // UpExternal: checks everything first (nothing is written until every check passed), then
 // provisions, applies settings and writes PgBouncer's files. See external.h.
-#include "pgstack/external.h"
+#include "pgstack/stack/external.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "external_internal.h"
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/error_class.h"
-#include "pgstack/provision.h"
-#include "pgstack/unified_diff.h"
+#include "pgstack/stack/provision.h"
+#include "pgstack/core/unified_diff.h"
 
 namespace pgstack::stack {
 namespace {
@@ -31,8 +31,8 @@ struct Plan {
   ProvisionResult provision;  // planned (dry run): statements and the verifier to set
 };
 
-Result<pg::ConnParams> AdminParams(const Environment& env, const EnvLookup& lookup) {
-  const PostgresConfig& pg = env.postgres;
+Result<pg::ConnParams> AdminParams(const core::Environment& env, const core::EnvLookup& lookup) {
+  const core::PostgresConfig& pg = env.postgres;
   std::optional<std::string> url = lookup(pg.admin_url_env);
   if (!url || url->empty()) {
     return Status::InvalidInput(fmt::format(
@@ -57,14 +57,14 @@ Result<pg::Connection> OpenAdmin(const pg::ConnParams& p, const std::string& var
 
 std::string Diff(const PlannedFile& f, bool redact) {
   auto show = [&](const std::string& s) { return redact ? external::RedactVerifiers(s) : s; };
-  std::string diff = UnifiedDiff(show(f.old.value_or("")), show(f.content),
+  std::string diff = core::UnifiedDiff(show(f.old.value_or("")), show(f.content),
                                  f.old ? f.path : "/dev/null", f.path + " (pgstack)");
   if (diff.empty()) diff = fmt::format("{}: mode or owner changes (mode {:04o})\n", f.path, f.mode);
   return diff;
 }
 
 Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
-                      const Environment& env, const ExternalOptions& o, ExternalReport& report) {
+                      const core::Environment& env, const ExternalOptions& o, ExternalReport& report) {
   Plan plan;
   PGSTACK_ASSIGN_OR_RETURN(plan.facts, external::ReadServerFacts(admin, open_db, env));
   report.pg_version = plan.facts.version;
@@ -172,15 +172,15 @@ Result<pg::Connection> Reconnect(const pg::ConnParams& p) {
 // from starting next time. The previous file goes back (or the new one away) and the server
 // re-reads it; the run fails with the server's reason.
 Status RestoreConfFile(const PlannedFile& f, const std::string& backup, pg::Connection& admin,
-                       const Environment& env, const Status& why, ExternalReport& report) {
+                       const core::Environment& env, const Status& why, ExternalReport& report) {
   Status restored;
   if (!f.old) {
     restored = ::unlink(f.path.c_str()) == 0 ? Status::Ok() : Status::Failure("cannot remove it");
   } else {
     struct stat st {};
     restored = ::stat(backup.c_str(), &st) == 0
-                   ? WriteFileAtomic(f.path, f.old.value_or(""), st.st_mode & 07777,
-                                     Owner{st.st_uid, st.st_gid})
+                   ? core::WriteFileAtomic(f.path, f.old.value_or(""), st.st_mode & 07777,
+                                     core::Owner{st.st_uid, st.st_gid})
                    : Status::Failure("cannot stat " + backup);
   }
   if (!restored.ok()) {
@@ -194,8 +194,8 @@ Status RestoreConfFile(const PlannedFile& f, const std::string& backup, pg::Conn
   return why;
 }
 
-Status ApplySettings(Plan& plan, pg::Connection& admin, const Environment& env,
-                     ProcessRunner& runner, ExternalReport& report) {
+Status ApplySettings(Plan& plan, pg::Connection& admin, const core::Environment& env,
+                     core::ProcessRunner& runner, ExternalReport& report) {
   const auto& s = plan.settings;
   std::string backup;
   if (s.file && s.file->changed) {
@@ -233,7 +233,7 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const Environment& env,
   }
   if (plan.restart_command && !report.restart_pending.empty()) {
     const auto& argv = *plan.restart_command;
-    PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(Command{.argv = argv, .timeout_s = 300}));
+    PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(core::Command{.argv = argv, .timeout_s = 300}));
     std::string shown = fmt::format("{}", fmt::join(argv, " "));
     if (out.exit_code != 0) return Status::Failure(shown + " failed: " + out.output);
     PGSTACK_ASSIGN_OR_RETURN(auto again, Reconnect(plan.admin));
@@ -246,7 +246,7 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const Environment& env,
 }
 
 Status Apply(Plan& plan, pg::Connection& admin, const external::OpenDb& open_db,
-             const Environment& env, const ExternalOptions& o, ProcessRunner& runner,
+             const core::Environment& env, const ExternalOptions& o, core::ProcessRunner& runner,
              ExternalReport& report) {
   ProvisionOptions real{.verifier = plan.provision.verifier};
   PGSTACK_ASSIGN_OR_RETURN(ProvisionResult done, Provision(admin, open_db, env.postgres, real));
@@ -261,13 +261,13 @@ Status Apply(Plan& plan, pg::Connection& admin, const external::OpenDb& open_db,
 
 }  // namespace
 
-Result<ExternalReport> UpExternal(const Environment& env, const ExternalOptions& o,
-                                  const EnvLookup& lookup, ProcessRunner& runner) {
-  if (env.mode != Mode::kExternal) {
+Result<ExternalReport> UpExternal(const core::Environment& env, const ExternalOptions& o,
+                                  const core::EnvLookup& lookup, core::ProcessRunner& runner) {
+  if (env.mode != core::Mode::kExternal) {
     return Status::InvalidInput(
         fmt::format("{}: environment {} is not external", env.file, env.name));
   }
-  const PostgresConfig& pg = env.postgres;
+  const core::PostgresConfig& pg = env.postgres;
   PGSTACK_ASSIGN_OR_RETURN(pg::ConnParams admin_params, AdminParams(env, lookup));
   if (pg.password.empty()) {
     return Status::InvalidInput(

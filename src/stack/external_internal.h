@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "pgstack/config.h"
-#include "pgstack/external.h"
-#include "pgstack/files.h"
-#include "pgstack/os.h"
+#include "pgstack/core/config.h"
+#include "pgstack/stack/external.h"
+#include "pgstack/core/files.h"
+#include "pgstack/core/os.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/process.h"
-#include "pgstack/status.h"
+#include "pgstack/core/process.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::stack::external {
 
@@ -65,12 +65,12 @@ struct ServerFacts {
 };
 
 Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db,
-                                    const Environment& env);
+                                    const core::Environment& env);
 
 // Bad input about the server: not 17.x, or an administrator without a privilege this run
 // needs (named). alter_system: settings that would go through ALTER SYSTEM; reload: whether
 // pg_reload_conf() will be called.
-Status CheckServer(const ServerFacts& f, const Environment& env,
+Status CheckServer(const ServerFacts& f, const core::Environment& env,
                    const std::vector<std::string>& alter_system, bool reload);
 
 // How to restart this server (pg_ctlcluster for a Debian cluster, else systemd's unit for it),
@@ -109,7 +109,7 @@ ConfDirFacts InspectConfDir(pg::Connection& admin, const ServerFacts& server,
                             const std::string& dir);
 
 // pgstack.conf for the server's configuration folder.
-std::string RenderExternalPgConf(const Environment& env);
+std::string RenderExternalPgConf(const core::Environment& env);
 
 struct Statement {
   std::string sql;
@@ -122,12 +122,12 @@ struct PlannedFile {
   std::optional<std::string> old;
   std::string content;
   mode_t mode = 0644;
-  std::optional<Owner> owner;
+  std::optional<core::Owner> owner;
   bool changed = false;  // content, mode or owner differ
 };
 // Fills in old and changed from the disk.
 Result<PlannedFile> PlanFile(std::string path, std::string content, mode_t mode,
-                             std::optional<Owner> owner);
+                             std::optional<core::Owner> owner);
 // Backs up the old file (when there was one) and writes the new one atomically; returns the
 // backup's path, "" when there was nothing to back up.
 Result<std::string> WritePlannedFile(const PlannedFile& f);
@@ -142,16 +142,16 @@ struct SettingsPlan {
   bool reload = false;                          // pg_reload_conf() needed
   std::vector<std::string> restart_pending;     // restart-only settings not in effect yet
 };
-Result<SettingsPlan> PlanSettings(const ServerFacts& f, const Environment& env,
+Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment& env,
                                   const SettingsTarget& target, const std::string& conf_dir);
 
 // After the change: pg_reload_conf(), waits (bounded) until the server has re-read its files,
 // fails on a file the server rejected, notes settings that something else still overrides,
 // and returns the settings still waiting for a restart.
-Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const Environment& env,
+Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const core::Environment& env,
                                               std::vector<std::string>& notes);
 // The environment's restart-only settings not in effect yet.
-Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const Environment& env);
+Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const core::Environment& env);
 
 // ---- PgBouncer (external_pgbouncer.cpp)
 
@@ -172,11 +172,11 @@ struct PgBouncerPlan {
 };
 // Checks --pgbouncer-dir (exists, writable, files readable) and PgBouncer's user; reads the
 // existing files. The userlist is rendered later, once the verifier is known.
-Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string& dir);
-Status PlanUserlist(PgBouncerPlan& plan, const Environment& env, const std::string& verifier);
+Result<PgBouncerPlan> PreparePgBouncer(const core::Environment& env, const std::string& dir);
+Status PlanUserlist(PgBouncerPlan& plan, const core::Environment& env, const std::string& verifier);
 
 // Writes the changed files (backups first), then RELOADs a running PgBouncer; fills the report.
-Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool restart,
-                      ProcessRunner& runner, ExternalReport& report);
+Status ApplyPgBouncer(const PgBouncerPlan& plan, const core::Environment& env, bool restart,
+                      core::ProcessRunner& runner, ExternalReport& report);
 
 }  // namespace pgstack::stack::external

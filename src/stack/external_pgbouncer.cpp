@@ -12,8 +12,9 @@
 
 #include "external_internal.h"
 #include "pgbouncer_process.h"
+#include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/pg/error_class.h"
-#include "pgstack/pgbouncer_config.h"
+#include "pgstack/stack/pgbouncer_config.h"
 
 namespace pgstack::stack::external {
 namespace {
@@ -31,12 +32,12 @@ bool SystemdRunning() { return access("/run/systemd/system", F_OK) == 0; }
 std::string StartHint(const PgBouncerPlan& plan) {
   if (SystemdRunning()) return "systemctl start pgbouncer";
   std::string cmd = fmt::format("pgbouncer -d {}", plan.ini.path);
-  return CurrentOsUser().name == plan.user ? cmd : fmt::format("sudo -u {} {}", plan.user, cmd);
+  return core::CurrentOsUser().name == plan.user ? cmd : fmt::format("sudo -u {} {}", plan.user, cmd);
 }
 
 // RELOAD through the admin console, as the application role (it is in admin_users), when the
 // PgBouncer listening there reads our pgbouncer.ini. Returns what happened, or why not.
-Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const Environment& env) {
+Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const core::Environment& env) {
   pg::ConnParams p{.host = env.pgbouncer.listen_addr,
                    .port = env.pgbouncer.port,
                    .user = env.postgres.user,
@@ -62,13 +63,13 @@ Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const Environment& 
 
 std::string MergeUserlist(const std::optional<std::string>& old, const std::string& role,
                           const std::string& verifier) {
-  std::string entry = RenderUserlist(role, verifier);
+  std::string entry = core::RenderUserlist(role, verifier);
   if (!old || old->empty()) return entry;
   std::string out;
   bool replaced = false;
   std::istringstream in(*old);
   for (std::string line; std::getline(in, line);) {
-    auto fields = ParseUserlistLine(line);
+    auto fields = core::ParseUserlistLine(line);
     if (fields && fields->first == role) {
       if (!replaced) out += entry;
       replaced = true;
@@ -83,7 +84,7 @@ std::string MergeUserlist(const std::optional<std::string>& old, const std::stri
 std::string UserlistVerifier(const std::string& userlist, const std::string& role) {
   std::istringstream in(userlist);
   for (std::string line; std::getline(in, line);) {
-    auto fields = ParseUserlistLine(line);
+    auto fields = core::ParseUserlistLine(line);
     if (fields && fields->first == role) return fields->second;
   }
   return "";
@@ -97,7 +98,7 @@ std::string RedactVerifiers(const std::string& text) {
   return std::regex_replace(text, kKeys, "$1$$********");
 }
 
-Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string& dir) {
+Result<PgBouncerPlan> PreparePgBouncer(const core::Environment& env, const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     return Status::InvalidInput(fmt::format(
@@ -106,7 +107,7 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
   if (access(dir.c_str(), W_OK) != 0) {
     return Status::InvalidInput(fmt::format(
         "--pgbouncer-dir {} is not writable by {}: run pgstack as root or as the folder's owner",
-        dir, CurrentOsUser().name));
+        dir, core::CurrentOsUser().name));
   }
   PgBouncerPlan plan;
   plan.dir = dir;
@@ -114,10 +115,10 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
   // root can give files away, so a folder of the user running pgstack stays that user's.
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return Status::InvalidInput(dir + ": cannot stat");
-  Owner owner{st.st_uid, st.st_gid};
-  auto pg = LookupOsUser("postgres");
+  core::Owner owner{st.st_uid, st.st_gid};
+  auto pg = core::LookupOsUser("postgres");
   if (pg.ok() && (geteuid() == 0 || geteuid() == pg->uid)) {
-    owner = Owner{pg->uid, pg->gid};
+    owner = core::Owner{pg->uid, pg->gid};
     plan.user = pg->name;
   } else {
     const passwd* pw = getpwuid(owner.uid);
@@ -130,9 +131,9 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
   }
   std::string ini_path = (fs::path(dir) / "pgbouncer.ini").string();
   std::string userlist_path = (fs::path(dir) / "userlist.txt").string();
-  auto old_ini = ReadFileIfExists(ini_path);
+  auto old_ini = core::ReadFileIfExists(ini_path);
   if (!old_ini.ok()) return old_ini.status().WithCode(Code::kInvalidInput);
-  auto kept = ParsePgBouncerIni(old_ini->value_or(""));
+  auto kept = core::ParsePgBouncerIni(old_ini->value_or(""));
   auto keep = [&](const char* key, const char* fallback) {
     auto it = kept.find(key);
     return it != kept.end() && !it->second.empty() ? it->second : std::string(fallback);
@@ -146,7 +147,7 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
                          .pidfile = keep("pidfile", kPidfile)};
   plan.pidfile = layout.pidfile;
   std::string tmpl_path = PgBouncerTemplatePath();
-  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, ReadFileIfExists(tmpl_path));
+  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, core::ReadFileIfExists(tmpl_path));
   if (!tmpl) return Status::InvalidInput(tmpl_path + ": PgBouncer template missing");
   PGSTACK_ASSIGN_OR_RETURN(std::string ini, RenderPgBouncerIni(env, layout, *tmpl, tmpl_path));
   PGSTACK_ASSIGN_OR_RETURN(plan.ini, PlanFile(ini_path, ini, 0640, owner));
@@ -154,15 +155,15 @@ Result<PgBouncerPlan> PreparePgBouncer(const Environment& env, const std::string
   return plan;
 }
 
-Status PlanUserlist(PgBouncerPlan& plan, const Environment& env, const std::string& verifier) {
+Status PlanUserlist(PgBouncerPlan& plan, const core::Environment& env, const std::string& verifier) {
   std::string content = MergeUserlist(plan.userlist.old, env.postgres.user, verifier);
   PGSTACK_ASSIGN_OR_RETURN(plan.userlist,
                            PlanFile(plan.userlist.path, content, 0600, plan.userlist.owner));
   return Status::Ok();
 }
 
-Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool restart,
-                      ProcessRunner& runner, ExternalReport& report) {
+Status ApplyPgBouncer(const PgBouncerPlan& plan, const core::Environment& env, bool restart,
+                      core::ProcessRunner& runner, ExternalReport& report) {
   bool changed = false;
   // The userlist first: a PgBouncer reloaded between the two writes then still knows the role.
   for (const PlannedFile* f : {&plan.userlist, &plan.ini}) {
@@ -177,7 +178,7 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool re
     changed = true;
   }
   pid_t pid = PgBouncerPid(plan.pidfile);
-  bool listening = PortInUse(env.pgbouncer.listen_addr, env.pgbouncer.port);
+  bool listening = core::PortInUse(env.pgbouncer.listen_addr, env.pgbouncer.port);
   if (pid == 0 && !listening) {
     report.notes.push_back(
         fmt::format("PgBouncer is not running: start it with `{}`", StartHint(plan)));
@@ -187,7 +188,7 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const Environment& env, bool re
   bool needs_restart = PgBouncerNeedsRestart(plan.ini.old.value_or(""), plan.ini.content);
   if (needs_restart && restart && SystemdRunning()) {
     PGSTACK_ASSIGN_OR_RETURN(
-        auto out, runner.Run(Command{.argv = {"/usr/bin/systemctl", "restart", "pgbouncer"},
+        auto out, runner.Run(core::Command{.argv = {"/usr/bin/systemctl", "restart", "pgbouncer"},
                                      .timeout_s = 60}));
     if (out.exit_code != 0)
       return Status::Failure("systemctl restart pgbouncer failed: " + out.output);

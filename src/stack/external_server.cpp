@@ -7,13 +7,13 @@
 #include <regex>
 
 #include "external_internal.h"
+#include "pgstack/core/postgres_major.h"
 #include "pgstack/pg/error_class.h"
-#include "pgstack/settings.h"
+#include "pgstack/core/settings.h"
 
 namespace pgstack::stack::external {
 namespace {
 
-constexpr int kMajor = 17;
 
 // A text[] literal of names that need no quoting (setting and extension names).
 std::string NameArray(const std::vector<std::string>& names) {
@@ -32,7 +32,7 @@ Result<std::optional<pg::QueryResult>> ExecIfAllowed(pg::Connection& c, std::str
   return r.status();
 }
 
-Status ReadSettings(pg::Connection& admin, const Environment& env, ServerFacts& f) {
+Status ReadSettings(pg::Connection& admin, const core::Environment& env, ServerFacts& f) {
   std::vector<std::string> names;
   for (const auto& [name, value] : env.postgres.settings) names.push_back(name);
   PGSTACK_ASSIGN_OR_RETURN(
@@ -69,7 +69,7 @@ Status ReadSettings(pg::Connection& admin, const Environment& env, ServerFacts& 
   return Status::Ok();
 }
 
-Status ReadExtensions(pg::Connection& admin, const OpenDb& open_db, const Environment& env,
+Status ReadExtensions(pg::Connection& admin, const OpenDb& open_db, const core::Environment& env,
                       ServerFacts& f) {
   const auto& wanted = env.postgres.extensions;
   PGSTACK_ASSIGN_OR_RETURN(auto avail,
@@ -109,9 +109,9 @@ Status ReadExtensions(pg::Connection& admin, const OpenDb& open_db, const Enviro
 }  // namespace
 
 Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db,
-                                    const Environment& env) {
+                                    const core::Environment& env) {
   ServerFacts f;
-  const PostgresConfig& pg = env.postgres;
+  const core::PostgresConfig& pg = env.postgres;
   PGSTACK_ASSIGN_OR_RETURN(
       auto me,
       admin.Exec(
@@ -146,7 +146,7 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
   f.role_inherit = me.get(0, "role_inherit") == "t";
   f.db_exists = me.get(0, "db_exists") == "t";
   // Anything below relies on PostgreSQL 17's catalog; an older server is refused first.
-  if (f.version_num / 10000 != kMajor) return f;
+  if (f.version_num / 10000 != core::kPostgresMajor) return f;
   // config_file and data_directory are visible to superusers and pg_read_all_settings only.
   PGSTACK_ASSIGN_OR_RETURN(
       auto paths,
@@ -161,19 +161,19 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
   return f;
 }
 
-Status CheckServer(const ServerFacts& f, const Environment& env,
+Status CheckServer(const ServerFacts& f, const core::Environment& env,
                    const std::vector<std::string>& alter_system, bool reload) {
-  if (f.version_num / 10000 != kMajor) {
+  if (f.version_num / 10000 != core::kPostgresMajor) {
     return Status::InvalidInput(
-        fmt::format("the server runs PostgreSQL {}, but pgstack needs {}.x", f.version, kMajor));
+        fmt::format("the server runs PostgreSQL {}, but pgstack needs {}.x", f.version, core::kPostgresMajor));
   }
   if (!f.extensions_unavailable.empty()) {
     return Status::InvalidInput(fmt::format(
         "extension {} is not available on the server (install PostgreSQL {}'s contrib modules)",
-        f.extensions_unavailable.front(), kMajor));
+        f.extensions_unavailable.front(), core::kPostgresMajor));
   }
   if (f.superuser) return Status::Ok();
-  const PostgresConfig& pg = env.postgres;
+  const core::PostgresConfig& pg = env.postgres;
   auto missing = [&](const std::string& privilege, const std::string& why) {
     return Status::InvalidInput(
         fmt::format("the administrator role {} lacks {} ({}); connect as a superuser or grant it",

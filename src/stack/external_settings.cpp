@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "external_internal.h"
-#include "pgstack/settings.h"
+#include "pgstack/core/settings.h"
 
 namespace pgstack::stack::external {
 namespace {
@@ -32,13 +32,13 @@ bool IsAutoConf(const std::string& sourcefile) {
 }
 
 bool Same(const std::string& name, const std::string& wanted, const std::string& actual) {
-  const SettingSpec* spec = FindSetting(Target::kPostgres, name);
-  return spec ? SameSettingValue(*spec, wanted, actual) : wanted == actual;
+  const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
+  return spec ? core::SameSettingValue(*spec, wanted, actual) : wanted == actual;
 }
 
 bool RestartOnly(const std::string& name) {
-  const SettingSpec* spec = FindSetting(Target::kPostgres, name);
-  return spec && spec->apply == Apply::kRestart;
+  const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
+  return spec && spec->apply == core::Apply::kRestart;
 }
 
 }  // namespace
@@ -116,7 +116,7 @@ ConfDirFacts InspectConfDir(pg::Connection& admin, const ServerFacts& server,
   std::optional<std::string> remote;
   if (auto r = admin.Exec("SELECT pg_read_file(current_setting('config_file'))"); r.ok())
     remote = r->scalar();
-  auto local = ReadFileIfExists(server.config_file);
+  auto local = core::ReadFileIfExists(server.config_file);
   bool local_ok = local.ok() && local->has_value();
   if (local_ok && remote && **local != *remote) {
     // The same path holds another file here: the server runs elsewhere, nothing here is its.
@@ -137,7 +137,7 @@ ConfDirFacts InspectConfDir(pg::Connection& admin, const ServerFacts& server,
   return f;
 }
 
-std::string RenderExternalPgConf(const Environment& env) {
+std::string RenderExternalPgConf(const core::Environment& env) {
   std::string out = fmt::format(
       "# Written by pgstack from {} (environment {}): `pgstack up` rewrites this file and keeps\n"
       "# the previous version beside it as {}.<time>.bak. Change the config, not this file.\n",
@@ -148,10 +148,10 @@ std::string RenderExternalPgConf(const Environment& env) {
 }
 
 Result<PlannedFile> PlanFile(std::string path, std::string content, mode_t mode,
-                             std::optional<Owner> owner) {
+                             std::optional<core::Owner> owner) {
   PlannedFile f{
       .path = std::move(path), .content = std::move(content), .mode = mode, .owner = owner};
-  auto old = ReadFileIfExists(f.path);
+  auto old = core::ReadFileIfExists(f.path);
   if (!old.ok()) return old.status().WithCode(Code::kInvalidInput);
   f.old = *old;
   struct stat st {};
@@ -165,22 +165,22 @@ Result<std::string> WritePlannedFile(const PlannedFile& f) {
   std::string backup;
   // Even an empty file is kept: its owner and mode are worth having back.
   if (f.old) {
-    PGSTACK_ASSIGN_OR_RETURN(backup, BackupFile(f.path));
+    PGSTACK_ASSIGN_OR_RETURN(backup, core::BackupFile(f.path));
   }
-  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(f.path, f.content, f.mode, f.owner));
+  PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(f.path, f.content, f.mode, f.owner));
   return backup;
 }
 
-Result<SettingsPlan> PlanSettings(const ServerFacts& f, const Environment& env,
+Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment& env,
                                   const SettingsTarget& target, const std::string& conf_dir) {
   SettingsPlan plan;
   plan.target = target;
-  const SettingList& wanted = env.postgres.settings;
+  const core::SettingList& wanted = env.postgres.settings;
   if (target.file) {
     // The server reads files as their owner; pgstack.conf is given to the folder's owner.
-    std::optional<Owner> owner;
+    std::optional<core::Owner> owner;
     struct stat st {};
-    if (geteuid() == 0 && ::stat(conf_dir.c_str(), &st) == 0) owner = Owner{st.st_uid, st.st_gid};
+    if (geteuid() == 0 && ::stat(conf_dir.c_str(), &st) == 0) owner = core::Owner{st.st_uid, st.st_gid};
     PGSTACK_ASSIGN_OR_RETURN(plan.file, PlanFile((fs::path(conf_dir) / kConfName).string(),
                                                  RenderExternalPgConf(env), 0644, owner));
     plan.reload = plan.file->changed;
@@ -216,7 +216,7 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const Environment& env,
   return plan;
 }
 
-Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const Environment& env) {
+Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const core::Environment& env) {
   std::vector<std::string> pending;
   for (const auto& [name, value] : env.postgres.settings) {
     if (!RestartOnly(name)) continue;
@@ -226,7 +226,7 @@ Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const Env
   return pending;
 }
 
-Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const Environment& env,
+Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const core::Environment& env,
                                               std::vector<std::string>& notes) {
   PGSTACK_ASSIGN_OR_RETURN(auto before, admin.Exec("SELECT pg_conf_load_time()"));
   PGSTACK_RETURN_IF_ERROR(admin.Run("SELECT pg_reload_conf()"));

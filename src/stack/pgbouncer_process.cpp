@@ -21,7 +21,7 @@ Result<std::string> FindPgBouncer() {
 pid_t PgBouncerPid(const std::string& pidfile) {
   std::ifstream in(pidfile);
   pid_t pid = 0;
-  if (!(in >> pid) || pid <= 0 || !ProcessAlive(pid)) return 0;
+  if (!(in >> pid) || pid <= 0 || !core::ProcessAlive(pid)) return 0;
   // A stale pidfile may name a pid that now belongs to another program.
   std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
   std::string name;
@@ -49,7 +49,7 @@ Status PgBouncerProcess::Stop() {
   if (pid == 0) return Status::Ok();
   kill(pid, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (ProcessAlive(pid)) {
+  while (core::ProcessAlive(pid)) {
     if (std::chrono::steady_clock::now() > deadline) {
       return Status::Failure(fmt::format("PgBouncer (pid {}) did not stop within 10 s", pid));
     }

@@ -13,7 +13,7 @@ namespace pgstack::stack {
 
 class PgBouncerProcess {
  public:
-  PgBouncerProcess(const StatePaths& paths, const OsUser& service, ProcessRunner& runner)
+  PgBouncerProcess(const StatePaths& paths, const core::OsUser& service, core::ProcessRunner& runner)
       : paths_(paths), service_(service), runner_(runner) {}
 
   // The running PgBouncer's pid from the pidfile, 0 when none runs.
@@ -25,8 +25,8 @@ class PgBouncerProcess {
 
  private:
   const StatePaths& paths_;
-  OsUser service_;
-  ProcessRunner& runner_;
+  core::OsUser service_;
+  core::ProcessRunner& runner_;
 };
 
 // The pid in a PgBouncer pidfile when that process is a running pgbouncer, else 0 (a stale

@@ -1,11 +1,11 @@
-#include "pgstack/provision.h"
+#include "pgstack/stack/provision.h"
 
 #include <fmt/format.h>
 
 #include "pgstack/pg/error_class.h"
-#include "pgstack/scram.h"
+#include "pgstack/core/scram.h"
 
-namespace pgstack {
+namespace pgstack::stack {
 namespace {
 
 // Runs (or, in a dry run, only records) one statement; `shown` is what may be printed.
@@ -26,7 +26,7 @@ class Applier {
   const ProvisionOptions& o_;
 };
 
-Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, const ProvisionOptions& opts,
+Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg, const ProvisionOptions& opts,
                   Applier& apply, ProvisionResult& r) {
   // pg_authid holds the verifier; only a superuser reads it. Others see pg_roles' mask, and
   // then the verifier cannot be compared, so it is set anew.
@@ -43,7 +43,7 @@ Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, const Provis
   std::string role = admin.QuoteIdent(cfg.user);
   bool exists = found->rows() == 1;
   std::string current = exists ? std::string(found->get(0, "rolpassword")) : "";
-  if (exists && readable && ScramVerifierMatches(current, cfg.password)) {
+  if (exists && readable && core::ScramVerifierMatches(current, cfg.password)) {
     r.verifier = current;
     if (found->get(0, "rolcanlogin") != "t") {
       PGSTACK_RETURN_IF_ERROR(apply.Apply(admin, "ALTER ROLE " + role + " LOGIN",
@@ -52,7 +52,7 @@ Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, const Provis
     }
     return Status::Ok();
   }
-  if (!opts.verifier.empty() && ScramVerifierMatches(opts.verifier, cfg.password)) {
+  if (!opts.verifier.empty() && core::ScramVerifierMatches(opts.verifier, cfg.password)) {
     r.verifier = opts.verifier;
   } else {
     PGSTACK_ASSIGN_OR_RETURN(r.verifier, admin.ScramVerifier(cfg.user, cfg.password));
@@ -64,7 +64,7 @@ Status EnsureRole(pg::Connection& admin, const PostgresConfig& cfg, const Provis
                      exists ? "set the password of role " + cfg.user : "created role " + cfg.user);
 }
 
-Status EnsureDatabase(pg::Connection& admin, const PostgresConfig& cfg, Applier& apply) {
+Status EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& cfg, Applier& apply) {
   PGSTACK_ASSIGN_OR_RETURN(auto db, admin.Exec(
       "SELECT has_database_privilege($2, datname, 'CREATE,CONNECT,TEMPORARY') AS granted "
       "FROM pg_database WHERE datname = $1", {cfg.database, cfg.user}));
@@ -85,7 +85,7 @@ Status EnsureDatabase(pg::Connection& admin, const PostgresConfig& cfg, Applier&
 
 // Since PostgreSQL 15 only the database owner may create in schema public by default; the
 // role is granted CREATE explicitly so migrations work even where it does not own the database.
-Status EnsureSchemaAndExtensions(pg::Connection& db, const PostgresConfig& cfg, Applier& apply,
+Status EnsureSchemaAndExtensions(pg::Connection& db, const core::PostgresConfig& cfg, Applier& apply,
                                  bool database_exists) {
   std::string role = db.QuoteIdent(cfg.user);
   // A database still to be created (a dry run) will be the role's, and so its schema public
@@ -121,7 +121,7 @@ Status EnsureSchemaAndExtensions(pg::Connection& db, const PostgresConfig& cfg, 
 
 Result<ProvisionResult> Provision(
     pg::Connection& admin, const std::function<Result<pg::Connection>(const std::string&)>& open_db,
-    const PostgresConfig& cfg, const ProvisionOptions& opts) {
+    const core::PostgresConfig& cfg, const ProvisionOptions& opts) {
   if (cfg.password.empty()) return Status::InvalidInput("no password for role " + cfg.user);
   ProvisionResult r;
   Applier apply(r, opts);
@@ -140,4 +140,4 @@ Result<ProvisionResult> Provision(
   return r;
 }
 
-}  // namespace pgstack
+}  // namespace pgstack::stack

@@ -1,5 +1,5 @@
 // Up, Down, Destroy and GetStatus of the local stack.
-#include "pgstack/stack.h"
+#include "pgstack/stack/stack.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -13,9 +13,10 @@
 #include "cluster.h"
 #include "internal.h"
 #include "pgbouncer_process.h"
-#include "pgstack/files.h"
-#include "pgstack/pgbouncer_config.h"
-#include "pgstack/provision.h"
+#include "pgstack/core/files.h"
+#include "pgstack/core/pgbouncer_files.h"
+#include "pgstack/stack/pgbouncer_config.h"
+#include "pgstack/stack/provision.h"
 
 namespace pgstack::stack {
 namespace {
@@ -66,11 +67,11 @@ Result<int> ChoosePort(std::optional<int> flag, int remembered, int configured,
   if (flag && *flag != 0) return *flag;
   if (remembered != 0) return remembered;
   if (!flag && configured != 0) return configured;
-  return FreePort(host);
+  return core::FreePort(host);
 }
 
 Status CheckPortFree(const std::string& host, int port, const std::string& what) {
-  if (!PortInUse(host, port)) return Status::Ok();
+  if (!core::PortInUse(host, port)) return Status::Ok();
   return Status::InvalidInput(fmt::format(
       "port {} on {} ({}) is already in use by another program: stop it, or choose another "
       "port (0 picks a free one)",
@@ -81,35 +82,35 @@ Status CheckPortFree(const std::string& host, int port, const std::string& what)
 struct Plan {
   std::optional<StackState> previous;
   StackState state;
-  OsUser service;
+  core::OsUser service;
   std::string pgbouncer_ini;
 };
 
-PgBouncerLayout LocalLayout(const Environment& env, const StatePaths& paths, const StackState& st) {
+PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths, const StackState& st) {
   return PgBouncerLayout{.server_host = env.postgres.host, .server_port = st.pg_port,
                          .listen_port = st.pool_port, .unix_socket_dir = paths.run,
                          .auth_file = paths.userlist, .logfile = paths.pgbouncer_log,
                          .pidfile = paths.pgbouncer_pid};
 }
 
-Result<std::string> RenderLocalIni(const Environment& env, const StatePaths& paths,
+Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,
                                    const StackState& st) {
   std::string tmpl_path = PgBouncerTemplatePath();
-  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, ReadFileIfExists(tmpl_path));
+  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, core::ReadFileIfExists(tmpl_path));
   if (!tmpl) return Status::InvalidInput(tmpl_path + ": PgBouncer template missing");
   return RenderPgBouncerIni(env, LocalLayout(env, paths, st), *tmpl, tmpl_path);
 }
 
-Result<Plan> Prepare(const Environment& env, const UpOptions& o, ProcessRunner& runner) {
+Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::ProcessRunner& runner) {
   StatePaths paths(o.state_dir);
   Plan plan;
   if (fs::exists(paths.state_file)) {
-    PGSTACK_ASSIGN_OR_RETURN(plan.previous, LoadState(o.state_dir));
-    if (plan.previous->stack_id != StackId(env)) {
+    PGSTACK_ASSIGN_OR_RETURN(plan.previous, location::LoadState(o.state_dir));
+    if (plan.previous->stack_id != location::StackId(env)) {
       return Status::InvalidInput(fmt::format(
           "{}: this state dir holds stack '{}', not '{}' (environment {} of {}); use another "
           "--state-dir",
-          o.state_dir, plan.previous->stack_id, StackId(env), env.name, env.file));
+          o.state_dir, plan.previous->stack_id, location::StackId(env), env.name, env.file));
     }
   } else if (fs::exists(o.state_dir) && !fs::is_empty(o.state_dir)) {
     return Status::InvalidInput(fmt::format(
@@ -119,9 +120,9 @@ Result<Plan> Prepare(const Environment& env, const UpOptions& o, ProcessRunner& 
   PGSTACK_ASSIGN_OR_RETURN(PgBinaries bins,
                            FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner));
   PGSTACK_RETURN_IF_ERROR(FindPgBouncer().status());
-  PGSTACK_ASSIGN_OR_RETURN(plan.service, ServiceUser());
-  PGSTACK_RETURN_IF_ERROR(CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
-  PGSTACK_RETURN_IF_ERROR(CheckReachable(bins.dir, plan.service));
+  PGSTACK_ASSIGN_OR_RETURN(plan.service, core::ServiceUser());
+  PGSTACK_RETURN_IF_ERROR(core::CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
+  PGSTACK_RETURN_IF_ERROR(core::CheckReachable(bins.dir, plan.service));
   const StackState* prev = plan.previous ? &*plan.previous : nullptr;
   PGSTACK_ASSIGN_OR_RETURN(int pg_port, ChoosePort(o.pg_port, prev ? prev->pg_port : 0,
                                                     env.postgres.port, env.postgres.host));
@@ -129,7 +130,7 @@ Result<Plan> Prepare(const Environment& env, const UpOptions& o, ProcessRunner& 
                                                       env.pgbouncer.port, env.pgbouncer.listen_addr));
   if (pg_port == pool_port)
     return Status::InvalidInput(fmt::format("--pg-port and --pool-port are both {}", pg_port));
-  plan.state = StackState{.stack_id = StackId(env), .environment = env.name, .pg_port = pg_port,
+  plan.state = StackState{.stack_id = location::StackId(env), .environment = env.name, .pg_port = pg_port,
                           .pool_port = pool_port, .pg_bin = bins.dir, .os_user = plan.service.name};
   PGSTACK_ASSIGN_OR_RETURN(plan.pgbouncer_ini, RenderLocalIni(env, paths, plan.state));
   // A server of ours that already runs holds its port; anything else on it is in the way.
@@ -170,34 +171,31 @@ Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
 
 }  // namespace
 
-std::string StackId(const Environment& env) {
-  return fmt::format("{}/{}/{}", env.name, env.postgres.database, env.postgres.user);
-}
 
-Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& runner) {
-  if (env.mode != Mode::kLocal) {
+Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::ProcessRunner& runner) {
+  if (env.mode != core::Mode::kLocal) {
     return Status::InvalidInput(fmt::format(
         "{}: environment {} is external; a local stack needs \"mode\": \"local\"", env.file, env.name));
   }
   PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, runner));
   StatePaths paths(o.state_dir);
-  const OsUser& svc = plan.service;
-  Owner owner{svc.uid, svc.gid};
+  const core::OsUser& svc = plan.service;
+  core::Owner owner{svc.uid, svc.gid};
   UpReport report;
   report.state = plan.state;
   auto& actions = report.actions;
 
-  PGSTACK_RETURN_IF_ERROR(MakeDirs(paths.root, 0700, owner));
+  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(paths.root, 0700, owner));
   PGSTACK_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(paths.lock_file));
   for (const auto& d : {paths.run, paths.logs, paths.pgbouncer_dir})
-    PGSTACK_RETURN_IF_ERROR(MakeDirs(d, 0700, owner));
+    PGSTACK_RETURN_IF_ERROR(core::MakeDirs(d, 0700, owner));
 
-  Environment e = env;
+  core::Environment e = env;
   if (e.postgres.password.empty()) {
-    PGSTACK_ASSIGN_OR_RETURN(auto kept, ReadCredentials(paths));
+    PGSTACK_ASSIGN_OR_RETURN(auto kept, location::ReadCredentials(paths));
     if (!kept) {
-      PGSTACK_ASSIGN_OR_RETURN(std::string secret, RandomSecret());
-      PGSTACK_RETURN_IF_ERROR(WriteCredentials(paths, secret));
+      PGSTACK_ASSIGN_OR_RETURN(std::string secret, core::RandomSecret());
+      PGSTACK_RETURN_IF_ERROR(location::WriteCredentials(paths, secret));
       kept = secret;
       actions.push_back(fmt::format("generated a password for {} ({}, mode 0600)",
                                     e.postgres.user, paths.credentials));
@@ -210,7 +208,7 @@ Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& r
     PGSTACK_RETURN_IF_ERROR(cluster.Init());
     actions.push_back("initialized a PostgreSQL cluster in " + paths.data);
   }
-  PGSTACK_ASSIGN_OR_RETURN(auto changed, cluster.WriteConfig(e, plan.state.pg_port, CurrentOsUser().name));
+  PGSTACK_ASSIGN_OR_RETURN(auto changed, cluster.WriteConfig(e, plan.state.pg_port, core::CurrentOsUser().name));
   pg::ConnParams su{.host = paths.run, .port = plan.state.pg_port, .user = svc.name,
                     .dbname = "postgres"};
   if (!cluster.Running()) {
@@ -232,10 +230,10 @@ Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& r
 
   // PgBouncer: its files, then start, reload or restart as the change requires.
   const std::string& ini = plan.pgbouncer_ini;
-  PGSTACK_ASSIGN_OR_RETURN(auto old_ini, ReadFileIfExists(paths.pgbouncer_ini));
-  PGSTACK_ASSIGN_OR_RETURN(bool ini_changed, ReplaceFile(paths.pgbouncer_ini, ini, 0600, owner));
+  PGSTACK_ASSIGN_OR_RETURN(auto old_ini, core::ReadFileIfExists(paths.pgbouncer_ini));
+  PGSTACK_ASSIGN_OR_RETURN(bool ini_changed, core::ReplaceFile(paths.pgbouncer_ini, ini, 0600, owner));
   PGSTACK_ASSIGN_OR_RETURN(bool users_changed,
-                           ReplaceFile(paths.userlist, RenderUserlist(e.postgres.user, prov.verifier), 0600, owner));
+                           core::ReplaceFile(paths.userlist, core::RenderUserlist(e.postgres.user, prov.verifier), 0600, owner));
   PgBouncerProcess bouncer(paths, svc, runner);
   if (!bouncer.Running()) {
     PGSTACK_RETURN_IF_ERROR(bouncer.Start());
@@ -260,15 +258,15 @@ Result<UpReport> Up(const Environment& env, const UpOptions& o, ProcessRunner& r
   if (!plan.previous || plan.previous->pg_port != plan.state.pg_port ||
       plan.previous->pool_port != plan.state.pool_port || plan.previous->pg_bin != plan.state.pg_bin ||
       plan.previous->os_user != plan.state.os_user) {
-    PGSTACK_RETURN_IF_ERROR(SaveState(o.state_dir, plan.state));
+    PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
   }
   return report;
 }
 
-Status Down(const std::string& state_dir, ProcessRunner& runner) {
-  PGSTACK_ASSIGN_OR_RETURN(StackState st, LoadState(state_dir));
+Status Down(const std::string& state_dir, core::ProcessRunner& runner) {
+  PGSTACK_ASSIGN_OR_RETURN(StackState st, location::LoadState(state_dir));
   StatePaths paths(state_dir);
-  PGSTACK_ASSIGN_OR_RETURN(OsUser svc, LookupOsUser(st.os_user));
+  PGSTACK_ASSIGN_OR_RETURN(core::OsUser svc, core::LookupOsUser(st.os_user));
   PGSTACK_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(paths.lock_file));
   PGSTACK_RETURN_IF_ERROR(PgBouncerProcess(paths, svc, runner).Stop());
   Cluster cluster(paths, st.pg_bin, svc, runner);
@@ -276,7 +274,7 @@ Status Down(const std::string& state_dir, ProcessRunner& runner) {
   return Status::Ok();
 }
 
-Status Destroy(const std::string& state_dir, ProcessRunner& runner) {
+Status Destroy(const std::string& state_dir, core::ProcessRunner& runner) {
   if (!fs::exists(state_dir)) return Status::Ok();
   PGSTACK_RETURN_IF_ERROR(Down(state_dir, runner));
   std::error_code ec;
@@ -289,10 +287,10 @@ Result<StackStatus> GetStatus(const std::string& state_dir) {
   StackStatus s;
   StatePaths paths(state_dir);
   if (!fs::exists(paths.state_file)) return s;
-  PGSTACK_ASSIGN_OR_RETURN(s.state, LoadState(state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(s.state, location::LoadState(state_dir));
   s.exists = true;
-  PGSTACK_ASSIGN_OR_RETURN(OsUser svc, LookupOsUser(s.state.os_user));
-  Cluster cluster(paths, s.state.pg_bin, svc, SystemProcessRunner());
+  PGSTACK_ASSIGN_OR_RETURN(core::OsUser svc, core::LookupOsUser(s.state.os_user));
+  Cluster cluster(paths, s.state.pg_bin, svc, core::SystemProcessRunner());
   s.postgres_running = cluster.Running();
   if (s.postgres_running) {
     pg::ConnParams su{.host = paths.run, .port = s.state.pg_port, .user = svc.name, .dbname = "postgres"};
@@ -300,7 +298,7 @@ Result<StackStatus> GetStatus(const std::string& state_dir) {
       if (auto v = c->Exec("SHOW server_version"); v.ok()) s.postgres_version = v->scalar();
     }
   }
-  s.pgbouncer_running = PgBouncerProcess(paths, svc, SystemProcessRunner()).Running();
+  s.pgbouncer_running = PgBouncerProcess(paths, svc, core::SystemProcessRunner()).Running();
   return s;
 }
 

@@ -12,7 +12,7 @@
 namespace pgstack::verify {
 namespace {
 
-std::string Mode(mode_t m) { return fmt::format("{:04o}", m & 07777); }
+std::string ModeText(mode_t m) { return fmt::format("{:04o}", m & 07777); }
 
 // Fails unless path has exactly `want` permission bits; a missing file is a skip when
 // `optional` (nothing there to protect), a failure otherwise.
@@ -21,15 +21,15 @@ Outcome ModeCheck(Probe& probe, const std::string& path, mode_t want, bool optio
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     if (optional) return Outcome::Skip(path + " does not exist");
-    return Outcome::Fail(path + " does not exist", Mode(want), "missing");
+    return Outcome::Fail(path + " does not exist", ModeText(want), "missing");
   }
-  std::string actual = Mode(st.st_mode);
+  std::string actual = ModeText(st.st_mode);
   if ((st.st_mode & 07777) != want) {
-    Outcome o = Outcome::Fail(fmt::format("{} is {}", path, actual), Mode(want), actual);
+    Outcome o = Outcome::Fail(fmt::format("{} is {}", path, actual), ModeText(want), actual);
     o.fix = fmt::format("chmod {:o} {}", want, path);
     return o;
   }
-  return Outcome::Pass(fmt::format("{} {}", actual, path), Mode(want), actual);
+  return Outcome::Pass(fmt::format("{} {}", actual, path), ModeText(want), actual);
 }
 
 }  // namespace

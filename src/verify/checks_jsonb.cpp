@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "checks.h"
+#include "pgstack/core/files.h"
+#include "pgstack/core/project_file.h"
 #include "script.h"
 #include "text.h"
 
@@ -15,36 +15,17 @@ namespace {
 
 constexpr std::string_view kScript = "database/setup/test-jsonb.sql";
 
-// The project's copy of the script: beside the config file's folder (a checkout run from
-// anywhere), in the working directory, or in the source tree the binary was built from.
-std::optional<std::string> FindScript(const Environment& env) {
-  namespace fs = std::filesystem;
-  std::vector<fs::path> roots;
-  if (!env.file.empty()) roots.push_back(fs::absolute(env.file).parent_path().parent_path());
-  roots.push_back(fs::current_path());
-#ifdef PGSTACK_SOURCE_DIR
-  roots.push_back(PGSTACK_SOURCE_DIR);
-#endif
-  for (const fs::path& root : roots) {
-    std::error_code ec;
-    if (fs::is_regular_file(root / kScript, ec)) return (root / kScript).string();
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Outcome JsonbScript(Probe& probe) {
-  auto path = FindScript(probe.env());
-  if (!path) return Outcome::Fail(fmt::format("{} not found", kScript));
-  std::ifstream in(*path);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return Outcome::Fail("cannot read " + *path);
+  std::string path = core::ProjectFile(std::string(kScript), probe.env().file);
+  auto text = core::ReadFileIfExists(path);
+  if (!text.ok()) return Outcome::Fail(text.status().message());
+  if (!*text) return Outcome::Fail(fmt::format("{} not found", kScript));
   auto conn = probe.Direct();
   if (!conn.ok()) return probe.Unreachable(conn.status());
 
-  ScriptRun run = RunScript(**conn, text.str());
+  ScriptRun run = RunScript(**conn, **text);
   // The script's last table lists each step with what it expected and what it got; compare here
   // rather than trust its own verdict.
   const pg::QueryResult* steps = nullptr;
@@ -107,7 +88,7 @@ Outcome JsonbPerformance(Probe& probe) {
   if (auto conn = probe.Direct(); !conn.ok()) return probe.Unreachable(conn.status());
   const Result<JsonbMeasurement>& m = probe.Jsonb();
   if (!m.ok()) return Outcome::Fail(m.status().message());
-  const VerifyConfig& limits = probe.env().verify;
+  const core::VerifyConfig& limits = probe.env().verify;
   double speedup = m->index_ms > 0 ? m->seq_ms / m->index_ms : 0;
   std::string expected =
       fmt::format("< {} ms, >= {}x", limits.jsonb_max_ms, limits.jsonb_min_speedup);

@@ -12,10 +12,10 @@
 
 #include "checks.h"
 #include "deadline.h"
-#include "pgstack/pgbouncer_config.h"
-#include "pgstack/process.h"
-#include "pgstack/scram.h"
-#include "pgstack/settings.h"
+#include "pgstack/core/pgbouncer_files.h"
+#include "pgstack/core/process.h"
+#include "pgstack/core/scram.h"
+#include "pgstack/core/settings.h"
 #include "text.h"
 
 namespace pgstack::verify {
@@ -39,7 +39,7 @@ std::optional<std::string> UserlistSecret(const std::string& text, const std::st
   std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
-    auto fields = ParseUserlistLine(line);
+    auto fields = core::ParseUserlistLine(line);
     if (fields && fields->first == user) return fields->second;
   }
   return std::nullopt;
@@ -112,7 +112,7 @@ Outcome PgBouncerRunning(Probe& probe) {
 }
 
 Outcome PgBouncerLogin(Probe& probe) {
-  const stack::Endpoints* ep = nullptr;
+  const location::Endpoints* ep = nullptr;
   if (auto e = probe.endpoints(); e.ok()) {
     ep = *e;
   } else {
@@ -201,9 +201,9 @@ Outcome PgBouncerConfig(Probe& probe) {
   if (!admin.ok()) return probe.Unreachable(admin.status());
   auto config = ShowConfig(**admin);
   if (!config.ok()) return Outcome::Fail("SHOW CONFIG: " + config.status().message());
-  const Environment& env = probe.env();
+  const core::Environment& env = probe.env();
   // Every configured setting, plus what pgstack decides itself: where it listens and SCRAM.
-  SettingList wanted = env.pgbouncer.settings;
+  core::SettingList wanted = env.pgbouncer.settings;
   wanted.emplace_back("listen_addr", env.pgbouncer.listen_addr);
   wanted.emplace_back("listen_port", std::to_string((*probe.endpoints())->pooled.port));
   wanted.emplace_back("auth_type", "scram-sha-256");
@@ -213,8 +213,8 @@ Outcome PgBouncerConfig(Probe& probe) {
     std::string shown = it == config->end() ? "(not shown)" : it->second;
     expected.push_back(name + "=" + value);
     actual.push_back(name + "=" + shown);
-    const SettingSpec* spec = FindSetting(Target::kPgBouncer, name);
-    bool same = spec ? SameSettingValue(*spec, value, shown) : value == shown;
+    const core::SettingSpec* spec = core::FindSetting(core::Target::kPgBouncer, name);
+    bool same = spec ? core::SameSettingValue(*spec, value, shown) : value == shown;
     if (!same) wrong.push_back(fmt::format("{} is {}, expected {}", name, shown, value));
   }
   if (!wrong.empty()) return Outcome::Fail(Join(wrong, "; "), Join(expected), Join(actual));
@@ -245,7 +245,7 @@ Outcome PgBouncerUserlist(Probe& probe) {
   const std::string& user = probe.env().postgres.user;
   std::optional<std::string> secret = UserlistSecret(text.str(), user);
   if (!secret) return Outcome::Fail(fmt::format("the userlist has no entry for {}", user));
-  if (!IsScramVerifier(*secret)) {
+  if (!core::IsScramVerifier(*secret)) {
     return Outcome::Fail(fmt::format("the userlist entry for {} is not a SCRAM verifier", user),
                          "SCRAM-SHA-256$...", "something else");
   }

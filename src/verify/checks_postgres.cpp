@@ -6,14 +6,14 @@
 #include <map>
 
 #include "checks.h"
-#include "pgstack/settings.h"
+#include "pgstack/core/postgres_major.h"
+#include "pgstack/core/settings.h"
 #include "text.h"
 #include "transaction.h"
 
 namespace pgstack::verify {
 namespace {
 
-constexpr int kRequiredMajor = 17;
 
 std::string Where(const pg::ConnParams& p) { return fmt::format("{}:{}", p.host, p.port); }
 
@@ -68,8 +68,8 @@ Outcome PostgresVersion(Probe& probe) {
   if (!r.ok()) return Outcome::Fail(r.status().message());
   std::string version = r->scalar();
   int major = (*conn)->server_version() / 10000;
-  std::string expected = fmt::format("{}.x", kRequiredMajor);
-  if (major != kRequiredMajor) {
+  std::string expected = fmt::format("{}.x", core::kPostgresMajor);
+  if (major != core::kPostgresMajor) {
     return Outcome::Fail("PostgreSQL " + version + ", not " + expected, expected, version);
   }
   return Outcome::Pass("PostgreSQL " + version, expected, version);
@@ -78,7 +78,7 @@ Outcome PostgresVersion(Probe& probe) {
 Outcome PostgresSettings(Probe& probe) {
   auto conn = probe.Catalog();
   if (!conn.ok()) return probe.Unreachable(conn.status());
-  const SettingList& wanted = probe.env().postgres.settings;
+  const core::SettingList& wanted = probe.env().postgres.settings;
   std::vector<std::string> names;
   for (const auto& [name, value] : wanted) names.push_back(name);
   // sourcefile is visible to superusers only; it names who overrides a setting.
@@ -117,8 +117,8 @@ Outcome PostgresSettings(Probe& probe) {
     }
     const Row& row = it->second;
     actual.push_back(name + "=" + row.actual);
-    const SettingSpec* spec = FindSetting(Target::kPostgres, name);
-    if (spec && !SameSettingValue(*spec, value, row.actual)) {
+    const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
+    if (spec && !core::SameSettingValue(*spec, value, row.actual)) {
       problems.push_back(
           fmt::format("{} is {} (from {}), expected {}", name, row.actual, row.origin, value));
     }
@@ -137,7 +137,7 @@ Outcome PostgresSettings(Probe& probe) {
 Outcome PostgresDatabase(Probe& probe) {
   auto conn = probe.Catalog();
   if (!conn.ok()) return probe.Unreachable(conn.status());
-  const PostgresConfig& cfg = probe.env().postgres;
+  const core::PostgresConfig& cfg = probe.env().postgres;
   auto r = (*conn)->Exec(
       "SELECT (SELECT rolcanlogin::text FROM pg_roles WHERE rolname = $2) AS can_login, "
       "(SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1) AS owner",

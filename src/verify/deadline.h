@@ -8,7 +8,7 @@
 
 #include "pgstack/pg/connection.h"
 #include "pgstack/pg/query_result.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::verify {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::verify {
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 
 namespace pgstack::verify {
 namespace {
@@ -47,7 +47,7 @@ std::string Trim(std::string_view s) {
 
 // The socket table, or "" where the kernel has none (no IPv6).
 std::string ReadAll(const char* path) {
-  auto text = ReadFileIfExists(path);
+  auto text = core::ReadFileIfExists(path);
   return text.ok() && *text ? **text : "";
 }
 

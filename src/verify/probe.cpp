@@ -4,17 +4,17 @@
 
 namespace pgstack::verify {
 
-Probe::Probe(const Environment& env, std::string state_dir)
+Probe::Probe(const core::Environment& env, std::string state_dir)
     : env_(env), state_dir_(std::move(state_dir)), paths_(state_dir_) {}
 
-Result<const stack::Endpoints*> Probe::endpoints() {
-  if (!endpoints_) endpoints_.emplace(stack::ResolveEndpoints(env_, state_dir_));
+Result<const location::Endpoints*> Probe::endpoints() {
+  if (!endpoints_) endpoints_.emplace(location::ResolveEndpoints(env_, state_dir_));
   if (!endpoints_->ok()) return endpoints_->status();
   return &endpoints_->value();
 }
 
 Result<pg::Connection> Probe::Connect(Endpoint which) {
-  PGSTACK_ASSIGN_OR_RETURN(const stack::Endpoints* ep, endpoints());
+  PGSTACK_ASSIGN_OR_RETURN(const location::Endpoints* ep, endpoints());
   pg::ConnParams params;
   switch (which) {
     case Endpoint::kDirect:

@@ -10,10 +10,11 @@
 #include <string>
 
 #include "jsonb_measure.h"
-#include "pgstack/config.h"
+#include "pgstack/core/config.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/stack.h"
-#include "pgstack/status.h"
+#include "pgstack/location/endpoints.h"
+#include "pgstack/location/state_paths.h"
+#include "pgstack/core/status.h"
 #include "pgstack/verify/check.h"
 
 namespace pgstack::verify {
@@ -22,14 +23,14 @@ class Probe {
  public:
   enum class Endpoint { kDirect, kPooled, kAdmin, kSuperuser };
 
-  Probe(const Environment& env, std::string state_dir);
+  Probe(const core::Environment& env, std::string state_dir);
 
-  const Environment& env() const { return env_; }
-  bool local() const { return env_.mode == Mode::kLocal; }
-  const stack::StatePaths& paths() const { return paths_; }
+  const core::Environment& env() const { return env_; }
+  bool local() const { return env_.mode == core::Mode::kLocal; }
+  const location::StatePaths& paths() const { return paths_; }
 
   // Where the stack is (ResolveEndpoints), or why that is unknown.
-  Result<const stack::Endpoints*> endpoints();
+  Result<const location::Endpoints*> endpoints();
 
   // The application role, straight to PostgreSQL.
   Result<pg::Connection*> Direct();
@@ -53,10 +54,10 @@ class Probe {
  private:
   Result<pg::Connection*> Cached(Endpoint which);
 
-  const Environment& env_;
+  const core::Environment& env_;
   std::string state_dir_;
-  stack::StatePaths paths_;
-  std::optional<Result<stack::Endpoints>> endpoints_;
+  location::StatePaths paths_;
+  std::optional<Result<location::Endpoints>> endpoints_;
   std::map<Endpoint, Result<std::unique_ptr<pg::Connection>>> connections_;
   std::optional<Result<JsonbMeasurement>> jsonb_;
 };

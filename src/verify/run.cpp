@@ -18,7 +18,7 @@ int Report::Count(CheckStatus status) const {
   return n;
 }
 
-Report RunChecks(const Environment& env, const std::string& state_dir,
+Report RunChecks(const core::Environment& env, const std::string& state_dir,
                  std::span<const CheckSpec* const> checks, const ProgressFn& progress) {
   Report report;
   auto start = std::chrono::steady_clock::now();

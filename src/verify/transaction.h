@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::verify {
 

@@ -10,7 +10,8 @@
 #include <filesystem>
 #include <mutex>
 
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
+#include "pgstack/location/environment.h"
 
 namespace pgstack::testing {
 namespace {
@@ -32,7 +33,7 @@ void RemoveTempDirs() {
 std::string SourceDir() { return PGSTACK_SOURCE_DIR_FOR_TESTS; }
 
 std::string ReadText(const std::string& path) {
-  auto text = ReadFileIfExists(path);
+  auto text = core::ReadFileIfExists(path);
   return text.ok() && *text ? **text : "";
 }
 
@@ -52,7 +53,7 @@ std::string TempDir(const std::string& tag) {
 }
 
 std::unique_ptr<TestStack> TestStack::Start(const std::string& env_name) {
-  auto env = LoadEnvironment(SourceDir() + "/config/database.json", env_name, ProcessEnv());
+  auto env = location::LoadEnvironment(SourceDir() + "/config/database.json", env_name, core::ProcessEnv());
   if (!env.ok()) throw std::runtime_error(env.status().message());
   std::unique_ptr<TestStack> s(new TestStack());
   s->env_ = *env;
@@ -61,7 +62,7 @@ std::unique_ptr<TestStack> TestStack::Start(const std::string& env_name) {
   auto up = stack::Up(s->env_, opts);
   if (!up.ok()) throw std::runtime_error("test stack: " + up.status().message());
   s->state_ = up->state;
-  auto ep = stack::LocalEndpoints(s->env_, s->state_dir_);
+  auto ep = location::LocalEndpoints(s->env_, s->state_dir_);
   if (!ep.ok()) throw std::runtime_error("test stack: " + ep.status().message());
   s->endpoints_ = *ep;
   return s;
@@ -82,7 +83,7 @@ TestStack::~TestStack() {
   (void)stack::Down(state_dir_);
 }
 
-CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
+core::CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
                                  const std::map<std::string, std::string>& extra_env) const {
   std::vector<std::string> full = {"--config", SourceDir() + "/config/database.json", "--env",
                                    env_.name, "--state-dir", state_dir_};
@@ -90,7 +91,7 @@ CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
   return RunPgstack(full, extra_env);
 }
 
-CommandOutput RunPgstack(const std::vector<std::string>& args,
+core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& extra_env) {
   // The binary inherits our environment (as a user's shell would) plus extra_env.
   int fds[2];
@@ -112,7 +113,7 @@ CommandOutput RunPgstack(const std::vector<std::string>& args,
     _exit(127);
   }
   close(fds[1]);
-  CommandOutput out;
+  core::CommandOutput out;
   std::array<char, 4096> buf;
   ssize_t n;
   while ((n = read(fds[0], buf.data(), buf.size())) > 0) out.output.append(buf.data(), n);

@@ -11,10 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "pgstack/config.h"
+#include "pgstack/core/config.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/process.h"
-#include "pgstack/stack.h"
+#include "pgstack/core/process.h"
+#include "pgstack/location/endpoints.h"
+#include "pgstack/location/state_paths.h"
+#include "pgstack/stack/stack.h"
 
 namespace pgstack::testing {
 
@@ -34,10 +36,10 @@ class TestStack {
   static TestStack& Shared();
   ~TestStack();
 
-  const Environment& env() const { return env_; }
-  const stack::Endpoints& endpoints() const { return endpoints_; }
+  const core::Environment& env() const { return env_; }
+  const location::Endpoints& endpoints() const { return endpoints_; }
   const std::string& state_dir() const { return state_dir_; }
-  const stack::StackState& state() const { return state_; }
+  const location::StackState& state() const { return state_; }
 
   // Open connections; a failure fails the test (the Result is returned so ASSERT can check it).
   Result<pg::Connection> Direct() const { return pg::Connection::Open(endpoints_.direct); }
@@ -47,19 +49,19 @@ class TestStack {
 
   // Runs the real pgstack binary against this stack: --config, --env and --state-dir are
   // prepended; extra_env is added to a copy of this process's environment.
-  CommandOutput Pgstack(const std::vector<std::string>& args,
+  core::CommandOutput Pgstack(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& extra_env = {}) const;
 
  private:
   TestStack() = default;
-  Environment env_;
+  core::Environment env_;
   std::string state_dir_;
-  stack::StackState state_;
-  stack::Endpoints endpoints_;
+  location::StackState state_;
+  location::Endpoints endpoints_;
 };
 
 // Runs the pgstack binary with the given args and environment additions (no preset flags).
-CommandOutput RunPgstack(const std::vector<std::string>& args,
+core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& extra_env = {});
 
 }  // namespace pgstack::testing

@@ -3,17 +3,26 @@
 
 #include <map>
 
-#include "pgstack/config.h"
+#include "pgstack/core/config.h"
+#include "pgstack/location/environment.h"
 
 namespace pgstack {
 namespace {
 
-EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
+core::EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
   return [vars](const std::string& k) -> std::optional<std::string> {
     auto it = vars.find(k);
     if (it == vars.end()) return std::nullopt;
     return it->second;
   };
+}
+
+// The file's environment with the process environment `vars` on top, as commands see it.
+Result<core::Environment> Parse(const std::string& text, const std::string& file,
+                                const std::string& name, const core::EnvLookup& vars) {
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, core::ParseEnvironment(text, file, name));
+  PGSTACK_RETURN_IF_ERROR(location::ApplyEnvOverrides(env, vars));
+  return env;
 }
 
 std::string Minimal(const std::string& extra_pg_settings = "", const std::string& mode = "local") {
@@ -24,10 +33,10 @@ std::string Minimal(const std::string& extra_pg_settings = "", const std::string
 }
 
 TEST(Config, ShippedFileHasThePlanValues) {
-  auto env = LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
+  auto env = location::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
                              "development", FakeEnv({}));
   ASSERT_TRUE(env.ok()) << env.status().message();
-  EXPECT_EQ(env->mode, Mode::kLocal);
+  EXPECT_EQ(env->mode, core::Mode::kLocal);
   EXPECT_EQ(env->postgres.database, "test_platform");
   EXPECT_EQ(env->postgres.user, "test_platform_user");
   EXPECT_EQ(env->setting("max_connections"), "200");
@@ -42,21 +51,21 @@ TEST(Config, ShippedFileHasThePlanValues) {
   EXPECT_EQ(env->setting("max_db_connections"), "50");
   EXPECT_EQ(env->pgbouncer.port, 6432);
   EXPECT_EQ(env->postgres.extensions, (std::vector<std::string>{"btree_gin", "btree_gist"}));
-  auto prod = LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
+  auto prod = location::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
                               "production", FakeEnv({}));
   ASSERT_TRUE(prod.ok()) << prod.status().message();
-  EXPECT_EQ(prod->mode, Mode::kExternal);
+  EXPECT_EQ(prod->mode, core::Mode::kExternal);
 }
 
 TEST(Config, MissingFileNamesIt) {
-  auto env = LoadEnvironment("/nonexistent/database.json", "dev", FakeEnv({}));
+  auto env = location::LoadEnvironment("/nonexistent/database.json", "dev", FakeEnv({}));
   ASSERT_FALSE(env.ok());
   EXPECT_EQ(env.status().code(), Code::kInvalidInput);
   EXPECT_NE(env.status().message().find("/nonexistent/database.json"), std::string::npos);
 }
 
 TEST(Config, InvalidJsonNamesLineAndColumn) {
-  auto env = ParseEnvironment("{\n  \"environments\": {\n    \"dev\": [,]\n  }\n}", "c.json", "dev",
+  auto env = Parse("{\n  \"environments\": {\n    \"dev\": [,]\n  }\n}", "c.json", "dev",
                               FakeEnv({}));
   ASSERT_FALSE(env.ok());
   EXPECT_EQ(env.status().code(), Code::kInvalidInput);
@@ -67,13 +76,13 @@ TEST(Config, InvalidJsonNamesLineAndColumn) {
 TEST(Config, UnknownKeyNamesThePath) {
   std::string text = Minimal();
   text.replace(text.find("\"port\": 5432"), 12, "\"prot\": 5432");
-  auto env = ParseEnvironment(text, "c.json", "dev", FakeEnv({}));
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
   ASSERT_FALSE(env.ok());
   EXPECT_EQ(env.status().message(), "c.json: $.environments.dev.postgres.prot: unknown key");
 }
 
 TEST(Config, UnknownSettingNamesThePath) {
-  auto env = ParseEnvironment(Minimal(R"(, "max_conections": 5)"), "c.json", "dev", FakeEnv({}));
+  auto env = Parse(Minimal(R"(, "max_conections": 5)"), "c.json", "dev", FakeEnv({}));
   ASSERT_FALSE(env.ok());
   EXPECT_NE(env.status().message().find("$.environments.dev.postgres.settings.max_conections: unknown setting"),
             std::string::npos);
@@ -82,7 +91,7 @@ TEST(Config, UnknownSettingNamesThePath) {
 TEST(Config, WrongTypeNamesPathAndValue) {
   std::string text = Minimal();
   text.replace(text.find("200"), 3, "\"lots\"");
-  auto env = ParseEnvironment(text, "c.json", "dev", FakeEnv({}));
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
   ASSERT_FALSE(env.ok());
   EXPECT_EQ(env.status().code(), Code::kInvalidInput);
   EXPECT_EQ(env.status().message(),
@@ -90,14 +99,14 @@ TEST(Config, WrongTypeNamesPathAndValue) {
 }
 
 TEST(Config, SizeSettingsTakeUnitsOnly) {
-  EXPECT_TRUE(ParseEnvironment(Minimal(R"(, "shared_buffers": "256MB")"), "c", "dev", FakeEnv({})).ok());
-  auto bad = ParseEnvironment(Minimal(R"(, "shared_buffers": "lots")"), "c", "dev", FakeEnv({}));
+  EXPECT_TRUE(Parse(Minimal(R"(, "shared_buffers": "256MB")"), "c", "dev", FakeEnv({})).ok());
+  auto bad = Parse(Minimal(R"(, "shared_buffers": "lots")"), "c", "dev", FakeEnv({}));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("must be a size"), std::string::npos);
 }
 
 TEST(Config, UnknownEnvironmentListsTheKnownOnes) {
-  auto env = ParseEnvironment(Minimal(), "c.json", "staging", FakeEnv({}));
+  auto env = Parse(Minimal(), "c.json", "staging", FakeEnv({}));
   ASSERT_FALSE(env.ok());
   EXPECT_EQ(env.status().message(), "c.json: no environment 'staging' (it has: dev)");
 }
@@ -105,21 +114,21 @@ TEST(Config, UnknownEnvironmentListsTheKnownOnes) {
 TEST(Config, BadPortIsRejected) {
   std::string text = Minimal();
   text.replace(text.find("6432"), 4, "70000");
-  auto env = ParseEnvironment(text, "c.json", "dev", FakeEnv({}));
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
   ASSERT_FALSE(env.ok());
   EXPECT_NE(env.status().message().find("$.environments.dev.pgbouncer.port"), std::string::npos);
 }
 
 TEST(Config, PasswordComesFromTheNamedVariable) {
-  auto env = ParseEnvironment(Minimal(), "c", "dev", FakeEnv({{"APP_PW", "s3cret"}}));
+  auto env = Parse(Minimal(), "c", "dev", FakeEnv({{"APP_PW", "s3cret"}}));
   ASSERT_TRUE(env.ok());
   EXPECT_EQ(env->postgres.password, "s3cret");
-  auto none = ParseEnvironment(Minimal(), "c", "dev", FakeEnv({}));
+  auto none = Parse(Minimal(), "c", "dev", FakeEnv({}));
   EXPECT_EQ(none->postgres.password, "");
 }
 
 TEST(Config, LibpqVariablesOverrideTheFile) {
-  auto env = ParseEnvironment(Minimal(), "c", "dev",
+  auto env = Parse(Minimal(), "c", "dev",
                               FakeEnv({{"PGUSER", "alice"}, {"PGDATABASE", "other"}, {"PGPASSWORD", "pw"}}));
   ASSERT_TRUE(env.ok());
   EXPECT_EQ(env->postgres.user, "alice");
@@ -129,15 +138,15 @@ TEST(Config, LibpqVariablesOverrideTheFile) {
 
 TEST(Config, HostAndPortOverridesApplyToExternalOnly) {
   auto vars = FakeEnv({{"PGHOST", "db.internal"}, {"PGPORT", "6543"}});
-  auto local = ParseEnvironment(Minimal(), "c", "dev", vars);
+  auto local = Parse(Minimal(), "c", "dev", vars);
   EXPECT_EQ(local->postgres.port, 5432);  // `pgstack env` exports PGPORT: it must not loop back
-  auto ext = ParseEnvironment(Minimal("", "external"), "c", "dev", vars);
+  auto ext = Parse(Minimal("", "external"), "c", "dev", vars);
   EXPECT_EQ(ext->postgres.host, "db.internal");
   EXPECT_EQ(ext->postgres.port, 6543);
 }
 
 TEST(Config, DatabaseUrlOverridesAndNamedVariableWins) {
-  auto env = ParseEnvironment(Minimal("", "external"), "c", "dev",
+  auto env = Parse(Minimal("", "external"), "c", "dev",
                               FakeEnv({{"DATABASE_URL", "postgresql://bob:urlpw@h:7000/appdb"},
                                        {"APP_PW", "named"}}));
   ASSERT_TRUE(env.ok()) << env.status().message();
@@ -149,7 +158,7 @@ TEST(Config, DatabaseUrlOverridesAndNamedVariableWins) {
 }
 
 TEST(Config, BadDatabaseUrlDoesNotEchoIt) {
-  auto env = ParseEnvironment(Minimal(), "c", "dev", FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));
+  auto env = Parse(Minimal(), "c", "dev", FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));
   ASSERT_FALSE(env.ok());
   EXPECT_EQ(env.status().message().find("topsecret"), std::string::npos) << env.status().message();
 }

@@ -3,24 +3,24 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "pgstack/unified_diff.h"
+#include "pgstack/core/unified_diff.h"
 #include "stack/external_internal.h"
 
 namespace pgstack::stack::external {
 namespace {
 
 TEST(ExternalUnifiedDiff, EqualTextsHaveNoDiff) {
-  EXPECT_EQ(UnifiedDiff("a\nb\n", "a\nb\n", "x", "y"), "");
+  EXPECT_EQ(core::UnifiedDiff("a\nb\n", "a\nb\n", "x", "y"), "");
 }
 
 TEST(ExternalUnifiedDiff, ShowsAChangedLineWithContext) {
   std::string d =
-      UnifiedDiff("1\n2\n3\n4\n5\n6\n7\n8\n", "1\n2\n3\n4\nfive\n6\n7\n8\n", "old", "new");
+      core::UnifiedDiff("1\n2\n3\n4\n5\n6\n7\n8\n", "1\n2\n3\n4\nfive\n6\n7\n8\n", "old", "new");
   EXPECT_EQ(d, "--- old\n+++ new\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n");
 }
 
 TEST(ExternalUnifiedDiff, NewFileAndMissingNewline) {
-  EXPECT_EQ(UnifiedDiff("", "a\nb", "/dev/null", "f"),
+  EXPECT_EQ(core::UnifiedDiff("", "a\nb", "/dev/null", "f"),
             "--- /dev/null\n+++ f\n@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n");
 }
 
@@ -30,7 +30,7 @@ TEST(ExternalUnifiedDiff, FarApartChangesMakeTwoHunks) {
     old_text += std::to_string(i) + "\n";
     new_text += (i == 2 || i == 18 ? "x" : std::to_string(i)) + "\n";
   }
-  std::string d = UnifiedDiff(old_text, new_text, "a", "b");
+  std::string d = core::UnifiedDiff(old_text, new_text, "a", "b");
   EXPECT_NE(d.find("@@ -1,5 +1,5 @@"), std::string::npos) << d;
   EXPECT_NE(d.find("@@ -15,6 +15,6 @@"), std::string::npos) << d;
 }
@@ -84,10 +84,10 @@ TEST(ExternalChooseSettingsTarget, UsesAlterSystemForAFolderNoServerReads) {
   EXPECT_NE(t->why.find("does not exist"), std::string::npos);
 }
 
-Environment Env() {
-  Environment e;
+core::Environment Env() {
+  core::Environment e;
   e.name = "production";
-  e.mode = Mode::kExternal;
+  e.mode = core::Mode::kExternal;
   e.postgres.user = "app";
   e.postgres.database = "appdb";
   e.postgres.settings = {{"effective_cache_size", "1GB"}, {"max_connections", "200"}};

@@ -11,12 +11,12 @@
 namespace pgstack::stack {
 namespace {
 
-class FakeRunner : public ProcessRunner {
+class FakeRunner : public core::ProcessRunner {
  public:
   explicit FakeRunner(std::string version_line) : line_(std::move(version_line)) {}
-  Result<CommandOutput> Run(const Command& cmd) override {
+  Result<core::CommandOutput> Run(const core::Command& cmd) override {
     commands.push_back(cmd.argv);
-    return CommandOutput{.exit_code = 0, .output = line_ + "\n"};
+    return core::CommandOutput{.exit_code = 0, .output = line_ + "\n"};
   }
   std::vector<std::vector<std::string>> commands;
 

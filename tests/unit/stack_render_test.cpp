@@ -7,11 +7,13 @@
 #include <sstream>
 
 #include "../../src/stack/cluster.h"
-#include "pgstack/config.h"
-#include "pgstack/pgbouncer_config.h"
-#include "pgstack/scram.h"
-#include "pgstack/settings.h"
-#include "pgstack/template.h"
+#include "pgstack/core/config.h"
+#include "pgstack/core/pgbouncer_files.h"
+#include "pgstack/location/environment.h"
+#include "pgstack/stack/pgbouncer_config.h"
+#include "pgstack/core/scram.h"
+#include "pgstack/core/settings.h"
+#include "pgstack/core/template.h"
 
 namespace pgstack {
 namespace {
@@ -23,8 +25,8 @@ std::string ReadSource(const std::string& rel) {
   return ss.str();
 }
 
-Environment Dev() {
-  auto env = LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
+core::Environment Dev() {
+  auto env = location::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
                              "development", [](const std::string&) { return std::nullopt; });
   EXPECT_TRUE(env.ok()) << env.status().message();
   return *env;
@@ -36,44 +38,44 @@ constexpr char kPencil[] =
     "qGkvWajjf/rFJzQ/NUQF/jYBVx85EMyqKbgTVeDJe3U=:ZbKzwzmxqKrUtPKAr9/2nuO9wJOcMVWlRWCvRpoeL88=";
 
 TEST(Scram, RecognisesVerifiers) {
-  EXPECT_TRUE(IsScramVerifier(kPencil));
-  EXPECT_FALSE(IsScramVerifier("md5a3556571e93b0d20722ba62be61e8c2d"));
-  EXPECT_FALSE(IsScramVerifier("SCRAM-SHA-256$4096:salt$short:short"));
-  EXPECT_FALSE(IsScramVerifier("pencil"));
+  EXPECT_TRUE(core::IsScramVerifier(kPencil));
+  EXPECT_FALSE(core::IsScramVerifier("md5a3556571e93b0d20722ba62be61e8c2d"));
+  EXPECT_FALSE(core::IsScramVerifier("SCRAM-SHA-256$4096:salt$short:short"));
+  EXPECT_FALSE(core::IsScramVerifier("pencil"));
 }
 
 TEST(Scram, MatchesOnlyItsPassword) {
-  EXPECT_TRUE(ScramVerifierMatches(kPencil, "pencil"));
-  EXPECT_FALSE(ScramVerifierMatches(kPencil, "pencil2"));
-  EXPECT_FALSE(ScramVerifierMatches("md5abc", "pencil"));
+  EXPECT_TRUE(core::ScramVerifierMatches(kPencil, "pencil"));
+  EXPECT_FALSE(core::ScramVerifierMatches(kPencil, "pencil2"));
+  EXPECT_FALSE(core::ScramVerifierMatches("md5abc", "pencil"));
 }
 
 TEST(Template, FillsEveryPlaceholder) {
-  auto out = RenderTemplate("a = {{x}}\nb = {{y}}\n", "t.ini", {{"x", "1"}, {"y", "two"}});
+  auto out = core::RenderTemplate("a = {{x}}\nb = {{y}}\n", "t.ini", {{"x", "1"}, {"y", "two"}});
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(*out, "a = 1\nb = two\n");
 }
 
 TEST(Template, MissingValueNamesFileAndLine) {
-  auto out = RenderTemplate("a = 1\nb = {{nope}}\n", "t.ini", {});
+  auto out = core::RenderTemplate("a = 1\nb = {{nope}}\n", "t.ini", {});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(), "t.ini:2: no value for {{nope}}");
 }
 
 TEST(Template, UnusedValueIsAnError) {
-  auto out = RenderTemplate("a = {{x}}\n", "t.ini", {{"x", "1"}, {"extra", "2"}});
+  auto out = core::RenderTemplate("a = {{x}}\n", "t.ini", {{"x", "1"}, {"extra", "2"}});
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("{{extra}}"), std::string::npos);
 }
 
 TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
-  Environment env = Dev();
-  PgBouncerLayout layout{.server_host = "127.0.0.1", .server_port = 5432, .listen_port = 6432,
+  core::Environment env = Dev();
+  stack::PgBouncerLayout layout{.server_host = "127.0.0.1", .server_port = 5432, .listen_port = 6432,
                          .unix_socket_dir = "/s/run", .auth_file = "/s/userlist.txt",
                          .logfile = "/s/pgbouncer.log", .pidfile = "/s/pgbouncer.pid"};
-  auto ini = RenderPgBouncerIni(env, layout, ReadSource("database/setup/pgbouncer-config.ini"), "tmpl");
+  auto ini = stack::RenderPgBouncerIni(env, layout, ReadSource("database/setup/pgbouncer-config.ini"), "tmpl");
   ASSERT_TRUE(ini.ok()) << ini.status().message();
-  auto kv = ParsePgBouncerIni(*ini);
+  auto kv = core::ParsePgBouncerIni(*ini);
   EXPECT_EQ(kv["listen_addr"], "127.0.0.1");
   EXPECT_EQ(kv["listen_port"], "6432");
   EXPECT_EQ(kv["auth_type"], "scram-sha-256");
@@ -97,18 +99,18 @@ TEST(PgBouncerIni, RestartOnlyForStartupSettings) {
   std::string pool = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 30\nmax_client_conn = 200\n";
   std::string port = "[pgbouncer]\nlisten_port = 6433\ndefault_pool_size = 20\nmax_client_conn = 200\n";
   std::string clients = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 300\n";
-  EXPECT_FALSE(PgBouncerNeedsRestart(base, pool));
-  EXPECT_TRUE(PgBouncerNeedsRestart(base, port));
-  EXPECT_TRUE(PgBouncerNeedsRestart(base, clients));
+  EXPECT_FALSE(stack::PgBouncerNeedsRestart(base, pool));
+  EXPECT_TRUE(stack::PgBouncerNeedsRestart(base, port));
+  EXPECT_TRUE(stack::PgBouncerNeedsRestart(base, clients));
 }
 
 TEST(Userlist, QuotesAndKeepsTheVerifierByteForByte) {
-  EXPECT_EQ(RenderUserlist("a\"b", kPencil), std::string("\"a\"\"b\" \"") + kPencil + "\"\n");
+  EXPECT_EQ(core::RenderUserlist("a\"b", kPencil), std::string("\"a\"\"b\" \"") + kPencil + "\"\n");
 }
 
 TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
-  Environment env = Dev();
-  stack::StatePaths paths("/st");
+  core::Environment env = Dev();
+  location::StatePaths paths("/st");
   std::string conf = stack::RenderPgConf(env, paths, 5999);
   EXPECT_NE(conf.find("port = 5999\n"), std::string::npos);
   EXPECT_NE(conf.find("max_connections = 200\n"), std::string::npos);
@@ -120,15 +122,15 @@ TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
 }
 
 TEST(StatePaths, AreAbsoluteBecauseServersStartFromRoot) {
-  stack::StatePaths paths(".pgstack/");
+  location::StatePaths paths(".pgstack/");
   std::string cwd = std::filesystem::current_path().string();
   EXPECT_EQ(paths.root, cwd + "/.pgstack");
   EXPECT_EQ(paths.data, cwd + "/.pgstack/data");
-  EXPECT_EQ(stack::StatePaths("/a/../b").run, "/b/run");
+  EXPECT_EQ(location::StatePaths("/a/../b").run, "/b/run");
 }
 
 TEST(PgHba, NoTrustAndLoopbackOnly) {
-  Environment env = Dev();
+  core::Environment env = Dev();
   std::string hba = stack::RenderHba(env, "postgres");
   EXPECT_EQ(hba.find("trust"), std::string::npos);
   EXPECT_NE(hba.find("local   all       postgres    peer map=pgstack"), std::string::npos);
@@ -144,19 +146,19 @@ TEST(PgIdent, MapsTheInvokingUserToTheSuperuser) {
 TEST(Settings, EveryOneIsDocumented) {
   std::string docs = ReadSource("docs/configuration.md");
   ASSERT_FALSE(docs.empty());
-  for (const auto& s : AllSettings()) {
+  for (const auto& s : core::AllSettings()) {
     EXPECT_NE(docs.find("`" + std::string(s.name) + "`"), std::string::npos) << s.name;
   }
 }
 
 TEST(Settings, SizesCompareByValue) {
-  const SettingSpec* sb = FindSetting(Target::kPostgres, "effective_cache_size");
+  const core::SettingSpec* sb = core::FindSetting(core::Target::kPostgres, "effective_cache_size");
   ASSERT_NE(sb, nullptr);
-  EXPECT_TRUE(SameSettingValue(*sb, "1GB", "1024MB"));
-  EXPECT_FALSE(SameSettingValue(*sb, "1GB", "512MB"));
-  const SettingSpec* ls = FindSetting(Target::kPostgres, "log_statement");
-  EXPECT_TRUE(SameSettingValue(*ls, "all", "ALL"));
-  EXPECT_EQ(FindSetting(Target::kPgBouncer, "max_connections"), nullptr);
+  EXPECT_TRUE(core::SameSettingValue(*sb, "1GB", "1024MB"));
+  EXPECT_FALSE(core::SameSettingValue(*sb, "1GB", "512MB"));
+  const core::SettingSpec* ls = core::FindSetting(core::Target::kPostgres, "log_statement");
+  EXPECT_TRUE(core::SameSettingValue(*ls, "all", "ALL"));
+  EXPECT_EQ(core::FindSetting(core::Target::kPgBouncer, "max_connections"), nullptr);
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 
 #include "pgstack/bench/histogram.h"
 #include "pgstack/bench/pool_bench.h"
-#include "pgstack/stack.h"
-#include "pgstack/status.h"
+#include "pgstack/location/endpoints.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::bench {
 
@@ -58,7 +58,7 @@ struct JsonbReport {
   std::vector<JsonbMeasurement> measurements;
 };
 
-Result<JsonbReport> RunJsonbBench(const stack::Endpoints& endpoints, const JsonbOptions& options,
+Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const JsonbOptions& options,
                                   const BenchHooks& hooks);
 
 std::vector<std::string> JsonbTable(const JsonbReport& report);

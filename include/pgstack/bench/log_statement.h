@@ -11,7 +11,7 @@
 
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::bench {
 

@@ -12,8 +12,8 @@
 #include "pgstack/bench/load.h"
 #include "pgstack/bench/options.h"
 #include "pgstack/bench/samplers.h"
-#include "pgstack/stack.h"
-#include "pgstack/status.h"
+#include "pgstack/location/endpoints.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::bench {
 
@@ -60,7 +60,7 @@ struct BenchHooks {
   const std::atomic<bool>* stop = nullptr;           // set to end early (exit 130)
 };
 
-Result<PoolReport> RunPoolBench(const stack::Endpoints& endpoints, const PoolOptions& options,
+Result<PoolReport> RunPoolBench(const location::Endpoints& endpoints, const PoolOptions& options,
                                 const BenchHooks& hooks);
 
 }  // namespace pgstack::bench

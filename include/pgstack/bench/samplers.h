@@ -10,7 +10,7 @@
 #include <string>
 
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::bench {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::bench {
 

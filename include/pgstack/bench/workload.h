@@ -8,7 +8,7 @@
 
 #include "pgstack/bench/options.h"
 #include "pgstack/bench/script.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::bench {
 

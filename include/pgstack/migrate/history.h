@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::migrate {
 

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::migrate {
 

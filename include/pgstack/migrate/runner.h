@@ -19,7 +19,7 @@
 #include "pgstack/migrate/migration.h"
 #include "pgstack/migrate/planner.h"
 #include "pgstack/pg/conn_params.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::migrate {
 

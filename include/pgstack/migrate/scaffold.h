@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::migrate {
 

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "pgstack/migrate/migration.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::migrate {
 

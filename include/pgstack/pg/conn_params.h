@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::pg {
 

@@ -16,7 +16,7 @@
 
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/query_result.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::pg {
 

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::pg {
 

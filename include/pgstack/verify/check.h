@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::verify {
 

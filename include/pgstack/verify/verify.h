@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pgstack/config.h"
+#include "pgstack/core/config.h"
 #include "pgstack/verify/check.h"
 
 namespace pgstack::verify {
@@ -36,7 +36,7 @@ using ProgressFn = std::function<void(const CheckSpec& check)>;
 
 // Runs `checks` in order against the stack of `env` (its state in state_dir in local mode; the
 // configured server in external mode). Never fails as a whole: problems are check failures.
-Report RunChecks(const Environment& env, const std::string& state_dir,
+Report RunChecks(const core::Environment& env, const std::string& state_dir,
                  std::span<const CheckSpec* const> checks, const ProgressFn& progress = {});
 
 }  // namespace pgstack::verify

@@ -6,13 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture.h"
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 
 namespace pgstack::testing {
 namespace {
 
 // The JSON document of a --json run (stderr is mixed into the output; notes come before it).
-nlohmann::json JsonOf(const CommandOutput& out) {
+nlohmann::json JsonOf(const core::CommandOutput& out) {
   size_t start = out.output.rfind("\n{\n");
   start = out.output.rfind("{\n", 0) == 0 ? 0 : start == std::string::npos ? start : start + 1;
   if (start == std::string::npos) return nullptr;
@@ -25,7 +25,7 @@ size_t Count(const std::string& s, const std::string& what) {
   return n;
 }
 
-int Setting(const Environment& env, const std::string& name) {
+int Setting(const core::Environment& env, const std::string& name) {
   return std::stoi(env.setting(name).value_or("0"));
 }
 
@@ -56,7 +56,7 @@ TEST(BenchPool, PooledRunServesClientsWithinThePoolAndDrawsAChart) {
       EXPECT_GE(peak, r["clients"].get<int>()) << r;  // a backend per client
     }
   }
-  auto file = ReadFileIfExists(svg);
+  auto file = core::ReadFileIfExists(svg);
   ASSERT_TRUE(file.ok() && file->has_value());
   const std::string& chart = **file;
   EXPECT_EQ(chart.rfind("<?xml", 0), 0u);

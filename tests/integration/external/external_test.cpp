@@ -16,9 +16,9 @@
 #include <sstream>
 
 #include "fixture.h"
-#include "pgstack/files.h"
-#include "pgstack/os.h"
-#include "pgstack/process.h"
+#include "pgstack/core/files.h"
+#include "pgstack/core/os.h"
+#include "pgstack/core/process.h"
 
 namespace pgstack::testing {
 namespace {
@@ -37,36 +37,36 @@ std::string PgBin() {
 }
 
 // The OS user servers run as: postgres when we are root, else ourselves.
-OsUser ServerUser() {
-  if (geteuid() != 0) return CurrentOsUser();
-  auto u = LookupOsUser("postgres");
+core::OsUser ServerUser() {
+  if (geteuid() != 0) return core::CurrentOsUser();
+  auto u = core::LookupOsUser("postgres");
   if (!u.ok()) throw std::runtime_error("no user postgres");
   return *u;
 }
 
-CommandOutput RunAsServerUser(std::vector<std::string> argv) {
-  OsUser u = ServerUser();
-  Command cmd{.argv = std::move(argv), .cwd = "/", .timeout_s = 60};
+core::CommandOutput RunAsServerUser(std::vector<std::string> argv) {
+  core::OsUser u = ServerUser();
+  core::Command cmd{.argv = std::move(argv), .cwd = "/", .timeout_s = 60};
   if (geteuid() == 0) {
     cmd.uid = u.uid;
     cmd.gid = u.gid;
   }
-  auto out = SystemProcessRunner().Run(cmd);
+  auto out = core::SystemProcessRunner().Run(cmd);
   if (!out.ok()) throw std::runtime_error(out.status().message());
   return *out;
 }
 
 void Chown(const std::string& path) {
-  OsUser u = ServerUser();
+  core::OsUser u = ServerUser();
   if (geteuid() == 0 && chown(path.c_str(), u.uid, u.gid) != 0) throw std::runtime_error("chown");
 }
 
 void Write(const std::string& path, const std::string& text, mode_t mode = 0644) {
-  if (!WriteFileAtomic(path, text, mode).ok()) throw std::runtime_error("cannot write " + path);
+  if (!core::WriteFileAtomic(path, text, mode).ok()) throw std::runtime_error("cannot write " + path);
 }
 
 std::string Read(const std::string& path) {
-  auto r = ReadFileIfExists(path);
+  auto r = core::ReadFileIfExists(path);
   return r.ok() && r->has_value() ? **r : std::string();
 }
 
@@ -100,8 +100,8 @@ class Server {
       std::ofstream(data + "/postgresql.conf", std::ios::app)
           << "include_dir = '" << root_ << "/conf'\n";
     }
-    auto port = FreePort("127.0.0.1");
-    auto pool = FreePort("127.0.0.1");
+    auto port = core::FreePort("127.0.0.1");
+    auto pool = core::FreePort("127.0.0.1");
     if (!port.ok() || !pool.ok()) throw std::runtime_error("no free port");
     port_ = *port;
     pool_port_ = *pool;
@@ -140,8 +140,8 @@ class Server {
     auto out = RunAsServerUser({"/usr/sbin/pgbouncer", "-d", "-q", pgb() + "/pgbouncer.ini"});
     ASSERT_EQ(out.exit_code, 0) << out.output;
     // PgBouncer forks before it binds: wait, bounded, until it answers.
-    for (int i = 0; i < 500 && !PortInUse("127.0.0.1", pool_port_); ++i) usleep(10'000);
-    ASSERT_TRUE(PortInUse("127.0.0.1", pool_port_)) << Read(root_ + "/run/pgbouncer.log");
+    for (int i = 0; i < 500 && !core::PortInUse("127.0.0.1", pool_port_); ++i) usleep(10'000);
+    ASSERT_TRUE(core::PortInUse("127.0.0.1", pool_port_)) << Read(root_ + "/run/pgbouncer.log");
   }
   std::string pgbouncer_pid_file() const { return root_ + "/run/pgbouncer.pid"; }
 
@@ -186,7 +186,7 @@ class Server {
     a.insert(a.end(), extra.begin(), extra.end());
     return Args(a);
   }
-  CommandOutput Up(std::vector<std::string> extra = {},
+  core::CommandOutput Up(std::vector<std::string> extra = {},
                    std::map<std::string, std::string> env_changes = {}) const {
     auto env = Env();
     for (const auto& [k, v] : env_changes) env[k] = v;
@@ -429,18 +429,18 @@ TEST(ExternalUp, BadInputChangesNothingAndAlterSystemIsTheFallback) {
     SCOPED_TRACE("unwritable PgBouncer dir");
     // The pgstack binary is built beside this test's.
     std::string bin = (fs::read_symlink("/proc/self/exe").parent_path() / "pgstack").string();
-    Command cmd{.argv = {bin}, .cwd = "/", .timeout_s = 60};
+    core::Command cmd{.argv = {bin}, .cwd = "/", .timeout_s = 60};
     for (const auto& a : server.UpArgs()) cmd.argv.push_back(a);
     for (const auto& [k, v] : server.Env()) cmd.env.emplace_back(k, v);
     if (geteuid() == 0) {
-      auto nobody = LookupOsUser("nobody");
+      auto nobody = core::LookupOsUser("nobody");
       ASSERT_TRUE(nobody.ok());
       cmd.uid = nobody->uid;
       cmd.gid = nobody->gid;
     } else {
       chmod(server.pgb().c_str(), 0555);
     }
-    auto out = SystemProcessRunner().Run(cmd);
+    auto out = core::SystemProcessRunner().Run(cmd);
     chmod(server.pgb().c_str(), 0755);
     ASSERT_TRUE(out.ok());
     EXPECT_EQ(out->exit_code, 2) << out->output;

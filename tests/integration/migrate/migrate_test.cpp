@@ -38,7 +38,7 @@ class Migrate : public ::testing::Test {
     dir_ = TempDir("mig");
   }
 
-  CommandOutput Run(std::vector<std::string> args) {
+  core::CommandOutput Run(std::vector<std::string> args) {
     args.insert(args.begin(), "migrate");
     return TestStack::Shared().Pgstack(args);
   }
@@ -150,7 +150,7 @@ TEST_F(Migrate, TwelveRunnersApplyFortyMigrationsExactlyOnceInOrder) {
               std::to_string(i) + ");\nSELECT pg_sleep(0.01);\n");
   }
   std::vector<std::thread> runners;
-  std::vector<CommandOutput> outs(12);
+  std::vector<core::CommandOutput> outs(12);
   for (int r = 0; r < 12; ++r) {
     runners.emplace_back([&, r] {
       outs[r] =
@@ -245,7 +245,7 @@ TEST_F(Migrate, LockHeldElsewhereTimesOutRetriesAndSucceeds) {
       Run({"up", "--dir", dir_, "--pooled", "--pg-lock-timeout", "200ms", "--retries", "1"});
   EXPECT_EQ(gave_up.exit_code, 4) << gave_up.output;
   EXPECT_EQ(HistoryRows(), 0);
-  CommandOutput out;
+  core::CommandOutput out;
   std::thread t([&] {
     out = Run({"up", "--dir", dir_, "--pooled", "--pg-lock-timeout", "300ms", "--retries", "20",
                "--verbose"});

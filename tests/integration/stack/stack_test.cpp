@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "fixture.h"
-#include "pgstack/settings.h"
+#include "pgstack/core/settings.h"
 
 namespace pgstack::testing {
 namespace {
@@ -31,7 +31,7 @@ std::string Scalar(pg::Connection& c, const std::string& sql) {
   return r.ok() ? r->scalar() : "";
 }
 
-mode_t Mode(const std::string& path) {
+mode_t FileMode(const std::string& path) {
   struct stat st {};
   stat(path.c_str(), &st);
   return st.st_mode & 0777;
@@ -53,10 +53,10 @@ TEST(Up, EveryPlanSettingIsInEffect) {
   auto c = Dev().Direct();
   ASSERT_TRUE(c.ok());
   for (const auto& [name, value] : Dev().env().postgres.settings) {
-    const SettingSpec* spec = FindSetting(Target::kPostgres, name);
+    const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
     ASSERT_NE(spec, nullptr);
     std::string actual = Scalar(*c, "SHOW " + name);
-    EXPECT_TRUE(SameSettingValue(*spec, value, actual)) << name << ": " << value << " vs " << actual;
+    EXPECT_TRUE(core::SameSettingValue(*spec, value, actual)) << name << ": " << value << " vs " << actual;
   }
   EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "200");
   EXPECT_EQ(Scalar(*c, "SHOW shared_buffers"), "256MB");
@@ -82,7 +82,7 @@ TEST(Up, NoPlaintextPasswordAnywhereButTheCredentialsFile) {
   ASSERT_GE(pw.size(), 20u);
   // Make sure the log holds the role's creation and a few logins (log_statement=all).
   ASSERT_TRUE(Dev().Pooled().ok());
-  stack::StatePaths paths(Dev().state_dir());
+  location::StatePaths paths(Dev().state_dir());
   EXPECT_NE(ReadText(paths.pg_log).find("CREATE ROLE"), std::string::npos);
   for (const auto& entry : fs::recursive_directory_iterator(Dev().state_dir())) {
     if (!entry.is_regular_file()) continue;
@@ -90,7 +90,7 @@ TEST(Up, NoPlaintextPasswordAnywhereButTheCredentialsFile) {
     bool has = ReadText(path).find(pw) != std::string::npos;
     if (path == paths.credentials) {
       EXPECT_TRUE(has);
-      EXPECT_EQ(Mode(path), 0600u);
+      EXPECT_EQ(FileMode(path), 0600u);
     } else {
       EXPECT_FALSE(has) << "plaintext password in " << path;
     }
@@ -102,15 +102,15 @@ TEST(Up, UserlistHoldsTheServersVerifierByteForByte) {
   ASSERT_TRUE(su.ok()) << su.status().message();
   std::string verifier = Scalar(*su, "SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'");
   ASSERT_EQ(verifier.rfind("SCRAM-SHA-256$", 0), 0u);
-  stack::StatePaths paths(Dev().state_dir());
+  location::StatePaths paths(Dev().state_dir());
   EXPECT_EQ(ReadText(paths.userlist), "\"test_platform_user\" \"" + verifier + "\"\n");
-  EXPECT_EQ(Mode(paths.userlist), 0600u);
-  EXPECT_EQ(Mode(Dev().state_dir()), 0700u);
+  EXPECT_EQ(FileMode(paths.userlist), 0600u);
+  EXPECT_EQ(FileMode(Dev().state_dir()), 0700u);
   EXPECT_EQ(Scalar(*su, "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'"), "0");
 }
 
 TEST(Up, SecondRunChangesNothing) {
-  stack::StatePaths paths(Dev().state_dir());
+  location::StatePaths paths(Dev().state_dir());
   auto before = fs::last_write_time(paths.pg_conf);
   auto userlist_before = fs::last_write_time(paths.userlist);
   auto again = stack::Up(Dev().env(), stack::UpOptions{.state_dir = Dev().state_dir()});
@@ -121,7 +121,7 @@ TEST(Up, SecondRunChangesNothing) {
 }
 
 TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
-  Environment env = Dev().env();
+  core::Environment env = Dev().env();
   auto set = [&env](const std::string& name, const std::string& value) {
     for (auto* list : {&env.postgres.settings, &env.pgbouncer.settings})
       for (auto& [k, v] : *list) if (k == name) v = value;
@@ -149,7 +149,7 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   r = stack::Up(Dev().env(), opts);
   ASSERT_TRUE(r.ok()) << r.status().message();
   int backups = 0;
-  for (const auto& e : fs::directory_iterator(stack::StatePaths(Dev().state_dir()).conf_dir))
+  for (const auto& e : fs::directory_iterator(location::StatePaths(Dev().state_dir()).conf_dir))
     backups += e.path().filename().string().find("pgstack.conf.") == 0;
   EXPECT_GE(backups, 3);
   c = Dev().Direct();
@@ -157,10 +157,10 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
 }
 
 TEST(Up, RestartsAKilledPgBouncer) {
-  stack::StatePaths paths(Dev().state_dir());
+  location::StatePaths paths(Dev().state_dir());
   pid_t pid = std::stoi(ReadText(paths.pgbouncer_pid));
   ASSERT_EQ(kill(pid, SIGKILL), 0);
-  for (int i = 0; i < 200 && ProcessAlive(pid); ++i) usleep(10000);
+  for (int i = 0; i < 200 && core::ProcessAlive(pid); ++i) usleep(10000);
   ASSERT_FALSE(Dev().Pooled().ok());
   auto r = stack::Up(Dev().env(), stack::UpOptions{.state_dir = Dev().state_dir()});
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -214,13 +214,13 @@ TEST(Lifecycle, StatusReportsWhatRuns) {
 class BadInput : public ::testing::Test {
  protected:
   std::string fresh_ = TempDir("bad") + "/state";
-  CommandOutput Up(std::vector<std::string> extra, const std::string& config = "") {
+  core::CommandOutput Up(std::vector<std::string> extra, const std::string& config = "") {
     std::vector<std::string> args = {"--config", config.empty() ? SourceDir() + "/config/database.json" : config,
                                      "--state-dir", fresh_, "up"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunPgstack(args);
   }
-  void ExpectRefused(const CommandOutput& out, const std::string& names) {
+  void ExpectRefused(const core::CommandOutput& out, const std::string& names) {
     EXPECT_EQ(out.exit_code, 2) << out.output;
     EXPECT_NE(out.output.find(names), std::string::npos) << out.output;
     EXPECT_EQ(std::count(out.output.begin(), out.output.end(), '\n'), 1) << out.output;

@@ -15,7 +15,7 @@
 #include <regex>
 #include <sstream>
 
-#include "pgstack/files.h"
+#include "pgstack/core/files.h"
 #include "verify_helpers.h"
 
 namespace pgstack::testing {
@@ -41,7 +41,7 @@ class VerifyBreaks : public ::testing::Test {
   }
 
   const TestStack& stack() { return *stack_; }
-  stack::StatePaths paths() { return stack::StatePaths(stack_->state_dir()); }
+  location::StatePaths paths() { return location::StatePaths(stack_->state_dir()); }
   const Verdict& baseline() { return *baseline_; }
 
   // A superuser in the application database.
@@ -65,7 +65,7 @@ class VerifyBreaks : public ::testing::Test {
   }
   // Brings the stack back with the real binary, as a user would.
   void Up() {
-    CommandOutput out = stack_->Pgstack({"up"});
+    core::CommandOutput out = stack_->Pgstack({"up"});
     ASSERT_EQ(out.exit_code, 0) << out.output;
   }
   // PgBouncer that failed to log in to the server waits server_login_retry (15 s) before it
@@ -135,7 +135,7 @@ const std::set<std::string> kPgBouncerDown = {"pgbouncer.running",   "pgbouncer.
 TEST_F(VerifyBreaks, PgBouncerStopped) {
   pid_t pid = std::stoi(ReadText(paths().pgbouncer_pid));
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  ASSERT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }));
+  ASSERT_TRUE(WaitUntil([&] { return !core::ProcessAlive(pid); }));
   Restore restore([&] { Up(); });
   Verdict v = RunVerify(stack());
   ExpectOnly(v, baseline(), kPgBouncerDown, {"security.pgbouncer_listen"});
@@ -147,7 +147,7 @@ TEST_F(VerifyBreaks, PostgresStoppedFailsWhatNeedsItAndTheRestStillRuns) {
   std::string pidfile = paths().data + "/postmaster.pid";
   pid_t pid = std::stoi(ReadText(pidfile));
   ASSERT_EQ(kill(pid, SIGINT), 0);  // fast shutdown
-  ASSERT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }));
+  ASSERT_TRUE(WaitUntil([&] { return !core::ProcessAlive(pid); }));
   Restore restore([&] {
     Up();
     WaitForPooledLogin();

@@ -32,7 +32,7 @@ TEST(VerifyHealthy, EveryCheckPassesWithExitZero) {
 }
 
 TEST(VerifyHealthy, HumanOutputIsATableWithASummary) {
-  CommandOutput out = TestStack::Shared().Pgstack({"verify", "--check", "postgres"});
+  core::CommandOutput out = TestStack::Shared().Pgstack({"verify", "--check", "postgres"});
   ASSERT_EQ(out.exit_code, 0) << out.output;
   EXPECT_EQ(out.output.rfind("CHECK", 0), 0u) << out.output;
   EXPECT_NE(out.output.find("postgres.version"), std::string::npos);
@@ -51,7 +51,7 @@ TEST(VerifyHealthy, CheckSelectsIdsAndGroups) {
 }
 
 TEST(VerifyHealthy, UnknownCheckIsBadUsageNamingItAndTheList) {
-  CommandOutput out = TestStack::Shared().Pgstack({"verify", "--check", "postgres.nope"});
+  core::CommandOutput out = TestStack::Shared().Pgstack({"verify", "--check", "postgres.nope"});
   EXPECT_EQ(out.exit_code, 2) << out.output;
   EXPECT_NE(out.output.find("'postgres.nope'"), std::string::npos) << out.output;
   EXPECT_NE(out.output.find("security.hba_no_trust"), std::string::npos) << out.output;
@@ -59,7 +59,7 @@ TEST(VerifyHealthy, UnknownCheckIsBadUsageNamingItAndTheList) {
 
 TEST(VerifyHealthy, NoStackInTheStateDirIsSaidOnce) {
   std::string nowhere = TempDir("verify-nostack") + "/none";
-  CommandOutput out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env",
+  core::CommandOutput out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env",
                                   "test", "--state-dir", nowhere, "verify"});
   EXPECT_EQ(out.exit_code, 2) << out.output;
   EXPECT_NE(out.output.find("no stack here"), std::string::npos) << out.output;

@@ -27,7 +27,7 @@ struct Verdict {
 
 // Reads the JSON document the binary printed (stderr shares the stream; the document starts at
 // the first '{' of a line).
-inline Verdict ReadVerdict(const CommandOutput& out) {
+inline Verdict ReadVerdict(const core::CommandOutput& out) {
   Verdict v;
   v.exit_code = out.exit_code;
   v.output = out.output;

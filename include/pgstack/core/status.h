@@ -8,7 +8,7 @@
 #include <utility>
 #include <variant>
 
-namespace pgstack {
+namespace pgstack::core {
 
 enum class Code {
   kOk = 0,
@@ -19,7 +19,7 @@ enum class Code {
   kInterrupted = 130,
 };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
@@ -88,6 +88,13 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
+}  // namespace pgstack::core
+
+namespace pgstack {
+// The vocabulary of every layer, as absl::Status is everywhere in absl.
+using core::Code;
+using core::Result;
+using core::Status;
 }  // namespace pgstack
 
 #define PGSTACK_CONCAT_INNER(a, b) a##b

@@ -1,5 +1,4 @@
-// PgBouncer's two files, rendered from database/setup/pgbouncer-config.ini and the environment:
-// pgbouncer.ini and the userlist holding the server's SCRAM verifier byte for byte.
+// pgbouncer.ini, rendered from database/setup/pgbouncer-config.ini and the environment.
 #pragma once
 
 #include <map>
@@ -8,10 +7,10 @@
 #include <string_view>
 #include <utility>
 
-#include "pgstack/config.h"
-#include "pgstack/status.h"
+#include "pgstack/core/config.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::stack {
 
 // Paths and addresses that differ between the local and the system (external) layouts.
 struct PgBouncerLayout {
@@ -27,19 +26,11 @@ struct PgBouncerLayout {
 // The template's path: database/setup/pgbouncer-config.ini of the project.
 std::string PgBouncerTemplatePath();
 
-Result<std::string> RenderPgBouncerIni(const Environment& env, const PgBouncerLayout& layout,
+Result<std::string> RenderPgBouncerIni(const core::Environment& env, const PgBouncerLayout& layout,
                                        const std::string& template_text,
                                        const std::string& template_name);
-std::string RenderUserlist(const std::string& user, const std::string& verifier);
-// The inverse, for one line: its first two double-quoted fields (user, secret; a doubled quote
-// stands for one), or nullopt for anything else (a comment, a blank or broken line).
-std::optional<std::pair<std::string, std::string>> ParseUserlistLine(std::string_view line);
-
-// key = value pairs of an ini's [pgbouncer] section (comments and other sections skipped).
-std::map<std::string, std::string> ParsePgBouncerIni(const std::string& text);
-
 // Whether going from old to new ini needs a restart (a listen address, port, socket dir,
 // pidfile or a setting the table marks restart-only changed), not just a RELOAD.
 bool PgBouncerNeedsRestart(const std::string& old_ini, const std::string& new_ini);
 
-}  // namespace pgstack
+}  // namespace pgstack::stack

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "pgstack/config.h"
-#include "pgstack/process.h"
-#include "pgstack/status.h"
+#include "pgstack/core/config.h"
+#include "pgstack/core/process.h"
+#include "pgstack/core/status.h"
 
 namespace pgstack::stack {
 
@@ -56,8 +56,8 @@ struct ExternalReport {
 
 // Errors: kInvalidInput for the bad inputs above (nothing written), kFailure for a failure
 // while applying (reported with what had already been done in the message).
-Result<ExternalReport> UpExternal(const Environment& env, const ExternalOptions& opts,
-                                  const EnvLookup& lookup = ProcessEnv(),
-                                  ProcessRunner& runner = SystemProcessRunner());
+Result<ExternalReport> UpExternal(const core::Environment& env, const ExternalOptions& opts,
+                                  const core::EnvLookup& lookup = core::ProcessEnv(),
+                                  core::ProcessRunner& runner = core::SystemProcessRunner());
 
 }  // namespace pgstack::stack

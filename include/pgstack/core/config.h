@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::core {
 
 enum class Mode { kLocal, kExternal };
 
@@ -58,13 +58,11 @@ struct Environment {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
 
-// Reads `file` and returns environment `name` with overrides from the process environment applied:
-// PGUSER, PGDATABASE, PGPASSWORD and DATABASE_URL always; PGHOST and PGPORT in external mode only
-// (a local stack decides where it listens, and `pgstack env` itself exports PGPORT).
-Result<Environment> LoadEnvironment(const std::string& file, const std::string& name,
-                                    const EnvLookup& env);
+// Reads `file` and returns environment `name` as the file says, without looking at the process
+// environment (location::LoadEnvironment applies its overrides and passwords).
+Result<Environment> LoadEnvironment(const std::string& file, const std::string& name);
 // The same from text already read; `file` only names it in messages.
 Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
-                                     const std::string& name, const EnvLookup& env);
+                                     const std::string& name);
 
-}  // namespace pgstack
+}  // namespace pgstack::core

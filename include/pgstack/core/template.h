@@ -5,12 +5,12 @@
 #include <map>
 #include <string>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::core {
 
 // `source` names the template in errors ("file:line: ...").
 Result<std::string> RenderTemplate(const std::string& text, const std::string& source,
                                    const std::map<std::string, std::string>& values);
 
-}  // namespace pgstack
+}  // namespace pgstack::core

@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::core {
 
 struct Owner {
   uid_t uid;
@@ -38,4 +38,4 @@ Status MakeDirs(const std::string& path, mode_t mode, std::optional<Owner> owner
 // UTC time as 20261126T163000Z, for backup names.
 std::string TimestampNow();
 
-}  // namespace pgstack
+}  // namespace pgstack::core

@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace pgstack {
+namespace pgstack::core {
 
 // The diff of old_text to new_text with three lines of context, headed "--- old_name" and
 // "+++ new_name"; "" when the texts are equal. A missing file is passed as "" and named
@@ -12,4 +12,4 @@ namespace pgstack {
 std::string UnifiedDiff(const std::string& old_text, const std::string& new_text,
                         const std::string& old_name, const std::string& new_name);
 
-}  // namespace pgstack
+}  // namespace pgstack::core

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::core {
 
 struct Command {
   std::vector<std::string> argv;  // argv[0] is an absolute path
@@ -43,4 +43,4 @@ ProcessRunner& SystemProcessRunner();
 // Whether a process with this pid exists (signal 0).
 bool ProcessAlive(pid_t pid);
 
-}  // namespace pgstack
+}  // namespace pgstack::core

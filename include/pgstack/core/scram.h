@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace pgstack {
+namespace pgstack::core {
 
 bool IsScramVerifier(std::string_view s);
 
@@ -14,4 +14,4 @@ bool IsScramVerifier(std::string_view s);
 // PgBouncer's userlist stay byte-identical across runs.
 bool ScramVerifierMatches(std::string_view verifier, const std::string& password);
 
-}  // namespace pgstack
+}  // namespace pgstack::core

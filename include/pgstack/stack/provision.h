@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "pgstack/config.h"
+#include "pgstack/core/config.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::stack {
 
 struct ProvisionResult {
   std::vector<std::string> actions;     // what changed, for the report
@@ -32,6 +32,6 @@ struct ProvisionOptions {
 // cfg.password must be set: only its SCRAM verifier, computed here, reaches the server.
 Result<ProvisionResult> Provision(
     pg::Connection& admin, const std::function<Result<pg::Connection>(const std::string&)>& open_db,
-    const PostgresConfig& cfg, const ProvisionOptions& opts = {});
+    const core::PostgresConfig& cfg, const ProvisionOptions& opts = {});
 
-}  // namespace pgstack
+}  // namespace pgstack::stack

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::core {
 
 struct OsUser {
   std::string name;
@@ -34,4 +34,4 @@ bool PortInUse(const std::string& host, int port);
 // A random password of 32 URL-safe characters from OpenSSL's RNG.
 Result<std::string> RandomSecret();
 
-}  // namespace pgstack
+}  // namespace pgstack::core

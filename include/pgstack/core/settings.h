@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "pgstack/status.h"
+#include "pgstack/core/status.h"
 
-namespace pgstack {
+namespace pgstack::core {
 
 enum class Target { kPostgres, kPgBouncer };
 enum class SettingType {
@@ -38,4 +38,4 @@ long long SizeInKb(std::string_view value);
 bool SameSettingValue(const SettingSpec& spec, std::string_view configured,
                       std::string_view actual);
 
-}  // namespace pgstack
+}  // namespace pgstack::core

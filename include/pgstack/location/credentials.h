@@ -1,0 +1,21 @@
+// The password of the application role of a local stack: the environment's, else the one
+// `up` generated and keeps in credentials.json (0600).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "pgstack/core/config.h"
+#include "pgstack/core/status.h"
+#include "pgstack/location/state_paths.h"
+
+namespace pgstack::location {
+
+// The kept password, nullopt when none was generated.
+Result<std::optional<std::string>> ReadCredentials(const StatePaths& paths);
+Status WriteCredentials(const StatePaths& paths, const std::string& password);
+
+// The environment's password, else the kept one; kInvalidInput naming the variable when neither.
+Result<std::string> LocalPassword(const core::Environment& env, const StatePaths& paths);
+
+}  // namespace pgstack::location

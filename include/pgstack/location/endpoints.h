@@ -1,0 +1,29 @@
+// How to reach a stack: the application role directly and through PgBouncer, the superuser, and
+// PgBouncer's admin console. Apart from the code that starts the stack, so that verify, migrate
+// and bench can find it without depending on it.
+#pragma once
+
+#include <string>
+
+#include "pgstack/core/config.h"
+#include "pgstack/core/status.h"
+#include "pgstack/pg/conn_params.h"
+
+namespace pgstack::location {
+
+struct Endpoints {
+  pg::ConnParams direct;
+  pg::ConnParams pooled;
+  pg::ConnParams superuser;  // dbname "postgres"
+  pg::ConnParams admin;      // dbname "pgbouncer" through PgBouncer, as the application role
+};
+
+// For the local stack in state_dir: ports from its state, the password from the environment or
+// its credentials file; the superuser on the Unix socket (peer authentication).
+Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string& state_dir);
+// What verify, migrate and bench use: LocalEndpoints() in local mode; in external mode the
+// configured server (with libpq overrides), PgBouncer at pgbouncer.listen_addr:port, and the
+// administrator from the variable admin_url_env names as `superuser`.
+Result<Endpoints> ResolveEndpoints(const core::Environment& env, const std::string& state_dir);
+
+}  // namespace pgstack::location

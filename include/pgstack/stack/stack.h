@@ -1,0 +1,44 @@
+// The local stack: a PostgreSQL 17 cluster and a PgBouncer in front of it, under one state
+// directory, run as an unprivileged OS user. Up() brings it from nothing (or any partial state)
+// to running and provisioned, idempotently; it reports what it did.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgstack/core/config.h"
+#include "pgstack/location/stack_state.h"
+#include "pgstack/core/process.h"
+#include "pgstack/core/status.h"
+
+namespace pgstack::stack {
+
+struct UpOptions {
+  std::string state_dir = ".pgstack";
+  std::optional<int> pg_port;    // --pg-port (0: a free port)
+  std::optional<int> pool_port;  // --pool-port
+  std::string pg_bin;            // --pg-bin
+};
+
+struct UpReport {
+  std::vector<std::string> actions;  // what changed, in order; empty when nothing did
+  location::StackState state;
+  std::string pg_version;            // server_version, e.g. "17.10"
+};
+
+Result<UpReport> Up(const core::Environment& env, const UpOptions& opts,
+                    core::ProcessRunner& runner = core::SystemProcessRunner());
+Status Down(const std::string& state_dir, core::ProcessRunner& runner = core::SystemProcessRunner());
+Status Destroy(const std::string& state_dir, core::ProcessRunner& runner = core::SystemProcessRunner());
+
+struct StackStatus {
+  bool exists = false;  // a state dir with state.json
+  location::StackState state;
+  bool postgres_running = false;
+  std::string postgres_version;
+  bool pgbouncer_running = false;
+};
+Result<StackStatus> GetStatus(const std::string& state_dir);
+
+}  // namespace pgstack::stack

@@ -1,0 +1,59 @@
+#include "pgstack/location/endpoints.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "pgstack/location/credentials.h"
+#include "pgstack/location/stack_state.h"
+#include "pgstack/location/state_paths.h"
+
+namespace pgstack::location {
+
+Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string& state_dir) {
+  PGSTACK_ASSIGN_OR_RETURN(StackState st, LoadState(state_dir));
+  StatePaths paths(state_dir);
+  PGSTACK_ASSIGN_OR_RETURN(std::string password, LocalPassword(env, paths));
+  Endpoints e;
+  // The local stack has no TLS; saying so saves libpq an SSL round trip per connection.
+  e.direct = pg::ConnParams{.host = env.postgres.host,
+                            .port = st.pg_port,
+                            .user = env.postgres.user,
+                            .dbname = env.postgres.database,
+                            .password = password,
+                            .sslmode = "disable"};
+  e.pooled = e.direct;
+  e.pooled.host = env.pgbouncer.listen_addr;
+  e.pooled.port = st.pool_port;
+  e.admin = e.pooled;
+  e.admin.dbname = "pgbouncer";
+  e.superuser =
+      pg::ConnParams{.host = paths.run, .port = st.pg_port, .user = st.os_user, .dbname = "postgres"};
+  return e;
+}
+
+Result<Endpoints> ResolveEndpoints(const core::Environment& env, const std::string& state_dir) {
+  if (env.mode == core::Mode::kLocal) return LocalEndpoints(env, state_dir);
+  const core::PostgresConfig& pg = env.postgres;
+  if (pg.password.empty()) {
+    return Status::InvalidInput(
+        fmt::format("{}: {} is empty: environment {} needs the password of {}", env.file,
+                    pg.password_env, env.name, pg.user));
+  }
+  Endpoints e;
+  e.direct = pg::ConnParams{
+      .host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.database, .password = pg.password};
+  e.pooled = e.direct;
+  e.pooled.host = env.pgbouncer.listen_addr;
+  e.pooled.port = env.pgbouncer.port;
+  e.admin = e.pooled;
+  e.admin.dbname = "pgbouncer";
+  if (const char* url = std::getenv(pg.admin_url_env.c_str()); url && *url) {
+    PGSTACK_ASSIGN_OR_RETURN(
+        e.superuser,
+        pg::ParseConnString(url, pg::ConnParams{.host = pg.host, .port = pg.port, .dbname = "postgres"}));
+  }
+  return e;
+}
+
+}  // namespace pgstack::location

@@ -1,0 +1,39 @@
+#include "pgstack/location/state_paths.h"
+
+#include <filesystem>
+
+namespace pgstack::location {
+namespace {
+
+// Servers are started from "/" (the service user may not reach the caller's folder), so every
+// path handed to them must be absolute.
+std::string Absolute(const std::string& dir) {
+  std::string abs = std::filesystem::absolute(dir).lexically_normal().string();
+  if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+  return abs;
+}
+
+}  // namespace
+
+StatePaths::StatePaths(const std::string& state_dir) : StatePaths(Absolute(state_dir), 0) {}
+
+StatePaths::StatePaths(const std::string& dir, int)
+    : root(dir),
+      state_file(dir + "/state.json"),
+      credentials(dir + "/credentials.json"),
+      lock_file(dir + "/.lock"),
+      data(dir + "/data"),
+      conf_dir(dir + "/data/conf.d"),
+      pg_conf(dir + "/data/conf.d/pgstack.conf"),
+      hba(dir + "/data/pgstack_hba.conf"),
+      ident(dir + "/data/pgstack_ident.conf"),
+      run(dir + "/run"),
+      logs(dir + "/logs"),
+      pg_log(dir + "/logs/postgresql.log"),
+      pgbouncer_dir(dir + "/pgbouncer"),
+      pgbouncer_ini(dir + "/pgbouncer/pgbouncer.ini"),
+      userlist(dir + "/pgbouncer/userlist.txt"),
+      pgbouncer_log(dir + "/logs/pgbouncer.log"),
+      pgbouncer_pid(dir + "/run/pgbouncer.pid") {}
+
+}  // namespace pgstack::location
