@@ -24,17 +24,21 @@ ErrorClass Classify(std::string_view s) {
 }
 
 bool IsTransient(ErrorClass c) {
-  switch (c) {
-    case ErrorClass::kSerializationFailure:
-    case ErrorClass::kDeadlock:
-    case ErrorClass::kLockNotAvailable:
-    case ErrorClass::kTooManyConnections:
-    case ErrorClass::kAdminShutdown:
-      return true;
-    default:
-      return false;
-  }
+  return IsConcurrencyConflict(c) || c == ErrorClass::kTooManyConnections ||
+         c == ErrorClass::kAdminShutdown;
 }
+
+bool IsConcurrencyConflict(ErrorClass c) {
+  return c == ErrorClass::kSerializationFailure || c == ErrorClass::kDeadlock ||
+         c == ErrorClass::kLockNotAvailable;
+}
+
+bool IsStatementFault(std::string_view s) {
+  std::string_view cls = s.substr(0, 2);
+  return s.size() == 5 && (cls == "42" || cls == "22");
+}
+
+bool IsSyntaxError(std::string_view s) { return s == "42601"; }
 
 std::string_view SqlStateOfConnectError(std::string_view m) {
   struct Known {

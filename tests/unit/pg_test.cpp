@@ -81,6 +81,43 @@ TEST(ErrorClass, TransientOnesAreRetryable) {
   EXPECT_FALSE(IsTransient(ErrorClass::kSyntaxOrAccess));
 }
 
+TEST(ErrorClass, ConcurrencyConflictsAreRetriedOnTheSameConnection) {
+  EXPECT_TRUE(IsConcurrencyConflict(Classify("40001")));
+  EXPECT_TRUE(IsConcurrencyConflict(Classify("40P01")));
+  EXPECT_TRUE(IsConcurrencyConflict(Classify("55P03")));
+  // A full or restarting server needs a new connection, not the same transaction again.
+  EXPECT_FALSE(IsConcurrencyConflict(Classify("53300")));
+  EXPECT_FALSE(IsConcurrencyConflict(Classify("57P01")));
+  EXPECT_FALSE(IsConcurrencyConflict(Classify("57014")));
+  EXPECT_FALSE(IsConcurrencyConflict(Classify("")));
+  // Every conflict is transient; not every transient error is a conflict.
+  EXPECT_TRUE(IsTransient(Classify("40001")));
+  EXPECT_TRUE(IsTransient(Classify("53300")));
+  EXPECT_TRUE(IsTransient(Classify("57P03")));
+}
+
+TEST(ErrorClass, StatementFaultsAreClasses42And22) {
+  EXPECT_TRUE(IsStatementFault("42601"));  // syntax error
+  EXPECT_TRUE(IsStatementFault("42P01"));  // undefined table
+  EXPECT_TRUE(IsStatementFault("22025"));  // invalid escape sequence
+  EXPECT_TRUE(IsStatementFault("22P02"));  // invalid text representation
+  EXPECT_FALSE(IsStatementFault("08006"));
+  EXPECT_FALSE(IsStatementFault("57P01"));
+  EXPECT_FALSE(IsStatementFault("P0001"));
+  EXPECT_FALSE(IsStatementFault(""));
+  EXPECT_FALSE(IsStatementFault("42"));
+  EXPECT_FALSE(IsStatementFault(Status::Ok()));
+  EXPECT_TRUE(IsStatementFault(Status::Postgres("x", "22012")));
+  EXPECT_FALSE(IsStatementFault(Status::Postgres("x", "40001")));
+}
+
+TEST(ErrorClass, SyntaxErrorIsOnly42601) {
+  EXPECT_TRUE(IsSyntaxError(Status::Postgres("syntax error at or near", "42601")));
+  EXPECT_FALSE(IsSyntaxError(Status::Postgres("relation does not exist", "42P01")));
+  EXPECT_FALSE(IsSyntaxError(Status::Failure("syntax error")));  // no SQLSTATE: not the server's
+  EXPECT_FALSE(IsSyntaxError(Status::Ok()));
+}
+
 TEST(ErrorClass, ConnectErrorsRecoverTheirSqlState) {
   EXPECT_EQ(SqlStateOfConnectError("FATAL:  sorry, too many clients already"), "53300");
   EXPECT_EQ(SqlStateOfConnectError("FATAL:  password authentication failed for user \"x\""), "28P01");

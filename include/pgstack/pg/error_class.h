@@ -31,8 +31,21 @@ ErrorClass Classify(std::string_view sqlstate);
 inline ErrorClass Classify(const Status& s) {
   return s.ok() ? ErrorClass::kNone : Classify(s.sqlstate());
 }
-// True for errors that a retry of the same transaction may get past.
+// True for errors that a retry of the same transaction may get past: the conflicts below, and a
+// server that is full or restarting (on a new connection).
 bool IsTransient(ErrorClass c);
+// True when the transaction lost to a concurrent one (serialization failure, deadlock, a lock not
+// granted within lock_timeout): running it again on the same connection may succeed.
+bool IsConcurrencyConflict(ErrorClass c);
+
+// True when the server rejected the statement's text itself rather than failed to run it: class
+// 42 (syntax error or access rule violation: names, privileges) and class 22 (data exception:
+// bad literals and escapes). A fault of the SQL's author, not of the server or the moment.
+bool IsStatementFault(std::string_view sqlstate);
+inline bool IsStatementFault(const Status& s) { return !s.ok() && IsStatementFault(s.sqlstate()); }
+// True for a syntax error proper (42601), the narrowest of the above.
+bool IsSyntaxError(std::string_view sqlstate);
+inline bool IsSyntaxError(const Status& s) { return !s.ok() && IsSyntaxError(s.sqlstate()); }
 
 // libpq reports errors raised while a connection is being made without a SQLSTATE; the server
 // sent one, so recover it from the few messages whose category matters (too many clients,
