@@ -6,10 +6,7 @@
 
 namespace pgstack::bench {
 
-void SilenceNotices(pg::Connection& conn) {
-  PQsetNoticeProcessor(
-      conn.raw(), [](void*, const char*) {}, nullptr);
-}
+void SilenceNotices(pg::Connection& conn) { conn.SetNoticeHandler(nullptr); }
 
 Result<ScratchSchema> ScratchSchema::Create(const pg::ConnParams& params) {
   std::string name = "pgstack_bench_" + std::to_string(getpid());

@@ -110,29 +110,9 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
 Status Executor::CopyIn(const SqlText& t, const Statement& st) {
   SqlBuffer b;
   b.AppendStatement(t, st);
-  std::string where = t.Where(st.begin);
-  PGconn* c = conn_.raw();
-  PGresult* r = PQexec(c, b.str().c_str());
-  if (PQresultStatus(r) != PGRES_COPY_IN) {
-    Status s = pg::StatusFromResult(r, c);
-    PQclear(r);
-    return b.Locate(s, where);
-  }
-  PQclear(r);
   std::string_view data =
       std::string_view(t.sql).substr(st.copy_data_begin, st.copy_data_end - st.copy_data_begin);
-  if (PQputCopyData(c, data.data(), static_cast<int>(data.size())) != 1 ||
-      PQputCopyEnd(c, nullptr) != 1) {
-    return Status::Failure(where + ": sending COPY data failed: " + PQerrorMessage(c));
-  }
-  Status result;
-  while (PGresult* res = PQgetResult(c)) {
-    if (result.ok() && PQresultStatus(res) != PGRES_COMMAND_OK) {
-      result = b.Locate(pg::StatusFromResult(res, c), where);
-    }
-    PQclear(res);
-  }
-  return result;
+  return b.Locate(conn_.CopyIn(b.str(), data).status(), t.Where(st.begin));
 }
 
 Status Executor::WithRetries(const std::string& what,
@@ -142,9 +122,7 @@ Status Executor::WithRetries(const std::string& what,
     Status s = step(attempt);
     if (s.ok()) return s;
     auto c = pg::Classify(s);
-    bool transient = c == pg::ErrorClass::kLockNotAvailable || c == pg::ErrorClass::kDeadlock ||
-                     c == pg::ErrorClass::kSerializationFailure;
-    if (!transient) return s;
+    if (!pg::IsConcurrencyConflict(c)) return s;
     if (attempt >= s_.retries) {
       Status out = Status::Postgres(
           fmt::format("{} (gave up after {} retries)", s.message(), s_.retries), s.sqlstate());

@@ -1,7 +1,10 @@
 #include "pgstack/pg/connection.h"
 
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include "libpq_status.h"
 #include "pgstack/pg/error_class.h"
 
 namespace pgstack::pg {
@@ -67,9 +70,11 @@ Result<Connection> Connection::Open(const ConnParams& params) {
 Result<QueryResult> Connection::Check(PGresult* res) {
   QueryResult owned(res);
   auto st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY ||
-      st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
-    return owned;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return owned;
+  if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+    // PQexec stops at a COPY; ending it here (and reading what followed it) keeps the
+    // connection idle rather than stuck in COPY mode.
+    return DrainResults(conn_.get(), [](PGresult* r) { PQclear(r); });
   }
   return StatusFromResult(res, conn_.get());
 }
@@ -115,12 +120,20 @@ std::string Connection::QuoteLiteral(std::string_view lit) {
   return out;
 }
 
-void Connection::Cancel() {
+int Connection::local_port() const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  int fd = PQsocket(conn_.get());
+  if (fd < 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
+  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return -1;
+}
+
+Result<CancelHandle> Connection::cancel_handle() const {
   PGcancel* c = PQgetCancel(conn_.get());
-  if (!c) return;
-  char err[256];
-  PQcancel(c, err, sizeof err);
-  PQfreeCancel(c);
+  if (!c) return Status::Failure("cannot make a cancel handle: the connection is lost");
+  return CancelHandle(c);
 }
 
 }  // namespace pgstack::pg

@@ -3,19 +3,17 @@
 // console's columns differ between releases, so every row is read by column name.
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "checks.h"
-#include "deadline.h"
 #include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/process.h"
 #include "pgstack/core/scram.h"
 #include "pgstack/core/settings.h"
+#include "pgstack/pg/error_class.h"
 #include "text.h"
 
 namespace pgstack::verify {
@@ -43,16 +41,6 @@ std::optional<std::string> UserlistSecret(const std::string& text, const std::st
     if (fields && fields->first == user) return fields->second;
   }
   return std::nullopt;
-}
-
-// The local port of our end of a connection: the one PgBouncer's SHOW CLIENTS lists as `port`.
-int LocalPort(const pg::Connection& conn) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  if (getsockname(PQsocket(conn.raw()), reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
 }
 
 // The columns a SHOW command must have for pgstack to read it, and the row of our database.
@@ -127,9 +115,12 @@ Outcome PgBouncerLogin(Probe& probe) {
     auto conn = probe.Connect(Probe::Endpoint::kPooled);
     if (!conn.ok()) return probe.Unreachable(conn.status());
     pooled.emplace(std::move(*conn));
-    r = ExecWithin(*pooled, "SELECT current_database(), current_user, inet_server_port()",
-                   kPooledQueryLimit);
-    if (r.ok() || PQstatus(pooled->raw()) != CONNECTION_BAD) break;
+    r = pooled->ExecWithin("SELECT current_database(), current_user, inet_server_port()",
+                           kPooledQueryLimit);
+    // No answer in time is the finding, not a dead server connection to try past.
+    if (r.ok() || !pooled->broken() || pg::Classify(r.status()) == pg::ErrorClass::kQueryCanceled) {
+      break;
+    }
   }
   if (!r.ok()) {
     std::string why = r.status().message();
@@ -160,7 +151,8 @@ Outcome PgBouncerLogin(Probe& probe) {
   if (!admin.ok()) return probe.Unreachable(admin.status());
   auto clients = (*admin)->Exec("SHOW CLIENTS");
   if (!clients.ok()) return Outcome::Fail("SHOW CLIENTS: " + clients.status().message());
-  std::string port = std::to_string(LocalPort(*pooled));
+  // Our end's port: the one PgBouncer's SHOW CLIENTS lists as `port`.
+  std::string port = std::to_string(pooled->local_port());
   bool listed = false;
   for (int i = 0; i < clients->rows(); ++i) {
     listed = listed || (clients->get(i, "port") == port && clients->get(i, "database") == db);

@@ -1,6 +1,5 @@
-// Runs a SQL script the way `psql -v ON_ERROR_STOP=1 -f` does, and keeps every statement's
-// result: the whole text goes to the server as one simple-protocol query, so the server (not a
-// client-side splitter) decides where statements end, dollar quotes and all.
+// Runs a SQL script the way `psql -v ON_ERROR_STOP=1 -f` does (pg::Connection::ExecScript),
+// keeping every statement's result, and leaves the connection idle.
 #pragma once
 
 #include <string_view>

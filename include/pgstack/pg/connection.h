@@ -8,12 +8,15 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pgstack/pg/cancel_handle.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/query_result.h"
 #include "pgstack/core/status.h"
@@ -21,6 +24,21 @@
 namespace pgstack::pg {
 
 using Params = std::vector<std::optional<std::string>>;
+
+// Every statement's result of a script, in order, up to the first that failed.
+struct ScriptResult {
+  std::vector<QueryResult> results;  // one per statement that completed
+  Status error;                      // the statement that failed; the server ran none after it
+};
+
+// A NOTICE or WARNING the server sent while a statement ran.
+struct Notice {
+  std::string severity;  // "NOTICE", "WARNING", ...
+  std::string sqlstate;
+  std::string message;  // the primary message
+};
+// Called on the thread running the statement; must not throw.
+using NoticeHandler = std::function<void(const Notice&)>;
 
 class Connection {
  public:
@@ -34,6 +52,25 @@ class Connection {
   Status Run(std::string_view sql);
   Status Run(std::string_view sql, const Params& params);
 
+  // Runs a script the way psql does, keeping each statement's result: the whole text goes as
+  // one simple-protocol query, so the server (not a client-side splitter) decides where
+  // statements end, dollar quotes and all. Outside BEGIN/COMMIT the statements share one
+  // implicit transaction; a transaction the script opened stays open after an error.
+  ScriptResult ExecScript(std::string_view sql);
+
+  // Exec() that waits at most `limit` for the answer. Then it cancels the statement and fails
+  // (kFailure, "no answer within ..."); the connection is idle and usable again when the server
+  // acknowledged the cancel within a short grace, and otherwise closed (broken(): every later
+  // call fails at once instead of waiting for the abandoned statement).
+  Result<QueryResult> ExecWithin(std::string_view sql, std::chrono::milliseconds limit);
+
+  // Runs one COPY ... FROM STDIN statement with `data` as its input (in the statement's format)
+  // and returns the COPY's result (affected(): the rows copied). Any other statement fails.
+  Result<QueryResult> CopyIn(std::string_view copy_sql, std::string_view data);
+
+  // Where notices go. By default libpq writes them to stderr; nullptr drops them.
+  void SetNoticeHandler(NoticeHandler handler);
+
   // The SCRAM-SHA-256 verifier for user's password, computed here by libpq: only the verifier
   // ever goes to the server.
   Result<std::string> ScramVerifier(const std::string& user, const std::string& password);
@@ -43,9 +80,14 @@ class Connection {
   int server_version() const { return PQserverVersion(conn_.get()); }
   int backend_pid() const { return PQbackendPID(conn_.get()); }
   bool in_transaction() const { return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
-  // Asks the server to cancel the statement running on this connection (thread-safe).
-  void Cancel();
-  PGconn* raw() const { return conn_.get(); }
+  // True once the connection is lost (the server went away, or ExecWithin gave it up).
+  bool broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+  // The local TCP port of this end of the connection (what the server or PgBouncer sees as the
+  // client's port); -1 over a Unix socket or when it cannot be read.
+  int local_port() const;
+
+  // A handle that cancels what this connection runs, for another thread or a signal handler.
+  Result<CancelHandle> cancel_handle() const;
 
  private:
   struct Finish {
@@ -53,6 +95,14 @@ class Connection {
   };
   explicit Connection(PGconn* conn) : conn_(conn) {}
   Result<QueryResult> Check(PGresult* res);
+  // Waits until the result of a sent query is ready; false when `deadline` passed first.
+  Result<bool> AwaitResult(std::chrono::steady_clock::time_point deadline);
+  // The results of the query sent last; the first error result wins over them.
+  Result<QueryResult> CollectResults();
+
+  // Heap-held so that the address libpq's notice receiver holds survives moves; declared before
+  // conn_ so that it outlives it.
+  std::unique_ptr<NoticeHandler> notice_handler_;
   std::unique_ptr<PGconn, Finish> conn_;
 };
 
@@ -64,10 +114,5 @@ struct LibpqParams {
   std::vector<const char*> keywords;
   std::vector<const char*> values;
 };
-
-// Turns a failed result into a Status with SQLSTATE and position.
-Status StatusFromResult(const PGresult* res, PGconn* conn);
-// Turns a failed connection attempt into a Status naming where it tried to connect.
-Status StatusFromConnectFailure(const ConnParams& params, PGconn* conn);
 
 }  // namespace pgstack::pg

@@ -1,0 +1,34 @@
+// Asks the server to cancel the statement a connection is running, from any thread or from a
+// signal handler (Ctrl-C). Made by Connection::cancel_handle() on the connection's own thread;
+// it holds its own copy of what a cancel needs (address, backend pid, secret key), so it stays
+// valid whatever the connection's thread is doing, and after the connection closes (a cancel
+// then reaches no statement). Move-only.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+
+#include "pgstack/core/status.h"
+
+namespace pgstack::pg {
+
+class CancelHandle {
+ public:
+  // Sends the cancel request over a new connection to the server and returns when it was
+  // delivered. The statement may finish before the server acts on it; the connection that ran
+  // it then sees the statement's result, otherwise a kQueryCanceled (57014) error. Thread-safe.
+  Status Cancel() const;
+  // Cancel() for a signal handler: async-signal-safe (no allocation), true when delivered.
+  bool CancelFromSignalHandler() const noexcept;
+
+ private:
+  friend class Connection;
+  struct Free {
+    void operator()(PGcancel* c) const { PQfreeCancel(c); }
+  };
+  explicit CancelHandle(PGcancel* c) : cancel_(c) {}
+  std::unique_ptr<PGcancel, Free> cancel_;
+};
+
+}  // namespace pgstack::pg

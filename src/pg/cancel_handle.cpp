@@ -1,0 +1,18 @@
+#include "pgstack/pg/cancel_handle.h"
+
+#include <string>
+
+namespace pgstack::pg {
+
+Status CancelHandle::Cancel() const {
+  char err[256];
+  if (PQcancel(cancel_.get(), err, sizeof err)) return Status::Ok();
+  return Status::Failure(std::string("cannot send a cancel request: ") + err);
+}
+
+bool CancelHandle::CancelFromSignalHandler() const noexcept {
+  char err[256];  // PQcancel is signal-safe when its buffer is local
+  return PQcancel(cancel_.get(), err, sizeof err) != 0;
+}
+
+}  // namespace pgstack::pg
