@@ -4,6 +4,7 @@
 
 #include "pgstack/bench/pool_report.h"
 #include "pgstack/bench/text_table.h"
+#include "pgstack/pg/error_class.h"
 
 namespace pgstack::bench {
 namespace {
@@ -15,6 +16,15 @@ double Tps(const PointResult& p) {
 uint64_t ErrorCount(const PointResult& p) {
   uint64_t n = 0;
   for (const auto& [k, v] : p.load.errors) n += v;
+  return n;
+}
+
+// Connection attempts the server or PgBouncer refused for being full (errors are by SQLSTATE).
+uint64_t Refusals(const PointResult& p) {
+  uint64_t n = 0;
+  for (const auto& [sqlstate, count] : p.load.errors) {
+    if (pg::Classify(sqlstate) == pg::ErrorClass::kTooManyConnections) n += count;
+  }
   return n;
 }
 
@@ -51,8 +61,7 @@ std::string DirectParagraph(const PoolReport& r) {
   for (const auto& p : r.results) {
     if (p.point.endpoint != EndpointKind::kDirect) continue;
     if (!largest || p.point.clients > largest->point.clients) largest = &p;
-    auto it = p.load.errors.find("53300");
-    if (it != p.load.errors.end() && (!refused || p.point.clients < refused->point.clients)) {
+    if (Refusals(p) > 0 && (!refused || p.point.clients < refused->point.clients)) {
       refused = &p;
     }
   }
@@ -70,8 +79,7 @@ std::string DirectParagraph(const PoolReport& r) {
     s += fmt::format(
         " Beyond that the server refuses new clients with SQLSTATE 53300 (too many clients): at "
         "{} clients only {} got in and refused attempts were counted {} times.",
-        refused->point.clients, refused->load.clients_connected_peak,
-        refused->load.errors.at("53300"));
+        refused->point.clients, refused->load.clients_connected_peak, Refusals(*refused));
   } else {
     s += " No point of this run reached that limit.";
   }
@@ -100,7 +108,7 @@ std::string PooledParagraph(const PoolReport& r) {
       ErrorCount(*largest));
   const PointResult* refused = nullptr;
   for (const auto& p : r.results) {
-    if (p.point.endpoint == EndpointKind::kPooled && p.load.errors.count("53300") &&
+    if (p.point.endpoint == EndpointKind::kPooled && Refusals(p) > 0 &&
         (!refused || p.point.clients < refused->point.clients)) {
       refused = &p;
     }
@@ -120,7 +128,7 @@ std::string PooledParagraph(const PoolReport& r) {
   if (refused) {
     s += fmt::format(": at {} clients only {} got in, and refused attempts were counted {} times",
                      refused->point.clients, refused->load.clients_connected_peak,
-                     refused->load.errors.at("53300"));
+                     Refusals(*refused));
   }
   s += ". PgBouncer keeps idle server connections open (server_idle_timeout), so a pooled "
        "point's count includes those an earlier point opened.";

@@ -1,14 +1,17 @@
 #include "parse_check.h"
 
+#include "pgstack/pg/error_class.h"
 #include "sql_buffer.h"
 
 namespace pgstack::migrate::internal {
 namespace {
 
-constexpr std::string_view kMarker = "pgstack parse check";
+// The stopper's error carries a SQLSTATE of its own (class PG, which PostgreSQL does not use), so
+// that it is told from the file's errors by code, not by message.
+constexpr std::string_view kStopperState = "PGSPC";
 constexpr std::string_view kStopper =
-    "DO $pgstack_parse_check$BEGIN RAISE EXCEPTION 'pgstack parse check'; "
-    "END$pgstack_parse_check$;\n";
+    "DO $pgstack_parse_check$BEGIN RAISE EXCEPTION USING ERRCODE = 'PGSPC', MESSAGE = "
+    "'pgstack parse check'; END$pgstack_parse_check$;\n";
 // Strings past this size are sent in more than one check.
 constexpr size_t kChunkBytes = 8 << 20;
 
@@ -16,14 +19,11 @@ Status Send(pg::Connection& conn, const SqlBuffer& buf, const std::string& first
   auto r = conn.Exec(buf.str());
   if (r.ok()) return Status::Failure("the syntax check ran to its end, which it never should");
   const Status& s = r.status();
-  if (s.sqlstate() == "P0001" && s.message().find(kMarker) != std::string::npos) {
-    return Status::Ok();
-  }
-  // Errors of the text itself (syntax, class 42; bad literals or escapes, class 22) are the
-  // file's fault; anything else (the server going away, ...) keeps its code.
-  std::string_view cls = std::string_view(s.sqlstate()).substr(0, 2);
+  if (s.sqlstate() == kStopperState) return Status::Ok();
+  // Errors of the text itself are the file's fault; anything else (the server going away, ...)
+  // keeps its code.
   return buf.Locate(s, first_path)
-      .WithCode(cls == "42" || cls == "22" ? Code::kInvalidInput : s.code());
+      .WithCode(pg::IsStatementFault(s) ? Code::kInvalidInput : s.code());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pgstack/pg/error_class.h"
+
 namespace pgstack::migrate::internal {
 
 void SqlBuffer::Add(std::string_view text, const SqlText* src, size_t src_begin) {
@@ -38,7 +40,7 @@ Status SqlBuffer::Locate(const Status& s, const std::string& fallback) const {
   std::string msg = s.sqlstate().empty()
                         ? fmt::format("{}: {}", where, s.message())
                         : fmt::format("{}: {} (SQLSTATE {})", where, s.message(), s.sqlstate());
-  Code code = s.sqlstate() == "42601" ? Code::kInvalidInput : s.code();
+  Code code = pg::IsSyntaxError(s) ? Code::kInvalidInput : s.code();
   return Status::Postgres(msg, s.sqlstate(), s.position()).WithCode(code);
 }
 
