@@ -69,14 +69,15 @@ Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
           m && row.statements_done < static_cast<int>(m->up.statements.size())
               ? " (next: " + m->up.Where(m->up.statements[row.statements_done].begin) + ")"
               : "";
+      bool reverting = row.state != kStatePartial;
       plan.problems.push_back(
           {Problem::Kind::kPartial, row.version, row.name, m ? m->up.path : "",
-           row.state == kStatePartial
-               ? fmt::format("stopped after statement {} of {}{}; `migrate up` resumes it",
-                             row.statements_done, row.statements_total, where)
-               : fmt::format("its down stopped after statement {} of {}; `migrate down` "
-                             "finishes it",
-                             row.statements_done, row.statements_total)});
+           reverting ? fmt::format("its down stopped after statement {} of {}; `migrate down` "
+                                   "finishes it",
+                                   row.statements_done, row.statements_total)
+                     : fmt::format("stopped after statement {} of {}{}; `migrate up` resumes it",
+                                   row.statements_done, row.statements_total, where),
+           reverting});
     }
     if (row.kind != kKindRepeatable) {
       if (auto v = Version::Parse(row.version); v && (!newest || *newest < *v)) newest = v;
@@ -113,8 +114,7 @@ Status Refusal(const Plan& plan) {
   for (const auto& p : plan.problems) {
     bool refuses = p.kind == Problem::Kind::kChanged || p.kind == Problem::Kind::kMissing ||
                    (p.kind == Problem::Kind::kOutOfOrder && !plan.allow_out_of_order) ||
-                   (p.kind == Problem::Kind::kPartial && p.detail.find("its down") == 0);
-    // (A down that stopped half way must be finished by `down` before `up` runs again.)
+                   (p.kind == Problem::Kind::kPartial && p.reverting);
     if (!refuses) continue;
     // Ten are enough to act on; the rest are counted (status lists them all).
     if (++n > 10) continue;

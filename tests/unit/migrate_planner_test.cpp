@@ -82,6 +82,24 @@ TEST(MigratePlanner, PartialRunIsPendingAndReported) {
   EXPECT_TRUE(p.applied.empty());
   EXPECT_TRUE(Has(p, Problem::Kind::kPartial, "1"));
   EXPECT_TRUE(Refusal(p).ok());  // up resumes it
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_FALSE(p.problems[0].reverting);
+}
+
+TEST(MigratePlanner, HalfDoneDownStopsUp) {
+  MigrationSet set;
+  set.migrations = {M("1", "a")};
+  HistoryRow h = H("1", "a", kStateReverting);
+  h.statements_done = 1;
+  std::vector<HistoryRow> hist = {h};
+  Plan p = MakePlan(set, hist, {});
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_EQ(p.problems[0].kind, Problem::Kind::kPartial);
+  EXPECT_TRUE(p.problems[0].reverting);
+  ASSERT_EQ(p.reverting.size(), 1u);
+  Status s = Refusal(p);
+  EXPECT_EQ(s.code(), Code::kCheckFailed);
+  EXPECT_NE(s.message().find("`migrate down` finishes it"), std::string::npos) << s.message();
 }
 
 TEST(MigratePlanner, DownNewestFirstAndMissingDownReportedFirst) {

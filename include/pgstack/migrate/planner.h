@@ -24,6 +24,8 @@ struct Problem {
   std::string name;
   std::string file;  // empty for kMissing
   std::string detail;
+  // kPartial: the run that stopped was a down; `down` must finish it before `up` runs again.
+  bool reverting = false;
 };
 std::string_view ProblemKindName(Problem::Kind k);  // "changed", "missing", ...
 
@@ -53,8 +55,9 @@ struct PlanOptions {
 Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
               const PlanOptions& opts);
 
-// The problems that stop `up`: changed or missing files and (unless allowed) out-of-order
-// ones, as one kCheckFailed status naming each file (both checksums for an edit). OK when none.
+// The problems that stop `up`: changed or missing files, (unless allowed) out-of-order ones
+// and a down that stopped half way, as one kCheckFailed status naming each file (both
+// checksums for an edit). OK when none.
 Status Refusal(const Plan& plan);
 
 // The applied migrations `down` reverts, newest first: `count` of them, or all above `to`.
