@@ -64,7 +64,9 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg, const 
                      exists ? "set the password of role " + cfg.user : "created role " + cfg.user);
 }
 
-Status EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& cfg, Applier& apply) {
+// True when it created the database (or, in a dry run, would have).
+Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& cfg,
+                            Applier& apply) {
   PGSTACK_ASSIGN_OR_RETURN(auto db, admin.Exec(
       "SELECT has_database_privilege($2, datname, 'CREATE,CONNECT,TEMPORARY') AS granted "
       "FROM pg_database WHERE datname = $1", {cfg.database, cfg.user}));
@@ -72,15 +74,17 @@ Status EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& cfg, Ap
   std::string role = admin.QuoteIdent(cfg.user);
   if (db.rows() == 0) {
     std::string sql = fmt::format("CREATE DATABASE {} OWNER {}", name, role);
-    return apply.Apply(admin, sql, sql,
-                       fmt::format("created database {} owned by {}", cfg.database, cfg.user));
+    PGSTACK_RETURN_IF_ERROR(apply.Apply(
+        admin, sql, sql, fmt::format("created database {} owned by {}", cfg.database, cfg.user)));
+    return true;
   }
   if (db.get(0, "granted") != "t") {
     std::string sql = fmt::format("GRANT ALL PRIVILEGES ON DATABASE {} TO {}", name, role);
-    return apply.Apply(admin, sql, sql, fmt::format("granted {} all privileges on database {}",
-                                                    cfg.user, cfg.database));
+    PGSTACK_RETURN_IF_ERROR(apply.Apply(
+        admin, sql, sql,
+        fmt::format("granted {} all privileges on database {}", cfg.user, cfg.database)));
   }
-  return Status::Ok();
+  return false;
 }
 
 // Since PostgreSQL 15 only the database owner may create in schema public by default; the
@@ -126,9 +130,7 @@ Result<ProvisionResult> Provision(
   ProvisionResult r;
   Applier apply(r, opts);
   PGSTACK_RETURN_IF_ERROR(EnsureRole(admin, cfg, opts, apply, r));
-  size_t before = r.statements.size();
-  PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, apply));
-  bool created_db = r.statements.size() > before && r.statements.back().rfind("CREATE DATABASE", 0) == 0;
+  PGSTACK_ASSIGN_OR_RETURN(bool created_db, EnsureDatabase(admin, cfg, apply));
   // In a dry run a database that would be created cannot be opened; list what would follow.
   if (opts.dry_run && created_db) {
     pg::Connection& any = admin;
