@@ -43,7 +43,7 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   ctx.out.Line(fmt::format("PostgreSQL {}  {}:{}  database {}  role {}", report->pg_version,
                            pg.host, st.pg_port, pg.database, pg.user));
   ctx.out.Line(fmt::format("PgBouncer         {}:{}  ({} pooling)", env.pgbouncer.listen_addr,
-                           st.pool_port, env.setting("pool_mode").value_or("session")));
+                           st.pool_port, env.setting("pool_mode").value_or("")));
   ctx.out.Line(
       fmt::format("state             {}   connect: eval \"$(pgstack env)\"", ctx.global.state_dir));
   ctx.out.Json({{"changed", !report->actions.empty()},

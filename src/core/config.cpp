@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "pgstack/core/files.h"
-#include "pgstack/core/settings.h"
 
 namespace pgstack::core {
 namespace {
@@ -73,7 +73,9 @@ class Reader {
     return Status::Ok();
   }
 
-  Status Settings(const json& obj, const std::string& path, Target target, SettingList* out) const {
+  // Adds the object's settings to `out`, over what an earlier layer put there.
+  Status Settings(const json& obj, const std::string& path, Target target,
+                  std::map<std::string, std::string>* out) const {
     if (!obj.is_object()) return Error(path, "must be an object");
     for (const auto& [k, v] : obj.items()) {
       const SettingSpec* spec = FindSetting(target, k);
@@ -105,7 +107,7 @@ class Reader {
             return Error(p, "must not contain quotes or line breaks");
           break;
       }
-      out->emplace_back(k, value);
+      (*out)[k] = value;
     }
     return Status::Ok();
   }
@@ -117,6 +119,76 @@ class Reader {
  private:
   std::string file_;
 };
+
+// An environment as the layers of the file build it up; the settings become lists at the end.
+struct Layers {
+  Environment env;
+  std::map<std::string, std::string> postgres_settings, pgbouncer_settings;
+};
+
+// Applies one layer (the file's "defaults", then the environment itself) over what the layers
+// before it gave: each key it has replaces the value below, objects merge key by key.
+Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layers* out) {
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(e, path, {"mode", "postgres", "pgbouncer", "verify"}));
+  if (e.contains("mode")) {
+    std::string mode;
+    PGSTACK_RETURN_IF_ERROR(r.String(e, path, "mode", &mode));
+    if (mode == "local")
+      out->env.mode = Mode::kLocal;
+    else if (mode == "external")
+      out->env.mode = Mode::kExternal;
+    else
+      return r.Error(path + ".mode", "must be \"local\" or \"external\"");
+  }
+  if (e.contains("postgres")) {
+    const json& pg = e["postgres"];
+    std::string pp = path + ".postgres";
+    PGSTACK_RETURN_IF_ERROR(r.CheckKeys(pg, pp,
+                                        {"host", "port", "database", "user", "password_env",
+                                         "admin_url_env", "extensions", "settings"}));
+    PostgresConfig& pc = out->env.postgres;
+    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "host", &pc.host));
+    PGSTACK_RETURN_IF_ERROR(r.Port(pg, pp, "port", &pc.port));
+    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "database", &pc.database));
+    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "user", &pc.user));
+    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "password_env", &pc.password_env));
+    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "admin_url_env", &pc.admin_url_env));
+    if (pg.contains("extensions")) {
+      const json& ex = pg["extensions"];
+      if (!ex.is_array()) return r.Error(pp + ".extensions", "must be an array of names");
+      pc.extensions.clear();
+      for (size_t i = 0; i < ex.size(); ++i) {
+        if (!ex[i].is_string())
+          return r.Error(fmt::format("{}.extensions[{}]", pp, i), "must be a string");
+        pc.extensions.push_back(ex[i].get<std::string>());
+      }
+    }
+    if (pg.contains("settings"))
+      PGSTACK_RETURN_IF_ERROR(
+          r.Settings(pg["settings"], pp + ".settings", Target::kPostgres, &out->postgres_settings));
+  }
+  if (e.contains("pgbouncer")) {
+    const json& b = e["pgbouncer"];
+    std::string bp = path + ".pgbouncer";
+    PGSTACK_RETURN_IF_ERROR(r.CheckKeys(b, bp, {"listen_addr", "port", "settings"}));
+    PGSTACK_RETURN_IF_ERROR(r.String(b, bp, "listen_addr", &out->env.pgbouncer.listen_addr));
+    PGSTACK_RETURN_IF_ERROR(r.Port(b, bp, "port", &out->env.pgbouncer.port));
+    if (b.contains("settings"))
+      PGSTACK_RETURN_IF_ERROR(r.Settings(b["settings"], bp + ".settings", Target::kPgBouncer,
+                                         &out->pgbouncer_settings));
+  }
+  if (e.contains("verify")) {
+    const json& v = e["verify"];
+    std::string vp = path + ".verify";
+    VerifyConfig& vc = out->env.verify;
+    PGSTACK_RETURN_IF_ERROR(
+        r.CheckKeys(v, vp, {"jsonb_rows", "jsonb_max_ms", "jsonb_min_speedup"}));
+    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_rows", &vc.jsonb_rows));
+    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_max_ms", &vc.jsonb_max_ms));
+    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_min_speedup", &vc.jsonb_min_speedup));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -147,7 +219,7 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
         fmt::format("{}: invalid JSON at {}", file, LineColumn(text, e.byte > 0 ? e.byte - 1 : 0)));
   }
   Reader r(file);
-  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(root, "$", {"$schema", "environments"}));
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(root, "$", {"$schema", "defaults", "environments"}));
   if (!root.contains("environments") || !root["environments"].is_object())
     return r.Error("$.environments", "missing (an object of named environments)");
   const json& envs = root["environments"];
@@ -157,63 +229,22 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
     return Status::InvalidInput(
         fmt::format("{}: no environment '{}' (it has: {})", file, name, known));
   }
-  const json& e = envs[name];
   std::string path = "$.environments." + name;
-  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(e, path, {"mode", "postgres", "pgbouncer", "verify"}));
+  Layers layers;
+  if (root.contains("defaults"))
+    PGSTACK_RETURN_IF_ERROR(ApplyLayer(r, root["defaults"], "$.defaults", &layers));
+  PGSTACK_RETURN_IF_ERROR(ApplyLayer(r, envs[name], path, &layers));
 
-  Environment out;
+  Environment& out = layers.env;
   out.name = name;
   out.file = file;
-  std::string mode = "local";
-  PGSTACK_RETURN_IF_ERROR(r.String(e, path, "mode", &mode));
-  if (mode == "local") out.mode = Mode::kLocal;
-  else if (mode == "external") out.mode = Mode::kExternal;
-  else return r.Error(path + ".mode", "must be \"local\" or \"external\"");
-
-  if (!e.contains("postgres")) return r.Error(path + ".postgres", "missing");
-  const json& pg = e["postgres"];
-  std::string pp = path + ".postgres";
-  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(pg, pp,
-      {"host", "port", "database", "user", "password_env", "admin_url_env", "extensions", "settings"}));
-  PostgresConfig& pc = out.postgres;
-  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "host", &pc.host));
-  PGSTACK_RETURN_IF_ERROR(r.Port(pg, pp, "port", &pc.port));
-  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "database", &pc.database));
-  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "user", &pc.user));
-  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "password_env", &pc.password_env));
-  PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "admin_url_env", &pc.admin_url_env));
-  if (pc.database.empty()) return r.Error(pp + ".database", "missing");
-  if (pc.user.empty()) return r.Error(pp + ".user", "missing");
-  if (pg.contains("extensions")) {
-    const json& ex = pg["extensions"];
-    if (!ex.is_array()) return r.Error(pp + ".extensions", "must be an array of names");
-    for (size_t i = 0; i < ex.size(); ++i) {
-      if (!ex[i].is_string()) return r.Error(fmt::format("{}.extensions[{}]", pp, i), "must be a string");
-      pc.extensions.push_back(ex[i].get<std::string>());
-    }
-  }
-  if (pg.contains("settings"))
-    PGSTACK_RETURN_IF_ERROR(r.Settings(pg["settings"], pp + ".settings", Target::kPostgres, &pc.settings));
-
-  if (e.contains("pgbouncer")) {
-    const json& b = e["pgbouncer"];
-    std::string bp = path + ".pgbouncer";
-    PGSTACK_RETURN_IF_ERROR(r.CheckKeys(b, bp, {"listen_addr", "port", "settings"}));
-    PGSTACK_RETURN_IF_ERROR(r.String(b, bp, "listen_addr", &out.pgbouncer.listen_addr));
-    PGSTACK_RETURN_IF_ERROR(r.Port(b, bp, "port", &out.pgbouncer.port));
-    if (b.contains("settings"))
-      PGSTACK_RETURN_IF_ERROR(r.Settings(b["settings"], bp + ".settings", Target::kPgBouncer,
-                                         &out.pgbouncer.settings));
-  }
-  if (e.contains("verify")) {
-    const json& v = e["verify"];
-    std::string vp = path + ".verify";
-    PGSTACK_RETURN_IF_ERROR(r.CheckKeys(v, vp, {"jsonb_rows", "jsonb_max_ms", "jsonb_min_speedup"}));
-    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_rows", &out.verify.jsonb_rows));
-    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_max_ms", &out.verify.jsonb_max_ms));
-    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_min_speedup", &out.verify.jsonb_min_speedup));
-  }
-  return out;
+  if (out.postgres.database.empty()) return r.Error(path + ".postgres.database", "missing");
+  if (out.postgres.user.empty()) return r.Error(path + ".postgres.user", "missing");
+  out.postgres.settings =
+      EffectiveSettings(Target::kPostgres, layers.postgres_settings, out.postgres.user);
+  out.pgbouncer.settings =
+      EffectiveSettings(Target::kPgBouncer, layers.pgbouncer_settings, out.postgres.user);
+  return std::move(out);
 }
 
 Result<Environment> LoadEnvironment(const std::string& file, const std::string& name) {

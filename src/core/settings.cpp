@@ -11,41 +11,60 @@ using enum Target;
 using enum SettingType;
 using enum Apply;
 
+// The plan's values. A row is all it takes to add a setting: the parser accepts it, a config
+// that leaves it out gets the default, PgBouncer's block or PostgreSQL's include file renders
+// it with `doc` as its comment, and `verify` compares it with what the server shows.
 constexpr SettingSpec kSettings[] = {
-    // PostgreSQL (postgresql.conf names; see docs/configuration.md).
-    {"effective_cache_size", kPostgres, kSize, kReload,
-     "planner's estimate of the OS cache; the plan sets 1GB"},
-    {"listen_addresses", kPostgres, kString, kRestart,
-     "loopback by default: the server is reachable only from this machine"},
-    {"log_statement", kPostgres, kString, kReload,
-     "'all' in development so every statement is logged; 'ddl' or 'none' elsewhere"},
-    {"max_connections", kPostgres, kInt, kRestart,
-     "the plan's 200 server connections; PgBouncer keeps actual use far below"},
-    {"password_encryption", kPostgres, kString, kReload,
-     "scram-sha-256: passwords are stored and checked as SCRAM verifiers"},
-    {"shared_buffers", kPostgres, kSize, kRestart, "the plan's 256MB of shared buffer cache"},
+    // PostgreSQL (postgresql.conf names).
+    {"effective_cache_size", kPostgres, kSize, kReload, PlanValue("1GB"),
+     "the planner's estimate of the OS cache: favours index scans"},
+    {"listen_addresses", kPostgres, kString, kRestart, kOnlyWhereSet,
+     "the local environments set `127.0.0.1` (loopback only); a wider value also adds a SCRAM "
+     "`host all all all` rule to pg_hba"},
+    {"log_statement", kPostgres, kString, kReload, PlanValue("all"),
+     "development logs every statement for debugging; test sets `none` and production `ddl`, "
+     "as benchmarks would measure logging"},
+    {"max_connections", kPostgres, kInt, kRestart, PlanValue("200"),
+     "the plan's ceiling of server connections; PgBouncer keeps real use near "
+     "`default_pool_size`"},
+    {"password_encryption", kPostgres, kString, kReload, PlanValue("scram-sha-256"),
+     "passwords are stored and checked as SCRAM verifiers"},
+    {"shared_buffers", kPostgres, kSize, kRestart, PlanValue("256MB"),
+     "PostgreSQL's own page cache"},
     // PgBouncer (pgbouncer.ini names).
-    {"admin_users", kPgBouncer, kString, kReload, "roles allowed the admin console (RELOAD, ...)"},
-    {"default_pool_size", kPgBouncer, kInt, kReload, "server connections per user/database pair"},
-    {"max_client_conn", kPgBouncer, kInt, kRestart, "client connections PgBouncer accepts"},
-    {"max_db_connections", kPgBouncer, kInt, kReload, "server connections per database, all pools"},
-    {"max_user_connections", kPgBouncer, kInt, kReload, "server connections per user, all pools"},
-    {"min_pool_size", kPgBouncer, kInt, kReload, "server connections kept open when idle"},
-    {"pool_mode", kPgBouncer, kString, kReload,
-     "transaction: a server connection is lent for one transaction"},
-    {"query_wait_timeout", kPgBouncer, kInt, kReload,
-     "seconds a client may wait for a server connection before an error"},
-    {"reserve_pool_size", kPgBouncer, kInt, kReload, "extra connections when clients wait"},
-    {"reserve_pool_timeout", kPgBouncer, kInt, kReload,
-     "seconds a client waits before the reserve pool is used"},
-    {"server_check_delay", kPgBouncer, kInt, kReload,
+    {"admin_users", kPgBouncer, kString, kReload, kApplicationRole,
+     "may use the admin console (`RELOAD`, `SHOW`)"},
+    {"default_pool_size", kPgBouncer, kInt, kReload, PlanValue("20"),
+     "server connections per (user, database) pair"},
+    {"max_client_conn", kPgBouncer, kInt, kRestart, PlanValue("200"),
+     "client connections PgBouncer accepts"},
+    {"max_db_connections", kPgBouncer, kInt, kReload, PlanValue("50"),
+     "server connections per database across pools"},
+    {"max_user_connections", kPgBouncer, kInt, kReload, PlanValue("50"),
+     "server connections per user across pools"},
+    {"min_pool_size", kPgBouncer, kInt, kReload, PlanValue("5"),
+     "server connections kept open when idle (opened once a client has logged in, as SCRAM "
+     "pass-through needs the client's proof)"},
+    {"pool_mode", kPgBouncer, kString, kReload, PlanValue("transaction"),
+     "a server connection serves one transaction, then returns to the pool"},
+    {"query_wait_timeout", kPgBouncer, kInt, kReload, PlanValue("120"),
+     "seconds a client may wait for a server connection"},
+    {"reserve_pool_size", kPgBouncer, kInt, kReload, PlanValue("5"),
+     "extra server connections when clients have waited `reserve_pool_timeout`"},
+    {"reserve_pool_timeout", kPgBouncer, kInt, kReload, PlanValue("5"),
+     "seconds before the reserve pool is used"},
+    {"server_check_delay", kPgBouncer, kInt, kReload, PlanValue("30"),
      "seconds an idle server connection may go unchecked"},
-    {"server_check_query", kPgBouncer, kString, kReload, "query that checks an idle server connection"},
-    {"server_idle_timeout", kPgBouncer, kInt, kReload, "seconds before an idle server connection closes"},
-    {"server_lifetime", kPgBouncer, kInt, kReload, "seconds before a server connection is recycled"},
-    {"server_reset_query", kPgBouncer, kString, kReload,
-     "run when a server connection returns to the pool (session mode only)"},
-    {"stats_users", kPgBouncer, kString, kReload, "roles allowed SHOW POOLS / SHOW STATS"},
+    {"server_check_query", kPgBouncer, kString, kReload, PlanValue("select 1"),
+     "the query that checks an idle server connection"},
+    {"server_idle_timeout", kPgBouncer, kInt, kReload, PlanValue("600"),
+     "seconds before an idle server connection is closed"},
+    {"server_lifetime", kPgBouncer, kInt, kReload, PlanValue("3600"),
+     "seconds before a server connection is recycled"},
+    {"server_reset_query", kPgBouncer, kString, kReload, PlanValue("DISCARD ALL"),
+     "cleans a server connection in session mode (transaction mode does not run it)"},
+    {"stats_users", kPgBouncer, kString, kReload, kApplicationRole,
+     "may read `SHOW POOLS`, `SHOW STATS`"},
 };
 
 std::string Lower(std::string_view s) {
@@ -63,6 +82,30 @@ const SettingSpec* FindSetting(Target target, std::string_view name) {
     if (s.target == target && s.name == name) return &s;
   }
   return nullptr;
+}
+
+SettingList EffectiveSettings(Target target, const std::map<std::string, std::string>& configured,
+                              std::string_view application_role) {
+  SettingList out;
+  for (const auto& s : kSettings) {
+    if (s.target != target) continue;
+    std::string name(s.name);
+    if (auto it = configured.find(name); it != configured.end()) {
+      out.emplace_back(name, it->second);
+      continue;
+    }
+    switch (s.default_value.kind) {
+      case SettingDefault::Kind::kValue:
+        out.emplace_back(name, std::string(s.default_value.value));
+        break;
+      case SettingDefault::Kind::kApplicationRole:
+        out.emplace_back(name, std::string(application_role));
+        break;
+      case SettingDefault::Kind::kNone:
+        break;
+    }
+  }
+  return out;
 }
 
 long long SizeInKb(std::string_view v) {

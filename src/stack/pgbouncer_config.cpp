@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <set>
-#include <vector>
 
 #include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/project_file.h"
@@ -11,6 +10,22 @@
 #include "pgstack/core/template.h"
 
 namespace pgstack::stack {
+namespace {
+
+// The environment's PgBouncer settings, each under its line of the table's documentation: the
+// template holds one {{settings}} placeholder, so a setting is a row of the table and no more.
+std::string SettingsBlock(const core::SettingList& settings) {
+  std::string out;
+  for (const auto& [name, value] : settings) {
+    const core::SettingSpec* spec = core::FindSetting(core::Target::kPgBouncer, name);
+    if (!out.empty()) out += "\n";
+    if (spec) out += fmt::format(";; {}\n", spec->doc);
+    out += fmt::format("{} = {}", name, value);
+  }
+  return out;  // the template's line break ends the last line
+}
+
+}  // namespace
 
 std::string PgBouncerTemplatePath() { return core::ProjectFile("database/setup/pgbouncer-config.ini"); }
 
@@ -27,8 +42,8 @@ Result<std::string> RenderPgBouncerIni(const core::Environment& env, const PgBou
       {"auth_file", l.auth_file},
       {"logfile", l.logfile},
       {"pidfile", l.pidfile},
+      {"settings", SettingsBlock(env.pgbouncer.settings)},
   };
-  for (const auto& [k, v] : env.pgbouncer.settings) values[k] = v;
   return core::RenderTemplate(template_text, template_name, values);
 }
 

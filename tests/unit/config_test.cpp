@@ -57,6 +57,108 @@ TEST(Config, ShippedFileHasThePlanValues) {
   EXPECT_EQ(prod->mode, core::Mode::kExternal);
 }
 
+TEST(Config, ShippedEnvironmentsDifferWhereThePlanSays) {
+  std::map<std::string, core::Environment> envs;
+  for (const char* name : {"development", "test", "production"}) {
+    auto env =
+        core::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json", name);
+    ASSERT_TRUE(env.ok()) << env.status().message();
+    envs[name] = *env;
+  }
+  EXPECT_EQ(envs["development"].setting("log_statement"), "all");
+  EXPECT_EQ(envs["test"].setting("log_statement"), "none");
+  EXPECT_EQ(envs["production"].setting("log_statement"), "ddl");
+  EXPECT_EQ(envs["test"].setting("listen_addresses"), "127.0.0.1");
+  // An external server's listen_addresses is its operator's: production leaves it alone.
+  EXPECT_EQ(envs["production"].setting("listen_addresses"), std::nullopt);
+  EXPECT_EQ(envs["test"].postgres.port, 0);
+  for (auto& [name, env] : envs) {
+    EXPECT_EQ(env.postgres.database, "test_platform") << name;
+    EXPECT_EQ(env.postgres.extensions, (std::vector<std::string>{"btree_gin", "btree_gist"}))
+        << name;
+    EXPECT_EQ(env.setting("pool_mode"), "transaction") << name;
+    EXPECT_EQ(env.setting("max_db_connections"), "50") << name;
+    EXPECT_EQ(env.setting("server_lifetime"), "3600") << name;
+    EXPECT_EQ(env.setting("admin_users"), "test_platform_user") << name;
+    EXPECT_EQ(env.setting("password_encryption"), "scram-sha-256") << name;
+  }
+}
+
+TEST(Config, LeftOutSettingTakesTheTableDefault) {
+  auto env = Parse(Minimal(), "c", "dev", FakeEnv({}));  // sets max_connections and pool_mode only
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  EXPECT_EQ(env->setting("max_connections"), "200");
+  EXPECT_EQ(env->setting("shared_buffers"), "256MB");
+  EXPECT_EQ(env->setting("log_statement"), "all");
+  EXPECT_EQ(env->setting("default_pool_size"), "20");
+  EXPECT_EQ(env->setting("query_wait_timeout"), "120");
+  EXPECT_EQ(env->setting("admin_users"), "u");                // the application role
+  EXPECT_EQ(env->setting("listen_addresses"), std::nullopt);  // no default: written only where set
+  auto changed = Parse(Minimal(R"(, "shared_buffers": "512MB")"), "c", "dev", FakeEnv({}));
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->setting("shared_buffers"), "512MB");
+}
+
+// Two environments on one "defaults" object: what they share, once.
+std::string WithDefaults(const std::string& defaults) {
+  return R"({"defaults": )" + defaults + R"(,
+    "environments": {
+      "a": {"postgres": {"port": 5433, "settings": {"log_statement": "none"}}},
+      "b": {"mode": "external", "postgres": {"extensions": ["hstore"]},
+            "pgbouncer": {"settings": {"default_pool_size": 30}}}}})";
+}
+constexpr char kDefaults[] = R"({"postgres": {"database": "db", "user": "u",
+    "extensions": ["btree_gin"], "settings": {"shared_buffers": "1GB", "log_statement": "ddl"}},
+    "pgbouncer": {"settings": {"default_pool_size": 10, "min_pool_size": 2}}})";
+
+TEST(Config, EnvironmentsShareTheDefaultsObject) {
+  auto a = core::ParseEnvironment(WithDefaults(kDefaults), "c.json", "a");
+  auto b = core::ParseEnvironment(WithDefaults(kDefaults), "c.json", "b");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(a->postgres.database, "db");
+  EXPECT_EQ(b->postgres.user, "u");
+  EXPECT_EQ(a->postgres.port, 5433);
+  EXPECT_EQ(b->postgres.port, 5432);
+  EXPECT_EQ(a->mode, core::Mode::kLocal);
+  EXPECT_EQ(b->mode, core::Mode::kExternal);
+  // Settings merge one by one: the environment's over the defaults' over the table's.
+  EXPECT_EQ(a->setting("shared_buffers"), "1GB");
+  EXPECT_EQ(a->setting("log_statement"), "none");
+  EXPECT_EQ(b->setting("log_statement"), "ddl");
+  EXPECT_EQ(b->setting("default_pool_size"), "30");
+  EXPECT_EQ(b->setting("min_pool_size"), "2");
+  EXPECT_EQ(a->setting("max_connections"), "200");
+  // A list is replaced, not appended to.
+  EXPECT_EQ(a->postgres.extensions, std::vector<std::string>{"btree_gin"});
+  EXPECT_EQ(b->postgres.extensions, std::vector<std::string>{"hstore"});
+}
+
+TEST(Config, DefaultsErrorsNameTheirPath) {
+  auto expect_error = [](const std::string& defaults, const std::string& message) {
+    auto env = core::ParseEnvironment(WithDefaults(defaults), "c.json", "a");
+    ASSERT_FALSE(env.ok()) << defaults;
+    EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+    EXPECT_EQ(env.status().message(), message);
+  };
+  expect_error("[]", "c.json: $.defaults: must be an object");
+  expect_error(R"({"postgress": {}})", "c.json: $.defaults.postgress: unknown key");
+  expect_error(R"({"postgres": {"database": "db", "user": "u", "prot": 1}})",
+               "c.json: $.defaults.postgres.prot: unknown key");
+  expect_error(
+      R"({"postgres": {"database": "db", "user": "u"},
+                   "pgbouncer": {"settings": {"default_pool_size": "many"}}})",
+      "c.json: $.defaults.pgbouncer.settings.default_pool_size: must be an integer, not \"many\"");
+  expect_error(R"({"pgbouncer": {"settings": {"pool_size": 3}}})",
+               "c.json: $.defaults.pgbouncer.settings.pool_size: unknown setting "
+               "(docs/configuration.md lists them)");
+  expect_error(R"({"mode": "remote"})",
+               "c.json: $.defaults.mode: must be \"local\" or \"external\"");
+  // What neither the defaults nor the environment give is missing from the environment.
+  expect_error(R"({"postgres": {"user": "u"}})",
+               "c.json: $.environments.a.postgres.database: missing");
+}
+
 TEST(Config, MissingFileNamesIt) {
   auto env = location::LoadEnvironment("/nonexistent/database.json", "dev", FakeEnv({}));
   ASSERT_FALSE(env.ok());

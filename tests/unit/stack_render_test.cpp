@@ -1,5 +1,5 @@
 // What the stack writes, rendered without a server: SCRAM verifiers, the PgBouncer template,
-// PostgreSQL's include file, pg_hba, and the settings table against its documentation.
+// PostgreSQL's include file and pg_hba.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -94,6 +94,52 @@ TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
   EXPECT_NE(ini->find("test_platform = host=127.0.0.1 port=5432 dbname=test_platform"), std::string::npos);
 }
 
+TEST(PgBouncerIni, SettingsComeFromTheTableNotFromPlaceholders) {
+  std::string tmpl = ReadSource("database/setup/pgbouncer-config.ini");
+  for (const auto& s : core::AllSettings())
+    EXPECT_EQ(tmpl.find("{{" + std::string(s.name) + "}}"), std::string::npos) << s.name;
+  // An environment that sets one PgBouncer setting gets the table's value for every other one.
+  auto env = core::ParseEnvironment(R"({"environments": {"e": {
+      "postgres": {"database": "db", "user": "app"},
+      "pgbouncer": {"settings": {"default_pool_size": 7}}}}})",
+                                    "c.json", "e");
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  stack::PgBouncerLayout layout{.server_host = "h",
+                                .unix_socket_dir = "/r",
+                                .auth_file = "/u",
+                                .logfile = "/l",
+                                .pidfile = "/p"};
+  auto ini = stack::RenderPgBouncerIni(*env, layout, tmpl, "tmpl");
+  ASSERT_TRUE(ini.ok()) << ini.status().message();
+  auto kv = core::ParsePgBouncerIni(*ini);
+  EXPECT_EQ(kv["default_pool_size"], "7");
+  EXPECT_EQ(kv["admin_users"], "app");
+  for (const auto& s : core::AllSettings()) {
+    if (s.target != core::Target::kPgBouncer) continue;
+    std::string name(s.name);
+    if (name != "default_pool_size" && name != "admin_users" && name != "stats_users") {
+      EXPECT_EQ(kv[name], s.default_value.value) << name;
+    }
+    // Each setting sits under its line of documentation.
+    EXPECT_NE(ini->find(";; " + std::string(s.doc) + "\n" + name + " = "), std::string::npos)
+        << name;
+  }
+}
+
+TEST(PgBouncerIni, TemplateWithoutTheSettingsBlockIsRefused) {
+  stack::PgBouncerLayout layout{.server_host = "h",
+                                .unix_socket_dir = "/r",
+                                .auth_file = "/u",
+                                .logfile = "/l",
+                                .pidfile = "/p"};
+  std::string tmpl = ReadSource("database/setup/pgbouncer-config.ini");
+  tmpl.replace(tmpl.find("{{settings}}"), 12, "pool_mode = session");
+  auto ini = stack::RenderPgBouncerIni(Dev(), layout, tmpl, "tmpl");
+  ASSERT_FALSE(ini.ok());
+  EXPECT_NE(ini.status().message().find("{{settings}}"), std::string::npos)
+      << ini.status().message();
+}
+
 TEST(PgBouncerIni, RestartOnlyForStartupSettings) {
   std::string base = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 200\n";
   std::string pool = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 30\nmax_client_conn = 200\n";
@@ -141,24 +187,6 @@ TEST(PgIdent, MapsTheInvokingUserToTheSuperuser) {
   EXPECT_EQ(stack::RenderIdent("postgres", "postgres", "root"),
             "# Written by pgstack: OS users allowed to log in as the superuser by peer.\n"
             "pgstack  postgres  postgres\npgstack  root  postgres\n");
-}
-
-TEST(Settings, EveryOneIsDocumented) {
-  std::string docs = ReadSource("docs/configuration.md");
-  ASSERT_FALSE(docs.empty());
-  for (const auto& s : core::AllSettings()) {
-    EXPECT_NE(docs.find("`" + std::string(s.name) + "`"), std::string::npos) << s.name;
-  }
-}
-
-TEST(Settings, SizesCompareByValue) {
-  const core::SettingSpec* sb = core::FindSetting(core::Target::kPostgres, "effective_cache_size");
-  ASSERT_NE(sb, nullptr);
-  EXPECT_TRUE(core::SameSettingValue(*sb, "1GB", "1024MB"));
-  EXPECT_FALSE(core::SameSettingValue(*sb, "1GB", "512MB"));
-  const core::SettingSpec* ls = core::FindSetting(core::Target::kPostgres, "log_statement");
-  EXPECT_TRUE(core::SameSettingValue(*ls, "all", "ALL"));
-  EXPECT_EQ(core::FindSetting(core::Target::kPgBouncer, "max_connections"), nullptr);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
-// config/database.json: named environments, each describing one stack. Passwords are never in
-// the file: it names the environment variable that holds each. Unknown keys and wrong types are
-// errors naming the file and the JSON path; JSON syntax errors name line and column.
+// config/database.json: named environments, each describing one stack. An environment is built
+// in layers: the settings table's defaults (the plan's values), then the file's top-level
+// "defaults" object, then the environment's own keys; objects merge key by key, any other value
+// replaces the one below. Passwords are never in the file: it names the environment variable
+// that holds each. Unknown keys and wrong types are errors naming the file and the JSON path of
+// the layer they are in; JSON syntax errors name line and column.
 #pragma once
 
 #include <functional>
@@ -9,13 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "pgstack/core/settings.h"
 #include "pgstack/core/status.h"
 
 namespace pgstack::core {
 
 enum class Mode { kLocal, kExternal };
-
-using SettingList = std::vector<std::pair<std::string, std::string>>;  // name, rendered value
 
 struct PostgresConfig {
   std::string host = "127.0.0.1";
@@ -26,13 +28,13 @@ struct PostgresConfig {
   std::string admin_url_env = "PGSTACK_ADMIN_URL";   // external mode: the administrator's URL
   std::string password;  // resolved from the environment (may stay empty in local mode)
   std::vector<std::string> extensions;
-  SettingList settings;  // only names from AllSettings() with Target::kPostgres
+  SettingList settings;  // effective values, in the order of AllSettings() (Target::kPostgres)
 };
 
 struct PgBouncerConfig {
   std::string listen_addr = "127.0.0.1";
   int port = 6432;
-  SettingList settings;  // only names from AllSettings() with Target::kPgBouncer
+  SettingList settings;  // effective values, in the order of AllSettings() (Target::kPgBouncer)
 };
 
 // Thresholds of `verify`'s JSONB performance check.
@@ -50,7 +52,8 @@ struct Environment {
   PgBouncerConfig pgbouncer;
   VerifyConfig verify;
 
-  // The configured value of a setting, or nullopt.
+  // The value a setting has in this environment (the config's, else the table's default), or
+  // nullopt for a setting written only where the config sets it.
   std::optional<std::string> setting(const std::string& name) const;
 };
 

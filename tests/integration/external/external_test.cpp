@@ -145,15 +145,16 @@ class Server {
   }
   std::string pgbouncer_pid_file() const { return root_ + "/run/pgbouncer.pid"; }
 
-  // A config file: environment production of config/database.json with this server's and
-  // PgBouncer's ports, and `patch` (a JSON merge patch of the environment) on top.
+  // A config file: environment production of config/database.json (with the defaults it shares)
+  // with this server's and PgBouncer's ports, and `patch` (a JSON merge patch of the
+  // environment) on top.
   std::string WriteConfig(const nlohmann::json& patch = nlohmann::json::object()) {
     auto j = nlohmann::json::parse(Read(SourceDir() + "/config/database.json"));
     nlohmann::json env = j["environments"]["production"];
     env["postgres"]["port"] = port_;
     env["pgbouncer"]["port"] = pool_port_;
     env.merge_patch(patch);
-    nlohmann::json out = {{"environments", {{"production", env}}}};
+    nlohmann::json out = {{"defaults", j["defaults"]}, {"environments", {{"production", env}}}};
     config_ = root_ + "/database-" + std::to_string(++configs_) + ".json";
     Write(config_, out.dump(2));
     return config_;

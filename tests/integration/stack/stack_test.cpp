@@ -265,7 +265,11 @@ TEST_F(BadInput, UnknownKeyAndWrongType) {
   std::string text = ReadText(SourceDir() + "/config/database.json");
   std::string unknown = text;
   unknown.replace(unknown.find("\"extensions\""), 12, "\"extension\"");
-  ExpectRefused(Up({}, WriteConfig(unknown)), "$.environments.development.postgres.extension: unknown key");
+  ExpectRefused(Up({}, WriteConfig(unknown)), "$.defaults.postgres.extension: unknown key");
+  std::string in_env = text;
+  in_env.replace(in_env.find("\"port\": 5432"), 12, "\"prot\": 5432");
+  ExpectRefused(Up({}, WriteConfig(in_env)),
+                "$.environments.development.postgres.prot: unknown key");
   std::string wrong = text;
   wrong.replace(wrong.find("\"max_connections\": 200"), 22, "\"max_connections\": \"lots\"");
   ExpectRefused(Up({}, WriteConfig(wrong)), "max_connections: must be an integer, not \"lots\"");

@@ -1,0 +1,137 @@
+// The settings table: its defaults are valid values, each row has its own row in
+// docs/configuration.md saying the same, and values compare as the server shows them.
+#include "pgstack/core/settings.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace pgstack {
+namespace {
+
+std::string ReadDocs() {
+  std::ifstream in(std::string(PGSTACK_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string TypeCell(core::SettingType t) {
+  switch (t) {
+    case core::SettingType::kInt:
+      return "integer";
+    case core::SettingType::kSize:
+      return "size";
+    case core::SettingType::kBool:
+      return "boolean";
+    case core::SettingType::kString:
+      return "string";
+  }
+  return "?";
+}
+
+std::string DefaultCell(const core::SettingDefault& d) {
+  switch (d.kind) {
+    case core::SettingDefault::Kind::kValue:
+      return fmt::format("`{}`", d.value);
+    case core::SettingDefault::Kind::kApplicationRole:
+      return "the application role (`postgres.user`)";
+    case core::SettingDefault::Kind::kNone:
+      return "none: written only where set";
+  }
+  return "?";
+}
+
+// The docs row a table row stands for, exactly as docs/configuration.md must have it.
+std::string DocsRow(const core::SettingSpec& s) {
+  return fmt::format("| `{}` | {} | {} | {} | {} |", s.name, TypeCell(s.type),
+                     DefaultCell(s.default_value),
+                     s.apply == core::Apply::kRestart ? "restart" : "reload", s.doc);
+}
+
+// The "| `name` | ..." rows of each settings subsection of the docs, by target and name.
+std::map<std::pair<core::Target, std::string>, std::string> DocsRows(const std::string& docs) {
+  std::map<std::pair<core::Target, std::string>, std::string> rows;
+  std::optional<core::Target> section;
+  std::istringstream in(docs);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("#")) section.reset();
+    if (line == "### PostgreSQL") section = core::Target::kPostgres;
+    if (line == "### PgBouncer") section = core::Target::kPgBouncer;
+    if (!section || !line.starts_with("| `")) continue;
+    size_t end = line.find('`', 3);
+    rows[{*section, line.substr(3, end - 3)}] = line;
+  }
+  return rows;
+}
+
+TEST(Settings, EachHasItsOwnRowInTheDocs) {
+  auto rows = DocsRows(ReadDocs());
+  ASSERT_FALSE(rows.empty()) << "no settings rows under ### PostgreSQL / ### PgBouncer";
+  for (const auto& s : core::AllSettings()) {
+    auto it = rows.find({s.target, std::string(s.name)});
+    if (it == rows.end()) {
+      ADD_FAILURE() << s.name << ": no row in docs/configuration.md; add\n" << DocsRow(s);
+      continue;
+    }
+    EXPECT_EQ(it->second, DocsRow(s)) << s.name << ": the docs row differs from the table";
+    rows.erase(it);
+  }
+  for (const auto& [key, line] : rows) ADD_FAILURE() << "a docs row for no setting: " << line;
+}
+
+TEST(Settings, DefaultsAreValidValuesOfTheirType) {
+  for (const auto& s : core::AllSettings()) {
+    if (s.default_value.kind != core::SettingDefault::Kind::kValue) continue;
+    std::string_view v = s.default_value.value;
+    ASSERT_FALSE(v.empty()) << s.name;
+    switch (s.type) {
+      case core::SettingType::kInt:
+        EXPECT_EQ(v.find_first_not_of("0123456789"), std::string_view::npos) << s.name;
+        break;
+      case core::SettingType::kSize:
+        EXPECT_GE(core::SizeInKb(v), 0) << s.name;
+        break;
+      case core::SettingType::kBool:
+        EXPECT_TRUE(v == "on" || v == "off") << s.name;
+        break;
+      case core::SettingType::kString:
+        EXPECT_EQ(v.find_first_of("'\n\r"), std::string_view::npos) << s.name;
+        break;
+    }
+  }
+}
+
+TEST(Settings, EffectiveAreConfiguredOverDefaultsInTableOrder) {
+  auto pg = core::EffectiveSettings(core::Target::kPostgres, {{"max_connections", "300"}}, "app");
+  core::SettingList want = {{"effective_cache_size", "1GB"},
+                            {"log_statement", "all"},
+                            {"max_connections", "300"},
+                            {"password_encryption", "scram-sha-256"},
+                            {"shared_buffers", "256MB"}};
+  EXPECT_EQ(pg, want);  // listen_addresses has no default: written only where configured
+  auto bouncer = core::EffectiveSettings(core::Target::kPgBouncer, {}, "app");
+  std::map<std::string, std::string> by_name(bouncer.begin(), bouncer.end());
+  EXPECT_EQ(by_name["pool_mode"], "transaction");
+  EXPECT_EQ(by_name["admin_users"], "app");
+  EXPECT_EQ(by_name["stats_users"], "app");
+  size_t rows = 0;  // every PgBouncer row has a default
+  for (const auto& s : core::AllSettings()) rows += s.target == core::Target::kPgBouncer;
+  EXPECT_EQ(bouncer.size(), rows);
+}
+
+TEST(Settings, SizesCompareByValue) {
+  const core::SettingSpec* sb = core::FindSetting(core::Target::kPostgres, "effective_cache_size");
+  ASSERT_NE(sb, nullptr);
+  EXPECT_TRUE(core::SameSettingValue(*sb, "1GB", "1024MB"));
+  EXPECT_FALSE(core::SameSettingValue(*sb, "1GB", "512MB"));
+  const core::SettingSpec* ls = core::FindSetting(core::Target::kPostgres, "log_statement");
+  EXPECT_TRUE(core::SameSettingValue(*ls, "all", "ALL"));
+  EXPECT_EQ(core::FindSetting(core::Target::kPgBouncer, "max_connections"), nullptr);
+}
+
+}  // namespace
+}  // namespace pgstack
