@@ -12,8 +12,8 @@ using enum SettingType;
 using enum Apply;
 
 // The plan's values. A row is all it takes to add a setting: the parser accepts it, a config
-// that leaves it out gets the default, PgBouncer's block or PostgreSQL's include file renders
-// it with `doc` as its comment, and `verify` compares it with what the server shows.
+// that leaves it out gets the default, pgstack.conf or PgBouncer's settings block (under `doc`
+// as a comment) renders it, and `verify` compares it with what the server shows.
 constexpr SettingSpec kSettings[] = {
     // PostgreSQL (postgresql.conf names).
     {"effective_cache_size", kPostgres, kSize, kReload, PlanValue("1GB"),
