@@ -67,6 +67,22 @@ TEST(BenchReport, ExplanationNamesTheLimits) {
   EXPECT_NE(all.find("log_statement was 'all'"), std::string::npos);
 }
 
+TEST(BenchReport, RefusalsAreTheTooManyConnectionsErrors) {
+  PoolReport r = Sample();
+  r.results[3].load.errors["08006"] = 9;  // lost connections are not refusals
+  r.results[5].load.errors["53300"] = 3;
+  r.results[5].load.errors["08006"] = 4;
+  std::string all;
+  for (const auto& s : ExplainPool(r)) all += s + "\n";
+  EXPECT_NE(all.find("at 250 clients only 250 got in and refused attempts were counted 12 times"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("at 250 clients only 250 got in, and refused attempts were counted 3 times"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("at 50 clients only"), std::string::npos) << all;
+}
+
 TEST(BenchReport, TableIsAligned) {
   auto lines = PoolTable(Sample());
   ASSERT_EQ(lines.size(), 7u);
