@@ -6,10 +6,10 @@
 
 #include "cmd_migrate_lint.h"
 #include "commands.h"
-#include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/duration.h"
 #include "pgstack/migrate/runner.h"
 #include "pgstack/migrate/scaffold.h"
+#include "pgstack/location/endpoints.h"
 
 namespace pgstack::cli {
 namespace {
