@@ -88,6 +88,18 @@ std::string DirOf(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+// The scratch database's server: the stack's, reached as its superuser.
+migrate::ScratchOptions ScratchOf(Context& ctx, const location::Endpoints& where,
+                                  const core::Environment& env) {
+  return {.superuser = where.superuser,
+          .target_db = where.direct.dbname,
+          .extensions = env.postgres.extensions,
+          .on_event = [&ctx](const std::string& w) {
+            ctx.out.Progress(w);
+            ctx.out.Detail(w);
+          }};
+}
+
 int ListRules(Context& ctx) {
   json rules = json::array();
   for (const migrate::LintRule& r : migrate::LintRules()) {
@@ -151,14 +163,7 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
   if (f.trace) {
     auto env = ctx.LoadEnv();
     if (!env.ok()) return ctx.out.Fail(env.status());
-    migrate::ScratchOptions so{.superuser = where.superuser,
-                               .target_db = where.direct.dbname,
-                               .extensions = env->postgres.extensions,
-                               .on_event = [&ctx](const std::string& w) {
-                                 ctx.out.Progress(w);
-                                 ctx.out.Detail(w);
-                               }};
-    auto trace = migrate::Trace(so, l.applied, l.lint);
+    auto trace = migrate::Trace(ScratchOf(ctx, where, *env), l.applied, l.lint);
     ctx.out.Progress("");
     if (!trace.ok()) return ctx.out.Fail(trace.status());
     migrate::AddTraceFindings(*trace, report);
@@ -200,37 +205,28 @@ int RunDrift(Context& ctx, const std::string& dir, const std::string& format) {
   location::Endpoints where;
   auto o = InspectOptions(ctx, dir, format, &where);
   if (!o.ok()) return ctx.out.Fail(o.status());
-  Loaded l;
-  if (Status s = FromHistory(l, *o); !s.ok()) return ctx.out.Fail(s);
   auto env = ctx.LoadEnv();
   if (!env.ok()) return ctx.out.Fail(env.status());
-  migrate::ScratchOptions so{.superuser = where.superuser,
-                             .target_db = where.direct.dbname,
-                             .extensions = env->postgres.extensions,
-                             .on_event = [&ctx](const std::string& w) {
-                               ctx.out.Progress(w);
-                               ctx.out.Detail(w);
-                             }};
-  auto diffs = migrate::Drift(so, l.applied);
+  auto drift = migrate::DriftOfDir(*o, ScratchOf(ctx, where, *env));
   ctx.out.Progress("");
-  if (!diffs.ok()) return ctx.out.Fail(diffs.status());
-  ctx.out.Json({{"differences", migrate::DriftJson(*diffs)}, {"applied", l.applied.size()}});
-  for (const migrate::Difference& d : *diffs) {
+  if (!drift.ok()) return ctx.out.Fail(drift.status());
+  const auto& diffs = drift->differences;
+  ctx.out.Json({{"differences", migrate::DriftJson(diffs)}, {"applied", drift->applied}});
+  for (const migrate::Difference& d : diffs) {
     std::string detail = d.change == "changed"
                              ? fmt::format(": expected {}, actual {}", d.expected, d.actual)
                          : d.change == "missing" ? ": " + d.expected
                                                  : ": " + d.actual;
     ctx.out.Line(fmt::format("{:<8} {:<10} {}{}", d.change, d.kind, d.object, detail));
   }
-  if (diffs->empty()) {
+  if (diffs.empty()) {
     ctx.out.Line(
-        fmt::format("no drift: the live schema is what the {} applied migration(s) of "
-                    "{} build",
-                    l.applied.size(), dir));
+        fmt::format("no drift: the live schema is what the {} applied migration(s) of {} build",
+                    drift->applied, dir));
     return 0;
   }
   ctx.out.Line(
-      fmt::format("{} difference(s) between the live schema and its migrations", diffs->size()));
+      fmt::format("{} difference(s) between the live schema and its migrations", diffs.size()));
   return static_cast<int>(Code::kCheckFailed);
 }
 

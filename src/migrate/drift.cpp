@@ -144,6 +144,23 @@ Result<std::vector<Difference>> Drift(const ScratchOptions& where,
   return Compare(expected, actual);
 }
 
+Result<DriftReport> DriftOfDir(const Options& o, const ScratchOptions& where) {
+  PGSTACK_ASSIGN_OR_RETURN(std::unique_ptr<Report> report, Inspect(o));
+  std::vector<const Migration*> applied;
+  for (const AppliedEntry& a : report->plan.applied) {
+    if (!a.migration) {
+      return Status::CheckFailed(
+          fmt::format("applied migration {} {} has no file in {}: its schema cannot be rebuilt",
+                      a.row->version, a.row->name, o.dir));
+    }
+    applied.push_back(a.migration);
+  }
+  DriftReport out;
+  out.applied = applied.size();
+  PGSTACK_ASSIGN_OR_RETURN(out.differences, Drift(where, applied));
+  return out;
+}
+
 nlohmann::json DriftJson(const std::vector<Difference>& differences) {
   nlohmann::json out = nlohmann::json::array();
   for (const Difference& d : differences) {

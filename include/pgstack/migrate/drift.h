@@ -10,6 +10,7 @@
 
 #include "pgstack/core/status.h"
 #include "pgstack/migrate/migration.h"
+#include "pgstack/migrate/runner.h"
 #include "pgstack/migrate/trace.h"
 #include "pgstack/pg/conn_params.h"
 
@@ -25,6 +26,15 @@ struct Difference {
 
 Result<std::vector<Difference>> Drift(const ScratchOptions& where,
                                       const std::vector<const Migration*>& applied);
+
+struct DriftReport {
+  std::vector<Difference> differences;
+  size_t applied = 0;  // migrations replayed
+};
+
+// Reads o.dir and the history (on o.conn), then Drift() over the applied migrations. An applied
+// migration whose file is gone is kCheckFailed: the expected schema cannot be built.
+Result<DriftReport> DriftOfDir(const Options& o, const ScratchOptions& where);
 
 nlohmann::json DriftJson(const std::vector<Difference>& differences);
 
