@@ -107,7 +107,10 @@ int ListRules(Context& ctx) {
                      {"severity", migrate::SeverityName(r.severity)},
                      {"summary", r.summary},
                      {"postgres", r.postgres},
-                     {"fix", r.fix}});
+                     {"fix", r.fix},
+                     {"bad", r.bad},
+                     {"good", r.good},
+                     {"trace_only", r.trace_only}});
     ctx.out.Line(
         fmt::format("{:<38} {:<8} {}", r.id, migrate::SeverityName(r.severity), r.summary));
   }

@@ -95,7 +95,7 @@ constexpr LintRule kRules[] = {
      "COLUMN body TYPE text;"},
     {"adding-field-with-volatile-default", kWarning,
      "ADD COLUMN with a volatile DEFAULT (random(), gen_random_uuid(), clock_timestamp(), ...)",
-     "a volatile default is evaluated for every existing row: the table is rewritten under an "
+     "evaluates a volatile default for every existing row: the table is rewritten under an "
      "ACCESS EXCLUSIVE lock (a constant or stable default, now() included, is catalog-only)",
      "add the column without the default (or with a constant one), SET DEFAULT afterwards for "
      "new rows, and backfill existing rows in batches",
@@ -103,8 +103,8 @@ constexpr LintRule kRules[] = {
      "ALTER TABLE orders ADD COLUMN token uuid;\nALTER TABLE orders ALTER COLUMN token SET DEFAULT "
      "gen_random_uuid();"},
     {"adding-serial-column", kWarning, "ADD COLUMN of type serial or GENERATED ... AS IDENTITY",
-     "every existing row gets a value from the sequence: the table is rewritten under an ACCESS "
-     "EXCLUSIVE lock",
+     "gives every existing row a value from the sequence: the table is rewritten under an "
+     "ACCESS EXCLUSIVE lock",
      "add a nullable bigint column, attach a sequence as its default, backfill in batches, then "
      "add the constraints",
      "ALTER TABLE orders ADD COLUMN seq bigserial;", "ALTER TABLE orders ADD COLUMN seq bigint;"},
@@ -125,14 +125,14 @@ constexpr LintRule kRules[] = {
      "ALTER TABLE orders ADD COLUMN region text NOT NULL DEFAULT 'eu';"},
     // Code still running.
     {"renaming-table", kWarning, "RENAME of an existing table",
-     "is instant (a brief ACCESS EXCLUSIVE lock), but every query of the code still deployed "
-     "that names the old table fails at once (ERROR 42P01)",
+     "renames at once (a brief ACCESS EXCLUSIVE lock), but every query of the code still "
+     "deployed that names the old table fails (ERROR 42P01)",
      "expand and contract: create the new table (or a view with the new name), move the code to "
      "it, and drop the old name in a later release",
      "ALTER TABLE orders RENAME TO purchases;", "CREATE VIEW purchases AS SELECT * FROM orders;"},
     {"renaming-column", kWarning, "RENAME COLUMN of an existing table",
-     "is instant (a brief ACCESS EXCLUSIVE lock), but every query of the code still deployed "
-     "that names the old column fails at once (ERROR 42703)",
+     "renames at once (a brief ACCESS EXCLUSIVE lock), but every query of the code still "
+     "deployed that names the old column fails (ERROR 42703)",
      "add the new column, write both, backfill, move the readers, then drop the old column in a "
      "later release",
      "ALTER TABLE orders RENAME COLUMN total TO amount;",
@@ -144,8 +144,9 @@ constexpr LintRule kRules[] = {
      "with lint-ignore, naming the release)",
      "DROP TABLE legacy_orders;", "CREATE TABLE scratch (id bigint);\nDROP TABLE scratch;"},
     {"dropping-column", kWarning, "DROP COLUMN of an existing table",
-     "is catalog-only under a brief ACCESS EXCLUSIVE lock, but the code still deployed that "
-     "reads or writes the column fails, and ORMs that cache column lists fail on INSERT",
+     "drops the column in the catalog only, under a brief ACCESS EXCLUSIVE lock, but the code "
+     "still deployed that reads or writes it fails, and ORMs that cache column lists fail on "
+     "INSERT",
      "tell the code (ORM) to ignore the column and deploy that first; drop it in a later "
      "migration",
      "ALTER TABLE orders DROP COLUMN legacy_code;",
@@ -174,9 +175,9 @@ constexpr LintRule kRules[] = {
     // The transaction as a whole, and pgstack's runner.
     {"multiple-strong-locks", kWarning,
      "a slow step on a table this transaction already holds a strong lock on",
-     "a lock is held until the transaction commits: after an earlier statement locked the table "
-     "(ACCESS EXCLUSIVE for most ALTER TABLE), this statement's scan, rewrite, build or backfill "
-     "runs while the queries that lock blocks wait",
+     "holds every lock until the transaction commits: after an earlier statement locked the "
+     "table (ACCESS EXCLUSIVE for most ALTER TABLE), this statement's scan, rewrite, build or "
+     "backfill runs while the queries that lock blocks wait",
      "put the slow step in a migration of its own (pgstack commits each migration on its own), "
      "e.g. ADD CONSTRAINT ... NOT VALID in one and VALIDATE CONSTRAINT in the next",
      "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;\nALTER "
@@ -184,14 +185,15 @@ constexpr LintRule kRules[] = {
      "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ADD COLUMN tag text;"},
     {"non-idempotent-resume", kWarning,
      "a statement that runs outside a transaction and fails when repeated",
-     "a statement that cannot run in a transaction commits on its own; if the run stops right "
-     "after it, pgstack resumes at that statement, and repeating it fails (object does not exist)",
+     "commits a statement that cannot run in a transaction on its own; if the run stops right "
+     "after it, pgstack resumes at that statement, and repeating it fails (the object is gone)",
      "write it so that repeating it is harmless: DROP INDEX CONCURRENTLY IF EXISTS",
      "DROP INDEX CONCURRENTLY orders_customer_idx;",
      "DROP INDEX CONCURRENTLY IF EXISTS orders_customer_idx;"},
     {"lock-timeout-disabled", kWarning, "lock_timeout turned off (0) in a migration",
-     "pgstack runs migrations with a lock_timeout; without one, a statement waiting for its lock "
-     "behind a long query makes every later query on the table queue behind it, without bound",
+     "lets a statement wait for its lock without bound when lock_timeout is 0: waiting behind a "
+     "long query, it makes every later query on the table queue behind it (pgstack runs "
+     "migrations with a lock_timeout so that this cannot happen)",
      "keep pgstack's lock_timeout (--pg-lock-timeout, or the lock-timeout= directive with a few "
      "seconds); pgstack retries with backoff",
      "SET LOCAL lock_timeout = 0;\nALTER TABLE orders ADD COLUMN note text;",
@@ -200,39 +202,39 @@ constexpr LintRule kRules[] = {
     {"prefer-bigint-over-int", kInfo,
      "a key column (id, *_id, primary or foreign key) of type "
      "integer or smallint",
-     "an integer key runs out at 2,147,483,647; changing it to bigint later rewrites the table "
+     "stops an integer key at 2,147,483,647; changing it to bigint later rewrites the table "
      "under an ACCESS EXCLUSIVE lock",
      "use bigint for keys from the start", "CREATE TABLE tags (id integer PRIMARY KEY, name text);",
      "CREATE TABLE tags (id bigint PRIMARY KEY, name text);"},
     {"prefer-identity", kInfo, "a serial, bigserial or smallserial column",
-     "serial is a sequence owned by the column with loose permissions and dump semantics; "
-     "identity columns are the SQL standard form",
+     "implements serial as a separate sequence with its own permissions, merely owned by the "
+     "column; an identity column is the SQL-standard form and keeps the sequence tied to it",
      "bigint GENERATED ALWAYS AS IDENTITY (or BY DEFAULT)",
      "CREATE TABLE tags (id bigserial PRIMARY KEY, name text);",
      "CREATE TABLE tags (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text);"},
     {"prefer-timestamptz", kInfo, "a timestamp (without time zone) column",
-     "timestamp stores wall-clock time with no zone: the same instant reads differently per "
+     "stores a timestamp as wall-clock time with no zone: the same instant reads differently per "
      "client, and changing it to timestamptz later rewrites the table",
      "timestamptz (timestamp with time zone), which stores an instant",
      "CREATE TABLE visits (id bigint PRIMARY KEY, at timestamp);",
      "CREATE TABLE visits (id bigint PRIMARY KEY, at timestamptz);"},
     {"prefer-text-field", kInfo, "a varchar(n) or char(n) column",
-     "the length limit is checked on every write and raising it is a schema change; text and "
-     "varchar store the same way",
+     "checks the length limit on every write, and raising it is a schema change; text and "
+     "varchar are stored the same way",
      "text, with a CHECK (length(col) <= n) constraint when the limit matters (added NOT VALID, "
      "it can change without a rewrite)",
      "CREATE TABLE tags (id bigint PRIMARY KEY, name varchar(40));",
      "CREATE TABLE tags (id bigint PRIMARY KEY, name text);"},
     // The linter's own limits.
     {"not-parsed", kInfo, "a statement the linter's grammar cannot parse",
-     "the linter parses with libpg_query, PostgreSQL's own grammar as of version 15: newer "
-     "syntax (or a syntax error) is not checked by any rule",
+     "accepts syntax that libpg_query (PostgreSQL's own grammar as of version 15, which the "
+     "linter uses) does not know: such a statement, like a syntax error, is checked by no rule",
      "check the statement by hand (pgstack migrate validate checks the syntax on the server; "
      "lint --trace shows what it locks)",
      "ALTER TABLE orders ALTER COLUMN total SET EXPRESSION AS (price * quantity);", "SELECT 1;"},
     {"trace-table-rewrite", kWarning,
      "--trace saw a statement rewrite an existing table that no static rule flagged",
-     "the table's relfilenode changed: it was rewritten under an ACCESS EXCLUSIVE lock",
+     "rewrote the table (its relfilenode changed) under an ACCESS EXCLUSIVE lock",
      "see the statement's own rule; usually a new column plus a backfill in batches",
      "ALTER TABLE orders ALTER COLUMN code TYPE text;  -- code was integer", "", true},
 };
