@@ -12,7 +12,7 @@ as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 # postgresql-common brings the `postgres` OS user (no server, no cluster): root's pgstack runs
 # PostgreSQL and PgBouncer as that user.
 packages=(build-essential cmake pkg-config libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  libssl-dev pgbouncer postgresql-common postgresql-client-15 jq)
+  libssl-dev libpg-query-dev pgbouncer postgresql-common postgresql-client-15 jq)
 [[ ${PGSTACK_TESTS:-OFF} == ON ]] && packages+=(libgtest-dev libgmock-dev postgresql-15)
 command -v npm >/dev/null || packages+=(npm)
 missing=()

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "cmd_migrate_lint.h"
 #include "commands.h"
 #include "pgstack/migrate/duration.h"
 #include "pgstack/migrate/runner.h"
@@ -263,8 +264,10 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
       ->add_option("version", f->version, "version")
       ->required();
   add("repair", "accept the checksums of edited applied migrations, recording who did it");
+  auto lint_or_drift = RegisterMigrateLint(sub, ctx, f->dir, f->format);
 
-  return [&ctx, f, action] {
+  return [&ctx, f, action, lint_or_drift] {
+    if (auto rc = lint_or_drift()) return *rc;
     if (*action == "new") {
       auto path = migrate::NewMigration(f->dir, f->name);
       if (!path.ok()) return ctx.out.Fail(path.status());

@@ -14,6 +14,7 @@ namespace {
 struct VerifyOptions {
   std::vector<std::string> checks;
   bool list = false;
+  std::string dir = "database/migrations";
 };
 
 }  // namespace
@@ -24,6 +25,8 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
                  "run only these checks: ids or groups (postgres, jsonb, pgbouncer, security)")
       ->delimiter(',');
   sub.add_flag("--list", opts->list, "list the checks and what each proves, run nothing");
+  sub.add_option("--dir", opts->dir, "migrations directory schema.drift compares with")
+      ->capture_default_str();
   return [&ctx, opts] {
     auto selected = verify::SelectChecks(opts->checks);
     if (!selected.ok()) return ctx.out.Fail(selected.status());
@@ -45,7 +48,8 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     }
     verify::Report report = verify::RunChecks(
         *env, ctx.global.state_dir, *selected,
-        [&ctx](const auto& check) { ctx.out.Progress("verify: " + std::string(check.id)); });
+        [&ctx](const auto& check) { ctx.out.Progress("verify: " + std::string(check.id)); },
+        opts->dir);
     ctx.out.Progress("");
     ctx.out.Json(verify::ToJson(report));
     for (const std::string& line : verify::RenderTable(report)) ctx.out.Line(line);

@@ -91,6 +91,12 @@ constexpr CheckSpec kChecks[] = {
     {"security.pgbouncer_listen",
      "PgBouncer listens on loopback only, unless pgbouncer.listen_addr says otherwise",
      "set pgbouncer.listen_addr in config/database.json, then pgstack up", SecurityPgBouncerListen},
+    // The schema against its migrations.
+    {"schema.drift",
+     "the live schema is what the applied migrations of --dir build (pgstack migrate drift)",
+     "see the differences with pgstack migrate drift; put the hand change into a migration or "
+     "undo it",
+     SchemaDrift},
 };
 
 std::string_view Group(std::string_view id) { return id.substr(0, id.find('.')); }

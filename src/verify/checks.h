@@ -38,6 +38,9 @@ Outcome SecurityUserlistMode(Probe& probe);
 Outcome SecurityCredentialsMode(Probe& probe);
 Outcome SecurityStateDirMode(Probe& probe);
 Outcome SecurityPostgresListen(Probe& probe);
+
+// The schema (checks_schema.cpp).
+Outcome SchemaDrift(Probe& probe);
 Outcome SecurityPgBouncerListen(Probe& probe);
 
 }  // namespace pgstack::verify

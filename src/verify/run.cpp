@@ -19,10 +19,12 @@ int Report::Count(CheckStatus status) const {
 }
 
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
-                 std::span<const CheckSpec* const> checks, const ProgressFn& progress) {
+                 std::span<const CheckSpec* const> checks, const ProgressFn& progress,
+                 const std::string& migrations_dir) {
   Report report;
   auto start = std::chrono::steady_clock::now();
   Probe probe(env, state_dir);
+  probe.set_migrations_dir(migrations_dir);
   for (const CheckSpec* check : checks) {
     if (progress) progress(*check);
     auto t0 = std::chrono::steady_clock::now();

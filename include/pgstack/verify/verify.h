@@ -36,7 +36,9 @@ using ProgressFn = std::function<void(const CheckSpec& check)>;
 
 // Runs `checks` in order against the stack of `env` (its state in state_dir in local mode; the
 // configured server in external mode). Never fails as a whole: problems are check failures.
+// migrations_dir is what schema.drift compares the live schema with.
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
-                 std::span<const CheckSpec* const> checks, const ProgressFn& progress = {});
+                 std::span<const CheckSpec* const> checks, const ProgressFn& progress = {},
+                 const std::string& migrations_dir = "database/migrations");
 
 }  // namespace pgstack::verify

@@ -1,0 +1,19 @@
+// `pgstack migrate lint` and `pgstack migrate drift`, kept apart from cmd_migrate.cpp.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "context.h"
+
+namespace pgstack::cli {
+
+// Adds `lint` and `drift` under `migrate`; returns what runs the one chosen, or nullopt when
+// neither was. dir and format are migrate's own --dir and --format values (read at run time:
+// they must outlive the returned function).
+std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Context& ctx,
+                                                        const std::string& dir,
+                                                        const std::string& format);
+
+}  // namespace pgstack::cli

@@ -1,0 +1,76 @@
+// What `migrate lint` reads besides a migrations directory: single files named on the command
+// line, and a directory's `.pgstack-lint` file of rules switched off.
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "pgstack/core/files.h"
+#include "pgstack/migrate/lint.h"
+#include "readers.h"
+
+namespace pgstack::migrate {
+
+Result<Migration> ReadLintFile(const std::string& path) {
+  PGSTACK_ASSIGN_OR_RETURN(std::string content, internal::ReadWholeFile(path));
+  Migration m;
+  m.name = path;
+  std::string_view up_marker = "-- pgstack:up", down_marker = "-- pgstack:down";
+  Format sniffed = internal::SniffNumberedFile(content);
+  if (sniffed == Format::kDbmate) up_marker = "-- migrate:up", down_marker = "-- migrate:down";
+  if (sniffed != Format::kSqlx) {
+    auto sections = internal::SplitSections(content, up_marker, down_marker);
+    if (sections) {
+      if (sniffed == Format::kPgstack) {
+        PGSTACK_ASSIGN_OR_RETURN(
+            m.up_options,
+            internal::ParsePgstackOptions(sections->up.options,
+                                          fmt::format("{}:{}", path, sections->up.first_line - 1)));
+      } else {
+        m.up_options.no_transaction =
+            sections->up.options.find("transaction:false") != std::string::npos;
+      }
+      PGSTACK_ASSIGN_OR_RETURN(
+          m.up, internal::MakeSqlText(path, sections->up.text, sections->up.first_line));
+      return m;
+    }
+  }
+  // sqlx's directive on the first line, as the directory reader takes it.
+  m.up_options.no_transaction = internal::StartsWith(content, "-- no-transaction");
+  PGSTACK_ASSIGN_OR_RETURN(m.up, internal::MakeSqlText(path, std::move(content), 1));
+  return m;
+}
+
+Result<std::set<std::string>> DisabledRulesOf(const std::string& dir) {
+  std::string path = dir + "/.pgstack-lint";
+  PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(path));
+  std::set<std::string> out;
+  if (!text) return out;
+  std::istringstream in(*text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    line = line.substr(0, line.find('#'));
+    std::string compact;
+    for (char c : line) {
+      if (c != ' ' && c != '\t' && c != '\r') compact += c;
+    }
+    if (compact.empty()) continue;
+    if (!internal::StartsWith(compact, "disable=")) {
+      return Status::InvalidInput(
+          fmt::format("{}:{}: expected 'disable = RULE[, RULE...]'", path, n));
+    }
+    std::stringstream rules(compact.substr(8));
+    std::string rule;
+    while (std::getline(rules, rule, ',')) {
+      if (rule.empty()) continue;
+      if (!FindLintRule(rule)) {
+        return Status::InvalidInput(
+            fmt::format("{}:{}: unknown lint rule '{}' (pgstack migrate lint --rules lists them)",
+                        path, n, rule));
+      }
+      out.insert(rule);
+    }
+  }
+  return out;
+}
+
+}  // namespace pgstack::migrate
