@@ -159,7 +159,8 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
   }
   const json& e = envs[name];
   std::string path = "$.environments." + name;
-  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(e, path, {"mode", "postgres", "pgbouncer", "verify"}));
+  PGSTACK_RETURN_IF_ERROR(
+      r.CheckKeys(e, path, {"mode", "durability", "postgres", "pgbouncer", "verify"}));
 
   Environment out;
   out.name = name;
@@ -169,6 +170,15 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
   if (mode == "local") out.mode = Mode::kLocal;
   else if (mode == "external") out.mode = Mode::kExternal;
   else return r.Error(path + ".mode", "must be \"local\" or \"external\"");
+  std::string durability = "on";
+  PGSTACK_RETURN_IF_ERROR(r.String(e, path, "durability", &durability));
+  if (durability != "on" && durability != "off")
+    return r.Error(path + ".durability", "must be \"on\" or \"off\"");
+  out.durable = durability == "on";
+  if (!out.durable && out.mode == Mode::kExternal)
+    return r.Error(
+        path + ".durability",
+        "\"off\" is for throwaway local stacks; an external server keeps its durability");
 
   if (!e.contains("postgres")) return r.Error(path + ".postgres", "missing");
   const json& pg = e["postgres"];

@@ -49,6 +49,10 @@ struct Environment {
   PostgresConfig postgres;
   PgBouncerConfig pgbouncer;
   VerifyConfig verify;
+  // "durability": "off" (test mode): PostgreSQL runs with fsync, synchronous_commit and
+  // full_page_writes off, as throwaway CI servers do. A crash may lose or corrupt the data.
+  // Local mode only: the parser refuses it for an external server.
+  bool durable = true;
 
   // The configured value of a setting, or nullopt.
   std::optional<std::string> setting(const std::string& name) const;
