@@ -21,18 +21,27 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
     auto s = stack::GetStatus(ctx.global.state_dir);
     if (!s.ok()) return ctx.out.Fail(s.status());
     const auto& st = s->state;
-    nlohmann::json j = {
-        {"state_dir", ctx.global.state_dir},
-        {"exists", s->exists},
-        {"postgres", {{"running", s->postgres_running}, {"port", st.pg_port},
-                      {"version", s->postgres_version}, {"bin", st.pg_bin}}},
-        {"pgbouncer", {{"running", s->pgbouncer_running}, {"port", st.pool_port}}}};
+    nlohmann::json j = {{"state_dir", ctx.global.state_dir},
+                        {"exists", s->exists},
+                        {"postgres",
+                         {{"running", s->postgres_running},
+                          {"port", st.pg_port},
+                          {"version", s->postgres_version},
+                          {"bin", st.pg_bin},
+                          {"durability", !s->postgres_durable   ? ""
+                                         : *s->postgres_durable ? "on"
+                                                                : "off"}}},
+                        {"pgbouncer", {{"running", s->pgbouncer_running}, {"port", st.pool_port}}}};
     if (!s->exists) {
       ctx.out.Line(fmt::format("no stack in {} (run pgstack up)", ctx.global.state_dir));
     } else {
       auto run = [](bool r) { return r ? "running" : "stopped"; };
-      ctx.out.Line(fmt::format("PostgreSQL {:<8} {:<7} port {}", s->postgres_version,
-                               run(s->postgres_running), st.pg_port));
+      ctx.out.Line(fmt::format("PostgreSQL {:<8} {:<7} port {}{}", s->postgres_version,
+                               run(s->postgres_running), st.pg_port,
+                               s->postgres_durable == false
+                                   ? "  test mode: durability off (fsync, synchronous_commit, "
+                                     "full_page_writes)"
+                                   : ""));
       ctx.out.Line(fmt::format("PgBouncer  {:<8} {:<7} port {}", "", run(s->pgbouncer_running),
                                st.pool_port));
     }

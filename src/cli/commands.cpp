@@ -15,6 +15,7 @@ constexpr CommandSpec kCommands[] = {
      RegisterMigrate},
     {"bench", "performance tests: connection pooling (pool) and JSONB indexes (jsonb)",
      RegisterBench},
+    {"cache", "initialised clusters that make a cold up fast: list, clear", RegisterCache},
 };
 
 }  // namespace

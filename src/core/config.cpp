@@ -124,12 +124,22 @@ class Reader {
 struct Layers {
   Environment env;
   std::map<std::string, std::string> postgres_settings, pgbouncer_settings;
+  std::string durability_path;  // where "durability" was last set, for messages
 };
 
 // Applies one layer (the file's "defaults", then the environment itself) over what the layers
 // before it gave: each key it has replaces the value below, objects merge key by key.
 Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layers* out) {
-  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(e, path, {"mode", "postgres", "pgbouncer", "verify"}));
+  PGSTACK_RETURN_IF_ERROR(
+      r.CheckKeys(e, path, {"mode", "durability", "postgres", "pgbouncer", "verify"}));
+  if (e.contains("durability")) {
+    std::string durability;
+    PGSTACK_RETURN_IF_ERROR(r.String(e, path, "durability", &durability));
+    if (durability != "on" && durability != "off")
+      return r.Error(path + ".durability", "must be \"on\" or \"off\"");
+    out->env.durable = durability == "on";
+    out->durability_path = path + ".durability";
+  }
   if (e.contains("mode")) {
     std::string mode;
     PGSTACK_RETURN_IF_ERROR(r.String(e, path, "mode", &mode));
@@ -240,6 +250,10 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
   out.file = file;
   if (out.postgres.database.empty()) return r.Error(path + ".postgres.database", "missing");
   if (out.postgres.user.empty()) return r.Error(path + ".postgres.user", "missing");
+  if (!out.durable && out.mode == Mode::kExternal) {
+    return r.Error(layers.durability_path,
+                   "\"off\" is for throwaway local stacks; an external server keeps its durability");
+  }
   out.postgres.settings =
       EffectiveSettings(Target::kPostgres, layers.postgres_settings, out.postgres.user);
   out.pgbouncer.settings =

@@ -37,6 +37,15 @@ std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, 
     bool bare = spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
     out += fmt::format("{} = {}\n", name, bare ? value : Quote(value));
   }
+  if (!env.durable) {
+    out +=
+        "# Test mode (\"durability\": \"off\"): nothing waits for the disk. A crash of the server "
+        "or\n"
+        "# the machine may lose or corrupt this cluster; it is meant to be thrown away.\n"
+        "fsync = off\n"
+        "synchronous_commit = off\n"
+        "full_page_writes = off\n";
+  }
   return out;
 }
 
@@ -67,11 +76,10 @@ bool Cluster::Initialized() const {
   return std::filesystem::exists(paths_.data + "/PG_VERSION");
 }
 
-Status Cluster::Init() {
-  PGSTACK_RETURN_IF_ERROR(RunAs(runner_, service_, {bin_ + "/initdb", "-D", paths_.data, "-U",
-                                service_.name, "-E", "UTF8", "--locale=C.UTF-8",
-                                "--auth-local=peer", "--auth-host=scram-sha-256"},
-                                "initdb"));
+Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
+  std::vector<std::string> argv = recipe.InitdbArgs(bin_, paths_.data);
+  if (!sync) argv.push_back("--no-sync");
+  PGSTACK_RETURN_IF_ERROR(RunAs(runner_, service_, std::move(argv), "initdb"));
   std::string conf = paths_.data + "/postgresql.conf";
   PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(conf));
   if (!text) return Status::Failure(conf + ": initdb wrote no postgresql.conf");

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "initdb_recipe.h"
 #include "internal.h"
 
 namespace pgstack::stack {
@@ -16,9 +17,10 @@ class Cluster {
       : paths_(paths), bin_(bin_dir), service_(service), runner_(runner) {}
 
   bool Initialized() const;
-  // initdb (UTF8, peer on the socket, SCRAM over TCP), then one include_dir line appended to
-  // postgresql.conf (backed up first): every later setting goes to conf.d/pgstack.conf.
-  Status Init();
+  // initdb as the recipe says (UTF8, peer on the socket, SCRAM over TCP), then one include_dir
+  // line appended to postgresql.conf (backed up first): every later setting goes to
+  // conf.d/pgstack.conf. sync=false leaves flushing to the caller (initdb --no-sync).
+  Status Init(const InitdbRecipe& recipe, bool sync = true);
   // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
   Result<std::vector<std::string>> WriteConfig(const core::Environment& env, int port,
                                                const std::string& invoking_user);
@@ -30,6 +32,10 @@ class Cluster {
   // The superuser is the service user's name: peer authentication maps it (and the user who
   // runs pgstack) to it on the socket.
   const std::string& superuser() const { return service_.name; }
+  const StatePaths& paths() const { return paths_; }
+  const std::string& bin_dir() const { return bin_; }
+  const core::OsUser& service() const { return service_; }
+  core::ProcessRunner& runner() const { return runner_; }
 
  private:
   Status PgCtl(std::vector<std::string> args, const std::string& what);

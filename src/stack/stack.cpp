@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cluster.h"
+#include "cluster_init.h"
 #include "internal.h"
 #include "pgbouncer_process.h"
 #include "pgstack/core/files.h"
@@ -205,8 +206,8 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
 
   Cluster cluster(paths, plan.state.pg_bin, svc, runner);
   if (!cluster.Initialized()) {
-    PGSTACK_RETURN_IF_ERROR(cluster.Init());
-    actions.push_back("initialized a PostgreSQL cluster in " + paths.data);
+    PGSTACK_ASSIGN_OR_RETURN(std::string made, InitDataDir(cluster, e.durable));
+    actions.push_back(std::move(made));
   }
   PGSTACK_ASSIGN_OR_RETURN(auto changed, cluster.WriteConfig(e, plan.state.pg_port, core::CurrentOsUser().name));
   pg::ConnParams su{.host = paths.run, .port = plan.state.pg_port, .user = svc.name,
@@ -295,7 +296,11 @@ Result<StackStatus> GetStatus(const std::string& state_dir) {
   if (s.postgres_running) {
     pg::ConnParams su{.host = paths.run, .port = s.state.pg_port, .user = svc.name, .dbname = "postgres"};
     if (auto c = pg::Connection::Open(su); c.ok()) {
-      if (auto v = c->Exec("SHOW server_version"); v.ok()) s.postgres_version = v->scalar();
+      if (auto v = c->Exec("SELECT current_setting('server_version'), current_setting('fsync')");
+          v.ok()) {
+        s.postgres_version = v->get(0, 0);
+        s.postgres_durable = v->get(0, 1) != "off";
+      }
     }
   }
   s.pgbouncer_running = PgBouncerProcess(paths, svc, core::SystemProcessRunner()).Running();

@@ -22,6 +22,12 @@ constexpr CheckSpec kChecks[] = {
      "pgstack up writes the settings; a restart-only one needs pgstack down && pgstack up; undo an "
      "override with ALTER SYSTEM RESET name; SELECT pg_reload_conf()",
      PostgresSettings},
+    {"postgres.durability",
+     "fsync, synchronous_commit and full_page_writes are on, or all off in test mode "
+     "(\"durability\": \"off\")",
+     "pgstack up writes them for a local stack; remove an override (ALTER SYSTEM RESET fsync; "
+     "SELECT pg_reload_conf()) or set \"durability\" in config/database.json",
+     PostgresDurability},
     {"postgres.database", "the database exists, owned by the application role, which can log in",
      "pgstack up creates the role and the database", PostgresDatabase},
     {"postgres.create_table",

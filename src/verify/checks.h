@@ -12,6 +12,7 @@ Outcome PostgresRunning(Probe& probe);
 Outcome PostgresLogin(Probe& probe);
 Outcome PostgresVersion(Probe& probe);
 Outcome PostgresSettings(Probe& probe);
+Outcome PostgresDurability(Probe& probe);
 Outcome PostgresDatabase(Probe& probe);
 Outcome PostgresCreateTable(Probe& probe);
 Outcome PostgresExtensions(Probe& probe);

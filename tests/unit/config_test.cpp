@@ -157,6 +157,37 @@ TEST(Config, DefaultsErrorsNameTheirPath) {
   // What neither the defaults nor the environment give is missing from the environment.
   expect_error(R"({"postgres": {"user": "u"}})",
                "c.json: $.environments.a.postgres.database: missing");
+
+// Test mode: "durability": "off" in a local environment; the shipped test environment has it.
+TEST(Config, DurabilityOffIsTestModeOfALocalStack) {
+  auto with = [](const std::string& mode, const std::string& durability) {
+    std::string text = Minimal("", mode);
+    text.insert(text.find("\"postgres\""), "\"durability\": " + durability + ", ");
+    return core::ParseEnvironment(text, "db.json", "dev");
+  };
+  auto off = with("local", "\"off\"");
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_FALSE(off->durable);
+  auto on = core::ParseEnvironment(Minimal(), "db.json", "dev");
+  ASSERT_TRUE(on.ok());
+  EXPECT_TRUE(on->durable);
+  auto bad = with("local", "false");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidInput);
+  EXPECT_NE(bad.status().message().find("$.environments.dev.durability"), std::string::npos);
+  auto external = with("external", "\"off\"");
+  ASSERT_FALSE(external.ok());
+  EXPECT_EQ(external.status().code(), Code::kInvalidInput);
+  EXPECT_NE(external.status().message().find("db.json: $.environments.dev.durability"),
+            std::string::npos)
+      << external.status().message();
+
+  std::string shipped = std::string(PGSTACK_SOURCE_DIR) + "/config/database.json";
+  auto test = core::LoadEnvironment(shipped, "test");
+  auto dev = core::LoadEnvironment(shipped, "development");
+  ASSERT_TRUE(test.ok() && dev.ok());
+  EXPECT_FALSE(test->durable);
+  EXPECT_TRUE(dev->durable);
 }
 
 TEST(Config, MissingFileNamesIt) {

@@ -167,6 +167,21 @@ TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
   EXPECT_NE(conf.find("hba_file = '/st/data/pgstack_hba.conf'\n"), std::string::npos);
 }
 
+TEST(PgConf, TestModeTurnsDurabilityOff) {
+  core::Environment env = Dev();
+  location::StatePaths paths("/st");
+  for (const char* name : {"fsync", "synchronous_commit", "full_page_writes"}) {
+    EXPECT_EQ(stack::RenderPgConf(env, paths, 5999).find(std::string("\n") + name + " ="),
+              std::string::npos)
+        << name;
+  }
+  env.durable = false;
+  std::string conf = stack::RenderPgConf(env, paths, 5999);
+  EXPECT_NE(conf.find("\nfsync = off\n"), std::string::npos);
+  EXPECT_NE(conf.find("\nsynchronous_commit = off\n"), std::string::npos);
+  EXPECT_NE(conf.find("\nfull_page_writes = off\n"), std::string::npos);
+}
+
 TEST(StatePaths, AreAbsoluteBecauseServersStartFromRoot) {
   location::StatePaths paths(".pgstack/");
   std::string cwd = std::filesystem::current_path().string();

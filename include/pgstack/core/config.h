@@ -51,6 +51,10 @@ struct Environment {
   PostgresConfig postgres;
   PgBouncerConfig pgbouncer;
   VerifyConfig verify;
+  // "durability": "off" (test mode): PostgreSQL runs with fsync, synchronous_commit and
+  // full_page_writes off, as throwaway CI servers do. A crash may lose or corrupt the data.
+  // Local mode only: the parser refuses it for an external server.
+  bool durable = true;
 
   // The value a setting has in this environment (the config's, else the table's default), or
   // nullopt for a setting written only where the config sets it.

@@ -37,6 +37,9 @@ struct StackStatus {
   location::StackState state;
   bool postgres_running = false;
   std::string postgres_version;
+  // Whether the running server waits for the disk: false in test mode (fsync off); nullopt when
+  // it is not running.
+  std::optional<bool> postgres_durable;
   bool pgbouncer_running = false;
 };
 Result<StackStatus> GetStatus(const std::string& state_dir);

@@ -208,6 +208,8 @@ TEST(Lifecycle, StatusReportsWhatRuns) {
   ASSERT_EQ(st.exit_code, 0);
   EXPECT_NE(st.output.find("\"version\": \"17."), std::string::npos) << st.output;
   EXPECT_NE(st.output.find("\"port\": " + std::to_string(Dev().state().pool_port)), std::string::npos);
+  // The development environment is durable; test mode is the exception (cache_test.cpp).
+  EXPECT_NE(st.output.find("\"durability\": \"on\""), std::string::npos) << st.output;
 }
 
 // Bad input: one clear line, exit 2, and no state directory left behind.
@@ -273,6 +275,17 @@ TEST_F(BadInput, UnknownKeyAndWrongType) {
   std::string wrong = text;
   wrong.replace(wrong.find("\"max_connections\": 200"), 22, "\"max_connections\": \"lots\"");
   ExpectRefused(Up({}, WriteConfig(wrong)), "max_connections: must be an integer, not \"lots\"");
+}
+
+TEST_F(BadInput, DurabilityOffInExternalMode) {
+  std::string text = ReadText(SourceDir() + "/config/database.json");
+  std::string prod = "\"production\": {\n      \"mode\": \"external\",";
+  ASSERT_NE(text.find(prod), std::string::npos);
+  text.replace(text.find(prod), prod.size(), prod + " \"durability\": \"off\",");
+  auto out = RunPgstack(
+      {"--config", WriteConfig(text), "--env", "production", "--state-dir", fresh_, "up"},
+      {{"PGSTACK_ADMIN_URL", "postgresql://nobody@127.0.0.1:1/postgres"}});
+  ExpectRefused(out, "$.environments.production.durability");
 }
 
 TEST_F(BadInput, StateDirOfAnotherStack) {

@@ -1,0 +1,211 @@
+#include "cluster_cache.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "pgstack/core/files.h"
+
+namespace pgstack::stack {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr const char* kRecipeFile = "recipe.txt";
+constexpr const char* kTmpPrefix = ".tmp-";
+// A fill older than this whose process is gone is a leftover.
+constexpr auto kStaleTmp = std::chrono::minutes(10);
+
+std::time_t MTime(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_mtime : 0;
+}
+
+// The value of "name: value" in a recipe description.
+std::string Field(const std::string& text, const std::string& name) {
+  std::string prefix = name + ": ";
+  size_t at = text.rfind("\n" + prefix);
+  size_t start =
+      at == std::string::npos ? (text.starts_with(prefix) ? 0 : std::string::npos) : at + 1;
+  if (start == std::string::npos) return "";
+  start += prefix.size();
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+// The paths in a folder (none when it cannot be read); never throws.
+std::vector<std::string> Children(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    out.push_back(it->path().string());
+  return out;
+}
+
+// Renames a folder out of sight, then deletes it: a reader never sees half of it by its name.
+Status RemoveTree(const std::string& path, const std::string& graveyard) {
+  std::error_code ec;
+  fs::rename(path, graveyard, ec);
+  const std::string& doomed = ec ? path : graveyard;
+  fs::remove_all(doomed, ec);
+  if (ec) return Status::Failure(fmt::format("{}: cannot delete: {}", doomed, ec.message()));
+  return Status::Ok();
+}
+
+}  // namespace
+
+ClusterCache::Lock::~Lock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<ClusterCache::Lock> ClusterCache::LockKey(const std::string& key, bool exclusive,
+                                                 milliseconds timeout) {
+  std::string path = dir_ + "/" + key + ".lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Status::Failure(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  Lock lock(fd);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return Status::Failure(fmt::format("{}: cannot lock: {}", path, std::strerror(errno)));
+    if (std::chrono::steady_clock::now() > deadline)
+      return Status::LockTimeout(fmt::format("{}: another pgstack holds it", path));
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return lock;
+}
+
+bool ClusterCache::Has(const InitdbRecipe& recipe) const {
+  auto stored = core::ReadFileIfExists(EntryDir(recipe.Key()) + "/" + kRecipeFile);
+  return stored.ok() && *stored && **stored == recipe.Describe();
+}
+
+Result<CopyStats> ClusterCache::CopyOut(const InitdbRecipe& recipe, const std::string& data_dir) {
+  std::string entry = EntryDir(recipe.Key());
+  PGSTACK_ASSIGN_OR_RETURN(CopyStats stats, CopyTree(entry + "/data", data_dir));
+  // The entry's last use, for eviction (least recently used goes first).
+  ::utimensat(AT_FDCWD, (entry + "/" + kRecipeFile).c_str(), nullptr, 0);
+  return stats;
+}
+
+Status ClusterCache::Store(const InitdbRecipe& recipe, const std::string& data_dir) {
+  std::string key = recipe.Key();
+  std::string tmp = fmt::format("{}/{}{}-{}", dir_, kTmpPrefix, key, ::getpid());
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(tmp, 0700));
+  Status s = CopyTree(data_dir, tmp + "/data").status();
+  if (s.ok()) s = core::WriteFileAtomic(tmp + "/" + kRecipeFile, recipe.Describe(), 0600);
+  // Complete on disk before it has its name: after a crash an entry is whole or absent.
+  if (s.ok()) s = SyncFilesystem(tmp);
+  if (s.ok()) {
+    fs::remove_all(EntryDir(key), ec);  // an entry of the same key but another recipe
+    if (::rename(tmp.c_str(), EntryDir(key).c_str()) != 0)
+      s = Status::Failure(
+          fmt::format("{}: cannot rename into place: {}", EntryDir(key), std::strerror(errno)));
+  }
+  if (!s.ok()) {
+    fs::remove_all(tmp, ec);
+    return s;
+  }
+  if (int d = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+    ::fsync(d);
+    ::close(d);
+  }
+  return Evict(key);
+}
+
+Result<bool> ClusterCache::RemoveIfUnused(const std::string& key) {
+  auto lock = LockKey(key, true, milliseconds(0));
+  if (!lock.ok())
+    return lock.status().code() == Code::kLockTimeout ? Result<bool>(false)
+                                                      : Result<bool>(lock.status());
+  PGSTACK_RETURN_IF_ERROR(
+      RemoveTree(EntryDir(key), fmt::format("{}/{}gone-{}-{}", dir_, kTmpPrefix, key, ::getpid())));
+  return true;
+}
+
+Status ClusterCache::Evict(const std::string& keep) {
+  PGSTACK_ASSIGN_OR_RETURN(auto entries, List());
+  // Leftovers of fills whose process died: a fill in progress is younger than kStaleTmp.
+  std::error_code ec;
+  auto now = std::chrono::system_clock::now();
+  for (const std::string& path : Children(dir_)) {
+    if (!fs::path(path).filename().string().starts_with(kTmpPrefix)) continue;
+    auto age = now - std::chrono::system_clock::from_time_t(MTime(path));
+    if (age > kStaleTmp) fs::remove_all(path, ec);
+  }
+  uint64_t total = 0;
+  for (const auto& e : entries) total += e.bytes;
+  // List() gives the most recently used first: evict from the back.
+  for (auto it = entries.rbegin(); it != entries.rend() && total > max_bytes_; ++it) {
+    if (it->key == keep) continue;
+    PGSTACK_ASSIGN_OR_RETURN(bool removed, RemoveIfUnused(it->key));
+    if (removed) total -= it->bytes;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<CachedCluster>> ClusterCache::List() const {
+  std::vector<CachedCluster> out;
+  for (const std::string& path : Children(dir_)) {
+    std::string name = fs::path(path).filename().string();
+    if (name.starts_with(".")) continue;
+    // Lock files and anything else without a recipe are not entries.
+    std::string recipe_file = path + "/" + kRecipeFile;
+    auto text = core::ReadFileIfExists(recipe_file);
+    if (!text.ok() || !*text) continue;
+    out.push_back(CachedCluster{.key = name,
+                                .path = path,
+                                .pg_version = Field(**text, "postgres"),
+                                .os_user = Field(**text, "os-user"),
+                                .bytes = TreeBytes(path),
+                                .last_used = MTime(recipe_file)});
+  }
+  std::sort(out.begin(), out.end(), [](const CachedCluster& a, const CachedCluster& b) {
+    return a.last_used != b.last_used ? a.last_used > b.last_used : a.key < b.key;
+  });
+  return out;
+}
+
+Result<int> ClusterCache::Clear() {
+  PGSTACK_ASSIGN_OR_RETURN(auto entries, List());
+  int removed = 0;
+  for (const auto& e : entries) {
+    PGSTACK_ASSIGN_OR_RETURN(bool gone, RemoveIfUnused(e.key));
+    removed += gone;
+  }
+  return removed;
+}
+
+Result<std::string> DefaultCacheDir(const core::EnvLookup& env) {
+  if (auto xdg = env("XDG_CACHE_HOME"); xdg && xdg->starts_with("/")) return *xdg + "/pgstack";
+  if (auto home = env("HOME"); home && !home->empty()) return *home + "/.cache/pgstack";
+  return Status::Failure("neither XDG_CACHE_HOME nor HOME is set: no place for the cluster cache");
+}
+
+Result<ClusterCacheListing> ListClusterCache() {
+  PGSTACK_ASSIGN_OR_RETURN(std::string dir, DefaultCacheDir(core::ProcessEnv()));
+  ClusterCache cache(dir);
+  PGSTACK_ASSIGN_OR_RETURN(auto entries, cache.List());
+  return ClusterCacheListing{
+      .dir = dir, .max_bytes = ClusterCache::kDefaultMaxBytes, .entries = std::move(entries)};
+}
+
+Result<int> ClearClusterCache() {
+  PGSTACK_ASSIGN_OR_RETURN(std::string dir, DefaultCacheDir(core::ProcessEnv()));
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return 0;
+  return ClusterCache(dir).Clear();
+}
+
+}  // namespace pgstack::stack

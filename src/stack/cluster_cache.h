@@ -1,0 +1,77 @@
+// The cache of initialised clusters (see pgstack/stack/cluster_cache.h for what it is for).
+//
+// Layout of the cache folder:
+//   <key>/data        a cluster as Cluster::Init leaves it, never started
+//   <key>/recipe.txt  InitdbRecipe::Describe(); its mtime is the entry's last use
+//   <key>.lock        flock: shared while copying out, exclusive while filling or evicting
+//   .tmp-<key>-<pid>  an entry being filled; renamed to <key> once complete and synced
+// An entry appears by rename only, so a reader never sees half of one.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "copy_tree.h"
+#include "initdb_recipe.h"
+#include "internal.h"
+#include "pgstack/stack/cluster_cache.h"
+
+namespace pgstack::stack {
+
+class ClusterCache {
+ public:
+  static constexpr uint64_t kDefaultMaxBytes = 1ull << 30;
+
+  explicit ClusterCache(std::string dir, uint64_t max_bytes = kDefaultMaxBytes)
+      : dir_(std::move(dir)), max_bytes_(max_bytes) {}
+  const std::string& dir() const { return dir_; }
+
+  // An flock on one key's lock file, held until destroyed.
+  class Lock {
+   public:
+    Lock(Lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    ~Lock();
+
+   private:
+    friend class ClusterCache;
+    explicit Lock(int fd) : fd_(fd) {}
+    int fd_;
+  };
+  // Polls (bounded) for the key's lock; kLockTimeout when another pgstack holds it too long.
+  Result<Lock> LockKey(const std::string& key, bool exclusive, std::chrono::milliseconds timeout);
+
+  // Whether a complete entry for this recipe is there (same description, not only same key).
+  bool Has(const InitdbRecipe& recipe) const;
+  // Copies the entry's cluster to data_dir (which must not exist) and marks the entry used.
+  // Hold the key's lock.
+  Result<CopyStats> CopyOut(const InitdbRecipe& recipe, const std::string& data_dir);
+  // Makes data_dir (a fresh cluster of recipe, never started) the key's entry: copied into a
+  // temporary folder, synced, renamed into place; then evicts the oldest entries beyond the
+  // bound. Hold the key's lock, exclusively.
+  Status Store(const InitdbRecipe& recipe, const std::string& data_dir);
+  // Removes the least recently used entries (never `keep`, never one in use) until the cache
+  // holds at most max_bytes; also leftovers of fills that died.
+  Status Evict(const std::string& keep);
+
+  Result<std::vector<CachedCluster>> List() const;
+  // Removes every entry not in use; returns how many.
+  Result<int> Clear();
+
+ private:
+  std::string EntryDir(const std::string& key) const { return dir_ + "/" + key; }
+  // Removes an entry unless someone holds its lock.
+  Result<bool> RemoveIfUnused(const std::string& key);
+
+  std::string dir_;
+  uint64_t max_bytes_;
+};
+
+// $XDG_CACHE_HOME/pgstack, else $HOME/.cache/pgstack; an error when neither is set.
+Result<std::string> DefaultCacheDir(const core::EnvLookup& env);
+
+}  // namespace pgstack::stack

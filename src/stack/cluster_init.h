@@ -1,0 +1,17 @@
+// A cold `up`'s data directory, from the cluster cache or from initdb.
+#pragma once
+
+#include <string>
+
+#include "cluster.h"
+
+namespace pgstack::stack {
+
+// How a cold `up` gets its data directory: a copy of the cache's cluster of the same recipe, or
+// initdb (whose cluster then fills the cache). The cache only ever saves time: when it cannot be
+// used (no home, unwritable, locked too long, a failing copy), initdb runs as before and the
+// returned action says why. `durable`: sync what was written (test mode skips that).
+// PGSTACK_CACHE=off in the environment turns the cache off.
+Result<std::string> InitDataDir(Cluster& cluster, bool durable);
+
+}  // namespace pgstack::stack

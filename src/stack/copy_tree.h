@@ -1,0 +1,32 @@
+// Copying a directory tree (a PostgreSQL data directory) as fast as the filesystem allows, and
+// making it durable with one call. Used by the cluster cache, in both directions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pgstack/core/status.h"
+
+namespace pgstack::stack {
+
+struct CopyStats {
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  bool reflinked = false;  // at least one file shares its blocks with the source (FICLONE)
+};
+
+// Copies `from` to `to`, which must not exist. Each file is a reflink where the filesystem can
+// share blocks (btrfs, XFS), else an in-kernel copy_file_range, else read/write. Modes are kept,
+// and owners too when we are root (PostgreSQL refuses a data directory it does not own).
+// Symlinks are recreated, not followed. On failure `to` may be left half-written: the caller
+// copies into a temporary name and renames.
+Result<CopyStats> CopyTree(const std::string& from, const std::string& to);
+
+// Flushes the whole filesystem that holds `path` (syncfs): one call instead of an fsync per
+// file, as `initdb --sync-method=syncfs` does.
+Status SyncFilesystem(const std::string& path);
+
+// The bytes of the regular files under `path` (0 when it does not exist).
+uint64_t TreeBytes(const std::string& path);
+
+}  // namespace pgstack::stack

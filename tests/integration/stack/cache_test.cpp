@@ -1,0 +1,141 @@
+// Disposable stacks against real PostgreSQL 17 and PgBouncer: a cold `up` from the cluster cache
+// passes the same checks as one from initdb, concurrent first `up`s on an empty cache all
+// succeed, and test mode runs without durability.
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "fixture.h"
+#include "pgstack/location/environment.h"
+
+namespace pgstack::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Stacks of environment `test` in state dirs of their own, on one cache folder of their own.
+class Cache : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    for (const auto& s : stacks_) RunPgstack(Args(s, {"destroy", "--yes"}), Env());
+  }
+  std::map<std::string, std::string> Env() const { return {{"XDG_CACHE_HOME", cache_home_}}; }
+  std::string NewStateDir() {
+    stacks_.push_back(TempDir("cache-stack") + "/s");
+    return stacks_.back();
+  }
+  std::vector<std::string> Args(const std::string& state, std::vector<std::string> extra) const {
+    std::vector<std::string> a = {
+        "--config", SourceDir() + "/config/database.json", "--env", "test", "--state-dir", state};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  core::CommandOutput Up(const std::string& state) const {
+    return RunPgstack(Args(state, {"up", "--pg-port", "0", "--pool-port", "0"}), Env());
+  }
+  nlohmann::json Json(const core::CommandOutput& out) const {
+    size_t at = out.output.find('{');
+    return nlohmann::json::parse(at == std::string::npos ? "" : out.output.substr(at), nullptr,
+                                 false);
+  }
+  std::vector<std::string> CacheFolder() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(cache_home_ + "/pgstack"))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::string cache_home_ = TempDir("cache-home");
+  std::vector<std::string> stacks_;
+};
+
+TEST_F(Cache, ColdUpFromTheCachePassesTheChecksOfAFreshInitdb) {
+  std::string first = NewStateDir(), second = NewStateDir();
+  auto made = Up(first);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_NE(made.output.find("and cached it"), std::string::npos) << made.output;
+  auto copied = Up(second);
+  ASSERT_EQ(copied.exit_code, 0) << copied.output;
+  EXPECT_NE(copied.output.find("from the cache"), std::string::npos) << copied.output;
+  EXPECT_EQ(copied.output.find("initialized"), std::string::npos) << copied.output;
+
+  // Settings in effect, logins direct and through PgBouncer, the database, extensions, SCRAM,
+  // hba, file modes: everything but the timing-sensitive JSONB performance check.
+  auto verify =
+      RunPgstack(Args(second, {"--json", "verify", "--check", "postgres", "--check", "pgbouncer",
+                               "--check", "security", "--check", "jsonb.script"}));
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  auto doc = Json(verify);
+  ASSERT_TRUE(doc.contains("checks")) << verify.output;
+  EXPECT_GE(doc["checks"].size(), 15u);
+
+  // Per stack: its own password and its own files.
+  EXPECT_NE(ReadText(first + "/credentials.json"), ReadText(second + "/credentials.json"));
+  EXPECT_NE(ReadText(second + "/data/conf.d/pgstack.conf").find(second + "/run"),
+            std::string::npos);
+
+  auto list = RunPgstack({"--json", "cache", "list"}, Env());
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  auto listing = Json(list);
+  ASSERT_EQ(listing["entries"].size(), 1u) << list.output;
+  EXPECT_EQ(listing["dir"], cache_home_ + "/pgstack");
+  EXPECT_TRUE(listing["entries"][0]["key"].get<std::string>().starts_with("pg17."));
+  EXPECT_GT(listing["entries"][0]["bytes"].get<uint64_t>(), 1u << 20);
+
+  auto clear = RunPgstack({"--json", "cache", "clear"}, Env());
+  ASSERT_EQ(clear.exit_code, 0) << clear.output;
+  EXPECT_EQ(Json(clear)["removed"], 1) << clear.output;
+  EXPECT_EQ(Json(RunPgstack({"--json", "cache", "list"}, Env()))["entries"].size(), 0u);
+}
+
+TEST_F(Cache, ConcurrentFirstUpsOnAnEmptyCacheAllSucceedAndInitdbRunsOnce) {
+  std::vector<std::string> states = {NewStateDir(), NewStateDir(), NewStateDir()};
+  std::vector<core::CommandOutput> outs(states.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < states.size(); ++i)
+    threads.emplace_back([&, i] { outs[i] = Up(states[i]); });
+  for (auto& t : threads) t.join();
+  int made = 0, copied = 0;
+  for (const auto& out : outs) {
+    EXPECT_EQ(out.exit_code, 0) << out.output;
+    made += out.output.find("and cached it") != std::string::npos;
+    copied += out.output.find("from the cache") != std::string::npos;
+  }
+  EXPECT_EQ(made, 1);
+  EXPECT_EQ(copied, 2);
+  // One entry and its lock; no temporary folder left behind.
+  auto names = CacheFolder();
+  ASSERT_EQ(names.size(), 2u) << ::testing::PrintToString(names);
+  EXPECT_EQ(names[0] + ".lock", names[1]);
+}
+
+TEST_F(Cache, TestModeRunsWithoutDurabilityAndSaysSo) {
+  std::string state = NewStateDir();
+  auto up = Up(state);
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto ep = location::LocalEndpoints(
+      *location::LoadEnvironment(SourceDir() + "/config/database.json", "test", core::ProcessEnv()),
+      state);
+  ASSERT_TRUE(ep.ok()) << ep.status().message();
+  auto c = pg::Connection::Open(ep->direct);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  for (const char* name : {"fsync", "synchronous_commit", "full_page_writes"}) {
+    auto r = c->Exec(std::string("SHOW ") + name);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->scalar(), "off") << name;
+  }
+  auto status = RunPgstack(Args(state, {"status"}));
+  EXPECT_NE(status.output.find("test mode: durability off"), std::string::npos) << status.output;
+  auto json = Json(RunPgstack(Args(state, {"--json", "status"})));
+  EXPECT_EQ(json["postgres"]["durability"], "off") << json.dump();
+  auto verify =
+      Json(RunPgstack(Args(state, {"--json", "verify", "--check", "postgres.durability"})));
+  ASSERT_EQ(verify["checks"].size(), 1u) << verify.dump();
+  EXPECT_EQ(verify["checks"][0]["status"], "pass") << verify.dump();
+  EXPECT_NE(verify["checks"][0]["detail"].get<std::string>().find("test mode"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgstack::testing
