@@ -2,7 +2,6 @@
 // it, transaction pooling, the configured settings, and the admin console's SHOW commands. The
 // console's columns differ between releases, so every row is read by column name.
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <fstream>
 #include <map>
@@ -14,6 +13,7 @@
 #include "pgstack/core/scram.h"
 #include "pgstack/core/settings.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/ping.h"
 #include "text.h"
 
 namespace pgstack::verify {
@@ -78,8 +78,7 @@ Outcome PgBouncerRunning(Probe& probe) {
   if (!ep.ok()) return probe.Unreachable(ep.status());
   const pg::ConnParams& p = (*ep)->pooled;
   std::string where = fmt::format("{}:{}", p.host, p.port);
-  pg::LibpqParams kv(p);
-  if (PQpingParams(kv.keywords.data(), kv.values.data(), 0) != PQPING_OK) {
+  if (pg::Ping(p) != pg::PingResult::kAccepting) {
     Outcome o = Outcome::Fail("PgBouncer is not running: nothing answers on " + where, "accepting",
                               "no response");
     if (!probe.local()) {
@@ -124,8 +123,7 @@ Outcome PgBouncerLogin(Probe& probe) {
   }
   if (!r.ok()) {
     std::string why = r.status().message();
-    pg::LibpqParams kv(ep->direct);
-    if (PQpingParams(kv.keywords.data(), kv.values.data(), 0) == PQPING_NO_RESPONSE) {
+    if (pg::Ping(ep->direct) == pg::PingResult::kNoResponse) {
       why += "; PostgreSQL is not running";
     }
     return Outcome::Fail("a query through PgBouncer failed: " + why);

@@ -1,13 +1,13 @@
 // PostgreSQL: running, reachable by the application role, version 17, the configured settings,
 // the database, the right to create tables, and the extensions.
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <map>
 
 #include "checks.h"
 #include "pgstack/core/postgres_major.h"
 #include "pgstack/core/settings.h"
+#include "pgstack/pg/ping.h"
 #include "text.h"
 #include "transaction.h"
 
@@ -23,20 +23,19 @@ Outcome PostgresRunning(Probe& probe) {
   auto ep = probe.endpoints();
   if (!ep.ok()) return probe.Unreachable(ep.status());
   const pg::ConnParams& p = (*ep)->direct;
-  pg::LibpqParams kv(p);
-  // PQping needs no login: it tells a stopped server from one that refuses us.
-  switch (PQpingParams(kv.keywords.data(), kv.values.data(), 0)) {
-    case PQPING_OK:
+  // A ping needs no login: it tells a stopped server from one that refuses us.
+  switch (pg::Ping(p)) {
+    case pg::PingResult::kAccepting:
       return Outcome::Pass("accepting connections on " + Where(p), "accepting", "accepting");
-    case PQPING_REJECT:
+    case pg::PingResult::kRejecting:
       return Outcome::Fail(Where(p) +
                                " answers but rejects connections (starting up or "
                                "shutting down)",
                            "accepting", "rejecting");
-    case PQPING_NO_RESPONSE:
+    case pg::PingResult::kNoResponse:
       return Outcome::Fail("PostgreSQL is not running: nothing answers on " + Where(p), "accepting",
                            "no response");
-    case PQPING_NO_ATTEMPT:
+    case pg::PingResult::kNoAttempt:
       break;
   }
   return Outcome::Fail("invalid connection parameters for " + Where(p));

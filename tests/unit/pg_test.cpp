@@ -4,6 +4,7 @@
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/connection.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/ping.h"
 
 namespace pgstack::pg {
 namespace {
@@ -133,6 +134,15 @@ TEST(Connection, FailureNamesTheTargetButNotThePassword) {
   EXPECT_NE(c.status().message().find("127.0.0.1:1"), std::string::npos) << c.status().message();
   EXPECT_EQ(c.status().message().find("p@ss"), std::string::npos);
   EXPECT_EQ(Classify(c.status()), ErrorClass::kConnection);
+}
+
+TEST(Ping, NothingListeningIsNoResponseAndBadParametersNoAttempt) {
+  ConnParams p = Sample();
+  p.port = 1;  // nothing listens on port 1
+  p.connect_timeout_s = 2;
+  EXPECT_EQ(Ping(p), PingResult::kNoResponse);
+  p.sslmode = "sometimes";
+  EXPECT_EQ(Ping(p), PingResult::kNoAttempt);
 }
 
 }  // namespace

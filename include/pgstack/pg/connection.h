@@ -45,6 +45,7 @@ class Connection {
   static Result<Connection> Open(const ConnParams& params);
 
   // Runs one or more statements with the simple protocol; returns the last statement's result.
+  // A COPY from or to the client fails here and is ended (COPY FROM STDIN: CopyIn).
   Result<QueryResult> Exec(std::string_view sql);
   // Runs one statement with $1.. parameters (text, NULL for nullopt) as an unnamed statement.
   Result<QueryResult> Exec(std::string_view sql, const Params& params);
@@ -59,9 +60,9 @@ class Connection {
   ScriptResult ExecScript(std::string_view sql);
 
   // Exec() that waits at most `limit` for the answer. Then it cancels the statement and fails
-  // (kFailure, "no answer within ..."); the connection is idle and usable again when the server
-  // acknowledged the cancel within a short grace, and otherwise closed (broken(): every later
-  // call fails at once instead of waiting for the abandoned statement).
+  // ("no answer within ...", classified kQueryCanceled); the connection is idle and usable again
+  // when the server acknowledged the cancel within a short grace, and otherwise closed
+  // (broken(): every later call fails at once instead of waiting for the abandoned statement).
   Result<QueryResult> ExecWithin(std::string_view sql, std::chrono::milliseconds limit);
 
   // Runs one COPY ... FROM STDIN statement with `data` as its input (in the statement's format)
