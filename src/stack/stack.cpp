@@ -8,13 +8,13 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "cluster.h"
 #include "internal.h"
 #include "pgbouncer_process.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
+#include "pgstack/pg/reload.h"
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
 
@@ -22,7 +22,6 @@ namespace pgstack::stack {
 namespace {
 
 namespace fs = std::filesystem;
-using std::chrono::milliseconds;
 
 // Serialises up/down/destroy on one state directory (flock, released when the fd closes).
 class DirLock {
@@ -45,20 +44,6 @@ class DirLock {
   explicit DirLock(int fd) : fd_(fd) {}
   int fd_;
 };
-
-// Polls until a login works and a first statement runs (a server or pooler that was just
-// started, reloaded or restarted) and returns that connection. Through PgBouncer the statement
-// matters: a login is checked against the userlist alone, the server is reached only by a query.
-Result<pg::Connection> WaitForLogin(const pg::ConnParams& p, milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    auto c = pg::Connection::Open(p);
-    Status s = c.ok() ? c->Run("SELECT 1") : c.status();
-    if (s.ok()) return c;
-    if (std::chrono::steady_clock::now() > deadline) return s;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-}
 
 // The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
 // state dir remembers, then the config (0: a free one).
@@ -147,15 +132,7 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::Pro
 Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
                          const std::vector<std::string>& changed, std::vector<std::string>& actions) {
   PGSTACK_ASSIGN_OR_RETURN(auto c, pg::Connection::Open(su));
-  PGSTACK_ASSIGN_OR_RETURN(auto before, c.Exec("SELECT pg_conf_load_time()"));
-  PGSTACK_RETURN_IF_ERROR(c.Run("SELECT pg_reload_conf()"));
-  // The reload is asynchronous: wait (bounded) until this backend has re-read the files.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline) {
-    PGSTACK_ASSIGN_OR_RETURN(auto now, c.Exec("SELECT pg_conf_load_time()"));
-    if (now.scalar() != before.scalar()) break;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(c));
   PGSTACK_ASSIGN_OR_RETURN(auto pending, c.Exec(
       "SELECT string_agg(name, ', ' ORDER BY name) FROM pg_settings WHERE pending_restart"));
   std::string names = pending.scalar();
