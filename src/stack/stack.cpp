@@ -14,6 +14,7 @@
 #include "pgbouncer_process.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
+#include "pgstack/core/port_lock.h"
 #include "pgstack/pg/reload.h"
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
@@ -46,13 +47,16 @@ class DirLock {
 };
 
 // The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
-// state dir remembers, then the config (0: a free one).
+// state dir remembers, then the config (0: a free one). A free port stays locked in `held` until
+// the server listens on it, so that another pgstack up starting now does not pick it too.
 Result<int> ChoosePort(std::optional<int> flag, int remembered, int configured,
-                       const std::string& host) {
+                       const std::string& host, std::vector<core::PortLock>& held) {
   if (flag && *flag != 0) return *flag;
   if (remembered != 0) return remembered;
   if (!flag && configured != 0) return configured;
-  return core::FreePort(host);
+  PGSTACK_ASSIGN_OR_RETURN(core::PortLock lock, core::PortLock::Take(host));
+  held.push_back(std::move(lock));
+  return held.back().port();
 }
 
 Status CheckPortFree(const std::string& host, int port, const std::string& what) {
@@ -69,6 +73,7 @@ struct Plan {
   StackState state;
   core::OsUser service;
   std::string pgbouncer_ini;
+  std::vector<core::PortLock> ports;  // free ports chosen for this run, held until Up returns
 };
 
 PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths, const StackState& st) {
@@ -109,10 +114,12 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::Pro
   PGSTACK_RETURN_IF_ERROR(core::CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
   PGSTACK_RETURN_IF_ERROR(core::CheckReachable(bins.dir, plan.service));
   const StackState* prev = plan.previous ? &*plan.previous : nullptr;
-  PGSTACK_ASSIGN_OR_RETURN(int pg_port, ChoosePort(o.pg_port, prev ? prev->pg_port : 0,
-                                                    env.postgres.port, env.postgres.host));
-  PGSTACK_ASSIGN_OR_RETURN(int pool_port, ChoosePort(o.pool_port, prev ? prev->pool_port : 0,
-                                                      env.pgbouncer.port, env.pgbouncer.listen_addr));
+  PGSTACK_ASSIGN_OR_RETURN(int pg_port,
+                           ChoosePort(o.pg_port, prev ? prev->pg_port : 0, env.postgres.port,
+                                      env.postgres.host, plan.ports));
+  PGSTACK_ASSIGN_OR_RETURN(int pool_port,
+                           ChoosePort(o.pool_port, prev ? prev->pool_port : 0, env.pgbouncer.port,
+                                      env.pgbouncer.listen_addr, plan.ports));
   if (pg_port == pool_port)
     return Status::InvalidInput(fmt::format("--pg-port and --pool-port are both {}", pg_port));
   plan.state = StackState{.stack_id = location::StackId(env), .environment = env.name, .pg_port = pg_port,
