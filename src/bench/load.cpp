@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -360,18 +362,25 @@ Result<LoadResult> RunLoad(const LoadSpec& spec) {
     for (int i = t; i < spec.clients; i += threads) seeds.push_back(static_cast<uint64_t>(i) + 1);
     workers.push_back(std::make_unique<Worker>(shared, std::move(seeds)));
   }
-  std::atomic<int> running{threads};
+  // The workers count themselves out; the ticks wait on that, so the last one ends the wait.
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  int running = threads;
   std::vector<std::thread> pool;
   for (auto& w : workers) {
-    pool.emplace_back([&w, &running] {
-      w->Run();
-      running.fetch_sub(1);
+    pool.emplace_back([&, worker = w.get()] {
+      worker->Run();
+      std::lock_guard<std::mutex> lock(done_mu);
+      if (--running == 0) done_cv.notify_all();
     });
   }
 
   LoadResult out;
-  while (running.load() > 0) {
-    std::this_thread::sleep_for(kTickInterval);
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(done_mu);
+      if (done_cv.wait_for(lock, kTickInterval, [&] { return running == 0; })) break;
+    }
     if (spec.stop && spec.stop->load() && !shared.finish.load()) {
       shared.finish = true;
       out.interrupted = true;

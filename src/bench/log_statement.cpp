@@ -1,23 +1,24 @@
 #include "pgstack/bench/log_statement.h"
 
-#include <chrono>
-#include <thread>
+#include <fmt/format.h>
+
+#include "pgstack/pg/reload.h"
 
 namespace pgstack::bench {
 namespace {
 
-// pg_reload_conf() only signals the postmaster; wait (bounded) until a new session sees value.
-Status AwaitSetting(const pg::ConnParams& superuser, const std::string& value) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (true) {
-    PGSTACK_ASSIGN_OR_RETURN(auto conn, pg::Connection::Open(superuser));
-    PGSTACK_ASSIGN_OR_RETURN(std::string now, CurrentLogStatement(conn));
-    if (now == value) return Status::Ok();
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Failure("log_statement is still '" + now + "' 5s after pg_reload_conf()");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+// Reloads the configuration and checks that a new session (as the load's clients will open)
+// sees value: after the reload only a setting of the role or database could hide it.
+Status ReloadAndCheck(pg::Connection& conn, const pg::ConnParams& superuser,
+                      const std::string& value) {
+  PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(conn));
+  PGSTACK_ASSIGN_OR_RETURN(auto fresh, pg::Connection::Open(superuser));
+  PGSTACK_ASSIGN_OR_RETURN(std::string now, CurrentLogStatement(fresh));
+  if (now == value) return Status::Ok();
+  return Status::Failure(fmt::format(
+      "log_statement is '{}', not '{}', after pg_reload_conf(): a setting of the role or the "
+      "database overrides it",
+      now, value));
 }
 
 }  // namespace
@@ -38,8 +39,7 @@ Result<std::unique_ptr<LogStatementOff>> LogStatementOff::Apply(const pg::ConnPa
   Status s = conn.Run("ALTER SYSTEM SET log_statement = 'none'");
   if (!s.ok()) return s.WithContext("cannot turn log_statement off (ALTER SYSTEM)");
   std::unique_ptr<LogStatementOff> guard(new LogStatementOff(su, previous, previous_auto));
-  PGSTACK_RETURN_IF_ERROR(conn.Run("SELECT pg_reload_conf()"));
-  PGSTACK_RETURN_IF_ERROR(AwaitSetting(su, "none"));
+  PGSTACK_RETURN_IF_ERROR(ReloadAndCheck(conn, su, "none"));
   return guard;
 }
 
@@ -51,8 +51,7 @@ Status LogStatementOff::Restore() {
                         ? "ALTER SYSTEM SET log_statement = " + conn.QuoteLiteral(*previous_auto_)
                         : std::string("ALTER SYSTEM RESET log_statement");
   Status s = conn.Run(sql);
-  if (s.ok()) s = conn.Run("SELECT pg_reload_conf()");
-  if (s.ok()) s = AwaitSetting(superuser_, previous_);
+  if (s.ok()) s = ReloadAndCheck(conn, superuser_, previous_);
   if (!s.ok()) {
     return s.WithContext("could not restore log_statement to '" + previous_ +
                          "'; run ALTER SYSTEM RESET log_statement as a superuser");

@@ -8,6 +8,7 @@
 #include "pgstack/bench/log_statement.h"
 #include "pgstack/bench/scratch_schema.h"
 #include "pgstack/bench/workload.h"
+#include "pgstack/core/wait.h"
 #include "pgstack/pg/connection.h"
 
 namespace pgstack::bench {
@@ -74,7 +75,7 @@ class PoolRun {
  private:
   Status Prepare();
   Result<PointResult> RunPoint(const Point& p);
-  void WaitForBackendsToLeave(int baseline);
+  Status WaitForBackendsToLeave(int baseline);
   bool Stopped() const { return hooks_.stop && hooks_.stop->load(); }
 
   const location::Endpoints& endpoints_;
@@ -147,13 +148,18 @@ Status PoolRun::Prepare() {
 
 // Backends of a direct point exit after their clients hang up; wait (bounded) until they are
 // gone so that the next point's peak counts only its own.
-void PoolRun::WaitForBackendsToLeave(int baseline) {
-  auto deadline = std::chrono::steady_clock::now() + kSettleLimit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto n = backends_->Count();
-    if (!n.ok() || *n <= baseline) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+Status PoolRun::WaitForBackendsToLeave(int baseline) {
+  return core::WaitUntil({.what = "the backends of the last point to exit",
+                          .timeout = kSettleLimit,
+                          .backoff = {.first = std::chrono::milliseconds(20)}},
+                         [&] {
+                           auto n = backends_->Count();
+                           if (!n.ok()) return core::Poll::Fail(n.status());
+                           return *n <= baseline
+                                      ? core::Poll::Ready()
+                                      : core::Poll::NotYet(fmt::format(
+                                            "{} connections, {} before the point", *n, baseline));
+                         });
 }
 
 Result<PointResult> PoolRun::RunPoint(const Point& p) {
@@ -237,7 +243,9 @@ Result<PointResult> PoolRun::RunPoint(const Point& p) {
     PGSTACK_ASSIGN_OR_RETURN(StatsTotals after, pooler->Stats());
     out.pooler->stats = Averages(before, after);
   } else if (baseline.ok()) {
-    WaitForBackendsToLeave(*baseline);
+    // The next point's server connection peak may then count backends of this one.
+    if (Status settled = WaitForBackendsToLeave(*baseline); !settled.ok())
+      Notify(hooks_.notice, "note: " + settled.message());
   }
   return out;
 }

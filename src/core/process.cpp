@@ -14,7 +14,8 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <thread>
+
+#include "pgstack/core/wait.h"
 
 namespace pgstack::core {
 namespace {
@@ -71,20 +72,19 @@ class SystemRunner : public ProcessRunner {
     }
 
     int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cmd.timeout_s);
-    bool timed_out = false;
-    while (true) {
-      pid_t r = waitpid(pid, &status, WNOHANG);
-      if (r == pid) break;
-      if (r < 0 && errno != EINTR) break;
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        timed_out = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    Status finished = WaitUntil({.what = cmd.argv[0] + " to finish",
+                                 .timeout = std::chrono::seconds(cmd.timeout_s),
+                                 .backoff = {.first = std::chrono::milliseconds(2)}},
+                                [&] {
+                                  pid_t r = waitpid(pid, &status, WNOHANG);
+                                  return r == pid || (r < 0 && errno != EINTR)
+                                             ? Poll::Ready()
+                                             : Poll::NotYet("it still runs");
+                                });
+    if (!finished.ok()) {
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
     }
     CommandOutput result;
     off_t size = lseek(out, 0, SEEK_END);
@@ -93,9 +93,7 @@ class SystemRunner : public ProcessRunner {
       pread(out, result.output.data(), result.output.size(), 0);
     }
     close(out);
-    if (timed_out) {
-      return Status::Failure(fmt::format("{} did not finish within {} s", cmd.argv[0], cmd.timeout_s));
-    }
+    if (!finished.ok()) return finished;
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
     if (result.exit_code == 127) {

@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <random>
-#include <thread>
 #include <unordered_map>
 
+#include "pgstack/core/wait.h"
 #include "pgstack/pg/error_class.h"
 #include "sql_buffer.h"
 
@@ -117,7 +116,10 @@ Status Executor::CopyIn(const SqlText& t, const Statement& st) {
 
 Status Executor::WithRetries(const std::string& what,
                              const std::function<Status(int attempt)>& step) {
-  std::mt19937 rng(std::random_device{}());
+  core::BackoffPauses pauses({.first = std::chrono::milliseconds(s_.backoff_ms),
+                              .growth = 2,
+                              .max = std::chrono::seconds(10),
+                              .jitter = true});
   for (int attempt = 0;; ++attempt) {
     Status s = step(attempt);
     if (s.ok()) return s;
@@ -128,13 +130,12 @@ Status Executor::WithRetries(const std::string& what,
           fmt::format("{} (gave up after {} retries)", s.message(), s_.retries), s.sqlstate());
       return out.WithCode(c == pg::ErrorClass::kLockNotAvailable ? Code::kLockTimeout : s.code());
     }
-    int base = std::min(s_.backoff_ms << std::min(attempt, 10), 10000);
-    int pause = base / 2 + static_cast<int>(rng() % static_cast<unsigned>(base + 1));
+    auto pause = pauses.Next();
     if (s_.on_retry) {
-      s_.on_retry(
-          fmt::format("{}; retry {} of {} in {} ms", s.message(), attempt + 1, s_.retries, pause));
+      s_.on_retry(fmt::format("{}; retry {} of {} in {} ms", s.message(), attempt + 1, s_.retries,
+                              pause.count()));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+    PGSTACK_RETURN_IF_ERROR(core::Pause(pause));
   }
 }
 

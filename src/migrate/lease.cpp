@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 
+#include "pgstack/core/wait.h"
 #include "pgstack/migrate/history.h"
 
 namespace pgstack::migrate {
@@ -13,20 +14,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Takes the lease when it is free or expired; either way, says who holds it (as it was before
+// this statement) and in how many ms that lease ends, for the reports while waiting.
 constexpr std::string_view kTake = R"sql(
 WITH free AS (
   SELECT id FROM pgstack.migration_lock
    WHERE id = 1 AND (holder IS NULL OR expires_at < clock_timestamp())
-   FOR UPDATE SKIP LOCKED)
-UPDATE pgstack.migration_lock l
-   SET holder = $1, acquired_at = clock_timestamp(),
-       expires_at = clock_timestamp() + $2::int * interval '1 millisecond'
-  FROM free WHERE l.id = free.id
-RETURNING l.id)sql";
-
-constexpr std::string_view kWho =
-    "SELECT coalesce(holder, '(nobody)'), coalesce(round(extract(epoch FROM expires_at - "
-    "clock_timestamp()) * 1000)::bigint, 0) FROM pgstack.migration_lock WHERE id = 1";
+   FOR UPDATE SKIP LOCKED),
+taken AS (
+  UPDATE pgstack.migration_lock l
+     SET holder = $1, acquired_at = clock_timestamp(),
+         expires_at = clock_timestamp() + $2::int * interval '1 millisecond'
+    FROM free WHERE l.id = free.id
+  RETURNING l.id)
+SELECT EXISTS (SELECT FROM taken), coalesce(holder, '(nobody)'),
+       coalesce(round(extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint, 0)
+  FROM pgstack.migration_lock WHERE id = 1)sql";
 
 constexpr std::string_view kRenew =
     "UPDATE pgstack.migration_lock SET expires_at = clock_timestamp() + $2::int * interval '1 "
@@ -51,32 +54,26 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(pg::Connection& conn, const pg::Co
   std::string holder = NewHolderId();
   std::string lease = std::to_string(opts.lease_ms);
   auto start = Clock::now();
-  auto deadline = start + std::chrono::milliseconds(opts.wait_ms);
-  std::mt19937 rng(std::random_device{}());
-  int pause_ms = 20;
-  auto last_report = start - std::chrono::seconds(10);
-  while (true) {
-    PGSTACK_ASSIGN_OR_RETURN(auto r, conn.Exec(kTake, {holder, lease}));
-    if (r.rows() == 1) break;
-    auto now = Clock::now();
-    if (now >= deadline || (opts.on_wait && now - last_report >= std::chrono::seconds(2))) {
-      PGSTACK_ASSIGN_OR_RETURN(auto who, conn.Exec(kWho));
-      std::string h = who.rows() ? std::string(who.get(0, 0)) : "?";
-      if (now >= deadline) {
-        return Status::LockTimeout(fmt::format(
-            "another runner ({}) still holds the migration lock after {} ms (--lock-timeout); "
-            "its lease ends in {} ms unless it renews it",
-            h, opts.wait_ms, who.rows() ? who.get(0, 1) : "?"));
-      }
-      opts.on_wait(h);
-      last_report = now;
-    }
-    int jittered = pause_ms / 2 + static_cast<int>(rng() % static_cast<unsigned>(pause_ms));
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::min<long long>(jittered, std::max<long long>(left, 1))));
-    pause_ms = std::min(pause_ms * 3 / 2, 500);
-  }
+  std::string holder_now = "?";
+  PGSTACK_RETURN_IF_ERROR(core::WaitUntil(
+      {.what = "the migration lock (--lock-timeout)",
+       .timeout = std::chrono::milliseconds(opts.wait_ms),
+       .backoff = {.first = std::chrono::milliseconds(20),
+                   .growth = 1.5,
+                   .max = std::chrono::milliseconds(500),
+                   .jitter = true},
+       .code = Code::kLockTimeout,
+       .on_wait = opts.on_wait ? [&](const std::string&) { opts.on_wait(holder_now); }
+                               : std::function<void(const std::string&)>()},
+      [&] {
+        auto r = conn.Exec(kTake, {holder, lease});
+        if (!r.ok()) return core::Poll::Fail(r.status());
+        if (r->rows() == 1 && r->get(0, 0) == "t") return core::Poll::Ready();
+        holder_now = r->rows() ? std::string(r->get(0, 1)) : "?";
+        return core::Poll::NotYet(
+            fmt::format("another runner ({}) holds it; its lease ends in {} ms unless it renews it",
+                        holder_now, r->rows() ? r->get(0, 2) : "?"));
+      }));
   std::unique_ptr<Lease> l(new Lease(conn, params, holder, opts.lease_ms));
   l->waited_ms_ = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());

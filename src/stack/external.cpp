@@ -6,15 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
-
 #include "external_internal.h"
+#include "internal.h"
 #include "pgstack/core/files.h"
+#include "pgstack/core/unified_diff.h"
+#include "pgstack/core/wait.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/stack/provision.h"
-#include "pgstack/core/unified_diff.h"
 
 namespace pgstack::stack {
 namespace {
@@ -147,25 +146,18 @@ void ReportDryRun(const Plan& plan, bool restart, ExternalReport& report) {
 // Two runs against one server at once would plan from the same state and both apply it: the
 // second waits, bounded, for the first. The lock belongs to the administrator's session.
 Status LockServer(pg::Connection& admin) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (true) {
-    PGSTACK_ASSIGN_OR_RETURN(
-        auto got, admin.Exec("SELECT pg_try_advisory_lock(hashtext('pgstack up (external)'))"));
-    if (got.scalar() == "t") return Status::Ok();
-    if (std::chrono::steady_clock::now() > deadline)
-      return Status::LockTimeout("another pgstack up has been setting up this server for 60 s");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
-// Waits (bounded) until the restarted server lets the administrator in again.
-Result<pg::Connection> Reconnect(const pg::ConnParams& p) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (true) {
-    auto c = pg::Connection::Open(p);
-    if (c.ok() || std::chrono::steady_clock::now() > deadline) return c;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  return core::WaitUntil(
+      {.what = "the lock of pgstack up on this server",
+       .timeout = std::chrono::seconds(60),
+       .backoff = {.first = std::chrono::milliseconds(100)},
+       .code = Code::kLockTimeout},
+      [&] {
+        auto got = admin.Exec("SELECT pg_try_advisory_lock(hashtext('pgstack up (external)'))");
+        if (!got.ok()) return core::Poll::Fail(got.status());
+        return got->scalar() == "t"
+                   ? core::Poll::Ready()
+                   : core::Poll::NotYet("another pgstack up is setting up this server");
+      });
 }
 
 // pgstack.conf was written and the server rejected it: left there, it would keep the server
@@ -236,7 +228,8 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const core::Environment&
     PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(core::Command{.argv = argv, .timeout_s = 300}));
     std::string shown = fmt::format("{}", fmt::join(argv, " "));
     if (out.exit_code != 0) return Status::Failure(shown + " failed: " + out.output);
-    PGSTACK_ASSIGN_OR_RETURN(auto again, Reconnect(plan.admin));
+    // Waits (bounded) until the restarted server lets the administrator in again.
+    PGSTACK_ASSIGN_OR_RETURN(auto again, WaitForLogin(plan.admin, std::chrono::seconds(60)));
     admin = std::move(again);
     report.actions.push_back(fmt::format("restarted PostgreSQL ({}) for {}", shown,
                                          fmt::join(report.restart_pending, ", ")));

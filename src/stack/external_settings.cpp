@@ -4,14 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include "external_internal.h"
 #include "pgstack/core/settings.h"
+#include "pgstack/pg/reload.h"
 
 namespace pgstack::stack::external {
 namespace {
@@ -228,18 +227,7 @@ Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const cor
 
 Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const core::Environment& env,
                                               std::vector<std::string>& notes) {
-  PGSTACK_ASSIGN_OR_RETURN(auto before, admin.Exec("SELECT pg_conf_load_time()"));
-  PGSTACK_RETURN_IF_ERROR(admin.Run("SELECT pg_reload_conf()"));
-  // The postmaster re-reads the files, then signals the backends; ours notices between
-  // statements. Bounded: a server that never reloads is reported, not waited for.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (true) {
-    PGSTACK_ASSIGN_OR_RETURN(auto now, admin.Exec("SELECT pg_conf_load_time()"));
-    if (now.scalar() != before.scalar()) break;
-    if (std::chrono::steady_clock::now() > deadline)
-      return Status::Failure("PostgreSQL did not reload its configuration within 10 s");
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(admin));
   // A file the server rejected leaves the old values in effect: that is a failed run. A
   // restart-only setting that changed is listed with an error too; it waits for the restart.
   if (auto bad = admin.Exec(

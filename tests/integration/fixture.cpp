@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "pgstack/core/files.h"
+#include "pgstack/core/wait.h"
 #include "pgstack/location/environment.h"
 
 namespace pgstack::testing {
@@ -52,13 +53,31 @@ std::string TempDir(const std::string& tag) {
   return made;
 }
 
+core::PortLock TakePort(const std::string& host) {
+  auto lock = core::PortLock::Take(host);
+  if (!lock.ok()) throw std::runtime_error("no free port: " + lock.status().message());
+  return std::move(*lock);
+}
+
+Status WaitFor(const std::string& what, const std::function<bool()>& cond,
+               std::chrono::milliseconds limit) {
+  return core::WaitUntil(
+      {.what = what, .timeout = limit, .backoff = {.first = std::chrono::milliseconds(20)}},
+      [&] { return cond() ? core::Poll::Ready() : core::Poll::NotYet(""); });
+}
+
 std::unique_ptr<TestStack> TestStack::Start(const std::string& env_name) {
   auto env = location::LoadEnvironment(SourceDir() + "/config/database.json", env_name, core::ProcessEnv());
   if (!env.ok()) throw std::runtime_error(env.status().message());
   std::unique_ptr<TestStack> s(new TestStack());
   s->env_ = *env;
   s->state_dir_ = TempDir("stack") + "/state";
-  stack::UpOptions opts{.state_dir = s->state_dir_, .pg_port = 0, .pool_port = 0};
+  // Locked for the stack's lifetime: a test that stops a server and starts it again finds its
+  // port still free of other test binaries.
+  s->ports_.push_back(TakePort(s->env_.postgres.host));
+  s->ports_.push_back(TakePort(s->env_.pgbouncer.listen_addr));
+  stack::UpOptions opts{
+      .state_dir = s->state_dir_, .pg_port = s->ports_[0].port(), .pool_port = s->ports_[1].port()};
   auto up = stack::Up(s->env_, opts);
   if (!up.ok()) throw std::runtime_error("test stack: " + up.status().message());
   s->state_ = up->state;

@@ -6,16 +6,19 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "pgstack/core/config.h"
-#include "pgstack/pg/connection.h"
+#include "pgstack/core/port_lock.h"
 #include "pgstack/core/process.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/location/state_paths.h"
+#include "pgstack/pg/connection.h"
 #include "pgstack/stack/stack.h"
 
 namespace pgstack::testing {
@@ -27,6 +30,15 @@ std::string ReadText(const std::string& path);
 
 // A fresh temporary folder (o+x, so the service user can reach what is inside), removed at exit.
 std::string TempDir(const std::string& tag);
+
+// A free TCP port on host, locked (core::PortLock) until the returned object is destroyed, so that
+// test binaries running at once never get the same one.
+core::PortLock TakePort(const std::string& host = "127.0.0.1");
+
+// Polls cond until it holds or `limit` passes, with pgstack's own bounded wait; the Status names
+// `what` when it did not happen. Tests wait for a condition this way, never with a bare sleep.
+Status WaitFor(const std::string& what, const std::function<bool()>& cond,
+               std::chrono::milliseconds limit = std::chrono::seconds(15));
 
 class TestStack {
  public:
@@ -58,6 +70,7 @@ class TestStack {
   std::string state_dir_;
   location::StackState state_;
   location::Endpoints endpoints_;
+  std::vector<core::PortLock> ports_;  // PostgreSQL's and PgBouncer's, held while it runs
 };
 
 // Runs the pgstack binary with the given args and environment additions (no preset flags).

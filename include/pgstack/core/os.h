@@ -26,7 +26,8 @@ Result<OsUser> ServiceUser();
 // folder must be searchable (x) by that user.
 Status CheckReachable(const std::string& path, const OsUser& user);
 
-// A TCP port on host that nothing listens on now (asked of the kernel by binding port 0).
+// A TCP port on host that nothing listens on now (asked of the kernel by binding port 0). Another
+// process may take it before us: PortLock (port_lock.h) holds one against other pgstack processes.
 Result<int> FreePort(const std::string& host);
 // Whether something already listens on host:port (a bind to it fails with EADDRINUSE).
 bool PortInUse(const std::string& host, int port);

@@ -100,11 +100,10 @@ class Server {
       std::ofstream(data + "/postgresql.conf", std::ios::app)
           << "include_dir = '" << root_ << "/conf'\n";
     }
-    auto port = core::FreePort("127.0.0.1");
-    auto pool = core::FreePort("127.0.0.1");
-    if (!port.ok() || !pool.ok()) throw std::runtime_error("no free port");
-    port_ = *port;
-    pool_port_ = *pool;
+    ports_.push_back(TakePort());
+    ports_.push_back(TakePort());
+    port_ = ports_[0].port();
+    pool_port_ = ports_[1].port();
     Start();
     WriteConfig();
     // PgBouncer's folder as an operator has it: a pgbouncer.ini whose paths pgstack keeps.
@@ -140,8 +139,10 @@ class Server {
     auto out = RunAsServerUser({"/usr/sbin/pgbouncer", "-d", "-q", pgb() + "/pgbouncer.ini"});
     ASSERT_EQ(out.exit_code, 0) << out.output;
     // PgBouncer forks before it binds: wait, bounded, until it answers.
-    for (int i = 0; i < 500 && !core::PortInUse("127.0.0.1", pool_port_); ++i) usleep(10'000);
-    ASSERT_TRUE(core::PortInUse("127.0.0.1", pool_port_)) << Read(root_ + "/run/pgbouncer.log");
+    Status listening = WaitFor("PgBouncer to listen on port " + std::to_string(pool_port_),
+                               [&] { return core::PortInUse("127.0.0.1", pool_port_); });
+    ASSERT_TRUE(listening.ok()) << listening.message() << "\n"
+                                << Read(root_ + "/run/pgbouncer.log");
   }
   std::string pgbouncer_pid_file() const { return root_ + "/run/pgbouncer.pid"; }
 
@@ -237,6 +238,7 @@ class Server {
 
  private:
   std::string root_;
+  std::vector<core::PortLock> ports_;  // the server's and PgBouncer's, held while they run
   int port_ = 0;
   int pool_port_ = 0;
   std::string config_;

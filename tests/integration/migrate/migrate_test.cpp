@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "fixture.h"
@@ -83,6 +84,23 @@ class Migrate : public ::testing::Test {
       _exit(127);
     }
     return pid;
+  }
+  // Waits until a runner's migration sleeps in pg_sleep(...) written as `text` (executing it:
+  // the runner's syntax check sends the same text but does not sleep).
+  void AwaitSleep(const std::string& text) {
+    auto c = TestStack::Shared().Direct();
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    Status seen = WaitFor(
+        "a runner to sleep in " + text,
+        [&] {
+          auto r = c->Exec(
+              "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND "
+              "position($1 in query) > 0",
+              {text});
+          return r.ok() && r->scalar() != "0";
+        },
+        std::chrono::seconds(30));
+    ASSERT_TRUE(seen.ok()) << seen.message();
   }
   static void KillAndReap(pid_t pid) {
     kill(pid, SIGKILL);
@@ -176,7 +194,7 @@ TEST_F(Migrate, SigkillInsideATransactionalMigrationLeavesNothingHalfApplied) {
         "-- pgstack:up\nCREATE TABLE mt.slow (id int);\nSELECT pg_sleep(3);\n"
         "INSERT INTO mt.slow VALUES (1);\n");
   pid_t pid = Spawn({"up", "--dir", dir_, "--pooled", "--lease", "2s"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  AwaitSleep("pg_sleep(3)");  // inside the migration's transaction, after CREATE TABLE
   KillAndReap(pid);
   // The killed runner's transaction holds table and history row together: neither is visible.
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'mt' AND tablename = 'slow'"),
@@ -193,7 +211,7 @@ TEST_F(Migrate, SigkillInsideAStatementByStatementMigrationResumes) {
         "SELECT pg_sleep(4);\nCREATE INDEX CONCURRENTLY steps_id ON mt.steps (id);\n"
         "INSERT INTO mt.steps VALUES (2);\n");
   pid_t pid = Spawn({"up", "--dir", dir_, "--direct", "--lease", "2s"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  AwaitSleep("pg_sleep(4)");  // the first INSERT is committed, the index not built
   KillAndReap(pid);
   json st = StatusJson(dir_, "--direct");
   ASSERT_EQ(st["pending"].size(), 1u) << st.dump();
@@ -250,8 +268,23 @@ TEST_F(Migrate, LockHeldElsewhereTimesOutRetriesAndSucceeds) {
     out = Run({"up", "--dir", dir_, "--pooled", "--pg-lock-timeout", "300ms", "--retries", "20",
                "--verbose"});
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Let it time out on the lock at least once (the retry is what this test is about): a retried
+  // statement starts anew, so a second query_start of the waiting ALTER means a retry happened.
+  std::set<std::string> starts;
+  auto watcher = TestStack::Shared().Direct();
+  ASSERT_TRUE(watcher.ok());
+  Status retried = WaitFor(
+      "the runner to retry after a lock timeout",
+      [&] {
+        auto r = watcher->Exec(
+            "SELECT query_start::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+            "position('ADD COLUMN note' in query) > 0");
+        if (r.ok() && r->rows() > 0) starts.insert(r->scalar());
+        return starts.size() >= 2;
+      },
+      std::chrono::seconds(30));
   ASSERT_TRUE(holder->Run("ROLLBACK").ok());
+  EXPECT_TRUE(retried.ok()) << retried.message();
   t.join();
   ASSERT_EQ(out.exit_code, 0) << out.output;
   EXPECT_NE(out.output.find("lock timeout"), std::string::npos) << out.output;

@@ -121,12 +121,14 @@ TEST(Up, SecondRunChangesNothing) {
 }
 
 TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
-  core::Environment env = Dev().env();
+  // Its own stack: it restarts the server and changes settings the other tests read.
+  auto own = TestStack::Start("development");
+  core::Environment env = own->env();
   auto set = [&env](const std::string& name, const std::string& value) {
     for (auto* list : {&env.postgres.settings, &env.pgbouncer.settings})
       for (auto& [k, v] : *list) if (k == name) v = value;
   };
-  stack::UpOptions opts{.state_dir = Dev().state_dir()};
+  stack::UpOptions opts{.state_dir = own->state_dir()};
   set("default_pool_size", "21");
   set("effective_cache_size", "2GB");
   auto r = stack::Up(env, opts);
@@ -134,7 +136,7 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   ASSERT_EQ(r->actions.size(), 2u);
   EXPECT_EQ(r->actions[0], "reloaded PostgreSQL (pgstack.conf changed)");
   EXPECT_EQ(r->actions[1], "reloaded PgBouncer (pgbouncer.ini changed)");
-  auto c = Dev().Direct();
+  auto c = own->Direct();
   EXPECT_EQ(Scalar(*c, "SHOW effective_cache_size"), "2GB");
 
   set("max_connections", "150");
@@ -142,47 +144,50 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->actions.size(), 1u);
   EXPECT_EQ(r->actions[0], "restarted PostgreSQL (pgstack.conf changed; max_connections need a restart)");
-  c = Dev().Direct();
+  c = own->Direct();
   EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "150");
 
   // Back to the file's values, which also proves the backups were taken on the way.
-  r = stack::Up(Dev().env(), opts);
+  r = stack::Up(own->env(), opts);
   ASSERT_TRUE(r.ok()) << r.status().message();
   int backups = 0;
-  for (const auto& e : fs::directory_iterator(location::StatePaths(Dev().state_dir()).conf_dir))
+  for (const auto& e : fs::directory_iterator(location::StatePaths(own->state_dir()).conf_dir))
     backups += e.path().filename().string().find("pgstack.conf.") == 0;
   EXPECT_GE(backups, 3);
-  c = Dev().Direct();
+  c = own->Direct();
   EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "200");
 }
 
 TEST(Up, RestartsAKilledPgBouncer) {
-  location::StatePaths paths(Dev().state_dir());
+  auto own = TestStack::Start("development");  // its own: it kills PgBouncer
+  location::StatePaths paths(own->state_dir());
   pid_t pid = std::stoi(ReadText(paths.pgbouncer_pid));
   ASSERT_EQ(kill(pid, SIGKILL), 0);
-  for (int i = 0; i < 200 && core::ProcessAlive(pid); ++i) usleep(10000);
-  ASSERT_FALSE(Dev().Pooled().ok());
-  auto r = stack::Up(Dev().env(), stack::UpOptions{.state_dir = Dev().state_dir()});
+  Status gone = WaitFor("the killed PgBouncer to exit", [&] { return !core::ProcessAlive(pid); });
+  ASSERT_TRUE(gone.ok()) << gone.message();
+  ASSERT_FALSE(own->Pooled().ok());
+  auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->actions.size(), 1u);
   EXPECT_EQ(r->actions[0].rfind("started PgBouncer", 0), 0u);
-  EXPECT_TRUE(Dev().Pooled().ok());
+  EXPECT_TRUE(own->Pooled().ok());
 }
 
 TEST(Lifecycle, DownThenUpKeepsData) {
+  auto own = TestStack::Start("development");  // its own: it stops the stack
   {
-    auto c = Dev().Direct();
+    auto c = own->Direct();
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE(c->Run("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)").ok());
   }
-  auto down = Dev().Pgstack({"--json", "down"});
+  auto down = own->Pgstack({"--json", "down"});
   ASSERT_EQ(down.exit_code, 0) << down.output;
-  auto st = Dev().Pgstack({"--json", "status"});
+  auto st = own->Pgstack({"--json", "status"});
   EXPECT_NE(st.output.find("\"running\": false"), std::string::npos) << st.output;
-  EXPECT_FALSE(Dev().Direct().ok());
-  auto up = Dev().Pgstack({"up"});
+  EXPECT_FALSE(own->Direct().ok());
+  auto up = own->Pgstack({"up"});
   ASSERT_EQ(up.exit_code, 0) << up.output;
-  auto c = Dev().Pooled();
+  auto c = own->Pooled();
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(Scalar(*c, "SELECT v FROM kept"), "42");
   ASSERT_TRUE(c->Run("DROP TABLE kept").ok());

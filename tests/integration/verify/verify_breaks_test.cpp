@@ -71,12 +71,14 @@ class VerifyBreaks : public ::testing::Test {
   // PgBouncer that failed to log in to the server waits server_login_retry (15 s) before it
   // tries again; the next test needs logins through it to work.
   void WaitForPooledLogin() {
-    ASSERT_TRUE(WaitUntil(
+    Status login = WaitFor(
+        "a login through PgBouncer",
         [&] {
           auto pooled = stack_->Pooled();
           return pooled.ok() && pooled->Run("SELECT 1").ok();
         },
-        std::chrono::seconds(40)));
+        std::chrono::seconds(40));
+    ASSERT_TRUE(login.ok()) << login.message();
   }
   // The access list of schema public, to check that a test put it back.
   std::string PublicAcl() {
@@ -89,10 +91,11 @@ class VerifyBreaks : public ::testing::Test {
               : fmt::format("ALTER SYSTEM RESET {}", name));
     Sql("SELECT pg_reload_conf()");
     std::string want = value.value_or("");
-    ASSERT_TRUE(WaitUntil([&] {
+    Status seen = WaitFor("a new session to see " + name + " = '" + want + "'", [&] {
       auto r = Superuser().Exec("SHOW " + name);
       return r.ok() && (value ? r->scalar() == want : true);
-    }));
+    });
+    ASSERT_TRUE(seen.ok()) << seen.message();
   }
   void ReplaceLine(const std::string& path, const std::string& pattern, const std::string& line) {
     std::string text = ReadText(path);
@@ -135,7 +138,8 @@ const std::set<std::string> kPgBouncerDown = {"pgbouncer.running",   "pgbouncer.
 TEST_F(VerifyBreaks, PgBouncerStopped) {
   pid_t pid = std::stoi(ReadText(paths().pgbouncer_pid));
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  ASSERT_TRUE(WaitUntil([&] { return !core::ProcessAlive(pid); }));
+  Status stopped = WaitFor("PgBouncer to stop", [&] { return !core::ProcessAlive(pid); });
+  ASSERT_TRUE(stopped.ok()) << stopped.message();
   Restore restore([&] { Up(); });
   Verdict v = RunVerify(stack());
   ExpectOnly(v, baseline(), kPgBouncerDown, {"security.pgbouncer_listen"});
@@ -147,7 +151,8 @@ TEST_F(VerifyBreaks, PostgresStoppedFailsWhatNeedsItAndTheRestStillRuns) {
   std::string pidfile = paths().data + "/postmaster.pid";
   pid_t pid = std::stoi(ReadText(pidfile));
   ASSERT_EQ(kill(pid, SIGINT), 0);  // fast shutdown
-  ASSERT_TRUE(WaitUntil([&] { return !core::ProcessAlive(pid); }));
+  Status stopped = WaitFor("PostgreSQL to stop", [&] { return !core::ProcessAlive(pid); });
+  ASSERT_TRUE(stopped.ok()) << stopped.message();
   Restore restore([&] {
     Up();
     WaitForPooledLogin();
@@ -185,17 +190,19 @@ TEST_F(VerifyBreaks, RestartOnlySettingWaitingForARestart) {
   Restore restore([&] {
     Sql("ALTER SYSTEM RESET shared_buffers");
     Sql("SELECT pg_reload_conf()");
-    WaitUntil([&] {
+    Status reset = WaitFor("shared_buffers to wait for no restart", [&] {
       auto r =
           Superuser().Exec("SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'");
       return r.ok() && r->scalar() == "f";
     });
+    EXPECT_TRUE(reset.ok()) << reset.message();
   });
-  ASSERT_TRUE(WaitUntil([&] {
+  Status pending = WaitFor("shared_buffers to wait for a restart", [&] {
     auto r =
         Superuser().Exec("SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'");
     return r.ok() && r->scalar() == "t";
-  }));
+  });
+  ASSERT_TRUE(pending.ok()) << pending.message();
   Verdict v = RunVerify(stack());
   ExpectOnly(v, baseline(), {"postgres.settings"});
   std::string detail = v.checks["postgres.settings"]["detail"];
