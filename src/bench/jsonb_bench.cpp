@@ -6,7 +6,10 @@
 
 #include "pgstack/bench/documents.h"
 #include "pgstack/bench/scratch_schema.h"
+#include "pgstack/core/elapsed.h"
+#include "pgstack/core/parse_int.h"
 #include "pgstack/pg/connection.h"
+#include "pgstack/pg/explain.h"
 
 namespace pgstack::bench {
 namespace {
@@ -16,26 +19,6 @@ constexpr long long kMaxRows = 10'000'000;
 constexpr int kMinRuns = 3;
 // A slow query (a sequential scan over many rows) stops repeating after this long.
 constexpr auto kTimePerQuery = std::chrono::seconds(3);
-
-double MsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
-
-// The node of EXPLAIN's text that reads the table: the innermost line that names a scan.
-std::string ScanNode(const std::string& explain) {
-  std::string found;
-  size_t pos = 0;
-  while (pos < explain.size()) {
-    size_t nl = explain.find('\n', pos);
-    std::string line = explain.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    pos = nl == std::string::npos ? explain.size() : nl + 1;
-    if (line.find("Scan") == std::string::npos) continue;
-    size_t start = line.find_first_not_of(" ->");
-    size_t end = line.find("  (");
-    found = line.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  }
-  return found;
-}
 
 }  // namespace
 
@@ -88,9 +71,10 @@ Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const Js
   PGSTACK_RETURN_IF_ERROR(conn.Run(CreateDocumentsTableSql(table)));
   PGSTACK_RETURN_IF_ERROR(conn.Run(InsertDocumentsSql(table, options.rows)));
   PGSTACK_RETURN_IF_ERROR(conn.Run("VACUUM ANALYZE " + table));
-  report.load_ms = MsSince(t0);
+  report.load_ms = core::MsSince(t0);
   PGSTACK_ASSIGN_OR_RETURN(auto size, conn.Exec("SELECT pg_table_size($1::regclass)", {table}));
-  report.table_bytes = std::stoll(size.scalar());
+  PGSTACK_ASSIGN_OR_RETURN(report.table_bytes,
+                           core::ParseInt<long long>(size.scalar(), "pg_table_size"));
 
   report.indexes = {{"none", ""},
                     {"gin jsonb_ops", "USING gin (doc)"},
@@ -106,11 +90,12 @@ Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const Js
       auto b = std::chrono::steady_clock::now();
       PGSTACK_RETURN_IF_ERROR(
           conn.Run("CREATE INDEX results_doc ON " + table + " " + index.definition));
-      index.build_ms = MsSince(b);
+      index.build_ms = core::MsSince(b);
       PGSTACK_RETURN_IF_ERROR(conn.Run("ANALYZE " + table));
       PGSTACK_ASSIGN_OR_RETURN(auto isz, conn.Exec("SELECT pg_relation_size($1::regclass)",
                                                    {schema.name() + ".results_doc"}));
-      index.size_bytes = std::stoll(isz.scalar());
+      PGSTACK_ASSIGN_OR_RETURN(index.size_bytes,
+                               core::ParseInt<long long>(isz.scalar(), "pg_relation_size"));
     }
     for (size_t q = 0; q < queries.size(); ++q) {
       if (stopped()) return Status::Interrupted("interrupted");
@@ -119,12 +104,14 @@ Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const Js
       JsonbMeasurement m;
       m.query = q;
       m.index = ix;
-      PGSTACK_ASSIGN_OR_RETURN(auto plan, conn.Exec("EXPLAIN " + sql));
-      for (int r = 0; r < plan.rows(); ++r) m.explain += std::string(plan.get(r, 0)) + "\n";
-      m.plan_node = ScanNode(m.explain);
+      PGSTACK_ASSIGN_OR_RETURN(pg::ExplainedPlan plan, pg::Explain(conn, sql, /*analyze=*/false));
+      m.explain = std::move(plan.json);
+      // The innermost scan is the one that reads the table.
+      m.plan_node = plan.scans.empty() ? "" : plan.scans.front().Describe();
       m.index_used = m.plan_node.find("Index") != std::string::npos;
       PGSTACK_ASSIGN_OR_RETURN(auto warm, conn.Exec(sql));  // caches warm, as for the others
-      m.rows_matched = std::stoll(warm.scalar());
+      PGSTACK_ASSIGN_OR_RETURN(m.rows_matched,
+                               core::ParseInt<long long>(warm.scalar(), queries[q].id + " count"));
       auto began = std::chrono::steady_clock::now();
       while (m.runs < options.runs &&
              (m.runs < kMinRuns || std::chrono::steady_clock::now() - began < kTimePerQuery)) {

@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
+
+#include "pgstack/core/duration.h"
 
 namespace pgstack::bench {
 namespace {
@@ -72,6 +73,16 @@ Result<std::vector<int>> ParseClients(std::string_view text) {
   return out;
 }
 
+// A time every point runs for: at most a day, a guard against a typo that would hold the
+// server for weeks.
+Result<Duration> ParseRunTime(std::string_view text, std::string_view flag) {
+  PGSTACK_ASSIGN_OR_RETURN(std::chrono::milliseconds d, core::ParseDuration(text, flag));
+  if (d > std::chrono::hours(24)) {
+    return Status::InvalidInput(fmt::format("{}: '{}' is longer than a day", flag, text));
+  }
+  return Duration(d);
+}
+
 }  // namespace
 
 std::string_view Name(EndpointKind e) { return e == EndpointKind::kDirect ? "direct" : "pooled"; }
@@ -92,33 +103,6 @@ std::string_view Name(WorkloadKind w) {
   return "?";
 }
 
-Result<Duration> ParseDuration(std::string_view text, std::string_view flag) {
-  auto bad = [&] {
-    return Status::InvalidInput(
-        fmt::format("{}: '{}' is not a duration (like 10s, 500ms, 2m)", flag, text));
-  };
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || text.empty() || !std::isfinite(value) || value < 0) return bad();
-  std::string_view unit(end, text.data() + text.size() - end);
-  double scale = 0;
-  if (unit.empty() || unit == "s")
-    scale = 1e9;
-  else if (unit == "ms")
-    scale = 1e6;
-  else if (unit == "m" || unit == "min")
-    scale = 60e9;
-  else if (unit == "h")
-    scale = 3600e9;
-  else
-    return bad();
-  double ns = value * scale;
-  if (ns > 24 * 3600e9) {
-    return Status::InvalidInput(fmt::format("{}: '{}' is longer than a day", flag, text));
-  }
-  return Duration(static_cast<int64_t>(ns));
-}
-
 Result<PoolOptions> ParsePoolFlags(const PoolFlags& f) {
   PoolOptions o;
   PGSTACK_ASSIGN_OR_RETURN(o.endpoints, ParseNames(f.endpoints, "--endpoint", kEndpoints));
@@ -135,8 +119,8 @@ Result<PoolOptions> ParsePoolFlags(const PoolFlags& f) {
     if (w.size() != 1) return Status::InvalidInput("--workload: give one workload");
     o.workload = w[0];
   }
-  PGSTACK_ASSIGN_OR_RETURN(o.duration, ParseDuration(f.duration, "--duration"));
-  PGSTACK_ASSIGN_OR_RETURN(o.warmup, ParseDuration(f.warmup, "--warmup"));
+  PGSTACK_ASSIGN_OR_RETURN(o.duration, ParseRunTime(f.duration, "--duration"));
+  PGSTACK_ASSIGN_OR_RETURN(o.warmup, ParseRunTime(f.warmup, "--warmup"));
   if (o.duration < std::chrono::milliseconds(100)) {
     return Status::InvalidInput("--duration: measure for at least 100ms");
   }

@@ -9,6 +9,7 @@
 #include "pgstack/bench/scratch_schema.h"
 #include "pgstack/bench/workload.h"
 #include "pgstack/core/wait.h"
+#include "pgstack/core/parse_int.h"
 #include "pgstack/pg/connection.h"
 
 namespace pgstack::bench {
@@ -34,8 +35,11 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& conn) {
   ServerFacts f;
   f.version = r.get(0, "version");
   f.log_statement = r.get(0, "log_statement");
-  f.max_connections = std::stoi(std::string(r.get(0, "max_connections")));
-  f.superuser_reserved_connections = std::stoi(std::string(r.get(0, "reserved")));
+  PGSTACK_ASSIGN_OR_RETURN(f.max_connections,
+                           core::ParseInt<int>(r.get(0, "max_connections"), "max_connections"));
+  PGSTACK_ASSIGN_OR_RETURN(
+      f.superuser_reserved_connections,
+      core::ParseInt<int>(r.get(0, "reserved"), "superuser_reserved_connections"));
   return f;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "pgstack/core/parse_int.h"
+
 namespace pgstack::bench {
 namespace {
 
@@ -21,7 +23,7 @@ Result<int> BackendSampler::Count() {
                          "datname = $2 AND backend_type = 'client backend' AND "
                          "pid <> pg_backend_pid()",
                          {role_, database_}));
-  return std::stoi(r.scalar());
+  return core::ParseInt<int>(r.scalar(), "the count of the role's backends");
 }
 
 void BackendSampler::Sample() {

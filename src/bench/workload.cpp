@@ -54,7 +54,6 @@ Result<Workload> MakeWorkload(WorkloadKind kind, const std::string& sql, const s
       statements = {sql};
       break;
   }
-  if (kind != WorkloadKind::kCustomSql) w.teardown = {"DROP SCHEMA IF EXISTS " + s + " CASCADE"};
   PGSTACK_ASSIGN_OR_RETURN(w.script, Script::Make(statements, vars));
   return w;
 }

@@ -104,8 +104,8 @@ RunFn RegisterBench(CLI::App& sub, Context& ctx) {
                  "when the server logs every statement, turn that off for the run (ALTER SYSTEM, "
                  "needs a superuser) and back on after");
 
-  auto rows = std::make_shared<long long>(100000);
-  auto runs = std::make_shared<int>(20);
+  auto rows = std::make_shared<long long>(bench::JsonbOptions{}.rows);
+  auto runs = std::make_shared<int>(bench::JsonbOptions{}.runs);
   CLI::App* jsonb = sub.add_subcommand(
       "jsonb", "JSONB query shapes without an index, with GIN jsonb_ops and jsonb_path_ops");
   jsonb->add_option("--rows", *rows, "documents to generate")->capture_default_str();

@@ -1,4 +1,4 @@
-// pgstack migrate new|up|down|status|validate|plan|baseline|repair: flags into
+// pgstack migrate <action>: the actions in one table (kActions, at the end); flags into
 // migrate::Options, the library does the work (src/migrate/), the reporter prints.
 #include <fmt/format.h>
 
@@ -6,26 +6,30 @@
 
 #include "cmd_migrate_lint.h"
 #include "commands.h"
-#include "pgstack/migrate/duration.h"
+#include "pgstack/core/duration.h"
+#include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/runner.h"
 #include "pgstack/migrate/scaffold.h"
-#include "pgstack/location/endpoints.h"
 
 namespace pgstack::cli {
 namespace {
 
 using nlohmann::json;
 
+std::string ShownDuration(int ms) { return core::FormatDuration(std::chrono::milliseconds(ms)); }
+
+// The flags as typed. Defaults are migrate::Options's own, so that --help shows what the library
+// does when a flag is not given.
 struct Flags {
-  std::string dir = "database/migrations";
+  std::string dir = migrate::Options{}.dir;
   std::string format;
   bool pooled = false;
   bool direct = false;
-  std::string lock_timeout = "60s";
-  std::string lease = "10s";
-  std::string pg_lock_timeout = "5s";
+  std::string lock_timeout = ShownDuration(migrate::Options{}.wait_ms);
+  std::string lease = ShownDuration(migrate::Options{}.lease_ms);
+  std::string pg_lock_timeout = ShownDuration(migrate::Options{}.lock_timeout_ms);
   std::string statement_timeout;
-  int retries = 5;
+  int retries = migrate::Options{}.retries;
   bool allow_out_of_order = false;
   std::string to;
   std::string name;
@@ -55,14 +59,17 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
     }
   }
   if (f.pooled && f.direct) return Status::InvalidInput("--pooled and --direct exclude each other");
-  PGSTACK_ASSIGN_OR_RETURN(o.wait_ms, migrate::ParseDurationMs(f.lock_timeout, "--lock-timeout"));
-  PGSTACK_ASSIGN_OR_RETURN(o.lease_ms, migrate::ParseDurationMs(f.lease, "--lease"));
-  PGSTACK_ASSIGN_OR_RETURN(o.lock_timeout_ms,
-                           migrate::ParseDurationMs(f.pg_lock_timeout, "--pg-lock-timeout"));
+  auto ms = [](std::string_view text, std::string_view flag) -> Result<int> {
+    PGSTACK_ASSIGN_OR_RETURN(std::chrono::milliseconds d, core::ParseDuration(text, flag));
+    return static_cast<int>(d.count());
+  };
+  PGSTACK_ASSIGN_OR_RETURN(o.wait_ms, ms(f.lock_timeout, "--lock-timeout"));
+  PGSTACK_ASSIGN_OR_RETURN(o.lease_ms, ms(f.lease, "--lease"));
+  PGSTACK_ASSIGN_OR_RETURN(o.lock_timeout_ms, ms(f.pg_lock_timeout, "--pg-lock-timeout"));
   if (o.lease_ms < 1000) return Status::InvalidInput("--lease: at least 1s");
   if (!f.statement_timeout.empty()) {
     PGSTACK_ASSIGN_OR_RETURN(o.statement_timeout_ms,
-                             migrate::ParseDurationMs(f.statement_timeout, "--statement-timeout"));
+                             ms(f.statement_timeout, "--statement-timeout"));
   }
   if (f.retries < 0) return Status::InvalidInput("--retries: must be 0 or more");
   o.retries = f.retries;
@@ -111,7 +118,7 @@ json PendingJson(const migrate::PendingEntry& e) {
   return j;
 }
 
-int Status_(Context& ctx, const migrate::Options& o) {
+int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
   auto rep = migrate::Inspect(o);
   if (!rep.ok()) return ctx.out.Fail(rep.status());
   const migrate::Report& r = **rep;
@@ -153,8 +160,10 @@ int Status_(Context& ctx, const migrate::Options& o) {
   return 0;
 }
 
-int Plan(Context& ctx, const migrate::Options& o, const std::optional<migrate::Version>& to) {
-  auto rep = migrate::Inspect(o, to);
+int ShowPlan(Context& ctx, const Flags& f, const migrate::Options& o) {
+  auto to = ParseVersionFlag(f.to, "--to");
+  if (!to.ok()) return ctx.out.Fail(to.status());
+  auto rep = migrate::Inspect(o, *to);
   if (!rep.ok()) return ctx.out.Fail(rep.status());
   const migrate::Plan& plan = (*rep)->plan;
   Status refusal = migrate::Refusal(plan);
@@ -181,7 +190,7 @@ int Plan(Context& ctx, const migrate::Options& o, const std::optional<migrate::V
   return refusal.ok() ? 0 : ctx.out.Fail(refusal);
 }
 
-int Validate(Context& ctx, const migrate::Options& o) {
+int Validate(Context& ctx, const Flags&, const migrate::Options& o) {
   auto rep = migrate::Validate(o);
   if (!rep.ok()) return ctx.out.Fail(rep.status());
   const migrate::Report& r = **rep;
@@ -218,11 +227,86 @@ int Report(Context& ctx, const Result<migrate::RunReport>& res, std::string_view
   return 0;
 }
 
+int New(Context& ctx, const Flags& f, const migrate::Options& o) {
+  auto path = migrate::NewMigration(o.dir, f.name);
+  if (!path.ok()) return ctx.out.Fail(path.status());
+  ctx.out.Json({{"created", *path}});
+  ctx.out.Line("created " + *path);
+  return 0;
+}
+
+int Up(Context& ctx, const Flags& f, const migrate::Options& o) {
+  auto to = ParseVersionFlag(f.to, "--to");
+  if (!to.ok()) return ctx.out.Fail(to.status());
+  return Report(ctx, migrate::Up(o, *to), "applied");
+}
+
+int Down(Context& ctx, const Flags& f, const migrate::Options& o) {
+  auto to = ParseVersionFlag(f.to, "--to");
+  if (!to.ok()) return ctx.out.Fail(to.status());
+  if (f.count && (*f.count < 1 || !f.to.empty())) {
+    return ctx.out.Fail(Status::InvalidInput("down: give a count of 1 or more, or --to"));
+  }
+  return Report(ctx, migrate::Down(o, f.count, *to), "reverted");
+}
+
+int Baseline(Context& ctx, const Flags& f, const migrate::Options& o) {
+  auto v = ParseVersionFlag(f.version, "baseline");
+  if (!v.ok()) return ctx.out.Fail(v.status());
+  return Report(ctx, migrate::Baseline(o, **v), "baselined");
+}
+
+int Repair(Context& ctx, const Flags&, const migrate::Options& o) {
+  return Report(ctx, migrate::Repair(o), "repaired");
+}
+
+void NoFlags(CLI::App&, Flags&) {}
+void ToFlag(CLI::App& action, Flags& f) { action.add_option("--to", f.to, "stop at version"); }
+
+// What an action needs before it runs: the directory only, or a connection to the database
+// (the environment loaded, the endpoint resolved, every common flag parsed).
+enum class Needs { kDirectory, kDatabase };
+
+// An action of `pgstack migrate`. Adding one is a function like those above and a row here; its
+// help and dispatch both come from the row.
+struct MigrateAction {
+  const char* name;
+  const char* help;
+  Needs needs;
+  void (*add_flags)(CLI::App& action, Flags& f);  // the action's own flags and arguments
+  int (*run)(Context& ctx, const Flags& f, const migrate::Options& o);
+};
+
+constexpr MigrateAction kActions[] = {
+    {"new", "write a new empty migration in pgstack's format", Needs::kDirectory,
+     [](CLI::App& a, Flags& f) {
+       a.add_option("name", f.name, "name, e.g. add_results")->required();
+     },
+     New},
+    {"up", "apply pending migrations in order", Needs::kDatabase, ToFlag, Up},
+    {"down", "revert applied migrations, newest first (default: 1)", Needs::kDatabase,
+     [](CLI::App& a, Flags& f) {
+       a.add_option("count", f.count, "how many");
+       a.add_option("--to", f.to, "revert down to this version (0: all)");
+     },
+     Down},
+    {"status", "applied, pending and any problem", Needs::kDatabase, NoFlags, ShowStatus},
+    {"validate", "check files (syntax included) against the history; exit 3 on problems",
+     Needs::kDatabase, NoFlags, Validate},
+    {"plan", "what up would run, in order, and how, without running it", Needs::kDatabase, ToFlag,
+     ShowPlan},
+    {"baseline", "mark migrations up to VERSION applied without running them", Needs::kDatabase,
+     [](CLI::App& a, Flags& f) { a.add_option("version", f.version, "version")->required(); },
+     Baseline},
+    {"repair", "accept the checksums of edited applied migrations, recording who did it",
+     Needs::kDatabase, NoFlags, Repair},
+};
+
 }  // namespace
 
 RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   auto f = std::make_shared<Flags>();
-  auto action = std::make_shared<std::string>();
+  auto chosen = std::make_shared<const MigrateAction*>(nullptr);
   sub.require_subcommand(1);
   sub.fallthrough();
   sub.add_option("--dir", f->dir, "migrations directory")->capture_default_str();
@@ -242,55 +326,26 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
       ->capture_default_str();
   sub.add_flag("--allow-out-of-order", f->allow_out_of_order,
                "apply migrations older than the newest applied one");
-
-  auto add = [&](const char* name, const char* help) {
-    CLI::App* s = sub.add_subcommand(name, help);
+  for (const MigrateAction& action : kActions) {
+    CLI::App* s = sub.add_subcommand(action.name, action.help);
     s->fallthrough();
-    s->callback([action, name] { *action = name; });
-    return s;
-  };
-  add("new", "write a new empty migration in pgstack's format")
-      ->add_option("name", f->name, "name, e.g. add_results")
-      ->required();
-  add("up", "apply pending migrations in order")->add_option("--to", f->to, "stop at version");
-  CLI::App* down = add("down", "revert applied migrations, newest first (default: 1)");
-  down->add_option("count", f->count, "how many");
-  down->add_option("--to", f->to, "revert down to this version (0: all)");
-  add("status", "applied, pending and any problem");
-  add("validate", "check files (syntax included) against the history; exit 3 on problems");
-  add("plan", "what up would run, in order, and how, without running it")
-      ->add_option("--to", f->to, "stop at version");
-  add("baseline", "mark migrations up to VERSION applied without running them")
-      ->add_option("version", f->version, "version")
-      ->required();
-  add("repair", "accept the checksums of edited applied migrations, recording who did it");
+    action.add_flags(*s, *f);
+    s->callback([chosen, &action] { *chosen = &action; });
+  }
+
   auto lint_or_drift = RegisterMigrateLint(sub, ctx, f->dir, f->format);
 
-  return [&ctx, f, action, lint_or_drift] {
+  return [&ctx, f, chosen, lint_or_drift] {
     if (auto rc = lint_or_drift()) return *rc;
-    if (*action == "new") {
-      auto path = migrate::NewMigration(f->dir, f->name);
-      if (!path.ok()) return ctx.out.Fail(path.status());
-      ctx.out.Json({{"created", *path}});
-      ctx.out.Line("created " + *path);
-      return 0;
-    }
-    auto to = ParseVersionFlag(f->to, "--to");
-    if (!to.ok()) return ctx.out.Fail(to.status());
-    if (f->count && (*f->count < 1 || !f->to.empty())) {
-      return ctx.out.Fail(Status::InvalidInput("down: give a count of 1 or more, or --to"));
+    const MigrateAction& action = **chosen;
+    if (action.needs == Needs::kDirectory) {
+      migrate::Options o;
+      o.dir = f->dir;
+      return action.run(ctx, *f, o);
     }
     auto o = MakeOptions(*f, ctx);
     if (!o.ok()) return ctx.out.Fail(o.status());
-    if (*action == "status") return Status_(ctx, *o);
-    if (*action == "plan") return Plan(ctx, *o, *to);
-    if (*action == "validate") return Validate(ctx, *o);
-    if (*action == "up") return Report(ctx, migrate::Up(*o, *to), "applied");
-    if (*action == "down") return Report(ctx, migrate::Down(*o, f->count, *to), "reverted");
-    if (*action == "repair") return Report(ctx, migrate::Repair(*o), "repaired");
-    auto v = ParseVersionFlag(f->version, "baseline");
-    if (!v.ok()) return ctx.out.Fail(v.status());
-    return Report(ctx, migrate::Baseline(*o, **v), "baselined");
+    return action.run(ctx, *f, *o);
   };
 }
 

@@ -19,8 +19,13 @@ void Reporter::Detail(const std::string& text) const {
   if (g_.verbose) std::cerr << text << '\n';
 }
 
-void Reporter::Json(const nlohmann::json& doc) const {
-  if (g_.json) std::cout << doc.dump(2) << '\n';
+void Reporter::Json(const nlohmann::json& doc) {
+  if (!g_.json) return;
+  if (doc_.is_object() && doc.is_object()) {
+    doc_.update(doc);
+  } else {
+    doc_ = doc;
+  }
 }
 
 void Reporter::Progress(const std::string& text) const {
@@ -29,13 +34,52 @@ void Reporter::Progress(const std::string& text) const {
   if (text.empty()) std::cerr << "\r\033[K" << std::flush;
 }
 
-int Reporter::Fail(const Status& s) const {
+int Reporter::Fail(const Status& s) {
   Progress("");
-  if (g_.json) {
-    std::cout << nlohmann::json{{"error", s.message()}, {"exit_code", s.exit_code()}}.dump(2) << '\n';
-  }
+  Json({{"error", {{"message", s.message()}, {"exit_code", s.exit_code()}}}});
   std::cerr << "pgstack: " << s.message() << '\n';
   return s.exit_code();
+}
+
+void Reporter::Finish() {
+  if (!g_.json) return;
+  std::cout << (doc_.is_null() ? nlohmann::json::object() : doc_).dump(2) << '\n';
+  doc_ = nullptr;
+}
+
+namespace {
+
+constexpr GlobalFlag kGlobalFlags[] = {
+    {"--config", "configuration file", &GlobalOptions::config, nullptr},
+    {"--env", "environment in the config (default $PGSTACK_ENV or development)",
+     &GlobalOptions::env, nullptr},
+    {"--state-dir", "state directory of a local stack", &GlobalOptions::state_dir, nullptr},
+    {"--json", "machine output: one JSON document on stdout", nullptr, &GlobalOptions::json},
+    {"--quiet", "print nothing but errors", nullptr, &GlobalOptions::quiet},
+    {"--verbose", "explain each step on stderr", nullptr, &GlobalOptions::verbose},
+};
+
+}  // namespace
+
+std::span<const GlobalFlag> GlobalFlags() { return kGlobalFlags; }
+
+const GlobalFlag* FindGlobalFlag(std::string_view arg) {
+  for (const GlobalFlag& f : kGlobalFlags) {
+    if (arg == f.name) return &f;
+  }
+  return nullptr;
+}
+
+void AddGlobalFlags(CLI::App& app, GlobalOptions& options) {
+  for (const GlobalFlag& f : kGlobalFlags) {
+    if (f.is_set) {
+      app.add_flag(f.name, options.*f.is_set, f.help);
+    } else if ((options.*f.value).empty()) {
+      app.add_option(f.name, options.*f.value, f.help);
+    } else {
+      app.add_option(f.name, options.*f.value, f.help)->capture_default_str();
+    }
+  }
 }
 
 std::string Context::EnvName() const {

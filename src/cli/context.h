@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
@@ -21,6 +23,19 @@ struct GlobalOptions {
   bool verbose = false;
 };
 
+// A flag every command accepts (before or after the subcommand). Its name is spelled here only:
+// main registers these and skips them (and their values) when it looks for the command's name.
+struct GlobalFlag {
+  const char* name;
+  const char* help;
+  std::string GlobalOptions::*value;  // a flag with a value, or
+  bool GlobalOptions::*is_set;        // a switch
+};
+std::span<const GlobalFlag> GlobalFlags();
+// The global flag named `arg` exactly, or nullptr.
+const GlobalFlag* FindGlobalFlag(std::string_view arg);
+void AddGlobalFlags(CLI::App& app, GlobalOptions& options);
+
 // Human text to stdout (unless --quiet or --json), one JSON document with --json, errors and
 // progress to stderr. The library never prints; this is the only writer of stdout.
 class Reporter {
@@ -32,15 +47,22 @@ class Reporter {
   void Line(const std::string& text) const;
   // A line for --verbose only (stderr).
   void Detail(const std::string& text) const;
-  // The JSON document (only with --json).
-  void Json(const nlohmann::json& doc) const;
+  // The JSON document (only with --json). Kept until Finish(), so that a command that reports
+  // and then fails (a plan that would be refused, a validation with problems) still prints one
+  // document; a second call adds its keys to the first.
+  void Json(const nlohmann::json& doc);
   // A progress line on stderr, only when stderr is a terminal; overwritten by the next.
   void Progress(const std::string& text) const;
-  // Reports a failure on stderr (and as {"error": ...} with --json); returns its exit code.
-  int Fail(const Status& s) const;
+  // Reports a failure on stderr and, with --json, as "error": {"message", "exit_code"} in the
+  // document; returns its exit code.
+  int Fail(const Status& s);
+  // With --json, prints the document: exactly one per run, whichever way the command ended ({}
+  // when it reported nothing). main calls it once, last.
+  void Finish();
 
  private:
   const GlobalOptions& g_;
+  nlohmann::json doc_;  // null until Json() or Fail()
 };
 
 struct Context {

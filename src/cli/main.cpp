@@ -38,21 +38,13 @@ std::string Suggest(const std::string& word) {
   return best;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using pgstack::cli::Context;
-  Context ctx;
+// Parses the command line and runs the command; returns the exit status.
+int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
   CLI::App app{"pgstack: a PostgreSQL 17 + PgBouncer stack for the test platform, from nothing to "
                "verified, migrated and measured"};
   app.fallthrough();  // global flags may follow the subcommand too
   app.require_subcommand(1);
-  app.add_option("--config", ctx.global.config, "configuration file")->capture_default_str();
-  app.add_option("--env", ctx.global.env, "environment in the config (default $PGSTACK_ENV or development)");
-  app.add_option("--state-dir", ctx.global.state_dir, "state directory of a local stack")->capture_default_str();
-  app.add_flag("--json", ctx.global.json, "machine output: one JSON document on stdout");
-  app.add_flag("--quiet", ctx.global.quiet, "print nothing but errors");
-  app.add_flag("--verbose", ctx.global.verbose, "explain each step on stderr");
+  pgstack::cli::AddGlobalFlags(app, ctx.global);
 
   std::map<CLI::App*, pgstack::cli::RunFn> runners;
   for (const auto& spec : pgstack::cli::Commands()) {
@@ -62,13 +54,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    if (e.get_exit_code() == 0) {  // --help: text for people, no JSON document
+      ctx.global.json = false;
+      return app.exit(e);
+    }
     std::string msg = e.what();
     // The first bare word (not a global flag or its value) is the command the user meant.
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
-      if (a == "--config" || a == "--env" || a == "--state-dir") {
-        ++i;
+      if (const auto* flag = pgstack::cli::FindGlobalFlag(a)) {
+        if (flag->value) ++i;
         continue;
       }
       if (a.rfind("-", 0) == 0) continue;
@@ -80,8 +75,14 @@ int main(int argc, char** argv) {
       }
       break;
     }
-    std::cerr << "pgstack: " << msg << "\n";
-    return static_cast<int>(pgstack::Code::kInvalidInput);
+    // The parse stopped early, maybe before it set --json: a script that asked for JSON still
+    // gets its one document.
+    for (int i = 1; i < argc; ++i) {
+      const auto* flag = pgstack::cli::FindGlobalFlag(argv[i]);
+      if (flag && flag->is_set) ctx.global.*flag->is_set = true;
+      if (flag && flag->value) ++i;
+    }
+    return ctx.out.Fail(pgstack::Status::InvalidInput(msg));
   }
   for (auto& [sub, run] : runners) {
     if (sub->parsed()) {
@@ -93,4 +94,13 @@ int main(int argc, char** argv) {
     }
   }
   return static_cast<int>(pgstack::Code::kInvalidInput);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  pgstack::cli::Context ctx;
+  int code = Run(argc, argv, ctx);
+  ctx.out.Finish();
+  return code;
 }

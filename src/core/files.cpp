@@ -20,6 +20,20 @@ Status Errno(const std::string& what, const std::string& path) {
   return Status::Failure(fmt::format("{}: {}: {}", path, what, std::strerror(errno)));
 }
 
+// The rename is durable only once the directory's entry is: without this a crash can bring back
+// the old file (or none) although WriteFileAtomic said OK.
+Status SyncDirectoryOf(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open directory to sync", dir);
+  bool ok = ::fsync(fd) == 0;
+  int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return ok ? Status::Ok() : Errno("cannot sync directory", dir);
+}
+
 }  // namespace
 
 std::string TimestampNow() {
@@ -73,7 +87,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, mode
     errno = saved;
     return Errno("cannot rename into place", path);
   }
-  return Status::Ok();
+  return SyncDirectoryOf(path);
 }
 
 Result<std::string> BackupFile(const std::string& path) {

@@ -37,6 +37,16 @@ std::optional<std::pair<std::string, std::string>> ParseUserlistLine(std::string
   return std::make_pair(fields[0], fields[1]);
 }
 
+std::optional<std::string> UserlistSecret(std::string_view userlist, std::string_view user) {
+  while (!userlist.empty()) {
+    size_t nl = userlist.find('\n');
+    auto fields = ParseUserlistLine(userlist.substr(0, nl));
+    if (fields && fields->first == user) return fields->second;
+    userlist.remove_prefix(nl == std::string_view::npos ? userlist.size() : nl + 1);
+  }
+  return std::nullopt;
+}
+
 std::map<std::string, std::string> ParsePgBouncerIni(const std::string& text) {
   std::map<std::string, std::string> out;
   bool in_section = false;

@@ -11,11 +11,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 
 #include "pgstack/core/wait.h"
+
+#include "pgstack/core/files.h"
 
 namespace pgstack::core {
 namespace {
@@ -117,11 +120,31 @@ ProcessRunner& SystemProcessRunner() {
 bool ProcessAlive(pid_t pid) {
   if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) return false;
   // A zombie answers signal 0 too; where nobody reaps orphans (a container's init) it lingers.
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return true;
+  auto stat = ReadFileIfExists("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat.ok() || !*stat) return true;
+  const std::string& line = **stat;
   size_t paren = line.rfind(')');
   return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
+
+pid_t ReadPidFile(const std::string& path) {
+  auto text = ReadFileIfExists(path);
+  if (!text.ok() || !*text) return 0;
+  const std::string& t = **text;
+  size_t begin = t.find_first_not_of(" \t");
+  if (begin == std::string::npos) return 0;
+  pid_t pid = 0;
+  auto [end, ec] = std::from_chars(t.data() + begin, t.data() + t.size(), pid);
+  bool whole = end == t.data() + t.size() || *end == '\n' || *end == ' ' || *end == '\r';
+  return ec == std::errc() && whole && pid > 0 ? pid : 0;
+}
+
+std::string ProcessName(pid_t pid) {
+  auto text = ReadFileIfExists("/proc/" + std::to_string(pid) + "/comm");
+  if (!text.ok() || !*text) return "";
+  std::string name = std::move(**text);
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+  return name;
 }
 
 }  // namespace pgstack::core

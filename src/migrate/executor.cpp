@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "pgstack/core/wait.h"
+#include "pgstack/core/elapsed.h"
 #include "pgstack/pg/error_class.h"
 #include "sql_buffer.h"
 
@@ -17,11 +18,6 @@ using Clock = std::chrono::steady_clock;
 // The time since the transaction began, in ms, as the server sees it.
 constexpr std::string_view kElapsedSql =
     "(extract(epoch FROM clock_timestamp() - now()) * 1000)::int";
-
-int MsSince(Clock::time_point t0) {
-  return static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
-}
 
 // An identifier as the catalog stores it: quotes removed, or folded to lower case.
 std::string CatalogName(const std::string& written) {
@@ -177,7 +173,7 @@ Status Executor::Statements(const SqlText& t, const FileOptions& o, int start, b
       b.AppendStatement(t, st);
       return b.Locate(conn_.Run(b.str()), what);
     }));
-    PGSTACK_RETURN_IF_ERROR(conn_.Run(progress(i, MsSince(t0))));
+    PGSTACK_RETURN_IF_ERROR(conn_.Run(progress(i, core::MsSince<int>(t0))));
   }
   return Status::Ok();
 }
@@ -186,8 +182,9 @@ std::string Executor::HistoryInsert(const Migration& m) {
   std::string kind(m.repeatable() ? kKindRepeatable : kKindVersioned);
   std::string sql = fmt::format(
       "INSERT INTO pgstack.schema_history (version, name, kind, checksum, applied_by, "
-      "execution_ms) VALUES ({}, {}, {}, {}, {} || ' as ' || current_user, {})",
-      Lit(m.key()), Lit(m.name), Lit(kind), Lit(m.checksum), Lit(s_.applied_by), kElapsedSql);
+      "execution_ms) VALUES ({}, {}, {}, {}, {}, {})",
+      Lit(m.key()), Lit(m.name), Lit(kind), Lit(m.checksum), RunByExpression(conn_, s_.applied_by),
+      kElapsedSql);
   if (m.repeatable()) {
     sql +=
         " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
@@ -259,7 +256,7 @@ Status Executor::UpAll(const std::vector<UpItem>& items,
     if (!Batchable(*it.migration, it.partial)) {
       auto t0 = Clock::now();
       PGSTACK_RETURN_IF_ERROR(Up(*it.migration, it.partial));
-      on_applied(i, MsSince(t0));
+      on_applied(i, core::MsSince<int>(t0));
       ++i;
       continue;
     }
@@ -282,7 +279,7 @@ Status Executor::UpAll(const std::vector<UpItem>& items,
 
 Status Executor::Up(const Migration& m, const HistoryRow* partial) {
   std::string key = Lit(m.key());
-  std::string by = Lit(s_.applied_by) + " || ' as ' || current_user";
+  std::string by = RunByExpression(conn_, s_.applied_by);
   std::string kind(m.repeatable() ? kKindRepeatable : kKindVersioned);
   size_t n = m.up.statements.size();
   if (m.UpMode() == RunMode::kTransaction) {

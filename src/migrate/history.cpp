@@ -112,6 +112,10 @@ Status EnsureHistorySchema(pg::Connection& conn) {
   }
 }
 
+std::string RunByExpression(pg::Connection& conn, std::string_view identity) {
+  return conn.QuoteLiteral(identity) + " || ' as ' || current_user";
+}
+
 std::string RunnerIdentity() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';

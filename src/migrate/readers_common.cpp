@@ -7,8 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include "pgstack/core/duration.h"
 #include "pgstack/core/files.h"
-#include "pgstack/migrate/duration.h"
 #include "readers.h"
 
 namespace pgstack::migrate::internal {
@@ -201,9 +201,11 @@ Result<FileOptions> ParsePgstackOptions(std::string_view options, const std::str
     if (word == "no-transaction") {
       o.no_transaction = true;
     } else if (StartsWith(word, "lock-timeout=")) {
-      PGSTACK_ASSIGN_OR_RETURN(o.lock_timeout_ms, ParseDurationMs(word.substr(13), where));
+      PGSTACK_ASSIGN_OR_RETURN(auto d, core::ParseDuration(word.substr(13), where));
+      o.lock_timeout_ms = static_cast<int>(d.count());
     } else if (StartsWith(word, "statement-timeout=")) {
-      PGSTACK_ASSIGN_OR_RETURN(o.statement_timeout_ms, ParseDurationMs(word.substr(18), where));
+      PGSTACK_ASSIGN_OR_RETURN(auto d, core::ParseDuration(word.substr(18), where));
+      o.statement_timeout_ms = static_cast<int>(d.count());
     } else {
       return Status::InvalidInput(
           fmt::format("{}: unknown directive '{}' (known: no-transaction, lock-timeout=DURATION, "

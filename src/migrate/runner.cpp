@@ -6,6 +6,7 @@
 
 #include "executor.h"
 #include "parse_check.h"
+#include "pgstack/core/elapsed.h"
 #include "pgstack/migrate/lease.h"
 #include "pgstack/migrate/source.h"
 #include "pgstack/pg/connection.h"
@@ -73,11 +74,6 @@ internal::ExecSettings SettingsFor(const Options& o, const Lease& lease) {
   s.applied_by = RunnerIdentity();
   s.on_retry = [&o](const std::string& what) { Emit(o, "lock timeout: " + what); };
   return s;
-}
-
-int MsSince(Clock::time_point t0) {
-  return static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
 }
 
 // Runs `body` holding the lease, then releases it (a synchronous commit: everything before it
@@ -172,7 +168,7 @@ Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional
       const Migration& m = *t.migration;
       auto t0 = Clock::now();
       PGSTACK_RETURN_IF_ERROR(ex.Down(m, *t.row));
-      AppliedStep step{t.row->version, m.name, m.DownMode(), MsSince(t0),
+      AppliedStep step{t.row->version, m.name, m.DownMode(), core::MsSince<int>(t0),
                        t.row->state == kStateReverting};
       Emit(o, fmt::format("reverted {} {} ({}, {} ms)", step.version, step.name,
                           RunModeName(step.mode), step.ms));
@@ -193,7 +189,7 @@ Result<RunReport> Baseline(const Options& o, const Version& version) {
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
     PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
-    std::string by = conn.QuoteLiteral(RunnerIdentity()) + " || ' as ' || current_user";
+    std::string by = RunByExpression(conn, RunnerIdentity());
     std::string values;
     for (const auto& m : rep->set.migrations) {
       if (!m.version || version < *m.version) continue;
@@ -223,7 +219,7 @@ Result<RunReport> Repair(const Options& o) {
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
     PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
-    std::string by = conn.QuoteLiteral(RunnerIdentity()) + " || ' as ' || current_user";
+    std::string by = RunByExpression(conn, RunnerIdentity());
     std::string sql = fmt::format("BEGIN;\nSELECT pgstack.hold_lease({}, {});\n",
                                   conn.QuoteLiteral(lease.holder()), lease.lease_ms());
     for (const auto& p : rep->plan.problems) {

@@ -4,16 +4,14 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 
+#include "pgstack/core/conf_value.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/process.h"
 #include "pgstack/core/settings.h"
 
 namespace pgstack::stack {
 namespace {
-
-std::string Quote(const std::string& v) { return "'" + v + "'"; }
 
 bool LoopbackOnly(const std::string& listen) {
   return listen.empty() || listen == "127.0.0.1" || listen == "localhost" || listen == "::1" ||
@@ -31,11 +29,12 @@ std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, 
       "unix_socket_directories = {}\n"
       "hba_file = {}\n"
       "ident_file = {}\n",
-      env.file, env.name, port, Quote(paths.run), Quote(paths.hba), Quote(paths.ident));
+      env.file, env.name, port, core::QuoteConfValue(paths.run), core::QuoteConfValue(paths.hba),
+      core::QuoteConfValue(paths.ident));
   for (const auto& [name, value] : env.postgres.settings) {
     const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
     bool bare = spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
-    out += fmt::format("{} = {}\n", name, bare ? value : Quote(value));
+    out += fmt::format("{} = {}\n", name, bare ? value : core::QuoteConfValue(value));
   }
   if (!env.durable) {
     out +=
@@ -111,9 +110,7 @@ Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& e
 }
 
 bool Cluster::Running() const {
-  std::ifstream in(paths_.data + "/postmaster.pid");
-  pid_t pid = 0;
-  return in >> pid && core::ProcessAlive(pid);
+  return core::ProcessAlive(core::ReadPidFile(paths_.data + "/postmaster.pid"));
 }
 
 Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {

@@ -11,6 +11,7 @@
 #include "pgstack/core/files.h"
 #include "pgstack/core/unified_diff.h"
 #include "pgstack/core/wait.h"
+#include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/stack/provision.h"
@@ -90,7 +91,8 @@ Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
   // real run sets, so what a dry run shows is what a run writes.
   ProvisionOptions planning{.dry_run = true};
   if (plan.bouncer.userlist.old)
-    planning.verifier = external::UserlistVerifier(*plan.bouncer.userlist.old, env.postgres.user);
+    planning.verifier =
+        core::UserlistSecret(*plan.bouncer.userlist.old, env.postgres.user).value_or("");
   PGSTACK_ASSIGN_OR_RETURN(plan.provision, Provision(admin, open_db, env.postgres, planning));
   PGSTACK_RETURN_IF_ERROR(external::PlanUserlist(plan.bouncer, env, plan.provision.verifier));
   // PgBouncer's [databases] entry and verify use the environment's address, the setup the

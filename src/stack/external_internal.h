@@ -160,8 +160,6 @@ std::string MergeUserlist(const std::optional<std::string>& old, const std::stri
                           const std::string& verifier);
 // The text with the keys of every SCRAM verifier replaced by ********, for printing.
 std::string RedactVerifiers(const std::string& text);
-// The verifier the userlist holds for role, "" when none.
-std::string UserlistVerifier(const std::string& userlist, const std::string& role);
 
 struct PgBouncerPlan {
   std::string dir;

@@ -81,15 +81,6 @@ std::string MergeUserlist(const std::optional<std::string>& old, const std::stri
   return out;
 }
 
-std::string UserlistVerifier(const std::string& userlist, const std::string& role) {
-  std::istringstream in(userlist);
-  for (std::string line; std::getline(in, line);) {
-    auto fields = core::ParseUserlistLine(line);
-    if (fields && fields->first == role) return fields->second;
-  }
-  return "";
-}
-
 std::string RedactVerifiers(const std::string& text) {
   // SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>: the keys allow an offline
   // guess of the password; iterations and salt are not secret and show that it changed.

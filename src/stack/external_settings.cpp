@@ -9,8 +9,10 @@
 #include <sstream>
 
 #include "external_internal.h"
+#include "pgstack/core/conf_value.h"
 #include "pgstack/core/settings.h"
 #include "pgstack/pg/reload.h"
+#include "pgstack/pg/sql_literal.h"
 
 namespace pgstack::stack::external {
 namespace {
@@ -18,13 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kConfName = "pgstack.conf";
-
-// A postgresql.conf value as a quoted string: quoting is valid for every type.
-std::string ConfQuote(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
 
 bool IsAutoConf(const std::string& sourcefile) {
   return fs::path(sourcefile).filename() == "postgresql.auto.conf";
@@ -142,7 +137,7 @@ std::string RenderExternalPgConf(const core::Environment& env) {
       "# the previous version beside it as {}.<time>.bak. Change the config, not this file.\n",
       env.file, env.name, kConfName);
   for (const auto& [name, value] : env.postgres.settings)
-    out += fmt::format("{} = {}\n", name, ConfQuote(value));
+    out += fmt::format("{} = {}\n", name, core::QuoteConfValue(value));
   return out;
 }
 
@@ -186,9 +181,10 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment&
   }
   auto alter = [&plan](const std::string& name, const ServerSetting& s, std::string sql) {
     // What postgresql.auto.conf held for it before, to put back if a later statement fails.
-    std::string undo = s.file_value && IsAutoConf(s.file_source)
-                           ? fmt::format("ALTER SYSTEM SET {} = {}", name, ConfQuote(*s.file_value))
-                           : "ALTER SYSTEM RESET " + name;
+    std::string undo =
+        s.file_value && IsAutoConf(s.file_source)
+            ? fmt::format("ALTER SYSTEM SET {} = {}", name, pg::SqlLiteral(*s.file_value))
+            : "ALTER SYSTEM RESET " + name;
     plan.statements.push_back({sql, sql});
     plan.undo.push_back({undo, undo});
     plan.alter_system_names.push_back(name);
@@ -207,7 +203,7 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment&
         alter(name, s, "ALTER SYSTEM RESET " + name);
       if (!Same(name, value, configured)) plan.changed.push_back(name);
     } else if (!Same(name, value, configured)) {
-      alter(name, s, fmt::format("ALTER SYSTEM SET {} = {}", name, ConfQuote(value)));
+      alter(name, s, fmt::format("ALTER SYSTEM SET {} = {}", name, pg::SqlLiteral(value)));
       plan.changed.push_back(name);
     }
     if (RestartOnly(name) && !Same(name, value, s.current)) plan.restart_pending.push_back(name);

@@ -20,13 +20,10 @@ Result<std::string> FindPgBouncer() {
 }
 
 pid_t PgBouncerPid(const std::string& pidfile) {
-  std::ifstream in(pidfile);
-  pid_t pid = 0;
-  if (!(in >> pid) || pid <= 0 || !core::ProcessAlive(pid)) return 0;
+  pid_t pid = core::ReadPidFile(pidfile);
+  if (!core::ProcessAlive(pid)) return 0;
   // A stale pidfile may name a pid that now belongs to another program.
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-  std::string name;
-  return comm >> name && name == "pgbouncer" ? pid : 0;
+  return core::ProcessName(pid) == "pgbouncer" ? pid : 0;
 }
 
 pid_t PgBouncerProcess::Pid() const { return PgBouncerPid(paths_.pgbouncer_pid); }

@@ -3,11 +3,10 @@
 // console's columns differ between releases, so every row is read by column name.
 #include <fmt/format.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "checks.h"
+#include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/process.h"
 #include "pgstack/core/scram.h"
@@ -30,17 +29,6 @@ Result<ConfigMap> ShowConfig(pg::Connection& admin) {
   ConfigMap out;
   for (int i = 0; i < r.rows(); ++i) out[std::string(r.get(i, "key"))] = r.get(i, "value");
   return out;
-}
-
-// The secret of `user` in userlist text, or nullopt when it has no entry.
-std::optional<std::string> UserlistSecret(const std::string& text, const std::string& user) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto fields = core::ParseUserlistLine(line);
-    if (fields && fields->first == user) return fields->second;
-  }
-  return std::nullopt;
 }
 
 // The columns a SHOW command must have for pgstack to read it, and the row of our database.
@@ -88,14 +76,10 @@ Outcome PgBouncerRunning(Probe& probe) {
     }
     return o;
   }
-  std::string pid;
-  if (probe.local()) {
-    std::ifstream in(probe.paths().pgbouncer_pid);
-    in >> pid;
-  }
-  return Outcome::Pass(
-      fmt::format("accepting connections on {}{}", where, pid.empty() ? "" : " (pid " + pid + ")"),
-      "accepting", "accepting");
+  pid_t pid = probe.local() ? core::ReadPidFile(probe.paths().pgbouncer_pid) : 0;
+  return Outcome::Pass(fmt::format("accepting connections on {}{}", where,
+                                   pid == 0 ? "" : " (pid " + std::to_string(pid) + ")"),
+                       "accepting", "accepting");
 }
 
 Outcome PgBouncerLogin(Probe& probe) {
@@ -229,12 +213,11 @@ Outcome PgBouncerStats(Probe& probe) {
 
 Outcome PgBouncerUserlist(Probe& probe) {
   if (!probe.local()) return Outcome::Skip("external mode: the userlist is not in the state dir");
-  std::ifstream in(probe.paths().userlist);
-  if (!in) return Outcome::Fail("cannot read " + probe.paths().userlist);
-  std::stringstream text;
-  text << in.rdbuf();
+  auto text = core::ReadFileIfExists(probe.paths().userlist);
+  if (!text.ok()) return Outcome::Fail(text.status().message());
+  if (!*text) return Outcome::Fail("cannot read " + probe.paths().userlist + ": it does not exist");
   const std::string& user = probe.env().postgres.user;
-  std::optional<std::string> secret = UserlistSecret(text.str(), user);
+  std::optional<std::string> secret = core::UserlistSecret(**text, user);
   if (!secret) return Outcome::Fail(fmt::format("the userlist has no entry for {}", user));
   if (!core::IsScramVerifier(*secret)) {
     return Outcome::Fail(fmt::format("the userlist entry for {} is not a SCRAM verifier", user),

@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 
+#include "pgstack/core/elapsed.h"
+#include "pgstack/pg/explain.h"
 #include "transaction.h"
 
 namespace pgstack::verify {
@@ -42,48 +43,28 @@ struct Explained {
   bool uses_index = false;
 };
 
-// Collects the plan's scan nodes, innermost first; a scan of our index is all that is shown
-// when there is one (the heap scan above it adds nothing).
-void WalkPlan(const nlohmann::json& node, Explained* out) {
-  if (node.contains("Plans")) {
-    for (const auto& child : node["Plans"]) WalkPlan(child, out);
-  }
-  std::string type = node.value("Node Type", "");
-  if (type.find("Scan") == std::string::npos || out->uses_index) return;
-  std::string index = node.value("Index Name", "");
-  std::string scan = type + " on " + (index.empty() ? node.value("Relation Name", "") : index);
-  if (index == kIndex) {
-    out->uses_index = true;
-    out->scans = scan;
-    return;
-  }
-  out->scans += (out->scans.empty() ? "" : ", ") + scan;
-}
-
 // EXPLAIN ANALYZE without per-node timing: the server's execution time of the query and its
-// plan, best of kRuns.
+// scan nodes, best of kRuns. A scan of our index is all that is shown when there is one (the
+// heap scan above it adds nothing).
 Result<Explained> Explain(pg::Connection& conn) {
   Explained best;
   best.ms = -1;
   for (int i = 0; i < kRuns; ++i) {
-    PGSTACK_ASSIGN_OR_RETURN(
-        pg::QueryResult r,
-        conn.Exec(fmt::format("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {}", kQuery)));
-    auto doc = nlohmann::json::parse(r.scalar(), nullptr, /*allow_exceptions=*/false);
-    if (!doc.is_array() || doc.empty() || !doc[0].contains("Plan")) {
-      return Status::Failure("EXPLAIN returned no plan");
-    }
+    PGSTACK_ASSIGN_OR_RETURN(pg::ExplainedPlan plan, pg::Explain(conn, kQuery, /*analyze=*/true));
     Explained e;
-    e.ms = doc[0].value("Execution Time", 0.0);
-    e.rows = doc[0]["Plan"].value("Actual Rows", 0LL);
-    WalkPlan(doc[0]["Plan"], &e);
+    e.ms = plan.execution_ms;
+    e.rows = plan.actual_rows;
+    for (const pg::PlanScan& scan : plan.scans) {
+      if (scan.index == kIndex) {
+        e.uses_index = true;
+        e.scans = scan.Describe();
+        break;
+      }
+      e.scans += (e.scans.empty() ? "" : ", ") + scan.Describe();
+    }
     if (best.ms < 0 || e.ms < best.ms) best = e;
   }
   return best;
-}
-
-double MsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
@@ -104,7 +85,7 @@ Result<JsonbMeasurement> MeasureJsonb(pg::Connection& conn, int rows) {
     auto t0 = std::chrono::steady_clock::now();
     PGSTACK_RETURN_IF_ERROR(
         conn.Run(fmt::format("CREATE INDEX {} ON {} USING GIN (data)", kIndex, kTable)));
-    m.build_ms = MsSince(t0);
+    m.build_ms = core::MsSince(t0);
     // What autovacuum would have done to a real table by now; temporary tables get no autovacuum.
     PGSTACK_RETURN_IF_ERROR(conn.Run(fmt::format("ANALYZE {}", kTable)));
     PGSTACK_ASSIGN_OR_RETURN(

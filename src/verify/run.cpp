@@ -1,17 +1,10 @@
 #include <chrono>
 
+#include "pgstack/core/elapsed.h"
 #include "pgstack/verify/verify.h"
 #include "probe.h"
 
 namespace pgstack::verify {
-namespace {
-
-double MsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-}  // namespace
-
 int Report::Count(CheckStatus status) const {
   int n = 0;
   for (const CheckResult& r : results) n += r.status == status;
@@ -34,11 +27,11 @@ Report RunChecks(const core::Environment& env, const std::string& state_dir,
                   .detail = std::move(o.detail),
                   .expected = std::move(o.expected),
                   .actual = std::move(o.actual),
-                  .ms = MsSince(t0)};
+                  .ms = core::MsSince(t0)};
     if (r.status == CheckStatus::kFail) r.fix = o.fix.empty() ? std::string(check->fix) : o.fix;
     report.results.push_back(std::move(r));
   }
-  report.total_ms = MsSince(start);
+  report.total_ms = core::MsSince(start);
   return report;
 }
 

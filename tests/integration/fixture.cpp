@@ -1,5 +1,6 @@
 #include "fixture.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -103,22 +104,29 @@ TestStack::~TestStack() {
 }
 
 core::CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
-                                 const std::map<std::string, std::string>& extra_env) const {
+                                       const std::map<std::string, std::string>& extra_env,
+                                       Capture capture) const {
   std::vector<std::string> full = {"--config", SourceDir() + "/config/database.json", "--env",
                                    env_.name, "--state-dir", state_dir_};
   full.insert(full.end(), args.begin(), args.end());
-  return RunPgstack(full, extra_env);
+  return RunPgstack(full, extra_env, capture);
 }
 
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,
-                         const std::map<std::string, std::string>& extra_env) {
+                               const std::map<std::string, std::string>& extra_env,
+                               Capture capture) {
   // The binary inherits our environment (as a user's shell would) plus extra_env.
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
   if (pid == 0) {
     dup2(fds[1], 1);
-    dup2(fds[1], 2);
+    if (capture == Capture::kStdoutOnly) {
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 2);
+    } else {
+      dup2(fds[1], 2);
+    }
     close(fds[0]);
     close(fds[1]);
     for (const auto& [k, v] : extra_env) setenv(k.c_str(), v.c_str(), 1);

@@ -23,6 +23,9 @@
 
 namespace pgstack::testing {
 
+// What a run of the binary captures in CommandOutput::output.
+enum class Capture { kStdoutAndStderr, kStdoutOnly };
+
 // The project's source folder (config/, database/, node_modules/).
 std::string SourceDir();
 // A whole file's text ("" when it cannot be read).
@@ -42,7 +45,8 @@ Status WaitFor(const std::string& what, const std::function<bool()>& cond,
 
 class TestStack {
  public:
-  // Starts a stack of environment env_name (overrides: extra JSON-free tweaks via `tweak`).
+  // Starts a stack of environment env_name of config/database.json (with this process's
+  // environment overrides, as pgstack applies them) on free ports.
   static std::unique_ptr<TestStack> Start(const std::string& env_name = "test");
   // The shared stack of this test binary, started on first use.
   static TestStack& Shared();
@@ -62,7 +66,8 @@ class TestStack {
   // Runs the real pgstack binary against this stack: --config, --env and --state-dir are
   // prepended; extra_env is added to a copy of this process's environment.
   core::CommandOutput Pgstack(const std::vector<std::string>& args,
-                        const std::map<std::string, std::string>& extra_env = {}) const;
+                              const std::map<std::string, std::string>& extra_env = {},
+                              Capture capture = Capture::kStdoutAndStderr) const;
 
  private:
   TestStack() = default;
@@ -75,6 +80,7 @@ class TestStack {
 
 // Runs the pgstack binary with the given args and environment additions (no preset flags).
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,
-                         const std::map<std::string, std::string>& extra_env = {});
+                               const std::map<std::string, std::string>& extra_env = {},
+                               Capture capture = Capture::kStdoutAndStderr);
 
 }  // namespace pgstack::testing

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/unified_diff.h"
 #include "stack/external_internal.h"
 
@@ -180,11 +181,11 @@ TEST(ExternalUserlist, MergeReplacesTheRoleAndKeepsOthers) {
   std::string old = "\"other\" \"SCRAM-SHA-256$4096:c2FsdA==$a:b\"\n\"app\" \"old\"\n";
   std::string merged = MergeUserlist(old, "app", "new\"v");
   EXPECT_EQ(merged, "\"other\" \"SCRAM-SHA-256$4096:c2FsdA==$a:b\"\n\"app\" \"new\"\"v\"\n");
-  EXPECT_EQ(UserlistVerifier(merged, "app"), "new\"v");
+  EXPECT_EQ(core::UserlistSecret(merged, "app"), "new\"v");
   EXPECT_EQ(MergeUserlist(std::string("\"old\" \"x\"\n"), "app", "v"),
             "\"old\" \"x\"\n\"app\" \"v\"\n");
   EXPECT_EQ(MergeUserlist(std::nullopt, "app", "v"), "\"app\" \"v\"\n");
-  EXPECT_EQ(UserlistVerifier(merged, "nobody"), "");
+  EXPECT_EQ(core::UserlistSecret(merged, "nobody"), std::nullopt);
 }
 
 TEST(ExternalUserlist, RedactsScramKeysButKeepsSalt) {

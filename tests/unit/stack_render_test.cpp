@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "../../src/stack/cluster.h"
 #include "pgstack/core/config.h"
+#include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/location/environment.h"
 #include "pgstack/stack/pgbouncer_config.h"
@@ -19,10 +18,8 @@ namespace pgstack {
 namespace {
 
 std::string ReadSource(const std::string& rel) {
-  std::ifstream in(std::string(PGSTACK_SOURCE_DIR) + "/" + rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = core::ReadFileIfExists(std::string(PGSTACK_SOURCE_DIR) + "/" + rel);
+  return text.ok() ? text->value_or("") : "";
 }
 
 core::Environment Dev() {

@@ -1,8 +1,8 @@
 // `pgstack bench jsonb`: what the GIN index buys for the plan's JSONB query shapes. It fills a
 // scratch table with test-result documents (documents.h), then runs each query shape with no
 // index, with GIN jsonb_ops and with GIN jsonb_path_ops, reporting latency percentiles, the plan
-// node the planner chose (and the whole EXPLAIN text), index build time and size. The scratch
-// schema is dropped at the end, also after a failure.
+// node the planner chose (and the whole plan, as EXPLAIN (FORMAT JSON) gives it), index build time
+// and size. The scratch schema is dropped at the end, also after a failure.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -46,7 +46,7 @@ struct JsonbMeasurement {
   Histogram latency;
   std::string plan_node;  // the scan that reads the table, e.g. "Bitmap Index Scan on ..."
   bool index_used = false;
-  std::string explain;  // EXPLAIN's text
+  std::string explain;  // EXPLAIN (FORMAT JSON)'s output
 };
 
 struct JsonbReport {

@@ -23,9 +23,6 @@ std::string_view Name(WorkloadKind w);
 
 using Duration = std::chrono::nanoseconds;
 
-// "10s", "500ms", "2m", "1.5s"; a bare number means seconds. flag names the option in errors.
-Result<Duration> ParseDuration(std::string_view text, std::string_view flag);
-
 // The flags as typed; defaults are the documented ones.
 struct PoolFlags {
   std::string endpoints = "direct,pooled";
@@ -34,7 +31,7 @@ struct PoolFlags {
   std::string workload = "select";
   std::string sql;  // --sql: the user's statement (then --workload must stay unset)
   bool workload_given = false;
-  std::string duration = "10s";
+  std::string duration = "10s";  // core/duration.h; at most a day
   std::string warmup = "2s";
   int threads = 0;  // 0: one per CPU, at most one per client
   std::string svg;  // --svg FILE

@@ -1,6 +1,6 @@
 // The statements `bench pool` runs, and the tables they need. Each built-in workload creates its
-// tables in a schema of its own (named by the caller, unique per run) and the teardown drops that
-// schema, so a run leaves the database as it found it.
+// tables in the schema the caller names, a ScratchSchema of the run's own (scratch_schema.h):
+// dropping that schema at the end, also after a failure, is what leaves the database as it was.
 #pragma once
 
 #include <string>
@@ -19,7 +19,6 @@ struct Workload {
   WorkloadKind kind = WorkloadKind::kSelect;
   std::string description;            // one line for the report
   std::vector<std::string> setup;     // run once, directly, before the first point
-  std::vector<std::string> teardown;  // run once at the end, also after a failure
   Script script;                      // one transaction
 };
 

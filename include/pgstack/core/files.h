@@ -1,6 +1,6 @@
 // Files that must never be half-written: written to a temp file beside the target, fsynced,
-// given their mode (and owner), and renamed into place. A file being replaced is first copied
-// to "<name>.<UTC timestamp>.bak" with the same mode and owner.
+// given their mode (and owner), renamed into place, and the directory fsynced. A file being
+// replaced is first copied to "<name>.<UTC timestamp>.bak" with the same mode and owner.
 #pragma once
 
 #include <sys/types.h>

@@ -1,4 +1,5 @@
-// Facts about the operating system pgstack needs: users, free ports, random secrets.
+// What pgstack asks of the operating system: its users (and, as root, creating the service
+// user), free ports, random secrets.
 #pragma once
 
 #include <sys/types.h>

@@ -43,4 +43,12 @@ ProcessRunner& SystemProcessRunner();
 // Whether a process with this pid exists (signal 0).
 bool ProcessAlive(pid_t pid);
 
+// The pid on the first line of a pidfile (PgBouncer's, PostgreSQL's postmaster.pid), or 0 when
+// the file is missing, unreadable or names no pid. Whether that process still runs is
+// ProcessAlive's question.
+pid_t ReadPidFile(const std::string& path);
+
+// The program name of a running process (/proc/<pid>/comm), "" when there is no such process.
+std::string ProcessName(pid_t pid);
+
 }  // namespace pgstack::core

@@ -52,4 +52,8 @@ Status EnsureHistorySchema(pg::Connection& conn);
 // Who is running this: "<os user>@<host>", to which the server adds " as <role>".
 std::string RunnerIdentity();
 
+// The SQL expression history rows record in applied_by and repaired_by: `identity` (usually
+// RunnerIdentity()) followed by " as " and the role the server runs it as.
+std::string RunByExpression(pg::Connection& conn, std::string_view identity);
+
 }  // namespace pgstack::migrate

@@ -60,7 +60,7 @@ struct RunReport {
 };
 
 // Reads the directory and history; changes nothing (not even creating the schema). The Report
-// is returned in a unique_ptr-free way: it owns what its Plan points into.
+// comes in a unique_ptr so that it never moves: its Plan points into its own set and history.
 Result<std::unique_ptr<Report>> Inspect(const Options& o, std::optional<Version> to = {});
 
 // `validate`: Inspect plus a server-side syntax check of every up and down file. The returned

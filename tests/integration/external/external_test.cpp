@@ -116,9 +116,7 @@ class Server {
   }
   ~Server() {
     if (!pgbouncer_pid_file().empty()) {
-      std::ifstream in(pgbouncer_pid_file());
-      pid_t pid = 0;
-      if (in >> pid && pid > 0) kill(pid, SIGTERM);
+      if (pid_t pid = core::ReadPidFile(pgbouncer_pid_file()); pid > 0) kill(pid, SIGTERM);
     }
     RunAsServerUser({PgBin() + "/pg_ctl", "-D", root_ + "/data", "-m", "immediate", "stop"});
   }

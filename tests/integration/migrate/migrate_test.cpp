@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "fixture.h"
+#include "pgstack/core/duration.h"
+#include "pgstack/migrate/runner.h"
 
 namespace pgstack::testing {
 namespace {
@@ -426,6 +428,84 @@ TEST_F(Migrate, NewWritesAMigrationInPgstacksFormat) {
         "DROP TABLE mt.widgets;\n");
   EXPECT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
   EXPECT_EQ(Run({"new", "Bad Name", "--dir", dir_}).exit_code, 2);
+}
+
+// --json is one document on stdout whatever happens (scripts pipe it into jq): a report, a
+// refusal (its report and the error together), bad flags, an unknown action.
+TEST_F(Migrate, JsonIsOneDocumentOnEveryPathErrorsIncluded) {
+  Write(dir_ + "/0001_a.sql",
+        "-- pgstack:up\nCREATE TABLE mt.a (id int);\n-- pgstack:down\nDROP TABLE mt.a;\n");
+  struct Out {
+    int exit_code;
+    json doc;
+  };
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--json", "migrate"});
+    auto out = TestStack::Shared().Pgstack(args, {}, Capture::kStdoutOnly);
+    // The whole of stdout must parse: a second document (or anything else) after the first fails.
+    json doc = json::parse(out.output, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(doc.is_object()) << "not one JSON document: " << out.output;
+    return Out{out.exit_code, doc};
+  };
+  for (std::string action : {"status", "plan", "validate", "up", "status", "down"}) {
+    SCOPED_TRACE(action);
+    Out o = run({action, "--dir", dir_});
+    EXPECT_EQ(o.exit_code, 0) << o.doc;
+    EXPECT_FALSE(o.doc.contains("error")) << o.doc;
+  }
+  EXPECT_EQ(HistoryRows(), 0);
+
+  ASSERT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
+  Write(dir_ + "/0001_a.sql",
+        "-- pgstack:up\nCREATE TABLE mt.a (id bigint);\n-- pgstack:down\nDROP TABLE mt.a;\n");
+  Out plan = run({"plan", "--dir", dir_});
+  EXPECT_EQ(plan.exit_code, 3);
+  EXPECT_EQ(plan.doc["would_refuse"], true) << plan.doc;
+  EXPECT_EQ(plan.doc["problems"].size(), 1u) << plan.doc;
+  EXPECT_EQ(plan.doc["error"]["exit_code"], 3) << plan.doc;
+  Out validate = run({"validate", "--dir", dir_});
+  EXPECT_EQ(validate.exit_code, 3);
+  EXPECT_EQ(validate.doc["valid"], false) << validate.doc;
+  EXPECT_EQ(validate.doc["error"]["exit_code"], 3) << validate.doc;
+  Out up = run({"up", "--dir", dir_});
+  EXPECT_EQ(up.exit_code, 3);
+  EXPECT_NE(up.doc["error"]["message"].get<std::string>().find("0001"), std::string::npos)
+      << up.doc;
+
+  Out bad_to = run({"up", "--dir", dir_, "--to", "x"});
+  EXPECT_EQ(bad_to.exit_code, 2);
+  EXPECT_NE(bad_to.doc["error"]["message"].get<std::string>().find("--to x"), std::string::npos)
+      << bad_to.doc;
+  Out bad_lease = run({"status", "--dir", dir_, "--lease", "10ms"});
+  EXPECT_EQ(bad_lease.exit_code, 2);
+  EXPECT_EQ(bad_lease.doc["error"]["exit_code"], 2) << bad_lease.doc;
+  Out unknown = run({"upp", "--dir", dir_});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.doc["error"]["exit_code"], 2) << unknown.doc;
+
+  // Without --json an error goes to stderr only.
+  auto human =
+      TestStack::Shared().Pgstack({"migrate", "up", "--dir", dir_}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(human.exit_code, 3);
+  EXPECT_EQ(human.output, "");
+}
+
+// The defaults --help shows are the library's own (migrate::Options), not copies of them.
+TEST(MigrateHelp, ShowsTheLibrarysDefaults) {
+  auto out = RunPgstack({"migrate", "--help"}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 0);
+  migrate::Options o;
+  for (int ms : {o.wait_ms, o.lease_ms, o.lock_timeout_ms}) {
+    std::string shown = core::FormatDuration(std::chrono::milliseconds(ms));
+    EXPECT_NE(out.output.find("TEXT=" + shown + " "), std::string::npos) << shown << "\n"
+                                                                         << out.output;
+  }
+  EXPECT_NE(out.output.find("TEXT=" + o.dir + "\n"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("INT=" + std::to_string(o.retries) + " "), std::string::npos);
+  for (const char* action :
+       {"new", "up", "down", "status", "validate", "plan", "baseline", "repair"}) {
+    EXPECT_NE(out.output.find(std::string("  ") + action + " "), std::string::npos) << action;
+  }
 }
 
 }  // namespace
