@@ -15,6 +15,8 @@ constexpr CommandSpec kCommands[] = {
      RegisterMigrate},
     {"bench", "performance tests: connection pooling (pool) and JSONB indexes (jsonb)",
      RegisterBench},
+    {"testdb", "a migrated, isolated database per test; IntegreSQL's HTTP API (serve)",
+     RegisterTestdb},
 };
 
 }  // namespace

@@ -18,5 +18,6 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx);
 RunFn RegisterVerify(CLI::App& sub, Context& ctx);
 RunFn RegisterMigrate(CLI::App& sub, Context& ctx);
 RunFn RegisterBench(CLI::App& sub, Context& ctx);
+RunFn RegisterTestdb(CLI::App& sub, Context& ctx);
 
 }  // namespace pgstack::cli
