@@ -64,7 +64,7 @@ Result<GcReport> CollectGarbage(ConnPool& conns, Templates& templates, TestPool&
     }
   }
   for (int i = 0; i < 10000; ++i) {
-    PGSTACK_ASSIGN_OR_RETURN(bool did, tests.RecreateOne());
+    PGSTACK_ASSIGN_OR_RETURN(bool did, tests.DropDirtyOne());
     if (!did) break;
     ++g.recreated;
   }

@@ -30,11 +30,13 @@ Options DefaultOptions() {
 Status Complete(Options& o) {
   int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   // A warm pool must cover the tests running at once (about one per core) plus the clones
-  // being recreated behind them; with few cores, a floor of 8 keeps a burst of gets fast.
-  if (o.pool_size == 0) o.pool_size = std::clamp(4 * cores, 8, 32);
+  // being recreated behind them, which on a busy machine take half a second each; with few
+  // cores, a floor of 12 keeps a burst of gets fast.
+  if (o.pool_size == 0) o.pool_size = std::clamp(4 * cores, 12, 32);
   if (o.max_tests == 0) o.max_tests = 4 * o.pool_size;
   if (o.max_templates == 0) o.max_templates = 16;
-  if (o.workers == 0) o.workers = std::clamp(cores, 2, 8);
+  // CREATE DATABASE waits on the disk more than it computes: more cloners than cores.
+  if (o.workers == 0) o.workers = std::clamp(2 * cores, 4, 8);
   if (o.pool_size < 1) return Status::InvalidInput("--pool-size: at least 1");
   if (o.max_tests < o.pool_size) {
     return Status::InvalidInput(

@@ -98,8 +98,8 @@ void Service::WorkerLoop(int index) {
                          g->dead_builds, g->dead_clones, g->stale_tests, g->orphans, g->evicted));
       }
     }
-    auto r = tests_.RecreateOne();
-    if (r.ok() && !*r) r = tests_.FillOne();
+    auto r = tests_.FillOne();
+    if (r.ok() && !*r) r = tests_.DropDirtyOne();
     if (!r.ok()) {
       failed = true;
       tell("pool: " + r.status().message());
@@ -169,29 +169,32 @@ Status Service::DiscardTemplate(const std::string& hash) {
 Result<TestDatabase> Service::GetTestDatabase(const std::string& hash) {
   PGSTACK_RETURN_IF_ERROR(ValidateHash(hash));
   auto start = Clock::now();
+  bool built = false;
   while (true) {
-    PGSTACK_ASSIGN_OR_RETURN(TemplateState st, templates_.State(hash));
-    if (st == TemplateState::kDiscarded) return Gone("template " + hash + " was discarded");
-    if (st == TemplateState::kReady) break;
+    PGSTACK_ASSIGN_OR_RETURN(TestPool::Claimed c, tests_.Claim(hash));
+    if (c.test) {
+      Nudge();  // the workers clone a replacement
+      return *c.test;
+    }
+    if (c.template_state.empty()) return NotFound("template " + hash + " not found");
+    if (c.template_state == "discarded") return Gone("template " + hash + " was discarded");
     if (interrupted_) return Unavailable("testdb is shutting down");
-    if (MsSince(start) > o_.build_wait_ms) {
-      return Unavailable(
-          fmt::format("template {} is still being built after {} ms", hash, o_.build_wait_ms));
+    if (c.template_state == "building") {
+      if (MsSince(start) > o_.build_wait_ms) {
+        return Unavailable(
+            fmt::format("template {} is still being built after {} ms", hash, o_.build_wait_ms));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  start = Clock::now();
-  while (true) {
-    PGSTACK_ASSIGN_OR_RETURN(std::optional<TestDatabase> t, tests_.Claim(hash));
-    if (!t) {
-      // The warm pool is empty: clone one for this caller (the workers refill behind it).
-      PGSTACK_ASSIGN_OR_RETURN(t, tests_.Create(hash, true));
+    if (!built) {  // the wait for a free database starts once the template is ready
+      built = true;
+      start = Clock::now();
     }
+    // The warm pool is empty: clone one for this caller (the workers refill behind it).
+    PGSTACK_ASSIGN_OR_RETURN(std::optional<TestDatabase> t, tests_.Create(hash, true));
     Nudge();
     if (t) return *t;
-    PGSTACK_ASSIGN_OR_RETURN(TemplateState st, templates_.State(hash));
-    if (st != TemplateState::kReady) return Gone("template " + hash + " was discarded");
-    if (interrupted_) return Unavailable("testdb is shutting down");
     if (MsSince(start) > o_.get_wait_ms) {
       return Unavailable(fmt::format(
           "template {}: all {} test databases (the cap, --max-tests) stayed in use for {} ms", hash,

@@ -32,22 +32,30 @@ Result<std::string> LockReadyTemplate(pg::Connection& c, const std::string& hash
 
 }  // namespace
 
-Result<std::optional<TestDatabase>> TestPool::Claim(const std::string& hash) {
+Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
+  // last_used is least-recently-used bookkeeping only: skipped while a builder or a discard
+  // holds the template's row, so that a GET never waits for one.
   PGSTACK_ASSIGN_OR_RETURN(
       pg::QueryResult r,
-      c->Exec("UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now() "
-              "WHERE id = (SELECT id FROM pgstack_testdb.tests WHERE hash = $1 AND state = 'ready' "
-              "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, database",
+      c->Exec("WITH t AS (SELECT state FROM pgstack_testdb.templates WHERE hash = $1), "
+              "c AS (UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now() "
+              "WHERE id = (SELECT id FROM pgstack_testdb.tests WHERE hash = $1 AND state = "
+              "'ready' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+              "AND (SELECT state FROM t) = 'ready' RETURNING id, database), "
+              "touched AS (UPDATE pgstack_testdb.templates SET last_used = now() WHERE hash = "
+              "(SELECT hash FROM pgstack_testdb.templates WHERE hash = $1 "
+              "FOR NO KEY UPDATE SKIP LOCKED) AND EXISTS (SELECT 1 FROM c)) "
+              "SELECT (SELECT state FROM t), c.id, c.database FROM (SELECT 1) one "
+              "LEFT JOIN c ON true",
               {hash}));
-  if (r.rows() == 0) return std::optional<TestDatabase>();
-  // Least-recently-used bookkeeping only: skipped while a builder or discard holds the row.
-  (void)c->Run(
-      "UPDATE pgstack_testdb.templates SET last_used = now() WHERE hash = "
-      "(SELECT hash FROM pgstack_testdb.templates WHERE hash = $1 FOR NO KEY UPDATE SKIP LOCKED)",
-      {hash});
-  return std::optional<TestDatabase>(
-      TestDatabase{std::stoll(std::string(r.get(0, 0))), hash, std::string(r.get(0, 1))});
+  Claimed out;
+  if (r.rows() == 0) return out;
+  out.template_state = r.get(0, 0);
+  if (!r.is_null(0, 1)) {
+    out.test = TestDatabase{std::stoll(std::string(r.get(0, 1))), hash, std::string(r.get(0, 2))};
+  }
+  return out;
 }
 
 Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bool hand_out) {
@@ -135,14 +143,14 @@ Status TestPool::MarkDirty(const std::string& hash, int64_t id) {
   return st.rows() ? Status::Ok() : NoSuchTest(hash, id);
 }
 
-Result<bool> TestPool::RecreateOne(std::optional<int64_t> only_id) {
+Result<bool> TestPool::RecreateOne(int64_t only_id) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
-  PGSTACK_RETURN_IF_ERROR(Begin(*row, only_id ? o_.get_wait_ms : 1000));
+  PGSTACK_RETURN_IF_ERROR(Begin(*row, o_.get_wait_ms));
   auto picked = row->Exec(
       "SELECT id, hash, database FROM pgstack_testdb.tests WHERE state = 'dirty' "
-      "AND ($1 = '' OR id = $1::bigint) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-      {only_id ? std::to_string(*only_id) : std::string()});
+      "AND id = $1::bigint FOR UPDATE",
+      {std::to_string(only_id)});
   if (!picked.ok() || picked->rows() == 0) {
     RollbackQuietly(*row);
     if (!picked.ok()) return picked.status();
@@ -181,16 +189,41 @@ Result<bool> TestPool::FillOne() {
         c->Exec("SELECT t.hash FROM pgstack_testdb.templates t "
                 "LEFT JOIN pgstack_testdb.tests s ON s.hash = t.hash WHERE t.state = 'ready' "
                 "GROUP BY t.hash, t.last_used "
-                "HAVING count(s.id) FILTER (WHERE s.state <> 'in_use') < $1::int "
+                "HAVING count(s.id) FILTER (WHERE s.state IN ('ready', 'creating')) < $1::int "
                 "AND count(s.id) < $2::int "
-                "ORDER BY count(s.id) FILTER (WHERE s.state <> 'in_use'), t.last_used DESC "
-                "LIMIT 1",
+                "ORDER BY count(s.id) FILTER (WHERE s.state IN ('ready', 'creating')), "
+                "t.last_used DESC LIMIT 1",
                 {std::to_string(o_.pool_size), std::to_string(o_.max_tests)}));
     if (r.rows() == 0) return false;
     hash = r.get(0, 0);
   }
   PGSTACK_ASSIGN_OR_RETURN(std::optional<TestDatabase> made, Create(hash, false));
   return made.has_value();
+}
+
+Result<bool> TestPool::DropDirtyOne() {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
+  PGSTACK_RETURN_IF_ERROR(Begin(*row, 1000));
+  auto picked = row->Exec(
+      "SELECT id, database FROM pgstack_testdb.tests WHERE state = 'dirty' ORDER BY id "
+      "LIMIT 1 FOR UPDATE SKIP LOCKED");
+  if (!picked.ok() || picked->rows() == 0) {
+    RollbackQuietly(*row);
+    if (!picked.ok()) return picked.status();
+    return false;
+  }
+  Status s = DropDatabase(*ddl, std::string(picked->get(0, 1)));
+  if (s.ok()) {
+    s = row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1",
+                 {std::string(picked->get(0, 0))});
+  }
+  if (s.ok()) s = row->Run("COMMIT");
+  if (!s.ok()) {
+    RollbackQuietly(*row);
+    return s;
+  }
+  return true;
 }
 
 Result<std::string> TestPool::HashOf(int64_t id) {

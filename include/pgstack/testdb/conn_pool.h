@@ -1,6 +1,7 @@
 // A few idle connections to one endpoint, shared by threads: testdb's requests each take one for
 // a few milliseconds, and opening a connection per request would cost more than the request.
-// A connection comes back only when it is healthy and outside a transaction.
+// A connection comes back only when it is healthy and outside a transaction. Its commits do
+// not wait for the WAL flush (synchronous_commit off, see conn_pool.cpp).
 #pragma once
 
 #include <mutex>

@@ -15,7 +15,7 @@ struct GcReport {
   int dead_builds = 0;  // templates whose builder died mid-build
   int dead_clones = 0;  // test databases whose cloner died mid-clone
   int stale_tests = 0;  // test databases of templates discarded or gone
-  int recreated = 0;    // returned with "recreate" and not yet recreated
+  int recreated = 0;    // returned with "recreate", dropped (the warm pool clones anew)
   int evicted = 0;      // least recently used templates beyond max_templates
   int discarded = 0;    // with all: every template
   int orphans = 0;      // marked databases without a catalog row

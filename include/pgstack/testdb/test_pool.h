@@ -25,21 +25,31 @@ class TestPool {
   TestPool(ConnPool& conns, std::string owner, const Options& o)
       : conns_(conns), owner_(std::move(owner)), o_(o) {}
 
-  // A ready clone of hash's template, now handed out; nullopt when none is ready.
-  Result<std::optional<TestDatabase>> Claim(const std::string& hash);
+  struct Claimed {
+    std::string template_state;        // building, ready, discarded; "" when there is none
+    std::optional<TestDatabase> test;  // handed out now; empty when none is ready
+  };
+  // A ready clone of hash's template, now handed out, in one statement (the fast path of
+  // every GET): with the template's state, so that the caller knows why there was none.
+  Result<Claimed> Claim(const std::string& hash);
   // Clones hash's template once, ready for the pool or (hand_out) handed out at once; nullopt
   // when the template is not ready or has max_tests databases already.
   Result<std::optional<TestDatabase>> Create(const std::string& hash, bool hand_out);
   // Back to the pool as it is. NotFound when id is not a test database of hash (any hash when
   // hash is empty); Locked while it is being recreated.
   Status Unlock(const std::string& hash, int64_t id);
-  // Marks it for recreation (the background does it, or RecreateOne). NotFound as Unlock.
+  // Marks it for recreation: no longer handed out; the workers replace it (FillOne) and drop it
+  // (DropDirtyOne), or RecreateOne does both here and now. NotFound as Unlock.
   Status MarkDirty(const std::string& hash, int64_t id);
-  // Recreates one database marked dirty (only_id: that one); false when there was none.
-  Result<bool> RecreateOne(std::optional<int64_t> only_id = std::nullopt);
-  // Clones once for the ready template whose warm pool is the furthest below pool_size (the
-  // most recently used first); false when every pool is full.
+  // Drops that dirty database and clones it again under the same id and name.
+  Result<bool> RecreateOne(int64_t id);
+  // Clones once for the ready template whose warm pool (ready and being cloned) is the furthest
+  // below pool_size, the most recently used first; false when every pool is full. A returned
+  // database is replaced by a new clone before it is dropped: one CREATE DATABASE, not a DROP
+  // and a CREATE, stands between a "recreate" and a ready database.
   Result<bool> FillOne();
+  // Drops one dirty database and its row; false when there was none.
+  Result<bool> DropDirtyOne();
   // The hash of test database id, NotFound when there is none.
   Result<std::string> HashOf(int64_t id);
 
