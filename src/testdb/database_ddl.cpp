@@ -2,9 +2,25 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 namespace pgstack::testdb {
 
 Status DropDatabase(pg::Connection& conn, const std::string& name) {
+  // A cloner killed mid-CREATE leaves its backend finishing the CREATE after its row lock is
+  // gone: dropping before that CREATE commits would find nothing, and the database would then
+  // appear unlisted and without its comment. So wait for such a CREATE first.
+  std::string creating = fmt::format("CREATE DATABASE {} ", conn.QuoteIdent(name));
+  for (int i = 0; i < 1200; ++i) {
+    PGSTACK_ASSIGN_OR_RETURN(
+        pg::QueryResult busy,
+        conn.Exec("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                  "AND pid <> pg_backend_pid() AND starts_with(query, $1)",
+                  {creating}));
+    if (busy.scalar() == "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   PGSTACK_ASSIGN_OR_RETURN(
       pg::QueryResult r,
       conn.Exec("SELECT datistemplate FROM pg_database WHERE datname = $1", {name}));

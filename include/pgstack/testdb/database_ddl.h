@@ -10,7 +10,8 @@
 
 namespace pgstack::testdb {
 
-// Drops name if it exists, templates included, ending its sessions first.
+// Drops name if it exists, templates included, ending its sessions first. Waits (up to a
+// minute) for a CREATE DATABASE of the same name still running in another session.
 Status DropDatabase(pg::Connection& conn, const std::string& name);
 
 // CREATE DATABASE name TEMPLATE source OWNER owner STRATEGY ..., then its comment. When the

@@ -3,6 +3,7 @@
 // that nothing but testdb's own databases is ever dropped.
 #include <gtest/gtest.h>
 
+#include "pgstack/core/os.h"
 #include "testdb_helpers.h"
 
 namespace pgstack::testing {
@@ -139,6 +140,51 @@ TEST_F(TestdbBuild, ReturnListAndGcDropOnlyTestdbsOwnDatabases) {
   EXPECT_EQ(AdminScalar("SELECT count(*) FROM pgstack_testdb.tests"), "0");
   ASSERT_TRUE(su->Run("DROP DATABASE pgstack_tdb_lookalike_1").ok());
   ASSERT_TRUE(su->Run("DROP DATABASE unrelated_db").ok());
+}
+
+TEST_F(TestdbBuild, AServerKilledMidCloneLeavesNothingBeyondTheCapsAfterARestart) {
+  auto port = core::FreePort("127.0.0.1");
+  ASSERT_TRUE(port.ok());
+  std::string listen = "127.0.0.1:" + std::to_string(*port);
+  std::string log = TempDir("tdbserve") + "/serve.log";
+  std::vector<std::string> serve = {"testdb", "--pool-size", "6",        "--max-tests",
+                                    "8",      "serve",       "--listen", listen};
+  pid_t pid = SpawnPgstack(serve, log);
+  for (int i = 0; i < 300 && HttpCall(*port, "GET", "/api/v1/templates/x/tests").status == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(HttpCall(*port, "POST", "/api/v1/templates", R"({"hash":"kill1"})").status, 200)
+      << ReadText(log);
+  ASSERT_EQ(HttpCall(*port, "PUT", "/api/v1/templates/kill1").status, 204);
+  // Killed while its workers fill the pool: some clones are half made.
+  for (int i = 0; i < 200; ++i) {
+    if (AdminScalar("SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1'") != "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  KillAndReap(pid);
+  pid = SpawnPgstack(serve, log);
+  HttpReply got;
+  for (int i = 0; i < 300 && got.status == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    got = HttpCall(*port, "GET", "/api/v1/templates/kill1/tests");
+  }
+  EXPECT_EQ(got.status, 200) << got.body << ReadText(log);
+  // Once the restarted server settles: no clone left "creating", every database listed, and
+  // no more than the cap.
+  std::string settled;
+  for (int i = 0; i < 300; ++i) {
+    settled = AdminScalar(
+        "SELECT (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1' AND state = "
+        "'creating') || ' ' || (SELECT count(*) FROM pg_database WHERE datname LIKE "
+        "'pgstack\\_tdb\\_kill1\\_%') || ' ' || (SELECT count(*) FROM pgstack_testdb.tests "
+        "WHERE hash = 'kill1')");
+    if (settled == "0 6 6" || settled == "0 7 7") break;  // pool 6, plus the one handed out
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(settled == "0 6 6" || settled == "0 7 7") << settled;
+  kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid, 20000), 0) << ReadText(log);
+  EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
 }
 
 TEST_F(TestdbBuild, ABadHashOrFlagIsRefusedBeforeAnythingHappens) {

@@ -151,7 +151,7 @@ TEST_F(Serve, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_NE(in.find("HTTP/1.1 404", first + 1), std::string::npos) << in;
 }
 
-TEST_F(Serve, PoolAtItsCapWaitsThenNamesTheCap) {
+TEST_F(Serve, PoolAtItsCapWaitsForADatabaseToComeBack) {
   MakeTemplate("cap1");
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) {  // --max-tests 4
