@@ -16,6 +16,8 @@ constexpr CommandSpec kCommands[] = {
     {"bench", "performance tests: connection pooling (pool) and JSONB indexes (jsonb)",
      RegisterBench},
     {"cache", "initialised clusters that make a cold up fast: list, clear", RegisterCache},
+    {"testdb", "a migrated, isolated database per test; IntegreSQL's HTTP API (serve)",
+     RegisterTestdb},
 };
 
 }  // namespace

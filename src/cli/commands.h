@@ -19,5 +19,6 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx);
 RunFn RegisterMigrate(CLI::App& sub, Context& ctx);
 RunFn RegisterBench(CLI::App& sub, Context& ctx);
 RunFn RegisterCache(CLI::App& sub, Context& ctx);
+RunFn RegisterTestdb(CLI::App& sub, Context& ctx);
 
 }  // namespace pgstack::cli

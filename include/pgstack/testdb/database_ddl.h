@@ -1,0 +1,26 @@
+// The DDL testdb runs on whole databases, on a superuser connection outside any transaction
+// (CREATE and DROP DATABASE cannot run in one). Callers hold the catalog row of the database.
+#pragma once
+
+#include <string>
+
+#include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/testdb/options.h"
+
+namespace pgstack::testdb {
+
+// Drops name if it exists, templates included, ending its sessions first. Waits (up to a
+// minute) for a CREATE DATABASE of the same name still running in another session.
+Status DropDatabase(pg::Connection& conn, const std::string& name);
+
+// CREATE DATABASE name TEMPLATE source OWNER owner STRATEGY ..., then its comment. When the
+// comment fails the new database is dropped again, so nothing unmarked stays behind.
+Status CloneDatabase(pg::Connection& conn, const std::string& name, const std::string& source,
+                     const std::string& owner, Strategy strategy, const std::string& comment);
+
+// Makes name a template that allows no connections, ending the sessions still in it (the
+// client that built it may not have closed all of its own yet).
+Status SealTemplate(pg::Connection& conn, const std::string& name);
+
+}  // namespace pgstack::testdb

@@ -1,0 +1,31 @@
+// Templates made by pgstack itself from a migrations directory (any format migrate reads) and
+// fixture files, named by a hash of what goes into them: the recipe's version, the format, each
+// migration's key and checksum, and each fixture's name and checksum. Same inputs, same hash,
+// on every machine; an edited migration or fixture is a new template.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgstack/core/status.h"
+#include "pgstack/migrate/migration.h"
+#include "pgstack/testdb/service.h"
+
+namespace pgstack::testdb {
+
+struct DirTemplate {
+  std::string dir = "database/migrations";
+  std::optional<migrate::Format> format;  // detected when empty
+  std::vector<std::string> fixtures;      // SQL files run in order after the migrations
+};
+
+// The template hash (32 hex characters). kInvalidInput for unreadable or invalid files.
+Result<std::string> HashOfDir(const DirTemplate& t);
+
+// The hash of a ready template of t, building it first when there is none (or waiting for the
+// process that builds it). A migration or fixture that fails is reported as file:line:column;
+// what the build made is dropped, so a retry builds again.
+Result<std::string> EnsureDirTemplate(Service& service, const DirTemplate& t);
+
+}  // namespace pgstack::testdb

@@ -1,0 +1,80 @@
+// The template registry: one template database per hash, in state building, ready or
+// discarded. Exactly one builder per hash, across processes and machines: the builder holds the
+// hash's catalog row locked from the start of its build to the end (catalog.h). Others wait for
+// the lock with a bound; if the builder dies, its lock goes with it and the next one starts
+// over from nothing (only a finished build is ever marked ready).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/testdb/conn_pool.h"
+#include "pgstack/testdb/options.h"
+
+namespace pgstack::testdb {
+
+enum class TemplateState { kBuilding, kReady, kDiscarded };
+
+struct TemplateInfo {
+  std::string hash;
+  std::string database;
+  std::string state;  // building, ready, discarded
+  std::string last_used;
+  int tests = 0;   // test databases in any state
+  int ready = 0;   // of those, ready to hand out
+  int in_use = 0;  // handed out
+};
+
+// A template this process is building: an empty database owned by the application role, with
+// the environment's extensions. It holds the hash's row lock until Finish or Abort.
+class Build {
+ public:
+  const std::string& hash() const { return hash_; }
+  const std::string& database() const { return database_; }
+
+ private:
+  friend class Templates;
+  Build(std::string hash, std::string database, pg::Connection lock)
+      : hash_(std::move(hash)), database_(std::move(database)), lock_(std::move(lock)) {}
+  std::string hash_;
+  std::string database_;
+  pg::Connection lock_;
+};
+
+class Templates {
+ public:
+  Templates(ConnPool& conns, std::string owner, const Options& o)
+      : conns_(conns), owner_(std::move(owner)), o_(o) {}
+
+  // Starts building hash, waiting up to wait_ms for another builder of it. nullopt when the
+  // template is ready already (built by someone else meanwhile, or long ago); Locked when
+  // another builder kept the lock past the wait.
+  Result<std::optional<Build>> BeginBuild(const std::string& hash, int wait_ms);
+  // Seals the template (no connections, IS_TEMPLATE) and marks it ready.
+  Status Finish(Build& b);
+  // Drops what the build made; the row goes (a retry builds afresh) or, with discard, stays
+  // as "discarded" so that its test databases are answered with Gone.
+  Status Abort(Build& b, bool discard);
+  // Finishes a build whose builder ended without finishing but whose database is complete:
+  // a client that built it through a server that restarted meanwhile. OK when ready already.
+  Status FinishAbandoned(const std::string& hash);
+  // NotFound when hash has no template.
+  Result<TemplateState> State(const std::string& hash);
+  // Drops the template and its test databases and marks it discarded. NotFound, Gone when it
+  // is discarded already, Locked when a builder holds it.
+  Status Discard(const std::string& hash, int wait_ms);
+  // Discards the least recently used ready templates beyond max_templates.
+  Result<int> EvictOverCap();
+  Result<std::vector<TemplateInfo>> List();
+
+ private:
+  Status Prepare(const std::string& hash, const std::string& database);
+  ConnPool& conns_;
+  const std::string owner_;
+  const Options& o_;
+};
+
+}  // namespace pgstack::testdb

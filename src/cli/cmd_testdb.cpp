@@ -1,0 +1,326 @@
+// pgstack testdb template|get|return|list|gc|serve: a migrated, isolated database per test.
+// Flags into testdb::Options, the library does the work (src/testdb/), the reporter prints.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "commands.h"
+#include "pgstack/location/endpoints.h"
+#include "pgstack/pg/conn_params.h"
+#include "pgstack/testdb/api.h"
+#include "pgstack/testdb/dir_template.h"
+#include "pgstack/testdb/http_server.h"
+#include "pgstack/testdb/names.h"
+#include "pgstack/testdb/serve_lock.h"
+#include "pgstack/testdb/service.h"
+
+namespace pgstack::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Flags {
+  testdb::Options o;
+  std::string strategy = "wal_log";
+  std::string listen = "127.0.0.1:5000";
+  std::string dir;
+  std::string format;
+  std::vector<std::string> fixtures;
+  std::string hash;
+  std::string id;
+  bool recreate = false;
+  bool env_lines = false;
+  bool all = false;
+};
+
+std::string ShellQuote(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+Result<std::unique_ptr<testdb::Service>> OpenService(Flags& f, Context& ctx) {
+  auto strategy = testdb::ParseStrategy(f.strategy);
+  if (!strategy) {
+    return Status::InvalidInput("--strategy " + f.strategy + ": wal_log or file_copy");
+  }
+  f.o.strategy = *strategy;
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
+  PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
+                           location::ResolveEndpoints(env, ctx.global.state_dir));
+  f.o.extensions = env.postgres.extensions;
+  return testdb::Service::Open(ep, f.o);
+}
+
+Result<testdb::DirTemplate> DirFlags(const Flags& f) {
+  testdb::DirTemplate t;
+  if (!f.dir.empty()) t.dir = f.dir;
+  if (!f.format.empty()) {
+    t.format = migrate::ParseFormat(f.format);
+    if (!t.format) {
+      return Status::InvalidInput(
+          fmt::format("--format {}: unknown (one of: {})", f.format, migrate::FormatNames()));
+    }
+  }
+  t.fixtures = f.fixtures;
+  return t;
+}
+
+int Template(Flags& f, Context& ctx) {
+  auto t = DirFlags(f);
+  if (!t.ok()) return ctx.out.Fail(t.status());
+  auto svc = OpenService(f, ctx);
+  if (!svc.ok()) return ctx.out.Fail(svc.status());
+  auto hash = testdb::EnsureDirTemplate(**svc, *t);
+  if (!hash.ok()) return ctx.out.Fail(hash.status());
+  ctx.out.Json({{"templateHash", *hash}, {"database", testdb::TemplateDatabaseName(*hash)}});
+  ctx.out.Line(*hash);
+  return 0;
+}
+
+int Get(Flags& f, Context& ctx) {
+  if (!f.hash.empty() && !f.dir.empty()) {
+    return ctx.out.Fail(Status::InvalidInput("--hash and --dir exclude each other"));
+  }
+  auto svc = OpenService(f, ctx);
+  if (!svc.ok()) return ctx.out.Fail(svc.status());
+  std::string hash = f.hash;
+  if (hash.empty()) {
+    auto t = DirFlags(f);
+    if (!t.ok()) return ctx.out.Fail(t.status());
+    auto h = testdb::EnsureDirTemplate(**svc, *t);
+    if (!h.ok()) return ctx.out.Fail(h.status());
+    hash = *h;
+  }
+  auto db = (*svc)->GetTestDatabase(hash);
+  if (!db.ok()) return ctx.out.Fail((*svc)->Explain(db.status()));
+  pg::ConnParams p = (*svc)->ConnFor(db->database);
+  std::string url = pg::ToUrl(p, pg::Redact::kNo);
+  ctx.out.Json({{"id", db->id},
+                {"templateHash", hash},
+                {"url", url},
+                {"config",
+                 {{"host", p.host},
+                  {"port", p.port},
+                  {"username", p.user},
+                  {"password", p.password},
+                  {"database", p.dbname}}}});
+  if (!f.env_lines) {
+    ctx.out.Line(url);  // the one place a password is printed, on request, as `env` does
+    return 0;
+  }
+  std::vector<std::pair<std::string, std::string>> vars = {
+      {"PGHOST", p.host},
+      {"PGPORT", std::to_string(p.port)},
+      {"PGUSER", p.user},
+      {"PGDATABASE", p.dbname},
+      {"PGPASSWORD", p.password},
+      {"DATABASE_URL", url},
+      {"PGSTACK_TESTDB_ID", std::to_string(db->id)}};
+  for (const auto& [k, v] : vars) ctx.out.Line(fmt::format("export {}={}", k, ShellQuote(v)));
+  return 0;
+}
+
+// An id, or the name of a test database (its id is the part after the last '_').
+std::optional<int64_t> IdOf(const std::string& text) {
+  if (auto id = testdb::ParseTestId(text)) return id;
+  if (text.rfind(testdb::kTestPrefix, 0) != 0) return std::nullopt;
+  return testdb::ParseTestId(text.substr(text.rfind('_') + 1));
+}
+
+int Return(Flags& f, Context& ctx) {
+  std::optional<int64_t> id = IdOf(f.id);
+  if (!id) {
+    return ctx.out.Fail(
+        Status::InvalidInput(f.id + ": not a test database id (nor a testdb database name)"));
+  }
+  auto svc = OpenService(f, ctx);
+  if (!svc.ok()) return ctx.out.Fail(svc.status());
+  Status s = f.recreate ? (*svc)->RecreateTestDatabase("", *id, true)
+                        : (*svc)->UnlockTestDatabase("", *id);
+  if (!s.ok()) return ctx.out.Fail(s);
+  ctx.out.Json({{"id", *id}, {"returned", f.recreate ? "recreated" : "unlocked"}});
+  ctx.out.Line(fmt::format("test database {} {}", *id, f.recreate ? "recreated" : "unlocked"));
+  return 0;
+}
+
+int List(Flags& f, Context& ctx) {
+  auto svc = OpenService(f, ctx);
+  if (!svc.ok()) return ctx.out.Fail(svc.status());
+  auto list = (*svc)->List();
+  if (!list.ok()) return ctx.out.Fail(list.status());
+  json arr = json::array();
+  ctx.out.Line(fmt::format("{:<40} {:<10} {:>6} {:>6} {:>6}  {}", "HASH", "STATE", "READY",
+                           "IN USE", "TOTAL", "LAST USED"));
+  for (const auto& t : *list) {
+    arr.push_back({{"templateHash", t.hash},
+                   {"database", t.database},
+                   {"state", t.state},
+                   {"ready", t.ready},
+                   {"in_use", t.in_use},
+                   {"tests", t.tests},
+                   {"last_used", t.last_used}});
+    ctx.out.Line(fmt::format("{:<40} {:<10} {:>6} {:>6} {:>6}  {}", t.hash, t.state, t.ready,
+                             t.in_use, t.tests, t.last_used));
+  }
+  ctx.out.Json({{"templates", arr}});
+  return 0;
+}
+
+int Gc(Flags& f, Context& ctx) {
+  auto svc = OpenService(f, ctx);
+  if (!svc.ok()) return ctx.out.Fail(svc.status());
+  auto g = (*svc)->Gc(f.all);
+  if (!g.ok()) return ctx.out.Fail(g.status());
+  ctx.out.Json({{"dead_builds", g->dead_builds},
+                {"dead_clones", g->dead_clones},
+                {"stale_tests", g->stale_tests},
+                {"recreated", g->recreated},
+                {"evicted", g->evicted},
+                {"discarded", g->discarded},
+                {"orphans", g->orphans}});
+  ctx.out.Line(fmt::format(
+      "gc: {} dead builds, {} dead clones, {} stale test databases, {} recreated, {} evicted, "
+      "{} discarded, {} orphans dropped",
+      g->dead_builds, g->dead_clones, g->stale_tests, g->recreated, g->evicted, g->discarded,
+      g->orphans));
+  return 0;
+}
+
+// SIGTERM and SIGINT are blocked in every thread and taken by one waiter, which turns them into
+// a readable pipe for the server and an interrupt for the requests that wait.
+class StopSignals {
+ public:
+  explicit StopSignals(testdb::Service& svc) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    if (pipe2(pipe_, O_CLOEXEC) != 0) pipe_[0] = pipe_[1] = -1;
+    waiter_ = std::thread([this, &svc] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      if (!done_) {
+        svc.Interrupt();
+        if (write(pipe_[1], "x", 1) < 0) {
+        }
+      }
+    });
+  }
+  ~StopSignals() {
+    done_ = true;
+    pthread_kill(waiter_.native_handle(), SIGTERM);
+    waiter_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    close(pipe_[0]);
+    close(pipe_[1]);
+  }
+  int fd() const { return pipe_[0]; }
+
+ private:
+  sigset_t set_, old_;
+  int pipe_[2];
+  std::atomic<bool> done_{false};
+  std::thread waiter_;
+};
+
+int Serve(Flags& f, Context& ctx) {
+  testdb::ServerOptions so;
+  if (Status s = testdb::ParseListen(f.listen, "--listen", so); !s.ok()) return ctx.out.Fail(s);
+  auto lock = testdb::ServeLock::Acquire(ctx.global.state_dir, "http://" + f.listen);
+  if (!lock.ok()) return ctx.out.Fail(lock.status());
+  auto server = testdb::HttpServer::Listen(so);
+  if (!server.ok()) return ctx.out.Fail(server.status());
+  std::string url = fmt::format("http://{}:{}", so.host, (*server)->port());
+  (void)lock->Describe(url);
+  auto svc = OpenService(f, ctx);
+  if (!svc.ok()) return ctx.out.Fail(svc.status());
+  testdb::Service& service = **svc;
+  StopSignals signals(service);
+  bool verbose = ctx.out.verbose();
+  service.StartWorkers([verbose](const std::string& what) {
+    if (verbose) std::cerr << "testdb: " + what + "\n";
+  });
+  ctx.out.Line(fmt::format(
+      "testdb serve: IntegreSQL API v1 at {}/api/v1 (pool {} per template, "
+      "cap {}, {} templates, {})",
+      url, f.o.pool_size ? f.o.pool_size : service.options().pool_size, service.options().max_tests,
+      service.options().max_templates, testdb::StrategyName(service.options().strategy)));
+  std::cout.flush();
+  auto handler = [&service, verbose](const testdb::HttpRequest& req) {
+    auto t0 = std::chrono::steady_clock::now();
+    testdb::HttpResponse resp = testdb::HandleApi(service, req);
+    if (verbose) {
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::cerr << fmt::format("{} {} {} {:.1f} ms\n", req.method, req.target, resp.status, ms);
+    }
+    return resp;
+  };
+  Status s = (*server)->Serve(handler, signals.fd());
+  service.Stop();
+  if (!s.ok()) return ctx.out.Fail(s);
+  ctx.out.Detail("testdb serve: stopped");
+  return 0;
+}
+
+}  // namespace
+
+RunFn RegisterTestdb(CLI::App& sub, Context& ctx) {
+  auto f = std::make_shared<Flags>();
+  auto action = std::make_shared<std::string>();
+  sub.require_subcommand(1);
+  sub.fallthrough();
+  sub.add_flag("--pooled", f->o.pooled, "hand out PgBouncer's endpoint instead of the server's");
+  sub.add_option("--pool-size", f->o.pool_size,
+                 "ready clones kept per template (default from cores)");
+  sub.add_option("--max-tests", f->o.max_tests, "test databases per template (default 4x pool)");
+  sub.add_option("--max-templates", f->o.max_templates, "templates kept (least recently used go)");
+  sub.add_option("--workers", f->o.workers, "background cloners (serve)");
+  sub.add_option("--strategy", f->strategy, "CREATE DATABASE strategy: wal_log or file_copy")
+      ->capture_default_str();
+
+  auto add = [&](const char* name, const char* help) {
+    CLI::App* s = sub.add_subcommand(name, help);
+    s->fallthrough();
+    s->callback([action, name] { *action = name; });
+    return s;
+  };
+  auto dir_flags = [&](CLI::App* s) {
+    s->add_option("--dir", f->dir, "migrations directory (default database/migrations)");
+    s->add_option("--format", f->format, "force a migrations format: " + migrate::FormatNames());
+    s->add_option("--fixtures", f->fixtures, "SQL files run after the migrations, in order");
+  };
+  dir_flags(add("template", "build (or find) the template of a migrations dir; prints its hash"));
+  CLI::App* get = add("get", "a fresh test database: a URL, export lines (--env) or --json");
+  get->add_option("--hash", f->hash, "an existing template's hash");
+  dir_flags(get);
+  get->add_flag("--env", f->env_lines, "export lines like `pgstack env`");
+  CLI::App* ret = add("return", "give a test database back: as it is, or --recreate");
+  ret->add_option("id", f->id, "its id (or database name)")->required();
+  ret->add_flag("--recreate", f->recreate, "drop it and clone it again");
+  add("list", "templates and their test databases");
+  add("gc", "clean up after dead builders, evict over the cap, drop orphans")
+      ->add_flag("--all", f->all, "discard every template and test database");
+  add("serve", "IntegreSQL's HTTP API v1 in the foreground (SIGTERM drains and exits 0)")
+      ->add_option("--listen", f->listen, "HOST:PORT")
+      ->capture_default_str();
+
+  return [&ctx, f, action]() -> int {
+    if (*action == "template") return Template(*f, ctx);
+    if (*action == "get") return Get(*f, ctx);
+    if (*action == "return") return Return(*f, ctx);
+    if (*action == "list") return List(*f, ctx);
+    if (*action == "gc") return Gc(*f, ctx);
+    return Serve(*f, ctx);
+  };
+}
+
+}  // namespace pgstack::cli

@@ -1,0 +1,266 @@
+#include "pgstack/testdb/test_pool.h"
+
+#include <fmt/format.h>
+
+#include "pgstack/pg/error_class.h"
+#include "pgstack/testdb/catalog.h"
+#include "pgstack/testdb/database_ddl.h"
+#include "pgstack/testdb/names.h"
+#include "pgstack/testdb/outcome.h"
+#include "tx.h"
+
+namespace pgstack::testdb {
+namespace {
+
+Status NoSuchTest(const std::string& hash, int64_t id) {
+  return hash.empty()
+             ? NotFound(fmt::format("no test database with id {}", id))
+             : NotFound(fmt::format("template {} has no test database with id {}", hash, id));
+}
+
+// Holds the template row shared (FOR KEY SHARE: a discard or rebuild, which lock it FOR UPDATE,
+// wait for the clone, while GETs touching last_used do not). Its database name when it is ready
+// and nobody is discarding or rebuilding it, "" otherwise.
+Result<std::string> LockReadyTemplate(pg::Connection& c, const std::string& hash) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      c.Exec("SELECT database FROM pgstack_testdb.templates WHERE hash = $1 AND state = 'ready' "
+             "FOR KEY SHARE SKIP LOCKED",
+             {hash}));
+  return r.rows() ? std::string(r.get(0, 0)) : std::string();
+}
+
+}  // namespace
+
+Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
+  // last_used is least-recently-used bookkeeping only: skipped while a builder or a discard
+  // holds the template's row, so that a GET never waits for one.
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      c->Exec("WITH t AS (SELECT state FROM pgstack_testdb.templates WHERE hash = $1), "
+              "c AS (UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now() "
+              "WHERE id = (SELECT id FROM pgstack_testdb.tests WHERE hash = $1 AND state = "
+              "'ready' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+              "AND (SELECT state FROM t) = 'ready' RETURNING id, database), "
+              "touched AS (UPDATE pgstack_testdb.templates SET last_used = now() WHERE hash = "
+              "(SELECT hash FROM pgstack_testdb.templates WHERE hash = $1 "
+              "FOR NO KEY UPDATE SKIP LOCKED) AND EXISTS (SELECT 1 FROM c)) "
+              "SELECT (SELECT state FROM t), c.id, c.database FROM (SELECT 1) one "
+              "LEFT JOIN c ON true",
+              {hash}));
+  Claimed out;
+  if (r.rows() == 0) return out;
+  out.template_state = r.get(0, 0);
+  if (!r.is_null(0, 1)) {
+    out.test = TestDatabase{std::stoll(std::string(r.get(0, 1))), hash, std::string(r.get(0, 2))};
+  }
+  return out;
+}
+
+Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bool hand_out) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
+  // The row is committed before the database exists, as "creating" (catalog.h); the cap
+  // counts every database of the template, whatever its state.
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult ins,
+      row->Exec("WITH n AS (SELECT nextval('pgstack_testdb.tests_id_seq') AS id) "
+                "INSERT INTO pgstack_testdb.tests (id, hash, database, state) "
+                "SELECT n.id, $1, $2 || n.id, 'creating' FROM n "
+                "WHERE (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = $1) < $3::int "
+                "AND EXISTS (SELECT 1 FROM pgstack_testdb.templates WHERE hash = $1 AND state = "
+                "'ready') RETURNING id, database",
+                {hash, TestDatabaseStem(hash), std::to_string(o_.max_tests)}));
+  if (ins.rows() == 0) return std::optional<TestDatabase>();
+  TestDatabase t{std::stoll(std::string(ins.get(0, 0))), hash, std::string(ins.get(0, 1))};
+  std::string id = std::to_string(t.id);
+  auto forget = [&]() -> Status {  // nothing was created: the row goes
+    RollbackQuietly(*row);
+    return row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {id});
+  };
+  PGSTACK_RETURN_IF_ERROR(Begin(*row, 1000));
+  // gc may have taken a "creating" row that was not locked yet: then it is gone, and so are we.
+  auto mine = row->Exec("SELECT 1 FROM pgstack_testdb.tests WHERE id = $1 FOR UPDATE", {id});
+  if (!mine.ok() || mine->rows() == 0) {
+    RollbackQuietly(*row);
+    if (!mine.ok()) return mine.status();
+    return std::optional<TestDatabase>();
+  }
+  auto source = LockReadyTemplate(*row, hash);
+  if (!source.ok() || source->empty()) {
+    Status f = forget();
+    if (!source.ok()) return source.status();
+    if (!f.ok()) return f;
+    return std::optional<TestDatabase>();
+  }
+  Status made = CloneDatabase(*ddl, t.database, *source, owner_, o_.strategy, TestComment(hash));
+  if (!made.ok()) {
+    (void)forget();
+    return made;
+  }
+  PGSTACK_RETURN_IF_ERROR(
+      row->Run(hand_out ? "UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now() "
+                          "WHERE id = $1"
+                        : "UPDATE pgstack_testdb.tests SET state = 'ready' WHERE id = $1",
+               {id}));
+  PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
+  return std::optional<TestDatabase>(std::move(t));
+}
+
+Status TestPool::Unlock(const std::string& hash, int64_t id) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
+  std::string ids = std::to_string(id);
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      c->Exec("UPDATE pgstack_testdb.tests SET state = 'ready', handed_out_at = NULL "
+              "WHERE id = $1 AND ($2 = '' OR hash = $2) AND state IN ('in_use', 'ready') "
+              "RETURNING id",
+              {ids, hash}));
+  if (r.rows() == 1) return Status::Ok();
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult st,
+      c->Exec("SELECT state FROM pgstack_testdb.tests WHERE id = $1 AND ($2 = '' OR hash = $2)",
+              {ids, hash}));
+  if (st.rows() == 0) return NoSuchTest(hash, id);
+  return Locked(fmt::format("test database {} is being {}", id,
+                            st.get(0, 0) == "creating" ? "created" : "recreated"));
+}
+
+Status TestPool::MarkDirty(const std::string& hash, int64_t id) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      c->Exec("UPDATE pgstack_testdb.tests SET state = 'dirty', handed_out_at = NULL "
+              "WHERE id = $1 AND ($2 = '' OR hash = $2) AND state <> 'creating' RETURNING id",
+              {std::to_string(id), hash}));
+  // A database being created is clean already: nothing to do for it either.
+  if (r.rows() == 1) return Status::Ok();
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult st,
+      c->Exec("SELECT 1 FROM pgstack_testdb.tests WHERE id = $1 AND ($2 = '' OR hash = $2)",
+              {std::to_string(id), hash}));
+  return st.rows() ? Status::Ok() : NoSuchTest(hash, id);
+}
+
+Result<bool> TestPool::RecreateOne(int64_t only_id) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
+  PGSTACK_RETURN_IF_ERROR(Begin(*row, o_.get_wait_ms));
+  auto picked = row->Exec(
+      "SELECT id, hash, database FROM pgstack_testdb.tests WHERE state = 'dirty' "
+      "AND id = $1::bigint FOR UPDATE",
+      {std::to_string(only_id)});
+  if (!picked.ok() || picked->rows() == 0) {
+    RollbackQuietly(*row);
+    if (!picked.ok()) return picked.status();
+    return false;
+  }
+  std::string id(picked->get(0, 0)), hash(picked->get(0, 1)), name(picked->get(0, 2));
+  Status dropped = DropDatabase(*ddl, name);
+  if (!dropped.ok()) {
+    RollbackQuietly(*row);
+    return dropped;
+  }
+  auto source = LockReadyTemplate(*row, hash);
+  Status made = source.ok() ? Status::Ok() : source.status();
+  if (made.ok() && !source->empty()) {
+    made = CloneDatabase(*ddl, name, *source, owner_, o_.strategy, TestComment(hash));
+    if (made.ok()) {
+      PGSTACK_RETURN_IF_ERROR(
+          row->Run("UPDATE pgstack_testdb.tests SET state = 'ready' WHERE id = $1", {id}));
+      PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
+      return true;
+    }
+  }
+  // The template is gone or the clone failed: the database is dropped, so the row goes too.
+  PGSTACK_RETURN_IF_ERROR(row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {id}));
+  PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
+  if (!made.ok()) return made;
+  return true;
+}
+
+Result<bool> TestPool::FillOne() {
+  std::string hash;
+  {
+    PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
+    PGSTACK_ASSIGN_OR_RETURN(
+        pg::QueryResult r,
+        c->Exec("SELECT t.hash FROM pgstack_testdb.templates t "
+                "LEFT JOIN pgstack_testdb.tests s ON s.hash = t.hash WHERE t.state = 'ready' "
+                "GROUP BY t.hash, t.last_used "
+                "HAVING count(s.id) FILTER (WHERE s.state IN ('ready', 'creating')) < $1::int "
+                "AND count(s.id) < $2::int "
+                "ORDER BY count(s.id) FILTER (WHERE s.state IN ('ready', 'creating')), "
+                "t.last_used DESC LIMIT 1",
+                {std::to_string(o_.pool_size), std::to_string(o_.max_tests)}));
+    if (r.rows() == 0) return false;
+    hash = r.get(0, 0);
+  }
+  PGSTACK_ASSIGN_OR_RETURN(std::optional<TestDatabase> made, Create(hash, false));
+  return made.has_value();
+}
+
+Result<bool> TestPool::DropDirtyOne() {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
+  PGSTACK_RETURN_IF_ERROR(Begin(*row, 1000));
+  auto picked = row->Exec(
+      "SELECT id, database FROM pgstack_testdb.tests WHERE state = 'dirty' ORDER BY id "
+      "LIMIT 1 FOR UPDATE SKIP LOCKED");
+  if (!picked.ok() || picked->rows() == 0) {
+    RollbackQuietly(*row);
+    if (!picked.ok()) return picked.status();
+    return false;
+  }
+  Status s = DropDatabase(*ddl, std::string(picked->get(0, 1)));
+  if (s.ok()) {
+    s = row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1",
+                 {std::string(picked->get(0, 0))});
+  }
+  if (s.ok()) s = row->Run("COMMIT");
+  if (!s.ok()) {
+    RollbackQuietly(*row);
+    return s;
+  }
+  return true;
+}
+
+Result<std::string> TestPool::HashOf(int64_t id) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      c->Exec("SELECT hash FROM pgstack_testdb.tests WHERE id = $1", {std::to_string(id)}));
+  if (r.rows() == 0) return NoSuchTest("", id);
+  return std::string(r.get(0, 0));
+}
+
+Status DropTestsOf(ConnPool& conns, const std::string& hash, int wait_ms) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns.Acquire());
+  PGSTACK_RETURN_IF_ERROR(Begin(*row, wait_ms));
+  auto rows = row->Exec(
+      "SELECT id, database FROM pgstack_testdb.tests WHERE hash = $1 ORDER BY id FOR UPDATE",
+      {hash});
+  if (!rows.ok()) {
+    RollbackQuietly(*row);
+    if (pg::Classify(rows.status()) == pg::ErrorClass::kLockNotAvailable) {
+      return Locked(
+          fmt::format("a test database of template {} stayed busy for {} ms", hash, wait_ms));
+    }
+    return rows.status();
+  }
+  for (int i = 0; i < rows->rows(); ++i) {
+    Status s = DropDatabase(*ddl, std::string(rows->get(i, 1)));
+    if (!s.ok()) {
+      // Keep what was done: the rows of the databases already dropped go.
+      (void)row->Run("COMMIT");
+      return s;
+    }
+    PGSTACK_RETURN_IF_ERROR(
+        row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {std::string(rows->get(i, 0))}));
+  }
+  return row->Run("COMMIT");
+}
+
+}  // namespace pgstack::testdb

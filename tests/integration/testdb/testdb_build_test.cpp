@@ -1,0 +1,199 @@
+// Templates built by pgstack from a migrations directory, through the real binary: many
+// builders of one hash at once, a builder killed mid-migration, a failing migration, gc, and
+// that nothing but testdb's own databases is ever dropped.
+#include <gtest/gtest.h>
+
+#include "pgstack/core/os.h"
+#include "testdb_helpers.h"
+
+namespace pgstack::testing {
+namespace {
+
+using nlohmann::json;
+
+class TestdbBuild : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = TempDir("tdbmig"); }
+  json GetJson(const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"--json", "testdb", "get"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto out = TestStack::Shared().Pgstack(args);
+    EXPECT_EQ(out.exit_code, 0) << out.output;
+    size_t brace = out.output.find('{');
+    return brace == std::string::npos ? json()
+                                      : json::parse(out.output.substr(brace), nullptr, false);
+  }
+  std::string dir_;
+};
+
+TEST_F(TestdbBuild, EightProcessesBuildOneTemplateOnceAndAllGetDatabases) {
+  // The migration takes a while, so that the eight overlap while one builds.
+  WriteFile(dir_ + "/0001_items.sql",
+            "CREATE TABLE items (id int PRIMARY KEY, note text);\n"
+            "INSERT INTO items VALUES (1, 'seed');\nSELECT pg_sleep(1);\n");
+  std::vector<json> got(8);
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 8; ++i) {
+    runners.emplace_back([&, i] { got[i] = GetJson({"--dir", dir_}); });
+  }
+  for (auto& t : runners) t.join();
+  std::set<std::string> hashes, databases, applied_at;
+  for (const json& j : got) {
+    ASSERT_TRUE(j.contains("config")) << j.dump();
+    hashes.insert(j["templateHash"]);
+    databases.insert(j["config"]["database"]);
+    json db = {{"database", {{"config", j["config"]}}}};
+    EXPECT_EQ(ScalarAt(db, "SELECT count(*) FROM items"), "1");
+    // The history row comes from the template: one build stamps one time into all of them.
+    applied_at.insert(ScalarAt(db, "SELECT applied_at::text FROM pgstack.schema_history"));
+  }
+  EXPECT_EQ(hashes.size(), 1u);
+  EXPECT_EQ(databases.size(), 8u);
+  EXPECT_EQ(applied_at.size(), 1u);
+  std::string hash = *hashes.begin();
+  EXPECT_EQ(AdminScalar("SELECT count(*) FROM pgstack_testdb.templates WHERE hash = '" + hash +
+                        "' AND state = 'ready'"),
+            "1");
+  // The same directory names the same template: no rebuild.
+  auto again = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find(hash), std::string::npos);
+}
+
+TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
+  // Sleeps only in the builder that asks for it (a setting in its environment).
+  WriteFile(dir_ + "/0001_slow.sql",
+            "CREATE TABLE slow (id int);\n"
+            "DO $$ BEGIN IF current_setting('pgstack.test_sleep', true) = 'on' THEN "
+            "PERFORM pg_sleep(60); END IF; END $$;\n");
+  std::string log = TempDir("tdbkill") + "/builder.log";
+  pid_t pid = SpawnPgstack({"testdb", "template", "--dir", dir_}, log,
+                           {"PGOPTIONS=-c pgstack.test_sleep=on"});
+  // Killed once it is mid-migration: the template database exists and its row says building.
+  bool building = false;
+  for (int i = 0; i < 600 && !building; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto c = TestStack::Shared().Superuser();
+    if (!c.ok()) continue;
+    auto r = c->Exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' "
+        "AND datname LIKE 'pgstack_tpl_%' AND pid <> pg_backend_pid()");
+    building = r.ok() && r->scalar() == "1";
+  }
+  ASSERT_TRUE(building) << ReadText(log);
+  KillAndReap(pid);
+  auto t0 = std::chrono::steady_clock::now();
+  auto out = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+  json db = GetJson({"--dir", dir_});
+  ASSERT_TRUE(db.contains("config")) << db.dump();
+  EXPECT_EQ(ScalarAt(json{{"database", {{"config", db["config"]}}}}, "SELECT count(*) FROM slow"),
+            "0");
+  EXPECT_EQ(AdminScalar("SELECT count(*) FROM pgstack_testdb.templates WHERE state = 'building'"),
+            "0");
+}
+
+TEST_F(TestdbBuild, AFailingMigrationSaysWhereAndARetryBuilds) {
+  WriteFile(dir_ + "/0001_ok.sql", "CREATE TABLE ok (id int);\n");
+  WriteFile(dir_ + "/0002_bad.sql", "CREATE TABLE bad (id int);\nINSERT INTO nosuch VALUES (1);\n");
+  auto out = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
+  EXPECT_NE(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("0002_bad.sql:2:"), std::string::npos) << out.output;
+  // Nothing half-built stays: no template database, no row.
+  EXPECT_EQ(AdminScalar("SELECT count(*) FROM pgstack_testdb.templates t WHERE state <> 'ready' "
+                        "OR NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = t.database)"),
+            "0");
+  WriteFile(dir_ + "/0002_bad.sql", "CREATE TABLE bad (id int);\n");
+  auto retry = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
+  EXPECT_EQ(retry.exit_code, 0) << retry.output;
+}
+
+TEST_F(TestdbBuild, ReturnListAndGcDropOnlyTestdbsOwnDatabases) {
+  WriteFile(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  json a = GetJson({"--dir", dir_});
+  ASSERT_TRUE(a.contains("id")) << a.dump();
+  std::string hash = a["templateHash"];
+  json db = {{"database", {{"config", a["config"]}}}};
+  ScalarAt(db, "INSERT INTO t VALUES (1); SELECT 1");
+  auto ret = TestStack::Shared().Pgstack(
+      {"testdb", "return", std::to_string(a["id"].get<int64_t>()), "--recreate"});
+  EXPECT_EQ(ret.exit_code, 0) << ret.output;
+  EXPECT_EQ(ScalarAt(db, "SELECT count(*) FROM t"), "0");  // same name, a fresh clone
+  EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "return", "424242"}).exit_code, 2);
+  auto list = TestStack::Shared().Pgstack({"testdb", "list"});
+  EXPECT_NE(list.output.find(hash), std::string::npos) << list.output;
+
+  // Look-alikes that are not testdb's: one with the prefix but no comment, one with neither.
+  auto su = TestStack::Shared().Superuser();
+  ASSERT_TRUE(su.ok());
+  ASSERT_TRUE(su->Run("CREATE DATABASE pgstack_tdb_lookalike_1").ok());
+  ASSERT_TRUE(su->Run("CREATE DATABASE unrelated_db").ok());
+  // An orphan of testdb's own (marked, in no row) goes.
+  ASSERT_TRUE(su->Run("CREATE DATABASE pgstack_tdb_orphan_9").ok());
+  ASSERT_TRUE(su->Run("COMMENT ON DATABASE pgstack_tdb_orphan_9 IS 'pgstack testdb test'").ok());
+  auto gc = TestStack::Shared().Pgstack({"--json", "testdb", "gc", "--all"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.output;
+  EXPECT_EQ(AdminScalar("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database "
+                        "WHERE datname LIKE 'pgstack\\_t%' OR datname = 'unrelated_db'"),
+            "pgstack_tdb_lookalike_1,unrelated_db");
+  EXPECT_EQ(AdminScalar("SELECT count(*) FROM pgstack_testdb.tests"), "0");
+  ASSERT_TRUE(su->Run("DROP DATABASE pgstack_tdb_lookalike_1").ok());
+  ASSERT_TRUE(su->Run("DROP DATABASE unrelated_db").ok());
+}
+
+TEST_F(TestdbBuild, AServerKilledMidCloneLeavesNothingBeyondTheCapsAfterARestart) {
+  auto port = core::FreePort("127.0.0.1");
+  ASSERT_TRUE(port.ok());
+  std::string listen = "127.0.0.1:" + std::to_string(*port);
+  std::string log = TempDir("tdbserve") + "/serve.log";
+  std::vector<std::string> serve = {"testdb", "--pool-size", "6",        "--max-tests",
+                                    "8",      "serve",       "--listen", listen};
+  pid_t pid = SpawnPgstack(serve, log);
+  for (int i = 0; i < 300 && HttpCall(*port, "GET", "/api/v1/templates/x/tests").status == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(HttpCall(*port, "POST", "/api/v1/templates", R"({"hash":"kill1"})").status, 200)
+      << ReadText(log);
+  ASSERT_EQ(HttpCall(*port, "PUT", "/api/v1/templates/kill1").status, 204);
+  // Killed while its workers fill the pool: some clones are half made.
+  for (int i = 0; i < 200; ++i) {
+    if (AdminScalar("SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1'") != "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  KillAndReap(pid);
+  pid = SpawnPgstack(serve, log);
+  HttpReply got;
+  for (int i = 0; i < 300 && got.status == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    got = HttpCall(*port, "GET", "/api/v1/templates/kill1/tests");
+  }
+  EXPECT_EQ(got.status, 200) << got.body << ReadText(log);
+  // Once the restarted server settles: no clone left "creating", every database listed, and
+  // no more than the cap.
+  std::string settled;
+  for (int i = 0; i < 300; ++i) {
+    settled = AdminScalar(
+        "SELECT (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1' AND state = "
+        "'creating') || ' ' || (SELECT count(*) FROM pg_database WHERE datname LIKE "
+        "'pgstack\\_tdb\\_kill1\\_%') || ' ' || (SELECT count(*) FROM pgstack_testdb.tests "
+        "WHERE hash = 'kill1')");
+    if (settled == "0 6 6" || settled == "0 7 7") break;  // pool 6, plus the one handed out
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(settled == "0 6 6" || settled == "0 7 7") << settled;
+  kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid, 20000), 0) << ReadText(log);
+  EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
+}
+
+TEST_F(TestdbBuild, ABadHashOrFlagIsRefusedBeforeAnythingHappens) {
+  auto out = TestStack::Shared().Pgstack({"testdb", "get", "--hash", "no/slash"});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find("hash"), std::string::npos) << out.output;
+  out = TestStack::Shared().Pgstack({"testdb", "--strategy", "fast", "list"});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+}
+
+}  // namespace
+}  // namespace pgstack::testing
