@@ -1,9 +1,10 @@
 #include "pgstack/stack/provision.h"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 
-#include "pgstack/pg/error_class.h"
 #include "pgstack/core/scram.h"
+#include "pgstack/pg/error_class.h"
 
 namespace pgstack::stack {
 namespace {
@@ -135,6 +136,11 @@ Result<ProvisionResult> Provision(
   if (opts.dry_run && created_db) {
     pg::Connection& any = admin;
     PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(any, cfg, apply, false));
+    return r;
+  }
+  // An admin connection already in the database (a warm local `up`) spares a second backend.
+  if (PQdb(admin.raw()) == cfg.database) {
+    PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(admin, cfg, apply, true));
     return r;
   }
   PGSTACK_ASSIGN_OR_RETURN(auto db, open_db(cfg.database));
