@@ -142,17 +142,18 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
     }
   } else {
     dirs.push_back(dir);
+    std::optional<migrate::Format> forced;
+    if (!format.empty()) forced = migrate::ParseFormat(format);  // checked by InspectOptions
+    // The files first: their problems are the user's, whatever the database says.
+    auto set = migrate::ReadMigrations(dir, forced);
+    if (!set.ok()) return ctx.out.Fail(set.status());
     auto o = InspectOptions(ctx, dir, format, &where);
     Status s = o.ok() ? FromHistory(l, *o) : o.status();
-    if (!s.ok() && (f.trace || s.code() == Code::kInvalidInput || s.code() == Code::kCheckFailed)) {
-      return ctx.out.Fail(s);
-    }
+    if (!s.ok() && (f.trace || (o.ok() && s.code() == Code::kInvalidInput))) return ctx.out.Fail(s);
     if (!s.ok() || f.all) {
       // No database to tell what is pending (static lint needs none): every migration.
       if (!s.ok()) ctx.out.Detail("lint: " + s.message() + "; linting every migration");
       l = Loaded();
-      auto set = migrate::ReadMigrations(dir, o.ok() ? o->format : std::nullopt);
-      if (!set.ok()) return ctx.out.Fail(set.status());
       l.report = std::make_unique<migrate::Report>();
       l.report->set = std::move(*set);
       for (const auto& m : l.report->set.migrations) l.lint.push_back(&m);

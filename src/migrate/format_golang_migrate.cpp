@@ -60,11 +60,14 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
     m.name = p.name;
     PGSTACK_ASSIGN_OR_RETURN(std::string up_sql, EntryContent(dir, *p.up));
     if (sqlx_directives) m.up_options.no_transaction = NoTransactionDirective(up_sql);
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(p.up_path, std::move(up_sql), 1));
+    // An up or down file that exists but holds no statement (empty, or only comments) is a
+    // no-op migration step, as golang-migrate (and sqlx) run it: not an error, and a down file
+    // like that reverts (the history row goes) instead of refusing "no down SQL".
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(p.up_path, std::move(up_sql), 1));
     if (!p.down_path.empty()) {
       PGSTACK_ASSIGN_OR_RETURN(std::string down_sql, EntryContent(dir, *p.down));
       if (sqlx_directives) m.down_options.no_transaction = NoTransactionDirective(down_sql);
-      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeDownSql(p.down_path, std::move(down_sql), 1));
+      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeSqlText(p.down_path, std::move(down_sql), 1));
     }
     out.push_back(std::move(m));
   }

@@ -162,6 +162,20 @@ TEST_F(MigrateFormats, EmptyMigration) {
   EXPECT_NE(Error().find("0001_a.sql:2: empty migration"), std::string::npos);
 }
 
+TEST_F(MigrateFormats, GolangMigrateEmptyFilesAreNoOpSteps) {
+  // golang-migrate runs an empty (or comment-only) file as a no-op, up or down.
+  Write("000001_a.up.sql", "");
+  Write("000001_a.down.sql", "-- nothing to undo\n");
+  Write("000002_b.up.sql", "SELECT 2;");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->migrations.size(), 2u);
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+  ASSERT_TRUE(r->migrations[0].down.has_value()) << "an empty down file is a no-op down";
+  EXPECT_TRUE(r->migrations[0].down->statements.empty());
+  EXPECT_FALSE(r->migrations[1].down.has_value()) << "no down file: no down";
+}
+
 TEST_F(MigrateFormats, InvalidUtf8NamesLineAndColumn) {
   Write("000001_a.up.sql", "SELECT 1;\nSELECT 'ab\xff';\n");
   EXPECT_NE(Error().find("000001_a.up.sql:2:11: the file is not valid UTF-8"), std::string::npos);
