@@ -139,7 +139,7 @@ Result<ProvisionResult> Provision(
     return r;
   }
   // An admin connection already in the database (a warm local `up`) spares a second backend.
-  if (PQdb(admin.raw()) == cfg.database) {
+  if (admin.database() == cfg.database) {
     PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(admin, cfg, apply, true));
     return r;
   }

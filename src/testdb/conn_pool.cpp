@@ -42,7 +42,7 @@ Result<pg::Connection> ConnPool::Open() const {
 
 void ConnPool::Give(pg::Connection conn) {
   // A broken connection, or one a failed caller left inside a transaction, is closed instead.
-  if (PQstatus(conn.raw()) != CONNECTION_OK || conn.in_transaction()) return;
+  if (conn.broken() || conn.in_transaction()) return;
   std::lock_guard lock(mu_);
   if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
 }

@@ -83,6 +83,8 @@ class Connection {
   bool in_transaction() const { return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
   // True once the connection is lost (the server went away, or ExecWithin gave it up).
   bool broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+  // The database this connection is in.
+  std::string database() const { return PQdb(conn_.get()); }
   // The local TCP port of this end of the connection (what the server or PgBouncer sees as the
   // client's port); -1 over a Unix socket or when it cannot be read.
   int local_port() const;
