@@ -218,7 +218,7 @@ class StopSignals {
     done_ = true;
     pthread_kill(waiter_.native_handle(), SIGTERM);
     waiter_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    // The mask stays: a second SIGTERM during the drain must not kill the process on unblock.
     close(pipe_[0]);
     close(pipe_[1]);
   }

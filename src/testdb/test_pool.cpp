@@ -61,17 +61,36 @@ Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
 Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bool hand_out) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
-  // The row is committed before the database exists, as "creating" (catalog.h); the cap
-  // counts every database of the template, whatever its state.
-  PGSTACK_ASSIGN_OR_RETURN(
-      pg::QueryResult ins,
-      row->Exec("WITH n AS (SELECT nextval('pgstack_testdb.tests_id_seq') AS id) "
-                "INSERT INTO pgstack_testdb.tests (id, hash, database, state) "
-                "SELECT n.id, $1, $2 || n.id, 'creating' FROM n "
-                "WHERE (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = $1) < $3::int "
-                "AND EXISTS (SELECT 1 FROM pgstack_testdb.templates WHERE hash = $1 AND state = "
-                "'ready') RETURNING id, database",
-                {hash, TestDatabaseStem(hash), std::to_string(o_.max_tests)}));
+  // The row is committed before the database exists, as "creating" (catalog.h). The cap
+  // counts every database of the template, whatever its state; creators of one template take
+  // turns on its row (FOR NO KEY UPDATE, a few milliseconds) so that two cannot both see room
+  // for one more. A builder or discard holding the row means "not ready": no clone then.
+  PGSTACK_RETURN_IF_ERROR(Begin(*row, 2000));
+  auto turn = row->Exec(
+      "SELECT 1 FROM pgstack_testdb.templates WHERE hash = $1 AND state = 'ready' "
+      "FOR NO KEY UPDATE",
+      {hash});
+  Result<pg::QueryResult> inserted = pg::QueryResult();
+  if (!turn.ok()) {
+    inserted = turn.status();
+  } else if (turn->rows() == 1) {
+    inserted = row->Exec(
+        "WITH n AS (SELECT nextval('pgstack_testdb.tests_id_seq') AS id) "
+        "INSERT INTO pgstack_testdb.tests (id, hash, database, state) "
+        "SELECT n.id, $1, $2 || n.id, 'creating' FROM n "
+        "WHERE (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = $1) < $3::int "
+        "RETURNING id, database",
+        {hash, TestDatabaseStem(hash), std::to_string(o_.max_tests)});
+  }
+  if (!inserted.ok()) {
+    RollbackQuietly(*row);
+    if (pg::Classify(inserted.status()) == pg::ErrorClass::kLockNotAvailable) {
+      return std::optional<TestDatabase>();
+    }
+    return inserted.status();
+  }
+  PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
+  pg::QueryResult& ins = *inserted;
   if (ins.rows() == 0) return std::optional<TestDatabase>();
   TestDatabase t{std::stoll(std::string(ins.get(0, 0))), hash, std::string(ins.get(0, 1))};
   std::string id = std::to_string(t.id);
