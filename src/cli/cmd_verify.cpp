@@ -14,7 +14,7 @@ namespace {
 struct VerifyOptions {
   std::vector<std::string> checks;
   bool list = false;
-  std::string dir = "database/migrations";
+  std::string dir;  // empty: the project's database/migrations
 };
 
 }  // namespace
@@ -25,8 +25,9 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
                  "run only these checks: ids or groups (postgres, jsonb, pgbouncer, security)")
       ->delimiter(',');
   sub.add_flag("--list", opts->list, "list the checks and what each proves, run nothing");
-  sub.add_option("--dir", opts->dir, "migrations directory schema.drift compares with")
-      ->capture_default_str();
+  sub.add_option("--dir", opts->dir,
+                 "migrations directory schema.drift compares with (default: the project's "
+                 "database/migrations)");
   return [&ctx, opts] {
     auto selected = verify::SelectChecks(opts->checks);
     if (!selected.ok()) return ctx.out.Fail(selected.status());

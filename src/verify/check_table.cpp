@@ -102,7 +102,7 @@ constexpr CheckSpec kChecks[] = {
      "the live schema is what the applied migrations of --dir build (pgstack migrate drift)",
      "see the differences with pgstack migrate drift; put the hand change into a migration or "
      "undo it",
-     SchemaDrift},
+     SchemaDrift, /*on_request=*/true},
 };
 
 std::string_view Group(std::string_view id) { return id.substr(0, id.find('.')); }
@@ -132,7 +132,9 @@ Outcome Outcome::Skip(std::string why) { return {CheckStatus::kSkip, std::move(w
 std::span<const CheckSpec> AllChecks() { return kChecks; }
 
 Result<std::vector<const CheckSpec*>> SelectChecks(const std::vector<std::string>& names) {
-  std::vector<bool> chosen(std::size(kChecks), names.empty());
+  std::vector<bool> chosen(std::size(kChecks));
+  for (size_t i = 0; i < std::size(kChecks); ++i)
+    chosen[i] = names.empty() && !kChecks[i].on_request;
   for (const std::string& name : names) {
     bool matched = false;
     for (size_t i = 0; i < std::size(kChecks); ++i) {

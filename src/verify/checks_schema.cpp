@@ -4,12 +4,16 @@
 #include <filesystem>
 
 #include "checks.h"
+#include "pgstack/core/project_file.h"
 #include "pgstack/migrate/drift.h"
 
 namespace pgstack::verify {
 
 Outcome SchemaDrift(Probe& probe) {
-  const std::string& dir = probe.migrations_dir();
+  // The project's migrations, found as verify finds its other files, unless --dir names them.
+  std::string dir = probe.migrations_dir().empty()
+                        ? core::ProjectFile("database/migrations", probe.env().file)
+                        : probe.migrations_dir();
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     return Outcome::Skip("no migrations directory " + dir + " (--dir)");
@@ -32,7 +36,6 @@ Outcome SchemaDrift(Probe& probe) {
       return Outcome::Fail(drift.status().message());
     return probe.Unreachable(drift.status());
   }
-  if (drift->applied == 0) return Outcome::Skip("no migration of " + dir + " is applied");
   const auto& diffs = drift->differences;
   if (diffs.empty()) {
     return Outcome::Pass(

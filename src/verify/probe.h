@@ -28,7 +28,7 @@ class Probe {
   const core::Environment& env() const { return env_; }
   bool local() const { return env_.mode == core::Mode::kLocal; }
   const location::StatePaths& paths() const { return paths_; }
-  // The migrations directory schema.drift compares the live schema with.
+  // The migrations directory schema.drift compares the live schema with ("": the project's).
   const std::string& migrations_dir() const { return migrations_dir_; }
   void set_migrations_dir(std::string dir) { migrations_dir_ = std::move(dir); }
 
@@ -60,7 +60,7 @@ class Probe {
   const core::Environment& env_;
   std::string state_dir_;
   location::StatePaths paths_;
-  std::string migrations_dir_ = "database/migrations";
+  std::string migrations_dir_;
   std::optional<Result<location::Endpoints>> endpoints_;
   std::map<Endpoint, Result<std::unique_ptr<pg::Connection>>> connections_;
   std::optional<Result<JsonbMeasurement>> jsonb_;

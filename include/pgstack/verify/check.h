@@ -39,13 +39,17 @@ struct CheckSpec {
   std::string_view proves;  // one line: what a pass means
   std::string_view fix;     // one line: what to do when it fails
   CheckFn run;
+  // Runs only when asked for by id or group, not in a plain `verify` (it builds a scratch
+  // database, and what it compares is the project's, not the stack's).
+  bool on_request = false;
 };
 
 // Every check, in the order verify runs and reports them.
 std::span<const CheckSpec> AllChecks();
 
 // The checks named by `--check` arguments, in table order, each once. An argument is an id or a
-// group ("pgbouncer" selects every "pgbouncer.*"); no argument selects all. An unknown name is
+// group ("pgbouncer" selects every "pgbouncer.*"); no argument selects all but the on_request
+// ones. An unknown name is
 // InvalidInput naming it, the closest id, and the list of ids.
 Result<std::vector<const CheckSpec*>> SelectChecks(const std::vector<std::string>& names);
 

@@ -36,9 +36,10 @@ using ProgressFn = std::function<void(const CheckSpec& check)>;
 
 // Runs `checks` in order against the stack of `env` (its state in state_dir in local mode; the
 // configured server in external mode). Never fails as a whole: problems are check failures.
-// migrations_dir is what schema.drift compares the live schema with.
+// migrations_dir is what schema.drift compares the live schema with ("": the project's
+// database/migrations, found as the other project files are).
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
                  std::span<const CheckSpec* const> checks, const ProgressFn& progress = {},
-                 const std::string& migrations_dir = "database/migrations");
+                 const std::string& migrations_dir = "");
 
 }  // namespace pgstack::verify
