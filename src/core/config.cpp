@@ -109,8 +109,8 @@ class Reader {
             return Error(p, "must not contain quotes or line breaks");
           if (!spec->choices.empty() &&
               std::find(spec->choices.begin(), spec->choices.end(), value) == spec->choices.end())
-            return Error(p, fmt::format("must be one of {}, not {}",
-                                        fmt::join(spec->choices, ", "), v.dump()));
+            return Error(p, fmt::format("must be one of {}, not {}", fmt::join(spec->choices, ", "),
+                                        v.dump()));
           break;
       }
       (*out)[k] = value;
