@@ -1,7 +1,9 @@
 #include "pgstack/core/config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -105,6 +107,10 @@ class Reader {
           value = v.get<std::string>();
           if (value.find_first_of("'\n\r") != std::string::npos)
             return Error(p, "must not contain quotes or line breaks");
+          if (!spec->choices.empty() &&
+              std::find(spec->choices.begin(), spec->choices.end(), value) == spec->choices.end())
+            return Error(p, fmt::format("must be one of {}, not {}", fmt::join(spec->choices, ", "),
+                                        v.dump()));
           break;
       }
       (*out)[k] = value;

@@ -14,6 +14,8 @@ using enum Apply;
 // The plan's values. A row is all it takes to add a setting: the parser accepts it, a config
 // that leaves it out gets the default, pgstack.conf or PgBouncer's settings block (under `doc`
 // as a comment) renders it, and `verify` compares it with what the server shows.
+constexpr std::string_view kPoolModes[] = {"session", "transaction", "statement"};
+
 constexpr SettingSpec kSettings[] = {
     // PostgreSQL (postgresql.conf names).
     {"effective_cache_size", kPostgres, kSize, kReload, PlanValue("1GB"),
@@ -46,7 +48,7 @@ constexpr SettingSpec kSettings[] = {
      "server connections kept open when idle (opened once a client has logged in, as SCRAM "
      "pass-through needs the client's proof)"},
     {"pool_mode", kPgBouncer, kString, kReload, PlanValue("transaction"),
-     "a server connection serves one transaction, then returns to the pool"},
+     "a server connection serves one transaction, then returns to the pool", kPoolModes},
     {"query_wait_timeout", kPgBouncer, kInt, kReload, PlanValue("120"),
      "seconds a client may wait for a server connection"},
     {"reserve_pool_size", kPgBouncer, kInt, kReload, PlanValue("5"),

@@ -83,7 +83,8 @@ Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<
   size_t cut = tail.size();
   for (int lines = 0; lines < 2 && cut != std::string::npos && cut > 0; ++lines)
     cut = tail.rfind('\n', cut - 1);
-  tail = cut == std::string::npos ? tail : tail.substr(cut + 1);
+  // A program that printed nothing (PgBouncer -q writes only to its log) leaves cut at 0.
+  if (cut != std::string::npos && cut < tail.size()) tail = tail.substr(cut + 1);
   for (char& c : tail) if (c == '\n') c = ' ';
   return Status::Failure(fmt::format("{} failed (exit {}): {}", what, out.exit_code, tail));
 }

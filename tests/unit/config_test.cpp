@@ -231,6 +231,17 @@ TEST(Config, WrongTypeNamesPathAndValue) {
             "c.json: $.environments.dev.postgres.settings.max_connections: must be an integer, not \"lots\"");
 }
 
+TEST(Config, KeywordSettingsTakeTheirKeywordsOnly) {
+  // PgBouncer would not start with it, and say why only in its own log.
+  std::string text = Minimal();
+  text.replace(text.find("\"transaction\""), 13, "\"bogus\"");
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(),
+            "c.json: $.environments.dev.pgbouncer.settings.pool_mode: must be one of session, "
+            "transaction, statement, not \"bogus\"");
+}
+
 TEST(Config, SizeSettingsTakeUnitsOnly) {
   EXPECT_TRUE(Parse(Minimal(R"(, "shared_buffers": "256MB")"), "c", "dev", FakeEnv({})).ok());
   auto bad = Parse(Minimal(R"(, "shared_buffers": "lots")"), "c", "dev", FakeEnv({}));

@@ -3,8 +3,10 @@
 #include "pgstack/core/settings.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -21,8 +23,13 @@ std::string ReadDocs() {
   return ss.str();
 }
 
-std::string TypeCell(core::SettingType t) {
-  switch (t) {
+std::string TypeCell(const core::SettingSpec& s) {
+  if (!s.choices.empty()) {
+    std::vector<std::string> quoted;
+    for (auto c : s.choices) quoted.push_back(fmt::format("`{}`", c));
+    return fmt::format("one of {}", fmt::join(quoted, ", "));
+  }
+  switch (s.type) {
     case core::SettingType::kInt:
       return "integer";
     case core::SettingType::kSize:
@@ -49,7 +56,7 @@ std::string DefaultCell(const core::SettingDefault& d) {
 
 // The docs row a table row stands for, exactly as docs/configuration.md must have it.
 std::string DocsRow(const core::SettingSpec& s) {
-  return fmt::format("| `{}` | {} | {} | {} | {} |", s.name, TypeCell(s.type),
+  return fmt::format("| `{}` | {} | {} | {} | {} |", s.name, TypeCell(s),
                      DefaultCell(s.default_value),
                      s.apply == core::Apply::kRestart ? "restart" : "reload", s.doc);
 }
@@ -106,6 +113,8 @@ TEST(Settings, DefaultsAreValidValuesOfTheirType) {
         EXPECT_EQ(v.find_first_of("'\n\r"), std::string_view::npos) << s.name;
         break;
     }
+    if (!s.choices.empty())
+      EXPECT_NE(std::find(s.choices.begin(), s.choices.end(), v), s.choices.end()) << s.name;
   }
 }
 

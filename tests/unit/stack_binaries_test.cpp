@@ -80,5 +80,17 @@ TEST(FindPgBinaries, TrustsTheRememberedFolderWithoutRunningIt) {
   std::filesystem::remove_all(dir);
 }
 
+// PgBouncer started with -q says why it failed only in its log: nothing on stdout or stderr.
+TEST(RunAs, AProgramThatPrintedNothingIsAnErrorNotACrash) {
+  class Silent : public core::ProcessRunner {
+   public:
+    Result<core::CommandOutput> Run(const core::Command&) override {
+      return core::CommandOutput{.exit_code = 1, .output = "\n"};
+    }
+  } runner;
+  Status s = RunAs(runner, core::OsUser{.name = "root"}, {"pgbouncer", "-d", "-q"}, "pgbouncer");
+  EXPECT_EQ(s.message(), "pgbouncer failed (exit 1): ");
+}
+
 }  // namespace
 }  // namespace pgstack::stack

@@ -50,6 +50,9 @@ struct SettingSpec {
   Apply apply;
   SettingDefault default_value;
   std::string_view doc;  // one line (Markdown) for docs/configuration.md and rendered files
+  // For a string that must be one keyword: the keywords; empty: any string. The config refuses
+  // anything else, so a typo never reaches a PgBouncer that would only fail to start.
+  std::span<const std::string_view> choices = {};
 };
 
 // Every setting, PostgreSQL ones first, each group alphabetical.
