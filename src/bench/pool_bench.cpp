@@ -8,8 +8,8 @@
 #include "pgstack/bench/log_statement.h"
 #include "pgstack/bench/scratch_schema.h"
 #include "pgstack/bench/workload.h"
-#include "pgstack/core/wait.h"
 #include "pgstack/core/parse_int.h"
+#include "pgstack/core/wait.h"
 #include "pgstack/pg/connection.h"
 
 namespace pgstack::bench {

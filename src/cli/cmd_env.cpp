@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 
 #include "commands.h"
-#include "pgstack/pg/conn_params.h"
 #include "pgstack/location/endpoints.h"
+#include "pgstack/pg/conn_params.h"
 
 namespace pgstack::cli {
 namespace {
@@ -27,8 +27,8 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
     if (!ep.ok()) return ctx.out.Fail(ep.status());
     const pg::ConnParams& p = *direct ? ep->direct : ep->pooled;
     std::vector<std::pair<std::string, std::string>> vars = {
-        {"PGHOST", p.host},       {"PGPORT", std::to_string(p.port)},
-        {"PGUSER", p.user},       {"PGDATABASE", p.dbname},
+        {"PGHOST", p.host},         {"PGPORT", std::to_string(p.port)},
+        {"PGUSER", p.user},         {"PGDATABASE", p.dbname},
         {"PGPASSWORD", p.password}, {"DATABASE_URL", pg::ToUrl(p, pg::Redact::kNo)}};
     if (!p.sslmode.empty()) vars.insert(vars.begin() + 4, {"PGSSLMODE", p.sslmode});
     if (ctx.out.json()) {

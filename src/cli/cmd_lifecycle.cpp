@@ -55,8 +55,8 @@ RunFn RegisterDestroy(CLI::App& sub, Context& ctx) {
   sub.add_flag("--yes", *yes, "really delete the state directory and all its data");
   return [&ctx, yes] {
     if (!*yes) {
-      return ctx.out.Fail(Status::InvalidInput(
-          "destroy deletes " + ctx.global.state_dir + " and all its data: add --yes"));
+      return ctx.out.Fail(Status::InvalidInput("destroy deletes " + ctx.global.state_dir +
+                                               " and all its data: add --yes"));
     }
     Status s = stack::Destroy(ctx.global.state_dir);
     if (!s.ok()) return ctx.out.Fail(s);

@@ -75,7 +75,8 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   o.retries = f.retries;
   o.allow_out_of_order = f.allow_out_of_order;
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
-  PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep, location::ResolveEndpoints(env, ctx.global.state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
+                           location::ResolveEndpoints(env, ctx.global.state_dir));
   o.conn = f.pooled ? ep.pooled : ep.direct;
   o.conn.application_name = "pgstack migrate";
   o.on_event = [&ctx](const std::string& what) {

@@ -128,7 +128,8 @@ RunFn RegisterUp(CLI::App& sub, Context& ctx) {
   return [&ctx, f] {
     auto env = ctx.LoadEnv();
     if (!env.ok()) return ctx.out.Fail(env.status());
-    return env->mode == core::Mode::kExternal ? RunExternal(ctx, *env, *f) : RunLocal(ctx, *env, *f);
+    return env->mode == core::Mode::kExternal ? RunExternal(ctx, *env, *f)
+                                              : RunLocal(ctx, *env, *f);
   };
 }
 

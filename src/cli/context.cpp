@@ -1,12 +1,12 @@
 #include "context.h"
 
-#include "pgstack/location/environment.h"
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+
+#include "pgstack/location/environment.h"
 
 namespace pgstack::cli {
 

@@ -40,8 +40,9 @@ std::string Suggest(const std::string& word) {
 
 // Parses the command line and runs the command; returns the exit status.
 int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
-  CLI::App app{"pgstack: a PostgreSQL 17 + PgBouncer stack for the test platform, from nothing to "
-               "verified, migrated and measured"};
+  CLI::App app{
+      "pgstack: a PostgreSQL 17 + PgBouncer stack for the test platform, from nothing to "
+      "verified, migrated and measured"};
   app.fallthrough();  // global flags may follow the subcommand too
   app.require_subcommand(1);
   pgstack::cli::AddGlobalFlags(app, ctx.global);

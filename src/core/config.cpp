@@ -69,8 +69,10 @@ class Reader {
   Status Number(const json& obj, const std::string& path, const char* key, T* out) const {
     if (!obj.contains(key)) return Status::Ok();
     const json& v = obj[key];
-    if (!v.is_number() || v.get<double>() <= 0) return Error(Join(path, key), "must be a positive number");
-    if (std::is_integral_v<T> && !v.is_number_integer()) return Error(Join(path, key), "must be an integer");
+    if (!v.is_number() || v.get<double>() <= 0)
+      return Error(Join(path, key), "must be a positive number");
+    if (std::is_integral_v<T> && !v.is_number_integer())
+      return Error(Join(path, key), "must be an integer");
     *out = v.get<T>();
     return Status::Ok();
   }
@@ -86,7 +88,8 @@ class Reader {
       std::string value;
       switch (spec->type) {
         case SettingType::kInt:
-          if (!v.is_number_integer()) return Error(p, fmt::format("must be an integer, not {}", v.dump()));
+          if (!v.is_number_integer())
+            return Error(p, fmt::format("must be an integer, not {}", v.dump()));
           value = std::to_string(v.get<long long>());
           break;
         case SettingType::kSize:
@@ -99,7 +102,8 @@ class Reader {
           }
           break;
         case SettingType::kBool:
-          if (!v.is_boolean()) return Error(p, fmt::format("must be true or false, not {}", v.dump()));
+          if (!v.is_boolean())
+            return Error(p, fmt::format("must be true or false, not {}", v.dump()));
           value = v.get<bool>() ? "on" : "off";
           break;
         case SettingType::kString:
@@ -257,8 +261,9 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
   if (out.postgres.database.empty()) return r.Error(path + ".postgres.database", "missing");
   if (out.postgres.user.empty()) return r.Error(path + ".postgres.user", "missing");
   if (!out.durable && out.mode == Mode::kExternal) {
-    return r.Error(layers.durability_path,
-                   "\"off\" is for throwaway local stacks; an external server keeps its durability");
+    return r.Error(
+        layers.durability_path,
+        "\"off\" is for throwaway local stacks; an external server keeps its durability");
   }
   out.postgres.settings =
       EffectiveSettings(Target::kPostgres, layers.postgres_settings, out.postgres.user);

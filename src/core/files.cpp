@@ -41,7 +41,8 @@ std::string TimestampNow() {
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &tm);
   return fmt::format("{}.{:03}Z", buf, ms);
@@ -117,9 +118,11 @@ Result<bool> ReplaceFile(const std::string& path, const std::string& content, mo
 Status MakeDirs(const std::string& path, mode_t mode, std::optional<Owner> owner) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
-  if (ec) return Status::Failure(fmt::format("{}: cannot create directory: {}", path, ec.message()));
+  if (ec)
+    return Status::Failure(fmt::format("{}: cannot create directory: {}", path, ec.message()));
   if (::chmod(path.c_str(), mode) != 0) return Errno("cannot chmod", path);
-  if (owner && ::chown(path.c_str(), owner->uid, owner->gid) != 0) return Errno("cannot chown", path);
+  if (owner && ::chown(path.c_str(), owner->uid, owner->gid) != 0)
+    return Errno("cannot chown", path);
   return Status::Ok();
 }
 

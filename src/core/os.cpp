@@ -75,7 +75,7 @@ Result<OsUser> ServiceUser() {
 Status CheckReachable(const std::string& path, const OsUser& user) {
   if (user.uid == 0) return Status::Ok();
   std::filesystem::path p = std::filesystem::absolute(path).lexically_normal();
-  for (std::filesystem::path dir = p; ; dir = dir.parent_path()) {
+  for (std::filesystem::path dir = p;; dir = dir.parent_path()) {
     struct stat st {};
     if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       mode_t need = st.st_uid == user.uid ? S_IXUSR : st.st_gid == user.gid ? S_IXGRP : S_IXOTH;
@@ -93,7 +93,9 @@ Status CheckReachable(const std::string& path, const OsUser& user) {
 
 Result<int> FreePort(const std::string& host) {
   int fd = BindTcp(host, 0, false);
-  if (fd < 0) return Status::Failure(fmt::format("cannot find a free port on {}: {}", host, std::strerror(errno)));
+  if (fd < 0)
+    return Status::Failure(
+        fmt::format("cannot find a free port on {}: {}", host, std::strerror(errno)));
   sockaddr_in a{};
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);

@@ -16,9 +16,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "pgstack/core/wait.h"
-
 #include "pgstack/core/files.h"
+#include "pgstack/core/wait.h"
 
 namespace pgstack::core {
 namespace {
@@ -97,14 +96,16 @@ class SystemRunner : public ProcessRunner {
     }
     close(out);
     if (!finished.ok()) return finished;
-    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+    if (WIFEXITED(status))
+      result.exit_code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+      result.exit_code = 128 + WTERMSIG(status);
     if (result.exit_code == 127) {
       return Status::Failure(fmt::format("{}: cannot execute", cmd.argv[0]));
     }
     if (result.exit_code == 126 && cmd.uid) {
-      return Status::Failure(
-          fmt::format("{}: cannot switch to OS user {} or enter {}", cmd.argv[0], user_name, cmd.cwd));
+      return Status::Failure(fmt::format("{}: cannot switch to OS user {} or enter {}", cmd.argv[0],
+                                         user_name, cmd.cwd));
     }
     return result;
   }

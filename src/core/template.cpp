@@ -24,7 +24,8 @@ Result<std::string> RenderTemplate(const std::string& text, const std::string& s
     std::string name = text.substr(open + 2, close - open - 2);
     auto it = values.find(name);
     if (it == values.end())
-      return Status::InvalidInput(fmt::format("{}:{}: no value for {{{{{}}}}}", source, line, name));
+      return Status::InvalidInput(
+          fmt::format("{}:{}: no value for {{{{{}}}}}", source, line, name));
     out += it->second;
     used.insert(name);
     pos = close + 2;

@@ -27,8 +27,8 @@ Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string
   e.pooled.port = st.pool_port;
   e.admin = e.pooled;
   e.admin.dbname = "pgbouncer";
-  e.superuser =
-      pg::ConnParams{.host = paths.run, .port = st.pg_port, .user = st.os_user, .dbname = "postgres"};
+  e.superuser = pg::ConnParams{
+      .host = paths.run, .port = st.pg_port, .user = st.os_user, .dbname = "postgres"};
   return e;
 }
 
@@ -41,8 +41,11 @@ Result<Endpoints> ResolveEndpoints(const core::Environment& env, const std::stri
                     pg.password_env, env.name, pg.user));
   }
   Endpoints e;
-  e.direct = pg::ConnParams{
-      .host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.database, .password = pg.password};
+  e.direct = pg::ConnParams{.host = pg.host,
+                            .port = pg.port,
+                            .user = pg.user,
+                            .dbname = pg.database,
+                            .password = pg.password};
   e.pooled = e.direct;
   e.pooled.host = env.pgbouncer.listen_addr;
   e.pooled.port = env.pgbouncer.port;
@@ -51,7 +54,8 @@ Result<Endpoints> ResolveEndpoints(const core::Environment& env, const std::stri
   if (const char* url = std::getenv(pg.admin_url_env.c_str()); url && *url) {
     PGSTACK_ASSIGN_OR_RETURN(
         e.superuser,
-        pg::ParseConnString(url, pg::ConnParams{.host = pg.host, .port = pg.port, .dbname = "postgres"}));
+        pg::ParseConnString(
+            url, pg::ConnParams{.host = pg.host, .port = pg.port, .dbname = "postgres"}));
   }
   return e;
 }

@@ -33,7 +33,8 @@ Status ApplyEnvOverrides(core::Environment& e, const core::EnvLookup& lookup) {
     if (auto v = get("PGPORT"); !v.empty()) {
       char* end = nullptr;
       long port = std::strtol(v.c_str(), &end, 10);
-      if (*end || port <= 0 || port > 65535) return Status::InvalidInput("PGPORT: not a port number");
+      if (*end || port <= 0 || port > 65535)
+        return Status::InvalidInput("PGPORT: not a port number");
       pg.port = static_cast<int>(port);
     }
   }

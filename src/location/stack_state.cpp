@@ -34,7 +34,7 @@ Result<StackState> LoadState(const std::string& state_dir) {
 }
 
 Status SaveState(const std::string& state_dir, const StackState& s) {
-  nlohmann::json j = {{"stack", s.stack_id}, {"environment", s.environment},
+  nlohmann::json j = {{"stack", s.stack_id},  {"environment", s.environment},
                       {"pg_port", s.pg_port}, {"pool_port", s.pool_port},
                       {"pg_bin", s.pg_bin},   {"os_user", s.os_user}};
   return core::WriteFileAtomic(StatePaths(state_dir).state_file, j.dump(2) + "\n", 0600);

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <unordered_map>
 
-#include "pgstack/core/wait.h"
 #include "pgstack/core/elapsed.h"
+#include "pgstack/core/wait.h"
 #include "pgstack/pg/error_class.h"
 #include "sql_buffer.h"
 

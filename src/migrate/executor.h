@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "pgstack/core/status.h"
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/core/status.h"
 
 namespace pgstack::migrate::internal {
 

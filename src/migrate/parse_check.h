@@ -9,9 +9,9 @@
 
 #include <vector>
 
+#include "pgstack/core/status.h"
 #include "pgstack/migrate/migration.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/core/status.h"
 
 namespace pgstack::migrate::internal {
 

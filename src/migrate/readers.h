@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "pgstack/migrate/migration.h"
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/migration.h"
 
 namespace pgstack::migrate::internal {
 

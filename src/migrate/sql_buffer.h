@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "pgstack/migrate/migration.h"
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/migration.h"
 
 namespace pgstack::migrate::internal {
 

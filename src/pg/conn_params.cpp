@@ -47,8 +47,7 @@ Result<ConnParams> ParseConnString(std::string_view conn, const ConnParams& defa
     PQfreemem(err);
     while (!why.empty() && why.back() == '\n') why.pop_back();
     // libpq's message can quote the offending fragment; keep only its first clause.
-    return Status::InvalidInput("invalid connection string (" + why.substr(0, why.find('"')) +
-                                ")");
+    return Status::InvalidInput("invalid connection string (" + why.substr(0, why.find('"')) + ")");
   }
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> guard(opts, PQconninfoFree);
   ConnParams p = defaults;
@@ -56,16 +55,25 @@ Result<ConnParams> ParseConnString(std::string_view conn, const ConnParams& defa
     if (!o->val || !*o->val) continue;
     std::string_view k = o->keyword;
     std::string v = o->val;
-    if (k == "host" || k == "hostaddr") p.host = v;
-    else if (k == "port") p.port = std::atoi(v.c_str());
-    else if (k == "user") p.user = v;
-    else if (k == "dbname") p.dbname = v;
-    else if (k == "password") p.password = v;
-    else if (k == "sslmode") p.sslmode = v;
-    else if (k == "application_name") p.application_name = v;
-    else if (k == "connect_timeout") p.connect_timeout_s = std::atoi(v.c_str());
+    if (k == "host" || k == "hostaddr")
+      p.host = v;
+    else if (k == "port")
+      p.port = std::atoi(v.c_str());
+    else if (k == "user")
+      p.user = v;
+    else if (k == "dbname")
+      p.dbname = v;
+    else if (k == "password")
+      p.password = v;
+    else if (k == "sslmode")
+      p.sslmode = v;
+    else if (k == "application_name")
+      p.application_name = v;
+    else if (k == "connect_timeout")
+      p.connect_timeout_s = std::atoi(v.c_str());
   }
-  if (p.port <= 0 || p.port > 65535) return Status::InvalidInput("invalid port in connection string");
+  if (p.port <= 0 || p.port > 65535)
+    return Status::InvalidInput("invalid port in connection string");
   return p;
 }
 

@@ -20,11 +20,17 @@ std::string FirstLine(std::string_view s) {
 }  // namespace
 
 LibpqParams::LibpqParams(const ConnParams& p) {
-  storage = {p.host, std::to_string(p.port), p.user, p.dbname, p.password, p.application_name,
-             std::to_string(p.connect_timeout_s), p.sslmode};
-  static const char* const kKeys[] = {"host",     "port",             "user",
-                                      "dbname",   "password",         "application_name",
-                                      "connect_timeout", "sslmode"};
+  storage = {p.host,
+             std::to_string(p.port),
+             p.user,
+             p.dbname,
+             p.password,
+             p.application_name,
+             std::to_string(p.connect_timeout_s),
+             p.sslmode};
+  static const char* const kKeys[] = {
+      "host",   "port", "user", "dbname", "password", "application_name", "connect_timeout",
+      "sslmode"};
   for (size_t i = 0; i < storage.size(); ++i) {
     if (storage[i].empty()) continue;
     keywords.push_back(kKeys[i]);
@@ -100,7 +106,9 @@ Status Connection::Run(std::string_view sql, const Params& params) {
 
 Result<std::string> Connection::ScramVerifier(const std::string& user, const std::string& pw) {
   char* v = PQencryptPasswordConn(conn_.get(), pw.c_str(), user.c_str(), "scram-sha-256");
-  if (!v) return Status::Failure("cannot compute SCRAM verifier: " + FirstLine(PQerrorMessage(conn_.get())));
+  if (!v)
+    return Status::Failure("cannot compute SCRAM verifier: " +
+                           FirstLine(PQerrorMessage(conn_.get())));
   std::string out = v;
   PQfreemem(v);
   return out;

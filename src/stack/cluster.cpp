@@ -33,7 +33,8 @@ std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, 
       core::QuoteConfValue(paths.ident));
   for (const auto& [name, value] : env.postgres.settings) {
     const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
-    bool bare = spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
+    bool bare =
+        spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
     out += fmt::format("{} = {}\n", name, bare ? value : core::QuoteConfValue(value));
   }
   if (!env.durable) {
@@ -67,13 +68,12 @@ std::string RenderIdent(const std::string& superuser, const std::string& service
                         const std::string& invoking_user) {
   std::string out = "# Written by pgstack: OS users allowed to log in as the superuser by peer.\n";
   out += fmt::format("pgstack  {}  {}\n", service_user, superuser);
-  if (invoking_user != service_user) out += fmt::format("pgstack  {}  {}\n", invoking_user, superuser);
+  if (invoking_user != service_user)
+    out += fmt::format("pgstack  {}  {}\n", invoking_user, superuser);
   return out;
 }
 
-bool Cluster::Initialized() const {
-  return std::filesystem::exists(paths_.data + "/PG_VERSION");
-}
+bool Cluster::Initialized() const { return std::filesystem::exists(paths_.data + "/PG_VERSION"); }
 
 Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
   std::vector<std::string> argv = recipe.InitdbArgs(bin_, paths_.data);
@@ -85,8 +85,10 @@ Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
   PGSTACK_RETURN_IF_ERROR(core::BackupFile(conf).status());
   struct stat st {};
   ::stat(conf.c_str(), &st);
-  *text += "\n# Added by pgstack: its settings live in conf.d/pgstack.conf.\ninclude_dir = 'conf.d'\n";
-  PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(conf, *text, st.st_mode & 0777, core::Owner{st.st_uid, st.st_gid}));
+  *text +=
+      "\n# Added by pgstack: its settings live in conf.d/pgstack.conf.\ninclude_dir = 'conf.d'\n";
+  PGSTACK_RETURN_IF_ERROR(
+      core::WriteFileAtomic(conf, *text, st.st_mode & 0777, core::Owner{st.st_uid, st.st_gid}));
   return core::MakeDirs(paths_.conf_dir, 0700, core::Owner{service_.uid, service_.gid});
 }
 
@@ -114,8 +116,8 @@ bool Cluster::Running() const {
 }
 
 Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {
-  std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", paths_.data, "-l", paths_.pg_log, "-w",
-                                   "-t", "60", "-s"};
+  std::vector<std::string> argv = {
+      bin_ + "/pg_ctl", "-D", paths_.data, "-l", paths_.pg_log, "-w", "-t", "60", "-s"};
   argv.insert(argv.end(), args.begin(), args.end());
   Status s = RunAs(runner_, service_, argv, what, 90);
   if (!s.ok()) return s.WithContext(fmt::format("see {}", paths_.pg_log));

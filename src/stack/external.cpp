@@ -9,9 +9,9 @@
 #include "external_internal.h"
 #include "internal.h"
 #include "pgstack/core/files.h"
+#include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/unified_diff.h"
 #include "pgstack/core/wait.h"
-#include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/stack/provision.h"
@@ -58,13 +58,14 @@ Result<pg::Connection> OpenAdmin(const pg::ConnParams& p, const std::string& var
 std::string Diff(const PlannedFile& f, bool redact) {
   auto show = [&](const std::string& s) { return redact ? external::RedactVerifiers(s) : s; };
   std::string diff = core::UnifiedDiff(show(f.old.value_or("")), show(f.content),
-                                 f.old ? f.path : "/dev/null", f.path + " (pgstack)");
+                                       f.old ? f.path : "/dev/null", f.path + " (pgstack)");
   if (diff.empty()) diff = fmt::format("{}: mode or owner changes (mode {:04o})\n", f.path, f.mode);
   return diff;
 }
 
 Result<Plan> MakePlan(pg::Connection& admin, const external::OpenDb& open_db,
-                      const core::Environment& env, const ExternalOptions& o, ExternalReport& report) {
+                      const core::Environment& env, const ExternalOptions& o,
+                      ExternalReport& report) {
   Plan plan;
   PGSTACK_ASSIGN_OR_RETURN(plan.facts, external::ReadServerFacts(admin, open_db, env));
   report.pg_version = plan.facts.version;
@@ -174,7 +175,7 @@ Status RestoreConfFile(const PlannedFile& f, const std::string& backup, pg::Conn
     struct stat st {};
     restored = ::stat(backup.c_str(), &st) == 0
                    ? core::WriteFileAtomic(f.path, f.old.value_or(""), st.st_mode & 07777,
-                                     core::Owner{st.st_uid, st.st_gid})
+                                           core::Owner{st.st_uid, st.st_gid})
                    : Status::Failure("cannot stat " + backup);
   }
   if (!restored.ok()) {

@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "pgstack/core/config.h"
-#include "pgstack/stack/external.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/os.h"
-#include "pgstack/pg/connection.h"
 #include "pgstack/core/process.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
+#include "pgstack/stack/external.h"
 
 namespace pgstack::stack::external {
 
@@ -151,7 +151,8 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment&
 Result<std::vector<std::string>> ReloadServer(pg::Connection& admin, const core::Environment& env,
                                               std::vector<std::string>& notes);
 // The environment's restart-only settings not in effect yet.
-Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const core::Environment& env);
+Result<std::vector<std::string>> PendingRestart(pg::Connection& admin,
+                                                const core::Environment& env);
 
 // ---- PgBouncer (external_pgbouncer.cpp)
 

@@ -32,7 +32,8 @@ bool SystemdRunning() { return access("/run/systemd/system", F_OK) == 0; }
 std::string StartHint(const PgBouncerPlan& plan) {
   if (SystemdRunning()) return "systemctl start pgbouncer";
   std::string cmd = fmt::format("pgbouncer -d {}", plan.ini.path);
-  return core::CurrentOsUser().name == plan.user ? cmd : fmt::format("sudo -u {} {}", plan.user, cmd);
+  return core::CurrentOsUser().name == plan.user ? cmd
+                                                 : fmt::format("sudo -u {} {}", plan.user, cmd);
 }
 
 // RELOAD through the admin console, as the application role (it is in admin_users), when the
@@ -146,7 +147,8 @@ Result<PgBouncerPlan> PreparePgBouncer(const core::Environment& env, const std::
   return plan;
 }
 
-Status PlanUserlist(PgBouncerPlan& plan, const core::Environment& env, const std::string& verifier) {
+Status PlanUserlist(PgBouncerPlan& plan, const core::Environment& env,
+                    const std::string& verifier) {
   std::string content = MergeUserlist(plan.userlist.old, env.postgres.user, verifier);
   PGSTACK_ASSIGN_OR_RETURN(plan.userlist,
                            PlanFile(plan.userlist.path, content, 0600, plan.userlist.owner));
@@ -180,7 +182,7 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const core::Environment& env, b
   if (needs_restart && restart && SystemdRunning()) {
     PGSTACK_ASSIGN_OR_RETURN(
         auto out, runner.Run(core::Command{.argv = {"/usr/bin/systemctl", "restart", "pgbouncer"},
-                                     .timeout_s = 60}));
+                                           .timeout_s = 60}));
     if (out.exit_code != 0)
       return Status::Failure("systemctl restart pgbouncer failed: " + out.output);
     report.actions.push_back("restarted PgBouncer (systemctl restart pgbouncer)");

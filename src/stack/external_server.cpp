@@ -8,12 +8,11 @@
 
 #include "external_internal.h"
 #include "pgstack/core/postgres_major.h"
-#include "pgstack/pg/error_class.h"
 #include "pgstack/core/settings.h"
+#include "pgstack/pg/error_class.h"
 
 namespace pgstack::stack::external {
 namespace {
-
 
 // A text[] literal of names that need no quoting (setting and extension names).
 std::string NameArray(const std::vector<std::string>& names) {
@@ -164,8 +163,8 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& admin, const OpenDb& open_db
 Status CheckServer(const ServerFacts& f, const core::Environment& env,
                    const std::vector<std::string>& alter_system, bool reload) {
   if (f.version_num / 10000 != core::kPostgresMajor) {
-    return Status::InvalidInput(
-        fmt::format("the server runs PostgreSQL {}, but pgstack needs {}.x", f.version, core::kPostgresMajor));
+    return Status::InvalidInput(fmt::format("the server runs PostgreSQL {}, but pgstack needs {}.x",
+                                            f.version, core::kPostgresMajor));
   }
   if (!f.extensions_unavailable.empty()) {
     return Status::InvalidInput(fmt::format(

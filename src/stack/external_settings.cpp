@@ -174,7 +174,8 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment&
     // The server reads files as their owner; pgstack.conf is given to the folder's owner.
     std::optional<core::Owner> owner;
     struct stat st {};
-    if (geteuid() == 0 && ::stat(conf_dir.c_str(), &st) == 0) owner = core::Owner{st.st_uid, st.st_gid};
+    if (geteuid() == 0 && ::stat(conf_dir.c_str(), &st) == 0)
+      owner = core::Owner{st.st_uid, st.st_gid};
     PGSTACK_ASSIGN_OR_RETURN(plan.file, PlanFile((fs::path(conf_dir) / kConfName).string(),
                                                  RenderExternalPgConf(env), 0644, owner));
     plan.reload = plan.file->changed;
@@ -211,7 +212,8 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment&
   return plan;
 }
 
-Result<std::vector<std::string>> PendingRestart(pg::Connection& admin, const core::Environment& env) {
+Result<std::vector<std::string>> PendingRestart(pg::Connection& admin,
+                                                const core::Environment& env) {
   std::vector<std::string> pending;
   for (const auto& [name, value] : env.postgres.settings) {
     if (!RestartOnly(name)) continue;

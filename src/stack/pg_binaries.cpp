@@ -19,7 +19,8 @@ Result<std::string> Version(const std::string& dir, core::ProcessRunner& runner)
   if (access(postgres.c_str(), X_OK) != 0 || access((dir + "/initdb").c_str(), X_OK) != 0 ||
       access((dir + "/pg_ctl").c_str(), X_OK) != 0)
     return Status::InvalidInput(fmt::format("{}: no postgres, initdb and pg_ctl here", dir));
-  PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(core::Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto out, runner.Run(core::Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
   std::smatch m;
   static const std::regex kVersion(R"(\(PostgreSQL\) (\d+)\.(\d+))");
   if (out.exit_code != 0 || !std::regex_search(out.output, m, kVersion))
@@ -61,10 +62,10 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
     auto v = Version(dir, runner);
     if (v.ok() && std::atoi(v->c_str()) == core::kPostgresMajor) return PgBinaries{dir, *v};
   }
-  return Status::InvalidInput(fmt::format(
-      "no PostgreSQL {} found (looked in /usr/lib/postgresql/{}/bin and {}); run "
-      "database/setup/postgresql-setup.sh, or pass --pg-bin DIR",
-      core::kPostgresMajor, core::kPostgresMajor, kNpmBin));
+  return Status::InvalidInput(
+      fmt::format("no PostgreSQL {} found (looked in /usr/lib/postgresql/{}/bin and {}); run "
+                  "database/setup/postgresql-setup.sh, or pass --pg-bin DIR",
+                  core::kPostgresMajor, core::kPostgresMajor, kNpmBin));
 }
 
 Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<std::string> argv,
@@ -85,7 +86,8 @@ Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<
     cut = tail.rfind('\n', cut - 1);
   // A program that printed nothing (PgBouncer -q writes only to its log) leaves cut at 0.
   if (cut != std::string::npos && cut < tail.size()) tail = tail.substr(cut + 1);
-  for (char& c : tail) if (c == '\n') c = ' ';
+  for (char& c : tail)
+    if (c == '\n') c = ' ';
   return Status::Failure(fmt::format("{} failed (exit {}): {}", what, out.exit_code, tail));
 }
 

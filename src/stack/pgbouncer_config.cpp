@@ -27,7 +27,9 @@ std::string SettingsBlock(const core::SettingList& settings) {
 
 }  // namespace
 
-std::string PgBouncerTemplatePath() { return core::ProjectFile("database/setup/pgbouncer-config.ini"); }
+std::string PgBouncerTemplatePath() {
+  return core::ProjectFile("database/setup/pgbouncer-config.ini");
+}
 
 Result<std::string> RenderPgBouncerIni(const core::Environment& env, const PgBouncerLayout& l,
                                        const std::string& template_text,
@@ -56,7 +58,8 @@ bool PgBouncerNeedsRestart(const std::string& old_ini, const std::string& new_in
   for (const auto& [k, v] : b) keys.insert(k);
   for (const auto& k : keys) {
     if (a[k] == b[k]) continue;
-    for (const char* s : kStartupOnly) if (k == s) return true;
+    for (const char* s : kStartupOnly)
+      if (k == s) return true;
     const core::SettingSpec* spec = core::FindSetting(core::Target::kPgBouncer, k);
     if (spec && spec->apply == core::Apply::kRestart) return true;
   }

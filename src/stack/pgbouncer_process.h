@@ -13,7 +13,8 @@ namespace pgstack::stack {
 
 class PgBouncerProcess {
  public:
-  PgBouncerProcess(const StatePaths& paths, const core::OsUser& service, core::ProcessRunner& runner)
+  PgBouncerProcess(const StatePaths& paths, const core::OsUser& service,
+                   core::ProcessRunner& runner)
       : paths_(paths), service_(service), runner_(runner) {}
 
   // The running PgBouncer's pid from the pidfile, 0 when none runs.

@@ -27,12 +27,12 @@ class Applier {
   const ProvisionOptions& o_;
 };
 
-Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg, const ProvisionOptions& opts,
-                  Applier& apply, ProvisionResult& r) {
+Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
+                  const ProvisionOptions& opts, Applier& apply, ProvisionResult& r) {
   // pg_authid holds the verifier; only a superuser reads it. Others see pg_roles' mask, and
   // then the verifier cannot be compared, so it is set anew.
-  auto found = admin.Exec(
-      "SELECT rolpassword, rolcanlogin FROM pg_authid WHERE rolname = $1", {cfg.user});
+  auto found =
+      admin.Exec("SELECT rolpassword, rolcanlogin FROM pg_authid WHERE rolname = $1", {cfg.user});
   bool readable = found.ok();
   if (!readable) {
     if (pg::Classify(found.status()) != pg::ErrorClass::kInsufficientPrivilege)
@@ -59,8 +59,10 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg, const 
     PGSTACK_ASSIGN_OR_RETURN(r.verifier, admin.ScramVerifier(cfg.user, cfg.password));
   }
   std::string verb = exists ? "ALTER" : "CREATE";
-  std::string sql = fmt::format("{} ROLE {} LOGIN PASSWORD {}", verb, role, admin.QuoteLiteral(r.verifier));
-  std::string shown = fmt::format("{} ROLE {} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'", verb, role);
+  std::string sql =
+      fmt::format("{} ROLE {} LOGIN PASSWORD {}", verb, role, admin.QuoteLiteral(r.verifier));
+  std::string shown =
+      fmt::format("{} ROLE {} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'", verb, role);
   return apply.Apply(admin, sql, shown,
                      exists ? "set the password of role " + cfg.user : "created role " + cfg.user);
 }
@@ -68,9 +70,12 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg, const 
 // True when it created the database (or, in a dry run, would have).
 Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& cfg,
                             Applier& apply) {
-  PGSTACK_ASSIGN_OR_RETURN(auto db, admin.Exec(
-      "SELECT has_database_privilege($2, datname, 'CREATE,CONNECT,TEMPORARY') AS granted "
-      "FROM pg_database WHERE datname = $1", {cfg.database, cfg.user}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto db,
+      admin.Exec(
+          "SELECT has_database_privilege($2, datname, 'CREATE,CONNECT,TEMPORARY') AS granted "
+          "FROM pg_database WHERE datname = $1",
+          {cfg.database, cfg.user}));
   std::string name = admin.QuoteIdent(cfg.database);
   std::string role = admin.QuoteIdent(cfg.user);
   if (db.rows() == 0) {
@@ -90,17 +95,19 @@ Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& c
 
 // Since PostgreSQL 15 only the database owner may create in schema public by default; the
 // role is granted CREATE explicitly so migrations work even where it does not own the database.
-Status EnsureSchemaAndExtensions(pg::Connection& db, const core::PostgresConfig& cfg, Applier& apply,
-                                 bool database_exists) {
+Status EnsureSchemaAndExtensions(pg::Connection& db, const core::PostgresConfig& cfg,
+                                 Applier& apply, bool database_exists) {
   std::string role = db.QuoteIdent(cfg.user);
   // A database still to be created (a dry run) will be the role's, and so its schema public
   // (owned by pg_database_owner): the real run will find no grant to make, so none is listed.
   bool can_create = !database_exists;
   std::vector<std::string> have;
   if (database_exists) {
-    PGSTACK_ASSIGN_OR_RETURN(auto res, db.Exec(
-        "SELECT has_schema_privilege($1, 'public', 'CREATE,USAGE') AS can_create, "
-        "(SELECT string_agg(extname, ',') FROM pg_extension) AS extensions", {cfg.user}));
+    PGSTACK_ASSIGN_OR_RETURN(
+        auto res,
+        db.Exec("SELECT has_schema_privilege($1, 'public', 'CREATE,USAGE') AS can_create, "
+                "(SELECT string_agg(extname, ',') FROM pg_extension) AS extensions",
+                {cfg.user}));
     can_create = res.get(0, "can_create") == "t";
     std::string list(res.get(0, "extensions"));
     for (size_t start = 0; start <= list.size();) {
@@ -112,7 +119,8 @@ Status EnsureSchemaAndExtensions(pg::Connection& db, const core::PostgresConfig&
   }
   if (!can_create) {
     std::string sql = "GRANT USAGE, CREATE ON SCHEMA public TO " + role;
-    PGSTACK_RETURN_IF_ERROR(apply.Apply(db, sql, sql, "granted " + cfg.user + " CREATE on schema public"));
+    PGSTACK_RETURN_IF_ERROR(
+        apply.Apply(db, sql, sql, "granted " + cfg.user + " CREATE on schema public"));
   }
   for (const auto& ext : cfg.extensions) {
     if (std::find(have.begin(), have.end(), ext) != have.end()) continue;

@@ -83,10 +83,14 @@ struct Plan {
   std::vector<core::PortLock> ports;  // free ports chosen for this run, held until Up returns
 };
 
-PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths, const StackState& st) {
-  return PgBouncerLayout{.server_host = env.postgres.host, .server_port = st.pg_port,
-                         .listen_port = st.pool_port, .unix_socket_dir = paths.run,
-                         .auth_file = paths.userlist, .logfile = paths.pgbouncer_log,
+PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths,
+                            const StackState& st) {
+  return PgBouncerLayout{.server_host = env.postgres.host,
+                         .server_port = st.pg_port,
+                         .listen_port = st.pool_port,
+                         .unix_socket_dir = paths.run,
+                         .auth_file = paths.userlist,
+                         .logfile = paths.pgbouncer_log,
                          .pidfile = paths.pgbouncer_pid};
 }
 
@@ -98,7 +102,8 @@ Result<std::string> RenderLocalIni(const core::Environment& env, const StatePath
   return RenderPgBouncerIni(env, LocalLayout(env, paths, st), *tmpl, tmpl_path);
 }
 
-Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::ProcessRunner& runner) {
+Result<Plan> Prepare(const core::Environment& env, const UpOptions& o,
+                     core::ProcessRunner& runner) {
   StatePaths paths(o.state_dir);
   Plan plan;
   if (fs::exists(paths.state_file)) {
@@ -114,11 +119,13 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::Pro
         "{}: not empty and not a pgstack state dir (no state.json); use another --state-dir",
         o.state_dir));
   }
-  PGSTACK_ASSIGN_OR_RETURN(PgBinaries bins,
-                           FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner));
+  PGSTACK_ASSIGN_OR_RETURN(
+      PgBinaries bins,
+      FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner));
   PGSTACK_RETURN_IF_ERROR(FindPgBouncer().status());
   PGSTACK_ASSIGN_OR_RETURN(plan.service, core::ServiceUser());
-  PGSTACK_RETURN_IF_ERROR(core::CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
+  PGSTACK_RETURN_IF_ERROR(
+      core::CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
   PGSTACK_RETURN_IF_ERROR(core::CheckReachable(bins.dir, plan.service));
   const StackState* prev = plan.previous ? &*plan.previous : nullptr;
   PGSTACK_ASSIGN_OR_RETURN(int pg_port,
@@ -129,8 +136,12 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::Pro
                                       env.pgbouncer.listen_addr, plan.ports));
   if (pg_port == pool_port)
     return Status::InvalidInput(fmt::format("--pg-port and --pool-port are both {}", pg_port));
-  plan.state = StackState{.stack_id = location::StackId(env), .environment = env.name, .pg_port = pg_port,
-                          .pool_port = pool_port, .pg_bin = bins.dir, .os_user = plan.service.name};
+  plan.state = StackState{.stack_id = location::StackId(env),
+                          .environment = env.name,
+                          .pg_port = pg_port,
+                          .pool_port = pool_port,
+                          .pg_bin = bins.dir,
+                          .os_user = plan.service.name};
   PGSTACK_ASSIGN_OR_RETURN(plan.pgbouncer_ini, RenderLocalIni(env, paths, plan.state));
   // A server of ours that already runs holds its port; anything else on it is in the way.
   Cluster cluster(paths, bins.dir, plan.service, runner);
@@ -138,17 +149,20 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::Pro
   if (!ours) PGSTACK_RETURN_IF_ERROR(CheckPortFree(env.postgres.host, pg_port, "PostgreSQL"));
   PgBouncerProcess bouncer(paths, plan.service, runner);
   bool ours_pool = bouncer.Running() && prev && prev->pool_port == pool_port;
-  if (!ours_pool) PGSTACK_RETURN_IF_ERROR(CheckPortFree(env.pgbouncer.listen_addr, pool_port, "PgBouncer"));
+  if (!ours_pool)
+    PGSTACK_RETURN_IF_ERROR(CheckPortFree(env.pgbouncer.listen_addr, pool_port, "PgBouncer"));
   return plan;
 }
 
 // Reloads PostgreSQL after its files changed and restarts it when a setting needs that.
 Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
-                         const std::vector<std::string>& changed, std::vector<std::string>& actions) {
+                         const std::vector<std::string>& changed,
+                         std::vector<std::string>& actions) {
   PGSTACK_ASSIGN_OR_RETURN(auto c, pg::Connection::Open(su));
   PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(c));
-  PGSTACK_ASSIGN_OR_RETURN(auto pending, c.Exec(
-      "SELECT string_agg(name, ', ' ORDER BY name) FROM pg_settings WHERE pending_restart"));
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto pending,
+      c.Exec("SELECT string_agg(name, ', ' ORDER BY name) FROM pg_settings WHERE pending_restart"));
   std::string names = pending.scalar();
   std::string files = fmt::format("{}", fmt::join(changed, ", "));
   if (names.empty()) {
@@ -156,17 +170,18 @@ Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
     return Status::Ok();
   }
   PGSTACK_RETURN_IF_ERROR(cluster.Restart());
-  actions.push_back(fmt::format("restarted PostgreSQL ({} changed; {} need a restart)", files, names));
+  actions.push_back(
+      fmt::format("restarted PostgreSQL ({} changed; {} need a restart)", files, names));
   return Status::Ok();
 }
 
 }  // namespace
 
-
 Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::ProcessRunner& runner) {
   if (env.mode != core::Mode::kLocal) {
-    return Status::InvalidInput(fmt::format(
-        "{}: environment {} is external; a local stack needs \"mode\": \"local\"", env.file, env.name));
+    return Status::InvalidInput(
+        fmt::format("{}: environment {} is external; a local stack needs \"mode\": \"local\"",
+                    env.file, env.name));
   }
   PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, runner));
   StatePaths paths(o.state_dir);
@@ -188,8 +203,8 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
       PGSTACK_ASSIGN_OR_RETURN(std::string secret, core::RandomSecret());
       PGSTACK_RETURN_IF_ERROR(location::WriteCredentials(paths, secret));
       kept = secret;
-      actions.push_back(fmt::format("generated a password for {} ({}, mode 0600)",
-                                    e.postgres.user, paths.credentials));
+      actions.push_back(fmt::format("generated a password for {} ({}, mode 0600)", e.postgres.user,
+                                    paths.credentials));
     }
     e.postgres.password = *kept;
   }
@@ -199,13 +214,15 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
     PGSTACK_ASSIGN_OR_RETURN(std::string made, InitDataDir(cluster, e.durable));
     actions.push_back(std::move(made));
   }
-  PGSTACK_ASSIGN_OR_RETURN(auto changed, cluster.WriteConfig(e, plan.state.pg_port, core::CurrentOsUser().name));
-  pg::ConnParams su{.host = paths.run, .port = plan.state.pg_port, .user = svc.name,
-                    .dbname = "postgres"};
+  PGSTACK_ASSIGN_OR_RETURN(auto changed,
+                           cluster.WriteConfig(e, plan.state.pg_port, core::CurrentOsUser().name));
+  pg::ConnParams su{
+      .host = paths.run, .port = plan.state.pg_port, .user = svc.name, .dbname = "postgres"};
   bool undisturbed = cluster.Running() && changed.empty();
   if (!cluster.Running()) {
     PGSTACK_RETURN_IF_ERROR(cluster.Start());
-    actions.push_back(fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
+    actions.push_back(
+        fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
   } else if (!changed.empty()) {
     PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, su, changed, actions));
   }
@@ -223,33 +240,43 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
   // PgBouncer: its files, then start, reload or restart as the change requires.
   const std::string& ini = plan.pgbouncer_ini;
   PGSTACK_ASSIGN_OR_RETURN(auto old_ini, core::ReadFileIfExists(paths.pgbouncer_ini));
-  PGSTACK_ASSIGN_OR_RETURN(bool ini_changed, core::ReplaceFile(paths.pgbouncer_ini, ini, 0600, owner));
-  PGSTACK_ASSIGN_OR_RETURN(bool users_changed,
-                           core::ReplaceFile(paths.userlist, core::RenderUserlist(e.postgres.user, prov.verifier), 0600, owner));
+  PGSTACK_ASSIGN_OR_RETURN(bool ini_changed,
+                           core::ReplaceFile(paths.pgbouncer_ini, ini, 0600, owner));
+  PGSTACK_ASSIGN_OR_RETURN(
+      bool users_changed,
+      core::ReplaceFile(paths.userlist, core::RenderUserlist(e.postgres.user, prov.verifier), 0600,
+                        owner));
   PgBouncerProcess bouncer(paths, svc, runner);
   if (!bouncer.Running()) {
     PGSTACK_RETURN_IF_ERROR(bouncer.Start());
-    actions.push_back(fmt::format("started PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port));
+    actions.push_back(
+        fmt::format("started PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port));
   } else if (ini_changed && old_ini && PgBouncerNeedsRestart(*old_ini, ini)) {
     PGSTACK_RETURN_IF_ERROR(bouncer.Stop());
     PGSTACK_RETURN_IF_ERROR(bouncer.Start());
     actions.push_back("restarted PgBouncer (a setting that needs a restart changed)");
   } else if (ini_changed || users_changed) {
     PGSTACK_RETURN_IF_ERROR(bouncer.Reload());
-    actions.push_back(fmt::format("reloaded PgBouncer ({} changed)",
-                                  ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
-                                              : "userlist.txt"));
+    actions.push_back(
+        fmt::format("reloaded PgBouncer ({} changed)",
+                    ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
+                                : "userlist.txt"));
   }
-  pg::ConnParams pooled{.host = e.pgbouncer.listen_addr, .port = plan.state.pool_port,
-                        .user = e.postgres.user, .dbname = e.postgres.database,
-                        .password = e.postgres.password, .sslmode = "disable"};
+  pg::ConnParams pooled{.host = e.pgbouncer.listen_addr,
+                        .port = plan.state.pool_port,
+                        .user = e.postgres.user,
+                        .dbname = e.postgres.database,
+                        .password = e.postgres.password,
+                        .sslmode = "disable"};
   // Long enough for PgBouncer's server_login_retry (15 s) after a server restart.
   Status login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
-  if (!login.ok()) return login.WithContext(fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
+  if (!login.ok())
+    return login.WithContext(
+        fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
 
   if (!plan.previous || plan.previous->pg_port != plan.state.pg_port ||
-      plan.previous->pool_port != plan.state.pool_port || plan.previous->pg_bin != plan.state.pg_bin ||
-      plan.previous->os_user != plan.state.os_user) {
+      plan.previous->pool_port != plan.state.pool_port ||
+      plan.previous->pg_bin != plan.state.pg_bin || plan.previous->os_user != plan.state.os_user) {
     PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
   }
   return report;
@@ -285,7 +312,8 @@ Result<StackStatus> GetStatus(const std::string& state_dir) {
   Cluster cluster(paths, s.state.pg_bin, svc, core::SystemProcessRunner());
   s.postgres_running = cluster.Running();
   if (s.postgres_running) {
-    pg::ConnParams su{.host = paths.run, .port = s.state.pg_port, .user = svc.name, .dbname = "postgres"};
+    pg::ConnParams su{
+        .host = paths.run, .port = s.state.pg_port, .user = svc.name, .dbname = "postgres"};
     if (auto c = pg::Connection::Open(su); c.ok()) {
       if (auto v = c->Exec("SELECT current_setting('server_version'), current_setting('fsync')");
           v.ok()) {

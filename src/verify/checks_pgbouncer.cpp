@@ -123,7 +123,7 @@ Outcome PgBouncerLogin(Probe& probe) {
       fmt::format("{} on the server's port {} via PgBouncer's port {}", db,
                   server_port.empty() ? "(Unix socket)" : server_port, ep->pooled.port);
   bool relayed = server_port.empty() || (server_port == std::to_string(ep->direct.port) &&
-                                          ep->pooled.port != ep->direct.port);
+                                         ep->pooled.port != ep->direct.port);
   if (db != ep->direct.dbname || !relayed) {
     return Outcome::Fail("the pooled login did not reach the server through PgBouncer: " + actual,
                          expected, actual);

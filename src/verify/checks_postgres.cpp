@@ -14,7 +14,6 @@
 namespace pgstack::verify {
 namespace {
 
-
 std::string Where(const pg::ConnParams& p) { return fmt::format("{}:{}", p.host, p.port); }
 
 }  // namespace

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "pgstack/pg/connection.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
 
 namespace pgstack::verify {
 

@@ -11,10 +11,10 @@
 
 #include "jsonb_measure.h"
 #include "pgstack/core/config.h"
-#include "pgstack/pg/connection.h"
+#include "pgstack/core/status.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/location/state_paths.h"
-#include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
 #include "pgstack/verify/check.h"
 
 namespace pgstack::verify {

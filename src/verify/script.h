@@ -5,9 +5,9 @@
 #include <string_view>
 #include <vector>
 
+#include "pgstack/core/status.h"
 #include "pgstack/pg/connection.h"
 #include "pgstack/pg/query_result.h"
-#include "pgstack/core/status.h"
 
 namespace pgstack::verify {
 

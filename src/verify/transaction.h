@@ -4,8 +4,8 @@
 
 #include <functional>
 
-#include "pgstack/pg/connection.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
 
 namespace pgstack::verify {
 

@@ -46,7 +46,8 @@ std::string TempDir(const std::string& tag) {
     TempDirs();
     std::atexit(RemoveTempDirs);
   });
-  std::string tmpl = (std::filesystem::temp_directory_path() / ("pgstack-it-" + tag + ".XXXXXX")).string();
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / ("pgstack-it-" + tag + ".XXXXXX")).string();
   char* made = mkdtemp(tmpl.data());
   if (!made) throw std::runtime_error("mkdtemp failed");
   chmod(made, 0755);
@@ -68,7 +69,8 @@ Status WaitFor(const std::string& what, const std::function<bool()>& cond,
 }
 
 std::unique_ptr<TestStack> TestStack::Start(const std::string& env_name) {
-  auto env = location::LoadEnvironment(SourceDir() + "/config/database.json", env_name, core::ProcessEnv());
+  auto env = location::LoadEnvironment(SourceDir() + "/config/database.json", env_name,
+                                       core::ProcessEnv());
   if (!env.ok()) throw std::runtime_error(env.status().message());
   std::unique_ptr<TestStack> s(new TestStack());
   s->env_ = *env;
@@ -99,15 +101,14 @@ TestStack& TestStack::Shared() {
   return *shared;
 }
 
-TestStack::~TestStack() {
-  (void)stack::Down(state_dir_);
-}
+TestStack::~TestStack() { (void)stack::Down(state_dir_); }
 
 core::CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
                                        const std::map<std::string, std::string>& extra_env,
                                        Capture capture) const {
-  std::vector<std::string> full = {"--config", SourceDir() + "/config/database.json", "--env",
-                                   env_.name, "--state-dir", state_dir_};
+  std::vector<std::string> full = {"--config",    SourceDir() + "/config/database.json",
+                                   "--env",       env_.name,
+                                   "--state-dir", state_dir_};
   full.insert(full.end(), args.begin(), args.end());
   return RunPgstack(full, extra_env, capture);
 }

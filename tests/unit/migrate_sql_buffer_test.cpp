@@ -28,9 +28,8 @@ TEST(MigrateSqlBuffer, MapsAServerPositionToFileLineColumn) {
   int position = static_cast<int>(CharCount(sent.substr(0, sent.find("FORM")))) + 1;
   EXPECT_EQ(buf.Where(position), "b.sql:6:12");
   EXPECT_EQ(buf.Where(2), "");  // inside our own BEGIN
-  Status located = buf.Locate(Status::Postgres("syntax error at or near \"FORM\"", "42601",
-                                               position),
-                              "fallback");
+  Status located = buf.Locate(
+      Status::Postgres("syntax error at or near \"FORM\"", "42601", position), "fallback");
   EXPECT_EQ(located.code(), Code::kInvalidInput);
   EXPECT_EQ(located.message(), "b.sql:6:12: syntax error at or near \"FORM\" (SQLSTATE 42601)");
   Status runtime = buf.Locate(Status::Postgres("division by zero", "22012"), "a.sql");

@@ -10,13 +10,18 @@ namespace pgstack::pg {
 namespace {
 
 ConnParams Sample() {
-  return ConnParams{.host = "127.0.0.1", .port = 6432, .user = "test_platform_user",
-                    .dbname = "test_platform", .password = "p@ss:w/rd'\"", .sslmode = "disable"};
+  return ConnParams{.host = "127.0.0.1",
+                    .port = 6432,
+                    .user = "test_platform_user",
+                    .dbname = "test_platform",
+                    .password = "p@ss:w/rd'\"",
+                    .sslmode = "disable"};
 }
 
 TEST(ConnParams, UrlEncodesEveryPart) {
   EXPECT_EQ(ToUrl(Sample(), Redact::kNo),
-            "postgresql://test_platform_user:p%40ss%3Aw%2Frd%27%22@127.0.0.1:6432/test_platform?sslmode=disable");
+            "postgresql://test_platform_user:p%40ss%3Aw%2Frd%27%22@127.0.0.1:6432/"
+            "test_platform?sslmode=disable");
 }
 
 TEST(ConnParams, RedactedUrlHasNoPassword) {
@@ -52,7 +57,8 @@ TEST(ConnParams, LibpqParamsOmitEmptyValues) {
   ConnParams p{.host = "h", .port = 1, .user = "u", .dbname = "d"};
   LibpqParams kv(p);
   std::vector<std::string> keys;
-  for (const char* k : kv.keywords) if (k) keys.push_back(k);
+  for (const char* k : kv.keywords)
+    if (k) keys.push_back(k);
   EXPECT_EQ(std::count(keys.begin(), keys.end(), "password"), 0);
   EXPECT_EQ(std::count(keys.begin(), keys.end(), "host"), 1);
   EXPECT_EQ(kv.keywords.back(), nullptr);
@@ -121,7 +127,8 @@ TEST(ErrorClass, SyntaxErrorIsOnly42601) {
 
 TEST(ErrorClass, ConnectErrorsRecoverTheirSqlState) {
   EXPECT_EQ(SqlStateOfConnectError("FATAL:  sorry, too many clients already"), "53300");
-  EXPECT_EQ(SqlStateOfConnectError("FATAL:  password authentication failed for user \"x\""), "28P01");
+  EXPECT_EQ(SqlStateOfConnectError("FATAL:  password authentication failed for user \"x\""),
+            "28P01");
   EXPECT_EQ(SqlStateOfConnectError("could not connect: Connection refused"), "");
 }
 

@@ -8,11 +8,11 @@
 #include "pgstack/core/config.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
-#include "pgstack/location/environment.h"
-#include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/core/scram.h"
 #include "pgstack/core/settings.h"
 #include "pgstack/core/template.h"
+#include "pgstack/location/environment.h"
+#include "pgstack/stack/pgbouncer_config.h"
 
 namespace pgstack {
 namespace {
@@ -23,8 +23,9 @@ std::string ReadSource(const std::string& rel) {
 }
 
 core::Environment Dev() {
-  auto env = location::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
-                             "development", [](const std::string&) { return std::nullopt; });
+  auto env =
+      location::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
+                                "development", [](const std::string&) { return std::nullopt; });
   EXPECT_TRUE(env.ok()) << env.status().message();
   return *env;
 }
@@ -67,10 +68,15 @@ TEST(Template, UnusedValueIsAnError) {
 
 TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
   core::Environment env = Dev();
-  stack::PgBouncerLayout layout{.server_host = "127.0.0.1", .server_port = 5432, .listen_port = 6432,
-                         .unix_socket_dir = "/s/run", .auth_file = "/s/userlist.txt",
-                         .logfile = "/s/pgbouncer.log", .pidfile = "/s/pgbouncer.pid"};
-  auto ini = stack::RenderPgBouncerIni(env, layout, ReadSource("database/setup/pgbouncer-config.ini"), "tmpl");
+  stack::PgBouncerLayout layout{.server_host = "127.0.0.1",
+                                .server_port = 5432,
+                                .listen_port = 6432,
+                                .unix_socket_dir = "/s/run",
+                                .auth_file = "/s/userlist.txt",
+                                .logfile = "/s/pgbouncer.log",
+                                .pidfile = "/s/pgbouncer.pid"};
+  auto ini = stack::RenderPgBouncerIni(env, layout,
+                                       ReadSource("database/setup/pgbouncer-config.ini"), "tmpl");
   ASSERT_TRUE(ini.ok()) << ini.status().message();
   auto kv = core::ParsePgBouncerIni(*ini);
   EXPECT_EQ(kv["listen_addr"], "127.0.0.1");
@@ -88,7 +94,8 @@ TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
   for (const char* k : {"server_reset_query", "server_check_delay", "server_check_query",
                         "server_lifetime", "server_idle_timeout", "admin_users", "stats_users"})
     EXPECT_FALSE(kv[k].empty()) << k;
-  EXPECT_NE(ini->find("test_platform = host=127.0.0.1 port=5432 dbname=test_platform"), std::string::npos);
+  EXPECT_NE(ini->find("test_platform = host=127.0.0.1 port=5432 dbname=test_platform"),
+            std::string::npos);
 }
 
 TEST(PgBouncerIni, SettingsComeFromTheTableNotFromPlaceholders) {
@@ -138,10 +145,14 @@ TEST(PgBouncerIni, TemplateWithoutTheSettingsBlockIsRefused) {
 }
 
 TEST(PgBouncerIni, RestartOnlyForStartupSettings) {
-  std::string base = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 200\n";
-  std::string pool = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 30\nmax_client_conn = 200\n";
-  std::string port = "[pgbouncer]\nlisten_port = 6433\ndefault_pool_size = 20\nmax_client_conn = 200\n";
-  std::string clients = "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 300\n";
+  std::string base =
+      "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 200\n";
+  std::string pool =
+      "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 30\nmax_client_conn = 200\n";
+  std::string port =
+      "[pgbouncer]\nlisten_port = 6433\ndefault_pool_size = 20\nmax_client_conn = 200\n";
+  std::string clients =
+      "[pgbouncer]\nlisten_port = 6432\ndefault_pool_size = 20\nmax_client_conn = 300\n";
   EXPECT_FALSE(stack::PgBouncerNeedsRestart(base, pool));
   EXPECT_TRUE(stack::PgBouncerNeedsRestart(base, port));
   EXPECT_TRUE(stack::PgBouncerNeedsRestart(base, clients));

@@ -11,8 +11,8 @@
 
 #include "pgstack/bench/histogram.h"
 #include "pgstack/bench/pool_bench.h"
-#include "pgstack/location/endpoints.h"
 #include "pgstack/core/status.h"
+#include "pgstack/location/endpoints.h"
 
 namespace pgstack::bench {
 

@@ -19,8 +19,8 @@
 #include "pgstack/bench/histogram.h"
 #include "pgstack/bench/options.h"
 #include "pgstack/bench/script.h"
-#include "pgstack/pg/conn_params.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/conn_params.h"
 
 namespace pgstack::bench {
 

@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "pgstack/core/status.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/connection.h"
-#include "pgstack/core/status.h"
 
 namespace pgstack::bench {
 

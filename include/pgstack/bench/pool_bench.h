@@ -12,8 +12,8 @@
 #include "pgstack/bench/load.h"
 #include "pgstack/bench/options.h"
 #include "pgstack/bench/samplers.h"
-#include "pgstack/location/endpoints.h"
 #include "pgstack/core/status.h"
+#include "pgstack/location/endpoints.h"
 
 namespace pgstack::bench {
 

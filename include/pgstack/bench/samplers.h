@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "pgstack/pg/connection.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
 
 namespace pgstack::bench {
 

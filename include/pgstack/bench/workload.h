@@ -17,9 +17,9 @@ inline constexpr long long kJsonbWorkloadRows = 20000;
 
 struct Workload {
   WorkloadKind kind = WorkloadKind::kSelect;
-  std::string description;            // one line for the report
-  std::vector<std::string> setup;     // run once, directly, before the first point
-  Script script;                      // one transaction
+  std::string description;         // one line for the report
+  std::vector<std::string> setup;  // run once, directly, before the first point
+  Script script;                   // one transaction
 };
 
 // schema is the quoted name of the schema the workload may create (unused by --sql).

@@ -24,8 +24,8 @@ struct PostgresConfig {
   int port = 5432;
   std::string database;
   std::string user;
-  std::string password_env;                          // variable holding the role's password
-  std::string admin_url_env = "PGSTACK_ADMIN_URL";   // external mode: the administrator's URL
+  std::string password_env;                         // variable holding the role's password
+  std::string admin_url_env = "PGSTACK_ADMIN_URL";  // external mode: the administrator's URL
   std::string password;  // resolved from the environment (may stay empty in local mode)
   std::vector<std::string> extensions;
   SettingList settings;  // effective values, in the order of AllSettings() (Target::kPostgres)
@@ -39,9 +39,9 @@ struct PgBouncerConfig {
 
 // Thresholds of `verify`'s JSONB performance check.
 struct VerifyConfig {
-  int jsonb_rows = 20000;           // rows in the measured table
-  double jsonb_max_ms = 25.0;       // the indexed containment query must stay under this
-  double jsonb_min_speedup = 5.0;   // and beat the sequential scan by this factor
+  int jsonb_rows = 20000;          // rows in the measured table
+  double jsonb_max_ms = 25.0;      // the indexed containment query must stay under this
+  double jsonb_min_speedup = 5.0;  // and beat the sequential scan by this factor
 };
 
 struct Environment {

@@ -25,7 +25,7 @@ struct Command {
 };
 
 struct CommandOutput {
-  int exit_code = 0;  // 128+signal when killed
+  int exit_code = 0;   // 128+signal when killed
   std::string output;  // stdout and stderr together, as the program wrote them
 };
 

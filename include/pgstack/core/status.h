@@ -24,7 +24,9 @@ class [[nodiscard]] Status {
   Status() = default;
   static Status Ok() { return Status(); }
   static Status Failure(std::string msg) { return Status(Code::kFailure, std::move(msg)); }
-  static Status InvalidInput(std::string msg) { return Status(Code::kInvalidInput, std::move(msg)); }
+  static Status InvalidInput(std::string msg) {
+    return Status(Code::kInvalidInput, std::move(msg));
+  }
   static Status CheckFailed(std::string msg) { return Status(Code::kCheckFailed, std::move(msg)); }
   static Status LockTimeout(std::string msg) { return Status(Code::kLockTimeout, std::move(msg)); }
   static Status Interrupted(std::string msg) { return Status(Code::kInterrupted, std::move(msg)); }
@@ -68,7 +70,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, like StatusOr
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design, like StatusOr
   Result(Status status) : v_(std::move(status)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -101,15 +103,14 @@ using core::Status;
 #define PGSTACK_CONCAT(a, b) PGSTACK_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when expr is not OK.
-#define PGSTACK_RETURN_IF_ERROR(expr)           \
-  do {                                          \
-    ::pgstack::Status _st = (expr);             \
-    if (!_st.ok()) return _st;                  \
+#define PGSTACK_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::pgstack::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 // Declares lhs from a Result<T>, or returns its Status from the enclosing function.
-#define PGSTACK_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  auto PGSTACK_CONCAT(_res_, __LINE__) = (expr);                              \
-  if (!PGSTACK_CONCAT(_res_, __LINE__).ok())                                  \
-    return PGSTACK_CONCAT(_res_, __LINE__).status();                          \
+#define PGSTACK_ASSIGN_OR_RETURN(lhs, expr)                                                   \
+  auto PGSTACK_CONCAT(_res_, __LINE__) = (expr);                                              \
+  if (!PGSTACK_CONCAT(_res_, __LINE__).ok()) return PGSTACK_CONCAT(_res_, __LINE__).status(); \
   lhs = std::move(PGSTACK_CONCAT(_res_, __LINE__)).value()

@@ -9,21 +9,21 @@ namespace pgstack::location {
 
 struct StatePaths {
   explicit StatePaths(const std::string& state_dir);  // relative to the working folder
-  std::string root;          // 0700, owned by the service user
-  std::string state_file;    // state.json: ports, binaries, identity (0600)
-  std::string credentials;   // credentials.json: a generated password (0600), local mode only
-  std::string lock_file;     // flock()ed while up/down/destroy run
-  std::string data;          // the PostgreSQL data directory
-  std::string conf_dir;      // data/conf.d, pulled in by include_dir
-  std::string pg_conf;       // data/conf.d/pgstack.conf: every setting pgstack writes
-  std::string hba;           // data/pgstack_hba.conf
-  std::string ident;         // data/pgstack_ident.conf
-  std::string run;           // sockets and pidfiles
-  std::string logs;          // postgresql.log, pgbouncer.log
+  std::string root;                                   // 0700, owned by the service user
+  std::string state_file;   // state.json: ports, binaries, identity (0600)
+  std::string credentials;  // credentials.json: a generated password (0600), local mode only
+  std::string lock_file;    // flock()ed while up/down/destroy run
+  std::string data;         // the PostgreSQL data directory
+  std::string conf_dir;     // data/conf.d, pulled in by include_dir
+  std::string pg_conf;      // data/conf.d/pgstack.conf: every setting pgstack writes
+  std::string hba;          // data/pgstack_hba.conf
+  std::string ident;        // data/pgstack_ident.conf
+  std::string run;          // sockets and pidfiles
+  std::string logs;         // postgresql.log, pgbouncer.log
   std::string pg_log;
   std::string pgbouncer_dir;
   std::string pgbouncer_ini;
-  std::string userlist;      // SCRAM verifiers (0600)
+  std::string userlist;  // SCRAM verifiers (0600)
   std::string pgbouncer_log;
   std::string pgbouncer_pid;
 

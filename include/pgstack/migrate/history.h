@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "pgstack/pg/connection.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
 
 namespace pgstack::migrate {
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <thread>
 
-#include "pgstack/pg/connection.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
 
 namespace pgstack::migrate {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "pgstack/core/status.h"
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
-#include "pgstack/core/status.h"
 
 namespace pgstack::migrate {
 

@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "pgstack/core/status.h"
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
 #include "pgstack/migrate/planner.h"
 #include "pgstack/pg/conn_params.h"
-#include "pgstack/core/status.h"
 
 namespace pgstack::migrate {
 

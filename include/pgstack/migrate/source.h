@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "pgstack/migrate/migration.h"
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/migration.h"
 
 namespace pgstack::migrate {
 

@@ -16,10 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "pgstack/core/status.h"
 #include "pgstack/pg/cancel_handle.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/query_result.h"
-#include "pgstack/core/status.h"
 
 namespace pgstack::pg {
 

@@ -9,21 +9,21 @@
 namespace pgstack::pg {
 
 enum class ErrorClass {
-  kNone,                  // not an error
-  kConnection,            // could not connect or the connection broke (08xxx, or no SQLSTATE)
-  kTooManyConnections,    // 53300
-  kSerializationFailure,  // 40001
-  kDeadlock,              // 40P01
-  kLockNotAvailable,      // 55P03: lock_timeout or NOWAIT
-  kQueryCanceled,         // 57014: statement_timeout or cancel
-  kAdminShutdown,         // 57P01..57P03: server shutting down or restarting
-  kSyntaxOrAccess,        // class 42: syntax error, undefined object, insufficient privilege
-  kInsufficientPrivilege, // 42501
-  kUniqueViolation,       // 23505
-  kDuplicateObject,       // 42P04, 42P06, 42P07, 42710, 42723
-  kUndefinedObject,       // 42P01, 42704, 42883, 3D000, 3F000
-  kActiveSqlTransaction,  // 25001: cannot run inside a transaction block
-  kInvalidPassword,       // 28P01, 28000
+  kNone,                   // not an error
+  kConnection,             // could not connect or the connection broke (08xxx, or no SQLSTATE)
+  kTooManyConnections,     // 53300
+  kSerializationFailure,   // 40001
+  kDeadlock,               // 40P01
+  kLockNotAvailable,       // 55P03: lock_timeout or NOWAIT
+  kQueryCanceled,          // 57014: statement_timeout or cancel
+  kAdminShutdown,          // 57P01..57P03: server shutting down or restarting
+  kSyntaxOrAccess,         // class 42: syntax error, undefined object, insufficient privilege
+  kInsufficientPrivilege,  // 42501
+  kUniqueViolation,        // 23505
+  kDuplicateObject,        // 42P04, 42P06, 42P07, 42710, 42723
+  kUndefinedObject,        // 42P01, 42704, 42883, 3D000, 3F000
+  kActiveSqlTransaction,   // 25001: cannot run inside a transaction block
+  kInvalidPassword,        // 28P01, 28000
   kOther,
 };
 

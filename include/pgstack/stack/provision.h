@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "pgstack/core/config.h"
-#include "pgstack/pg/connection.h"
 #include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
 
 namespace pgstack::stack {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "pgstack/core/config.h"
-#include "pgstack/location/stack_state.h"
 #include "pgstack/core/process.h"
 #include "pgstack/core/status.h"
+#include "pgstack/location/stack_state.h"
 
 namespace pgstack::stack {
 
@@ -24,13 +24,15 @@ struct UpOptions {
 struct UpReport {
   std::vector<std::string> actions;  // what changed, in order; empty when nothing did
   location::StackState state;
-  std::string pg_version;            // server_version, e.g. "17.10"
+  std::string pg_version;  // server_version, e.g. "17.10"
 };
 
 Result<UpReport> Up(const core::Environment& env, const UpOptions& opts,
                     core::ProcessRunner& runner = core::SystemProcessRunner());
-Status Down(const std::string& state_dir, core::ProcessRunner& runner = core::SystemProcessRunner());
-Status Destroy(const std::string& state_dir, core::ProcessRunner& runner = core::SystemProcessRunner());
+Status Down(const std::string& state_dir,
+            core::ProcessRunner& runner = core::SystemProcessRunner());
+Status Destroy(const std::string& state_dir,
+               core::ProcessRunner& runner = core::SystemProcessRunner());
 
 struct StackStatus {
   bool exists = false;  // a state dir with state.json

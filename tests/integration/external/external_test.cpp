@@ -62,7 +62,8 @@ void Chown(const std::string& path) {
 }
 
 void Write(const std::string& path, const std::string& text, mode_t mode = 0644) {
-  if (!core::WriteFileAtomic(path, text, mode).ok()) throw std::runtime_error("cannot write " + path);
+  if (!core::WriteFileAtomic(path, text, mode).ok())
+    throw std::runtime_error("cannot write " + path);
 }
 
 std::string Read(const std::string& path) {
@@ -187,7 +188,7 @@ class Server {
     return Args(a);
   }
   core::CommandOutput Up(std::vector<std::string> extra = {},
-                   std::map<std::string, std::string> env_changes = {}) const {
+                         std::map<std::string, std::string> env_changes = {}) const {
     auto env = Env();
     for (const auto& [k, v] : env_changes) env[k] = v;
     return RunPgstack(UpArgs(extra), env);

@@ -1,10 +1,10 @@
 // pgstack up against real PostgreSQL 17 and PgBouncer: the plan's stack, its security
 // properties, idempotence, repair, and the lifecycle commands.
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -44,7 +44,8 @@ TEST(Up, LogsInDirectlyAndThroughPgBouncer) {
   auto pooled = Dev().Pooled();
   ASSERT_TRUE(pooled.ok()) << pooled.status().message();
   // Through PgBouncer the server sees a TCP client on its own port: the pooler connected to it.
-  EXPECT_EQ(Scalar(*pooled, "SELECT current_user || ' ' || current_database() || ' ' || inet_server_port()"),
+  EXPECT_EQ(Scalar(*pooled,
+                   "SELECT current_user || ' ' || current_database() || ' ' || inet_server_port()"),
             "test_platform_user test_platform " + std::to_string(Dev().state().pg_port));
   EXPECT_NE(Dev().state().pg_port, Dev().state().pool_port);
 }
@@ -56,7 +57,8 @@ TEST(Up, EveryPlanSettingIsInEffect) {
     const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
     ASSERT_NE(spec, nullptr);
     std::string actual = Scalar(*c, "SHOW " + name);
-    EXPECT_TRUE(core::SameSettingValue(*spec, value, actual)) << name << ": " << value << " vs " << actual;
+    EXPECT_TRUE(core::SameSettingValue(*spec, value, actual))
+        << name << ": " << value << " vs " << actual;
   }
   EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "200");
   EXPECT_EQ(Scalar(*c, "SHOW shared_buffers"), "256MB");
@@ -67,14 +69,16 @@ TEST(Up, EveryPlanSettingIsInEffect) {
 TEST(Up, ExtensionsAndTheRolesRightToCreateTables) {
   auto c = Dev().Pooled();
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(Scalar(*c, "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension "
-                       "WHERE extname LIKE 'btree%'"),
+  EXPECT_EQ(Scalar(*c,
+                   "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension "
+                   "WHERE extname LIKE 'btree%'"),
             "btree_gin,btree_gist");
   // As a migration system needs: a table with JSONB and a GIN index in public, as the app role.
   ASSERT_TRUE(c->Run("BEGIN; CREATE TABLE public.up_probe (id uuid PRIMARY KEY DEFAULT "
                      "gen_random_uuid(), data jsonb NOT NULL); CREATE INDEX ON public.up_probe "
                      "USING gin (data); INSERT INTO public.up_probe (data) VALUES ('{\"a\":1}'); "
-                     "ROLLBACK").ok());
+                     "ROLLBACK")
+                  .ok());
 }
 
 TEST(Up, NoPlaintextPasswordAnywhereButTheCredentialsFile) {
@@ -100,7 +104,8 @@ TEST(Up, NoPlaintextPasswordAnywhereButTheCredentialsFile) {
 TEST(Up, UserlistHoldsTheServersVerifierByteForByte) {
   auto su = Dev().Superuser();
   ASSERT_TRUE(su.ok()) << su.status().message();
-  std::string verifier = Scalar(*su, "SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'");
+  std::string verifier =
+      Scalar(*su, "SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'");
   ASSERT_EQ(verifier.rfind("SCRAM-SHA-256$", 0), 0u);
   location::StatePaths paths(Dev().state_dir());
   EXPECT_EQ(ReadText(paths.userlist), "\"test_platform_user\" \"" + verifier + "\"\n");
@@ -126,7 +131,8 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   core::Environment env = own->env();
   auto set = [&env](const std::string& name, const std::string& value) {
     for (auto* list : {&env.postgres.settings, &env.pgbouncer.settings})
-      for (auto& [k, v] : *list) if (k == name) v = value;
+      for (auto& [k, v] : *list)
+        if (k == name) v = value;
   };
   stack::UpOptions opts{.state_dir = own->state_dir()};
   set("default_pool_size", "21");
@@ -143,7 +149,8 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   r = stack::Up(env, opts);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->actions.size(), 1u);
-  EXPECT_EQ(r->actions[0], "restarted PostgreSQL (pgstack.conf changed; max_connections need a restart)");
+  EXPECT_EQ(r->actions[0],
+            "restarted PostgreSQL (pgstack.conf changed; max_connections need a restart)");
   c = own->Direct();
   EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "150");
 
@@ -197,12 +204,14 @@ TEST(Lifecycle, EnvPointsAtThePoolerOrTheServer) {
   auto pooled = Dev().Pgstack({"env"});
   ASSERT_EQ(pooled.exit_code, 0);
   EXPECT_NE(pooled.output.find("export PGPORT='" + std::to_string(Dev().state().pool_port) + "'"),
-            std::string::npos) << pooled.output;
+            std::string::npos)
+      << pooled.output;
   EXPECT_NE(pooled.output.find("export PGUSER='test_platform_user'"), std::string::npos);
   EXPECT_NE(pooled.output.find("export PGDATABASE='test_platform'"), std::string::npos);
   EXPECT_NE(pooled.output.find("export PGPASSWORD='" + Dev().endpoints().pooled.password + "'"),
             std::string::npos);
-  EXPECT_NE(pooled.output.find("DATABASE_URL='postgresql://test_platform_user:"), std::string::npos);
+  EXPECT_NE(pooled.output.find("DATABASE_URL='postgresql://test_platform_user:"),
+            std::string::npos);
   auto direct = Dev().Pgstack({"env", "--direct"});
   EXPECT_NE(direct.output.find("export PGPORT='" + std::to_string(Dev().state().pg_port) + "'"),
             std::string::npos);
@@ -212,7 +221,8 @@ TEST(Lifecycle, StatusReportsWhatRuns) {
   auto st = Dev().Pgstack({"--json", "status"});
   ASSERT_EQ(st.exit_code, 0);
   EXPECT_NE(st.output.find("\"version\": \"17."), std::string::npos) << st.output;
-  EXPECT_NE(st.output.find("\"port\": " + std::to_string(Dev().state().pool_port)), std::string::npos);
+  EXPECT_NE(st.output.find("\"port\": " + std::to_string(Dev().state().pool_port)),
+            std::string::npos);
   // The development environment is durable; test mode is the exception (cache_test.cpp).
   EXPECT_NE(st.output.find("\"durability\": \"on\""), std::string::npos) << st.output;
 }
@@ -222,8 +232,9 @@ class BadInput : public ::testing::Test {
  protected:
   std::string fresh_ = TempDir("bad") + "/state";
   core::CommandOutput Up(std::vector<std::string> extra, const std::string& config = "") {
-    std::vector<std::string> args = {"--config", config.empty() ? SourceDir() + "/config/database.json" : config,
-                                     "--state-dir", fresh_, "up"};
+    std::vector<std::string> args = {
+        "--config", config.empty() ? SourceDir() + "/config/database.json" : config, "--state-dir",
+        fresh_, "up"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunPgstack(args);
   }
@@ -256,8 +267,9 @@ TEST_F(BadInput, PortTakenByAnotherProgram) {
 
 TEST_F(BadInput, PostgreSQL15Binaries) {
   if (!fs::exists("/usr/lib/postgresql/15/bin/postgres")) GTEST_SKIP() << "no PostgreSQL 15 here";
-  ExpectRefused(Up({"--pg-bin", "/usr/lib/postgresql/15/bin", "--pg-port", "0", "--pool-port", "0"}),
-                "PostgreSQL 15");
+  ExpectRefused(
+      Up({"--pg-bin", "/usr/lib/postgresql/15/bin", "--pg-port", "0", "--pool-port", "0"}),
+      "PostgreSQL 15");
 }
 
 TEST_F(BadInput, MissingConfigFile) {
@@ -265,7 +277,8 @@ TEST_F(BadInput, MissingConfigFile) {
 }
 
 TEST_F(BadInput, InvalidJson) {
-  ExpectRefused(Up({}, WriteConfig("{\"environments\": {\n  \"development\": }\n}")), "line 2, column 18");
+  ExpectRefused(Up({}, WriteConfig("{\"environments\": {\n  \"development\": }\n}")),
+                "line 2, column 18");
 }
 
 TEST_F(BadInput, UnknownKeyAndWrongType) {
@@ -297,13 +310,15 @@ TEST_F(BadInput, StateDirOfAnotherStack) {
   auto out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env", "test",
                          "--state-dir", Dev().state_dir(), "up"});
   EXPECT_EQ(out.exit_code, 2) << out.output;
-  EXPECT_NE(out.output.find("holds stack 'development/test_platform/test_platform_user'"), std::string::npos)
+  EXPECT_NE(out.output.find("holds stack 'development/test_platform/test_platform_user'"),
+            std::string::npos)
       << out.output;
 }
 
 TEST_F(BadInput, EmptyPasswordVariableInANonLocalEnvironment) {
-  auto out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env", "production", "env"},
-                        {{"TEST_PLATFORM_DB_PASSWORD", ""}});
+  auto out =
+      RunPgstack({"--config", SourceDir() + "/config/database.json", "--env", "production", "env"},
+                 {{"TEST_PLATFORM_DB_PASSWORD", ""}});
   EXPECT_EQ(out.exit_code, 2) << out.output;
   EXPECT_NE(out.output.find("TEST_PLATFORM_DB_PASSWORD is empty"), std::string::npos) << out.output;
 }
@@ -321,7 +336,8 @@ TEST(Lifecycle, RelativeStateDirAsInTheReadme) {
   std::string project = TempDir("project");
   std::string before = fs::current_path().string();
   ASSERT_EQ(chdir(project.c_str()), 0);
-  std::vector<std::string> base = {"--config", SourceDir() + "/config/database.json", "--env", "test",
+  std::vector<std::string> base = {"--config",    SourceDir() + "/config/database.json",
+                                   "--env",       "test",
                                    "--state-dir", ".pgstack"};
   auto run = [&base](std::vector<std::string> more) {
     std::vector<std::string> args = base;
