@@ -113,8 +113,9 @@ TEST(Settings, DefaultsAreValidValuesOfTheirType) {
         EXPECT_EQ(v.find_first_of("'\n\r"), std::string_view::npos) << s.name;
         break;
     }
-    if (!s.choices.empty())
+    if (!s.choices.empty()) {
       EXPECT_NE(std::find(s.choices.begin(), s.choices.end(), v), s.choices.end()) << s.name;
+    }
   }
 }
 
