@@ -159,160 +159,160 @@ TEST(Config, DefaultsErrorsNameTheirPath) {
   // What neither the defaults nor the environment give is missing from the environment.
   expect_error(R"({"postgres": {"user": "u"}})",
                "c.json: $.environments.a.postgres.database: missing");
+}
 
-  // Test mode: "durability": "off" in a local environment; the shipped test environment has it.
-  TEST(Config, DurabilityOffIsTestModeOfALocalStack) {
-    auto with = [](const std::string& mode, const std::string& durability) {
-      std::string text = Minimal("", mode);
-      text.insert(text.find("\"postgres\""), "\"durability\": " + durability + ", ");
-      return core::ParseEnvironment(text, "db.json", "dev");
-    };
-    auto off = with("local", "\"off\"");
-    ASSERT_TRUE(off.ok()) << off.status().message();
-    EXPECT_FALSE(off->durable);
-    auto on = core::ParseEnvironment(Minimal(), "db.json", "dev");
-    ASSERT_TRUE(on.ok());
-    EXPECT_TRUE(on->durable);
-    auto bad = with("local", "false");
-    ASSERT_FALSE(bad.ok());
-    EXPECT_EQ(bad.status().code(), Code::kInvalidInput);
-    EXPECT_NE(bad.status().message().find("$.environments.dev.durability"), std::string::npos);
-    auto external = with("external", "\"off\"");
-    ASSERT_FALSE(external.ok());
-    EXPECT_EQ(external.status().code(), Code::kInvalidInput);
-    EXPECT_NE(external.status().message().find("db.json: $.environments.dev.durability"),
-              std::string::npos)
-        << external.status().message();
+// Test mode: "durability": "off" in a local environment; the shipped test environment has it.
+TEST(Config, DurabilityOffIsTestModeOfALocalStack) {
+  auto with = [](const std::string& mode, const std::string& durability) {
+    std::string text = Minimal("", mode);
+    text.insert(text.find("\"postgres\""), "\"durability\": " + durability + ", ");
+    return core::ParseEnvironment(text, "db.json", "dev");
+  };
+  auto off = with("local", "\"off\"");
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_FALSE(off->durable);
+  auto on = core::ParseEnvironment(Minimal(), "db.json", "dev");
+  ASSERT_TRUE(on.ok());
+  EXPECT_TRUE(on->durable);
+  auto bad = with("local", "false");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidInput);
+  EXPECT_NE(bad.status().message().find("$.environments.dev.durability"), std::string::npos);
+  auto external = with("external", "\"off\"");
+  ASSERT_FALSE(external.ok());
+  EXPECT_EQ(external.status().code(), Code::kInvalidInput);
+  EXPECT_NE(external.status().message().find("db.json: $.environments.dev.durability"),
+            std::string::npos)
+      << external.status().message();
 
-    std::string shipped = std::string(PGSTACK_SOURCE_DIR) + "/config/database.json";
-    auto test = core::LoadEnvironment(shipped, "test");
-    auto dev = core::LoadEnvironment(shipped, "development");
-    ASSERT_TRUE(test.ok() && dev.ok());
-    EXPECT_FALSE(test->durable);
-    EXPECT_TRUE(dev->durable);
-  }
+  std::string shipped = std::string(PGSTACK_SOURCE_DIR) + "/config/database.json";
+  auto test = core::LoadEnvironment(shipped, "test");
+  auto dev = core::LoadEnvironment(shipped, "development");
+  ASSERT_TRUE(test.ok() && dev.ok());
+  EXPECT_FALSE(test->durable);
+  EXPECT_TRUE(dev->durable);
+}
 
-  TEST(Config, MissingFileNamesIt) {
-    auto env = location::LoadEnvironment("/nonexistent/database.json", "dev", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_EQ(env.status().code(), Code::kInvalidInput);
-    EXPECT_NE(env.status().message().find("/nonexistent/database.json"), std::string::npos);
-  }
+TEST(Config, MissingFileNamesIt) {
+  auto env = location::LoadEnvironment("/nonexistent/database.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+  EXPECT_NE(env.status().message().find("/nonexistent/database.json"), std::string::npos);
+}
 
-  TEST(Config, InvalidJsonNamesLineAndColumn) {
-    auto env =
-        Parse("{\n  \"environments\": {\n    \"dev\": [,]\n  }\n}", "c.json", "dev", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_EQ(env.status().code(), Code::kInvalidInput);
-    EXPECT_NE(env.status().message().find("c.json: invalid JSON at line 3, column 13"),
-              std::string::npos)
-        << env.status().message();
-  }
+TEST(Config, InvalidJsonNamesLineAndColumn) {
+  auto env =
+      Parse("{\n  \"environments\": {\n    \"dev\": [,]\n  }\n}", "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+  EXPECT_NE(env.status().message().find("c.json: invalid JSON at line 3, column 13"),
+            std::string::npos)
+      << env.status().message();
+}
 
-  TEST(Config, UnknownKeyNamesThePath) {
-    std::string text = Minimal();
-    text.replace(text.find("\"port\": 5432"), 12, "\"prot\": 5432");
-    auto env = Parse(text, "c.json", "dev", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_EQ(env.status().message(), "c.json: $.environments.dev.postgres.prot: unknown key");
-  }
+TEST(Config, UnknownKeyNamesThePath) {
+  std::string text = Minimal();
+  text.replace(text.find("\"port\": 5432"), 12, "\"prot\": 5432");
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(), "c.json: $.environments.dev.postgres.prot: unknown key");
+}
 
-  TEST(Config, UnknownSettingNamesThePath) {
-    auto env = Parse(Minimal(R"(, "max_conections": 5)"), "c.json", "dev", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_NE(env.status().message().find(
-                  "$.environments.dev.postgres.settings.max_conections: unknown setting"),
-              std::string::npos);
-  }
+TEST(Config, UnknownSettingNamesThePath) {
+  auto env = Parse(Minimal(R"(, "max_conections": 5)"), "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find(
+                "$.environments.dev.postgres.settings.max_conections: unknown setting"),
+            std::string::npos);
+}
 
-  TEST(Config, WrongTypeNamesPathAndValue) {
-    std::string text = Minimal();
-    text.replace(text.find("200"), 3, "\"lots\"");
-    auto env = Parse(text, "c.json", "dev", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_EQ(env.status().code(), Code::kInvalidInput);
-    EXPECT_EQ(env.status().message(),
-              "c.json: $.environments.dev.postgres.settings.max_connections: must be an integer, "
-              "not \"lots\"");
-  }
+TEST(Config, WrongTypeNamesPathAndValue) {
+  std::string text = Minimal();
+  text.replace(text.find("200"), 3, "\"lots\"");
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+  EXPECT_EQ(env.status().message(),
+            "c.json: $.environments.dev.postgres.settings.max_connections: must be an integer, "
+            "not \"lots\"");
+}
 
-  TEST(Config, KeywordSettingsTakeTheirKeywordsOnly) {
-    // PgBouncer would not start with it, and say why only in its own log.
-    std::string text = Minimal();
-    text.replace(text.find("\"transaction\""), 13, "\"bogus\"");
-    auto env = Parse(text, "c.json", "dev", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_EQ(env.status().message(),
-              "c.json: $.environments.dev.pgbouncer.settings.pool_mode: must be one of session, "
-              "transaction, statement, not \"bogus\"");
-  }
+TEST(Config, KeywordSettingsTakeTheirKeywordsOnly) {
+  // PgBouncer would not start with it, and say why only in its own log.
+  std::string text = Minimal();
+  text.replace(text.find("\"transaction\""), 13, "\"bogus\"");
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(),
+            "c.json: $.environments.dev.pgbouncer.settings.pool_mode: must be one of session, "
+            "transaction, statement, not \"bogus\"");
+}
 
-  TEST(Config, SizeSettingsTakeUnitsOnly) {
-    EXPECT_TRUE(Parse(Minimal(R"(, "shared_buffers": "256MB")"), "c", "dev", FakeEnv({})).ok());
-    auto bad = Parse(Minimal(R"(, "shared_buffers": "lots")"), "c", "dev", FakeEnv({}));
-    ASSERT_FALSE(bad.ok());
-    EXPECT_NE(bad.status().message().find("must be a size"), std::string::npos);
-  }
+TEST(Config, SizeSettingsTakeUnitsOnly) {
+  EXPECT_TRUE(Parse(Minimal(R"(, "shared_buffers": "256MB")"), "c", "dev", FakeEnv({})).ok());
+  auto bad = Parse(Minimal(R"(, "shared_buffers": "lots")"), "c", "dev", FakeEnv({}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("must be a size"), std::string::npos);
+}
 
-  TEST(Config, UnknownEnvironmentListsTheKnownOnes) {
-    auto env = Parse(Minimal(), "c.json", "staging", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_EQ(env.status().message(), "c.json: no environment 'staging' (it has: dev)");
-  }
+TEST(Config, UnknownEnvironmentListsTheKnownOnes) {
+  auto env = Parse(Minimal(), "c.json", "staging", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(), "c.json: no environment 'staging' (it has: dev)");
+}
 
-  TEST(Config, BadPortIsRejected) {
-    std::string text = Minimal();
-    text.replace(text.find("6432"), 4, "70000");
-    auto env = Parse(text, "c.json", "dev", FakeEnv({}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_NE(env.status().message().find("$.environments.dev.pgbouncer.port"), std::string::npos);
-  }
+TEST(Config, BadPortIsRejected) {
+  std::string text = Minimal();
+  text.replace(text.find("6432"), 4, "70000");
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find("$.environments.dev.pgbouncer.port"), std::string::npos);
+}
 
-  TEST(Config, PasswordComesFromTheNamedVariable) {
-    auto env = Parse(Minimal(), "c", "dev", FakeEnv({{"APP_PW", "s3cret"}}));
-    ASSERT_TRUE(env.ok());
-    EXPECT_EQ(env->postgres.password, "s3cret");
-    auto none = Parse(Minimal(), "c", "dev", FakeEnv({}));
-    EXPECT_EQ(none->postgres.password, "");
-  }
+TEST(Config, PasswordComesFromTheNamedVariable) {
+  auto env = Parse(Minimal(), "c", "dev", FakeEnv({{"APP_PW", "s3cret"}}));
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->postgres.password, "s3cret");
+  auto none = Parse(Minimal(), "c", "dev", FakeEnv({}));
+  EXPECT_EQ(none->postgres.password, "");
+}
 
-  TEST(Config, LibpqVariablesOverrideTheFile) {
-    auto env = Parse(Minimal(), "c", "dev",
-                     FakeEnv({{"PGUSER", "alice"}, {"PGDATABASE", "other"}, {"PGPASSWORD", "pw"}}));
-    ASSERT_TRUE(env.ok());
-    EXPECT_EQ(env->postgres.user, "alice");
-    EXPECT_EQ(env->postgres.database, "other");
-    EXPECT_EQ(env->postgres.password, "pw");
-  }
+TEST(Config, LibpqVariablesOverrideTheFile) {
+  auto env = Parse(Minimal(), "c", "dev",
+                   FakeEnv({{"PGUSER", "alice"}, {"PGDATABASE", "other"}, {"PGPASSWORD", "pw"}}));
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->postgres.user, "alice");
+  EXPECT_EQ(env->postgres.database, "other");
+  EXPECT_EQ(env->postgres.password, "pw");
+}
 
-  TEST(Config, HostAndPortOverridesApplyToExternalOnly) {
-    auto vars = FakeEnv({{"PGHOST", "db.internal"}, {"PGPORT", "6543"}});
-    auto local = Parse(Minimal(), "c", "dev", vars);
-    EXPECT_EQ(local->postgres.port, 5432);  // `pgstack env` exports PGPORT: it must not loop back
-    auto ext = Parse(Minimal("", "external"), "c", "dev", vars);
-    EXPECT_EQ(ext->postgres.host, "db.internal");
-    EXPECT_EQ(ext->postgres.port, 6543);
-  }
+TEST(Config, HostAndPortOverridesApplyToExternalOnly) {
+  auto vars = FakeEnv({{"PGHOST", "db.internal"}, {"PGPORT", "6543"}});
+  auto local = Parse(Minimal(), "c", "dev", vars);
+  EXPECT_EQ(local->postgres.port, 5432);  // `pgstack env` exports PGPORT: it must not loop back
+  auto ext = Parse(Minimal("", "external"), "c", "dev", vars);
+  EXPECT_EQ(ext->postgres.host, "db.internal");
+  EXPECT_EQ(ext->postgres.port, 6543);
+}
 
-  TEST(Config, DatabaseUrlOverridesAndNamedVariableWins) {
-    auto env = Parse(
-        Minimal("", "external"), "c", "dev",
-        FakeEnv({{"DATABASE_URL", "postgresql://bob:urlpw@h:7000/appdb"}, {"APP_PW", "named"}}));
-    ASSERT_TRUE(env.ok()) << env.status().message();
-    EXPECT_EQ(env->postgres.user, "bob");
-    EXPECT_EQ(env->postgres.database, "appdb");
-    EXPECT_EQ(env->postgres.host, "h");
-    EXPECT_EQ(env->postgres.port, 7000);
-    EXPECT_EQ(env->postgres.password, "named");
-  }
+TEST(Config, DatabaseUrlOverridesAndNamedVariableWins) {
+  auto env = Parse(
+      Minimal("", "external"), "c", "dev",
+      FakeEnv({{"DATABASE_URL", "postgresql://bob:urlpw@h:7000/appdb"}, {"APP_PW", "named"}}));
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  EXPECT_EQ(env->postgres.user, "bob");
+  EXPECT_EQ(env->postgres.database, "appdb");
+  EXPECT_EQ(env->postgres.host, "h");
+  EXPECT_EQ(env->postgres.port, 7000);
+  EXPECT_EQ(env->postgres.password, "named");
+}
 
-  TEST(Config, BadDatabaseUrlDoesNotEchoIt) {
-    auto env = Parse(Minimal(), "c", "dev",
-                     FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));
-    ASSERT_FALSE(env.ok());
-    EXPECT_EQ(env.status().message().find("topsecret"), std::string::npos)
-        << env.status().message();
-  }
+TEST(Config, BadDatabaseUrlDoesNotEchoIt) {
+  auto env =
+      Parse(Minimal(), "c", "dev", FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message().find("topsecret"), std::string::npos) << env.status().message();
+}
 
 }  // namespace
 }  // namespace pgstack
