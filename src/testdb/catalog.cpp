@@ -13,9 +13,11 @@ BEGIN;
 SELECT pg_advisory_xact_lock(hashtext('pgstack_testdb catalog'));
 CREATE SCHEMA IF NOT EXISTS pgstack_testdb;
 COMMENT ON SCHEMA pgstack_testdb IS 'pgstack testdb: templates and test databases it made';
+-- database follows from hash one to one: a second UNIQUE would escape ON CONFLICT (hash)
+-- and fail concurrent first builders of one hash with a duplicate key.
 CREATE TABLE IF NOT EXISTS pgstack_testdb.templates (
   hash text PRIMARY KEY,
-  database text NOT NULL UNIQUE,
+  database text NOT NULL,
   state text NOT NULL CHECK (state IN ('building', 'ready', 'discarded')),
   created_at timestamptz NOT NULL DEFAULT now(),
   ready_at timestamptz,
