@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 
 #include "pgstack/core/files.h"
+#include "pgstack/core/wait.h"
 
 namespace pgstack::stack {
 namespace {
@@ -79,7 +79,7 @@ Result<ClusterCache::Lock> ClusterCache::LockKey(const std::string& key, bool ex
       return Status::Failure(fmt::format("{}: cannot lock: {}", path, std::strerror(errno)));
     if (std::chrono::steady_clock::now() > deadline)
       return Status::LockTimeout(fmt::format("{}: another pgstack holds it", path));
-    std::this_thread::sleep_for(milliseconds(20));
+    PGSTACK_RETURN_IF_ERROR(core::Pause(milliseconds(20)));
   }
   return lock;
 }

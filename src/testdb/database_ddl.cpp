@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <thread>
+
+#include "pgstack/core/wait.h"
 
 namespace pgstack::testdb {
 
@@ -19,7 +20,7 @@ Status DropDatabase(pg::Connection& conn, const std::string& name) {
                   "AND pid <> pg_backend_pid() AND starts_with(query, $1)",
                   {creating}));
     if (busy.scalar() == "0") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(50)));
   }
   PGSTACK_ASSIGN_OR_RETURN(
       pg::QueryResult r,

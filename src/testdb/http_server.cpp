@@ -15,6 +15,8 @@
 #include <list>
 #include <thread>
 
+#include "pgstack/core/wait.h"
+
 namespace pgstack::testdb {
 namespace {
 
@@ -134,7 +136,7 @@ Status HttpServer::Serve(const Handler& handler, int stop_fd) {
     if (c < 0) {
       // Out of descriptors: give the connections a moment to finish rather than spin.
       if (errno == EMFILE || errno == ENFILE)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(10)));
       continue;
     }
     if (static_cast<int>(conns.size()) >= o_.max_connections) {

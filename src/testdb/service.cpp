@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <thread>
 
+#include "pgstack/core/wait.h"
 #include "pgstack/testdb/catalog.h"
 #include "pgstack/testdb/names.h"
 #include "pgstack/testdb/outcome.h"
@@ -184,7 +186,7 @@ Result<TestDatabase> Service::GetTestDatabase(const std::string& hash) {
         return Unavailable(
             fmt::format("template {} is still being built after {} ms", hash, o_.build_wait_ms));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(50)));
       continue;
     }
     if (!built) {  // the wait for a free database starts once the template is ready
@@ -200,7 +202,7 @@ Result<TestDatabase> Service::GetTestDatabase(const std::string& hash) {
           "template {}: all {} test databases (the cap, --max-tests) stayed in use for {} ms", hash,
           o_.max_tests, o_.get_wait_ms));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(20)));
   }
 }
 
