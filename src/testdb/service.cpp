@@ -132,16 +132,18 @@ Result<pg::ConnParams> Service::InitializeTemplate(const std::string& hash) {
   return where;
 }
 
+std::unique_ptr<Build> Service::TakeBuild(const std::string& hash) {
+  std::lock_guard lock(builds_mu_);
+  auto it = builds_.find(hash);
+  if (it == builds_.end()) return nullptr;
+  std::unique_ptr<Build> b = std::move(it->second);
+  builds_.erase(it);
+  return b;
+}
+
 Status Service::FinalizeTemplate(const std::string& hash) {
   PGSTACK_RETURN_IF_ERROR(ValidateHash(hash));
-  std::unique_ptr<Build> b;
-  {
-    std::lock_guard lock(builds_mu_);
-    if (auto it = builds_.find(hash); it != builds_.end()) {
-      b = std::move(it->second);
-      builds_.erase(it);
-    }
-  }
+  std::unique_ptr<Build> b = TakeBuild(hash);
   if (!b) return templates_.FinishAbandoned(hash);
   Status s = templates_.Finish(*b);
   if (!s.ok()) {
@@ -155,14 +157,7 @@ Status Service::FinalizeTemplate(const std::string& hash) {
 
 Status Service::DiscardTemplate(const std::string& hash) {
   PGSTACK_RETURN_IF_ERROR(ValidateHash(hash));
-  std::unique_ptr<Build> b;
-  {
-    std::lock_guard lock(builds_mu_);
-    if (auto it = builds_.find(hash); it != builds_.end()) {
-      b = std::move(it->second);
-      builds_.erase(it);
-    }
-  }
+  std::unique_ptr<Build> b = TakeBuild(hash);
   if (b) return templates_.Abort(*b, true);
   // Waits for clones of it in flight (they hold its row shared), not just for a builder.
   return templates_.Discard(hash, o_.build_wait_ms);

@@ -73,6 +73,8 @@ class Service {
   const Options& options() const { return o_; }
 
  private:
+  // The build of `hash` this server runs, removed from builds_; null when it runs none.
+  std::unique_ptr<Build> TakeBuild(const std::string& hash);
   Service(const location::Endpoints& ep, Options o);
   void WorkerLoop(int index);
   void Nudge();
