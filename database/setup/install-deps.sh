@@ -13,7 +13,7 @@ as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 # PostgreSQL and PgBouncer as that user.
 packages=(build-essential cmake pkg-config libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libssl-dev libpg-query-dev pgbouncer postgresql-common postgresql-client-15 jq)
-[[ ${PGSTACK_TESTS:-OFF} == ON ]] && packages+=(libgtest-dev libgmock-dev postgresql-15 clang-format)
+[[ ${PGSTACK_TESTS:-OFF} == ON ]] && packages+=(libgtest-dev libgmock-dev postgresql-15 clang-format zsh fish groff-base)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do

@@ -18,6 +18,9 @@ constexpr CommandSpec kCommands[] = {
     {"cache", "initialised clusters that make a cold up fast: list, clear", RegisterCache},
     {"testdb", "a migrated, isolated database per test; IntegreSQL's HTTP API (serve)",
      RegisterTestdb},
+    {"help", "help on a command: pgstack help [COMMAND [ACTION]]", RegisterHelp},
+    {"completion", "a shell completion script: bash, zsh or fish", RegisterCompletion},
+    {"man", "the manual page (roff), generated from the same table as --help", RegisterMan},
 };
 
 }  // namespace

