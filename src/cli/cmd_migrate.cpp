@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/location/endpoints.h"
+#include "pgstack/migrate/adopt.h"
 #include "pgstack/migrate/runner.h"
 #include "pgstack/migrate/scaffold.h"
 
@@ -34,6 +35,7 @@ struct Flags {
   std::string to;
   std::string name;
   std::string version;
+  std::string from;
   std::optional<int> count;
 };
 
@@ -209,17 +211,25 @@ int Validate(Context& ctx, const Flags&, const migrate::Options& o) {
   return 0;
 }
 
-int Report(Context& ctx, const Result<migrate::RunReport>& res, std::string_view verb) {
+// Whether the steps ran SQL (up, down) or only recorded something (baseline, adopt, repair):
+// those have no run mode or time to show.
+enum class Ran { kSql, kNothing };
+
+int Report(Context& ctx, const Result<migrate::RunReport>& res, std::string_view verb,
+           Ran ran = Ran::kSql) {
   if (!res.ok()) return ctx.out.Fail(res.status());
   const migrate::RunReport& r = *res;
   ctx.out.Progress("");
   json steps = json::array();
   for (const auto& s : r.steps) {
-    steps.push_back({{"version", s.version},
-                     {"name", s.name},
-                     {"mode", migrate::RunModeName(s.mode)},
-                     {"ms", s.ms},
-                     {"resumed", s.resumed}});
+    json step{{"version", s.version}, {"name", s.name}};
+    if (ran == Ran::kNothing) {
+      steps.push_back(step);
+      ctx.out.Line(fmt::format("{} {} {}", verb, s.version, s.name));
+      continue;
+    }
+    step.update({{"mode", migrate::RunModeName(s.mode)}, {"ms", s.ms}, {"resumed", s.resumed}});
+    steps.push_back(step);
     ctx.out.Line(fmt::format("{} {} {} ({}, {} ms{})", verb, s.version, s.name,
                              migrate::RunModeName(s.mode), s.ms, s.resumed ? ", resumed" : ""));
   }
@@ -254,11 +264,28 @@ int Down(Context& ctx, const Flags& f, const migrate::Options& o) {
 int Baseline(Context& ctx, const Flags& f, const migrate::Options& o) {
   auto v = ParseVersionFlag(f.version, "baseline");
   if (!v.ok()) return ctx.out.Fail(v.status());
-  return Report(ctx, migrate::Baseline(o, **v), "baselined");
+  return Report(ctx, migrate::Baseline(o, **v), "baselined", Ran::kNothing);
 }
 
 int Repair(Context& ctx, const Flags&, const migrate::Options& o) {
-  return Report(ctx, migrate::Repair(o), "repaired");
+  return Report(ctx, migrate::Repair(o), "repaired", Ran::kNothing);
+}
+
+int Adopt(Context& ctx, const Flags& f, const migrate::Options& o) {
+  std::optional<migrate::Format> from;
+  if (!f.from.empty()) {
+    from = migrate::ParseFormat(f.from);
+    if (!from || *from == migrate::Format::kPgstack) {
+      return ctx.out.Fail(Status::InvalidInput(
+          fmt::format("--from {}: one of dbmate, golang-migrate, flyway, sqlx, diesel", f.from)));
+    }
+  }
+  auto res = migrate::Adopt(o, from);
+  if (!res.ok()) return ctx.out.Fail(res.status());
+  std::string tool(migrate::FormatName(res->from.tool));
+  ctx.out.Line(fmt::format("adopting {}'s history in {}", tool, res->from.table));
+  ctx.out.Json({{"from", {{"tool", tool}, {"table", res->from.table}}}});
+  return Report(ctx, res->recorded, "adopted", Ran::kNothing);
 }
 
 void NoFlags(CLI::App&, Flags&) {}
@@ -301,6 +328,13 @@ constexpr MigrateAction kActions[] = {
      Baseline},
     {"repair", "accept the checksums of edited applied migrations, recording who did it",
      Needs::kDatabase, NoFlags, Repair},
+    {"adopt", "record what another tool's history table says it applied (moving to pgstack)",
+     Needs::kDatabase,
+     [](CLI::App& a, Flags& f) {
+       a.add_option("--from", f.from,
+                    "dbmate, golang-migrate, flyway, sqlx or diesel (default: the table found)");
+     },
+     Adopt},
 };
 
 }  // namespace
