@@ -5,7 +5,7 @@
 
 #include "pgstack/bench/jsonb_bench.h"
 #include "pgstack/bench/pool_report.h"
-#include "pgstack/bench/text_table.h"
+#include "pgstack/core/text_table.h"
 
 namespace pgstack::bench {
 namespace {
@@ -37,7 +37,7 @@ std::vector<std::string> JsonbTable(const JsonbReport& r) {
     lines.push_back(fmt::format("  {:<20} built in {:>7.0f} ms, {:>8}  ({})", ix.name, ix.build_ms,
                                 Size(ix.size_bytes), ix.definition));
   }
-  lines.push_back("");
+  lines.emplace_back();
   std::vector<std::vector<std::string>> rows = {
       {"query", "index", "plan", "rows", "p50 ms", "p95 ms", "p99 ms", "speedup"}};
   const auto& queries = JsonbQueries();
@@ -54,8 +54,8 @@ std::vector<std::string> JsonbTable(const JsonbReport& r) {
                                       : fmt::format("{:.1f}x", Speedup(r, m))});
     }
   }
-  for (auto& line : AlignedTable(rows, {0, 1, 2})) lines.push_back(std::move(line));
-  lines.push_back("");
+  for (auto& line : core::AlignedTable(rows, {0, 1, 2})) lines.push_back(std::move(line));
+  lines.emplace_back();
   size_t shape_width = 0;
   for (const auto& q : queries) shape_width = std::max(shape_width, q.shape.size());
   for (const auto& q : queries) {

@@ -74,7 +74,7 @@ struct Client {
 // completed_ which the calling thread reads for progress.
 class Worker {
  public:
-  Worker(Shared& shared, std::vector<uint64_t> seeds) : shared_(shared) {
+  Worker(Shared& shared, const std::vector<uint64_t>& seeds) : shared_(shared) {
     clients_.reserve(seeds.size());  // never reallocated: epoll holds pointers into it
     for (uint64_t s : seeds) clients_.emplace_back(s);
   }

@@ -164,7 +164,7 @@ void Panel(std::string& svg, int index, const std::string& title, const std::str
             x - 4, y - 4, s.color());
       }
     }
-    if (!s.points.empty()) labels.push_back({y_of(value(*s.points.back())), &s});
+    if (!s.points.empty()) labels.emplace_back(y_of(value(*s.points.back())), &s);
   }
   std::sort(labels.begin(), labels.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "pgstack/bench/pool_report.h"
-#include "pgstack/bench/text_table.h"
+#include "pgstack/core/text_table.h"
 #include "pgstack/pg/error_class.h"
 
 namespace pgstack::bench {
@@ -226,7 +226,7 @@ std::vector<std::string> PoolTable(const PoolReport& r) {
         OrDash(sampled, fmt::format("{:.1f}", sampled ? p.pooler->maxwait_ms : 0.0)),
     });
   }
-  return AlignedTable(rows, {0, 1, 9});  // words left, figures right
+  return core::AlignedTable(rows, {0, 1, 9});  // words left, figures right
 }
 
 std::vector<std::string> ExplainPool(const PoolReport& r) {
@@ -242,7 +242,7 @@ std::vector<std::string> ExplainPool(const PoolReport& r) {
                     "statement, which lowers all figures (--log-statement-off).",
                     r.server.log_statement));
   }
-  out.push_back(
+  out.emplace_back(
       "server conns: peak backends of the role and database in pg_stat_activity; "
       "waiting / maxwait: PgBouncer's SHOW POOLS cl_waiting and maxwait; connect ms: "
       "median time to open a connection; errors: by SQLSTATE, warmup included.");

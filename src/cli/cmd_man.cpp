@@ -78,14 +78,16 @@ std::string Page(const CLI::App& root) {
   std::string what = root.get_description();  // "pgstack: a PostgreSQL 17 ..."
   what = what.substr(what.find(": ") == std::string::npos ? 0 : what.find(": ") + 2);
   out += ".SH NAME\npgstack \\- " + Roff(what) + "\n";
-  out += ".SH SYNOPSIS\n.B pgstack\n[\\fIflags\\fR] \\fIcommand\\fR [\\fIaction\\fR] "
-         "[\\fIflags\\fR] [\\fIarguments\\fR]\n";
+  out +=
+      ".SH SYNOPSIS\n.B pgstack\n[\\fIflags\\fR] \\fIcommand\\fR [\\fIaction\\fR] "
+      "[\\fIflags\\fR] [\\fIarguments\\fR]\n";
   out += ".SH GLOBAL FLAGS\nThey work before or after the command.\n" + Flags(root);
   out += ".SH COMMANDS\n";
   for (const CLI::App* a : CommandTree(root)) {
     if (a == &root) continue;
     out += ".SS " + Roff(CommandPath(*a)) + "\n" + Roff(a->get_description()) + "\n";
-    for (const CLI::Option* p : a->get_options([](const CLI::Option* o) { return o->get_positional(); }))
+    for (const CLI::Option* p :
+         a->get_options([](const CLI::Option* o) { return o->get_positional(); }))
       out += ".TP\n\\fI" + Roff(p->get_name()) + "\\fR\n" + Roff(p->get_description()) + "\n";
     out += Flags(*a);
   }

@@ -7,6 +7,7 @@
 #include "cmd_migrate_lint.h"
 #include "commands.h"
 #include "pgstack/core/duration.h"
+#include "pgstack/core/text_table.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/adopt.h"
 #include "pgstack/migrate/runner.h"
@@ -151,13 +152,20 @@ int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
   ctx.out.Line(fmt::format("{} ({} format): {} applied, {} pending, {} problem(s)", o.dir,
                            migrate::FormatName(r.set.format), r.plan.applied.size(),
                            r.plan.pending.size(), r.plan.problems.size()));
+  // One aligned table; a baselined row ran nothing here, so it shows no time.
+  std::vector<std::vector<std::string>> rows = {{"state", "version", "name", "ms", "when", "by"}};
   for (const auto& a : r.plan.applied) {
-    ctx.out.Line(fmt::format("applied   {} {}  {} by {} ({} ms)", a.row->version, a.row->name,
-                             a.row->applied_at, a.row->applied_by, a.row->execution_ms));
+    bool baselined = a.row->kind == migrate::kKindBaseline;
+    rows.push_back({baselined ? "baselined" : "applied", a.row->version, a.row->name,
+                    baselined ? "-" : std::to_string(a.row->execution_ms), a.row->applied_at,
+                    a.row->applied_by});
   }
   for (const auto& p : r.plan.pending) {
-    ctx.out.Line(fmt::format("pending   {} {}  ({})", p.migration->key(), p.migration->name,
-                             migrate::RunModeName(p.migration->UpMode())));
+    rows.push_back({"pending", p.migration->key(), p.migration->name, "-",
+                    std::string(migrate::RunModeName(p.migration->UpMode())), ""});
+  }
+  if (rows.size() > 1) {
+    for (const std::string& line : core::AlignedTable(rows, {0, 1, 2, 4, 5})) ctx.out.Line(line);
   }
   PrintProblems(ctx, r.plan);
   return 0;

@@ -43,7 +43,11 @@ int Reporter::Fail(const Status& s) {
 
 void Reporter::Finish() {
   if (!g_.json) return;
-  std::cout << (doc_.is_null() ? nlohmann::json::object() : doc_).dump(2) << '\n';
+  // Messages quote files and server text, which need not be UTF-8: replace such bytes rather
+  // than throw from dump().
+  std::cout << (doc_.is_null() ? nlohmann::json::object() : doc_)
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+            << '\n';
   doc_ = nullptr;
 }
 

@@ -1,6 +1,7 @@
 // pgstack: stands up, checks, migrates and load-tests a PostgreSQL 17 + PgBouncer stack.
 // main is the only place that turns errors into exit statuses.
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <map>
 #include <string>
 
@@ -72,8 +73,13 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  pgstack::cli::Context ctx;
-  int code = Run(argc, argv, ctx);
-  ctx.out.Finish();
-  return code;
+  try {
+    pgstack::cli::Context ctx;
+    int code = Run(argc, argv, ctx);
+    ctx.out.Finish();
+    return code;
+  } catch (const std::exception& e) {  // out of memory, or a bug: still one line and a status
+    std::cerr << "pgstack: internal error: " << e.what() << '\n';
+    return static_cast<int>(pgstack::Code::kFailure);
+  }
 }

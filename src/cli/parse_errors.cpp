@@ -68,7 +68,7 @@ std::string ExplainParseError(const CLI::App& root, int argc, const char* const*
       continue;
     }
     std::string msg = at == &root ? "unknown command '" + arg + "'"
-                                   : "unknown " + at->get_name() + " action '" + arg + "'";
+                                  : "unknown " + at->get_name() + " action '" + arg + "'";
     if (std::string near = Nearest(arg, names); !near.empty()) {
       msg += " (did you mean '" + near + "'?)";
     } else {

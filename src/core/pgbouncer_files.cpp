@@ -56,7 +56,7 @@ std::map<std::string, std::string> ParsePgBouncerIni(const std::string& text) {
     if (nl == std::string::npos) nl = text.size();
     std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
-    auto trim = [](std::string s) {
+    auto trim = [](const std::string& s) {
       size_t a = s.find_first_not_of(" \t\r"), b = s.find_last_not_of(" \t\r");
       return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
     };

@@ -8,7 +8,7 @@
 namespace pgstack::core {
 namespace {
 
-constexpr int kContext = 3;
+constexpr size_t kContext = 3;
 
 struct Line {
   std::string text;

@@ -69,8 +69,7 @@ Result<std::vector<ForeignHistory>> ReadForeignHistories(pg::Connection& conn,
         pg::QueryResult exists,
         conn.Exec(fmt::format("SELECT to_regclass('{}') IS NOT NULL", r.table)));
     if (exists.scalar() != "t") continue;  // the shape query below needs the table
-    PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult shaped,
-                             conn.Exec(fmt::format("SELECT {}", r.shape)));
+    PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult shaped, conn.Exec(fmt::format("SELECT {}", r.shape)));
     if (shaped.scalar() != "t") continue;
     ForeignHistory h{r.tool, r.table, {}, std::nullopt};
     if (*r.dirty) {
@@ -129,9 +128,9 @@ Result<AdoptReport> Adopt(const Options& o, std::optional<Format> from) {
           fmt::format("{}: version {} is not one pgstack can read", h.table, text));
     }
     if (!file_of(*v)) {
-      return Status::CheckFailed(fmt::format(
-          "{} says version {} was applied, but {} has no migration with that version", h.table,
-          text, o.dir));
+      return Status::CheckFailed(
+          fmt::format("{} says version {} was applied, but {} has no migration with that version",
+                      h.table, text, o.dir));
     }
     applied.push_back(*v);
     if (!newest || *newest < *v) newest = *v;
@@ -139,9 +138,10 @@ Result<AdoptReport> Adopt(const Options& o, std::optional<Format> from) {
   std::optional<Version> through = h.through ? ParseForeign(*h.through) : std::nullopt;
   if (through && (!newest || *newest < *through)) newest = through;
   if (!newest) {
-    return Status::CheckFailed(fmt::format("{} records no applied migration: nothing to adopt "
-                                           "(`pgstack migrate up` applies them all)",
-                                           h.table));
+    return Status::CheckFailed(
+        fmt::format("{} records no applied migration: nothing to adopt "
+                    "(`pgstack migrate up` applies them all)",
+                    h.table));
   }
   // Baseline records every file up to `newest`: a file in between that the tool never ran
   // would be recorded without having run. Refuse that, naming it.

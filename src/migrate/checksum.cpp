@@ -24,7 +24,7 @@ std::string Checksum(std::string_view text) {
   EVP_DigestFinal_ex(ctx.get(), digest, &len);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(len * 2);
+  out.reserve(static_cast<size_t>(len) * 2);
   for (unsigned int i = 0; i < len; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0xF];

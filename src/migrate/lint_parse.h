@@ -8,6 +8,7 @@
 
 namespace pgstack::migrate::internal {
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json moves without throwing
 struct ParsedStatement {
   bool ok = false;
   // The statement node: {"AlterTableStmt": {...}} (libpg_query's JSON: fields at their default

@@ -113,4 +113,4 @@ using core::Status;
 #define PGSTACK_ASSIGN_OR_RETURN(lhs, expr)                                                   \
   auto PGSTACK_CONCAT(_res_, __LINE__) = (expr);                                              \
   if (!PGSTACK_CONCAT(_res_, __LINE__).ok()) return PGSTACK_CONCAT(_res_, __LINE__).status(); \
-  lhs = std::move(PGSTACK_CONCAT(_res_, __LINE__)).value()
+  lhs = std::move(PGSTACK_CONCAT(_res_, __LINE__)).value()  // NOLINT: lhs may declare

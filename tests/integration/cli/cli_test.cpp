@@ -108,8 +108,9 @@ TEST(CliCompletion, BashCompletesActionsAndTheFlagsThatWorkThere) {
 TEST(CliCompletion, FishCompletesWithDescriptions) {
   if (!Installed("fish")) GTEST_SKIP() << "fish is not installed";
   std::string script = Script("fish");
-  auto out = Shell({"fish", "-c",
-                    "function pgstack; end; source " + script + "; complete -C 'pgstack migrate u'"});
+  auto out =
+      Shell({"fish", "-c",
+             "function pgstack; end; source " + script + "; complete -C 'pgstack migrate u'"});
   EXPECT_EQ(out.output, "up\tapply pending migrations in order\n");
 }
 

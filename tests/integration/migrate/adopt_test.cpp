@@ -48,9 +48,10 @@ class Adopt : public ::testing::Test {
   void Clean() {
     auto c = TestStack::Shared().Direct();
     ASSERT_TRUE(c.ok());
-    std::string sql = "SET client_min_messages = warning; DROP SCHEMA IF EXISTS pgstack CASCADE;"
-                      "DROP TABLE IF EXISTS schema_migrations, flyway_schema_history, "
-                      "_sqlx_migrations, __diesel_schema_migrations";
+    std::string sql =
+        "SET client_min_messages = warning; DROP SCHEMA IF EXISTS pgstack CASCADE;"
+        "DROP TABLE IF EXISTS schema_migrations, flyway_schema_history, "
+        "_sqlx_migrations, __diesel_schema_migrations";
     for (const Tool& t : kTools) sql += ", " + t.items;
     ASSERT_TRUE(c->Run(sql + " CASCADE").ok());
   }
@@ -70,12 +71,14 @@ TEST_F(Adopt, EachToolsHistoryIsTakenOverAndUpRunsOnlyTheRest) {
     auto c = TestStack::Shared().Direct();
     ASSERT_TRUE(c.ok());
     // What the tool did: the first migration ran and its history says so.
-    ASSERT_TRUE(c->Run("CREATE TABLE " + t.items + " (id int PRIMARY KEY, note text);" + t.history)
-                    .ok());
+    ASSERT_TRUE(
+        c->Run("CREATE TABLE " + t.items + " (id int PRIMARY KEY, note text);" + t.history).ok());
     auto adopt = TestStack::Shared().Pgstack({"migrate", "adopt", "--dir", Fixture(t.format)});
     ASSERT_EQ(adopt.exit_code, 0) << adopt.output;
     EXPECT_NE(adopt.output.find("adopting " + t.format), std::string::npos) << adopt.output;
     EXPECT_EQ(adopt.output.find(" ms"), std::string::npos) << "no timing for what did not run";
+    auto status = TestStack::Shared().Pgstack({"migrate", "status", "--dir", Fixture(t.format)});
+    EXPECT_NE(status.output.find("\nbaselined "), std::string::npos) << status.output;
     // The first migration's CREATE TABLE would fail if it ran again.
     auto up = TestStack::Shared().Pgstack({"migrate", "up", "--dir", Fixture(t.format)});
     ASSERT_EQ(up.exit_code, 0) << up.output;

@@ -1,10 +1,10 @@
-#include "pgstack/bench/text_table.h"
+#include "pgstack/core/text_table.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace pgstack::bench {
+namespace pgstack::core {
 
 std::vector<std::string> AlignedTable(const std::vector<std::vector<std::string>>& rows,
                                       const std::vector<size_t>& left_columns) {
@@ -28,4 +28,4 @@ std::vector<std::string> AlignedTable(const std::vector<std::vector<std::string>
   return lines;
 }
 
-}  // namespace pgstack::bench
+}  // namespace pgstack::core
