@@ -13,15 +13,21 @@ Status DropDatabase(pg::Connection& conn, const std::string& name) {
   // gone: dropping before that CREATE commits would find nothing, and the database would then
   // appear unlisted and without its comment. So wait for such a CREATE first.
   std::string creating = fmt::format("CREATE DATABASE {} ", conn.QuoteIdent(name));
-  for (int i = 0; i < 1200; ++i) {
-    PGSTACK_ASSIGN_OR_RETURN(
-        pg::QueryResult busy,
-        conn.Exec("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                  "AND pid <> pg_backend_pid() AND starts_with(query, $1)",
-                  {creating}));
-    if (busy.scalar() == "0") break;
-    PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(50)));
-  }
+  Status failed;
+  // Past the bound the DROP goes ahead: at worst it finds nothing, and gc comes back for it.
+  (void)core::WaitUntil({.what = "a CREATE DATABASE of " + name + " in another session to end",
+                         .timeout = std::chrono::minutes(1),
+                         .backoff = {.first = std::chrono::milliseconds(50)}},
+                        [&] {
+                          auto busy = conn.Exec(
+                              "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                              "AND pid <> pg_backend_pid() AND starts_with(query, $1)",
+                              {creating});
+                          if (!busy.ok()) return core::Poll::Fail(failed = busy.status());
+                          return busy->scalar() == "0" ? core::Poll::Ready()
+                                                       : core::Poll::NotYet("it still runs");
+                        });
+  if (!failed.ok()) return failed;
   PGSTACK_ASSIGN_OR_RETURN(
       pg::QueryResult r,
       conn.Exec("SELECT datistemplate FROM pg_database WHERE datname = $1", {name}));
