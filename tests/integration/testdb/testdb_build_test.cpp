@@ -202,6 +202,35 @@ TEST_F(TestdbBuild, AServerKilledMidCloneLeavesNothingBeyondTheCapsAfterARestart
   EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
 }
 
+TEST_F(TestdbBuild, AGetBeyondTheCapWaitsItsBoundThenNamesTheCap) {
+  WriteText(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  std::vector<std::string> capped = {"testdb", "--pool-size", "1",      "--max-tests",
+                                     "1",      "--get-wait",  "1500ms", "get",
+                                     "--dir",  dir_,          "--json"};
+  auto get = [&] {
+    auto out = TestStack::Shared().Pgstack(capped, {}, Capture::kStdoutOnly);
+    return json::parse(out.output, nullptr, false);
+  };
+  json held = get();  // the one database the cap allows, handed out
+  ASSERT_TRUE(held.contains("id")) << held.dump();
+  auto t0 = std::chrono::steady_clock::now();
+  auto out = TestStack::Shared().Pgstack(capped);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(out.exit_code, 1) << out.output;
+  EXPECT_NE(out.output.find("all 1 test databases of the template (the cap, --max-tests)"),
+            std::string::npos)
+      << out.output;
+  EXPECT_NE(out.output.find("1.5 s"), std::string::npos) << out.output;
+  EXPECT_GE(waited, std::chrono::milliseconds(1500));
+  EXPECT_LT(waited, std::chrono::seconds(20));
+  // Returned, the database serves the next get at once.
+  auto ret =
+      TestStack::Shared().Pgstack({"testdb", "return", std::to_string(held["id"].get<int64_t>())});
+  EXPECT_EQ(ret.exit_code, 0) << ret.output;
+  EXPECT_EQ(get()["id"], held["id"]);
+  EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
+}
+
 TEST_F(TestdbBuild, ABadHashOrFlagIsRefusedBeforeAnythingHappens) {
   auto out = TestStack::Shared().Pgstack({"testdb", "get", "--hash", "no/slash"});
   EXPECT_EQ(out.exit_code, 2) << out.output;
