@@ -22,8 +22,8 @@ TEST(TestdbPooled, GetHandsOutPgBouncersEndpointAndItRoutesTheTestDatabase) {
   const TestStack& s = TestStack::Shared();
   std::string dir = TempDir("tdbpool");
   WriteText(dir + "/0001_t.sql", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n");
-  auto out = s.Pgstack({"--json", "testdb", "--pooled", "get", "--dir", dir},
-                       {}, Capture::kStdoutOnly);
+  auto out =
+      s.Pgstack({"--json", "testdb", "--pooled", "get", "--dir", dir}, {}, Capture::kStdoutOnly);
   ASSERT_EQ(out.exit_code, 0) << out.output;
   json got = json::parse(out.output, nullptr, false);
   ASSERT_TRUE(got.contains("config")) << out.output;
@@ -34,7 +34,8 @@ TEST(TestdbPooled, GetHandsOutPgBouncersEndpointAndItRoutesTheTestDatabase) {
   EXPECT_EQ(WhereAt(body), db + " " + std::to_string(s.endpoints().direct.port));
   EXPECT_EQ(ScalarAt(body, "SELECT count(*) FROM t"), "1");
   // Returned with --recreate while PgBouncer still holds a server connection to it.
-  auto ret = s.Pgstack({"testdb", "return", std::to_string(got["id"].get<int64_t>()), "--recreate"});
+  auto ret =
+      s.Pgstack({"testdb", "return", std::to_string(got["id"].get<int64_t>()), "--recreate"});
   EXPECT_EQ(ret.exit_code, 0) << ret.output;
   EXPECT_EQ(ScalarAt(body, "SELECT count(*) FROM t"), "1");
   EXPECT_EQ(s.Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
