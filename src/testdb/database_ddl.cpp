@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "pgstack/core/wait.h"
+#include "pgstack/testdb/names.h"
 
 namespace pgstack::testdb {
 
@@ -53,6 +54,22 @@ Status CloneDatabase(pg::Connection& conn, const std::string& name, const std::s
     return s.WithContext("commenting database " + name);
   }
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> MarkedDatabases(pg::Connection& conn,
+                                                 const std::string& and_also) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      conn.Exec(
+          "SELECT d.datname FROM pg_database d "
+          "WHERE (starts_with(d.datname, $1) OR starts_with(d.datname, $2)) "
+          "AND starts_with(coalesce(shobj_description(d.oid, 'pg_database'), ''), $3) "
+          "AND (" +
+              and_also + ") ORDER BY d.datname",
+          {std::string(kTemplatePrefix), std::string(kTestPrefix), std::string(kCommentPrefix)}));
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.get(i, 0));
+  return out;
 }
 
 Status SealTemplate(pg::Connection& conn, const std::string& name) {

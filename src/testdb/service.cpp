@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 
 pg::ConnParams AdminParams(const location::Endpoints& ep) {
   pg::ConnParams p = ep.superuser;
-  p.application_name = "pgstack testdb";
+  p.application_name = kServiceApplicationName;
   return p;
 }
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+
 #include "testdb_helpers.h"
 
 namespace pgstack::testing {
@@ -28,9 +30,10 @@ class TestdbLifecycle : public ::testing::Test {
 TEST_F(TestdbLifecycle, ServeAnswers503WhilePostgresIsDownAndRecoversWhenItIsBack) {
   core::PortLock port = TakePort();
   std::string log = TempDir("tdb503") + "/serve.log";
-  pid_t pid = S().SpawnPgstack({"testdb", "--pool-size", "1", "--max-tests", "1", "--get-wait",
-                                "1s", "serve", "--listen", "127.0.0.1:" + std::to_string(port.port())},
-                               log);
+  pid_t pid =
+      S().SpawnPgstack({"testdb", "--pool-size", "1", "--max-tests", "1", "--get-wait", "1s",
+                        "serve", "--listen", "127.0.0.1:" + std::to_string(port.port())},
+                       log);
   auto call = [&](const std::string& method, const std::string& path, const std::string& b = "") {
     return HttpCall(port.port(), method, "/api/v1" + path, b);
   };
@@ -77,6 +80,51 @@ TEST_F(TestdbLifecycle, ServeAnswers503WhilePostgresIsDownAndRecoversWhenItIsBac
   EXPECT_EQ(call("GET", "/templates/down1/tests").status, 200) << ReadText(log);
   kill(pid, SIGTERM);
   EXPECT_EQ(WaitExit(pid, std::chrono::seconds(20)), 0) << ReadText(log);
+}
+
+TEST_F(TestdbLifecycle, DownDropsTestdbsDatabasesAndNothingElseAndDestroyLeavesNothing) {
+  std::string dir = TempDir("tdbdown");
+  WriteText(dir + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  auto got = S().Pgstack({"testdb", "get", "--dir", dir});  // a template and a test database
+  ASSERT_EQ(got.exit_code, 0) << got.output;
+  // A serve in the middle of a build: it holds the template's row, and down must not wait on it.
+  core::PortLock port = TakePort();
+  std::string log = TempDir("tdbdownserve") + "/serve.log";
+  pid_t pid = S().SpawnPgstack(
+      {"testdb", "serve", "--listen", "127.0.0.1:" + std::to_string(port.port())}, log);
+  Status up = AwaitHttp(port.port(), log);
+  ASSERT_TRUE(up.ok()) << up.message();
+  HttpReply building = HttpCall(port.port(), "POST", "/api/v1/templates", R"({"hash":"midbuild"})");
+  ASSERT_EQ(building.status, 200) << building.body;
+  // Look-alikes that are not testdb's: the prefix without the comment, the comment without it.
+  auto su = S().Superuser();
+  ASSERT_TRUE(su.ok());
+  ASSERT_TRUE(su->Run("CREATE DATABASE pgstack_tdb_lookalike_1").ok());
+  ASSERT_TRUE(su->Run("CREATE DATABASE unrelated_db").ok());
+  ASSERT_TRUE(su->Run("COMMENT ON DATABASE unrelated_db IS 'pgstack testdb test'").ok());
+  const std::string kLeft =
+      "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database "
+      "WHERE datname LIKE 'pgstack\\_t%' OR datname = 'unrelated_db'";
+  EXPECT_NE(AdminScalar(kLeft, S()), "pgstack_tdb_lookalike_1,unrelated_db");
+
+  auto down = S().Pgstack({"--json", "down"}, {}, Capture::kStdoutOnly);
+  ASSERT_EQ(down.exit_code, 0) << down.output;
+  json report = json::parse(down.output, nullptr, false);
+  // Two templates, the test database handed out, and the warm pool serve made of it meanwhile.
+  EXPECT_GE(report["testdb_databases_dropped"].get<int>(), 3) << down.output;
+  ASSERT_TRUE(Restart().ok());
+  EXPECT_EQ(AdminScalar(kLeft, S()), "pgstack_tdb_lookalike_1,unrelated_db");
+  EXPECT_EQ(AdminScalar("SELECT (SELECT count(*) FROM pgstack_testdb.templates) + "
+                        "(SELECT count(*) FROM pgstack_testdb.tests)",
+                        S()),
+            "0");
+  kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid, std::chrono::seconds(20)), 0) << ReadText(log);
+
+  // destroy: the data directory, and every database in it, is gone.
+  auto destroy = S().Pgstack({"destroy", "--yes"});
+  EXPECT_EQ(destroy.exit_code, 0) << destroy.output;
+  EXPECT_FALSE(std::filesystem::exists(S().state_dir()));
 }
 
 }  // namespace
