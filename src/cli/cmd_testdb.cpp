@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "env_format.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/pg/conn_params.h"
@@ -42,12 +43,6 @@ struct Flags {
   bool env_lines = false;
   bool all = false;
 };
-
-std::string ShellQuote(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 Result<std::unique_ptr<testdb::Service>> OpenService(Flags& f, Context& ctx) {
   auto strategy = testdb::ParseStrategy(f.strategy);
