@@ -85,6 +85,7 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
     }
     return ctx.out.Fail(pgstack::Status::InvalidInput(msg));
   }
+  ctx.ResolveProject();
   for (auto& [sub, run] : runners) {
     if (sub->parsed()) {
       try {

@@ -65,5 +65,42 @@ TEST(Env, EachFormatSetsEveryVariable) {
   EXPECT_EQ(doc.size(), 7u) << j.output;
 }
 
+TEST(Env, FindsTheProjectFromAFolderBelowItAsGitDoes) {
+  const TestStack& s = TestStack::Shared();
+  std::string project = TempDir("project");
+  fs::create_directories(project + "/config");
+  fs::copy_file(SourceDir() + "/config/database.json", project + "/config/database.json");
+  fs::create_directory_symlink(s.state_dir(), project + "/.pgstack");
+  std::string below = project + "/src/deeper";
+  fs::create_directories(below);
+  auto out = RunIn(below, {"--env", "test", "env"});
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("export PGPORT='" + Port(s) + "'"), std::string::npos) << out.output;
+}
+
+TEST(Env, TakesTheConfigAndStateDirFromPgstackVariables) {
+  const TestStack& s = TestStack::Shared();
+  auto out = RunIn(TempDir("elsewhere"), {"--env", "test", "env"},
+                   {{"PGSTACK_CONFIG", SourceDir() + "/config/database.json"},
+                    {"PGSTACK_STATE_DIR", s.state_dir()}});
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("export PGPORT='" + Port(s) + "'"), std::string::npos) << out.output;
+  // A flag still wins over the variable.
+  auto flag = RunIn(TempDir("elsewhere"), {"--env", "test", "--state-dir", "/nonexistent", "env"},
+                    {{"PGSTACK_CONFIG", SourceDir() + "/config/database.json"},
+                     {"PGSTACK_STATE_DIR", s.state_dir()}});
+  EXPECT_NE(flag.exit_code, 0) << flag.output;
+}
+
+TEST(Env, UpsHintKeepsTheFlagsGiven) {
+  const TestStack& s = TestStack::Shared();
+  auto up = s.Pgstack({"up"});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  std::string want = "eval \"$(pgstack --config '" + SourceDir() +
+                     "/config/database.json' --env 'test' --state-dir '" + s.state_dir() +
+                     "' env)\"";
+  EXPECT_NE(up.output.find(want), std::string::npos) << want << "\n" << up.output;
+}
+
 }  // namespace
 }  // namespace pgstack::testing
