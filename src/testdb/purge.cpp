@@ -13,10 +13,9 @@ Result<int> Purge(const pg::ConnParams& admin) {
   p.application_name = "pgstack down";  // not one of the sessions it ends
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection lock, pg::Connection::Open(p));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection ddl, pg::Connection::Open(p));
-  PGSTACK_ASSIGN_OR_RETURN(
-      pg::QueryResult catalog,
-      lock.Exec("SELECT to_regclass('pgstack_testdb.tests') IS NOT NULL AND "
-                "to_regclass('pgstack_testdb.templates') IS NOT NULL"));
+  PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult catalog,
+                           lock.Exec("SELECT to_regclass('pgstack_testdb.tests') IS NOT NULL AND "
+                                     "to_regclass('pgstack_testdb.templates') IS NOT NULL"));
   bool has_catalog = catalog.scalar() == "t";
   if (has_catalog) {
     // The services' sessions hold the rows of the builds and clones they run; ended, their
@@ -34,10 +33,9 @@ Result<int> Purge(const pg::ConnParams& admin) {
   PGSTACK_ASSIGN_OR_RETURN(std::vector<std::string> names, MarkedDatabases(ddl));
   std::set<std::string> doomed(names.begin(), names.end());
   if (has_catalog) {
-    PGSTACK_ASSIGN_OR_RETURN(
-        pg::QueryResult listed,
-        lock.Exec("SELECT database FROM pgstack_testdb.templates UNION "
-                  "SELECT database FROM pgstack_testdb.tests"));
+    PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult listed,
+                             lock.Exec("SELECT database FROM pgstack_testdb.templates UNION "
+                                       "SELECT database FROM pgstack_testdb.tests"));
     for (int i = 0; i < listed.rows(); ++i) doomed.emplace(listed.get(i, 0));
   }
   int dropped = 0;
