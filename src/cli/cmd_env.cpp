@@ -1,36 +1,82 @@
-// pgstack env: export lines so that `eval "$(pgstack env)"; psql` just works.
+// pgstack env: the variables that point libpq clients at the stack, written for a POSIX shell
+// (`eval "$(pgstack env)"`), fish, a dotenv file or JSON; --unset writes the lines that leave
+// them again.
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "env_format.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/pg/conn_params.h"
 
 namespace pgstack::cli {
 namespace {
 
-// Single-quoted for the shell: safe whatever the value holds.
-std::string ShellQuote(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+// Every variable env may print, in the order it prints them (PGSSLMODE only when the endpoint
+// names an sslmode): --unset unsets them all, whatever this stack would print.
+constexpr const char* kVariables[] = {"PGHOST",    "PGPORT",     "PGUSER",      "PGDATABASE",
+                                      "PGSSLMODE", "PGPASSWORD", "DATABASE_URL"};
+
+EnvVars VariablesOf(const pg::ConnParams& p) {
+  EnvVars vars;
+  for (std::string_view name : kVariables) {
+    std::string v = name == "PGHOST"       ? p.host
+                    : name == "PGPORT"     ? std::to_string(p.port)
+                    : name == "PGUSER"     ? p.user
+                    : name == "PGDATABASE" ? p.dbname
+                    : name == "PGSSLMODE"  ? p.sslmode
+                    : name == "PGPASSWORD" ? p.password
+                                           : pg::ToUrl(p, pg::Redact::kNo);
+    if (name == "PGSSLMODE" && v.empty()) continue;
+    vars.emplace_back(name, std::move(v));
+  }
+  return vars;
+}
+
+struct Flags {
+  bool direct = false;
+  bool unset = false;
+  std::string format = "sh";
+};
+
+// The text, without its last line break (Line adds one).
+void Print(Context& ctx, const std::string& text) {
+  ctx.out.Line(text.empty() || text.back() != '\n' ? text : text.substr(0, text.size() - 1));
 }
 
 }  // namespace
 
 RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
-  auto direct = std::make_shared<bool>(false);
-  sub.add_flag("--direct", *direct, "the server itself instead of PgBouncer");
-  return [&ctx, direct] {
+  auto f = std::make_shared<Flags>();
+  sub.add_flag("--direct", f->direct, "the server itself instead of PgBouncer");
+  sub.add_flag("--unset", f->unset,
+               "the lines that unset every variable env sets, to leave a stack's environment");
+  sub.add_option("--format", f->format,
+                 fmt::format("how to write them: {} (dotenv: as docker run --env-file reads "
+                             "it, values verbatim)",
+                             kEnvFormatNames))
+      ->capture_default_str();
+  return [&ctx, f] {
+    std::optional<EnvFormat> format = ParseEnvFormat(f->format);
+    if (!format) {
+      return ctx.out.Fail(Status::InvalidInput(
+          fmt::format("--format {}: unknown (one of: {})", f->format, kEnvFormatNames)));
+    }
+    if (f->unset) {
+      std::vector<std::string> names(std::begin(kVariables), std::end(kVariables));
+      if (ctx.out.json()) {
+        ctx.out.Json({{"unset", names}});
+        return 0;
+      }
+      auto text = FormatUnset(names, *format);
+      if (!text.ok()) return ctx.out.Fail(text.status());
+      Print(ctx, *text);
+      return 0;
+    }
     auto env = ctx.LoadEnv();
     if (!env.ok()) return ctx.out.Fail(env.status());
     auto ep = location::ResolveEndpoints(*env, ctx.global.state_dir);
     if (!ep.ok()) return ctx.out.Fail(ep.status());
-    const pg::ConnParams& p = *direct ? ep->direct : ep->pooled;
-    std::vector<std::pair<std::string, std::string>> vars = {
-        {"PGHOST", p.host},         {"PGPORT", std::to_string(p.port)},
-        {"PGUSER", p.user},         {"PGDATABASE", p.dbname},
-        {"PGPASSWORD", p.password}, {"DATABASE_URL", pg::ToUrl(p, pg::Redact::kNo)}};
-    if (!p.sslmode.empty()) vars.insert(vars.begin() + 4, {"PGSSLMODE", p.sslmode});
+    EnvVars vars = VariablesOf(f->direct ? ep->direct : ep->pooled);
     if (ctx.out.json()) {
       nlohmann::json j;
       for (const auto& [k, v] : vars) j[k] = v;
@@ -38,7 +84,9 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
       return 0;
     }
     // This output is meant for eval: it is the one place a password is printed, on request.
-    for (const auto& [k, v] : vars) ctx.out.Line(fmt::format("export {}={}", k, ShellQuote(v)));
+    auto text = FormatSet(vars, *format);
+    if (!text.ok()) return ctx.out.Fail(text.status());
+    Print(ctx, *text);
     return 0;
   };
 }

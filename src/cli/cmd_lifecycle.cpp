@@ -2,16 +2,38 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "pgstack/location/endpoints.h"
 #include "pgstack/stack/stack.h"
+#include "pgstack/testdb/purge.h"
 
 namespace pgstack::cli {
 
+namespace {
+
+// testdb's templates and test databases do not outlive the stack (docs/testdb.md): they are
+// dropped while its server still runs. The number dropped; 0 when the server is not running.
+Result<int> DropTestdbDatabases(const std::string& state_dir) {
+  PGSTACK_ASSIGN_OR_RETURN(stack::StackStatus st, stack::GetStatus(state_dir));
+  if (!st.postgres_running) return 0;
+  PGSTACK_ASSIGN_OR_RETURN(pg::ConnParams su, location::LocalSuperuser(state_dir));
+  return testdb::Purge(su);
+}
+
+}  // namespace
+
 RunFn RegisterDown(CLI::App& sub, Context& ctx) {
   return [&ctx] {
+    auto dropped = DropTestdbDatabases(ctx.global.state_dir);
+    // The stack stops even when that failed; the failure is the answer then.
     Status s = stack::Down(ctx.global.state_dir);
     if (!s.ok()) return ctx.out.Fail(s);
+    if (!dropped.ok()) {
+      return ctx.out.Fail(dropped.status().WithContext(
+          "stopped the stack, but could not drop testdb's databases first"));
+    }
+    if (*dropped > 0) ctx.out.Line(fmt::format("dropped {} testdb databases", *dropped));
     ctx.out.Line("stopped PgBouncer and PostgreSQL; data kept in " + ctx.global.state_dir);
-    ctx.out.Json({{"stopped", true}});
+    ctx.out.Json({{"stopped", true}, {"testdb_databases_dropped", *dropped}});
     return 0;
   };
 }

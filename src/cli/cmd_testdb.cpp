@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "commands.h"
+#include "env_format.h"
+#include "pgstack/core/duration.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/testdb/api.h"
@@ -29,6 +31,8 @@ using nlohmann::json;
 struct Flags {
   testdb::Options o;
   std::string strategy = "wal_log";
+  std::string get_wait =
+      core::FormatDuration(std::chrono::milliseconds(testdb::Options{}.get_wait_ms));
   std::string listen = "127.0.0.1:5000";
   std::string dir;
   std::string format;
@@ -40,18 +44,15 @@ struct Flags {
   bool all = false;
 };
 
-std::string ShellQuote(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 Result<std::unique_ptr<testdb::Service>> OpenService(Flags& f, Context& ctx) {
   auto strategy = testdb::ParseStrategy(f.strategy);
   if (!strategy) {
     return Status::InvalidInput("--strategy " + f.strategy + ": wal_log or file_copy");
   }
   f.o.strategy = *strategy;
+  PGSTACK_ASSIGN_OR_RETURN(std::chrono::milliseconds get_wait,
+                           core::ParseDuration(f.get_wait, "--get-wait"));
+  f.o.get_wait_ms = static_cast<int>(get_wait.count());
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
   PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
                            location::ResolveEndpoints(env, ctx.global.state_dir));
@@ -285,6 +286,9 @@ RunFn RegisterTestdb(CLI::App& sub, Context& ctx) {
   sub.add_option("--max-templates", f->o.max_templates, "templates kept (least recently used go)");
   sub.add_option("--workers", f->o.workers, "background cloners (serve)");
   sub.add_option("--strategy", f->strategy, "CREATE DATABASE strategy: wal_log or file_copy")
+      ->capture_default_str();
+  sub.add_option("--get-wait", f->get_wait,
+                 "how long a get waits for a test database to come back at the cap (--max-tests)")
       ->capture_default_str();
 
   auto add = [&](const char* name, const char* help) {

@@ -44,8 +44,8 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
                            pg.host, st.pg_port, pg.database, pg.user));
   ctx.out.Line(fmt::format("PgBouncer         {}:{}  ({} pooling)", env.pgbouncer.listen_addr,
                            st.pool_port, env.setting("pool_mode").value_or("")));
-  ctx.out.Line(
-      fmt::format("state             {}   connect: eval \"$(pgstack env)\"", ctx.global.state_dir));
+  ctx.out.Line(fmt::format("state             {}   connect: eval \"$({})\"", ctx.global.state_dir,
+                           ctx.CommandLine("env")));
   ctx.out.Json({{"changed", !report->actions.empty()},
                 {"actions", report->actions},
                 {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},

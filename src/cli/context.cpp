@@ -1,11 +1,15 @@
 #include "context.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
+#include "env_format.h"
+#include "pgstack/core/project_file.h"
 #include "pgstack/location/environment.h"
 
 namespace pgstack::cli {
@@ -54,10 +58,15 @@ void Reporter::Finish() {
 namespace {
 
 constexpr GlobalFlag kGlobalFlags[] = {
-    {"--config", "configuration file", &GlobalOptions::config, nullptr},
+    {"--config",
+     "configuration file (default $PGSTACK_CONFIG, else config/database.json of the project: the "
+     "working folder or the nearest one above it holding config/database.json or .pgstack)",
+     &GlobalOptions::config, nullptr},
     {"--env", "environment in the config (default $PGSTACK_ENV or development)",
      &GlobalOptions::env, nullptr},
-    {"--state-dir", "state directory of a local stack", &GlobalOptions::state_dir, nullptr},
+    {"--state-dir",
+     "state directory of a local stack (default $PGSTACK_STATE_DIR, else the project's .pgstack)",
+     &GlobalOptions::state_dir, nullptr},
     {"--json", "machine output: one JSON document on stdout", nullptr, &GlobalOptions::json},
     {"--quiet", "print nothing but errors", nullptr, &GlobalOptions::quiet},
     {"--verbose", "explain each step on stderr", nullptr, &GlobalOptions::verbose},
@@ -84,6 +93,37 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& options) {
       app.add_option(f.name, options.*f.value, f.help)->capture_default_str();
     }
   }
+}
+
+void Context::ResolveProject() {
+  given = global;
+  auto from_env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+  };
+  if (global.config.empty()) global.config = from_env("PGSTACK_CONFIG");
+  if (global.state_dir.empty()) global.state_dir = from_env("PGSTACK_STATE_DIR");
+  if (!global.config.empty() && !global.state_dir.empty()) return;
+  // Relative to the working folder when that is the root, so that messages stay as short as
+  // the paths the user sees; absolute from a folder below it.
+  std::filesystem::path root;
+  std::optional<std::string> found = core::FindProjectRoot();
+  std::error_code ec;
+  if (found && !std::filesystem::equivalent(*found, std::filesystem::current_path(ec), ec)) {
+    root = *found;
+  }
+  if (global.config.empty()) global.config = (root / "config" / "database.json").string();
+  if (global.state_dir.empty()) global.state_dir = (root / ".pgstack").string();
+}
+
+std::string Context::CommandLine(const std::string& command) const {
+  std::string out = "pgstack";
+  for (const auto& [flag, value] :
+       {std::pair{"--config", &given.config}, std::pair{"--env", &given.env},
+        std::pair{"--state-dir", &given.state_dir}}) {
+    if (!value->empty()) out += fmt::format(" {} {}", flag, ShellQuote(*value));
+  }
+  return out + " " + command;
 }
 
 std::string Context::EnvName() const {

@@ -15,9 +15,9 @@
 namespace pgstack::cli {
 
 struct GlobalOptions {
-  std::string config = "config/database.json";
-  std::string env;  // empty: $PGSTACK_ENV or "development"
-  std::string state_dir = ".pgstack";
+  std::string config;     // empty until Context::ResolveProject() (see there)
+  std::string env;        // empty: $PGSTACK_ENV or "development"
+  std::string state_dir;  // empty until Context::ResolveProject()
   bool json = false;
   bool quiet = false;
   bool verbose = false;
@@ -68,6 +68,16 @@ class Reporter {
 struct Context {
   GlobalOptions global;
   Reporter out{global};
+  GlobalOptions given;  // the global flags as the command line gave them (ResolveProject)
+
+  // Fills in --config and --state-dir where the command line gave none: $PGSTACK_CONFIG and
+  // $PGSTACK_STATE_DIR, else config/database.json and .pgstack of the project's root, found as
+  // git finds a repository (core::FindProjectRoot), else of the working folder. main calls it
+  // once the command line is parsed.
+  void ResolveProject();
+  // The shell command that runs `pgstack <command>` on the same stack from anywhere: with the
+  // --config, --env and --state-dir the command line gave, each quoted for the shell.
+  std::string CommandLine(const std::string& command) const;
 
   std::string EnvName() const;
   // The selected environment of the config file, overrides applied.

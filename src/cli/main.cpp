@@ -58,6 +58,7 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
     return ctx.out.Fail(
         pgstack::Status::InvalidInput(pgstack::cli::ExplainParseError(app, argc, argv, e.what())));
   }
+  ctx.ResolveProject();
   for (auto& [sub, run] : runners) {
     if (sub->parsed()) {
       try {

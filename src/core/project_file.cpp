@@ -5,11 +5,27 @@
 
 namespace pgstack::core {
 
+namespace fs = std::filesystem;
+
+std::optional<std::string> FindProjectRoot(const std::string& start) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start.empty() ? fs::current_path(ec) : fs::path(start), ec);
+  if (ec) return std::nullopt;
+  for (dir = dir.lexically_normal(); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::is_regular_file(dir / "config" / "database.json", ec) ||
+        fs::is_directory(dir / ".pgstack", ec)) {
+      return dir.string();
+    }
+    if (dir == dir.root_path()) break;
+  }
+  return std::nullopt;
+}
+
 std::string ProjectFile(const std::string& relative, const std::string& config_file) {
-  namespace fs = std::filesystem;
   std::vector<fs::path> roots;
   // config/database.json sits one folder below the project's root.
   if (!config_file.empty()) roots.push_back(fs::absolute(config_file).parent_path().parent_path());
+  if (auto root = FindProjectRoot()) roots.push_back(*root);
   roots.push_back(fs::current_path());
   for (const fs::path& root : roots) {
     std::error_code ec;

@@ -10,6 +10,14 @@
 
 namespace pgstack::location {
 
+Result<pg::ConnParams> LocalSuperuser(const std::string& state_dir) {
+  PGSTACK_ASSIGN_OR_RETURN(StackState st, LoadState(state_dir));
+  return pg::ConnParams{.host = StatePaths(state_dir).run,
+                        .port = st.pg_port,
+                        .user = st.os_user,
+                        .dbname = "postgres"};
+}
+
 Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string& state_dir) {
   PGSTACK_ASSIGN_OR_RETURN(StackState st, LoadState(state_dir));
   StatePaths paths(state_dir);
@@ -27,8 +35,7 @@ Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string
   e.pooled.port = st.pool_port;
   e.admin = e.pooled;
   e.admin.dbname = "pgbouncer";
-  e.superuser = pg::ConnParams{
-      .host = paths.run, .port = st.pg_port, .user = st.os_user, .dbname = "postgres"};
+  PGSTACK_ASSIGN_OR_RETURN(e.superuser, LocalSuperuser(state_dir));
   return e;
 }
 

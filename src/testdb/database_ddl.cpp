@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "pgstack/core/wait.h"
+#include "pgstack/testdb/names.h"
 
 namespace pgstack::testdb {
 
@@ -13,15 +14,21 @@ Status DropDatabase(pg::Connection& conn, const std::string& name) {
   // gone: dropping before that CREATE commits would find nothing, and the database would then
   // appear unlisted and without its comment. So wait for such a CREATE first.
   std::string creating = fmt::format("CREATE DATABASE {} ", conn.QuoteIdent(name));
-  for (int i = 0; i < 1200; ++i) {
-    PGSTACK_ASSIGN_OR_RETURN(
-        pg::QueryResult busy,
-        conn.Exec("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                  "AND pid <> pg_backend_pid() AND starts_with(query, $1)",
-                  {creating}));
-    if (busy.scalar() == "0") break;
-    PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(50)));
-  }
+  Status failed;
+  // Past the bound the DROP goes ahead: at worst it finds nothing, and gc comes back for it.
+  (void)core::WaitUntil({.what = "a CREATE DATABASE of " + name + " in another session to end",
+                         .timeout = std::chrono::minutes(1),
+                         .backoff = {.first = std::chrono::milliseconds(50)}},
+                        [&] {
+                          auto busy = conn.Exec(
+                              "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                              "AND pid <> pg_backend_pid() AND starts_with(query, $1)",
+                              {creating});
+                          if (!busy.ok()) return core::Poll::Fail(failed = busy.status());
+                          return busy->scalar() == "0" ? core::Poll::Ready()
+                                                       : core::Poll::NotYet("it still runs");
+                        });
+  if (!failed.ok()) return failed;
   PGSTACK_ASSIGN_OR_RETURN(
       pg::QueryResult r,
       conn.Exec("SELECT datistemplate FROM pg_database WHERE datname = $1", {name}));
@@ -47,6 +54,22 @@ Status CloneDatabase(pg::Connection& conn, const std::string& name, const std::s
     return s.WithContext("commenting database " + name);
   }
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> MarkedDatabases(pg::Connection& conn,
+                                                 const std::string& and_also) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      conn.Exec(
+          "SELECT d.datname FROM pg_database d "
+          "WHERE (starts_with(d.datname, $1) OR starts_with(d.datname, $2)) "
+          "AND starts_with(coalesce(shobj_description(d.oid, 'pg_database'), ''), $3) "
+          "AND (" +
+              and_also + ") ORDER BY d.datname",
+          {std::string(kTemplatePrefix), std::string(kTestPrefix), std::string(kCommentPrefix)}));
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.get(i, 0));
+  return out;
 }
 
 Status SealTemplate(pg::Connection& conn, const std::string& name) {

@@ -81,17 +81,14 @@ Result<GcReport> CollectGarbage(ConnPool& conns, Templates& templates, TestPool&
   // and deleted after it is dropped (catalog.h), so nobody is working on it.
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(
-      pg::QueryResult orphans,
-      c->Exec(
-          "SELECT d.datname FROM pg_database d "
-          "WHERE (starts_with(d.datname, $1) OR starts_with(d.datname, $2)) "
-          "AND starts_with(coalesce(shobj_description(d.oid, 'pg_database'), ''), $3) "
-          "AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.templates t WHERE t.database = "
-          "d.datname AND t.state <> 'discarded') "
-          "AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.tests s WHERE s.database = d.datname)",
-          {std::string(kTemplatePrefix), std::string(kTestPrefix), std::string(kCommentPrefix)}));
-  for (int i = 0; i < orphans.rows(); ++i) {
-    PGSTACK_RETURN_IF_ERROR(DropDatabase(*c, std::string(orphans.get(i, 0))));
+      std::vector<std::string> orphans,
+      MarkedDatabases(*c,
+                      "NOT EXISTS (SELECT 1 FROM pgstack_testdb.templates t WHERE t.database = "
+                      "d.datname AND t.state <> 'discarded') "
+                      "AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.tests s WHERE s.database = "
+                      "d.datname)"));
+  for (const std::string& name : orphans) {
+    PGSTACK_RETURN_IF_ERROR(DropDatabase(*c, name));
     ++g.orphans;
   }
   return g;

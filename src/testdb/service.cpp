@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "pgstack/core/wait.h"
@@ -17,13 +18,8 @@ using Clock = std::chrono::steady_clock;
 
 pg::ConnParams AdminParams(const location::Endpoints& ep) {
   pg::ConnParams p = ep.superuser;
-  p.application_name = "pgstack testdb";
+  p.application_name = kServiceApplicationName;
   return p;
-}
-
-int MsSince(Clock::time_point t) {
-  return static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
 }
 
 }  // namespace
@@ -165,40 +161,66 @@ Status Service::DiscardTemplate(const std::string& hash) {
 
 Result<TestDatabase> Service::GetTestDatabase(const std::string& hash) {
   PGSTACK_RETURN_IF_ERROR(ValidateHash(hash));
-  auto start = Clock::now();
-  bool built = false;
-  while (true) {
-    PGSTACK_ASSIGN_OR_RETURN(TestPool::Claimed c, tests_.Claim(hash));
-    if (c.test) {
-      Nudge();  // the workers clone a replacement
-      return *c.test;
+  std::optional<TestDatabase> got;
+  bool ready = false;  // the template is (got a claim because it was) ready
+  Status failed;       // what ended a wait early, as opposed to its running out of time
+  // One look: a database from the warm pool, or why there is none.
+  auto claim = [&]() -> core::Poll {
+    auto c = tests_.Claim(hash);
+    if (!c.ok()) return core::Poll::Fail(failed = c.status());
+    if (c->test) {
+      got = std::move(c->test);
+      return core::Poll::Ready();
     }
-    if (c.template_state.empty()) return NotFound("template " + hash + " not found");
-    if (c.template_state == "discarded") return Gone("template " + hash + " was discarded");
-    if (interrupted_) return Unavailable("testdb is shutting down");
-    if (c.template_state == "building") {
-      if (MsSince(start) > o_.build_wait_ms) {
-        return Unavailable(
-            fmt::format("template {} is still being built after {} ms", hash, o_.build_wait_ms));
-      }
-      PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(50)));
-      continue;
+    if (c->template_state.empty())
+      return core::Poll::Fail(failed = NotFound("template " + hash + " not found"));
+    if (c->template_state == "discarded") {
+      return core::Poll::Fail(failed = Gone("template " + hash + " was discarded"));
     }
-    if (!built) {  // the wait for a free database starts once the template is ready
-      built = true;
-      start = Clock::now();
-    }
-    // The warm pool is empty: clone one for this caller (the workers refill behind it).
-    PGSTACK_ASSIGN_OR_RETURN(std::optional<TestDatabase> t, tests_.Create(hash, true));
-    Nudge();
-    if (t) return *t;
-    if (MsSince(start) > o_.get_wait_ms) {
-      return Unavailable(fmt::format(
-          "template {}: all {} test databases (the cap, --max-tests) stayed in use for {} ms", hash,
-          o_.max_tests, o_.get_wait_ms));
-    }
-    PGSTACK_RETURN_IF_ERROR(core::Pause(std::chrono::milliseconds(20)));
+    if (interrupted_) return core::Poll::Fail(failed = Unavailable("testdb is shutting down"));
+    ready = c->template_state == "ready";
+    return core::Poll::NotYet("it is being built");
+  };
+  // A wait that ran out is Unavailable (503); one that a look ended says why.
+  auto settle = [&](const Status& s) -> Status {
+    if (s.ok() || !failed.ok()) return s;
+    return Unavailable(s.message());
+  };
+  Status built = core::WaitUntil({.what = "template " + hash + " to be built",
+                                  .timeout = std::chrono::milliseconds(o_.build_wait_ms),
+                                  .backoff = {.first = std::chrono::milliseconds(50)}},
+                                 [&] {
+                                   core::Poll p = claim();
+                                   return ready ? core::Poll::Ready() : p;
+                                 });
+  PGSTACK_RETURN_IF_ERROR(settle(built));
+  if (got) {
+    Nudge();  // the workers clone a replacement
+    return *got;
   }
+  // The template is ready and its warm pool empty: clone one for this caller (the workers refill
+  // behind it), or wait for a database to come back when the template has max_tests already.
+  Status free = core::WaitUntil(
+      {.what = fmt::format("a free test database of template {}", hash),
+       .timeout = std::chrono::milliseconds(o_.get_wait_ms),
+       .backoff = {.first = std::chrono::milliseconds(20)}},
+      [&] {
+        core::Poll p = claim();
+        if (got || !p.failure().ok()) return p;
+        auto t = tests_.Create(hash, true);
+        Nudge();
+        if (!t.ok()) return core::Poll::Fail(failed = t.status());
+        if (*t) {
+          got = std::move(*t);
+          return core::Poll::Ready();
+        }
+        return core::Poll::NotYet(
+            fmt::format("all {} test databases of the template (the cap, --max-tests) are in use",
+                        o_.max_tests));
+      });
+  PGSTACK_RETURN_IF_ERROR(settle(free));
+  Nudge();
+  return *got;
 }
 
 Status Service::UnlockTestDatabase(const std::string& hash, int64_t id) {

@@ -9,8 +9,10 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
+#include "child.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/wait.h"
 #include "pgstack/location/environment.h"
@@ -37,6 +39,11 @@ std::string SourceDir() { return PGSTACK_SOURCE_DIR_FOR_TESTS; }
 std::string ReadText(const std::string& path) {
   auto text = core::ReadFileIfExists(path);
   return text.ok() && *text ? **text : "";
+}
+
+void WriteText(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << content;
 }
 
 std::string TempDir(const std::string& tag) {
@@ -103,14 +110,25 @@ TestStack& TestStack::Shared() {
 
 TestStack::~TestStack() { (void)stack::Down(state_dir_); }
 
-core::CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
-                                       const std::map<std::string, std::string>& extra_env,
-                                       Capture capture) const {
+std::vector<std::string> TestStack::WithStackFlags(const std::vector<std::string>& args) const {
   std::vector<std::string> full = {"--config",    SourceDir() + "/config/database.json",
                                    "--env",       env_.name,
                                    "--state-dir", state_dir_};
   full.insert(full.end(), args.begin(), args.end());
-  return RunPgstack(full, extra_env, capture);
+  return full;
+}
+
+core::CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
+                                       const std::map<std::string, std::string>& extra_env,
+                                       Capture capture) const {
+  return RunPgstack(WithStackFlags(args), extra_env, capture);
+}
+
+pid_t TestStack::SpawnPgstack(const std::vector<std::string>& args, const std::string& log,
+                              const std::map<std::string, std::string>& extra_env) const {
+  std::vector<std::string> argv = WithStackFlags(args);
+  argv.insert(argv.begin(), PGSTACK_BINARY);
+  return Spawn(argv, log, extra_env);
 }
 
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <functional>
@@ -30,6 +31,8 @@ enum class Capture { kStdoutAndStderr, kStdoutOnly };
 std::string SourceDir();
 // A whole file's text ("" when it cannot be read).
 std::string ReadText(const std::string& path);
+// Writes content to path, making its folders first.
+void WriteText(const std::string& path, const std::string& content);
 
 // A fresh temporary folder (o+x, so the service user can reach what is inside), removed at exit.
 std::string TempDir(const std::string& tag);
@@ -68,9 +71,14 @@ class TestStack {
   core::CommandOutput Pgstack(const std::vector<std::string>& args,
                               const std::map<std::string, std::string>& extra_env = {},
                               Capture capture = Capture::kStdoutAndStderr) const;
+  // The same in the background (child.h), output to log; its pid.
+  pid_t SpawnPgstack(const std::vector<std::string>& args, const std::string& log,
+                     const std::map<std::string, std::string>& extra_env = {}) const;
 
  private:
   TestStack() = default;
+  // args after the flags that point the binary at this stack.
+  std::vector<std::string> WithStackFlags(const std::vector<std::string>& args) const;
   core::Environment env_;
   std::string state_dir_;
   location::StackState state_;

@@ -96,6 +96,9 @@ TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
     EXPECT_FALSE(kv[k].empty()) << k;
   EXPECT_NE(ini->find("test_platform = host=127.0.0.1 port=5432 dbname=test_platform"),
             std::string::npos);
+  // The fallback that routes testdb's per-test databases (any other name) to the same server.
+  EXPECT_NE(ini->find("\n* = host=127.0.0.1 port=5432 min_pool_size=0\n"), std::string::npos)
+      << *ini;
 }
 
 TEST(PgBouncerIni, SettingsComeFromTheTableNotFromPlaceholders) {

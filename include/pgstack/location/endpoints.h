@@ -18,6 +18,9 @@ struct Endpoints {
   pg::ConnParams admin;      // dbname "pgbouncer" through PgBouncer, as the application role
 };
 
+// The superuser of the local stack in state_dir: the OS user that runs it, by peer on its Unix
+// socket, database "postgres". Needs only the state directory (no config, no password).
+Result<pg::ConnParams> LocalSuperuser(const std::string& state_dir);
 // For the local stack in state_dir: ports from its state, the password from the environment or
 // its credentials file; the superuser on the Unix socket (peer authentication).
 Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string& state_dir);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "pgstack/core/status.h"
 #include "pgstack/pg/connection.h"
@@ -18,6 +19,12 @@ Status DropDatabase(pg::Connection& conn, const std::string& name);
 // comment fails the new database is dropped again, so nothing unmarked stays behind.
 Status CloneDatabase(pg::Connection& conn, const std::string& name, const std::string& source,
                      const std::string& owner, Strategy strategy, const std::string& comment);
+
+// The databases that carry testdb's name prefix and comment (names.h) and for which and_also, a
+// condition on `d` (their pg_database row), holds too. Only such databases are ever dropped
+// without a catalog row that names them.
+Result<std::vector<std::string>> MarkedDatabases(pg::Connection& conn,
+                                                 const std::string& and_also = "true");
 
 // Makes name a template that allows no connections, ending the sessions still in it (the
 // client that built it may not have closed all of its own yet).

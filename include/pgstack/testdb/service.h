@@ -24,6 +24,9 @@
 
 namespace pgstack::testdb {
 
+// The application_name of a service's own sessions (the catalog's and the DDL's).
+inline constexpr const char* kServiceApplicationName = "pgstack testdb";
+
 class Service {
  public:
   // Connects as the administrator (ep.superuser, for CREATE DATABASE) and creates the catalog

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "child.h"
 #include "fixture.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/migrate/runner.h"
@@ -22,11 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-void Write(const std::string& path, const std::string& content) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
 
 class Migrate : public ::testing::Test {
  protected:
@@ -67,25 +63,8 @@ class Migrate : public ::testing::Test {
   }
   // Starts the binary without waiting (for SIGKILL); returns its pid.
   pid_t Spawn(std::vector<std::string> args) {
-    const TestStack& s = TestStack::Shared();
-    // The binary sits beside this test program in the build tree.
-    std::string bin = (fs::read_symlink("/proc/self/exe").parent_path() / "pgstack").string();
-    std::vector<std::string> full = {
-        bin,           "--config",   SourceDir() + "/config/database.json",
-        "--env",       s.env().name, "--state-dir",
-        s.state_dir(), "migrate"};
-    full.insert(full.end(), args.begin(), args.end());
-    pid_t pid = fork();
-    if (pid == 0) {
-      freopen("/dev/null", "w", stdout);
-      freopen("/dev/null", "w", stderr);
-      std::vector<char*> argv;
-      for (auto& a : full) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    return pid;
+    args.insert(args.begin(), "migrate");
+    return TestStack::Shared().SpawnPgstack(args, "");
   }
   // Waits until a runner's migration sleeps in pg_sleep(...) written as `text` (executing it:
   // the runner's syntax check sends the same text but does not sleep).
@@ -103,11 +82,6 @@ class Migrate : public ::testing::Test {
         },
         std::chrono::seconds(30));
     ASSERT_TRUE(seen.ok()) << seen.message();
-  }
-  static void KillAndReap(pid_t pid) {
-    kill(pid, SIGKILL);
-    int st = 0;
-    waitpid(pid, &st, 0);
   }
 
   std::string dir_;
@@ -159,15 +133,16 @@ TEST_F(Migrate, TwelveRunnersApplyFortyMigrationsExactlyOnceInOrder) {
     char v[16];
     snprintf(v, sizeof v, "%06d", i);
     if (i == 20) {
-      Write(dir_ + "/" + v + "_cic.up.sql", "CREATE INDEX CONCURRENTLY idx_t10 ON mt.t10 (v);\n");
+      WriteText(dir_ + "/" + v + "_cic.up.sql",
+                "CREATE INDEX CONCURRENTLY idx_t10 ON mt.t10 (v);\n");
       continue;
     }
-    Write(dir_ + "/" + v + "_t.up.sql",
-          "CREATE TABLE mt.t" + std::to_string(i) +
-              " (id serial PRIMARY KEY, v int);\nINSERT INTO mt.t" + std::to_string(i) +
-              " (v) SELECT g FROM generate_series(1, 500) g;\nINSERT INTO mt.applied_log (v) "
-              "VALUES (" +
-              std::to_string(i) + ");\nSELECT pg_sleep(0.01);\n");
+    WriteText(dir_ + "/" + v + "_t.up.sql",
+              "CREATE TABLE mt.t" + std::to_string(i) +
+                  " (id serial PRIMARY KEY, v int);\nINSERT INTO mt.t" + std::to_string(i) +
+                  " (v) SELECT g FROM generate_series(1, 500) g;\nINSERT INTO mt.applied_log (v) "
+                  "VALUES (" +
+                  std::to_string(i) + ");\nSELECT pg_sleep(0.01);\n");
   }
   std::vector<std::thread> runners;
   std::vector<core::CommandOutput> outs(12);
@@ -192,9 +167,9 @@ TEST_F(Migrate, TwelveRunnersApplyFortyMigrationsExactlyOnceInOrder) {
 }
 
 TEST_F(Migrate, SigkillInsideATransactionalMigrationLeavesNothingHalfApplied) {
-  Write(dir_ + "/0001_slow.sql",
-        "-- pgstack:up\nCREATE TABLE mt.slow (id int);\nSELECT pg_sleep(3);\n"
-        "INSERT INTO mt.slow VALUES (1);\n");
+  WriteText(dir_ + "/0001_slow.sql",
+            "-- pgstack:up\nCREATE TABLE mt.slow (id int);\nSELECT pg_sleep(3);\n"
+            "INSERT INTO mt.slow VALUES (1);\n");
   pid_t pid = Spawn({"up", "--dir", dir_, "--pooled", "--lease", "2s"});
   AwaitSleep("pg_sleep(3)");  // inside the migration's transaction, after CREATE TABLE
   KillAndReap(pid);
@@ -208,10 +183,10 @@ TEST_F(Migrate, SigkillInsideATransactionalMigrationLeavesNothingHalfApplied) {
 }
 
 TEST_F(Migrate, SigkillInsideAStatementByStatementMigrationResumes) {
-  Write(dir_ + "/0001_steps.sql",
-        "-- pgstack:up\nCREATE TABLE mt.steps (id int);\nINSERT INTO mt.steps VALUES (1);\n"
-        "SELECT pg_sleep(4);\nCREATE INDEX CONCURRENTLY steps_id ON mt.steps (id);\n"
-        "INSERT INTO mt.steps VALUES (2);\n");
+  WriteText(dir_ + "/0001_steps.sql",
+            "-- pgstack:up\nCREATE TABLE mt.steps (id int);\nINSERT INTO mt.steps VALUES (1);\n"
+            "SELECT pg_sleep(4);\nCREATE INDEX CONCURRENTLY steps_id ON mt.steps (id);\n"
+            "INSERT INTO mt.steps VALUES (2);\n");
   pid_t pid = Spawn({"up", "--dir", dir_, "--direct", "--lease", "2s"});
   AwaitSleep("pg_sleep(4)");  // the first INSERT is committed, the index not built
   KillAndReap(pid);
@@ -234,8 +209,8 @@ TEST_F(Migrate, SigkillInsideAStatementByStatementMigrationResumes) {
 TEST_F(Migrate, FailedConcurrentIndexIsDroppedAndRebuiltOnResume) {
   ASSERT_EQ(Scalar("CREATE TABLE mt.dup (v int); INSERT INTO mt.dup VALUES (1), (1); SELECT 1"),
             "1");
-  Write(dir_ + "/000001_uniq.up.sql",
-        "SELECT 1;\nCREATE UNIQUE INDEX CONCURRENTLY dup_v ON mt.dup (v);\nSELECT 2;\n");
+  WriteText(dir_ + "/000001_uniq.up.sql",
+            "SELECT 1;\nCREATE UNIQUE INDEX CONCURRENTLY dup_v ON mt.dup (v);\nSELECT 2;\n");
   auto first = Run({"up", "--dir", dir_, "--pooled"});
   EXPECT_EQ(first.exit_code, 1) << first.output;
   EXPECT_NE(first.output.find("000001_uniq.up.sql:2:1"), std::string::npos) << first.output;
@@ -256,7 +231,7 @@ TEST_F(Migrate, FailedConcurrentIndexIsDroppedAndRebuiltOnResume) {
 
 TEST_F(Migrate, LockHeldElsewhereTimesOutRetriesAndSucceeds) {
   ASSERT_EQ(Scalar("CREATE TABLE mt.busy (id int); SELECT 1"), "1");
-  Write(dir_ + "/0001_alter.sql", "-- pgstack:up\nALTER TABLE mt.busy ADD COLUMN note text;\n");
+  WriteText(dir_ + "/0001_alter.sql", "-- pgstack:up\nALTER TABLE mt.busy ADD COLUMN note text;\n");
   auto holder = TestStack::Shared().Direct();
   ASSERT_TRUE(holder.ok());
   ASSERT_TRUE(holder->Run("BEGIN; LOCK TABLE mt.busy IN ACCESS EXCLUSIVE MODE").ok());
@@ -296,7 +271,7 @@ TEST_F(Migrate, LockHeldElsewhereTimesOutRetriesAndSucceeds) {
 }
 
 TEST_F(Migrate, AnotherRunnersLeaseMakesExit4AfterLockTimeout) {
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id int);\n");
+  WriteText(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id int);\n");
   ASSERT_EQ(Run({"status", "--dir", dir_}).exit_code, 0);
   ASSERT_EQ(Run({"baseline", "1", "--dir", dir_}).exit_code, 0);  // creates the schema
   ASSERT_EQ(Scalar("UPDATE pgstack.migration_lock SET holder = 'someone else', expires_at = "
@@ -310,12 +285,12 @@ TEST_F(Migrate, AnotherRunnersLeaseMakesExit4AfterLockTimeout) {
 }
 
 TEST_F(Migrate, RefusesEditedMissingAndOutOfOrderFiles) {
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id int);\n");
-  Write(dir_ + "/0003_c.sql", "-- pgstack:up\nCREATE TABLE mt.c (id int);\n");
+  WriteText(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id int);\n");
+  WriteText(dir_ + "/0003_c.sql", "-- pgstack:up\nCREATE TABLE mt.c (id int);\n");
   ASSERT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
   std::string old_sum = Scalar("SELECT checksum FROM pgstack.schema_history WHERE version = '1'");
   // Edited after it was applied: exit 3 naming the file and both checksums.
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id bigint);\n");
+  WriteText(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id bigint);\n");
   auto edited = Run({"up", "--dir", dir_, "--pooled"});
   EXPECT_EQ(edited.exit_code, 3) << edited.output;
   EXPECT_NE(edited.output.find("0001_a.sql"), std::string::npos) << edited.output;
@@ -326,7 +301,7 @@ TEST_F(Migrate, RefusesEditedMissingAndOutOfOrderFiles) {
                    "' AND repaired_by IS NOT NULL FROM pgstack.schema_history WHERE version = '1'"),
             "t");
   // Out of order: 0002 is older than the applied 0003.
-  Write(dir_ + "/0002_b.sql", "-- pgstack:up\nCREATE TABLE mt.b (id int);\n");
+  WriteText(dir_ + "/0002_b.sql", "-- pgstack:up\nCREATE TABLE mt.b (id int);\n");
   auto order = Run({"up", "--dir", dir_});
   EXPECT_EQ(order.exit_code, 3) << order.output;
   EXPECT_NE(order.output.find("out_of_order 2"), std::string::npos) << order.output;
@@ -340,9 +315,10 @@ TEST_F(Migrate, RefusesEditedMissingAndOutOfOrderFiles) {
 }
 
 TEST_F(Migrate, BadInputIsExit2NamingTheFileAndChangesNothing) {
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id int);\n");
-  Write(dir_ + "/0002_b.sql",
-        "-- pgstack:up\nCREATE TABLE mt.b (id int);\nSELECT 1\n  FORM mt.b;\n-- pgstack:down\n");
+  WriteText(dir_ + "/0001_a.sql", "-- pgstack:up\nCREATE TABLE mt.a (id int);\n");
+  WriteText(
+      dir_ + "/0002_b.sql",
+      "-- pgstack:up\nCREATE TABLE mt.b (id int);\nSELECT 1\n  FORM mt.b;\n-- pgstack:down\n");
   auto syntax = Run({"up", "--dir", dir_, "--pooled"});
   EXPECT_EQ(syntax.exit_code, 2) << syntax.output;
   EXPECT_NE(syntax.output.find("0002_b.sql:4:8: syntax error"), std::string::npos) << syntax.output;
@@ -361,28 +337,28 @@ TEST_F(Migrate, BadInputIsExit2NamingTheFileAndChangesNothing) {
   };
   fs::remove(dir_ + "/0002_b.sql");
   expect2("--to missing", "--to 7: no migration has this version", {"--to", "7"});
-  Write(dir_ + "/0002_b.sql", "-- pgstack:up\nSELECT '\xc3\x28';\n");
+  WriteText(dir_ + "/0002_b.sql", "-- pgstack:up\nSELECT '\xc3\x28';\n");
   expect2("invalid UTF-8", "0002_b.sql:2:9: the file is not valid UTF-8");
-  Write(dir_ + "/0002_b.sql", "-- pgstack:up\n-- nothing here\n-- pgstack:down\nSELECT 1;\n");
+  WriteText(dir_ + "/0002_b.sql", "-- pgstack:up\n-- nothing here\n-- pgstack:down\nSELECT 1;\n");
   expect2("empty", "0002_b.sql:2: empty migration");
   fs::remove(dir_ + "/0002_b.sql");
-  Write(dir_ + "/000002_b.up.sql", "SELECT 1;");
+  WriteText(dir_ + "/000002_b.up.sql", "SELECT 1;");
   expect2("two formats", "two formats mixed");
   fs::remove(dir_ + "/000002_b.up.sql");
   fs::remove(dir_ + "/0001_a.sql");
-  Write(dir_ + "/000001_a.up.sql", "SELECT 1;");
-  Write(dir_ + "/000002_b.down.sql", "SELECT 1;");
+  WriteText(dir_ + "/000001_a.up.sql", "SELECT 1;");
+  WriteText(dir_ + "/000002_b.down.sql", "SELECT 1;");
   expect2("down without up", "000002_b.down.sql: a down file without its up file");
 }
 
 TEST_F(Migrate, BaselineDownAndMissingDownSql) {
-  Write(dir_ + "/0001_a.sql",
-        "-- pgstack:up\nCREATE TABLE mt.a (id int);\n-- pgstack:down\n"
-        "DROP TABLE mt.a;\n");
-  Write(dir_ + "/0002_b.sql", "-- pgstack:up\nCREATE TABLE mt.b (id int);\n");
-  Write(dir_ + "/0003_c.sql",
-        "-- pgstack:up\nCREATE TABLE mt.c (id int);\n-- pgstack:down\n"
-        "DROP TABLE mt.c;\n");
+  WriteText(dir_ + "/0001_a.sql",
+            "-- pgstack:up\nCREATE TABLE mt.a (id int);\n-- pgstack:down\n"
+            "DROP TABLE mt.a;\n");
+  WriteText(dir_ + "/0002_b.sql", "-- pgstack:up\nCREATE TABLE mt.b (id int);\n");
+  WriteText(dir_ + "/0003_c.sql",
+            "-- pgstack:up\nCREATE TABLE mt.c (id int);\n-- pgstack:down\n"
+            "DROP TABLE mt.c;\n");
   ASSERT_EQ(Run({"baseline", "2", "--dir", dir_, "--pooled"}).exit_code, 0);
   EXPECT_EQ(Scalar("SELECT string_agg(version || ':' || kind, ',' ORDER BY version) FROM "
                    "pgstack.schema_history"),
@@ -423,9 +399,9 @@ TEST_F(Migrate, NewWritesAMigrationInPgstacksFormat) {
   ASSERT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
   std::string path = fs::directory_iterator(dir_)->path().string();
   EXPECT_NE(path.find("_add_widgets.sql"), std::string::npos);
-  Write(path,
-        "-- pgstack:up\nCREATE TABLE mt.widgets (id int);\n-- pgstack:down\n"
-        "DROP TABLE mt.widgets;\n");
+  WriteText(path,
+            "-- pgstack:up\nCREATE TABLE mt.widgets (id int);\n-- pgstack:down\n"
+            "DROP TABLE mt.widgets;\n");
   EXPECT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
   EXPECT_EQ(Run({"new", "Bad Name", "--dir", dir_}).exit_code, 2);
 }
@@ -433,8 +409,8 @@ TEST_F(Migrate, NewWritesAMigrationInPgstacksFormat) {
 // --json is one document on stdout whatever happens (scripts pipe it into jq): a report, a
 // refusal (its report and the error together), bad flags, an unknown action.
 TEST_F(Migrate, JsonIsOneDocumentOnEveryPathErrorsIncluded) {
-  Write(dir_ + "/0001_a.sql",
-        "-- pgstack:up\nCREATE TABLE mt.a (id int);\n-- pgstack:down\nDROP TABLE mt.a;\n");
+  WriteText(dir_ + "/0001_a.sql",
+            "-- pgstack:up\nCREATE TABLE mt.a (id int);\n-- pgstack:down\nDROP TABLE mt.a;\n");
   struct Out {
     int exit_code;
     json doc;
@@ -456,8 +432,8 @@ TEST_F(Migrate, JsonIsOneDocumentOnEveryPathErrorsIncluded) {
   EXPECT_EQ(HistoryRows(), 0);
 
   ASSERT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
-  Write(dir_ + "/0001_a.sql",
-        "-- pgstack:up\nCREATE TABLE mt.a (id bigint);\n-- pgstack:down\nDROP TABLE mt.a;\n");
+  WriteText(dir_ + "/0001_a.sql",
+            "-- pgstack:up\nCREATE TABLE mt.a (id bigint);\n-- pgstack:down\nDROP TABLE mt.a;\n");
   Out plan = run({"plan", "--dir", dir_});
   EXPECT_EQ(plan.exit_code, 3);
   EXPECT_EQ(plan.doc["would_refuse"], true) << plan.doc;

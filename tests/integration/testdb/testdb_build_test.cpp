@@ -2,8 +2,11 @@
 // builders of one hash at once, a builder killed mid-migration, a failing migration, gc, and
 // that nothing but testdb's own databases is ever dropped.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <cstdio>
+#include <set>
+#include <thread>
 
 #include "pgstack/core/os.h"
 #include "testdb_helpers.h"
@@ -30,7 +33,7 @@ class TestdbBuild : public ::testing::Test {
 
 TEST_F(TestdbBuild, EightProcessesBuildOneTemplateOnceAndAllGetDatabases) {
   // The migration takes a while, so that the eight overlap while one builds.
-  WriteFile(dir_ + "/0001_items.sql",
+  WriteText(dir_ + "/0001_items.sql",
             "CREATE TABLE items (id int PRIMARY KEY, note text);\n"
             "INSERT INTO items VALUES (1, 'seed');\nSELECT pg_sleep(1);\n");
   std::vector<json> got(8);
@@ -64,25 +67,26 @@ TEST_F(TestdbBuild, EightProcessesBuildOneTemplateOnceAndAllGetDatabases) {
 
 TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
   // Sleeps only in the builder that asks for it (a setting in its environment).
-  WriteFile(dir_ + "/0001_slow.sql",
+  WriteText(dir_ + "/0001_slow.sql",
             "CREATE TABLE slow (id int);\n"
             "DO $$ BEGIN IF current_setting('pgstack.test_sleep', true) = 'on' THEN "
             "PERFORM pg_sleep(60); END IF; END $$;\n");
   std::string log = TempDir("tdbkill") + "/builder.log";
-  pid_t pid = SpawnPgstack({"testdb", "template", "--dir", dir_}, log,
-                           {"PGOPTIONS=-c pgstack.test_sleep=on"});
+  pid_t pid = TestStack::Shared().SpawnPgstack({"testdb", "template", "--dir", dir_}, log,
+                                               {{"PGOPTIONS", "-c pgstack.test_sleep=on"}});
   // Killed once it is mid-migration: the template database exists and its row says building.
-  bool building = false;
-  for (int i = 0; i < 600 && !building; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    auto c = TestStack::Shared().Superuser();
-    if (!c.ok()) continue;
-    auto r = c->Exec(
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' "
-        "AND datname LIKE 'pgstack_tpl_%' AND pid <> pg_backend_pid()");
-    building = r.ok() && r->scalar() == "1";
-  }
-  ASSERT_TRUE(building) << ReadText(log);
+  Status building = WaitFor(
+      "the builder to sleep in its migration",
+      [] {
+        auto c = TestStack::Shared().Superuser();
+        if (!c.ok()) return false;
+        auto r = c->Exec(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' "
+            "AND datname LIKE 'pgstack_tpl_%' AND pid <> pg_backend_pid()");
+        return r.ok() && r->scalar() == "1";
+      },
+      std::chrono::seconds(30));
+  ASSERT_TRUE(building.ok()) << building.message() << ReadText(log);
   KillAndReap(pid);
   auto t0 = std::chrono::steady_clock::now();
   auto out = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
@@ -97,8 +101,8 @@ TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
 }
 
 TEST_F(TestdbBuild, AFailingMigrationSaysWhereAndARetryBuilds) {
-  WriteFile(dir_ + "/0001_ok.sql", "CREATE TABLE ok (id int);\n");
-  WriteFile(dir_ + "/0002_bad.sql", "CREATE TABLE bad (id int);\nINSERT INTO nosuch VALUES (1);\n");
+  WriteText(dir_ + "/0001_ok.sql", "CREATE TABLE ok (id int);\n");
+  WriteText(dir_ + "/0002_bad.sql", "CREATE TABLE bad (id int);\nINSERT INTO nosuch VALUES (1);\n");
   auto out = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
   EXPECT_NE(out.exit_code, 0) << out.output;
   EXPECT_NE(out.output.find("0002_bad.sql:2:"), std::string::npos) << out.output;
@@ -106,13 +110,13 @@ TEST_F(TestdbBuild, AFailingMigrationSaysWhereAndARetryBuilds) {
   EXPECT_EQ(AdminScalar("SELECT count(*) FROM pgstack_testdb.templates t WHERE state <> 'ready' "
                         "OR NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = t.database)"),
             "0");
-  WriteFile(dir_ + "/0002_bad.sql", "CREATE TABLE bad (id int);\n");
+  WriteText(dir_ + "/0002_bad.sql", "CREATE TABLE bad (id int);\n");
   auto retry = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
   EXPECT_EQ(retry.exit_code, 0) << retry.output;
 }
 
 TEST_F(TestdbBuild, ReturnListAndGcDropOnlyTestdbsOwnDatabases) {
-  WriteFile(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  WriteText(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
   json a = GetJson({"--dir", dir_});
   ASSERT_TRUE(a.contains("id")) << a.dump();
   std::string hash = a["templateHash"];
@@ -160,41 +164,70 @@ TEST_F(TestdbBuild, AServerKilledMidCloneLeavesNothingBeyondTheCapsAfterARestart
   std::string log = TempDir("tdbserve") + "/serve.log";
   std::vector<std::string> serve = {"testdb", "--pool-size", "6",        "--max-tests",
                                     "8",      "serve",       "--listen", listen};
-  pid_t pid = SpawnPgstack(serve, log);
-  for (int i = 0; i < 300 && HttpCall(*port, "GET", "/api/v1/templates/x/tests").status == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  pid_t pid = TestStack::Shared().SpawnPgstack(serve, log);
+  Status up = AwaitHttp(*port, log);
+  ASSERT_TRUE(up.ok()) << up.message();
   ASSERT_EQ(HttpCall(*port, "POST", "/api/v1/templates", R"({"hash":"kill1"})").status, 200)
       << ReadText(log);
   ASSERT_EQ(HttpCall(*port, "PUT", "/api/v1/templates/kill1").status, 204);
   // Killed while its workers fill the pool: some clones are half made.
-  for (int i = 0; i < 200; ++i) {
-    if (AdminScalar("SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1'") != "0") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  (void)WaitFor("the workers to start cloning", [] {
+    return AdminScalar("SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1'") != "0";
+  });
   KillAndReap(pid);
-  pid = SpawnPgstack(serve, log);
+  pid = TestStack::Shared().SpawnPgstack(serve, log);
   HttpReply got;
-  for (int i = 0; i < 300 && got.status == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    got = HttpCall(*port, "GET", "/api/v1/templates/kill1/tests");
-  }
+  (void)WaitFor(
+      "the restarted server to answer",
+      [&] { return (got = HttpCall(*port, "GET", "/api/v1/templates/kill1/tests")).status != 0; },
+      std::chrono::seconds(30));
   EXPECT_EQ(got.status, 200) << got.body << ReadText(log);
   // Once the restarted server settles: no clone left "creating", every database listed, and
   // no more than the cap.
   std::string settled;
-  for (int i = 0; i < 300; ++i) {
-    settled = AdminScalar(
-        "SELECT (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1' AND state = "
-        "'creating') || ' ' || (SELECT count(*) FROM pg_database WHERE datname LIKE "
-        "'pgstack\\_tdb\\_kill1\\_%') || ' ' || (SELECT count(*) FROM pgstack_testdb.tests "
-        "WHERE hash = 'kill1')");
-    if (Settled(settled)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  (void)WaitFor(
+      "the restarted server to settle",
+      [&] {
+        settled = AdminScalar(
+            "SELECT (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = 'kill1' AND state = "
+            "'creating') || ' ' || (SELECT count(*) FROM pg_database WHERE datname LIKE "
+            "'pgstack\\_tdb\\_kill1\\_%') || ' ' || (SELECT count(*) FROM pgstack_testdb.tests "
+            "WHERE hash = 'kill1')");
+        return Settled(settled);
+      },
+      std::chrono::seconds(30));
   EXPECT_TRUE(Settled(settled)) << settled;
   kill(pid, SIGTERM);
-  EXPECT_EQ(WaitExit(pid, 20000), 0) << ReadText(log);
+  EXPECT_EQ(WaitExit(pid, std::chrono::seconds(20)), 0) << ReadText(log);
+  EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
+}
+
+TEST_F(TestdbBuild, AGetBeyondTheCapWaitsItsBoundThenNamesTheCap) {
+  WriteText(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  std::vector<std::string> capped = {"testdb", "--pool-size", "1",      "--max-tests",
+                                     "1",      "--get-wait",  "1500ms", "get",
+                                     "--dir",  dir_,          "--json"};
+  auto get = [&] {
+    auto out = TestStack::Shared().Pgstack(capped, {}, Capture::kStdoutOnly);
+    return json::parse(out.output, nullptr, false);
+  };
+  json held = get();  // the one database the cap allows, handed out
+  ASSERT_TRUE(held.contains("id")) << held.dump();
+  auto t0 = std::chrono::steady_clock::now();
+  auto out = TestStack::Shared().Pgstack(capped);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(out.exit_code, 1) << out.output;
+  EXPECT_NE(out.output.find("all 1 test databases of the template (the cap, --max-tests)"),
+            std::string::npos)
+      << out.output;
+  EXPECT_NE(out.output.find("1.5 s"), std::string::npos) << out.output;
+  EXPECT_GE(waited, std::chrono::milliseconds(1500));
+  EXPECT_LT(waited, std::chrono::seconds(20));
+  // Returned, the database serves the next get at once.
+  auto ret =
+      TestStack::Shared().Pgstack({"testdb", "return", std::to_string(held["id"].get<int64_t>())});
+  EXPECT_EQ(ret.exit_code, 0) << ret.output;
+  EXPECT_EQ(get()["id"], held["id"]);
   EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
 }
 

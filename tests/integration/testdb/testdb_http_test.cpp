@@ -1,8 +1,14 @@
 // `pgstack testdb serve` over real HTTP: every endpoint of IntegreSQL's API v1 with each of its
 // status codes, isolation of the databases it hands out, one server per stack, and SIGTERM.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
 
 #include "pgstack/core/os.h"
+#include "pgstack/core/wait.h"
 #include "testdb_helpers.h"
 
 namespace pgstack::testing {
@@ -17,13 +23,12 @@ class Serve : public ::testing::Test {
     ASSERT_TRUE(port.ok());
     port_ = *port;
     log_ = TempDir("serve") + "/serve.log";
-    pid_ = SpawnPgstack({"--verbose", "testdb", "--pool-size", "2", "--max-tests", "4", "serve",
-                         "--listen", "127.0.0.1:" + std::to_string(port_)},
-                        log_);
-    for (int i = 0; i < 300 && HttpCall(port_, "GET", "/api/v1/templates/none/tests").status == 0;
-         ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    pid_ = TestStack::Shared().SpawnPgstack(
+        {"--verbose", "testdb", "--pool-size", "2", "--max-tests", "4", "serve", "--listen",
+         "127.0.0.1:" + std::to_string(port_)},
+        log_);
+    Status up = AwaitHttp(port_, log_);
+    ASSERT_TRUE(up.ok()) << up.message();
     ASSERT_EQ(HttpCall(port_, "GET", "/api/v1/templates/none/tests").status, 404) << ReadText(log_);
   }
   static void TearDownTestSuite() {
@@ -132,12 +137,8 @@ TEST_F(Serve, TestDatabasesAreIsolatedAndComeBackClean) {
 }
 
 TEST_F(Serve, KeepAliveServesSeveralRequestsOnOneConnection) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port_));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  int fd = ConnectLoopback(port_);
+  ASSERT_GE(fd, 0);
   std::string two =
       "GET /api/v1/templates/ka1/tests HTTP/1.1\r\nHost: x\r\n\r\n"
       "GET /api/v1/templates/ka2/tests HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
@@ -161,7 +162,7 @@ TEST_F(Serve, PoolAtItsCapWaitsForADatabaseToComeBack) {
   auto t0 = std::chrono::steady_clock::now();
   // The server's get wait is 60 s by default: a fifth GET is answered when one comes back.
   std::thread giver([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    (void)core::Pause(std::chrono::milliseconds(500));  // the test holding it ends later
     std::string id = AdminScalar(
         "SELECT min(id) FROM pgstack_testdb.tests WHERE hash = 'cap1' AND state = 'in_use'");
     Call("POST", "/templates/cap1/tests/" + id + "/unlock");
@@ -186,7 +187,7 @@ TEST_F(Serve, ZzSigtermDrainsAndExitsZero) {  // last: it stops the suite's serv
   EXPECT_EQ(Call("GET", "/templates/none/tests").status, 404);
   auto t0 = std::chrono::steady_clock::now();
   kill(pid_, SIGTERM);
-  int code = WaitExit(pid_, 10000);
+  int code = WaitExit(pid_, std::chrono::seconds(10));
   EXPECT_EQ(code, 0) << ReadText(log_);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
   pid_ = -1;

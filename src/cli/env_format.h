@@ -1,0 +1,30 @@
+// Environment variables written for whoever reads them: a POSIX shell's eval, fish's source,
+// a dotenv file (docker run --env-file, and most frameworks), or JSON.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pgstack/core/status.h"
+
+namespace pgstack::cli {
+
+enum class EnvFormat { kSh, kFish, kDotenv, kJson };
+inline constexpr const char* kEnvFormatNames = "sh, fish, dotenv, json";
+std::optional<EnvFormat> ParseEnvFormat(std::string_view text);
+
+using EnvVars = std::vector<std::pair<std::string, std::string>>;
+
+// Single-quoted for a POSIX shell: safe whatever the value holds.
+std::string ShellQuote(const std::string& v);
+
+// The text that sets vars, one line each (kJson: one object). A dotenv line holds its value
+// verbatim, as docker's --env-file reads it, so a value with a line break is kInvalidInput.
+Result<std::string> FormatSet(const EnvVars& vars, EnvFormat f);
+// The text that unsets names; kInvalidInput for dotenv, which has no way to say it.
+Result<std::string> FormatUnset(const std::vector<std::string>& names, EnvFormat f);
+
+}  // namespace pgstack::cli

@@ -1,0 +1,65 @@
+#include "child.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "fixture.h"
+
+namespace pgstack::testing {
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
+            const std::map<std::string, std::string>& extra_env) {
+  // Prepared before fork: the child only calls async-signal-safe functions until exec.
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    if (!extra_env.count(kv.substr(0, kv.find('=')))) env.push_back(kv);
+  }
+  for (const auto& [k, v] : extra_env) env.push_back(k + "=" + v);
+  std::vector<char*> cenv;
+  for (auto& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  std::string out = log.empty() ? "/dev/null" : log;
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) _exit(126);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    execve(cargv[0], cargv.data(), cenv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int WaitExit(pid_t pid, std::chrono::milliseconds bound) {
+  int code = -1;
+  Status exited = WaitFor(
+      "pid " + std::to_string(pid) + " to exit",
+      [&] {
+        int st = 0;
+        if (waitpid(pid, &st, WNOHANG) != pid) return false;
+        code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return true;
+      },
+      bound);
+  return exited.ok() ? code : -1;
+}
+
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  int st = 0;
+  waitpid(pid, &st, 0);
+}
+
+}  // namespace pgstack::testing

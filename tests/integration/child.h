@@ -1,0 +1,26 @@
+// Processes a test starts in the background and ends itself: a server under test, or a runner it
+// kills with SIGKILL half way. (A run that the test waits for is RunPgstack in fixture.h.)
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pgstack::testing {
+
+// Starts argv (argv[0] a path) with extra_env added to this process's environment, stdout and
+// stderr to log ("" for /dev/null); returns its pid. Throws when fork fails.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log = "",
+            const std::map<std::string, std::string>& extra_env = {});
+
+// Waits for pid with a bound (pgstack's own bounded wait): its exit code, 128+signal, or -1 when
+// it outlived the bound (it is left running).
+int WaitExit(pid_t pid, std::chrono::milliseconds bound);
+
+// SIGKILL, then reaps it.
+void KillAndReap(pid_t pid);
+
+}  // namespace pgstack::testing
