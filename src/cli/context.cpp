@@ -112,7 +112,12 @@ void Context::ResolveProject() {
   if (found && !std::filesystem::equivalent(*found, std::filesystem::current_path(ec), ec)) {
     root = *found;
   }
-  if (global.config.empty()) global.config = (root / "config" / "database.json").string();
+  // Outside any project, an installed pgstack reads the configuration installed with it.
+  std::optional<std::string> installed =
+      found ? std::nullopt : core::InstalledFile("config/database.json");
+  if (global.config.empty()) {
+    global.config = installed ? *installed : (root / "config" / "database.json").string();
+  }
   if (global.state_dir.empty()) global.state_dir = (root / ".pgstack").string();
 }
 

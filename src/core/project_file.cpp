@@ -21,6 +21,15 @@ std::optional<std::string> FindProjectRoot(const std::string& start) {
   return std::nullopt;
 }
 
+std::optional<std::string> InstalledFile(const std::string& relative) {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);  // <prefix>/bin/pgstack
+  if (ec) return std::nullopt;
+  fs::path file = exe.parent_path().parent_path() / "share" / "pgstack" / relative;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  return file.lexically_normal().string();
+}
+
 std::string ProjectFile(const std::string& relative, const std::string& config_file) {
   std::vector<fs::path> roots;
   // config/database.json sits one folder below the project's root.
@@ -31,6 +40,7 @@ std::string ProjectFile(const std::string& relative, const std::string& config_f
     std::error_code ec;
     if (fs::exists(root / relative, ec)) return (root / relative).lexically_normal().string();
   }
+  if (auto installed = InstalledFile(relative)) return *installed;
   return (fs::path(PGSTACK_SOURCE_DIR) / relative).string();
 }
 

@@ -14,7 +14,12 @@ namespace pgstack::core {
 // nullopt when none does.
 std::optional<std::string> FindProjectRoot(const std::string& start = "");
 
-// The first candidate that exists, else the source tree's path (so that a message names it).
+// `relative` among the files `cmake --install` put beside the binary (<prefix>/share/pgstack),
+// when the binary runs from an install prefix and the file is there.
+std::optional<std::string> InstalledFile(const std::string& relative);
+
+// The first candidate that exists (the project's, then the installed one), else the source
+// tree's path (so that a message names it).
 std::string ProjectFile(const std::string& relative, const std::string& config_file = "");
 
 }  // namespace pgstack::core
