@@ -145,6 +145,24 @@ Status Cluster::CheckConfig() {
       fmt::format("PostgreSQL refuses the settings for {}: {}", paths_.pg_conf, s.message()));
 }
 
+Status Cluster::WaitIfStopping() {
+  // postmaster.pid's 8th line is the server's state: a server shutting down (a down that was
+  // killed after it asked for the shutdown) is gone in a moment and must not count as running.
+  pid_t pid = core::ReadPidFile(paths_.data + "/postmaster.pid");
+  if (!core::ProcessAlive(pid)) return Status::Ok();
+  auto text = core::ReadFileIfExists(paths_.data + "/postmaster.pid");
+  if (!text.ok() || !*text || (*text)->find("\nstopping") == std::string::npos) return Status::Ok();
+  return core::WaitUntil({.what = fmt::format("PostgreSQL (pid {}) to finish stopping", pid),
+                          .timeout = std::chrono::seconds(60),
+                          .backoff = {.first = std::chrono::milliseconds(5),
+                                      .growth = 1.5,
+                                      .max = std::chrono::milliseconds(200)}},
+                         [pid] {
+                           return core::ProcessAlive(pid) ? core::Poll::NotYet("it still runs")
+                                                          : core::Poll::Ready();
+                         });
+}
+
 bool Cluster::Running() const {
   return core::ProcessAlive(core::ReadPidFile(paths_.data + "/postmaster.pid"));
 }

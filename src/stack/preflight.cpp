@@ -36,8 +36,8 @@ Status CheckConfigInput(const core::Environment& env) {
   long long ram_kb = static_cast<long long>(pages) * (page / 1024);
   if (kb <= ram_kb) return Status::Ok();
   return Status::InvalidInput(fmt::format(
-      "{}: environment {}: shared_buffers {} is more than this machine's memory ({} MB)",
-      env.file, env.name, *shared, ram_kb / 1024));
+      "{}: environment {}: shared_buffers {} is more than this machine's memory ({} MB)", env.file,
+      env.name, *shared, ram_kb / 1024));
 }
 
 Status CheckServerInput(const core::Environment& env, const std::string& bin_dir) {

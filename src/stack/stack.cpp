@@ -253,6 +253,7 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   Cluster cluster(paths, plan.state.pg_bin, svc, runner);
   PgBouncerProcess bouncer(paths, svc, runner);
   StopOnFailure stop_on_failure(cluster, bouncer);
+  PGSTACK_RETURN_IF_ERROR(cluster.WaitIfStopping());
   if (!cluster.Initialized()) {
     PGSTACK_ASSIGN_OR_RETURN(std::string made, InitDataDir(cluster, e.durable));
     actions.push_back(std::move(made));

@@ -26,7 +26,8 @@ std::string ReadHolder(int fd) {
 // Whether fd is still the file at path: a destroy that held the lock before us deletes the
 // directory, and a lock on a deleted file protects nothing.
 bool StillThere(int fd, const std::string& path) {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
          a.st_dev == b.st_dev;
 }
@@ -63,9 +64,8 @@ Result<StateLock> StateLock::Acquire(const StatePaths& paths, const std::string&
       }
       fd = ::open(paths.lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
       if (fd < 0 && errno == ENOENT && !make_root) {
-        return core::Poll::Fail(Status::InvalidInput(
-            fmt::format("{}: no stack here (run `pgstack up` first, or pass --state-dir)",
-                        paths.root)));
+        return core::Poll::Fail(Status::InvalidInput(fmt::format(
+            "{}: no stack here (run `pgstack up` first, or pass --state-dir)", paths.root)));
       }
       if (fd < 0) {
         return core::Poll::Fail(Status::Failure(
@@ -74,8 +74,8 @@ Result<StateLock> StateLock::Acquire(const StatePaths& paths, const std::string&
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK && errno != EINTR) {
-        return core::Poll::Fail(Status::Failure(
-            fmt::format("{}: cannot lock: {}", paths.lock_file, strerror(errno))));
+        return core::Poll::Fail(
+            Status::Failure(fmt::format("{}: cannot lock: {}", paths.lock_file, strerror(errno))));
       }
       std::string who = ReadHolder(fd);
       return core::Poll::NotYet(who.empty() ? "another pgstack holds it" : "held by " + who);
