@@ -45,6 +45,7 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
     const auto& st = s->state;
     nlohmann::json j = {{"state_dir", ctx.global.state_dir},
                         {"exists", s->exists},
+                        {"complete", s->complete},
                         {"postgres",
                          {{"running", s->postgres_running},
                           {"port", st.pg_port},
@@ -68,6 +69,13 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
                                st.pool_port));
     }
     ctx.out.Json(j);
+    if (s->exists && !s->complete) {
+      // Not a healthy stack: a script that asks status must not read success.
+      return ctx.out.Fail(Status::Failure(fmt::format(
+          "{}: the last `pgstack up` there did not finish: run it again, or `pgstack destroy "
+          "--yes`",
+          ctx.global.state_dir)));
+    }
     return 0;
   };
 }

@@ -11,4 +11,15 @@ std::string QuoteConfValue(std::string_view value) {
   return out + "'";
 }
 
+std::string QuoteConfListElement(std::string_view element) {
+  if (!element.empty() && element.find_first_of(", \t\"") == std::string_view::npos)
+    return std::string(element);
+  std::string out = "\"";
+  for (char c : element) {
+    if (c == '"') out += c;
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace pgstack::core

@@ -4,9 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "pgstack/core/files.h"
 
@@ -27,6 +30,35 @@ std::string LineColumn(const std::string& text, size_t byte) {
     }
   }
   return fmt::format("line {}, column {}", line, col);
+}
+
+// A parser callback that notes the first key an object has twice, as "$.path: duplicate key".
+json::parser_callback_t DuplicateKeyFinder(std::string* found) {
+  struct Frame {
+    std::set<std::string> keys;
+    std::string path;
+  };
+  auto frames = std::make_shared<std::vector<Frame>>();
+  auto last_key = std::make_shared<std::string>();
+  return [found, frames, last_key](int, json::parse_event_t event, json& parsed) {
+    using E = json::parse_event_t;
+    if (event == E::object_start || event == E::array_start) {
+      std::string base = frames->empty() ? "$" : frames->back().path;
+      if (!frames->empty() && !last_key->empty()) base += "." + *last_key;
+      frames->push_back({{}, base});
+      last_key->clear();
+    } else if (event == E::object_end || event == E::array_end) {
+      if (!frames->empty()) frames->pop_back();
+      last_key->clear();
+    } else if (event == E::key && !frames->empty()) {
+      *last_key = parsed.get<std::string>();
+      if (!frames->back().keys.insert(*last_key).second && found->empty())
+        *found = fmt::format("{}.{}: duplicate key", frames->back().path, *last_key);
+    } else if (event == E::value) {
+      last_key->clear();
+    }
+    return true;
+  };
 }
 
 // Walks one JSON object, reporting unknown keys and wrong types with their full path.
@@ -53,6 +85,51 @@ class Reader {
     if (!obj.contains(key)) return Status::Ok();
     if (!obj[key].is_string()) return Error(Join(path, key), "must be a string");
     *out = obj[key].get<std::string>();
+    return Status::Ok();
+  }
+
+  // A role, database or extension name: pgstack writes it into SQL (quoted), pgbouncer.ini and
+  // the userlist, where only plain names are safe, and PostgreSQL cuts a name at 63 bytes.
+  Status Name(const json& obj, const std::string& path, const char* key, std::string* out) const {
+    PGSTACK_RETURN_IF_ERROR(String(obj, path, key, out));
+    if (!obj.contains(key)) return Status::Ok();
+    return CheckName(Join(path, key), *out);
+  }
+  Status CheckName(const std::string& path, const std::string& name) const {
+    if (name.empty() || name.size() > 63)
+      return Error(path, fmt::format("must be 1 to 63 bytes long, not {}", name.size()));
+    for (unsigned char c : name) {
+      if (!std::isalnum(c) && c != '_' && c != '-' && c != '.' && c != '$')
+        return Error(path, "may hold only letters, digits, _ - . and $");
+    }
+    return Status::Ok();
+  }
+
+  // The name of an environment variable (the shell's rule), which pgstack reads, never a value.
+  Status VariableName(const json& obj, const std::string& path, const char* key,
+                      std::string* out) const {
+    PGSTACK_RETURN_IF_ERROR(String(obj, path, key, out));
+    if (!obj.contains(key)) return Status::Ok();
+    bool ok = !out->empty() && !std::isdigit(static_cast<unsigned char>((*out)[0]));
+    for (unsigned char c : *out) ok = ok && (std::isalnum(c) || c == '_');
+    if (!ok) {
+      return Error(Join(path, key),
+                   "must be the name of an environment variable (letters, digits, _), not a "
+                   "value");
+    }
+    return Status::Ok();
+  }
+
+  // A host name or address list, written into pgbouncer.ini and connection strings.
+  Status Address(const json& obj, const std::string& path, const char* key,
+                 std::string* out) const {
+    PGSTACK_RETURN_IF_ERROR(String(obj, path, key, out));
+    if (!obj.contains(key)) return Status::Ok();
+    for (unsigned char c : *out) {
+      if (c <= ' ' || c == '\'' || c == '"' || c == '\\' || c == 0x7f)
+        return Error(Join(path, key), "must not contain spaces, quotes or control characters");
+    }
+    if (out->empty()) return Error(Join(path, key), "must not be empty");
     return Status::Ok();
   }
 
@@ -111,11 +188,14 @@ class Reader {
           value = v.get<std::string>();
           if (value.find_first_of("'\n\r") != std::string::npos)
             return Error(p, "must not contain quotes or line breaks");
-          if (!spec->choices.empty() &&
-              std::find(spec->choices.begin(), spec->choices.end(), value) == spec->choices.end())
-            return Error(p, fmt::format("must be one of {}, not {}", fmt::join(spec->choices, ", "),
-                                        v.dump()));
           break;
+      }
+      if (!IsAllowed(*spec, value)) {
+        std::string allowed = AllowedValues(*spec);
+        allowed.erase(std::remove(allowed.begin(), allowed.end(), '`'), allowed.end());
+        return Error(
+            p, fmt::format("must be {}, not {}",
+                           allowed.starts_with("one of") ? allowed : "from " + allowed, v.dump()));
       }
       (*out)[k] = value;
     }
@@ -167,12 +247,12 @@ Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layer
                                         {"host", "port", "database", "user", "password_env",
                                          "admin_url_env", "extensions", "settings"}));
     PostgresConfig& pc = out->env.postgres;
-    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "host", &pc.host));
+    PGSTACK_RETURN_IF_ERROR(r.Address(pg, pp, "host", &pc.host));
     PGSTACK_RETURN_IF_ERROR(r.Port(pg, pp, "port", &pc.port));
-    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "database", &pc.database));
-    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "user", &pc.user));
-    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "password_env", &pc.password_env));
-    PGSTACK_RETURN_IF_ERROR(r.String(pg, pp, "admin_url_env", &pc.admin_url_env));
+    PGSTACK_RETURN_IF_ERROR(r.Name(pg, pp, "database", &pc.database));
+    PGSTACK_RETURN_IF_ERROR(r.Name(pg, pp, "user", &pc.user));
+    PGSTACK_RETURN_IF_ERROR(r.VariableName(pg, pp, "password_env", &pc.password_env));
+    PGSTACK_RETURN_IF_ERROR(r.VariableName(pg, pp, "admin_url_env", &pc.admin_url_env));
     if (pg.contains("extensions")) {
       const json& ex = pg["extensions"];
       if (!ex.is_array()) return r.Error(pp + ".extensions", "must be an array of names");
@@ -181,6 +261,8 @@ Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layer
         if (!ex[i].is_string())
           return r.Error(fmt::format("{}.extensions[{}]", pp, i), "must be a string");
         pc.extensions.push_back(ex[i].get<std::string>());
+        PGSTACK_RETURN_IF_ERROR(
+            r.CheckName(fmt::format("{}.extensions[{}]", pp, i), pc.extensions.back()));
       }
     }
     if (pg.contains("settings"))
@@ -191,7 +273,7 @@ Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layer
     const json& b = e["pgbouncer"];
     std::string bp = path + ".pgbouncer";
     PGSTACK_RETURN_IF_ERROR(r.CheckKeys(b, bp, {"listen_addr", "port", "settings"}));
-    PGSTACK_RETURN_IF_ERROR(r.String(b, bp, "listen_addr", &out->env.pgbouncer.listen_addr));
+    PGSTACK_RETURN_IF_ERROR(r.Address(b, bp, "listen_addr", &out->env.pgbouncer.listen_addr));
     PGSTACK_RETURN_IF_ERROR(r.Port(b, bp, "port", &out->env.pgbouncer.port));
     if (b.contains("settings"))
       PGSTACK_RETURN_IF_ERROR(r.Settings(b["settings"], bp + ".settings", Target::kPgBouncer,
@@ -232,13 +314,16 @@ EnvLookup ProcessEnv() {
 Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
                                      const std::string& name) {
   json root;
+  std::string duplicate;
   try {
-    root = json::parse(text);
+    root = json::parse(text, DuplicateKeyFinder(&duplicate));
   } catch (const json::parse_error& e) {
     return Status::InvalidInput(
         fmt::format("{}: invalid JSON at {}", file, LineColumn(text, e.byte > 0 ? e.byte - 1 : 0)));
   }
   Reader r(file);
+  // JSON parsers keep one of two equal keys; which one the author meant, nobody knows.
+  if (!duplicate.empty()) return Status::InvalidInput(fmt::format("{}: {}", file, duplicate));
   PGSTACK_RETURN_IF_ERROR(r.CheckKeys(root, "$", {"$schema", "defaults", "environments"}));
   if (!root.contains("environments") || !root["environments"].is_object())
     return r.Error("$.environments", "missing (an object of named environments)");

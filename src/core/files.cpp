@@ -96,7 +96,9 @@ Result<std::string> BackupFile(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return Errno("cannot stat", path);
   PGSTACK_ASSIGN_OR_RETURN(auto content, ReadFileIfExists(path));
   std::string backup = fmt::format("{}.{}.bak", path, TimestampNow());
-  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(backup, content.value_or(""), st.st_mode & 07777,
+  // A backup is for its owner to restore from: readable by nobody else, whatever the file was
+  // (a loosened credentials or userlist file must not be copied loose).
+  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(backup, content.value_or(""), st.st_mode & 0600,
                                           Owner{st.st_uid, st.st_gid}));
   return backup;
 }

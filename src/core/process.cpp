@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,6 +52,7 @@ class SystemRunner : public ProcessRunner {
       }
     }
 
+    const pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
       close(out);
@@ -69,6 +71,11 @@ class SystemRunner : public ProcessRunner {
         if (cmd.gid && setgid(*cmd.gid) != 0) _exit(126);
         if (setuid(*cmd.uid) != 0) _exit(126);
       }
+      // Killed with us (after setuid, which clears it): an initdb must not go on writing into
+      // a state dir whose next `up` cleans up after the killed one. What the program starts
+      // as a daemon (pg_ctl's postmaster, pgbouncer -d) forks, which clears it again.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);
       execve(argv[0], argv.data(), envp.data());
       _exit(127);
     }

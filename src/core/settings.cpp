@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 
 namespace pgstack::core {
@@ -15,54 +16,65 @@ using enum Apply;
 // that leaves it out gets the default, pgstack.conf or PgBouncer's settings block (under `doc`
 // as a comment) renders it, and `verify` compares it with what the server shows.
 constexpr std::string_view kPoolModes[] = {"session", "transaction", "statement"};
+constexpr std::string_view kLogStatement[] = {"none", "ddl", "mod", "all"};
+// md5 is replayable and PostgreSQL 17 deprecates it; pgstack's verifiers are SCRAM.
+constexpr std::string_view kScramOnly[] = {"scram-sha-256"};
+constexpr long long kKb = 1, kMb = 1024 * kKb, kGb = 1024 * kMb, kTb = 1024 * kGb;
+constexpr long long kDay = 24 * 3600;
+// PgBouncer's counts: a pool or limit beyond this is a typo, not a plan.
+constexpr long long kMaxCount = 100000;
 
 constexpr SettingSpec kSettings[] = {
     // PostgreSQL (postgresql.conf names).
     {"effective_cache_size", kPostgres, kSize, kReload, PlanValue("1GB"),
-     "the planner's estimate of the OS cache: favours index scans"},
+     "the planner's estimate of the OS cache: favours index scans", Between(8 * kKb, 16 * kTb)},
     {"listen_addresses", kPostgres, kString, kRestart, kOnlyWhereSet,
      "the local environments set `127.0.0.1` (loopback only); a wider value also adds a SCRAM "
      "`host all all all` rule to pg_hba"},
     {"log_statement", kPostgres, kString, kReload, PlanValue("all"),
      "development logs every statement for debugging; test sets `none` and production `ddl`, "
-     "as benchmarks would measure logging"},
+     "as benchmarks would measure logging",
+     OneOf(kLogStatement)},
     {"max_connections", kPostgres, kInt, kRestart, PlanValue("200"),
      "the plan's ceiling of server connections; PgBouncer keeps real use near "
-     "`default_pool_size`"},
+     "`default_pool_size`",
+     Between(1, 262143)},
     {"password_encryption", kPostgres, kString, kReload, PlanValue("scram-sha-256"),
-     "passwords are stored and checked as SCRAM verifiers"},
+     "passwords are stored and checked as SCRAM verifiers", OneOf(kScramOnly)},
     {"shared_buffers", kPostgres, kSize, kRestart, PlanValue("256MB"),
-     "PostgreSQL's own page cache"},
+     "PostgreSQL's own page cache", Between(128 * kKb, 8 * kTb)},
     // PgBouncer (pgbouncer.ini names).
     {"admin_users", kPgBouncer, kString, kReload, kApplicationRole,
      "may use the admin console (`RELOAD`, `SHOW`)"},
     {"default_pool_size", kPgBouncer, kInt, kReload, PlanValue("20"),
-     "server connections per (user, database) pair"},
+     "server connections per (user, database) pair", Between(1, kMaxCount)},
     {"max_client_conn", kPgBouncer, kInt, kRestart, PlanValue("200"),
-     "client connections PgBouncer accepts"},
+     "client connections PgBouncer accepts", Between(1, kMaxCount)},
     {"max_db_connections", kPgBouncer, kInt, kReload, PlanValue("50"),
-     "server connections per database across pools"},
+     "server connections per database across pools", Between(0, kMaxCount)},
     {"max_user_connections", kPgBouncer, kInt, kReload, PlanValue("50"),
-     "server connections per user across pools"},
+     "server connections per user across pools", Between(0, kMaxCount)},
     {"min_pool_size", kPgBouncer, kInt, kReload, PlanValue("5"),
      "server connections kept open when idle (opened once a client has logged in, as SCRAM "
-     "pass-through needs the client's proof)"},
+     "pass-through needs the client's proof)",
+     Between(0, kMaxCount)},
     {"pool_mode", kPgBouncer, kString, kReload, PlanValue("transaction"),
-     "a server connection serves one transaction, then returns to the pool", kPoolModes},
+     "a server connection serves one transaction, then returns to the pool", OneOf(kPoolModes)},
     {"query_wait_timeout", kPgBouncer, kInt, kReload, PlanValue("120"),
-     "seconds a client may wait for a server connection"},
+     "seconds a client may wait for a server connection", Between(0, kDay)},
     {"reserve_pool_size", kPgBouncer, kInt, kReload, PlanValue("5"),
-     "extra server connections when clients have waited `reserve_pool_timeout`"},
+     "extra server connections when clients have waited `reserve_pool_timeout`",
+     Between(0, kMaxCount)},
     {"reserve_pool_timeout", kPgBouncer, kInt, kReload, PlanValue("5"),
-     "seconds before the reserve pool is used"},
+     "seconds before the reserve pool is used", Between(0, kDay)},
     {"server_check_delay", kPgBouncer, kInt, kReload, PlanValue("30"),
-     "seconds an idle server connection may go unchecked"},
+     "seconds an idle server connection may go unchecked", Between(0, kDay)},
     {"server_check_query", kPgBouncer, kString, kReload, PlanValue("select 1"),
      "the query that checks an idle server connection"},
     {"server_idle_timeout", kPgBouncer, kInt, kReload, PlanValue("600"),
-     "seconds before an idle server connection is closed"},
+     "seconds before an idle server connection is closed", Between(0, 365 * kDay)},
     {"server_lifetime", kPgBouncer, kInt, kReload, PlanValue("3600"),
-     "seconds before a server connection is recycled"},
+     "seconds before a server connection is recycled", Between(0, 365 * kDay)},
     {"server_reset_query", kPgBouncer, kString, kReload, PlanValue("DISCARD ALL"),
      "cleans a server connection in session mode (transaction mode does not run it)"},
     {"stats_users", kPgBouncer, kString, kReload, kApplicationRole,
@@ -111,10 +123,54 @@ SettingList EffectiveSettings(Target target, const std::map<std::string, std::st
   return out;
 }
 
+namespace {
+
+// 8TB, 256MB, 128kB: the largest unit that divides it.
+std::string FormatKb(long long kb) {
+  for (auto [unit, name] : {std::pair{kTb, "TB"}, std::pair{kGb, "GB"}, std::pair{kMb, "MB"}}) {
+    if (kb % unit == 0) return std::to_string(kb / unit) + name;
+  }
+  return std::to_string(kb) + "kB";
+}
+
+}  // namespace
+
+std::string AllowedValues(const SettingSpec& spec) {
+  const Allowed& a = spec.allowed;
+  if (!a.choices.empty()) {
+    std::string out = "one of ";
+    for (size_t i = 0; i < a.choices.size(); ++i)
+      out += (i ? ", `" : "`") + std::string(a.choices[i]) + "`";
+    return out;
+  }
+  if (!a.ranged) return "";
+  if (spec.type == kSize) return FormatKb(a.min) + " to " + FormatKb(a.max);
+  return std::to_string(a.min) + " to " + std::to_string(a.max);
+}
+
+bool IsAllowed(const SettingSpec& spec, std::string_view value) {
+  const Allowed& a = spec.allowed;
+  if (!a.choices.empty())
+    return std::find(a.choices.begin(), a.choices.end(), value) != a.choices.end();
+  if (!a.ranged) return true;
+  long long n = 0;
+  if (spec.type == kSize) {
+    n = SizeInKb(value);
+    if (n < 0) return true;
+  } else {
+    char* end = nullptr;
+    std::string v(value);
+    errno = 0;
+    n = std::strtoll(v.c_str(), &end, 10);
+    if (*end != '\0' || errno == ERANGE) return false;
+  }
+  return n >= a.min && n <= a.max;
+}
+
 long long SizeInKb(std::string_view v) {
   size_t i = 0;
   while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
-  if (i == 0) return -1;
+  if (i == 0 || i > 12) return -1;  // more digits than any size, and atoll would overflow
   long long n = std::atoll(std::string(v.substr(0, i)).c_str());
   std::string unit = Lower(v.substr(i));
   if (unit == "kb") return n;

@@ -1,7 +1,10 @@
 #include "pgstack/location/credentials.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "pgstack/core/files.h"
@@ -20,6 +23,18 @@ Result<std::optional<std::string>> ReadCredentials(const StatePaths& paths) {
 Status WriteCredentials(const StatePaths& paths, const std::string& password) {
   nlohmann::json j = {{"password", password}};
   return core::WriteFileAtomic(paths.credentials, j.dump() + "\n", 0600);
+}
+
+Result<std::optional<unsigned>> SecureCredentials(const StatePaths& paths) {
+  struct stat st {};
+  if (::stat(paths.credentials.c_str(), &st) != 0) return std::optional<unsigned>();
+  unsigned mode = st.st_mode & 07777;
+  if (mode == 0600) return std::optional<unsigned>();
+  if (::chmod(paths.credentials.c_str(), 0600) != 0) {
+    return Status::Failure(fmt::format("{}: cannot make it private (chmod 0600): {}",
+                                       paths.credentials, std::strerror(errno)));
+  }
+  return std::optional<unsigned>(mode);
 }
 
 Result<std::string> LocalPassword(const core::Environment& env, const StatePaths& paths) {

@@ -12,7 +12,16 @@ Status ApplyEnvOverrides(core::Environment& e, const core::EnvLookup& lookup) {
     return v ? *v : "";
   };
   core::PostgresConfig& pg = e.postgres;
-  const bool external = e.mode == core::Mode::kExternal;
+  // The variable the config names is the one meant for this role, in either mode.
+  auto named_password = [&] {
+    if (!pg.password_env.empty()) {
+      if (auto v = get(pg.password_env); !v.empty()) pg.password = v;
+    }
+  };
+  if (e.mode == core::Mode::kLocal) {
+    named_password();
+    return Status::Ok();
+  }
   if (auto url = get("DATABASE_URL"); !url.empty()) {
     pg::ConnParams base{.host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.database};
     auto parsed = pg::ParseConnString(url, base);
@@ -20,28 +29,20 @@ Status ApplyEnvOverrides(core::Environment& e, const core::EnvLookup& lookup) {
     pg.user = parsed->user;
     pg.database = parsed->dbname;
     if (!parsed->password.empty()) pg.password = parsed->password;
-    if (external) {
-      pg.host = parsed->host;
-      pg.port = parsed->port;
-    }
+    pg.host = parsed->host;
+    pg.port = parsed->port;
   }
   if (auto v = get("PGUSER"); !v.empty()) pg.user = v;
   if (auto v = get("PGDATABASE"); !v.empty()) pg.database = v;
   if (auto v = get("PGPASSWORD"); !v.empty()) pg.password = v;
-  if (external) {
-    if (auto v = get("PGHOST"); !v.empty()) pg.host = v;
-    if (auto v = get("PGPORT"); !v.empty()) {
-      char* end = nullptr;
-      long port = std::strtol(v.c_str(), &end, 10);
-      if (*end || port <= 0 || port > 65535)
-        return Status::InvalidInput("PGPORT: not a port number");
-      pg.port = static_cast<int>(port);
-    }
+  if (auto v = get("PGHOST"); !v.empty()) pg.host = v;
+  if (auto v = get("PGPORT"); !v.empty()) {
+    char* end = nullptr;
+    long port = std::strtol(v.c_str(), &end, 10);
+    if (*end || port <= 0 || port > 65535) return Status::InvalidInput("PGPORT: not a port number");
+    pg.port = static_cast<int>(port);
   }
-  // The variable the config names wins over PGPASSWORD: it is the one meant for this role.
-  if (!pg.password_env.empty()) {
-    if (auto v = get(pg.password_env); !v.empty()) pg.password = v;
-  }
+  named_password();
   return Status::Ok();
 }
 

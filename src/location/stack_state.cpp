@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "pgstack/core/files.h"
@@ -13,7 +14,49 @@ std::string StackId(const core::Environment& env) {
   return env.name + "/" + env.postgres.database + "/" + env.postgres.user;
 }
 
+bool IsStateDirEntry(const std::string& name) {
+  // Each of these, and what pgstack writes beside it: "<name>.tmp.<pid>" while writing,
+  // "<name>.<time>.bak" backups, data.copy and data.init while a cluster is made.
+  static const char* const kEntries[] = {".lock", "state.json", "credentials.json", "data",
+                                         "run",   "logs",       "pgbouncer"};
+  for (const char* e : kEntries) {
+    std::string_view n(name), k(e);
+    if (n == k || (n.size() > k.size() && n.substr(0, k.size()) == k && n[k.size()] == '.'))
+      return true;
+  }
+  return false;
+}
+
+Result<StateDirInfo> InspectStateDir(const std::string& state_dir) {
+  namespace fs = std::filesystem;
+  if (state_dir.empty())
+    return Status::InvalidInput("the state dir is \"\" (--state-dir): name a directory");
+  StateDirInfo info;
+  std::error_code ec;
+  auto st = fs::status(state_dir, ec);
+  if (!fs::exists(st)) return info;
+  if (!fs::is_directory(st)) {
+    return Status::InvalidInput(
+        fmt::format("{}: not a directory (--state-dir names the folder of a stack)", state_dir));
+  }
+  bool any = false;
+  for (const auto& e : fs::directory_iterator(state_dir, ec)) {
+    std::string name = e.path().filename().string();
+    any = true;
+    if (name == "state.json") info.kind = StateDirKind::kStack;
+    if (!IsStateDirEntry(name) && info.foreign_entry.empty()) info.foreign_entry = name;
+  }
+  if (ec) return Status::Failure(fmt::format("{}: cannot list: {}", state_dir, ec.message()));
+  if (info.kind == StateDirKind::kStack) return info;
+  if (!info.foreign_entry.empty())
+    info.kind = StateDirKind::kForeign;
+  else if (any)
+    info.kind = StateDirKind::kPartial;
+  return info;
+}
+
 Result<StackState> LoadState(const std::string& state_dir) {
+  if (state_dir.empty()) return InspectStateDir(state_dir).status();
   StatePaths paths(state_dir);
   PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(paths.state_file));
   if (!text) {
@@ -27,7 +70,8 @@ Result<StackState> LoadState(const std::string& state_dir) {
                       .pg_port = j.at("pg_port").get<int>(),
                       .pool_port = j.at("pool_port").get<int>(),
                       .pg_bin = j.at("pg_bin").get<std::string>(),
-                      .os_user = j.at("os_user").get<std::string>()};
+                      .os_user = j.at("os_user").get<std::string>(),
+                      .provisional = j.value("provisional", false)};
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidInput(fmt::format("{}: damaged ({})", paths.state_file, e.what()));
   }
@@ -37,6 +81,7 @@ Status SaveState(const std::string& state_dir, const StackState& s) {
   nlohmann::json j = {{"stack", s.stack_id},  {"environment", s.environment},
                       {"pg_port", s.pg_port}, {"pool_port", s.pool_port},
                       {"pg_bin", s.pg_bin},   {"os_user", s.os_user}};
+  if (s.provisional) j["provisional"] = true;
   return core::WriteFileAtomic(StatePaths(state_dir).state_file, j.dump(2) + "\n", 0600);
 }
 

@@ -7,8 +7,12 @@ namespace {
 
 // Servers are started from "/" (the service user may not reach the caller's folder), so every
 // path handed to them must be absolute.
+// An empty name stays empty (InspectStateDir and LoadState refuse it); absolute() would throw.
 std::string Absolute(const std::string& dir) {
-  std::string abs = std::filesystem::absolute(dir).lexically_normal().string();
+  if (dir.empty()) return dir;
+  std::error_code ec;
+  std::string abs = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  if (ec) return dir;
   if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
   return abs;
 }

@@ -1,6 +1,7 @@
 #include "cluster.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "pgstack/core/files.h"
 #include "pgstack/core/process.h"
 #include "pgstack/core/settings.h"
+#include "pgstack/core/wait.h"
 
 namespace pgstack::stack {
 namespace {
@@ -29,8 +31,8 @@ std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, 
       "unix_socket_directories = {}\n"
       "hba_file = {}\n"
       "ident_file = {}\n",
-      env.file, env.name, port, core::QuoteConfValue(paths.run), core::QuoteConfValue(paths.hba),
-      core::QuoteConfValue(paths.ident));
+      env.file, env.name, port, core::QuoteConfValue(core::QuoteConfListElement(paths.run)),
+      core::QuoteConfValue(paths.hba), core::QuoteConfValue(paths.ident));
   for (const auto& [name, value] : env.postgres.settings) {
     const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
     bool bare =
@@ -73,13 +75,12 @@ std::string RenderIdent(const std::string& superuser, const std::string& service
   return out;
 }
 
-bool Cluster::Initialized() const { return std::filesystem::exists(paths_.data + "/PG_VERSION"); }
+namespace {
 
-Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
-  std::vector<std::string> argv = recipe.InitdbArgs(bin_, paths_.data);
-  if (!sync) argv.push_back("--no-sync");
-  PGSTACK_RETURN_IF_ERROR(RunAs(runner_, service_, std::move(argv), "initdb"));
-  std::string conf = paths_.data + "/postgresql.conf";
+// One include_dir line appended to initdb's postgresql.conf (backed up first): every later
+// setting goes to conf.d/pgstack.conf.
+Status AddIncludeDir(const std::string& data_dir) {
+  std::string conf = data_dir + "/postgresql.conf";
   PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(conf));
   if (!text) return Status::Failure(conf + ": initdb wrote no postgresql.conf");
   PGSTACK_RETURN_IF_ERROR(core::BackupFile(conf).status());
@@ -87,9 +88,33 @@ Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
   ::stat(conf.c_str(), &st);
   *text +=
       "\n# Added by pgstack: its settings live in conf.d/pgstack.conf.\ninclude_dir = 'conf.d'\n";
-  PGSTACK_RETURN_IF_ERROR(
-      core::WriteFileAtomic(conf, *text, st.st_mode & 0777, core::Owner{st.st_uid, st.st_gid}));
-  return core::MakeDirs(paths_.conf_dir, 0700, core::Owner{service_.uid, service_.gid});
+  return core::WriteFileAtomic(conf, *text, st.st_mode & 0777, core::Owner{st.st_uid, st.st_gid});
+}
+
+}  // namespace
+
+bool Cluster::Initialized() const { return std::filesystem::exists(paths_.data + "/PG_VERSION"); }
+
+Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
+  namespace fs = std::filesystem;
+  // initdb writes into data.init, renamed to data when whole: an `up` killed during initdb
+  // leaves a data.init the next one deletes, never a data directory that is half a cluster.
+  std::string tmp = paths_.data + ".init";
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  std::vector<std::string> argv = recipe.InitdbArgs(bin_, tmp);
+  if (!sync) argv.push_back("--no-sync");
+  Status made = RunAs(runner_, service_, std::move(argv), "initdb");
+  if (made.ok()) made = AddIncludeDir(tmp);
+  if (made.ok())
+    made = core::MakeDirs(tmp + "/conf.d", 0700, core::Owner{service_.uid, service_.gid});
+  if (made.ok() && fs::exists(paths_.data, ec)) fs::remove_all(paths_.data, ec);  // no PG_VERSION
+  if (made.ok()) fs::rename(tmp, paths_.data, ec);
+  if (made.ok() && ec)
+    made =
+        Status::Failure(fmt::format("{}: cannot rename to {}: {}", tmp, paths_.data, ec.message()));
+  if (!made.ok()) fs::remove_all(tmp, ec);  // on a full disk, give the space back
+  return made;
 }
 
 Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& env, int port,
@@ -111,6 +136,33 @@ Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& e
   return changed;
 }
 
+Status Cluster::CheckConfig() {
+  // -C reads every configuration file as a start would, and works beside a running server.
+  Status s = RunAs(runner_, service_, {bin_ + "/postgres", "-D", paths_.data, "-C", "port"},
+                   "postgres -C", 30);
+  if (s.ok()) return s;
+  return Status::InvalidInput(
+      fmt::format("PostgreSQL refuses the settings for {}: {}", paths_.pg_conf, s.message()));
+}
+
+Status Cluster::WaitIfStopping() {
+  // postmaster.pid's 8th line is the server's state: a server shutting down (a down that was
+  // killed after it asked for the shutdown) is gone in a moment and must not count as running.
+  pid_t pid = core::ReadPidFile(paths_.data + "/postmaster.pid");
+  if (!core::ProcessAlive(pid)) return Status::Ok();
+  auto text = core::ReadFileIfExists(paths_.data + "/postmaster.pid");
+  if (!text.ok() || !*text || (*text)->find("\nstopping") == std::string::npos) return Status::Ok();
+  return core::WaitUntil({.what = fmt::format("PostgreSQL (pid {}) to finish stopping", pid),
+                          .timeout = std::chrono::seconds(60),
+                          .backoff = {.first = std::chrono::milliseconds(5),
+                                      .growth = 1.5,
+                                      .max = std::chrono::milliseconds(200)}},
+                         [pid] {
+                           return core::ProcessAlive(pid) ? core::Poll::NotYet("it still runs")
+                                                          : core::Poll::Ready();
+                         });
+}
+
 bool Cluster::Running() const {
   return core::ProcessAlive(core::ReadPidFile(paths_.data + "/postmaster.pid"));
 }
@@ -125,7 +177,22 @@ Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {
 }
 
 Status Cluster::Start() { return PgCtl({"start"}, "pg_ctl start"); }
-Status Cluster::Stop() { return PgCtl({"-m", "fast", "stop"}, "pg_ctl stop"); }
+Status Cluster::Stop() {
+  if (!bin_.empty()) return PgCtl({"-m", "fast", "stop"}, "pg_ctl stop");
+  // No binaries known (a state dir without state.json): the fast shutdown pg_ctl would ask for.
+  pid_t pid = core::ReadPidFile(paths_.data + "/postmaster.pid");
+  if (!core::ProcessAlive(pid)) return Status::Ok();
+  ::kill(pid, SIGINT);
+  return core::WaitUntil({.what = fmt::format("PostgreSQL (pid {}) to stop", pid),
+                          .timeout = std::chrono::seconds(60),
+                          .backoff = {.first = std::chrono::milliseconds(5),
+                                      .growth = 1.5,
+                                      .max = std::chrono::milliseconds(200)}},
+                         [pid] {
+                           return core::ProcessAlive(pid) ? core::Poll::NotYet("it still runs")
+                                                          : core::Poll::Ready();
+                         });
+}
 Status Cluster::Restart() { return PgCtl({"-m", "fast", "restart"}, "pg_ctl restart"); }
 
 }  // namespace pgstack::stack

@@ -24,6 +24,11 @@ class Cluster {
   // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
   Result<std::vector<std::string>> WriteConfig(const core::Environment& env, int port,
                                                const std::string& invoking_user);
+  // Asks PostgreSQL itself (postgres -C) whether it would start with the files as they are now:
+  // kInvalidInput with the server's reason when a value is out of its range or unknown to it.
+  Status CheckConfig();
+  // Waits for a server that is shutting down to be gone, so that Running() says what will be.
+  Status WaitIfStopping();
   bool Running() const;
   Status Start();
   Status Stop();

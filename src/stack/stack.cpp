@@ -1,10 +1,7 @@
 // Up, Down, Destroy and GetStatus of the local stack.
 #include "pgstack/stack/stack.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -19,33 +16,13 @@
 #include "pgstack/pg/reload.h"
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
+#include "preflight.h"
+#include "state_lock.h"
 
 namespace pgstack::stack {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Serialises up/down/destroy on one state directory (flock, released when the fd closes).
-class DirLock {
- public:
-  static Result<DirLock> Acquire(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::Failure(path + ": cannot open lock file");
-    if (::flock(fd, LOCK_EX) != 0) {
-      ::close(fd);
-      return Status::Failure(path + ": cannot lock");
-    }
-    return DirLock(fd);
-  }
-  DirLock(DirLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit DirLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 // A connection as `p` says but in database `db`.
 Result<pg::Connection> OpenIn(pg::ConnParams p, const std::string& db) {
@@ -56,6 +33,13 @@ Result<pg::Connection> OpenIn(pg::ConnParams p, const std::string& db) {
 // The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
 // state dir remembers, then the config (0: a free one). A free port stays locked in `held` until
 // the server listens on it, so that another pgstack up starting now does not pick it too.
+Status NotOurs(const std::string& state_dir, const location::StateDirInfo& dir) {
+  return Status::InvalidInput(
+      fmt::format("{}: not a pgstack state dir (it holds {}, and no state.json); use another "
+                  "--state-dir",
+                  state_dir, dir.foreign_entry));
+}
+
 Result<int> ChoosePort(std::optional<int> flag, int remembered, int configured,
                        const std::string& host, std::vector<core::PortLock>& held) {
   if (flag && *flag != 0) return *flag;
@@ -102,31 +86,29 @@ Result<std::string> RenderLocalIni(const core::Environment& env, const StatePath
   return RenderPgBouncerIni(env, LocalLayout(env, paths, st), *tmpl, tmpl_path);
 }
 
-Result<Plan> Prepare(const core::Environment& env, const UpOptions& o,
+// Everything Up() decides before it changes anything, under the state dir's lock: a second `up`
+// that waited for the first finds the state it wrote and keeps its ports.
+Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::OsUser service,
                      core::ProcessRunner& runner) {
   StatePaths paths(o.state_dir);
   Plan plan;
-  if (fs::exists(paths.state_file)) {
+  plan.service = std::move(service);
+  PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, location::InspectStateDir(o.state_dir));
+  if (dir.kind == location::StateDirKind::kForeign) return NotOurs(o.state_dir, dir);
+  if (dir.kind == location::StateDirKind::kStack) {
     PGSTACK_ASSIGN_OR_RETURN(plan.previous, location::LoadState(o.state_dir));
     if (plan.previous->stack_id != location::StackId(env)) {
       return Status::InvalidInput(fmt::format(
           "{}: this state dir holds stack '{}', not '{}' (environment {} of {}); use another "
-          "--state-dir",
-          o.state_dir, plan.previous->stack_id, location::StackId(env), env.name, env.file));
+          "--state-dir{}",
+          o.state_dir, plan.previous->stack_id, location::StackId(env), env.name, env.file,
+          plan.previous->provisional ? ", or delete it with `pgstack destroy --yes`" : ""));
     }
-  } else if (fs::exists(o.state_dir) && !fs::is_empty(o.state_dir)) {
-    return Status::InvalidInput(fmt::format(
-        "{}: not empty and not a pgstack state dir (no state.json); use another --state-dir",
-        o.state_dir));
   }
   PGSTACK_ASSIGN_OR_RETURN(
       PgBinaries bins,
       FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner));
-  PGSTACK_RETURN_IF_ERROR(FindPgBouncer().status());
-  PGSTACK_ASSIGN_OR_RETURN(plan.service, core::ServiceUser());
-  PGSTACK_RETURN_IF_ERROR(
-      core::CheckReachable(fs::absolute(o.state_dir).parent_path().string(), plan.service));
-  PGSTACK_RETURN_IF_ERROR(core::CheckReachable(bins.dir, plan.service));
+  PGSTACK_RETURN_IF_ERROR(CheckServerInput(env, bins.dir));
   const StackState* prev = plan.previous ? &*plan.previous : nullptr;
   PGSTACK_ASSIGN_OR_RETURN(int pg_port,
                            ChoosePort(o.pg_port, prev ? prev->pg_port : 0, env.postgres.port,
@@ -141,7 +123,8 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o,
                           .pg_port = pg_port,
                           .pool_port = pool_port,
                           .pg_bin = bins.dir,
-                          .os_user = plan.service.name};
+                          .os_user = plan.service.name,
+                          .provisional = !prev || prev->provisional};
   PGSTACK_ASSIGN_OR_RETURN(plan.pgbouncer_ini, RenderLocalIni(env, paths, plan.state));
   // A server of ours that already runs holds its port; anything else on it is in the way.
   Cluster cluster(paths, bins.dir, plan.service, runner);
@@ -153,6 +136,35 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o,
     PGSTACK_RETURN_IF_ERROR(CheckPortFree(env.pgbouncer.listen_addr, pool_port, "PgBouncer"));
   return plan;
 }
+
+bool SameState(const StackState& a, const StackState& b) {
+  return a.stack_id == b.stack_id && a.environment == b.environment && a.pg_port == b.pg_port &&
+         a.pool_port == b.pool_port && a.pg_bin == b.pg_bin && a.os_user == b.os_user &&
+         a.provisional == b.provisional;
+}
+
+// What one `up` started: stopped again when that `up` fails, so that a failed `up` leaves
+// nothing running that did not run before it.
+class StopOnFailure {
+ public:
+  StopOnFailure(Cluster& cluster, PgBouncerProcess& bouncer)
+      : cluster_(cluster), bouncer_(bouncer) {}
+  StopOnFailure(const StopOnFailure&) = delete;
+  ~StopOnFailure() {
+    // The failure being reported is the one that matters; a stop that fails too adds nothing.
+    if (pgbouncer_) (void)bouncer_.Stop();
+    if (postgres_) (void)cluster_.Stop();
+  }
+  void StartedPostgres() { postgres_ = true; }
+  void StartedPgBouncer() { pgbouncer_ = true; }
+  void Succeeded() { postgres_ = pgbouncer_ = false; }
+
+ private:
+  Cluster& cluster_;
+  PgBouncerProcess& bouncer_;
+  bool postgres_ = false;
+  bool pgbouncer_ = false;
+};
 
 // Reloads PostgreSQL after its files changed and restarts it when a setting needs that.
 Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
@@ -175,27 +187,56 @@ Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::ProcessRunner& runner) {
-  if (env.mode != core::Mode::kLocal) {
-    return Status::InvalidInput(
-        fmt::format("{}: environment {} is external; a local stack needs \"mode\": \"local\"",
-                    env.file, env.name));
+// ALTER SYSTEM writes postgresql.auto.conf, which the server reads after conf.d: an override of
+// a setting pgstack owns would silently beat pgstack.conf (verify names it; up puts it right).
+// Resets each, reloads, and says whether one of them needs a restart to go.
+Result<bool> ResetAlterSystem(pg::Connection& c, const core::Environment& env,
+                              std::vector<std::string>& actions) {
+  std::string owned = "{port,unix_socket_directories,hba_file,ident_file";
+  for (const auto& [name, value] : env.postgres.settings) owned += "," + name;
+  owned += "}";
+  PGSTACK_ASSIGN_OR_RETURN(auto found,
+                           c.Exec("SELECT DISTINCT f.name, s.context = 'postmaster' AS restart "
+                                  "FROM pg_file_settings f JOIN pg_settings s USING (name) "
+                                  "WHERE f.sourcefile LIKE '%/postgresql.auto.conf' "
+                                  "AND f.name = ANY($1::text[]) ORDER BY 1",
+                                  {owned}));
+  if (found.rows() == 0) return false;
+  std::vector<std::string> names;
+  bool restart = false;
+  for (int i = 0; i < found.rows(); ++i) {
+    names.emplace_back(found.get(i, "name"));
+    restart = restart || found.get(i, "restart") == "t";
+    PGSTACK_RETURN_IF_ERROR(c.Run("ALTER SYSTEM RESET " + c.QuoteIdent(names.back())));
   }
-  PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, runner));
+  PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(c));
+  actions.push_back(fmt::format(
+      "reset ALTER SYSTEM overrides of {} (postgresql.auto.conf): pgstack.conf decides them",
+      fmt::join(names, ", ")));
+  return restart;
+}
+
+// Up() once the state dir is locked.
+Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
+                          core::ProcessRunner& runner, const core::OsUser& service) {
+  PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, service, runner));
   StatePaths paths(o.state_dir);
   const core::OsUser& svc = plan.service;
   core::Owner owner{svc.uid, svc.gid};
   UpReport report;
-  report.state = plan.state;
   auto& actions = report.actions;
 
-  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(paths.root, 0700, owner));
-  PGSTACK_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(paths.lock_file));
+  // Written before anything starts: whatever this `up` leaves, the next command finds it.
+  if (!plan.previous || !SameState(*plan.previous, plan.state))
+    PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
   for (const auto& d : {paths.run, paths.logs, paths.pgbouncer_dir})
     PGSTACK_RETURN_IF_ERROR(core::MakeDirs(d, 0700, owner));
 
+  PGSTACK_ASSIGN_OR_RETURN(auto loose, location::SecureCredentials(paths));
+  if (loose) {
+    actions.push_back(
+        fmt::format("made {} private again (mode {:04o}, now 0600)", paths.credentials, *loose));
+  }
   core::Environment e = env;
   if (e.postgres.password.empty()) {
     PGSTACK_ASSIGN_OR_RETURN(auto kept, location::ReadCredentials(paths));
@@ -210,17 +251,33 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
   }
 
   Cluster cluster(paths, plan.state.pg_bin, svc, runner);
+  PgBouncerProcess bouncer(paths, svc, runner);
+  StopOnFailure stop_on_failure(cluster, bouncer);
+  PGSTACK_RETURN_IF_ERROR(cluster.WaitIfStopping());
   if (!cluster.Initialized()) {
     PGSTACK_ASSIGN_OR_RETURN(std::string made, InitDataDir(cluster, e.durable));
     actions.push_back(std::move(made));
   }
+  PGSTACK_ASSIGN_OR_RETURN(auto old_conf, core::ReadFileIfExists(paths.pg_conf));
   PGSTACK_ASSIGN_OR_RETURN(auto changed,
                            cluster.WriteConfig(e, plan.state.pg_port, core::CurrentOsUser().name));
+  if (std::find(changed.begin(), changed.end(), "pgstack.conf") != changed.end()) {
+    // A value the server rejects must not reach a reload, or a restart that leaves it down.
+    if (Status accepted = cluster.CheckConfig(); !accepted.ok()) {
+      std::error_code ec;
+      if (old_conf)
+        (void)core::WriteFileAtomic(paths.pg_conf, *old_conf, 0600, owner);
+      else
+        fs::remove(paths.pg_conf, ec);
+      return accepted.WithContext("not applied, " + paths.pg_conf + " restored");
+    }
+  }
   pg::ConnParams su{
       .host = paths.run, .port = plan.state.pg_port, .user = svc.name, .dbname = "postgres"};
   bool undisturbed = cluster.Running() && changed.empty();
   if (!cluster.Running()) {
     PGSTACK_RETURN_IF_ERROR(cluster.Start());
+    stop_on_failure.StartedPostgres();
     actions.push_back(
         fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
   } else if (!changed.empty()) {
@@ -231,6 +288,13 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
   auto admin = undisturbed ? OpenIn(su, e.postgres.database) : Status::Failure("");
   if (!admin.ok()) admin = WaitForLogin(su, std::chrono::seconds(30));
   if (!admin.ok()) return admin.status();
+  PGSTACK_ASSIGN_OR_RETURN(bool restart, ResetAlterSystem(*admin, e, actions));
+  if (restart) {
+    PGSTACK_RETURN_IF_ERROR(cluster.Restart());
+    actions.push_back("restarted PostgreSQL (a reset override needs a restart)");
+    admin = WaitForLogin(su, std::chrono::seconds(30));
+    if (!admin.ok()) return admin.status();
+  }
   auto open_db = [&](const std::string& db) { return OpenIn(su, db); };
   PGSTACK_ASSIGN_OR_RETURN(ProvisionResult prov, Provision(*admin, open_db, e.postgres));
   actions.insert(actions.end(), prov.actions.begin(), prov.actions.end());
@@ -246,8 +310,8 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
       bool users_changed,
       core::ReplaceFile(paths.userlist, core::RenderUserlist(e.postgres.user, prov.verifier), 0600,
                         owner));
-  PgBouncerProcess bouncer(paths, svc, runner);
   if (!bouncer.Running()) {
+    stop_on_failure.StartedPgBouncer();  // PgBouncer may run although its start said it failed
     PGSTACK_RETURN_IF_ERROR(bouncer.Start());
     actions.push_back(
         fmt::format("started PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port));
@@ -274,44 +338,136 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
     return login.WithContext(
         fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
 
-  if (!plan.previous || plan.previous->pg_port != plan.state.pg_port ||
-      plan.previous->pool_port != plan.state.pool_port ||
-      plan.previous->pg_bin != plan.state.pg_bin || plan.previous->os_user != plan.state.os_user) {
+  if (plan.state.provisional) {
+    plan.state.provisional = false;
     PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
   }
+  stop_on_failure.Succeeded();
+  report.state = plan.state;
   return report;
 }
 
-Status Down(const std::string& state_dir, core::ProcessRunner& runner) {
-  PGSTACK_ASSIGN_OR_RETURN(StackState st, location::LoadState(state_dir));
-  StatePaths paths(state_dir);
+// Removes a state dir this `up` created when it failed before it wrote anything but its lock.
+void RemoveIfOnlyLock(const StatePaths& paths) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(paths.root, ec)) {
+    if (e.path().filename() != ".lock") return;
+  }
+  if (!ec) fs::remove_all(paths.root, ec);
+}
+
+}  // namespace
+
+Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::ProcessRunner& runner) {
+  if (env.mode != core::Mode::kLocal) {
+    return Status::InvalidInput(
+        fmt::format("{}: environment {} is external; a local stack needs \"mode\": \"local\"",
+                    env.file, env.name));
+  }
+  PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, location::InspectStateDir(o.state_dir));
+  if (dir.kind == location::StateDirKind::kForeign) return NotOurs(o.state_dir, dir);
+  // What needs no lock is checked before the state dir is made: bad input leaves nothing.
+  PGSTACK_RETURN_IF_ERROR(CheckConfigInput(env));
+  PGSTACK_ASSIGN_OR_RETURN(core::OsUser service, core::ServiceUser());
+  StatePaths paths(o.state_dir);
+  PGSTACK_RETURN_IF_ERROR(
+      core::CheckReachable(fs::path(paths.root).parent_path().string(), service));
+  bool made_root = !fs::exists(paths.root);
+  PGSTACK_ASSIGN_OR_RETURN(StateLock lock,
+                           StateLock::Acquire(paths, "pgstack up", StateLock::DefaultTimeout(),
+                                              core::Owner{service.uid, service.gid}));
+  auto report = UpLocked(env, o, runner, service);
+  if (!report.ok() && made_root) RemoveIfOnlyLock(paths);
+  return report;
+}
+
+namespace {
+
+// The state down, destroy and status work from: state.json, or, where an `up` was killed before
+// it wrote one, what is known without it (the service user; no binaries: a signal stops the
+// server, as pg_ctl would).
+Result<StackState> StateOrGuess(const std::string& state_dir, location::StateDirKind kind) {
+  if (kind == location::StateDirKind::kStack) return location::LoadState(state_dir);
+  PGSTACK_ASSIGN_OR_RETURN(core::OsUser svc, core::ServiceUser());
+  return StackState{.os_user = svc.name, .provisional = true};
+}
+
+// The state dir as down and destroy find it: a stack, or what a killed `up` or `destroy` left.
+Result<location::StateDirInfo> Existing(const std::string& state_dir) {
+  PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, location::InspectStateDir(state_dir));
+  if (dir.kind == location::StateDirKind::kForeign) return NotOurs(state_dir, dir);
+  return dir;
+}
+
+Status StopAll(const StatePaths& paths, const StackState& st, core::ProcessRunner& runner) {
   PGSTACK_ASSIGN_OR_RETURN(core::OsUser svc, core::LookupOsUser(st.os_user));
-  PGSTACK_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(paths.lock_file));
   PGSTACK_RETURN_IF_ERROR(PgBouncerProcess(paths, svc, runner).Stop());
   Cluster cluster(paths, st.pg_bin, svc, runner);
   if (cluster.Running()) PGSTACK_RETURN_IF_ERROR(cluster.Stop());
   return Status::Ok();
 }
 
-Status Destroy(const std::string& state_dir, core::ProcessRunner& runner) {
-  if (!fs::exists(state_dir)) return Status::Ok();
-  PGSTACK_RETURN_IF_ERROR(Down(state_dir, runner));
+// Deletes `name` in dir and every file beside it whose name continues it with a dot (backups,
+// temp files).
+Status RemoveWithCopies(const std::string& dir, const std::string& name) {
   std::error_code ec;
-  fs::remove_all(state_dir, ec);
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string n = e.path().filename().string();
+    if (n != name && n.rfind(name + ".", 0) != 0) continue;
+    fs::remove(e.path(), ec);
+    if (ec)
+      return Status::Failure(fmt::format("{}: cannot delete: {}", e.path().string(), ec.message()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Down(const std::string& state_dir, core::ProcessRunner& runner) {
+  PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, Existing(state_dir));
+  if (dir.kind == location::StateDirKind::kMissing) return location::LoadState(state_dir).status();
+  StatePaths paths(state_dir);
+  PGSTACK_ASSIGN_OR_RETURN(StateLock lock,
+                           StateLock::Acquire(paths, "pgstack down", StateLock::DefaultTimeout()));
+  PGSTACK_ASSIGN_OR_RETURN(dir, Existing(state_dir));  // as the lock's last holder left it
+  PGSTACK_ASSIGN_OR_RETURN(StackState st, StateOrGuess(state_dir, dir.kind));
+  return StopAll(paths, st, runner);
+}
+
+Status Destroy(const std::string& state_dir, core::ProcessRunner& runner) {
+  PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, Existing(state_dir));
+  StatePaths paths(state_dir);
+  std::error_code ec;
+  if (dir.kind != location::StateDirKind::kMissing) {
+    auto lock = StateLock::Acquire(paths, "pgstack destroy", StateLock::DefaultTimeout());
+    if (!lock.ok()) return fs::exists(paths.root, ec) ? lock.status() : Status::Ok();
+    PGSTACK_ASSIGN_OR_RETURN(dir, Existing(state_dir));
+    // Secrets first: a destroy killed at any later point leaves no password behind.
+    PGSTACK_RETURN_IF_ERROR(RemoveWithCopies(paths.root, "credentials.json"));
+    if (fs::exists(paths.pgbouncer_dir, ec))
+      PGSTACK_RETURN_IF_ERROR(RemoveWithCopies(paths.pgbouncer_dir, "userlist.txt"));
+    PGSTACK_ASSIGN_OR_RETURN(StackState st, StateOrGuess(state_dir, dir.kind));
+    PGSTACK_RETURN_IF_ERROR(StopAll(paths, st, runner));
+  }
+  // Whatever is left is pgstack's (InspectStateDir said so), in any order: a destroy killed
+  // while deleting leaves a dir the next one recognises and finishes.
+  fs::remove_all(paths.root, ec);
   if (ec) return Status::Failure(fmt::format("{}: cannot delete: {}", state_dir, ec.message()));
   return Status::Ok();
 }
 
 Result<StackStatus> GetStatus(const std::string& state_dir) {
   StackStatus s;
+  PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, Existing(state_dir));
+  if (dir.kind == location::StateDirKind::kMissing) return s;
   StatePaths paths(state_dir);
-  if (!fs::exists(paths.state_file)) return s;
-  PGSTACK_ASSIGN_OR_RETURN(s.state, location::LoadState(state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(s.state, StateOrGuess(state_dir, dir.kind));
   s.exists = true;
+  s.complete = !s.state.provisional;
   PGSTACK_ASSIGN_OR_RETURN(core::OsUser svc, core::LookupOsUser(s.state.os_user));
   Cluster cluster(paths, s.state.pg_bin, svc, core::SystemProcessRunner());
   s.postgres_running = cluster.Running();
-  if (s.postgres_running) {
+  if (s.postgres_running && s.state.pg_port != 0) {
     pg::ConnParams su{
         .host = paths.run, .port = s.state.pg_port, .user = svc.name, .dbname = "postgres"};
     if (auto c = pg::Connection::Open(su); c.ok()) {

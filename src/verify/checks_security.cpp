@@ -15,8 +15,11 @@ constexpr std::string_view kScram = "scram-sha-256";
 
 // Whether a host names this machine (a Unix socket directory, loopback, localhost): only then do
 // this machine's socket tables say anything about the server.
+// A wildcard listen address is every interface of the machine pgstack runs on, so its sockets
+// are this machine's to report (and to fail when the config did not ask for them).
 bool OnThisMachine(const std::string& host) {
-  return host.empty() || host[0] == '/' || IsLoopback(host);
+  return host.empty() || host[0] == '/' || IsLoopback(host) || host == "0.0.0.0" || host == "::" ||
+         host == "*";
 }
 
 Outcome ListenCheck(std::string_view who, const pg::ConnParams& endpoint,
@@ -40,7 +43,11 @@ Outcome ListenCheck(std::string_view who, const pg::ConnParams& endpoint,
                                      endpoint.port, expected),
                          expected, actual);
   }
-  return Outcome::Pass(fmt::format("port {} on {}", endpoint.port, actual), expected, actual);
+  bool wildcard = false;
+  for (const auto& a : bound) wildcard = wildcard || a == "0.0.0.0" || a == "::";
+  return Outcome::Pass(fmt::format("port {} on {}{}", endpoint.port, actual,
+                                   wildcard ? " (every interface, as configured)" : ""),
+                       expected, actual);
 }
 
 }  // namespace

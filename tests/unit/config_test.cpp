@@ -255,6 +255,76 @@ TEST(Config, SizeSettingsTakeUnitsOnly) {
   EXPECT_NE(bad.status().message().find("must be a size"), std::string::npos);
 }
 
+// Values of the right type that no server or PgBouncer takes: refused at load, naming the
+// setting, with the allowed values, in one line.
+TEST(Config, SettingsOutsideTheirRangeAreRefused) {
+  struct Case {
+    std::string pg_settings, names, says;
+  } cases[] = {
+      {R"(, "max_connections": 0)", "postgres.settings.max_connections",
+       "must be from 1 to 262143, not 0"},
+      {R"(, "max_connections": -5)", "max_connections", "not -5"},
+      {R"(, "max_connections": 300000)", "max_connections", "not 300000"},
+      {R"(, "log_statement": "everything")", "log_statement",
+       "must be one of none, ddl, mod, all, not \"everything\""},
+      {R"(, "shared_buffers": "900TB")", "shared_buffers", "must be from 128kB to 8TB"},
+      {R"(, "password_encryption": "md5")", "password_encryption",
+       "must be one of scram-sha-256, not \"md5\""},
+  };
+  for (const auto& c : cases) {
+    std::string text = Minimal(c.pg_settings);
+    // Minimal() sets max_connections itself: the case's value must be the one that counts.
+    const std::string plan = "\"max_connections\": 200,";
+    if (c.pg_settings.find("max_connections") != std::string::npos)
+      text.replace(text.find(plan), plan.size(), "");
+    auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+    ASSERT_FALSE(env.ok()) << c.pg_settings;
+    const std::string& m = env.status().message();
+    EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+    EXPECT_NE(m.find(c.names), std::string::npos) << m;
+    EXPECT_NE(m.find(c.says), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+  std::string pool = Minimal();
+  const std::string mode = "\"pool_mode\": \"transaction\"";
+  pool.replace(pool.find(mode), mode.size(), mode + ", \"default_pool_size\": -3");
+  auto env = Parse(pool, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find("default_pool_size: must be from 1 to"), std::string::npos)
+      << env.status().message();
+}
+
+TEST(Config, NamesAreWhatPostgreSQLAndPgBouncerTakeWhole) {
+  struct Case {
+    std::string from, to, says;
+  } cases[] = {
+      {R"("database": "db")", R"("database": "a'b")", "postgres.database: may hold only"},
+      {R"("user": "u")", "\"user\": \"" + std::string(100, 'r') + "\"",
+       "postgres.user: must be 1 to 63 bytes long, not 100"},
+      {R"("password_env": "APP_PW")", R"("password_env": "A B=C")",
+       "password_env: must be the name of an environment variable"},
+      {R"("port": 6432)", R"("port": 6432, "listen_addr": "127.0.0.1\nx")",
+       "pgbouncer.listen_addr: must not contain spaces"},
+  };
+  for (const auto& c : cases) {
+    std::string text = Minimal();
+    ASSERT_NE(text.find(c.from), std::string::npos) << c.from;
+    text.replace(text.find(c.from), c.from.size(), c.to);
+    auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+    ASSERT_FALSE(env.ok()) << c.to;
+    EXPECT_NE(env.status().message().find(c.says), std::string::npos) << env.status().message();
+    EXPECT_EQ(env.status().message().find('\n'), std::string::npos) << env.status().message();
+  }
+}
+
+TEST(Config, DuplicateKeysAreRefused) {
+  std::string text = Minimal();
+  text.replace(text.find(R"("user": "u")"), 11, R"("user": "u", "user": "v")");
+  auto env = Parse(text, "c.json", "dev", FakeEnv({}));
+  ASSERT_FALSE(env.ok());
+  EXPECT_EQ(env.status().message(), "c.json: $.environments.dev.postgres.user: duplicate key");
+}
+
 TEST(Config, UnknownEnvironmentListsTheKnownOnes) {
   auto env = Parse(Minimal(), "c.json", "staging", FakeEnv({}));
   ASSERT_FALSE(env.ok());
@@ -277,13 +347,32 @@ TEST(Config, PasswordComesFromTheNamedVariable) {
   EXPECT_EQ(none->postgres.password, "");
 }
 
-TEST(Config, LibpqVariablesOverrideTheFile) {
-  auto env = Parse(Minimal(), "c", "dev",
+TEST(Config, LibpqVariablesOverrideTheFileOfAnExternalServer) {
+  auto env = Parse(Minimal("", "external"), "c", "dev",
                    FakeEnv({{"PGUSER", "alice"}, {"PGDATABASE", "other"}, {"PGPASSWORD", "pw"}}));
   ASSERT_TRUE(env.ok());
   EXPECT_EQ(env->postgres.user, "alice");
   EXPECT_EQ(env->postgres.database, "other");
   EXPECT_EQ(env->postgres.password, "pw");
+}
+
+// `eval "$(pgstack --state-dir A env)"` exports A's PGPASSWORD, PGUSER, DATABASE_URL...: stack B
+// must keep its own password (an `up` would set the role's to A's), user, database and port.
+TEST(Config, LibpqVariablesDoNotReachALocalStack) {
+  auto env = Parse(Minimal(), "c", "dev",
+                   FakeEnv({{"PGUSER", "alice"},
+                            {"PGDATABASE", "other"},
+                            {"PGPASSWORD", "a-password"},
+                            {"PGHOST", "elsewhere"},
+                            {"DATABASE_URL", "postgresql://bob:urlpw@h:7000/appdb"}}));
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  EXPECT_EQ(env->postgres.user, "u");
+  EXPECT_EQ(env->postgres.database, "db");
+  EXPECT_EQ(env->postgres.password, "");
+  EXPECT_EQ(env->postgres.host, "127.0.0.1");
+  EXPECT_EQ(env->postgres.port, 5432);
+  auto named = Parse(Minimal(), "c", "dev", FakeEnv({{"PGPASSWORD", "x"}, {"APP_PW", "mine"}}));
+  EXPECT_EQ(named->postgres.password, "mine");  // the config's own variable still counts
 }
 
 TEST(Config, HostAndPortOverridesApplyToExternalOnly) {
@@ -308,8 +397,8 @@ TEST(Config, DatabaseUrlOverridesAndNamedVariableWins) {
 }
 
 TEST(Config, BadDatabaseUrlDoesNotEchoIt) {
-  auto env =
-      Parse(Minimal(), "c", "dev", FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));
+  auto env = Parse(Minimal("", "external"), "c", "dev",
+                   FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));
   ASSERT_FALSE(env.ok());
   EXPECT_EQ(env.status().message().find("topsecret"), std::string::npos) << env.status().message();
 }

@@ -44,6 +44,16 @@ TEST(CoreConfValue, QuotesAndEscapesWhatTheConfigLexerReads) {
   EXPECT_EQ(QuoteConfValue(""), "''");
 }
 
+// unix_socket_directories is a list: a state dir whose path holds a comma or a double quote must
+// stay one directory.
+TEST(CoreConfValue, ListElementsKeepCommasAndQuotes) {
+  EXPECT_EQ(QuoteConfListElement("/tmp/s/run"), "/tmp/s/run");
+  EXPECT_EQ(QuoteConfListElement("/tmp/it's/run"), "/tmp/it's/run");
+  EXPECT_EQ(QuoteConfListElement("/tmp/a,b/run"), "\"/tmp/a,b/run\"");
+  EXPECT_EQ(QuoteConfListElement("/tmp/say \"hi\"/run"), "\"/tmp/say \"\"hi\"\"/run\"");
+  EXPECT_EQ(QuoteConfValue(QuoteConfListElement("/tmp/it's,x/run")), "'\"/tmp/it''s,x/run\"'");
+}
+
 TEST(CoreReadPidFile, ReadsThePidOnTheFirstLine) {
   std::string dir = ::testing::TempDir();
   auto write = [&](const std::string& name, const std::string& text) {

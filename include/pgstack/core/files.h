@@ -1,6 +1,7 @@
 // Files that must never be half-written: written to a temp file beside the target, fsynced,
 // given their mode (and owner), renamed into place, and the directory fsynced. A file being
-// replaced is first copied to "<name>.<UTC timestamp>.bak" with the same mode and owner.
+// replaced is first copied to "<name>.<UTC timestamp>.bak" with the same owner, readable by it
+// alone.
 #pragma once
 
 #include <sys/types.h>
@@ -24,7 +25,7 @@ Result<std::optional<std::string>> ReadFileIfExists(const std::string& path);
 Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode,
                        std::optional<Owner> owner = std::nullopt);
 
-// Copies path to path.<timestamp>.bak (same mode and owner) and returns the backup's path.
+// Copies path to path.<timestamp>.bak (same owner, mode 0600 at most) and returns its path.
 Result<std::string> BackupFile(const std::string& path);
 
 // Writes content atomically unless the file already holds exactly that; backs up the old

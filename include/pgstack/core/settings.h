@@ -43,6 +43,18 @@ inline constexpr SettingDefault kOnlyWhereSet{SettingDefault::Kind::kNone, ""};
 
 using SettingList = std::vector<std::pair<std::string, std::string>>;  // name, rendered value
 
+// The values a setting takes beyond its type: keywords, or an inclusive range (an integer in its
+// own unit; a size in kB). The config refuses anything else, so that a bad value never reaches a
+// server or a PgBouncer that would fail to start, or take it and misbehave.
+struct Allowed {
+  std::span<const std::string_view> choices = {};
+  bool ranged = false;
+  long long min = 0;
+  long long max = 0;
+};
+constexpr Allowed OneOf(std::span<const std::string_view> choices) { return {choices}; }
+constexpr Allowed Between(long long min, long long max) { return {{}, true, min, max}; }
+
 struct SettingSpec {
   std::string_view name;
   Target target;
@@ -50,10 +62,15 @@ struct SettingSpec {
   Apply apply;
   SettingDefault default_value;
   std::string_view doc;  // one line (Markdown) for docs/configuration.md and rendered files
-  // For a string that must be one keyword: the keywords; empty: any string. The config refuses
-  // anything else, so a typo never reaches a PgBouncer that would only fail to start.
-  std::span<const std::string_view> choices = {};
+  Allowed allowed = {};  // default: any value of the type
 };
+
+// "one of `a`, `b`", "1 to 262143", "128kB to 8TB", or "" when any value of the type goes: what
+// docs/configuration.md and the config's errors say of the allowed values.
+std::string AllowedValues(const SettingSpec& spec);
+// Whether a value, as the config renders it ("256MB", "200", "transaction"), is allowed. A size
+// given as a bare number (in the server's unit for it) is left to the server to judge.
+bool IsAllowed(const SettingSpec& spec, std::string_view value);
 
 // Every setting, PostgreSQL ones first, each group alphabetical.
 std::span<const SettingSpec> AllSettings();

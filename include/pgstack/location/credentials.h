@@ -14,6 +14,9 @@ namespace pgstack::location {
 // The kept password, nullopt when none was generated.
 Result<std::optional<std::string>> ReadCredentials(const StatePaths& paths);
 Status WriteCredentials(const StatePaths& paths, const std::string& password);
+// Puts credentials.json back to 0600 when something loosened it; returns the mode it had then,
+// nullopt when there was nothing to repair (or no file).
+Result<std::optional<unsigned>> SecureCredentials(const StatePaths& paths);
 
 // The environment's password, else the kept one; kInvalidInput naming the variable when neither.
 Result<std::string> LocalPassword(const core::Environment& env, const StatePaths& paths);

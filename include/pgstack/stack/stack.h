@@ -34,8 +34,14 @@ Status Down(const std::string& state_dir,
 Status Destroy(const std::string& state_dir,
                core::ProcessRunner& runner = core::SystemProcessRunner());
 
+// down, destroy and status handle whatever state dir an `up` or `destroy` left, however it ended
+// (failed, killed): down stops what runs, destroy deletes secrets first and then the rest, status
+// says what runs and whether the last `up` finished. A directory that holds files that are not
+// pgstack's is refused (kInvalidInput); the state dir's lock is waited for at most
+// StateLock::DefaultTimeout (kLockTimeout).
 struct StackStatus {
-  bool exists = false;  // a state dir with state.json
+  bool exists = false;    // a state dir with something of a stack in it
+  bool complete = false;  // an `up` finished there (false: the last one failed or was killed)
   location::StackState state;
   bool postgres_running = false;
   std::string postgres_version;

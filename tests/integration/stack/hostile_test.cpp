@@ -1,0 +1,358 @@
+// The stack as a hostile user, or bad luck, treats it (issue 12): refused input that starts
+// nothing, `up`s killed or racing on one state dir, a `destroy` killed half way, another stack's
+// PGPASSWORD in the environment, a loosened credentials file, a lock held elsewhere. And the
+// fault suite: kill -9 of up, down and destroy at seeded random points, after which the state
+// dir is still one pgstack uses or removes.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "fixture.h"
+#include "pgstack/core/wait.h"
+
+namespace pgstack::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Config() { return SourceDir() + "/config/database.json"; }
+
+// pgstack with the test environment's config on state dir `dir`.
+core::CommandOutput Pg(const std::string& dir, std::vector<std::string> args,
+                       const std::map<std::string, std::string>& env = {}) {
+  std::vector<std::string> full = {"--config", Config(), "--env", "test", "--state-dir", dir};
+  full.insert(full.end(), args.begin(), args.end());
+  return RunPgstack(full, env);
+}
+
+core::CommandOutput UpFree(const std::string& dir,
+                           const std::map<std::string, std::string>& env = {}) {
+  return Pg(dir, {"up", "--pg-port", "0", "--pool-port", "0"}, env);
+}
+
+// Starts pgstack in the background (output discarded); the caller kills and reaps it.
+pid_t Spawn(const std::string& dir, std::vector<std::string> args) {
+  // The pgstack binary is built beside this one.
+  std::string bin = (fs::read_symlink("/proc/self/exe").parent_path() / "pgstack").string();
+  std::vector<std::string> full = {bin, "--config", Config(), "--env", "test", "--state-dir", dir};
+  full.insert(full.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : full) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+}
+
+// Processes whose command line names something inside dir (a server a broken run left).
+std::vector<pid_t> ProcessesIn(const std::string& dir) {
+  std::vector<pid_t> found;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = ReadText(e.path().string() + "/cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find(dir + "/") != std::string::npos && cmd.find("pgstack") == std::string::npos)
+      found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+bool OneLine(const std::string& out) { return std::count(out.begin(), out.end(), '\n') == 1; }
+
+// After whatever happened to dir: `up` finishes the stack, then `destroy --yes` removes it all
+// and leaves nothing running.
+void ExpectUsableThenRemovable(const std::string& dir, const std::string& after) {
+  auto up = UpFree(dir);
+  EXPECT_EQ(up.exit_code, 0) << after << ": " << up.output;
+  auto status = Pg(dir, {"--json", "status"});
+  EXPECT_EQ(status.exit_code, 0) << after << ": " << status.output;
+  EXPECT_NE(status.output.find("\"complete\": true"), std::string::npos) << status.output;
+  auto destroy = Pg(dir, {"destroy", "--yes"});
+  EXPECT_EQ(destroy.exit_code, 0) << after << ": " << destroy.output;
+  EXPECT_FALSE(fs::exists(dir)) << after;
+  EXPECT_TRUE(ProcessesIn(dir).empty()) << after << ": a server still runs in " << dir;
+}
+
+TEST(Hostile, RefusedConfigStartsNothingAndLeavesNothing) {
+  std::string dir = TempDir("refused") + "/s";
+  std::string text = ReadText(Config());
+  std::string ext = "\"extensions\": [\"btree_gin\", \"btree_gist\"]";
+  ASSERT_NE(text.find(ext), std::string::npos);
+  text.replace(text.find(ext), ext.size(), "\"extensions\": [\"btree_gin\", \"no_such_ext\"]");
+  std::string cfg = TempDir("cfg") + "/database.json";
+  std::ofstream(cfg) << text;
+  auto out = RunPgstack({"--config", cfg, "--env", "test", "--state-dir", dir, "up", "--pg-port",
+                         "0", "--pool-port", "0"});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find("extension \"no_such_ext\" is not available"), std::string::npos)
+      << out.output;
+  EXPECT_TRUE(OneLine(out.output)) << out.output;
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_TRUE(ProcessesIn(dir).empty());
+}
+
+// The first `up` killed once it has written its provisional state (the kill -9 the issue found
+// stranding a running PostgreSQL that no command would touch).
+TEST(Hostile, KilledFirstUpIsFinishedByTheNext) {
+  std::string dir = TempDir("killed") + "/s";
+  pid_t pid = Spawn(dir, {"up", "--pg-port", "0", "--pool-port", "0"});
+  Status written =
+      WaitFor("the first up to write its state", [&] { return fs::exists(dir + "/state.json"); });
+  KillAndReap(pid);
+  ASSERT_TRUE(written.ok()) << written.message();
+  auto status = Pg(dir, {"status"});
+  EXPECT_NE(status.exit_code, 0) << "status of a half-made stack said OK: " << status.output;
+  EXPECT_NE(status.output.find("did not finish"), std::string::npos) << status.output;
+  ExpectUsableThenRemovable(dir, "a killed first up");
+}
+
+TEST(Hostile, DownAndDestroyHandleAKilledFirstUp) {
+  std::string dir = TempDir("killed2") + "/s";
+  pid_t pid = Spawn(dir, {"up", "--pg-port", "0", "--pool-port", "0"});
+  Status started = WaitFor("the first up to start PostgreSQL",
+                           [&] { return fs::exists(dir + "/data/postmaster.pid"); });
+  KillAndReap(pid);
+  ASSERT_TRUE(started.ok()) << started.message();
+  auto down = Pg(dir, {"down"});
+  EXPECT_EQ(down.exit_code, 0) << down.output;
+  EXPECT_TRUE(ProcessesIn(dir).empty());
+  auto destroy = Pg(dir, {"destroy", "--yes"});
+  EXPECT_EQ(destroy.exit_code, 0) << destroy.output;
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(Hostile, ConcurrentFirstUpsAllSucceedOnOneStack) {
+  std::string dir = TempDir("race") + "/s";
+  std::vector<core::CommandOutput> outs(4);
+  std::vector<std::thread> threads;
+  for (auto& out : outs) threads.emplace_back([&out, &dir] { out = UpFree(dir); });
+  for (auto& t : threads) t.join();
+  for (const auto& out : outs) EXPECT_EQ(out.exit_code, 0) << out.output;
+  auto state = location::LoadState(dir);
+  ASSERT_TRUE(state.ok()) << state.status().message();
+  // The server listens on the port state.json and pgstack.conf name.
+  location::StatePaths paths(dir);
+  EXPECT_NE(ReadText(paths.pg_conf).find("port = " + std::to_string(state->pg_port) + "\n"),
+            std::string::npos);
+  auto env = Pg(dir, {"env", "--direct"});
+  EXPECT_NE(env.output.find("PGPORT='" + std::to_string(state->pg_port) + "'"), std::string::npos);
+  auto verify = Pg(dir, {"verify", "--check", "postgres"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
+// A destroy killed after it deleted state.json (or before it got to data/ and run/) is finished
+// by the next one; credentials go first.
+TEST(Hostile, DestroyFinishesAPartialStateDir) {
+  std::string dir = TempDir("partial") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  fs::remove(dir + "/state.json");  // servers still run, state.json is gone
+  auto status = Pg(dir, {"--json", "status"});
+  EXPECT_NE(status.output.find("\"running\": true"), std::string::npos) << status.output;
+  auto destroy = Pg(dir, {"destroy", "--yes"});
+  EXPECT_EQ(destroy.exit_code, 0) << destroy.output;
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_TRUE(ProcessesIn(dir).empty());
+}
+
+TEST(Hostile, DestroyRefusesADirectoryThatIsNotPgstacks) {
+  std::string dir = TempDir("foreign");
+  std::ofstream(dir + "/thesis.tex") << "years of work";
+  auto destroy = Pg(dir, {"destroy", "--yes"});
+  EXPECT_EQ(destroy.exit_code, 2) << destroy.output;
+  EXPECT_NE(destroy.output.find("thesis.tex"), std::string::npos) << destroy.output;
+  EXPECT_TRUE(fs::exists(dir + "/thesis.tex"));
+}
+
+// `eval "$(pgstack --state-dir A env)"` and then `pgstack --state-dir B up`: B keeps its own
+// password, and `env` of B prints B's.
+TEST(Hostile, AnotherStacksPgpasswordChangesNothing) {
+  std::string dir = TempDir("foreignpw") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  std::map<std::string, std::string> a = {
+      {"PGPASSWORD", "stack-a-password"},
+      {"PGUSER", "someone_else"},
+      {"PGDATABASE", "elsewhere"},
+      {"DATABASE_URL", "postgresql://x:stack-a-password@h:1/d"}};
+  auto up = UpFree(dir, a);
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_EQ(up.output.find("set the password"), std::string::npos) << up.output;
+  auto env = Pg(dir, {"env"}, a);
+  EXPECT_EQ(env.output.find("stack-a-password"), std::string::npos) << env.output;
+  EXPECT_NE(env.output.find("PGUSER='test_platform_user'"), std::string::npos) << env.output;
+  auto verify = Pg(dir, {"verify", "--check", "security"}, a);
+  EXPECT_EQ(verify.output.find("authentication failed"), std::string::npos) << verify.output;
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
+TEST(Hostile, UpMakesALoosenedCredentialsFilePrivateAgain) {
+  std::string dir = TempDir("modes") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  location::StatePaths paths(dir);
+  ASSERT_EQ(chmod(paths.credentials.c_str(), 0644), 0);
+  auto up = UpFree(dir);
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  struct stat st {};
+  ASSERT_EQ(stat(paths.credentials.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_NE(up.output.find("private again (mode 0644"), std::string::npos) << up.output;
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
+TEST(Hostile, LockWaitIsBoundedAndNamesItsHolder) {
+  std::string dir = TempDir("locked") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  location::StatePaths paths(dir);
+  int fd = open(paths.lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX), 0);
+  std::string me = "pid " + std::to_string(getpid()) + " (a test)\n";
+  ASSERT_EQ(pwrite(fd, me.data(), me.size(), 0), static_cast<ssize_t>(me.size()));
+  auto start = std::chrono::steady_clock::now();
+  auto down = Pg(dir, {"down"}, {{"PGSTACK_LOCK_TIMEOUT", "0.5"}});
+  auto took = std::chrono::steady_clock::now() - start;
+  close(fd);
+  EXPECT_EQ(down.exit_code, 4) << down.output;
+  EXPECT_NE(down.output.find("held by pid " + std::to_string(getpid()) + " (a test)"),
+            std::string::npos)
+      << down.output;
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
+TEST(Hostile, StateDirThatCannotBeOne) {
+  auto empty = RunPgstack({"--config", Config(), "--env", "test", "--state-dir", "", "status"});
+  EXPECT_EQ(empty.exit_code, 2) << empty.output;
+  EXPECT_TRUE(OneLine(empty.output)) << empty.output;
+  EXPECT_EQ(empty.output.find("internal error"), std::string::npos) << empty.output;
+  std::string file = TempDir("file") + "/regular";
+  std::ofstream(file) << "x";
+  for (const char* cmd : {"up", "down", "status", "destroy"}) {
+    std::vector<std::string> args = {cmd};
+    if (std::string(cmd) == "destroy") args.push_back("--yes");
+    auto out = Pg(file, args);
+    EXPECT_EQ(out.exit_code, 2) << cmd << ": " << out.output;
+    EXPECT_NE(out.output.find(file + ": not a directory"), std::string::npos) << out.output;
+  }
+  EXPECT_TRUE(fs::exists(file));
+}
+
+// A value of the right type that the server would not start with (max_connections 300000 got
+// past an older config parser): asked of PostgreSQL before the running server sees it, undone.
+TEST(Hostile, ASettingTheServerRejectsIsUndone) {
+  auto own = TestStack::Start("test");
+  location::StatePaths paths(own->state_dir());
+  std::string before = ReadText(paths.pg_conf);
+  core::Environment env = own->env();
+  for (auto& [k, v] : env.postgres.settings)
+    if (k == "max_connections") v = "300000";
+  auto r = stack::Up(env, stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidInput) << r.status().message();
+  EXPECT_NE(r.status().message().find("max_connections"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(ReadText(paths.pg_conf), before);
+  auto c = own->Direct();
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  auto shown = c->Exec("SHOW max_connections");
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ(shown->scalar(), "200");
+}
+
+TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
+  auto own = TestStack::Start("test");
+  {
+    auto su = own->Superuser();
+    ASSERT_TRUE(su.ok()) << su.status().message();
+    ASSERT_TRUE(su->Run("ALTER SYSTEM SET effective_cache_size = '3GB'").ok());
+  }
+  auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  bool said = false;
+  for (const auto& a : r->actions)
+    said = said || a.find("reset ALTER SYSTEM overrides of effective_cache_size") == 0;
+  EXPECT_TRUE(said) << (r->actions.empty() ? "no actions" : r->actions.front());
+  auto c = own->Direct();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->Exec("SHOW effective_cache_size")->scalar(), "1GB");
+  auto su = own->Superuser();
+  ASSERT_TRUE(su.ok());
+  EXPECT_EQ(su->Exec("SELECT count(*) FROM pg_file_settings WHERE sourcefile LIKE "
+                     "'%postgresql.auto.conf' AND name = 'effective_cache_size'")
+                ->scalar(),
+            "0");
+}
+
+// A single quote in the state dir's path, which once went unescaped into pgstack.conf. (A comma
+// cannot work: libpq reads a host with commas as a list of hosts.)
+TEST(Hostile, StateDirPathWithAQuote) {
+  std::string dir = TempDir("odd") + "/it's";
+  auto up = UpFree(dir);
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto status = Pg(dir, {"--json", "status"});
+  EXPECT_NE(status.output.find("\"version\": \"17."), std::string::npos) << status.output;
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
+// The fault suite's stack part: kill -9 of up, down and destroy at seeded random points; after
+// each, the state dir is usable (`up` finishes it) and removable (`destroy --yes`).
+TEST(Faults, KillUpDownDestroyAtRandomPoints) {
+  unsigned seed = std::random_device{}();
+  if (const char* s = std::getenv("PGSTACK_FAULT_SEED")) seed = std::stoul(s);
+  std::cout << "fault seed: " << seed << " (PGSTACK_FAULT_SEED=" << seed << " repeats it)\n";
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> up_ms(0, 1500), short_ms(0, 300);
+  auto kill_after = [](const std::string& dir, std::vector<std::string> args, int ms) {
+    pid_t pid = Spawn(dir, std::move(args));
+    (void)core::Pause(std::chrono::milliseconds(ms));
+    KillAndReap(pid);
+  };
+  for (int round = 0; round < 3; ++round) {
+    std::string dir = TempDir("fault") + "/s";
+    int a = up_ms(rng), b = short_ms(rng), c = short_ms(rng);
+    std::string where = fmt::format("seed {} round {}", seed, round);
+    kill_after(dir, {"up", "--pg-port", "0", "--pool-port", "0"}, a);
+    auto up = UpFree(dir);
+    ASSERT_EQ(up.exit_code, 0) << where << ": up after a kill at " << a << " ms: " << up.output;
+    kill_after(dir, {"down"}, b);
+    up = UpFree(dir);
+    ASSERT_EQ(up.exit_code, 0) << where << ": up after down killed at " << b
+                               << " ms: " << up.output;
+    kill_after(dir, {"destroy", "--yes"}, c);
+    if (fs::exists(dir)) {
+      // Whatever the killed destroy left: the credentials went first.
+      auto destroy = Pg(dir, {"destroy", "--yes"});
+      EXPECT_EQ(destroy.exit_code, 0)
+          << where << ": destroy after a kill at " << c << " ms: " << destroy.output;
+    }
+    EXPECT_FALSE(fs::exists(dir)) << where;
+    EXPECT_TRUE(ProcessesIn(dir).empty()) << where;
+  }
+}
+
+}  // namespace
+}  // namespace pgstack::testing
