@@ -23,6 +23,14 @@ std::optional<std::pair<Version, std::string>> ParseDieselDir(std::string_view n
   return std::make_pair(*v, std::string(name.substr(sep + 1)));
 }
 
+// up.sql or down.sql of a migration directory, checked as every migration file is.
+Result<std::optional<std::string>> ReadDieselFile(const std::string& path) {
+  PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(path));
+  if (!text) return text;
+  PGSTACK_ASSIGN_OR_RETURN(std::string checked, CheckedFileText(path, std::move(*text)));
+  return std::optional<std::string>(std::move(checked));
+}
+
 Result<bool> MetadataNoTransaction(const std::string& dir) {
   return SettingSaysFalse(dir + "/metadata.toml", "run_in_transaction");
 }
@@ -45,8 +53,8 @@ Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
     Migration m;
     m.version = parsed->first;
     m.name = parsed->second;
-    PGSTACK_ASSIGN_OR_RETURN(auto up, core::ReadFileIfExists(path + "/up.sql"));
-    PGSTACK_ASSIGN_OR_RETURN(auto down, core::ReadFileIfExists(path + "/down.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto up, ReadDieselFile(path + "/up.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto down, ReadDieselFile(path + "/down.sql"));
     if (!up) {
       if (down) return Status::InvalidInput(path + "/down.sql: a down file without its up file");
       return Status::InvalidInput(path + ": no up.sql in a diesel migration directory");

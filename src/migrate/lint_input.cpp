@@ -11,7 +11,7 @@
 namespace pgstack::migrate {
 
 Result<Migration> ReadLintFile(const std::string& path) {
-  PGSTACK_ASSIGN_OR_RETURN(std::string content, internal::ReadWholeFile(path));
+  PGSTACK_ASSIGN_OR_RETURN(std::string content, internal::ReadMigrationFile(path));
   Migration m;
   m.name = path;
   std::string_view up_marker = "-- pgstack:up", down_marker = "-- pgstack:down";
@@ -33,6 +33,7 @@ Result<Migration> ReadLintFile(const std::string& path) {
           m.up, internal::MakeSqlText(path, sections->up.text, sections->up.first_line));
       return m;
     }
+    return Status::InvalidInput(fmt::format("{}:1: no '{}' line", path, up_marker));
   }
   // sqlx's directive on the first line, as the directory reader takes it.
   m.up_options.no_transaction = internal::StartsWith(content, "-- no-transaction");

@@ -41,9 +41,27 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return out;
 }
 
+Result<std::string> CheckedFileText(const std::string& path, std::string content) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (StartsWith(content, kBom)) content.erase(0, kBom.size());
+  if (size_t nul = content.find('\0'); nul != std::string::npos) {
+    LineColumn lc = LineColumnAt(content, nul);
+    return Status::InvalidInput(
+        fmt::format("{}:{}:{}: a NUL byte: SQL text cannot carry one (the server would see the "
+                    "file cut short there); remove it",
+                    path, lc.line, lc.column));
+  }
+  return content;
+}
+
+Result<std::string> ReadMigrationFile(const std::string& path) {
+  PGSTACK_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path));
+  return CheckedFileText(path, std::move(content));
+}
+
 Result<std::string> EntryContent(const std::string& dir, const DirEntry& e) {
   if (e.content) return *e.content;
-  return ReadWholeFile(dir + "/" + e.name);
+  return ReadMigrationFile(dir + "/" + e.name);
 }
 
 void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries) {
@@ -53,7 +71,7 @@ void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries) {
   auto work = [&](size_t k) {
     for (size_t i = k; i < entries.size(); i += threads) {
       if (entries[i].is_dir) continue;
-      auto r = ReadWholeFile(dir + "/" + entries[i].name);
+      auto r = ReadMigrationFile(dir + "/" + entries[i].name);
       if (r.ok()) entries[i].content = std::move(r).value();  // else: EntryContent reports it
     }
   };
@@ -188,8 +206,10 @@ Format SniffNumberedFile(std::string_view content) {
     }
     return false;
   };
-  if (has_marker("-- pgstack:up")) return Format::kPgstack;
-  if (has_marker("-- migrate:up")) return Format::kDbmate;
+  // A down marker alone says the format as well: such a file is a broken pgstack (dbmate) file,
+  // which its reader refuses, never a sqlx file whose down SQL would run as up.
+  if (has_marker("-- pgstack:up") || has_marker("-- pgstack:down")) return Format::kPgstack;
+  if (has_marker("-- migrate:up") || has_marker("-- migrate:down")) return Format::kDbmate;
   return Format::kSqlx;
 }
 

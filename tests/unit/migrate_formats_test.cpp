@@ -181,6 +181,52 @@ TEST_F(MigrateFormats, InvalidUtf8NamesLineAndColumn) {
   EXPECT_NE(Error().find("000001_a.up.sql:2:11: the file is not valid UTF-8"), std::string::npos);
 }
 
+TEST_F(MigrateFormats, NulByteRefusedWithLineAndColumn) {
+  // The simple-query string would end at the NUL: the migration "applied" without its SQL.
+  Write("0001_nul.sql", std::string("-- pgstack:up\nCREATE TABLE t (id int);\0\n", 40));
+  EXPECT_NE(Error().find("0001_nul.sql:2:25: a NUL byte"), std::string::npos) << Error();
+}
+
+TEST_F(MigrateFormats, NulByteRefusedInEveryFormatAndOutsideSections) {
+  Write("000001_a.up.sql", std::string("SELECT 1;\n-- \0\n", 15));
+  EXPECT_NE(Error().find("000001_a.up.sql:2:4: a NUL byte"), std::string::npos) << Error();
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  Write("2024-01-01-000000_a/up.sql", std::string("SELECT\0 1;", 10));
+  EXPECT_NE(Error().find("2024-01-01-000000_a/up.sql:1:7: a NUL byte"), std::string::npos);
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  Write("0001_a.sql", std::string("\0\n-- pgstack:up\nSELECT 1;\n", 25));
+  EXPECT_NE(Error().find("0001_a.sql:1:1: a NUL byte"), std::string::npos) << Error();
+}
+
+TEST_F(MigrateFormats, DownOnlyFileIsPgstackAndRefused) {
+  // Read as sqlx, its DROP ran as up.
+  Write("0001_only_down.sql", "-- pgstack:down\nDROP TABLE keepme;\n");
+  EXPECT_NE(Error().find("0001_only_down.sql:1: no '-- pgstack:up' line"), std::string::npos);
+  EXPECT_NE(Error(Format::kPgstack).find("no '-- pgstack:up' line"), std::string::npos);
+  std::filesystem::remove(dir_ + "/0001_only_down.sql");
+  Write("0001_only_down.sql", "-- migrate:down\nDROP TABLE keepme;\n");
+  EXPECT_NE(Error().find("0001_only_down.sql:1: no '-- migrate:up' line"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, ByteOrderMarkDoesNotHideTheMarker) {
+  Write("0001_a.sql", "\xEF\xBB\xBF-- pgstack:up\nSELECT 1;\n-- pgstack:down\nSELECT 2;\n");
+  Write("0002_b.sql", "-- pgstack:up\nSELECT 3;\n");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kPgstack);
+  ASSERT_EQ(r->migrations[0].up.statements.size(), 1u);
+  EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n");
+  // A sqlx file's BOM is not sent to the server either.
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  Write("0001_a.sql", "\xEF\xBB\xBFSELECT 1;\n");
+  r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n");
+}
+
 TEST_F(MigrateFormats, UnterminatedStringNamesWhereItStarts) {
   Write("0001_a.sql", "-- pgstack:up\nSELECT 1;\nSELECT $$ never closed;\n");
   EXPECT_NE(Error().find("0001_a.sql:3:8: unterminated dollar-quoted string $$"),
