@@ -24,7 +24,9 @@ std::optional<std::pair<Version, std::string>> ParseDieselDir(std::string_view n
 }
 
 // up.sql or down.sql of a migration directory, checked as every migration file is.
-Result<std::optional<std::string>> ReadDieselFile(const std::string& path) {
+Result<std::optional<std::string>> ReadDieselFile(const std::string& root,
+                                                  const std::string& path) {
+  PGSTACK_RETURN_IF_ERROR(CheckLinkInside(root, path));
   PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(path));
   if (!text) return text;
   PGSTACK_ASSIGN_OR_RETURN(std::string checked, CheckedFileText(path, std::move(*text)));
@@ -53,8 +55,8 @@ Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
     Migration m;
     m.version = parsed->first;
     m.name = parsed->second;
-    PGSTACK_ASSIGN_OR_RETURN(auto up, ReadDieselFile(path + "/up.sql"));
-    PGSTACK_ASSIGN_OR_RETURN(auto down, ReadDieselFile(path + "/down.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto up, ReadDieselFile(dir, path + "/up.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto down, ReadDieselFile(dir, path + "/down.sql"));
     if (!up) {
       if (down) return Status::InvalidInput(path + "/down.sql: a down file without its up file");
       return Status::InvalidInput(path + ": no up.sql in a diesel migration directory");

@@ -30,6 +30,10 @@ Result<std::string> CheckedFileText(const std::string& path, std::string content
 // ReadWholeFile and CheckedFileText.
 Result<std::string> ReadMigrationFile(const std::string& path);
 
+// Refuses path when it is a symlink that resolves outside root (the migrations directory),
+// loops, or dangles: what a migration holds goes to the server (and its log), and a link must
+// not carry a file from elsewhere there (ln -s /etc/shadow 0001_a.sql). Not a symlink: Ok.
+Status CheckLinkInside(const std::string& root, const std::string& path);
 // An entry's content: what was read ahead, or the file read now.
 Result<std::string> EntryContent(const std::string& dir, const DirEntry& e);
 // Reads the content of every file entry ahead, on a few threads: for thousands of small files

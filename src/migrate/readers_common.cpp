@@ -1,9 +1,11 @@
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -57,6 +59,29 @@ Result<std::string> CheckedFileText(const std::string& path, std::string content
 Result<std::string> ReadMigrationFile(const std::string& path) {
   PGSTACK_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path));
   return CheckedFileText(path, std::move(content));
+}
+
+Status CheckLinkInside(const std::string& root, const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return Status::Ok();
+  std::error_code ec;
+  auto target = std::filesystem::canonical(path, ec);
+  if (ec == std::errc::too_many_symbolic_link_levels) {
+    return Status::InvalidInput(path + ": a symlink loop (too many levels of symbolic links)");
+  }
+  if (ec) {
+    return Status::InvalidInput(
+        fmt::format("{}: a symlink that cannot be followed ({})", path, ec.message()));
+  }
+  auto base = std::filesystem::canonical(root, ec);
+  if (ec) return Status::InvalidInput(fmt::format("{}: {}", root, ec.message()));
+  auto [b, t] = std::mismatch(base.begin(), base.end(), target.begin(), target.end());
+  if (b != base.end() || t == target.end()) {
+    return Status::InvalidInput(fmt::format(
+        "{}: a symlink to {}, outside the migrations directory {}: refused (copy the file in)",
+        path, target.string(), base.string()));
+  }
+  return Status::Ok();
 }
 
 Result<std::string> EntryContent(const std::string& dir, const DirEntry& e) {

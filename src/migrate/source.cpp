@@ -46,8 +46,10 @@ Result<std::vector<DirEntry>> ListEntries(const std::string& dir) {
   for (const auto& de : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = de.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
-    bool is_dir = de.is_directory(ec);
+    std::error_code type_ec;  // a loop or a dangling link is no directory; CheckLinkInside names it
+    bool is_dir = de.is_directory(type_ec);
     if (!is_dir && !internal::EndsWith(name, ".sql")) continue;
+    PGSTACK_RETURN_IF_ERROR(internal::CheckLinkInside(dir, dir + "/" + name));
     out.push_back({name, is_dir});
   }
   if (ec) return Status::InvalidInput("--dir " + dir + ": " + ec.message());

@@ -227,6 +227,55 @@ TEST_F(MigrateFormats, ByteOrderMarkDoesNotHideTheMarker) {
   EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n");
 }
 
+class MigrateLinks : public MigrateFormats {
+ protected:
+  void SetUp() override {
+    MigrateFormats::SetUp();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "pgstack-out.XXXXXX").string();
+    outside_ = mkdtemp(tmpl.data());
+    std::ofstream(outside_ + "/secret.sql") << "SELECT 'secret';\n";
+  }
+  void TearDown() override {
+    std::filesystem::remove_all(outside_);
+    MigrateFormats::TearDown();
+  }
+  std::string outside_;
+};
+
+TEST_F(MigrateLinks, SymlinkOutsideTheDirectoryRefused) {
+  std::filesystem::create_symlink(outside_ + "/secret.sql", dir_ + "/0001_a.sql");
+  std::string e = Error();
+  EXPECT_NE(e.find(dir_ + "/0001_a.sql: a symlink to "), std::string::npos) << e;
+  EXPECT_NE(e.find("outside the migrations directory"), std::string::npos) << e;
+  // Forced formats list the directory the same way.
+  EXPECT_NE(Error(Format::kSqlx).find("outside the migrations directory"), std::string::npos);
+}
+
+TEST_F(MigrateLinks, SymlinkInsideIsFollowed) {
+  Write(".shared/a.sql", "SELECT 1;\n");
+  std::filesystem::create_symlink(dir_ + "/.shared/a.sql", dir_ + "/0001_a.sql");
+  std::filesystem::create_symlink(".shared/a.sql", dir_ + "/0002_b.sql");
+  auto r = Read(Format::kSqlx);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations.size(), 2u);
+}
+
+TEST_F(MigrateLinks, SymlinkLoopNamed) {
+  std::filesystem::create_symlink("0002_b.sql", dir_ + "/0001_a.sql");
+  std::filesystem::create_symlink("0001_a.sql", dir_ + "/0002_b.sql");
+  EXPECT_NE(Error().find("0001_a.sql: a symlink loop"), std::string::npos) << Error();
+}
+
+TEST_F(MigrateLinks, DieselFileOrDirectoryOutsideRefused) {
+  std::filesystem::create_directories(dir_ + "/2024-01-01-000000_a");
+  std::filesystem::create_symlink(outside_ + "/secret.sql", dir_ + "/2024-01-01-000000_a/up.sql");
+  EXPECT_NE(Error().find("2024-01-01-000000_a/up.sql: a symlink to "), std::string::npos);
+  std::filesystem::remove_all(dir_ + "/2024-01-01-000000_a");
+  std::filesystem::rename(outside_ + "/secret.sql", outside_ + "/up.sql");
+  std::filesystem::create_symlink(outside_, dir_ + "/2024-01-01-000000_a");
+  EXPECT_NE(Error().find("2024-01-01-000000_a: a symlink to "), std::string::npos) << Error();
+}
+
 TEST_F(MigrateFormats, UnterminatedStringNamesWhereItStarts) {
   Write("0001_a.sql", "-- pgstack:up\nSELECT 1;\nSELECT $$ never closed;\n");
   EXPECT_NE(Error().find("0001_a.sql:3:8: unterminated dollar-quoted string $$"),
