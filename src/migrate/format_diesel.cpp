@@ -28,7 +28,7 @@ Result<std::optional<std::string>> ReadDieselFile(const std::string& root,
                                                   const std::string& path) {
   PGSTACK_RETURN_IF_ERROR(CheckLinkInside(root, path));
   PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(path));
-  if (!text) return text;
+  if (!text) return std::optional<std::string>();
   PGSTACK_ASSIGN_OR_RETURN(std::string checked, CheckedFileText(path, std::move(*text)));
   return std::optional<std::string>(std::move(checked));
 }
