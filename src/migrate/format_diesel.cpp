@@ -63,9 +63,17 @@ Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
     }
     PGSTACK_ASSIGN_OR_RETURN(bool no_tx, MetadataNoTransaction(path));
     m.up_options.no_transaction = m.down_options.no_transaction = no_tx;
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path + "/up.sql", std::move(*up), 1));
-    if (down) {
-      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeDownSql(path + "/down.sql", std::move(*down), 1));
+    // diesel refuses a zero-byte up.sql or down.sql ("Attempted to run an empty migration") but
+    // runs one holding only comments or blanks, a no-op: so does pgstack (a zero-byte down.sql
+    // is no down, which `down` refuses).
+    if (up->empty()) {
+      return Status::InvalidInput(path +
+                                  "/up.sql: empty migration: the file is empty (diesel refuses "
+                                  "to run an empty migration)");
+    }
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path + "/up.sql", std::move(*up), 1));
+    if (down && !down->empty()) {
+      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeSqlText(path + "/down.sql", std::move(*down), 1));
     }
     out.push_back(std::move(m));
   }

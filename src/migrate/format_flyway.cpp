@@ -72,7 +72,9 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     m.name = fn->description;
     PGSTACK_ASSIGN_OR_RETURN(m.up_options.no_transaction, ConfNoTransaction(path));
     PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, e));
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, std::move(sql), 1));
+    // Flyway runs a script without a statement (versioned, repeatable or undo) as a no-op and
+    // records it: so does pgstack.
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, std::move(sql), 1));
     out.push_back(std::move(m));
   }
   for (auto& [version, entry] : undo) {
@@ -84,7 +86,7 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     if (!target) return Status::InvalidInput(path + ": a down (undo) file without its up file");
     PGSTACK_ASSIGN_OR_RETURN(target->down_options.no_transaction, ConfNoTransaction(path));
     PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, *entry));
-    PGSTACK_ASSIGN_OR_RETURN(target->down, MakeDownSql(path, std::move(sql), 1));
+    PGSTACK_ASSIGN_OR_RETURN(target->down, MakeSqlText(path, std::move(sql), 1));
   }
   return out;
 }

@@ -176,6 +176,46 @@ TEST_F(MigrateFormats, GolangMigrateEmptyFilesAreNoOpSteps) {
   EXPECT_FALSE(r->migrations[1].down.has_value()) << "no down file: no down";
 }
 
+TEST_F(MigrateFormats, EmptyFilesPerFormatAsEachToolRunsThem) {
+  // dbmate executes a section as it is: an empty one is a no-op, up or down.
+  Write("20240101000001_a.sql", "-- migrate:up\n-- nothing\n-- migrate:down\n");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+  ASSERT_TRUE(r->migrations[0].down.has_value()) << "dbmate: an empty down section is a no-op";
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  // Flyway records an empty script as applied; an empty undo is a no-op undo.
+  Write("V1__a.sql", "");
+  Write("U1__a.sql", "-- nothing\n");
+  Write("R__b.sql", "\n");
+  r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->migrations.size(), 2u);
+  ASSERT_TRUE(r->migrations[0].down.has_value()) << "Flyway: an empty undo is a no-op";
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  // sqlx executes an empty file.
+  Write("0001_a.sql", "");
+  r = Read(Format::kSqlx);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+}
+
+TEST_F(MigrateFormats, DieselRefusesZeroByteFilesButRunsCommentOnlyOnes) {
+  Write("2024-01-01-000000_a/up.sql", "-- nothing yet\n");
+  Write("2024-01-01-000000_a/down.sql", "-- nothing to undo\n");
+  Write("2024-01-01-000001_b/up.sql", "SELECT 1;");
+  Write("2024-01-01-000001_b/down.sql", "");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+  EXPECT_TRUE(r->migrations[0].down.has_value()) << "a comment-only down.sql is a no-op down";
+  EXPECT_FALSE(r->migrations[1].down.has_value()) << "diesel refuses to revert a 0-byte down.sql";
+  Write("2024-01-01-000002_c/up.sql", "");
+  EXPECT_NE(Error().find("2024-01-01-000002_c/up.sql: empty migration"), std::string::npos);
+}
+
 TEST_F(MigrateFormats, InvalidUtf8NamesLineAndColumn) {
   Write("000001_a.up.sql", "SELECT 1;\nSELECT 'ab\xff';\n");
   EXPECT_NE(Error().find("000001_a.up.sql:2:11: the file is not valid UTF-8"), std::string::npos);
