@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds the libFuzzer targets (fuzz/<target>.cpp) with clang-16 and ASan + UBSan into
-# build-fuzz/, and runs each in turn (one process, no -jobs: the machine is shared), from its seed corpus fuzz/corpus/<target>/
-# (new inputs go to build-fuzz/corpus/<target>/, the seeds stay as they are). A crash leaves
+# build-fuzz/, and runs each in turn (one process each, no -jobs), from its seed corpus
+# fuzz/corpus/<target>/ (new inputs go to build-fuzz/corpus/<target>/, the seeds stay as they are). A crash leaves
 # its input in build-fuzz/ and fails the run; add it to the seed corpus with the fix.
 # Usage: bench/fuzz.sh [SECONDS | -runs=N] [TARGET...]   (run from the project root)
 #   default: 60 seconds per target; all targets.

@@ -1,11 +1,11 @@
 // The config loader on any text, for each environment name the text may hold. Invariants: an
 // error is bad input whose message names the file; a loaded environment answers its settings
 // without crashing.
+#include "pgstack/core/config.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include "pgstack/core/config.h"
 
 using namespace pgstack;
 

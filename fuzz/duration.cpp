@@ -1,11 +1,11 @@
 // Duration parsing on any text. Invariants: an error is bad input naming what was parsed; a
 // parsed duration is within 0..INT_MAX ms, and its formatted text parses back to it.
+#include "pgstack/core/duration.h"
+
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
-
-#include "pgstack/core/duration.h"
 
 using namespace pgstack;
 

@@ -2,11 +2,11 @@
 // Invariants: a complete request consumed at least one byte and at most the input, and the
 // same bytes alone parse to the same request; every prefix of those bytes is incomplete (or bad,
 // never complete with another length); a bad request carries a 4xx/5xx status and a reason.
+#include "pgstack/testdb/http_request.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
-
-#include "pgstack/testdb/http_request.h"
 
 using namespace pgstack::testdb;
 

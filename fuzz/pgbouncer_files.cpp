@@ -1,12 +1,12 @@
 // PgBouncer's userlist and ini parsers on any text. Invariants: no crash on any text; a userlist
 // line rendered from any user and secret (the first two 0xFF-separated pieces) parses back to
 // them, also from a whole userlist holding other lines.
+#include "pgstack/core/pgbouncer_files.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
-
-#include "pgstack/core/pgbouncer_files.h"
 
 using namespace pgstack;
 

@@ -2,13 +2,13 @@
 // the text; what lies between statements is only whitespace, comments and ';' (so the pieces
 // re-joined give back the input and no SQL is dropped); a statement split again alone is one
 // statement; line/column and character offsets agree with each other.
+#include "pgstack/migrate/sql_lexer.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "pgstack/migrate/sql_lexer.h"
 
 using namespace pgstack::migrate;
 
