@@ -1,8 +1,9 @@
 #!/bin/bash
 # Builds the libFuzzer targets (fuzz/<target>.cpp) with clang-16 and ASan + UBSan into
 # build-fuzz/, and runs each in turn (one process each, no -jobs), from its seed corpus
-# fuzz/corpus/<target>/ (new inputs go to build-fuzz/corpus/<target>/, the seeds stay as they are). A crash leaves
-# its input in build-fuzz/ and fails the run; add it to the seed corpus with the fix.
+# fuzz/corpus/<target>/ (new inputs go to build-fuzz/corpus/<target>/, the seeds stay as they
+# are). A crash leaves its input in build-fuzz/crashes/<target>/ and fails the run; add it to
+# the seed corpus with the fix.
 # Usage: bench/fuzz.sh [SECONDS | -runs=N] [TARGET...]   (run from the project root)
 #   default: 60 seconds per target; all targets.
 #   clang-16 and libfuzzer-16-dev come from database/setup/install-deps.sh with PGSTACK_FUZZ=ON.
