@@ -1,7 +1,8 @@
 // The migration directory readers on any names and contents. The input is a format selector
 // byte (auto-detection, or one of the formats forced) and files separated by 0xFF bytes, each
 // "name\ncontent" ("name/" is a directory, as diesel's). Contents are handed over as if read
-// ahead, so no file is touched. Invariants: every error is bad input with a message; every
+// ahead, so no file is touched (Flyway's placeholders are substituted with fixed values).
+// Invariants: every error is bad input with a message; every
 // statement read lies inside its text and can be located; versions come out sorted and unique.
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +36,14 @@ void RequireLocatable(const SqlText& t) {
 }
 
 constexpr const char* kDir = "/nonexistent-pgstack-fuzz";
+
+// Fixed, so that a run does not depend on the process environment.
+const FlywayPlaceholders& Placeholders() {
+  static const FlywayPlaceholders p =
+      MakeFlywayPlaceholders({{"name", "value"}, {"empty", ""}}, {.user = "u", .database = "d"},
+                             std::vector<std::string>{"FLYWAY_PLACEHOLDERS_FROM_ENV=x"});
+  return p;
+}
 
 }  // namespace
 
@@ -91,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       read = ReadSectioned(kDir, entries, format);
       break;
     case Format::kFlyway:
-      read = ReadFlyway(kDir, entries);
+      read = ReadFlyway(kDir, entries, Placeholders());
       break;
     case Format::kSqlx:
       read = ReadSqlx(kDir, entries);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/flyway_placeholders.h"
 #include "pgstack/migrate/migration.h"
 
 namespace pgstack::migrate::internal {
@@ -91,7 +92,8 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
 Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
                                              const std::vector<DirEntry>& entries, Format format);
 Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
-                                          const std::vector<DirEntry>& entries);
+                                          const std::vector<DirEntry>& entries,
+                                          const FlywayPlaceholders& placeholders);
 Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
                                         const std::vector<DirEntry>& entries);
 Result<std::vector<Migration>> ReadDiesel(const std::string& dir,

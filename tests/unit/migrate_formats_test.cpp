@@ -216,6 +216,57 @@ TEST_F(MigrateFormats, DieselRefusesZeroByteFilesButRunsCommentOnlyOnes) {
   EXPECT_NE(Error().find("2024-01-01-000002_c/up.sql: empty migration"), std::string::npos);
 }
 
+TEST_F(MigrateFormats, FlywayPlaceholdersSubstitutedAsFlywayDoes) {
+  const std::string raw =
+      "CREATE TABLE ${flyway:defaultSchema}.t (o text DEFAULT '${Owner}');\n"
+      "-- by ${flyway:user} on ${flyway:database} (${flyway:environment}), ${flyway:filename}\n"
+      "GRANT SELECT ON ${flyway:table} TO ${my_role};${empty}\n";
+  Write("V1__a.sql", raw);
+  FlywayPlaceholders ph = MakeFlywayPlaceholders(
+      {{"owner", "alice"}, {"empty", ""}}, {.user = "u1", .database = "db1", .environment = "dev"},
+      std::vector<std::string>{"FLYWAY_PLACEHOLDERS_MY_ROLE=reader", "PATH=/bin"});
+  auto r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations[0].up.sql,
+            "CREATE TABLE public.t (o text DEFAULT 'alice');\n"
+            "-- by u1 on db1 (dev), V1__a.sql\n"
+            "GRANT SELECT ON flyway_schema_history TO reader;\n");
+  // The checksum is of the file as written: a different value is no edit.
+  EXPECT_EQ(r->migrations[0].checksum, Checksum(raw));
+  auto ts = MakeFlywayPlaceholders({}, {}, std::vector<std::string>{}).values["flyway:timestamp"];
+  EXPECT_EQ(ts.size(), 19u) << ts;  // yyyy-MM-dd HH:mm:ss
+  EXPECT_FALSE(MakeFlywayPlaceholders({}, {}, std::vector<std::string>{})
+                   .values["flyway:workingdirectory"]
+                   .empty());
+}
+
+TEST_F(MigrateFormats, FlywayPlaceholderUndefinedOrUnterminatedNamesLineAndColumn) {
+  FlywayPlaceholders ph = MakeFlywayPlaceholders({}, {}, std::vector<std::string>{});
+  Write("V1__a.sql", "SELECT 1;\nSELECT '${Missing}';\n");
+  auto r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("V1__a.sql:2:9: no value for the Flyway placeholder "
+                                      "${Missing}"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("FLYWAY_PLACEHOLDERS_MISSING"), std::string::npos);
+  Write("V1__a.sql", "SELECT '${flyway:user}';\n");
+  r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("V1__a.sql:1:9: no value for Flyway's built-in"),
+            std::string::npos);
+  Write("V1__a.sql", "SELECT 1;\n SELECT '${oops';\n");
+  r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("V1__a.sql:2:10: a Flyway placeholder '${' without"),
+            std::string::npos);
+  // A script's .conf can turn replacement off, as in Flyway.
+  Write("V1__a.sql.conf", "placeholderReplacement=false\n");
+  r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n SELECT '${oops';\n");
+}
+
 TEST_F(MigrateFormats, InvalidUtf8NamesLineAndColumn) {
   Write("000001_a.up.sql", "SELECT 1;\nSELECT 'ab\xff';\n");
   EXPECT_NE(Error().find("000001_a.up.sql:2:11: the file is not valid UTF-8"), std::string::npos);
