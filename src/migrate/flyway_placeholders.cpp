@@ -90,17 +90,17 @@ Result<std::string> SubstituteFlywayPlaceholders(const std::string& path, std::s
     } else if (auto it = placeholders.values.find(key); it != placeholders.values.end()) {
       out += it->second;
     } else if (key.rfind("flyway:", 0) == 0) {
-      return Status::InvalidInput(
-          fmt::format("{}: no value for Flyway's built-in placeholder ${{{}}} here", where(), name));
+      return Status::InvalidInput(fmt::format(
+          "{}: no value for Flyway's built-in placeholder ${{{}}} here", where(), name));
     } else {
       std::string env_name = key;
       std::transform(env_name.begin(), env_name.end(), env_name.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      return Status::InvalidInput(fmt::format(
-          "{}: no value for the Flyway placeholder ${{{}}} (set \"migrate\": "
-          "{{\"flyway_placeholders\": {{\"{}\": ...}}}} in the config, or "
-          "FLYWAY_PLACEHOLDERS_{})",
-          where(), name, key, env_name));
+      return Status::InvalidInput(
+          fmt::format("{}: no value for the Flyway placeholder ${{{}}} (set \"migrate\": "
+                      "{{\"flyway_placeholders\": {{\"{}\": ...}}}} in the config, or "
+                      "FLYWAY_PLACEHOLDERS_{})",
+                      where(), name, key, env_name));
     }
     pos = close + 1;
   }
