@@ -3,6 +3,7 @@
 # Called by postgresql-setup.sh and tests/run.sh; safe to run again.
 #   PGSTACK_BUILD_TYPE   CMake build type (default Release)
 #   PGSTACK_TESTS        ON to build the tests too (default OFF)
+#   PGSTACK_FUZZ         ON to install clang-16 and libFuzzer for bench/fuzz.sh (default OFF)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -14,6 +15,7 @@ as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 packages=(build-essential cmake pkg-config libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libssl-dev libpg-query-dev pgbouncer postgresql-common postgresql-client-15 jq)
 [[ ${PGSTACK_TESTS:-OFF} == ON ]] && packages+=(libgtest-dev libgmock-dev postgresql-15 clang-format zsh fish groff-base)
+[[ ${PGSTACK_FUZZ:-OFF} == ON ]] && packages+=(clang-16 libfuzzer-16-dev)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,14 @@
 #include "pgstack/migrate/scaffold.h"
 
 namespace pgstack::cli {
+
+migrate::FlywayPlaceholders FlywayPlaceholdersOf(const core::Environment& env,
+                                                 const pg::ConnParams& conn) {
+  return migrate::MakeFlywayPlaceholders(
+      env.migrate.flyway_placeholders,
+      {.user = conn.user, .database = conn.dbname, .environment = env.name});
+}
+
 namespace {
 
 using nlohmann::json;
@@ -82,6 +90,7 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
                            location::ResolveEndpoints(env, ctx.global.state_dir));
   o.conn = f.pooled ? ep.pooled : ep.direct;
   o.conn.application_name = "pgstack migrate";
+  o.flyway = FlywayPlaceholdersOf(env, o.conn);
   o.on_event = [&ctx](const std::string& what) {
     ctx.out.Progress(what);
     ctx.out.Detail(what);

@@ -56,6 +56,7 @@ Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
                            location::ResolveEndpoints(env, ctx.global.state_dir));
   o.conn = ep.direct;
   o.conn.application_name = "pgstack migrate";
+  o.flyway = FlywayPlaceholdersOf(env, o.conn);
   if (where) *where = ep;
   return o;
 }
@@ -75,10 +76,17 @@ Status FromHistory(Loaded& l, const migrate::Options& o) {
   return Status::Ok();
 }
 
-Result<migrate::LintOptions> Disabled(const std::vector<std::string>& dirs) {
+// The rules each directory switches off: its .pgstack-lint file and the config's
+// migrate.lint_disable (when a config is read: lint needs none).
+Result<migrate::LintOptions> Disabled(Context& ctx, const std::vector<std::string>& dirs) {
+  auto env = ctx.LoadEnv();
+  if (!env.ok()) ctx.out.Detail("lint: no config read (" + env.status().message() + ")");
   migrate::LintOptions out;
   for (const std::string& d : dirs) {
     PGSTACK_ASSIGN_OR_RETURN(out.disabled_in_dir[d], migrate::DisabledRulesOf(d));
+    if (!env.ok()) continue;
+    PGSTACK_ASSIGN_OR_RETURN(auto more, migrate::ConfigDisabledRules(env->migrate, env->file, d));
+    out.disabled_in_dir[d].insert(more.begin(), more.end());
   }
   return out;
 }
@@ -144,10 +152,11 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
     dirs.push_back(dir);
     std::optional<migrate::Format> forced;
     if (!format.empty()) forced = migrate::ParseFormat(format);  // checked by InspectOptions
-    // The files first: their problems are the user's, whatever the database says.
-    auto set = migrate::ReadMigrations(dir, forced);
-    if (!set.ok()) return ctx.out.Fail(set.status());
+    // The files first: their problems are the user's, whatever the database says. (The options
+    // only name the server and what Flyway's placeholders stand for: nothing connects yet.)
     auto o = InspectOptions(ctx, dir, format, &where);
+    auto set = migrate::ReadMigrations(dir, forced, o.ok() && o->flyway ? &*o->flyway : nullptr);
+    if (!set.ok()) return ctx.out.Fail(set.status());
     Status s = o.ok() ? FromHistory(l, *o) : o.status();
     if (!s.ok() && (f.trace || (o.ok() && s.code() == Code::kInvalidInput))) return ctx.out.Fail(s);
     if (!s.ok() || f.all) {
@@ -159,7 +168,7 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
       for (const auto& m : l.report->set.migrations) l.lint.push_back(&m);
     }
   }
-  auto options = Disabled(dirs);
+  auto options = Disabled(ctx, dirs);
   if (!options.ok()) return ctx.out.Fail(options.status());
   migrate::LintReport report = migrate::Lint(l.lint, *options, l.applied);
 

@@ -217,11 +217,47 @@ struct Layers {
   std::string durability_path;  // where "durability" was last set, for messages
 };
 
+// The "migrate" object of a layer: each placeholder and each directory replaces the one below.
+Status ApplyMigrate(const Reader& r, const json& m, const std::string& path, MigrateConfig* out) {
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(m, path, {"flyway_placeholders", "lint_disable"}));
+  if (m.contains("flyway_placeholders")) {
+    const json& ph = m["flyway_placeholders"];
+    std::string pp = path + ".flyway_placeholders";
+    if (!ph.is_object()) return r.Error(pp, "must be an object of name: value");
+    for (const auto& [k, v] : ph.items()) {
+      if (k.empty() || k.find('}') != std::string::npos)
+        return r.Error(Reader::Join(pp, k), "not a placeholder name");
+      if (!v.is_string()) return r.Error(Reader::Join(pp, k), "must be a string");
+      std::string name = k;
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      out->flyway_placeholders[name] = v.get<std::string>();
+    }
+  }
+  if (m.contains("lint_disable")) {
+    const json& ld = m["lint_disable"];
+    std::string lp = path + ".lint_disable";
+    if (!ld.is_object()) return r.Error(lp, "must be an object of directory: [rule, ...]");
+    for (const auto& [dir, rules] : ld.items()) {
+      if (!rules.is_array())
+        return r.Error(Reader::Join(lp, dir), "must be an array of rule names");
+      std::vector<std::string>& list = out->lint_disable[dir];
+      list.clear();
+      for (size_t i = 0; i < rules.size(); ++i) {
+        if (!rules[i].is_string())
+          return r.Error(fmt::format("{}[{}]", Reader::Join(lp, dir), i), "must be a string");
+        list.push_back(rules[i].get<std::string>());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // Applies one layer (the file's "defaults", then the environment itself) over what the layers
 // before it gave: each key it has replaces the value below, objects merge key by key.
 Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layers* out) {
   PGSTACK_RETURN_IF_ERROR(
-      r.CheckKeys(e, path, {"mode", "durability", "postgres", "pgbouncer", "verify"}));
+      r.CheckKeys(e, path, {"mode", "durability", "postgres", "pgbouncer", "verify", "migrate"}));
   if (e.contains("durability")) {
     std::string durability;
     PGSTACK_RETURN_IF_ERROR(r.String(e, path, "durability", &durability));
@@ -288,6 +324,9 @@ Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layer
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_rows", &vc.jsonb_rows));
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_max_ms", &vc.jsonb_max_ms));
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_min_speedup", &vc.jsonb_min_speedup));
+  }
+  if (e.contains("migrate")) {
+    PGSTACK_RETURN_IF_ERROR(ApplyMigrate(r, e["migrate"], path + ".migrate", &out->env.migrate));
   }
   return Status::Ok();
 }

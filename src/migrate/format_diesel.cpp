@@ -23,6 +23,16 @@ std::optional<std::pair<Version, std::string>> ParseDieselDir(std::string_view n
   return std::make_pair(*v, std::string(name.substr(sep + 1)));
 }
 
+// up.sql or down.sql of a migration directory, checked as every migration file is.
+Result<std::optional<std::string>> ReadDieselFile(const std::string& root,
+                                                  const std::string& path) {
+  PGSTACK_RETURN_IF_ERROR(CheckLinkInside(root, path));
+  PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(path));
+  if (!text) return std::optional<std::string>();
+  PGSTACK_ASSIGN_OR_RETURN(std::string checked, CheckedFileText(path, std::move(*text)));
+  return std::optional<std::string>(std::move(checked));
+}
+
 Result<bool> MetadataNoTransaction(const std::string& dir) {
   return SettingSaysFalse(dir + "/metadata.toml", "run_in_transaction");
 }
@@ -45,17 +55,25 @@ Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
     Migration m;
     m.version = parsed->first;
     m.name = parsed->second;
-    PGSTACK_ASSIGN_OR_RETURN(auto up, core::ReadFileIfExists(path + "/up.sql"));
-    PGSTACK_ASSIGN_OR_RETURN(auto down, core::ReadFileIfExists(path + "/down.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto up, ReadDieselFile(dir, path + "/up.sql"));
+    PGSTACK_ASSIGN_OR_RETURN(auto down, ReadDieselFile(dir, path + "/down.sql"));
     if (!up) {
       if (down) return Status::InvalidInput(path + "/down.sql: a down file without its up file");
       return Status::InvalidInput(path + ": no up.sql in a diesel migration directory");
     }
     PGSTACK_ASSIGN_OR_RETURN(bool no_tx, MetadataNoTransaction(path));
     m.up_options.no_transaction = m.down_options.no_transaction = no_tx;
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path + "/up.sql", std::move(*up), 1));
-    if (down) {
-      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeDownSql(path + "/down.sql", std::move(*down), 1));
+    // diesel refuses a zero-byte up.sql or down.sql ("Attempted to run an empty migration") but
+    // runs one holding only comments or blanks, a no-op: so does pgstack (a zero-byte down.sql
+    // is no down, which `down` refuses).
+    if (up->empty()) {
+      return Status::InvalidInput(path +
+                                  "/up.sql: empty migration: the file is empty (diesel refuses "
+                                  "to run an empty migration)");
+    }
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path + "/up.sql", std::move(*up), 1));
+    if (down && !down->empty()) {
+      PGSTACK_ASSIGN_OR_RETURN(m.down, MakeSqlText(path + "/down.sql", std::move(*down), 1));
     }
     out.push_back(std::move(m));
   }

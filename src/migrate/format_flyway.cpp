@@ -1,12 +1,13 @@
 // Flyway: "V<version>__<description>.sql" (versions like 1, 1.2, 1_2), "U<version>__..." undo
 // files (pgstack's down), and "R__<description>.sql" repeatables, reapplied whenever their
 // checksum changes. A "<file>.conf" beside a script with executeInTransaction=false runs it
-// outside a transaction.
+// outside a transaction. ${...} placeholders are substituted (flyway_placeholders.h).
 #include <fmt/format.h>
 
 #include <map>
 
 #include "pgstack/core/files.h"
+#include "pgstack/migrate/checksum.h"
 #include "readers.h"
 
 namespace pgstack::migrate::internal {
@@ -43,12 +44,21 @@ Result<bool> ConfNoTransaction(const std::string& path) {
   return SettingSaysFalse(path + ".conf", "executeInTransaction");
 }
 
+// A script's text with its placeholders substituted, unless its .conf turns that off.
+Result<std::string> Substituted(const std::string& path, const std::string& raw,
+                                const FlywayPlaceholders& placeholders) {
+  PGSTACK_ASSIGN_OR_RETURN(bool off, SettingSaysFalse(path + ".conf", "placeholderReplacement"));
+  if (off) return raw;
+  return SubstituteFlywayPlaceholders(path, raw, placeholders);
+}
+
 }  // namespace
 
 bool IsFlywayName(std::string_view name) { return ParseFlywayName(name).has_value(); }
 
 Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
-                                          const std::vector<DirEntry>& entries) {
+                                          const std::vector<DirEntry>& entries,
+                                          const FlywayPlaceholders& placeholders) {
   std::vector<Migration> out;
   std::map<std::string, const DirEntry*> undo;  // version -> U file
   for (const auto& e : entries) {
@@ -71,8 +81,12 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     m.version = fn->version;
     m.name = fn->description;
     PGSTACK_ASSIGN_OR_RETURN(m.up_options.no_transaction, ConfNoTransaction(path));
-    PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, e));
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, std::move(sql), 1));
+    PGSTACK_ASSIGN_OR_RETURN(std::string raw, EntryContent(dir, e));
+    m.checksum = Checksum(raw);  // of the file as written, as Flyway's checksum is
+    PGSTACK_ASSIGN_OR_RETURN(std::string sql, Substituted(path, raw, placeholders));
+    // Flyway runs a script without a statement (versioned, repeatable or undo) as a no-op and
+    // records it: so does pgstack.
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, std::move(sql), 1));
     out.push_back(std::move(m));
   }
   for (auto& [version, entry] : undo) {
@@ -83,8 +97,9 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     }
     if (!target) return Status::InvalidInput(path + ": a down (undo) file without its up file");
     PGSTACK_ASSIGN_OR_RETURN(target->down_options.no_transaction, ConfNoTransaction(path));
-    PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, *entry));
-    PGSTACK_ASSIGN_OR_RETURN(target->down, MakeDownSql(path, std::move(sql), 1));
+    PGSTACK_ASSIGN_OR_RETURN(std::string raw, EntryContent(dir, *entry));
+    PGSTACK_ASSIGN_OR_RETURN(std::string sql, Substituted(path, raw, placeholders));
+    PGSTACK_ASSIGN_OR_RETURN(target->down, MakeSqlText(path, std::move(sql), 1));
   }
   return out;
 }

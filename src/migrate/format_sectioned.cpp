@@ -50,12 +50,24 @@ Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
     m.name = numbered->second;
     std::string where_up = fmt::format("{}:{}", path, sections->up.first_line - 1);
     PGSTACK_ASSIGN_OR_RETURN(m.up_options, OptionsOf(format, sections->up, where_up));
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, sections->up.text, sections->up.first_line));
+    // dbmate runs a section without a statement as it is (a no-op, up or down); pgstack's own
+    // format refuses an empty up, and an empty down section is no down.
+    bool dbmate = format == Format::kDbmate;
+    if (dbmate) {
+      PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, sections->up.text, sections->up.first_line));
+    } else {
+      PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, sections->up.text, sections->up.first_line));
+    }
     if (sections->down.present) {
       std::string where_down = fmt::format("{}:{}", path, sections->down.first_line - 1);
       PGSTACK_ASSIGN_OR_RETURN(m.down_options, OptionsOf(format, sections->down, where_down));
-      PGSTACK_ASSIGN_OR_RETURN(m.down,
-                               MakeDownSql(path, sections->down.text, sections->down.first_line));
+      if (dbmate) {
+        PGSTACK_ASSIGN_OR_RETURN(m.down,
+                                 MakeSqlText(path, sections->down.text, sections->down.first_line));
+      } else {
+        PGSTACK_ASSIGN_OR_RETURN(m.down,
+                                 MakeDownSql(path, sections->down.text, sections->down.first_line));
+      }
     }
     out.push_back(std::move(m));
   }

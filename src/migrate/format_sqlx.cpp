@@ -26,7 +26,8 @@ Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
     m.name = numbered->second;
     PGSTACK_ASSIGN_OR_RETURN(std::string sql, EntryContent(dir, e));
     m.up_options.no_transaction = StartsWith(sql, "-- no-transaction");
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, std::move(sql), 1));
+    // sqlx executes an empty (or comment-only) file as it is: a no-op migration.
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, std::move(sql), 1));
     out.push_back(std::move(m));
   }
   if (!reversible.empty()) {

@@ -1,7 +1,8 @@
 // What `migrate lint` reads besides a migrations directory: single files named on the command
-// line, and a directory's `.pgstack-lint` file of rules switched off.
+// line, and the rules switched off for a directory (its `.pgstack-lint` file, the config).
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "pgstack/core/files.h"
@@ -11,7 +12,7 @@
 namespace pgstack::migrate {
 
 Result<Migration> ReadLintFile(const std::string& path) {
-  PGSTACK_ASSIGN_OR_RETURN(std::string content, internal::ReadWholeFile(path));
+  PGSTACK_ASSIGN_OR_RETURN(std::string content, internal::ReadMigrationFile(path));
   Migration m;
   m.name = path;
   std::string_view up_marker = "-- pgstack:up", down_marker = "-- pgstack:down";
@@ -33,6 +34,7 @@ Result<Migration> ReadLintFile(const std::string& path) {
           m.up, internal::MakeSqlText(path, sections->up.text, sections->up.first_line));
       return m;
     }
+    return Status::InvalidInput(fmt::format("{}:1: no '{}' line", path, up_marker));
   }
   // sqlx's directive on the first line, as the directory reader takes it.
   m.up_options.no_transaction = internal::StartsWith(content, "-- no-transaction");
@@ -66,6 +68,31 @@ Result<std::set<std::string>> DisabledRulesOf(const std::string& dir) {
         return Status::InvalidInput(
             fmt::format("{}:{}: unknown lint rule '{}' (pgstack migrate lint --rules lists them)",
                         path, n, rule));
+      }
+      out.insert(rule);
+    }
+  }
+  return out;
+}
+
+Result<std::set<std::string>> ConfigDisabledRules(const core::MigrateConfig& config,
+                                                  const std::string& config_file,
+                                                  const std::string& dir) {
+  auto resolved = [](const std::string& d) {
+    std::error_code ec;
+    auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(d, ec), ec);
+    return ec ? std::filesystem::path(d).lexically_normal() : p;
+  };
+  std::set<std::string> out;
+  auto want = resolved(dir);
+  for (const auto& [key, rules] : config.lint_disable) {
+    if (resolved(key) != want) continue;
+    for (const std::string& rule : rules) {
+      if (!FindLintRule(rule)) {
+        return Status::InvalidInput(fmt::format(
+            "{}: migrate.lint_disable.{}: unknown lint rule '{}' (pgstack migrate lint --rules "
+            "lists them)",
+            config_file, key, rule));
       }
       out.insert(rule);
     }

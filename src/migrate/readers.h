@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/flyway_placeholders.h"
 #include "pgstack/migrate/migration.h"
 
 namespace pgstack::migrate::internal {
@@ -21,6 +22,19 @@ struct DirEntry {
 
 // Reads a file whole.
 Result<std::string> ReadWholeFile(const std::string& path);
+// A migration file's text as pgstack takes it: a leading UTF-8 byte-order mark dropped (editors
+// hide it, and in front of a marker line it would hide the marker), and a NUL byte refused,
+// naming path:line:column: SQL goes to the server as a C string, so the text after a NUL would
+// silently never arrive. (Invalid UTF-8, the other byte the protocol cannot carry, is refused
+// by MakeSqlText.)
+Result<std::string> CheckedFileText(const std::string& path, std::string content);
+// ReadWholeFile and CheckedFileText.
+Result<std::string> ReadMigrationFile(const std::string& path);
+
+// Refuses path when it is a symlink that resolves outside root (the migrations directory),
+// loops, or dangles: what a migration holds goes to the server (and its log), and a link must
+// not carry a file from elsewhere there (ln -s /etc/shadow 0001_a.sql). Not a symlink: Ok.
+Status CheckLinkInside(const std::string& root, const std::string& path);
 // An entry's content: what was read ahead, or the file read now.
 Result<std::string> EntryContent(const std::string& dir, const DirEntry& e);
 // Reads the content of every file entry ahead, on a few threads: for thousands of small files
@@ -66,8 +80,8 @@ bool StartsWith(std::string_view s, std::string_view prefix);
 // version, naming both files.
 Status SortAndCheck(std::vector<Migration>& migrations);
 
-// Whether a "<version>_<name>.sql" file's content is dbmate's or pgstack's (by its up marker);
-// sqlx otherwise.
+// Whether a "<version>_<name>.sql" file's content is dbmate's or pgstack's (by its up or down
+// marker at a line's start); sqlx otherwise.
 Format SniffNumberedFile(std::string_view content);
 
 // The readers. Each gets the directory and its entries (hidden and non-SQL files removed) and
@@ -78,7 +92,8 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
 Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
                                              const std::vector<DirEntry>& entries, Format format);
 Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
-                                          const std::vector<DirEntry>& entries);
+                                          const std::vector<DirEntry>& entries,
+                                          const FlywayPlaceholders& placeholders);
 Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
                                         const std::vector<DirEntry>& entries);
 Result<std::vector<Migration>> ReadDiesel(const std::string& dir,

@@ -1,9 +1,11 @@
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -41,9 +43,50 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return out;
 }
 
+Result<std::string> CheckedFileText(const std::string& path, std::string content) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (StartsWith(content, kBom)) content.erase(0, kBom.size());
+  if (size_t nul = content.find('\0'); nul != std::string::npos) {
+    LineColumn lc = LineColumnAt(content, nul);
+    return Status::InvalidInput(
+        fmt::format("{}:{}:{}: a NUL byte: SQL text cannot carry one (the server would see the "
+                    "file cut short there); remove it",
+                    path, lc.line, lc.column));
+  }
+  return content;
+}
+
+Result<std::string> ReadMigrationFile(const std::string& path) {
+  PGSTACK_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path));
+  return CheckedFileText(path, std::move(content));
+}
+
+Status CheckLinkInside(const std::string& root, const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return Status::Ok();
+  std::error_code ec;
+  auto target = std::filesystem::canonical(path, ec);
+  if (ec == std::errc::too_many_symbolic_link_levels) {
+    return Status::InvalidInput(path + ": a symlink loop (too many levels of symbolic links)");
+  }
+  if (ec) {
+    return Status::InvalidInput(
+        fmt::format("{}: a symlink that cannot be followed ({})", path, ec.message()));
+  }
+  auto base = std::filesystem::canonical(root, ec);
+  if (ec) return Status::InvalidInput(fmt::format("{}: {}", root, ec.message()));
+  auto [b, t] = std::mismatch(base.begin(), base.end(), target.begin(), target.end());
+  if (b != base.end() || t == target.end()) {
+    return Status::InvalidInput(fmt::format(
+        "{}: a symlink to {}, outside the migrations directory {}: refused (copy the file in)",
+        path, target.string(), base.string()));
+  }
+  return Status::Ok();
+}
+
 Result<std::string> EntryContent(const std::string& dir, const DirEntry& e) {
   if (e.content) return *e.content;
-  return ReadWholeFile(dir + "/" + e.name);
+  return ReadMigrationFile(dir + "/" + e.name);
 }
 
 void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries) {
@@ -53,7 +96,7 @@ void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries) {
   auto work = [&](size_t k) {
     for (size_t i = k; i < entries.size(); i += threads) {
       if (entries[i].is_dir) continue;
-      auto r = ReadWholeFile(dir + "/" + entries[i].name);
+      auto r = ReadMigrationFile(dir + "/" + entries[i].name);
       if (r.ok()) entries[i].content = std::move(r).value();  // else: EntryContent reports it
     }
   };
@@ -188,8 +231,10 @@ Format SniffNumberedFile(std::string_view content) {
     }
     return false;
   };
-  if (has_marker("-- pgstack:up")) return Format::kPgstack;
-  if (has_marker("-- migrate:up")) return Format::kDbmate;
+  // A down marker alone says the format as well: such a file is a broken pgstack (dbmate) file,
+  // which its reader refuses, never a sqlx file whose down SQL would run as up.
+  if (has_marker("-- pgstack:up") || has_marker("-- pgstack:down")) return Format::kPgstack;
+  if (has_marker("-- migrate:up") || has_marker("-- migrate:down")) return Format::kDbmate;
   return Format::kSqlx;
 }
 

@@ -24,7 +24,8 @@ void Emit(const Options& o, const std::string& what) {
 // allow_zero: `down --to 0` reverts everything).
 Result<MigrationSet> ReadChecked(const Options& o, const std::optional<Version>& to,
                                  bool allow_zero) {
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(o.dir, o.format));
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set,
+                           ReadMigrations(o.dir, o.format, o.flyway ? &*o.flyway : nullptr));
   if (to && !set.Find(*to) && !(allow_zero && to->str() == "0")) {
     return Status::InvalidInput(
         fmt::format("--to {}: no migration has this version in {}", to->str(), o.dir));

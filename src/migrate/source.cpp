@@ -46,8 +46,10 @@ Result<std::vector<DirEntry>> ListEntries(const std::string& dir) {
   for (const auto& de : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = de.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
-    bool is_dir = de.is_directory(ec);
+    std::error_code type_ec;  // a loop or a dangling link is no directory; CheckLinkInside names it
+    bool is_dir = de.is_directory(type_ec);
     if (!is_dir && !internal::EndsWith(name, ".sql")) continue;
+    PGSTACK_RETURN_IF_ERROR(internal::CheckLinkInside(dir, dir + "/" + name));
     out.push_back({name, is_dir});
   }
   if (ec) return Status::InvalidInput("--dir " + dir + ": " + ec.message());
@@ -80,7 +82,8 @@ Result<Format> Detect(const std::string& dir, const std::vector<DirEntry>& entri
 }
 
 Result<std::vector<Migration>> ReadAs(Format format, const std::string& dir,
-                                      const std::vector<DirEntry>& entries) {
+                                      const std::vector<DirEntry>& entries,
+                                      const FlywayPlaceholders* flyway) {
   switch (format) {
     case Format::kGolangMigrate:
       return internal::ReadGolangMigrate(dir, entries, false);
@@ -88,7 +91,8 @@ Result<std::vector<Migration>> ReadAs(Format format, const std::string& dir,
     case Format::kPgstack:
       return internal::ReadSectioned(dir, entries, format);
     case Format::kFlyway:
-      return internal::ReadFlyway(dir, entries);
+      if (!flyway) return internal::ReadFlyway(dir, entries, MakeFlywayPlaceholders({}, {}));
+      return internal::ReadFlyway(dir, entries, *flyway);
     case Format::kSqlx:
       return internal::ReadSqlx(dir, entries);
     case Format::kDiesel:
@@ -99,7 +103,8 @@ Result<std::vector<Migration>> ReadAs(Format format, const std::string& dir,
 
 }  // namespace
 
-Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format> forced) {
+Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format> forced,
+                                    const FlywayPlaceholders* flyway) {
   PGSTACK_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, ListEntries(dir));
   internal::ReadAhead(dir, entries);
   MigrationSet set;
@@ -113,11 +118,14 @@ Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format
       std::erase_if(entries, [](const DirEntry& e) { return e.is_dir; });
     }
   }
-  auto read = ReadAs(set.format, dir, entries);
+  auto read = ReadAs(set.format, dir, entries, flyway);
   if (!read.ok()) return read.status();
   set.migrations = std::move(read).value();
   PGSTACK_RETURN_IF_ERROR(internal::SortAndCheck(set.migrations));
-  for (auto& m : set.migrations) m.checksum = Checksum(m.up.sql);
+  // A reader may have set it from the text before substitution (Flyway's placeholders).
+  for (auto& m : set.migrations) {
+    if (m.checksum.empty()) m.checksum = Checksum(m.up.sql);
+  }
   return set;
 }
 

@@ -136,6 +136,32 @@ TEST(Config, EnvironmentsShareTheDefaultsObject) {
   EXPECT_EQ(b->postgres.extensions, std::vector<std::string>{"hstore"});
 }
 
+TEST(Config, MigrateObjectMergesByNameAndChecksTypes) {
+  auto env = core::ParseEnvironment(
+      R"({"defaults": {"postgres": {"database": "db", "user": "u"},
+           "migrate": {"flyway_placeholders": {"Owner": "alice", "schema": "s"},
+                       "lint_disable": {"m": ["dropping-table"]}}},
+          "environments": {"a": {"migrate": {"flyway_placeholders": {"schema": "t"}}}}})",
+      "c.json", "a");
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  // Names are lower-cased (Flyway matches them without regard to case); each one merges.
+  EXPECT_EQ(env->migrate.flyway_placeholders,
+            (std::map<std::string, std::string>{{"owner", "alice"}, {"schema", "t"}}));
+  EXPECT_EQ(env->migrate.lint_disable.at("m"), std::vector<std::string>{"dropping-table"});
+  auto bad = [](const std::string& migrate) {
+    auto e = core::ParseEnvironment(
+        R"({"environments": {"a": {"postgres": {"database": "d", "user": "u"}, "migrate": )" +
+            migrate + "}}}",
+        "c.json", "a");
+    return e.ok() ? std::string() : e.status().message();
+  };
+  EXPECT_EQ(bad(R"({"flyway_placeholders": {"x": 1}})"),
+            "c.json: $.environments.a.migrate.flyway_placeholders.x: must be a string");
+  EXPECT_EQ(bad(R"({"lint_disable": {"m": "dropping-table"}})"),
+            "c.json: $.environments.a.migrate.lint_disable.m: must be an array of rule names");
+  EXPECT_EQ(bad(R"({"lint": {}})"), "c.json: $.environments.a.migrate.lint: unknown key");
+}
+
 TEST(Config, DefaultsErrorsNameTheirPath) {
   auto expect_error = [](const std::string& defaults, const std::string& message) {
     auto env = core::ParseEnvironment(WithDefaults(defaults), "c.json", "a");

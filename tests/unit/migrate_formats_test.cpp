@@ -176,9 +176,195 @@ TEST_F(MigrateFormats, GolangMigrateEmptyFilesAreNoOpSteps) {
   EXPECT_FALSE(r->migrations[1].down.has_value()) << "no down file: no down";
 }
 
+TEST_F(MigrateFormats, EmptyFilesPerFormatAsEachToolRunsThem) {
+  // dbmate executes a section as it is: an empty one is a no-op, up or down.
+  Write("20240101000001_a.sql", "-- migrate:up\n-- nothing\n-- migrate:down\n");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+  ASSERT_TRUE(r->migrations[0].down.has_value()) << "dbmate: an empty down section is a no-op";
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  // Flyway records an empty script as applied; an empty undo is a no-op undo.
+  Write("V1__a.sql", "");
+  Write("U1__a.sql", "-- nothing\n");
+  Write("R__b.sql", "\n");
+  r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->migrations.size(), 2u);
+  ASSERT_TRUE(r->migrations[0].down.has_value()) << "Flyway: an empty undo is a no-op";
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  // sqlx executes an empty file.
+  Write("0001_a.sql", "");
+  r = Read(Format::kSqlx);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+}
+
+TEST_F(MigrateFormats, DieselRefusesZeroByteFilesButRunsCommentOnlyOnes) {
+  Write("2024-01-01-000000_a/up.sql", "-- nothing yet\n");
+  Write("2024-01-01-000000_a/down.sql", "-- nothing to undo\n");
+  Write("2024-01-01-000001_b/up.sql", "SELECT 1;");
+  Write("2024-01-01-000001_b/down.sql", "");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+  EXPECT_TRUE(r->migrations[0].down.has_value()) << "a comment-only down.sql is a no-op down";
+  EXPECT_FALSE(r->migrations[1].down.has_value()) << "diesel refuses to revert a 0-byte down.sql";
+  Write("2024-01-01-000002_c/up.sql", "");
+  EXPECT_NE(Error().find("2024-01-01-000002_c/up.sql: empty migration"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, FlywayPlaceholdersSubstitutedAsFlywayDoes) {
+  const std::string raw =
+      "CREATE TABLE ${flyway:defaultSchema}.t (o text DEFAULT '${Owner}');\n"
+      "-- by ${flyway:user} on ${flyway:database} (${flyway:environment}), ${flyway:filename}\n"
+      "GRANT SELECT ON ${flyway:table} TO ${my_role};${empty}\n";
+  Write("V1__a.sql", raw);
+  FlywayPlaceholders ph = MakeFlywayPlaceholders(
+      {{"owner", "alice"}, {"empty", ""}}, {.user = "u1", .database = "db1", .environment = "dev"},
+      std::vector<std::string>{"FLYWAY_PLACEHOLDERS_MY_ROLE=reader", "PATH=/bin"});
+  auto r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations[0].up.sql,
+            "CREATE TABLE public.t (o text DEFAULT 'alice');\n"
+            "-- by u1 on db1 (dev), V1__a.sql\n"
+            "GRANT SELECT ON flyway_schema_history TO reader;\n");
+  // The checksum is of the file as written: a different value is no edit.
+  EXPECT_EQ(r->migrations[0].checksum, Checksum(raw));
+  auto ts = MakeFlywayPlaceholders({}, {}, std::vector<std::string>{}).values["flyway:timestamp"];
+  EXPECT_EQ(ts.size(), 19u) << ts;  // yyyy-MM-dd HH:mm:ss
+  EXPECT_FALSE(MakeFlywayPlaceholders({}, {}, std::vector<std::string>{})
+                   .values["flyway:workingdirectory"]
+                   .empty());
+}
+
+TEST_F(MigrateFormats, FlywayPlaceholderUndefinedOrUnterminatedNamesLineAndColumn) {
+  FlywayPlaceholders ph = MakeFlywayPlaceholders({}, {}, std::vector<std::string>{});
+  Write("V1__a.sql", "SELECT 1;\nSELECT '${Missing}';\n");
+  auto r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("V1__a.sql:2:9: no value for the Flyway placeholder "
+                                      "${Missing}"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("FLYWAY_PLACEHOLDERS_MISSING"), std::string::npos);
+  Write("V1__a.sql", "SELECT '${flyway:user}';\n");
+  r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("V1__a.sql:1:9: no value for Flyway's built-in"),
+            std::string::npos);
+  Write("V1__a.sql", "SELECT 1;\n SELECT '${oops';\n");
+  r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("V1__a.sql:2:10: a Flyway placeholder '${' without"),
+            std::string::npos);
+  // A script's .conf can turn replacement off, as in Flyway.
+  Write("V1__a.sql.conf", "placeholderReplacement=false\n");
+  r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n SELECT '${oops';\n");
+}
+
 TEST_F(MigrateFormats, InvalidUtf8NamesLineAndColumn) {
   Write("000001_a.up.sql", "SELECT 1;\nSELECT 'ab\xff';\n");
   EXPECT_NE(Error().find("000001_a.up.sql:2:11: the file is not valid UTF-8"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, NulByteRefusedWithLineAndColumn) {
+  // The simple-query string would end at the NUL: the migration "applied" without its SQL.
+  Write("0001_nul.sql", std::string("-- pgstack:up\nCREATE TABLE t (id int);\0\n", 40));
+  EXPECT_NE(Error().find("0001_nul.sql:2:25: a NUL byte"), std::string::npos) << Error();
+}
+
+TEST_F(MigrateFormats, NulByteRefusedInEveryFormatAndOutsideSections) {
+  Write("000001_a.up.sql", std::string("SELECT 1;\n-- \0\n", 15));
+  EXPECT_NE(Error().find("000001_a.up.sql:2:4: a NUL byte"), std::string::npos) << Error();
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  Write("2024-01-01-000000_a/up.sql", std::string("SELECT\0 1;", 10));
+  EXPECT_NE(Error().find("2024-01-01-000000_a/up.sql:1:7: a NUL byte"), std::string::npos);
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  Write("0001_a.sql", std::string("\0\n-- pgstack:up\nSELECT 1;\n", 25));
+  EXPECT_NE(Error().find("0001_a.sql:1:1: a NUL byte"), std::string::npos) << Error();
+}
+
+TEST_F(MigrateFormats, DownOnlyFileIsPgstackAndRefused) {
+  // Read as sqlx, its DROP ran as up.
+  Write("0001_only_down.sql", "-- pgstack:down\nDROP TABLE keepme;\n");
+  EXPECT_NE(Error().find("0001_only_down.sql:1: no '-- pgstack:up' line"), std::string::npos);
+  EXPECT_NE(Error(Format::kPgstack).find("no '-- pgstack:up' line"), std::string::npos);
+  std::filesystem::remove(dir_ + "/0001_only_down.sql");
+  Write("0001_only_down.sql", "-- migrate:down\nDROP TABLE keepme;\n");
+  EXPECT_NE(Error().find("0001_only_down.sql:1: no '-- migrate:up' line"), std::string::npos);
+}
+
+TEST_F(MigrateFormats, ByteOrderMarkDoesNotHideTheMarker) {
+  Write("0001_a.sql", "\xEF\xBB\xBF-- pgstack:up\nSELECT 1;\n-- pgstack:down\nSELECT 2;\n");
+  Write("0002_b.sql", "-- pgstack:up\nSELECT 3;\n");
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->format, Format::kPgstack);
+  ASSERT_EQ(r->migrations[0].up.statements.size(), 1u);
+  EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n");
+  // A sqlx file's BOM is not sent to the server either.
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  Write("0001_a.sql", "\xEF\xBB\xBFSELECT 1;\n");
+  r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n");
+}
+
+class MigrateLinks : public MigrateFormats {
+ protected:
+  void SetUp() override {
+    MigrateFormats::SetUp();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "pgstack-out.XXXXXX").string();
+    outside_ = mkdtemp(tmpl.data());
+    std::ofstream(outside_ + "/secret.sql") << "SELECT 'secret';\n";
+  }
+  void TearDown() override {
+    std::filesystem::remove_all(outside_);
+    MigrateFormats::TearDown();
+  }
+  std::string outside_;
+};
+
+TEST_F(MigrateLinks, SymlinkOutsideTheDirectoryRefused) {
+  std::filesystem::create_symlink(outside_ + "/secret.sql", dir_ + "/0001_a.sql");
+  std::string e = Error();
+  EXPECT_NE(e.find(dir_ + "/0001_a.sql: a symlink to "), std::string::npos) << e;
+  EXPECT_NE(e.find("outside the migrations directory"), std::string::npos) << e;
+  // Forced formats list the directory the same way.
+  EXPECT_NE(Error(Format::kSqlx).find("outside the migrations directory"), std::string::npos);
+}
+
+TEST_F(MigrateLinks, SymlinkInsideIsFollowed) {
+  Write(".shared/a.sql", "SELECT 1;\n");
+  std::filesystem::create_symlink(dir_ + "/.shared/a.sql", dir_ + "/0001_a.sql");
+  std::filesystem::create_symlink(".shared/a.sql", dir_ + "/0002_b.sql");
+  auto r = Read(Format::kSqlx);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->migrations.size(), 2u);
+}
+
+TEST_F(MigrateLinks, SymlinkLoopNamed) {
+  std::filesystem::create_symlink("0002_b.sql", dir_ + "/0001_a.sql");
+  std::filesystem::create_symlink("0001_a.sql", dir_ + "/0002_b.sql");
+  EXPECT_NE(Error().find("0001_a.sql: a symlink loop"), std::string::npos) << Error();
+}
+
+TEST_F(MigrateLinks, DieselFileOrDirectoryOutsideRefused) {
+  std::filesystem::create_directories(dir_ + "/2024-01-01-000000_a");
+  std::filesystem::create_symlink(outside_ + "/secret.sql", dir_ + "/2024-01-01-000000_a/up.sql");
+  EXPECT_NE(Error().find("2024-01-01-000000_a/up.sql: a symlink to "), std::string::npos);
+  std::filesystem::remove_all(dir_ + "/2024-01-01-000000_a");
+  std::filesystem::rename(outside_ + "/secret.sql", outside_ + "/up.sql");
+  std::filesystem::create_symlink(outside_, dir_ + "/2024-01-01-000000_a");
+  EXPECT_NE(Error().find("2024-01-01-000000_a: a symlink to "), std::string::npos) << Error();
 }
 
 TEST_F(MigrateFormats, UnterminatedStringNamesWhereItStarts) {

@@ -156,6 +156,26 @@ TEST_F(LintTest, DisabledRulesGlobalAndPerDirectory) {
   EXPECT_TRUE(DisabledRulesOf((dir_ / "none").string())->empty());
 }
 
+TEST_F(LintTest, DisabledRulesPerDirectoryInConfig) {
+  auto env = core::ParseEnvironment(
+      R"({"environments": {"e": {"postgres": {"database": "d", "user": "u"},
+          "migrate": {"lint_disable": {")" +
+          dir_.string() + R"(/": ["dropping-table"], "/elsewhere": ["renaming-table"]}}}}})",
+      "c.json", "e");
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  // The key names the directory as written; "dir/" and "dir/." are the same one.
+  auto rules = ConfigDisabledRules(env->migrate, "c.json", (dir_ / ".").string());
+  ASSERT_TRUE(rules.ok()) << rules.status().message();
+  EXPECT_EQ(*rules, (std::set<std::string>{"dropping-table"}));
+  core::MigrateConfig bad;
+  bad.lint_disable[dir_.string()] = {"no-such-rule"};
+  auto refused = ConfigDisabledRules(bad, "c.json", dir_.string());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kInvalidInput);
+  EXPECT_NE(refused.status().message().find("c.json: migrate.lint_disable."), std::string::npos);
+  EXPECT_NE(refused.status().message().find("'no-such-rule'"), std::string::npos);
+}
+
 TEST_F(LintTest, ColumnTypeChangesKnownFromContextAreJudgedExactly) {
   std::vector<std::string> ctx = {
       "CREATE TABLE notes (id bigint PRIMARY KEY, body varchar(100), price numeric(8,2), n "

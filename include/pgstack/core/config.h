@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,6 +45,16 @@ struct VerifyConfig {
   double jsonb_min_speedup = 5.0;  // and beat the sequential scan by this factor
 };
 
+// What `pgstack migrate` takes from the config ("migrate" object).
+struct MigrateConfig {
+  // Flyway's user placeholders: ${name} in a Flyway script becomes the value. Names are matched
+  // without regard to case, as Flyway does (stored lower-cased).
+  std::map<std::string, std::string> flyway_placeholders;
+  // Lint rules switched off per migrations directory (as given: "database/migrations"), as a
+  // directory's .pgstack-lint file does. Rule names are checked by lint, which knows them.
+  std::map<std::string, std::vector<std::string>> lint_disable;
+};
+
 struct Environment {
   std::string name;
   std::string file;  // the config file it came from, for messages
@@ -51,6 +62,7 @@ struct Environment {
   PostgresConfig postgres;
   PgBouncerConfig pgbouncer;
   VerifyConfig verify;
+  MigrateConfig migrate;
   // "durability": "off" (test mode): PostgreSQL runs with fsync, synchronous_commit and
   // full_page_writes off, as throwaway CI servers do. A crash may lose or corrupt the data.
   // Local mode only: the parser refuses it for an external server.

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
 #include "pgstack/migrate/migration.h"
 
@@ -78,6 +79,12 @@ Result<Migration> ReadLintFile(const std::string& path);
 // Rules switched off for a migrations directory: its `.pgstack-lint` file, lines
 // `disable = RULE[, RULE...]` (# comments). An unknown rule is kInvalidInput naming the file.
 Result<std::set<std::string>> DisabledRulesOf(const std::string& dir);
+// Rules switched off for dir by the config ("migrate": {"lint_disable": {"DIR": [RULE...]}}),
+// DIR matched to dir as both resolve ("./database/migrations/" is "database/migrations"). An
+// unknown rule is kInvalidInput naming config_file and the key.
+Result<std::set<std::string>> ConfigDisabledRules(const core::MigrateConfig& config,
+                                                  const std::string& config_file,
+                                                  const std::string& dir);
 
 // `--json`: {"findings": [{"rule", "severity", "file", "line", "column", "message", "fix"}],
 // "files": N}.

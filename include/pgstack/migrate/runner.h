@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/flyway_placeholders.h"
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
 #include "pgstack/migrate/planner.h"
@@ -34,6 +35,8 @@ struct Options {
   int retries = 5;                          // retries after a lock timeout or deadlock
   int backoff_ms = 500;                     // first pause between retries (doubles, with jitter)
   bool allow_out_of_order = false;
+  // What Flyway scripts' placeholders stand for; nullopt: what is known without a connection.
+  std::optional<FlywayPlaceholders> flyway;
   // Told what happens as it happens (waiting, applying, retrying), for progress output.
   std::function<void(const std::string&)> on_event;
 };

@@ -11,11 +11,15 @@
 #include <string>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/flyway_placeholders.h"
 #include "pgstack/migrate/migration.h"
 
 namespace pgstack::migrate {
 
+// flyway: what Flyway scripts' ${...} placeholders stand for (flyway_placeholders.h); when null,
+// the FLYWAY_PLACEHOLDERS_* variables and the built-ins known without a connection.
 Result<MigrationSet> ReadMigrations(const std::string& dir,
-                                    std::optional<Format> forced = std::nullopt);
+                                    std::optional<Format> forced = std::nullopt,
+                                    const FlywayPlaceholders* flyway = nullptr);
 
 }  // namespace pgstack::migrate

@@ -1,0 +1,37 @@
+// The config loader on any text, for each environment name the text may hold. Invariants: an
+// error is bad input whose message names the file; a loaded environment answers its settings
+// without crashing.
+#include "pgstack/core/config.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+using namespace pgstack;
+
+namespace {
+
+void Require(bool ok, const char* what) {
+  if (ok) return;
+  std::fprintf(stderr, "invariant broken: %s\n", what);
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  for (const char* name : {"development", "test", "production", "x"}) {
+    auto env = core::ParseEnvironment(text, "fuzz.json", name);
+    if (!env.ok()) {
+      Require(env.status().code() == Code::kInvalidInput, "an error that is no bad input");
+      Require(env.status().message().find("fuzz.json") != std::string::npos,
+              "an error that does not name the file");
+      continue;
+    }
+    for (const char* s : {"max_connections", "pool_mode", "shared_buffers", "port"}) {
+      (void)env->setting(s);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,3 @@
+SELECT 'it''s', E'\n', $$ body ; $$, $t$ x $t$;
+-- comment ;
+/* nested /* ; */ */ SELECT "q;";
