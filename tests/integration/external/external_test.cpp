@@ -363,10 +363,11 @@ TEST(ExternalUp, DryRunThenSetUpThenNothingToChangeThenVerify) {
     if (cfg->get(i, "key") == "default_pool_size") pool_size = cfg->get(i, "value");
   EXPECT_EQ(pool_size, "7");
 
-  // A value the server rejects: pgstack.conf would stop the server at its next start, so the
-  // previous one is put back and the run fails.
+  // A value the server rejects (pgstack's table allows 16TB; PostgreSQL stops 8kB short):
+  // pgstack.conf would stop the server at its next start, so the previous one is put back and
+  // the run fails.
   std::string conf_before = Read(server.conf() + "/pgstack.conf");
-  server.WriteConfig({{"postgres", {{"settings", {{"log_statement", "everything"}}}}}});
+  server.WriteConfig({{"postgres", {{"settings", {{"effective_cache_size", "16TB"}}}}}});
   auto rejected = server.Up();
   EXPECT_EQ(rejected.exit_code, 1) << rejected.output;
   EXPECT_CONTAINS(rejected.output, "PostgreSQL rejected its configuration");
@@ -473,10 +474,10 @@ TEST(ExternalUp, BadInputChangesNothingAndAlterSystemIsTheFallback) {
   // A value the server refuses after others were set: postgresql.auto.conf is put back.
   server.WriteConfig(
       {{"postgres",
-        {{"settings", {{"effective_cache_size", "2GB"}, {"log_statement", "everything"}}}}}});
+        {{"settings", {{"effective_cache_size", "2GB"}, {"shared_buffers", "8TB"}}}}}});
   auto refused = server.Up();
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
-  EXPECT_CONTAINS(refused.output, "ALTER SYSTEM SET log_statement = 'everything'");
+  EXPECT_CONTAINS(refused.output, "ALTER SYSTEM SET shared_buffers = '8TB'");
   EXPECT_CONTAINS(refused.output, "put back 1 of 1 settings");
   EXPECT_EQ(server.Snapshot(), after);
 }
