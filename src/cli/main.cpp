@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "context.h"
+#include "pgstack/core/interrupt.h"
 
 namespace {
 
@@ -100,6 +101,8 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // From here on Ctrl-C and SIGTERM stop work at its next safe point (exit 130 or 143).
+  pgstack::core::InstallInterruptHandlers();
   pgstack::cli::Context ctx;
   int code = Run(argc, argv, ctx);
   ctx.out.Finish();
