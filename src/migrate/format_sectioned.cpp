@@ -50,7 +50,8 @@ Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
     m.name = numbered->second;
     std::string where_up = fmt::format("{}:{}", path, sections->up.first_line - 1);
     PGSTACK_ASSIGN_OR_RETURN(m.up_options, OptionsOf(format, sections->up, where_up));
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, sections->up.text, sections->up.first_line));
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, sections->up.text, sections->up.first_line));
+    m.unwritten = m.up.statements.empty();
     if (sections->down.present) {
       std::string where_down = fmt::format("{}:{}", path, sections->down.first_line - 1);
       PGSTACK_ASSIGN_OR_RETURN(m.down_options, OptionsOf(format, sections->down, where_down));
