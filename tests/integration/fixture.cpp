@@ -1,6 +1,7 @@
 #include "fixture.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -111,6 +112,40 @@ core::CommandOutput TestStack::Pgstack(const std::vector<std::string>& args,
                                    "--state-dir", state_dir_};
   full.insert(full.end(), args.begin(), args.end());
   return RunPgstack(full, extra_env, capture);
+}
+
+pid_t TestStack::Spawn(const std::vector<std::string>& args, const std::string& log) const {
+  std::vector<std::string> full = {
+      PGSTACK_BINARY, "--config", SourceDir() + "/config/database.json", "--env", env_.name,
+      "--state-dir",  state_dir_};
+  full.insert(full.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    std::vector<char*> argv;
+    for (auto& a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int Reap(pid_t pid, std::chrono::milliseconds limit) {
+  int st = 0;
+  pid_t got = 0;
+  (void)WaitFor(
+      "pgstack to exit", [&] { return (got = waitpid(pid, &st, WNOHANG)) != 0; }, limit);
+  if (got == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1000;
+  }
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
 }
 
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <functional>
@@ -68,6 +69,8 @@ class TestStack {
   core::CommandOutput Pgstack(const std::vector<std::string>& args,
                               const std::map<std::string, std::string>& extra_env = {},
                               Capture capture = Capture::kStdoutAndStderr) const;
+  // Starts it like Pgstack() but does not wait (a test signals it); stdout and stderr go to log.
+  pid_t Spawn(const std::vector<std::string>& args, const std::string& log = "/dev/null") const;
 
  private:
   TestStack() = default;
@@ -82,5 +85,9 @@ class TestStack {
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& extra_env = {},
                                Capture capture = Capture::kStdoutAndStderr);
+
+// Waits at most `limit` for a Spawn()ed pgstack to end: its exit status, or -(signal) when a
+// signal ended it, or -1000 when it still ran (it is then killed with SIGKILL).
+int Reap(pid_t pid, std::chrono::milliseconds limit);
 
 }  // namespace pgstack::testing

@@ -70,25 +70,8 @@ class Migrate : public ::testing::Test {
   }
   // Starts the binary without waiting (for SIGKILL); returns its pid.
   pid_t Spawn(std::vector<std::string> args, const std::string& log = "/dev/null") {
-    const TestStack& s = TestStack::Shared();
-    // The binary sits beside this test program in the build tree.
-    std::string bin = (fs::read_symlink("/proc/self/exe").parent_path() / "pgstack").string();
-    std::vector<std::string> full = {
-        bin,           "--config",   SourceDir() + "/config/database.json",
-        "--env",       s.env().name, "--state-dir",
-        s.state_dir(), "migrate"};
-    full.insert(full.end(), args.begin(), args.end());
-    pid_t pid = fork();
-    if (pid == 0) {
-      freopen(log.c_str(), "w", stdout);
-      dup2(fileno(stdout), fileno(stderr));
-      std::vector<char*> argv;
-      for (auto& a : full) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    return pid;
+    args.insert(args.begin(), "migrate");
+    return TestStack::Shared().Spawn(args, log);
   }
   // Waits until a runner's migration sleeps in pg_sleep(...) written as `text` (executing it:
   // the runner's syntax check sends the same text but does not sleep).
@@ -106,19 +89,6 @@ class Migrate : public ::testing::Test {
         },
         std::chrono::seconds(30));
     ASSERT_TRUE(seen.ok()) << seen.message();
-  }
-  // Waits at most `limit` for a spawned runner to end: its exit status, or -(signal) when a
-  // signal ended it, or -1000 when it was still running (it is then killed).
-  static int Reap(pid_t pid, std::chrono::milliseconds limit) {
-    int st = 0;
-    pid_t got = 0;
-    (void)WaitFor(
-        "pgstack to exit", [&] { return (got = waitpid(pid, &st, WNOHANG)) != 0; }, limit);
-    if (got == 0) {
-      KillAndReap(pid);
-      return -1000;
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
   }
   static void KillAndReap(pid_t pid) {
     kill(pid, SIGKILL);
