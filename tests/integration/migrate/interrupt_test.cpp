@@ -24,9 +24,10 @@ TEST_F(Migrate, SigintStopsUpPromptlyAndARerunAppliesTheRestExactlyOnce) {
   }
   std::string log = dir_ + "/../sigint.log";
   pid_t pid = Spawn({"up", "--dir", dir_, "--direct"}, log);
-  ASSERT_TRUE(WaitFor("some migrations to commit",
-                      [&] { return std::stoi(Scalar("SELECT count(*) FROM mt.applied_log")) >= 10; },
-                      std::chrono::seconds(30))
+  ASSERT_TRUE(WaitFor(
+                  "some migrations to commit",
+                  [&] { return std::stoi(Scalar("SELECT count(*) FROM mt.applied_log")) >= 10; },
+                  std::chrono::seconds(30))
                   .ok());
   auto t0 = steady_clock::now();
   kill(pid, SIGINT);
@@ -77,10 +78,12 @@ TEST_F(Migrate, SigtermCancelsTheStatementOfAStatementByStatementMigrationWhichR
 }
 
 TEST_F(Migrate, SigintStopsDownAndKeepsTheMigrationItWasRevertingApplied) {
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n-- pgstack:down\n"
-                              "drop table mt.a;\n");
-  Write(dir_ + "/0002_b.sql", "-- pgstack:up\ncreate table mt.b (x int);\n-- pgstack:down\n"
-                              "drop table mt.b; select pg_sleep(120);\n");
+  Write(dir_ + "/0001_a.sql",
+        "-- pgstack:up\ncreate table mt.a (x int);\n-- pgstack:down\n"
+        "drop table mt.a;\n");
+  Write(dir_ + "/0002_b.sql",
+        "-- pgstack:up\ncreate table mt.b (x int);\n-- pgstack:down\n"
+        "drop table mt.b; select pg_sleep(120);\n");
   auto up = Run({"up", "--dir", dir_});
   ASSERT_EQ(up.exit_code, 0) << up.output;
   pid_t pid = Spawn({"down", "--to", "0", "--dir", dir_});

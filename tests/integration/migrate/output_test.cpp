@@ -28,8 +28,9 @@ TEST_F(Migrate, ExecutionMsIsEachMigrationsOwnTimeNotTheBatchsRunningTotal) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.schema_history WHERE execution_ms BETWEEN 70 AND "
                    "300"),
             "6")
-      << Scalar("SELECT string_agg(execution_ms::text, ',' ORDER BY version) FROM "
-                "pgstack.schema_history");
+      << Scalar(
+             "SELECT string_agg(execution_ms::text, ',' ORDER BY version) FROM "
+             "pgstack.schema_history");
   for (const auto& step : Document(up)["applied"]) EXPECT_LT(step["ms"].get<int>(), 300) << step;
 }
 
@@ -47,8 +48,8 @@ TEST_F(Migrate, AFailedUpSaysWhatItAppliedBeforeTheError) {
   SetUp();
   Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n");
   Write(dir_ + "/0002_c.sql", "-- pgstack:up\nselect 1/0;\n");
-  auto js = TestStack::Shared().Pgstack({"--json", "migrate", "up", "--dir", dir_},
-                                        {}, Capture::kStdoutOnly);
+  auto js = TestStack::Shared().Pgstack({"--json", "migrate", "up", "--dir", dir_}, {},
+                                        Capture::kStdoutOnly);
   EXPECT_EQ(js.exit_code, 1) << js.output;
   json doc = Document(js);
   ASSERT_TRUE(doc.contains("error")) << js.output;
