@@ -7,6 +7,7 @@
 #include "pgstack/bench/documents.h"
 #include "pgstack/bench/scratch_schema.h"
 #include "pgstack/core/elapsed.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/core/parse_int.h"
 #include "pgstack/pg/connection.h"
 #include "pgstack/pg/explain.h"
@@ -98,7 +99,7 @@ Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const Js
                                core::ParseInt<long long>(isz.scalar(), "pg_relation_size"));
     }
     for (size_t q = 0; q < queries.size(); ++q) {
-      if (stopped()) return Status::Interrupted("interrupted");
+      if (stopped()) return core::InterruptedStatus("bench jsonb");
       progress(fmt::format("{}: {}", index.name, queries[q].shape));
       const std::string sql = "SELECT count(*) FROM " + table + " WHERE " + queries[q].predicate;
       JsonbMeasurement m;

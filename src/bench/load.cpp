@@ -108,6 +108,9 @@ class Worker {
   void Lost(Client& c);
   void Backoff(Client& c);
   void Close(Client& c);
+  // Asks the server to cancel the statement a client waits for: a stopped run must not leave
+  // it running there (a --sql of pg_sleep(1000) would hold a backend for 1000 s).
+  static void CancelStatement(Client& c);
   bool Watch(Client& c, uint32_t events);
   void CountError(std::string_view sqlstate) { ++errors[std::string(sqlstate)]; }
   int InFlight() const {
@@ -120,7 +123,8 @@ class Worker {
   std::vector<Client> clients_;
   int epfd_ = -1;
   int backing_off_ = 0;
-  std::string sql_;  // the rendered statement, reused
+  bool cancelled_ = false;  // the in-flight statements were cancelled (interrupted)
+  std::string sql_;         // the rendered statement, reused
 };
 
 void Worker::Run() {
@@ -135,6 +139,12 @@ void Worker::Run() {
   while (true) {
     now = NowNs();
     bool stopping = Stopping(now);
+    if (shared_.finish.load(std::memory_order_relaxed) && !cancelled_) {
+      cancelled_ = true;  // interrupted: nothing in flight is worth waiting for
+      for (Client& c : clients_) {
+        if (c.state == State::kBusy) CancelStatement(c);
+      }
+    }
     if (stopping && (now >= shared_.drain_end || InFlight() == 0)) break;
     int64_t wake = stopping                      ? shared_.drain_end
                    : now < shared_.measure_start ? shared_.measure_start
@@ -164,7 +174,18 @@ void Worker::Run() {
       }
     }
   }
-  for (Client& c : clients_) Close(c);
+  for (Client& c : clients_) {
+    if (c.state == State::kBusy) CancelStatement(c);  // abandoned at the drain limit
+    Close(c);
+  }
+}
+
+void Worker::CancelStatement(Client& c) {
+  PGcancel* cancel = PQgetCancel(c.conn);
+  if (!cancel) return;
+  char err[256];
+  (void)PQcancel(cancel, err, sizeof err);
+  PQfreeCancel(cancel);
 }
 
 void Worker::Handle(Client& c, uint32_t events) {

@@ -8,14 +8,19 @@
 #include "pgstack/bench/log_statement.h"
 #include "pgstack/bench/scratch_schema.h"
 #include "pgstack/bench/workload.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/core/parse_int.h"
 #include "pgstack/core/wait.h"
 #include "pgstack/pg/connection.h"
+#include "pgstack/pg/error_class.h"
 
 namespace pgstack::bench {
 namespace {
 
 constexpr auto kSettleLimit = std::chrono::seconds(5);
+// The trial run of the script: a benchmark statement takes milliseconds, and one that takes
+// longer than this would make every figure meaningless (and the bench unstoppable).
+constexpr auto kTrialLimit = std::chrono::seconds(10);
 constexpr auto kProgressEvery = std::chrono::milliseconds(500);
 
 bool HasSuperuser(const location::Endpoints& e) {
@@ -44,20 +49,34 @@ Result<ServerFacts> ReadServerFacts(pg::Connection& conn) {
 }
 
 // Runs one transaction of the script once, so that a wrong --sql fails with the server's message
-// before any load starts.
+// before any load starts; each statement within kTrialLimit, and cancelled by Ctrl-C.
 Status Probe(pg::Connection& conn, const Workload& w) {
   Rng rng(1);
   std::vector<int64_t> values;
   w.script.Draw(rng, values);
   std::string sql;
   Status failed;
-  for (size_t i = 0; i < w.script.size() && failed.ok(); ++i) {
-    w.script.Render(i, values, sql);
-    failed = conn.Run(sql);
+  {
+    auto cancel = conn.cancel_handle();
+    std::optional<core::InterruptHook> hook;
+    if (cancel.ok()) hook.emplace([&cancel] { (void)cancel->Cancel(); });
+    for (size_t i = 0; i < w.script.size() && failed.ok(); ++i) {
+      w.script.Render(i, values, sql);
+      failed = core::CheckInterrupt();
+      if (failed.ok()) failed = conn.ExecWithin(sql, kTrialLimit).status();
+    }
   }
   if (conn.in_transaction()) (void)conn.Run("ROLLBACK");
   if (failed.ok()) return failed;
+  if (core::Interrupted()) return core::InterruptedStatus("the trial run of the workload");
+  bool slow = pg::Classify(failed) == pg::ErrorClass::kQueryCanceled;
   if (w.kind == WorkloadKind::kCustomSql) {
+    if (slow) {
+      return Status::InvalidInput(
+          fmt::format("--sql: one run of the statement took longer than {} (a benchmark runs "
+                      "it many times; give one that takes milliseconds)",
+                      core::FormatWaitDuration(kTrialLimit)));
+    }
     return Status::InvalidInput("--sql: the statement fails: " + failed.message());
   }
   return failed.WithContext("the " + std::string(Name(w.kind)) + " workload fails");
@@ -274,8 +293,8 @@ Result<PoolReport> PoolRun::Run() {
     if (Status r = log_off_->Restore(); s.ok() && !r.ok()) s = r;
   }
   Notify(hooks_.progress, "");
+  if (Stopped() || core::Interrupted()) return core::InterruptedStatus("bench pool");
   if (!s.ok()) return s;
-  if (Stopped()) return Status::Interrupted("interrupted");
   return std::move(report_);
 }
 

@@ -182,19 +182,30 @@ std::string ComparisonParagraph(const PoolReport& r, ConnMode m) {
   return s;
 }
 
+// "176 direct clients (of 1000 asked for; the server refused the rest)": advice names the
+// clients that got in, not the count requested.
+std::string ClientsIn(const PointResult& p) {
+  int in = p.load.clients_connected_peak;
+  if (in <= 0 || in >= p.point.clients) {
+    return fmt::format("{} {} clients", p.point.clients, Name(p.point.endpoint));
+  }
+  return fmt::format("{} {} clients (of {} asked for; the rest were refused)", in,
+                     Name(p.point.endpoint), p.point.clients);
+}
+
 std::string SizingParagraph(const PoolReport& r) {
   const PointResult* best = Best(r, EndpointKind::kDirect, ConnMode::kPersistent);
   if (!best) best = Best(r, EndpointKind::kPooled, ConnMode::kPersistent);
   if (!best) return "";
   return fmt::format(
-      "Choosing a pool size: on this machine ({} CPUs) throughput was highest at {} {} clients "
+      "Choosing a pool size: on this machine ({} CPUs) throughput was highest at {} "
       "({:.0f} tps). The server does not get faster with more busy connections than it has CPUs "
       "(and disks) to run them: past that point extra connections add queueing inside the "
       "server and memory per backend, not throughput. Size default_pool_size near that figure "
       "(a small multiple of the CPU count), keep max_connections above the pool plus direct "
       "and admin sessions, and let max_client_conn absorb the clients; a client waiting in "
       "PgBouncer's queue costs a socket, a refused one costs an error.",
-      r.cpus, best->point.clients, Name(best->point.endpoint), Tps(*best));
+      r.cpus, ClientsIn(*best), Tps(*best));
 }
 
 }  // namespace

@@ -1,28 +1,22 @@
 // pgstack bench pool | jsonb: flags into options, the library runs, the reporter prints.
-#include <atomic>
-#include <csignal>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.h"
 #include "pgstack/bench/jsonb_bench.h"
 #include "pgstack/bench/pool_report.h"
 #include "pgstack/core/files.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/stack/stack.h"
 
 namespace pgstack::cli {
 namespace {
-
-// Ctrl-C ends the run early; the bench still drops its tables and restores log_statement.
-std::atomic<bool> g_stop{false};
-extern "C" void OnSignal(int) { g_stop = true; }
-
-void CatchInterrupts() {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 bench::BenchHooks Hooks(Context& ctx) {
   bench::BenchHooks h;
@@ -32,21 +26,45 @@ bench::BenchHooks Hooks(Context& ctx) {
     if (!ctx.global.quiet) std::cerr << s << '\n';
   };
   h.progress = [&ctx](const std::string& s) { ctx.out.Progress(s); };
-  h.stop = &g_stop;
+  // Ctrl-C ends the run early; the bench still drops its tables and restores log_statement.
+  h.stop = &core::InterruptedFlag();
   return h;
 }
 
-// Where the bench runs; from here on Ctrl-C ends it cleanly.
+// Where the bench runs.
 Result<location::Endpoints> Start(Context& ctx, const Status& parsed) {
   PGSTACK_RETURN_IF_ERROR(parsed);
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
   PGSTACK_ASSIGN_OR_RETURN(auto endpoints, location::ResolveEndpoints(env, ctx.global.state_dir));
-  CatchInterrupts();
   return endpoints;
+}
+
+// --svg is checked before the benchmark, not only after it: a file is created beside the chart
+// and removed again.
+Status CheckSvgPath(const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  std::filesystem::path p(path);
+  std::error_code ec;
+  if (std::filesystem::is_directory(p, ec)) {
+    return Status::InvalidInput("--svg " + path + ": is a directory");
+  }
+  std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  std::string probe = (dir / fmt::format(".pgstack-svg-probe-{}", getpid())).string();
+  int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::InvalidInput(
+        fmt::format("--svg {}: cannot write there: {}", path, std::strerror(errno)));
+  }
+  close(fd);
+  unlink(probe.c_str());
+  return Status::Ok();
 }
 
 int RunPool(Context& ctx, const bench::PoolFlags& flags) {
   auto options = bench::ParsePoolFlags(flags);
+  if (options.ok()) {
+    if (Status s = CheckSvgPath(options->svg); !s.ok()) return ctx.out.Fail(s);
+  }
   auto endpoints = Start(ctx, options.status());
   if (!endpoints.ok()) return ctx.out.Fail(endpoints.status());
   auto report = bench::RunPoolBench(*endpoints, *options, Hooks(ctx));

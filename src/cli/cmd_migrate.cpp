@@ -2,6 +2,7 @@
 // migrate::Options, the library does the work (src/migrate/), the reporter prints.
 #include <fmt/format.h>
 
+#include <iostream>
 #include <memory>
 
 #include "cmd_migrate_lint.h"
@@ -95,6 +96,13 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
     ctx.out.Progress(what);
     ctx.out.Detail(what);
   };
+  // A wait for another runner is said on stderr even without a terminal or --verbose (and with
+  // --json): otherwise a run stuck behind a dead runner's lease looks hung.
+  o.on_wait = [&ctx](const std::string& what) {
+    if (ctx.global.quiet || ctx.global.verbose) return;  // --verbose says it through on_event
+    ctx.out.Progress("");
+    std::cerr << what << '\n';
+  };
   return o;
 }
 
@@ -124,11 +132,17 @@ json PendingJson(const migrate::PendingEntry& e) {
             {"file", m.up.path},
             {"mode", migrate::RunModeName(m.UpMode())},
             {"statements", m.up.statements.size()}};
+  if (m.unwritten) j["empty"] = true;
   if (e.partial) {
     j["partial"] = {{"statements_done", e.partial->statements_done},
                     {"statements_total", e.partial->statements_total}};
   }
   return j;
+}
+
+// Said of a scaffolded file that has no SQL yet: listed, but `up` refuses it.
+std::string EmptyNote(const migrate::Migration& m) {
+  return m.unwritten ? "  empty: write its SQL first (up refuses it)" : "";
 }
 
 int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
@@ -170,8 +184,9 @@ int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
                     a.row->applied_by});
   }
   for (const auto& p : r.plan.pending) {
-    rows.push_back({"pending", p.migration->key(), p.migration->name, "-",
-                    std::string(migrate::RunModeName(p.migration->UpMode())), ""});
+    rows.push_back(
+        {"pending", p.migration->key(), p.migration->name, "-",
+         std::string(migrate::RunModeName(p.migration->UpMode())) + EmptyNote(*p.migration), ""});
   }
   if (rows.size() > 1) {
     for (const std::string& line : core::AlignedTable(rows, {0, 1, 2, 4, 5})) ctx.out.Line(line);
@@ -201,9 +216,11 @@ int ShowPlan(Context& ctx, const Flags& f, const migrate::Options& o) {
                             ? "in one transaction with its history row"
                             : "statement by statement, progress recorded after each";
       ctx.out.Line(fmt::format(
-          "{:>3}. {} {}  {} statement(s), {}{}", ++i, m.key(), m.name, m.up.statements.size(), how,
+          "{:>3}. {} {}  {} statement(s), {}{}{}", ++i, m.key(), m.name, m.up.statements.size(),
+          how,
           p.partial ? fmt::format(" (resumes at statement {})", p.partial->statements_done + 1)
-                    : ""));
+                    : "",
+          EmptyNote(m)));
     }
     PrintProblems(ctx, plan);
   }
@@ -232,13 +249,15 @@ int Validate(Context& ctx, const Flags&, const migrate::Options& o) {
 // those have no run mode or time to show.
 enum class Ran { kSql, kNothing };
 
+// Prints what a run changed: on success its report; on failure the migrations that committed
+// before the error (`committed`, told as they happened), and then the error, so that nobody has
+// to guess what the database now holds.
 int Report(Context& ctx, const Result<migrate::RunReport>& res, std::string_view verb,
-           Ran ran = Ran::kSql) {
-  if (!res.ok()) return ctx.out.Fail(res.status());
-  const migrate::RunReport& r = *res;
+           Ran ran = Ran::kSql, const std::vector<migrate::AppliedStep>& committed = {}) {
   ctx.out.Progress("");
+  const std::vector<migrate::AppliedStep>& done = res.ok() ? res->steps : committed;
   json steps = json::array();
-  for (const auto& s : r.steps) {
+  for (const auto& s : done) {
     json step{{"version", s.version}, {"name", s.name}};
     if (ran == Ran::kNothing) {
       steps.push_back(step);
@@ -250,9 +269,24 @@ int Report(Context& ctx, const Result<migrate::RunReport>& res, std::string_view
     ctx.out.Line(fmt::format("{} {} {} ({}, {} ms{})", verb, s.version, s.name,
                              migrate::RunModeName(s.mode), s.ms, s.resumed ? ", resumed" : ""));
   }
+  if (!res.ok()) {
+    ctx.out.Json({{std::string(verb), steps}});
+    if (!done.empty()) {
+      ctx.out.Line(fmt::format("{} {} migration(s) before the error below", verb, done.size()));
+    }
+    return ctx.out.Fail(res.status());
+  }
+  const migrate::RunReport& r = *res;
   ctx.out.Json({{std::string(verb), steps}, {"format", r.format}, {"waited_ms", r.waited_ms}});
   if (r.steps.empty()) ctx.out.Line(fmt::format("nothing to do ({} format)", r.format));
   return 0;
+}
+
+// Options that also collect each step as it commits, for Report() after a failure.
+migrate::Options Collecting(const migrate::Options& o, std::vector<migrate::AppliedStep>& steps) {
+  migrate::Options run = o;
+  run.on_step = [&steps](const migrate::AppliedStep& s) { steps.push_back(s); };
+  return run;
 }
 
 int New(Context& ctx, const Flags& f, const migrate::Options& o) {
@@ -266,7 +300,8 @@ int New(Context& ctx, const Flags& f, const migrate::Options& o) {
 int Up(Context& ctx, const Flags& f, const migrate::Options& o) {
   auto to = ParseVersionFlag(f.to, "--to");
   if (!to.ok()) return ctx.out.Fail(to.status());
-  return Report(ctx, migrate::Up(o, *to), "applied");
+  std::vector<migrate::AppliedStep> steps;
+  return Report(ctx, migrate::Up(Collecting(o, steps), *to), "applied", Ran::kSql, steps);
 }
 
 int Down(Context& ctx, const Flags& f, const migrate::Options& o) {
@@ -275,7 +310,9 @@ int Down(Context& ctx, const Flags& f, const migrate::Options& o) {
   if (f.count && (*f.count < 1 || !f.to.empty())) {
     return ctx.out.Fail(Status::InvalidInput("down: give a count of 1 or more, or --to"));
   }
-  return Report(ctx, migrate::Down(o, f.count, *to), "reverted");
+  std::vector<migrate::AppliedStep> steps;
+  return Report(ctx, migrate::Down(Collecting(o, steps), f.count, *to), "reverted", Ran::kSql,
+                steps);
 }
 
 int Baseline(Context& ctx, const Flags& f, const migrate::Options& o) {

@@ -9,6 +9,7 @@
 #include "context.h"
 #include "help_format.h"
 #include "parse_errors.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/stack/pg_binaries.h"
 #include "version.h"
 
@@ -74,6 +75,8 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // From here on Ctrl-C and SIGTERM stop work at its next safe point (exit 130 or 143).
+  pgstack::core::InstallInterruptHandlers();
   try {
     pgstack::cli::Context ctx;
     int code = Run(argc, argv, ctx);

@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <optional>
-#include <thread>
+
+#include "pgstack/core/interrupt.h"
 
 namespace pgstack::core {
 namespace {
@@ -21,11 +22,8 @@ class RealClock : public WaitClock {
 }  // namespace
 
 Status Pause(milliseconds d) {
-  const auto end = steady_clock::now() + d;
-  for (auto left = end - steady_clock::now(); left.count() > 0; left = end - steady_clock::now()) {
-    // Ctrl-C handling checks its flag here: return Status::Interrupted(...).
-    std::this_thread::sleep_for(std::min<steady_clock::duration>(left, std::chrono::seconds(1)));
-  }
+  // Wakes at once on Ctrl-C or SIGTERM, so that every wait stops promptly.
+  if (!SleepUnlessInterrupted(d)) return InterruptedStatus();
   return Status::Ok();
 }
 
@@ -71,6 +69,7 @@ Status WaitUntil(const WaitOptions& o, const std::function<Poll()>& poll) {
       o.on_wait(p.why());
       reported = now;
     }
+    PGSTACK_RETURN_IF_ERROR(CheckInterrupt("waiting for " + o.what));
     auto left = std::chrono::ceil<milliseconds>(deadline - now);
     PGSTACK_RETURN_IF_ERROR(clock.Pause(std::min(pauses.Next(), left)));
   }

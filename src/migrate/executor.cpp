@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "pgstack/core/elapsed.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/core/wait.h"
 #include "pgstack/pg/error_class.h"
 #include "sql_buffer.h"
@@ -15,9 +16,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The time since the transaction began, in ms, as the server sees it.
+// The time since the transaction began, in ms, as the server sees it. Not now(): in a string of
+// several transactions (a batch) now() is when the string arrived, for every one of them.
+constexpr std::string_view kStartedSql =
+    "set_config('pgstack.started', clock_timestamp()::text, true)";
 constexpr std::string_view kElapsedSql =
-    "(extract(epoch FROM clock_timestamp() - now()) * 1000)::int";
+    "(extract(epoch FROM clock_timestamp() - current_setting('pgstack.started')::timestamptz) * "
+    "1000)::int";
+
+Status NotCommitted(const std::string& where) {
+  return Status::Failure(where +
+                         ": the migration's transaction did not commit (its SQL ends inside an "
+                         "open transaction block); rolled back, nothing recorded");
+}
 
 // An identifier as the catalog stores it: quotes removed, or folded to lower case.
 std::string CatalogName(const std::string& written) {
@@ -39,14 +50,34 @@ std::string CatalogName(const std::string& written) {
 }  // namespace
 
 std::string Executor::Head(const FileOptions& o) {
-  std::string h =
-      fmt::format("BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
-                  o.lock_timeout_ms.value_or(s_.lock_timeout_ms), Lit(s_.holder), s_.lease_ms);
+  std::string h = fmt::format(
+      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSELECT pgstack.hold_lease({}, {}), {};\n",
+      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), Lit(s_.holder), s_.lease_ms, kStartedSql);
   if (auto st = o.statement_timeout_ms ? o.statement_timeout_ms : s_.statement_timeout_ms) {
     h += fmt::format("SET LOCAL statement_timeout = '{}ms';\n", *st);
   }
   h += "SET LOCAL synchronous_commit = off;\n";
   return h;
+}
+
+Result<pg::QueryResult> Executor::Send(std::string_view sql) {
+  PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
+  if (!cancel_) {
+    auto h = conn_.cancel_handle();
+    if (h.ok()) cancel_.emplace(std::move(h).value());
+  }
+  core::InterruptHook hook([this] { CancelInFlight(); });
+  return conn_.Exec(sql);
+}
+
+Status Executor::SendCopy(std::string_view copy_sql, std::string_view data) {
+  PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
+  core::InterruptHook hook([this] { CancelInFlight(); });
+  return conn_.CopyIn(copy_sql, data).status();
+}
+
+void Executor::CancelInFlight() {
+  if (cancel_) (void)cancel_->Cancel();
 }
 
 void Executor::Rollback() {
@@ -81,11 +112,12 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
   if (!copy) {
     SqlBuffer buf;
     AppendTransaction(buf, t, o, first, last, tail);
-    Status s = conn_.Run(buf.str());
-    return s.ok() ? s : fail(buf.Locate(s, fallback));
+    Status s = Send(buf.str()).status();
+    if (!s.ok()) return fail(buf.Locate(s, fallback));
+    return conn_.in_transaction() ? fail(NotCommitted(fallback)) : s;
   }
   // COPY FROM stdin data travels in its own protocol messages: statement by statement.
-  if (Status s = conn_.Run(Head(o)); !s.ok()) return fail(s);
+  if (Status s = Send(Head(o)).status(); !s.ok()) return fail(s);
   for (size_t i = first; i < last; ++i) {
     const Statement& st = t.statements[i];
     Status s;
@@ -94,12 +126,12 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
     } else {
       SqlBuffer b;
       b.AppendStatement(t, st);
-      s = b.Locate(conn_.Run(b.str()), t.Where(st.begin));
+      s = b.Locate(Send(b.str()).status(), t.Where(st.begin));
     }
     if (!s.ok()) return fail(s);
   }
-  if (Status s = conn_.Run(tail_sql); !s.ok()) return fail(s);
-  return Status::Ok();
+  if (Status s = Send(tail_sql).status(); !s.ok()) return fail(s);
+  return conn_.in_transaction() ? fail(NotCommitted(fallback)) : Status::Ok();
 }
 
 Status Executor::CopyIn(const SqlText& t, const Statement& st) {
@@ -107,7 +139,7 @@ Status Executor::CopyIn(const SqlText& t, const Statement& st) {
   b.AppendStatement(t, st);
   std::string_view data =
       std::string_view(t.sql).substr(st.copy_data_begin, st.copy_data_end - st.copy_data_begin);
-  return b.Locate(conn_.CopyIn(b.str(), data).status(), t.Where(st.begin));
+  return b.Locate(SendCopy(b.str(), data), t.Where(st.begin));
 }
 
 Status Executor::WithRetries(const std::string& what,
@@ -171,7 +203,7 @@ Status Executor::Statements(const SqlText& t, const FileOptions& o, int start, b
       }
       SqlBuffer b;
       b.AppendStatement(t, st);
-      return b.Locate(conn_.Run(b.str()), what);
+      return b.Locate(Send(b.str()).status(), what);
     }));
     PGSTACK_RETURN_IF_ERROR(conn_.Run(progress(i, core::MsSince<int>(t0))));
   }
@@ -210,17 +242,32 @@ Status Executor::UpBatch(const std::vector<UpItem>& items, size_t first, size_t 
   // The last result of the string is its last statement's: the time each one took.
   buf.Append("SELECT version, execution_ms FROM pgstack.schema_history WHERE version IN (" + keys +
              ")");
-  auto r = conn_.Exec(buf.str());
-  if (r.ok()) {
+  auto r = Send(buf.str());
+  // Applied means committed with its history row: every key comes back from the history, and
+  // no transaction is left open (a string cut short would leave one).
+  if (r.ok() && !conn_.in_transaction()) {
     std::unordered_map<std::string, int> ms;
-    for (int row = 0; row < r->rows(); ++row) {
+    for (int row = 0; row < r->rows() && r->columns() == 2; ++row) {
       ms[std::string(r->get(row, 0))] = std::atoi(std::string(r->get(row, 1)).c_str());
     }
-    for (size_t i = first; i < last; ++i) on_applied(i, ms[items[i].migration->key()]);
-    *done = last - first;
-    return Status::Ok();
+    bool all = true;
+    for (size_t i = first; i < last; ++i) all = all && ms.count(items[i].migration->key()) > 0;
+    if (all) {
+      for (size_t i = first; i < last; ++i) on_applied(i, ms[items[i].migration->key()]);
+      *done = last - first;
+      return Status::Ok();
+    }
   }
   Rollback();
+  if (conn_.broken()) {
+    // PgBouncer or the server went away mid-batch: which of it committed is for the next run
+    // to read from the history (each one that did has its row).
+    return Status::Failure(fmt::format(
+        "{}: lost the connection while applying it (or one of the {} after it in the same round "
+        "trip): {}; those that committed have their history rows: rerun `migrate up` to continue",
+        items[first].migration->up.path, last - first - 1,
+        r.ok() ? "the transaction did not commit" : r.status().message()));
+  }
   // Those before the failed one committed: find out which, by their checksums in the history.
   PGSTACK_ASSIGN_OR_RETURN(
       auto h, conn_.Exec("SELECT version, checksum, execution_ms FROM pgstack.schema_history "
@@ -240,6 +287,7 @@ Status Executor::UpBatch(const std::vector<UpItem>& items, size_t first, size_t 
     ++*done;
   }
   const Migration& failed = *items[std::min(first + *done, last - 1)].migration;
+  if (r.ok()) return NotCommitted(failed.up.path);
   return buf.Locate(r.status(), failed.up.path);
 }
 
@@ -251,6 +299,7 @@ Status Executor::UpAll(const std::vector<UpItem>& items,
   constexpr size_t kBatchBytes = 1 << 20;
   size_t i = 0;
   while (i < items.size()) {
+    PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
     if (s_.before_each) PGSTACK_RETURN_IF_ERROR(s_.before_each());
     const UpItem& it = items[i];
     if (!Batchable(*it.migration, it.partial)) {

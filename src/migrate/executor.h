@@ -8,6 +8,8 @@
 //    so): each statement, with its progress in the history row, in a transaction of its own
 //    when it can run in one, bare when it cannot; a rerun resumes at the first statement not
 //    recorded, and an index left invalid by a failed concurrent build is dropped and rebuilt.
+// A transaction that does not end committed (its text ended inside it) is an error, never
+// "applied". An interrupt cancels the statement in flight and stops before the next migration.
 // Every transaction first asserts the runner's lease (pgstack.hold_lease) and sets only LOCAL
 // settings: lock_timeout (retried with backoff on 55P03), statement_timeout when asked, and
 // synchronous_commit = off, which is safe because each transaction carries its own history row
@@ -84,11 +86,18 @@ class Executor {
   // Items [first, last) in one string; *done says how many committed.
   Status UpBatch(const std::vector<UpItem>& items, size_t first, size_t last,
                  const std::function<void(size_t, int)>& on_applied, size_t* done);
+  // Sends migration SQL so that an interrupt (core/interrupt.h) cancels it on the server; does
+  // not start it once interrupted. History bookkeeping goes through conn_ directly: a cancel
+  // must never fall between a bare statement and the row that records it.
+  Result<pg::QueryResult> Send(std::string_view sql);
+  Status SendCopy(std::string_view copy_sql, std::string_view data);
+  void CancelInFlight();
   void Rollback();
   std::string Lit(std::string_view s) { return conn_.QuoteLiteral(s); }
 
   pg::Connection& conn_;
   ExecSettings s_;
+  std::optional<pg::CancelHandle> cancel_;  // made on first use, on this thread
 };
 
 }  // namespace pgstack::migrate::internal

@@ -50,14 +50,11 @@ Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
     m.name = numbered->second;
     std::string where_up = fmt::format("{}:{}", path, sections->up.first_line - 1);
     PGSTACK_ASSIGN_OR_RETURN(m.up_options, OptionsOf(format, sections->up, where_up));
-    // dbmate runs a section without a statement as it is (a no-op, up or down); pgstack's own
-    // format refuses an empty up, and an empty down section is no down.
-    bool dbmate = format == Format::kDbmate;
-    if (dbmate) {
-      PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, sections->up.text, sections->up.first_line));
-    } else {
-      PGSTACK_ASSIGN_OR_RETURN(m.up, MakeUpSql(path, sections->up.text, sections->up.first_line));
-    }
+    // dbmate runs a section without a statement as it is (a no-op); pgstack's own format
+    // refuses an empty up when `up` would run it (unwritten), so that a fresh `migrate new`
+    // blocks nothing else.
+    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, sections->up.text, sections->up.first_line));
+    m.unwritten = format != Format::kDbmate && m.up.statements.empty();
     if (sections->down.present) {
       std::string where_down = fmt::format("{}:{}", path, sections->down.first_line - 1);
       PGSTACK_ASSIGN_OR_RETURN(m.down_options, OptionsOf(format, sections->down, where_down));

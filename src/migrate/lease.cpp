@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 #include "pgstack/core/wait.h"
@@ -54,7 +55,6 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(pg::Connection& conn, const pg::Co
   std::string holder = NewHolderId();
   std::string lease = std::to_string(opts.lease_ms);
   auto start = Clock::now();
-  std::string holder_now = "?";
   PGSTACK_RETURN_IF_ERROR(core::WaitUntil(
       {.what = "the migration lock (--lock-timeout)",
        .timeout = std::chrono::milliseconds(opts.wait_ms),
@@ -63,16 +63,18 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(pg::Connection& conn, const pg::Co
                    .max = std::chrono::milliseconds(500),
                    .jitter = true},
        .code = Code::kLockTimeout,
-       .on_wait = opts.on_wait ? [&](const std::string&) { opts.on_wait(holder_now); }
-                               : std::function<void(const std::string&)>()},
+       .on_wait = opts.on_wait},
       [&] {
         auto r = conn.Exec(kTake, {holder, lease});
         if (!r.ok()) return core::Poll::Fail(r.status());
         if (r->rows() == 1 && r->get(0, 0) == "t") return core::Poll::Ready();
-        holder_now = r->rows() ? std::string(r->get(0, 1)) : "?";
-        return core::Poll::NotYet(
-            fmt::format("another runner ({}) holds it; its lease ends in {} ms unless it renews it",
-                        holder_now, r->rows() ? r->get(0, 2) : "?"));
+        return core::Poll::NotYet(fmt::format(
+            "another runner ({}) holds it; its lease ends in {} unless it renews it (a runner "
+            "that died keeps it until then)",
+            r->rows() ? r->get(0, 1) : "?",
+            r->rows() ? core::FormatWaitDuration(std::chrono::milliseconds(
+                            std::atoll(std::string(r->get(0, 2)).c_str())))
+                      : "?"));
       }));
   std::unique_ptr<Lease> l(new Lease(conn, params, holder, opts.lease_ms));
   l->waited_ms_ = static_cast<int>(

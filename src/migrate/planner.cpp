@@ -129,6 +129,17 @@ Status Refusal(const Plan& plan) {
       n, n == 1 ? "" : "s", why));
 }
 
+Status Unwritten(const std::vector<const Migration*>& migrations) {
+  for (const Migration* m : migrations) {
+    if (!m->unwritten) continue;
+    return Status::InvalidInput(fmt::format(
+        "{}:{}: empty migration: its up SQL has no statement yet (write it, or delete the "
+        "file); nothing was run",
+        m->up.path, m->up.first_line));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> count,
                                            std::optional<Version> to) {
   std::vector<AppliedEntry> candidates;
@@ -138,9 +149,11 @@ Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> 
     if (it->row->kind == kKindRepeatable) continue;
     candidates.push_back(*it);
   }
+  // "--to 0" is "all": version 0 itself too, which "above 0" would keep.
+  const bool all = to && to->IsZero();
   for (const auto& c : candidates) {
     auto v = Version::Parse(c.row->version);
-    if (to ? (v && *to < *v) : static_cast<int>(out.size()) < count.value_or(1)) {
+    if (to ? (all || (v && *to < *v)) : static_cast<int>(out.size()) < count.value_or(1)) {
       out.push_back(c);
     }
   }

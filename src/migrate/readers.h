@@ -45,8 +45,6 @@ void ReadAhead(const std::string& dir, std::vector<DirEntry>& entries);
 // removed, no other transaction control. Empty text gives no statements (callers decide).
 Result<SqlText> MakeSqlText(std::string path, std::string sql, int first_line);
 
-// An up SQL text: as MakeSqlText, and empty is an error ("empty migration").
-Result<SqlText> MakeUpSql(std::string path, std::string sql, int first_line);
 // A down SQL text: as MakeSqlText; nullopt when it holds no statement.
 Result<std::optional<SqlText>> MakeDownSql(std::string path, std::string sql, int first_line);
 

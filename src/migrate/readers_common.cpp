@@ -144,15 +144,6 @@ Result<SqlText> MakeSqlText(std::string path, std::string sql, int first_line) {
   return t;
 }
 
-Result<SqlText> MakeUpSql(std::string path, std::string sql, int first_line) {
-  PGSTACK_ASSIGN_OR_RETURN(SqlText t, MakeSqlText(std::move(path), std::move(sql), first_line));
-  if (t.statements.empty()) {
-    return Status::InvalidInput(
-        fmt::format("{}:{}: empty migration: no SQL statement to run", t.path, t.first_line));
-  }
-  return t;
-}
-
 Result<std::optional<SqlText>> MakeDownSql(std::string path, std::string sql, int first_line) {
   PGSTACK_ASSIGN_OR_RETURN(SqlText t, MakeSqlText(std::move(path), std::move(sql), first_line));
   if (t.statements.empty()) return std::optional<SqlText>();

@@ -7,6 +7,7 @@
 #include "executor.h"
 #include "parse_check.h"
 #include "pgstack/core/elapsed.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/migrate/lease.h"
 #include "pgstack/migrate/source.h"
 #include "pgstack/pg/connection.h"
@@ -26,7 +27,7 @@ Result<MigrationSet> ReadChecked(const Options& o, const std::optional<Version>&
                                  bool allow_zero) {
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set,
                            ReadMigrations(o.dir, o.format, o.flyway ? &*o.flyway : nullptr));
-  if (to && !set.Find(*to) && !(allow_zero && to->str() == "0")) {
+  if (to && !set.Find(*to) && !(allow_zero && to->IsZero())) {
     return Status::InvalidInput(
         fmt::format("--to {}: no migration has this version in {}", to->str(), o.dir));
   }
@@ -58,8 +59,10 @@ Result<std::unique_ptr<Lease>> TakeLease(pg::Connection& conn, const Options& o)
   LeaseOptions lo;
   lo.wait_ms = o.wait_ms;
   lo.lease_ms = o.lease_ms;
-  lo.on_wait = [&o](const std::string& holder) {
-    Emit(o, "waiting for the migration lock held by " + holder);
+  lo.on_wait = [&o](const std::string& why) {
+    std::string what = "waiting for the migration lock: " + why;
+    Emit(o, what);
+    if (o.on_wait) o.on_wait(what);
   };
   return Lease::Acquire(conn, o.conn, lo);
 }
@@ -85,14 +88,42 @@ Status UnderLease(pg::Connection& conn, const Options& o, RunReport& out,
   out.waited_ms = lease->waited_ms();
   Status s = body(*lease);
   Status r = lease->Release();
-  return s.ok() ? r : s;
+  if (!s.ok() || r.ok()) return s;
+  return Status::Failure(fmt::format(
+      "the run is done, but the connection was lost before the migration lock was released "
+      "({}); the lock expires by itself within {} ms",
+      r.message(), o.lease_ms));
+}
+
+// Records a step applied or reverted, and tells the caller at once.
+void Record(const Options& o, RunReport& out, AppliedStep step, std::string_view verb) {
+  Emit(o, fmt::format("{} {} {} ({}, {} ms)", verb, step.version, step.name, RunModeName(step.mode),
+                      step.ms));
+  if (o.on_step) o.on_step(step);
+  out.steps.push_back(std::move(step));
+}
+
+// A run that an interrupt stopped ends with the interrupt's status (exit 130 or 143), whatever
+// the cancelled statement reported.
+Status Stopped(Status s, const RunReport& out, std::string_view doing) {
+  if (s.ok() || !core::Interrupted()) return s;
+  return core::InterruptedStatus(
+      fmt::format("stopped after {} {} migration(s)", doing, out.steps.size()));
 }
 
 Status CheckLease(const Lease& lease) {
+  PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
   if (!lease.lost()) return Status::Ok();
   return Status::LockTimeout(
       "the migration lease expired while this runner held it (another runner may have taken "
       "over); stopped before the next migration");
+}
+
+// The migrations `up` would apply now.
+std::vector<const Migration*> PendingOf(const Plan& plan) {
+  std::vector<const Migration*> out;
+  for (const auto& p : plan.pending) out.push_back(p.migration);
+  return out;
 }
 
 }  // namespace
@@ -105,6 +136,9 @@ Result<std::unique_ptr<Report>> Inspect(const Options& o, std::optional<Version>
 
 Result<std::unique_ptr<Report>> Validate(const Options& o) {
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, std::nullopt, false));
+  std::vector<const Migration*> all;
+  for (const auto& m : set.migrations) all.push_back(&m);
+  PGSTACK_RETURN_IF_ERROR(Unwritten(all));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   std::vector<const SqlText*> texts;
   for (const auto& m : set.migrations) {
@@ -123,15 +157,17 @@ Result<RunReport> Up(const Options& o, std::optional<Version> to) {
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
+  PGSTACK_RETURN_IF_ERROR(Unwritten(PendingOf(rep->plan)));
   if (rep->plan.pending.empty()) return out;
   // Every syntax error is found before anything changes (parse_check.h).
   std::vector<const SqlText*> texts;
   for (const auto& p : rep->plan.pending) texts.push_back(&p.migration->up);
   PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
-  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
+  Status run = UnderLease(conn, o, out, [&](Lease& lease) -> Status {
     // Another runner may have applied some while we waited: decide again.
     PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
     PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
+    PGSTACK_RETURN_IF_ERROR(Unwritten(PendingOf(rep->plan)));
     internal::ExecSettings settings = SettingsFor(o, lease);
     settings.before_each = [&lease] { return CheckLease(lease); };
     internal::Executor ex(conn, std::move(settings));
@@ -139,12 +175,10 @@ Result<RunReport> Up(const Options& o, std::optional<Version> to) {
     for (const auto& p : rep->plan.pending) items.push_back({p.migration, p.partial});
     return ex.UpAll(items, [&](size_t i, int ms) {
       const Migration& m = *items[i].migration;
-      AppliedStep step{m.key(), m.name, m.UpMode(), ms, items[i].partial != nullptr};
-      Emit(o, fmt::format("applied {} {} ({}, {} ms)", step.version, step.name,
-                          RunModeName(step.mode), step.ms));
-      out.steps.push_back(std::move(step));
+      Record(o, out, {m.key(), m.name, m.UpMode(), ms, items[i].partial != nullptr}, "applied");
     });
-  }));
+  });
+  PGSTACK_RETURN_IF_ERROR(Stopped(run, out, "applying"));
   return out;
 }
 
@@ -160,7 +194,7 @@ Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional
   std::vector<const SqlText*> texts;
   for (const auto& t : targets) texts.push_back(&*t.migration->down);
   PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
-  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
+  Status run = UnderLease(conn, o, out, [&](Lease& lease) -> Status {
     PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
     PGSTACK_ASSIGN_OR_RETURN(targets, PlanDown(rep->plan, count, to));
     internal::Executor ex(conn, SettingsFor(o, lease));
@@ -169,14 +203,14 @@ Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional
       const Migration& m = *t.migration;
       auto t0 = Clock::now();
       PGSTACK_RETURN_IF_ERROR(ex.Down(m, *t.row));
-      AppliedStep step{t.row->version, m.name, m.DownMode(), core::MsSince<int>(t0),
-                       t.row->state == kStateReverting};
-      Emit(o, fmt::format("reverted {} {} ({}, {} ms)", step.version, step.name,
-                          RunModeName(step.mode), step.ms));
-      out.steps.push_back(std::move(step));
+      Record(o, out,
+             {t.row->version, m.name, m.DownMode(), core::MsSince<int>(t0),
+              t.row->state == kStateReverting},
+             "reverted");
     }
     return Status::Ok();
-  }));
+  });
+  PGSTACK_RETURN_IF_ERROR(Stopped(run, out, "reverting"));
   return out;
 }
 

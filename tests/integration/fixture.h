@@ -72,7 +72,7 @@ class TestStack {
                               const std::map<std::string, std::string>& extra_env = {},
                               Capture capture = Capture::kStdoutAndStderr) const;
   // The same in the background (child.h), output to log; its pid.
-  pid_t SpawnPgstack(const std::vector<std::string>& args, const std::string& log,
+  pid_t SpawnPgstack(const std::vector<std::string>& args, const std::string& log = "",
                      const std::map<std::string, std::string>& extra_env = {}) const;
 
  private:
@@ -90,5 +90,9 @@ class TestStack {
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& extra_env = {},
                                Capture capture = Capture::kStdoutAndStderr);
+
+// Waits at most `limit` for a SpawnPgstack()ed pgstack to end: its exit status, or -(signal) when a
+// signal ended it, or -1000 when it still ran (it is then killed with SIGKILL).
+int Reap(pid_t pid, std::chrono::milliseconds limit);
 
 }  // namespace pgstack::testing

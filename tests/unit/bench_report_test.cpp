@@ -83,6 +83,17 @@ TEST(BenchReport, RefusalsAreTheTooManyConnectionsErrors) {
   EXPECT_EQ(all.find("at 50 clients only"), std::string::npos) << all;
 }
 
+TEST(BenchReport, SizingAdviceNamesTheClientsThatGotIn) {
+  PoolReport r = Sample();
+  // The best direct point asked for 250 clients; the server let 176 in.
+  r.results[4].load.transactions = 90000;
+  r.results[4].load.clients_connected_peak = 176;
+  std::string all;
+  for (const auto& para : ExplainPool(r)) all += para + "\n";
+  EXPECT_NE(all.find("highest at 176 direct clients (of 250 asked for"), std::string::npos) << all;
+  EXPECT_EQ(all.find("highest at 250"), std::string::npos) << all;
+}
+
 TEST(BenchReport, TableIsAligned) {
   auto lines = PoolTable(Sample());
   ASSERT_EQ(lines.size(), 7u);

@@ -117,6 +117,22 @@ TEST(MigratePlanner, DownNewestFirstAndMissingDownReportedFirst) {
   EXPECT_NE(all.status().message().find("no down SQL for version 2"), std::string::npos);
 }
 
+TEST(MigratePlanner, DownToZeroRevertsVersionZeroToo) {
+  MigrationSet set;
+  set.migrations = {M("0", "z"), M("1", "a"), M("2", "b")};
+  std::vector<HistoryRow> hist = {H("0", "z"), H("1", "a"), H("2", "b")};
+  Plan p = MakePlan(set, hist, {std::nullopt, true});
+  for (const char* zero : {"0", "0000"}) {
+    auto all = PlanDown(p, std::nullopt, Version::Parse(zero));
+    ASSERT_TRUE(all.ok()) << all.status().message();
+    ASSERT_EQ(all->size(), 3u) << "--to " << zero;
+    EXPECT_EQ((*all)[2].row->version, "0");
+  }
+  auto above_one = PlanDown(p, std::nullopt, Version::Parse("1"));
+  ASSERT_TRUE(above_one.ok());
+  EXPECT_EQ(above_one->size(), 1u);
+}
+
 TEST(MigratePlanner, RepeatableRerunsWhenItsChecksumChanges) {
   MigrationSet set;
   Migration r;

@@ -12,11 +12,12 @@ namespace pgstack::core {
 
 enum class Code {
   kOk = 0,
-  kFailure = 1,       // something went wrong at run time
-  kInvalidInput = 2,  // bad usage, bad config, bad file: nothing was changed
-  kCheckFailed = 3,   // a verification or validation did not hold
-  kLockTimeout = 4,   // a lock was not acquired within its bound
-  kInterrupted = 130,
+  kFailure = 1,        // something went wrong at run time
+  kInvalidInput = 2,   // bad usage, bad config, bad file: nothing was changed
+  kCheckFailed = 3,    // a verification or validation did not hold
+  kLockTimeout = 4,    // a lock was not acquired within its bound
+  kInterrupted = 130,  // SIGINT (128 + 2)
+  kTerminated = 143,   // SIGTERM (128 + 15)
 };
 
 class [[nodiscard]] Status {

@@ -14,8 +14,8 @@
 
 namespace pgstack::core {
 
-// Sleeps for d, a second at a time at most, so that a check between the slices (an interrupt,
-// later) is never more than a second late. OK unless such a check says otherwise.
+// Sleeps for d; returns early with core::InterruptedStatus() when SIGINT or SIGTERM arrives
+// (interrupt.h), else OK.
 Status Pause(std::chrono::milliseconds d);
 
 // The pauses between looks: `first`, then each `growth` times the previous one, at most `max`.
@@ -85,6 +85,7 @@ struct WaitOptions {
 // Looks with `poll` until it is ready (OK), it fails (that Status), or options.timeout has passed:
 // then a Status with options.code, "gave up waiting for <what> after <timeout>: <last reason>".
 // The last look is at the deadline, so that what became ready during the last pause counts.
+// An interrupt (interrupt.h) ends the wait with core::InterruptedStatus().
 Status WaitUntil(const WaitOptions& options, const std::function<Poll()>& poll);
 
 // "250 ms", "1.5 s", "60 s": a wait's bound as its messages say it.

@@ -26,8 +26,9 @@ namespace pgstack::migrate {
 struct LeaseOptions {
   int wait_ms = 60000;   // give up (kLockTimeout) when another runner holds it this long
   int lease_ms = 10000;  // how long the lease outlives a silent holder
-  // Called now and then while waiting, with the current holder's identity.
-  std::function<void(const std::string& holder)> on_wait;
+  // Called after the first look that found the lease taken, then every 2 s while waiting: whose
+  // lease it is and when it ends ("another runner (...) holds it; its lease ends in 9500 ms").
+  std::function<void(const std::string& why)> on_wait;
 };
 
 class Lease {

@@ -22,6 +22,13 @@ class Version {
   static std::optional<Version> Parse(std::string_view text);
 
   const std::string& str() const { return text_; }
+  // "0", "0000", "0.0": below every migration (`down --to 0` reverts all, version 0 included).
+  bool IsZero() const {
+    for (uint64_t p : parts_) {
+      if (p != 0) return false;
+    }
+    return true;
+  }
   std::strong_ordering operator<=>(const Version& o) const { return parts_ <=> o.parts_; }
   bool operator==(const Version& o) const { return parts_ == o.parts_; }
 
@@ -74,6 +81,9 @@ struct Migration {
   FileOptions up_options;
   FileOptions down_options;
   std::string checksum;  // hex SHA-256 of up SQL with line endings normalised
+  // A file whose up section holds no statement yet (as `migrate new` writes it): status, plan
+  // and new list it; up and validate refuse it (planner.h: Unwritten).
+  bool unwritten = false;
 
   bool repeatable() const { return !version.has_value(); }
   // The key of its history row: the canonical version, or "R__<name>" for a repeatable.

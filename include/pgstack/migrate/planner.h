@@ -60,6 +60,10 @@ Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
 // checksums for an edit). OK when none.
 Status Refusal(const Plan& plan);
 
+// kInvalidInput naming the first of `migrations` whose up SQL is still empty (Migration::
+// unwritten), else OK: what up (for its pending ones) and validate (for all) refuse.
+Status Unwritten(const std::vector<const Migration*>& migrations);
+
 // The applied migrations `down` reverts, newest first: `count` of them, or all above `to`.
 // Fails (kInvalidInput, before anything runs) when one has no file or no down SQL.
 Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> count,

@@ -6,7 +6,9 @@
 // Errors: kInvalidInput (2) bad files, flags or a syntax error (nothing changed);
 // kCheckFailed (3) a refusal: edited, missing or out-of-order migrations; kLockTimeout (4)
 // another runner kept the lease past wait_ms, or lock_timeout retries ran out; kFailure (1)
-// a migration failed at run time ("file:line:column: message").
+// a migration failed at run time ("file:line:column: message"); kInterrupted (130) or
+// kTerminated (143) SIGINT or SIGTERM stopped the run (core/interrupt.h): the statement in
+// flight was cancelled, and what committed before it stays applied, with its history row.
 #pragma once
 
 #include <functional>
@@ -24,6 +26,14 @@
 
 namespace pgstack::migrate {
 
+struct AppliedStep {
+  std::string version;
+  std::string name;
+  RunMode mode = RunMode::kTransaction;
+  int ms = 0;
+  bool resumed = false;  // continued a statement-by-statement run that had stopped
+};
+
 struct Options {
   std::string dir = "database/migrations";
   std::optional<Format> format;  // forced; detected when empty
@@ -39,6 +49,12 @@ struct Options {
   std::optional<FlywayPlaceholders> flyway;
   // Told what happens as it happens (waiting, applying, retrying), for progress output.
   std::function<void(const std::string&)> on_event;
+  // Told while waiting for another runner's lease: whose it is and when it ends (first look,
+  // then every 2 s), so that a wait is never silent.
+  std::function<void(const std::string&)> on_wait;
+  // Told about each migration applied (up) or reverted (down) as it commits, so that a run that
+  // fails later can still say what it changed.
+  std::function<void(const AppliedStep&)> on_step;
 };
 
 // What status, plan and validate see.
@@ -46,14 +62,6 @@ struct Report {
   MigrationSet set;
   std::vector<HistoryRow> history;  // Plan points into set and history
   Plan plan;
-};
-
-struct AppliedStep {
-  std::string version;
-  std::string name;
-  RunMode mode = RunMode::kTransaction;
-  int ms = 0;
-  bool resumed = false;  // continued a statement-by-statement run that had stopped
 };
 
 struct RunReport {

@@ -473,8 +473,7 @@ TEST(ExternalUp, BadInputChangesNothingAndAlterSystemIsTheFallback) {
 
   // A value the server refuses after others were set: postgresql.auto.conf is put back.
   server.WriteConfig(
-      {{"postgres",
-        {{"settings", {{"effective_cache_size", "2GB"}, {"shared_buffers", "8TB"}}}}}});
+      {{"postgres", {{"settings", {{"effective_cache_size", "2GB"}, {"shared_buffers", "8TB"}}}}}});
   auto refused = server.Up();
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_CONTAINS(refused.output, "ALTER SYSTEM SET shared_buffers = '8TB'");

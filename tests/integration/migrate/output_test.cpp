@@ -1,0 +1,102 @@
+// What `migrate` says and records is what happened: each migration's own execution time, what a
+// failed run applied before its error, a scaffolded empty file that blocks nothing but `up`, a
+// migration never reported applied unless its history row committed, and `down --to 0`.
+#include <fmt/format.h>
+
+#include <string>
+
+#include "migrate_fixture.h"
+
+namespace pgstack::testing {
+namespace {
+
+using nlohmann::json;
+
+json Document(const core::CommandOutput& out) {
+  size_t brace = out.output.find('{');
+  return brace == std::string::npos ? json()
+                                    : json::parse(out.output.substr(brace), nullptr, false);
+}
+
+TEST_F(Migrate, ExecutionMsIsEachMigrationsOwnTimeNotTheBatchsRunningTotal) {
+  for (int i = 1; i <= 6; ++i) {
+    Write(fmt::format("{}/{:04}_s.sql", dir_, i), "-- pgstack:up\nselect pg_sleep(0.08);\n");
+  }
+  auto up = Run({"up", "--dir", dir_, "--json"});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  // One batch: a running total would reach 6 x 80 ms.
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.schema_history WHERE execution_ms BETWEEN 70 AND "
+                   "300"),
+            "6")
+      << Scalar(
+             "SELECT string_agg(execution_ms::text, ',' ORDER BY version) FROM "
+             "pgstack.schema_history");
+  for (const auto& step : Document(up)["applied"]) EXPECT_LT(step["ms"].get<int>(), 300) << step;
+}
+
+TEST_F(Migrate, AFailedUpSaysWhatItAppliedBeforeTheError) {
+  Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n");
+  Write(dir_ + "/0002_b.sql", "-- pgstack:up\ncreate table mt.b (x int);\n");
+  Write(dir_ + "/0003_c.sql", "-- pgstack:up\nselect 1;\nselect 1/0;\n");
+  auto text = Run({"up", "--dir", dir_});
+  EXPECT_EQ(text.exit_code, 1) << text.output;
+  EXPECT_NE(text.output.find("applied 1 a"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("applied 2 b"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("0003_c.sql"), std::string::npos) << text.output;
+  EXPECT_EQ(HistoryRows(), 2);
+
+  SetUp();
+  Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n");
+  Write(dir_ + "/0002_c.sql", "-- pgstack:up\nselect 1/0;\n");
+  auto js = TestStack::Shared().Pgstack({"--json", "migrate", "up", "--dir", dir_}, {},
+                                        Capture::kStdoutOnly);
+  EXPECT_EQ(js.exit_code, 1) << js.output;
+  json doc = Document(js);
+  ASSERT_TRUE(doc.contains("error")) << js.output;
+  ASSERT_EQ(doc["applied"].size(), 1u) << js.output;
+  EXPECT_EQ(doc["applied"][0]["version"], "1");
+}
+
+TEST_F(Migrate, AScaffoldedEmptyFileBlocksNeitherStatusNorPlanNorNewButUpRefusesIt) {
+  auto first = Run({"new", "add_a", "--dir", dir_});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto second = Run({"new", "add_b", "--dir", dir_});
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  auto status = Run({"status", "--dir", dir_});
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("empty"), std::string::npos) << status.output;
+  auto plan = Run({"plan", "--dir", dir_});
+  EXPECT_EQ(plan.exit_code, 0) << plan.output;
+  auto up = Run({"up", "--dir", dir_});
+  EXPECT_EQ(up.exit_code, 2) << up.output;
+  EXPECT_NE(up.output.find("_add_a.sql"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("empty migration"), std::string::npos) << up.output;
+  EXPECT_EQ(HistoryRows(), -1) << "up refused before changing anything";
+}
+
+TEST_F(Migrate, DownToZeroRevertsEverythingVersionZeroIncluded) {
+  Write(dir_ + "/0000_zero.sql",
+        "-- pgstack:up\ncreate table mt.z (x int);\n-- pgstack:down\ndrop table mt.z;\n");
+  Write(dir_ + "/0001_a.sql",
+        "-- pgstack:up\ncreate table mt.a (x int);\n-- pgstack:down\ndrop table mt.a;\n");
+  ASSERT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
+  auto down = Run({"down", "--to", "0", "--dir", dir_});
+  ASSERT_EQ(down.exit_code, 0) << down.output;
+  EXPECT_EQ(HistoryRows(), 0);
+  EXPECT_EQ(Scalar("SELECT to_regclass('mt.z') IS NULL"), "t");
+}
+
+TEST_F(Migrate, NeverAppliedUnlessItsHistoryRowCommitted) {
+  // libpq sends the text up to the NUL: the transaction would stay open, uncommitted. Whether
+  // the reader refuses the file or the run finds the transaction open, nothing is "applied".
+  Write(dir_ + "/0001_nul.sql",
+        std::string("-- pgstack:up\ncreate table mt.nul (x int);\0\nselect 1;\n", 54));
+  auto up = Run({"up", "--dir", dir_});
+  EXPECT_NE(up.exit_code, 0) << up.output;
+  EXPECT_EQ(up.output.find("applied 1"), std::string::npos) << up.output;
+  EXPECT_EQ(Scalar("SELECT to_regclass('mt.nul') IS NULL"), "t");
+  EXPECT_LE(HistoryRows(), 0);
+}
+
+}  // namespace
+}  // namespace pgstack::testing
