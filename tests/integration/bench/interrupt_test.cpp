@@ -17,24 +17,27 @@ using std::chrono::steady_clock;
 int Sleeping() {
   auto c = TestStack::Shared().Superuser();
   if (!c.ok()) return -1;
-  auto r = c->Exec("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND "
-                   "(application_name = 'pgstack bench' OR query = 'select pg_sleep(1000)')");
+  auto r = c->Exec(
+      "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND "
+      "(application_name = 'pgstack bench' OR query = 'select pg_sleep(1000)')");
   return r.ok() ? std::stoi(r->scalar()) : -1;
 }
 
 TEST(BenchInterrupt, SigintDuringAStatementThatNeverEndsExits130AtOnce) {
   pid_t pid = TestStack::Shared().Spawn(
       {"bench", "pool", "--sql", "select pg_sleep(1000)", "--clients", "2", "--duration", "5s"});
-  ASSERT_TRUE(WaitFor("the bench to run its statement", [] { return Sleeping() > 0; },
-                      std::chrono::seconds(30))
-                  .ok());
+  ASSERT_TRUE(
+      WaitFor(
+          "the bench to run its statement", [] { return Sleeping() > 0; }, std::chrono::seconds(30))
+          .ok());
   auto t0 = steady_clock::now();
   kill(pid, SIGINT);
   EXPECT_EQ(Reap(pid, std::chrono::seconds(5)), 130);
   EXPECT_LT(steady_clock::now() - t0, milliseconds(3000));
-  EXPECT_TRUE(WaitFor("the cancelled statement to end", [] { return Sleeping() == 0; },
-                      std::chrono::seconds(5))
-                  .ok());
+  EXPECT_TRUE(
+      WaitFor(
+          "the cancelled statement to end", [] { return Sleeping() == 0; }, std::chrono::seconds(5))
+          .ok());
 }
 
 TEST(BenchInterrupt, SigtermDuringTheLoadExits143AndLeavesNothingRunning) {
@@ -46,19 +49,27 @@ TEST(BenchInterrupt, SigtermDuringTheLoadExits143AndLeavesNothingRunning) {
       {"bench", "pool", "--sql",
        "select pg_sleep(case when exists (select from bench_gate) then 1000 else 0.001 end)",
        "--endpoint", "direct,pooled", "--clients", "3", "--duration", "60s", "--warmup", "0s"});
-  ASSERT_TRUE(WaitFor("the load to start", [&] {
-                auto r = c->Exec("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                                 "'pgstack bench'");
-                return r.ok() && r->scalar() != "0";
-              }).ok());
+  ASSERT_TRUE(WaitFor(
+                  "the load to start",
+                  [&] {
+                    auto r = c->Exec(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        "'pgstack bench'");
+                    return r.ok() && r->scalar() != "0";
+                  },
+                  std::chrono::seconds(60))
+                  .ok());
   ASSERT_TRUE(c->Run("INSERT INTO bench_gate VALUES (1)").ok());
-  ASSERT_TRUE(WaitFor("the load to sleep", [] { return Sleeping() > 0; }).ok());
+  ASSERT_TRUE(WaitFor(
+                  "the load to sleep", [] { return Sleeping() > 0; }, std::chrono::seconds(60))
+                  .ok());
   auto t0 = steady_clock::now();
   kill(pid, SIGTERM);
   EXPECT_EQ(Reap(pid, std::chrono::seconds(10)), 143);
   EXPECT_LT(steady_clock::now() - t0, milliseconds(3000));
-  EXPECT_TRUE(WaitFor("the cancelled statements to end", [] { return Sleeping() == 0; },
-                      std::chrono::seconds(5))
+  EXPECT_TRUE(WaitFor(
+                  "the cancelled statements to end", [] { return Sleeping() == 0; },
+                  std::chrono::seconds(5))
                   .ok());
   ASSERT_TRUE(c->Run("DROP TABLE bench_gate").ok());
 }
