@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pgstack/migrate/checksum.h"
+#include "pgstack/migrate/planner.h"
 #include "pgstack/migrate/source.h"
 
 namespace pgstack::migrate {
@@ -157,9 +158,16 @@ TEST_F(MigrateFormats, ForcedFormatRejectsOtherNames) {
   EXPECT_NE(Error(Format::kFlyway).find("not a Flyway name"), std::string::npos);
 }
 
-TEST_F(MigrateFormats, EmptyMigration) {
+TEST_F(MigrateFormats, EmptyMigrationIsListedAndRefusedOnlyWhenApplied) {
+  // As `migrate new` writes it: status, plan and new read it; up and validate refuse it.
   Write("0001_a.sql", "-- pgstack:up\n-- only a comment\n\n-- pgstack:down\nSELECT 1;\n");
-  EXPECT_NE(Error().find("0001_a.sql:2: empty migration"), std::string::npos);
+  auto r = Read();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->migrations.size(), 1u);
+  EXPECT_TRUE(r->migrations[0].unwritten);
+  Status s = Unwritten({&r->migrations[0]});
+  EXPECT_EQ(s.code(), Code::kInvalidInput);
+  EXPECT_NE(s.message().find("0001_a.sql:2: empty migration"), std::string::npos) << s.message();
 }
 
 TEST_F(MigrateFormats, GolangMigrateEmptyFilesAreNoOpSteps) {

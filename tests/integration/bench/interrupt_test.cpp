@@ -49,14 +49,20 @@ TEST(BenchInterrupt, SigtermDuringTheLoadExits143AndLeavesNothingRunning) {
       {"bench", "pool", "--sql",
        "select pg_sleep(case when exists (select from bench_gate) then 1000 else 0.001 end)",
        "--endpoint", "direct,pooled", "--clients", "3", "--duration", "60s", "--warmup", "0s"});
-  ASSERT_TRUE(WaitFor("the load to start", [&] {
-                auto r = c->Exec(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                    "'pgstack bench'");
-                return r.ok() && r->scalar() != "0";
-              }).ok());
+  ASSERT_TRUE(WaitFor(
+                  "the load to start",
+                  [&] {
+                    auto r = c->Exec(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        "'pgstack bench'");
+                    return r.ok() && r->scalar() != "0";
+                  },
+                  std::chrono::seconds(60))
+                  .ok());
   ASSERT_TRUE(c->Run("INSERT INTO bench_gate VALUES (1)").ok());
-  ASSERT_TRUE(WaitFor("the load to sleep", [] { return Sleeping() > 0; }).ok());
+  ASSERT_TRUE(WaitFor(
+                  "the load to sleep", [] { return Sleeping() > 0; }, std::chrono::seconds(60))
+                  .ok());
   auto t0 = steady_clock::now();
   kill(pid, SIGTERM);
   EXPECT_EQ(Reap(pid, std::chrono::seconds(10)), 143);
