@@ -8,17 +8,9 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "require.h"
+
 using namespace pgstack::testdb;
-
-namespace {
-
-void Require(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "invariant broken: %s\n", what);
-  std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

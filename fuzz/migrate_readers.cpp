@@ -11,18 +11,13 @@
 #include <vector>
 
 #include "migrate/readers.h"
+#include "require.h"
 
 using namespace pgstack;
 using namespace pgstack::migrate;
 using namespace pgstack::migrate::internal;
 
 namespace {
-
-void Require(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "invariant broken: %s\n", what);
-  std::abort();
-}
 
 void RequireBadInput(const Status& s) {
   Require(s.code() == Code::kInvalidInput && !s.message().empty(), "an error that is no bad input");

@@ -10,15 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "require.h"
+
 using namespace pgstack::migrate;
 
 namespace {
-
-void Require(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "invariant broken: %s\n", what);
-  std::abort();
-}
 
 // Text between statements: tokens there can only be ';'.
 void RequireOnlySeparators(std::string_view gap) {

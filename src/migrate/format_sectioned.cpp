@@ -53,8 +53,9 @@ Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
     // dbmate runs a section without a statement as it is (a no-op); pgstack's own format
     // refuses an empty up when `up` would run it (unwritten), so that a fresh `migrate new`
     // blocks nothing else.
+    bool dbmate = format == Format::kDbmate;
     PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, sections->up.text, sections->up.first_line));
-    m.unwritten = format != Format::kDbmate && m.up.statements.empty();
+    m.unwritten = !dbmate && m.up.statements.empty();
     if (sections->down.present) {
       std::string where_down = fmt::format("{}:{}", path, sections->down.first_line - 1);
       PGSTACK_ASSIGN_OR_RETURN(m.down_options, OptionsOf(format, sections->down, where_down));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ranges>
 #include <unordered_map>
 
 namespace pgstack::migrate {
@@ -145,9 +146,9 @@ Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> 
   std::vector<AppliedEntry> candidates;
   // A down that stopped half way is finished first.
   std::vector<AppliedEntry> out = plan.reverting;
-  for (auto it = plan.applied.rbegin(); it != plan.applied.rend(); ++it) {
-    if (it->row->kind == kKindRepeatable) continue;
-    candidates.push_back(*it);
+  for (const AppliedEntry& e : std::ranges::reverse_view(plan.applied)) {
+    if (e.row->kind == kKindRepeatable) continue;
+    candidates.push_back(e);
   }
   // "--to 0" is "all": version 0 itself too, which "above 0" would keep.
   const bool all = to && to->IsZero();

@@ -128,7 +128,7 @@ std::vector<const Migration*> PendingOf(const Plan& plan) {
 
 }  // namespace
 
-Result<std::unique_ptr<Report>> Inspect(const Options& o, std::optional<Version> to) {
+Result<std::unique_ptr<Report>> Inspect(const Options& o, const std::optional<Version>& to) {
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   return Load(conn, std::move(set), PlanOptions{to, o.allow_out_of_order});
@@ -149,7 +149,7 @@ Result<std::unique_ptr<Report>> Validate(const Options& o) {
   return Load(conn, std::move(set), PlanOptions{std::nullopt, o.allow_out_of_order});
 }
 
-Result<RunReport> Up(const Options& o, std::optional<Version> to) {
+Result<RunReport> Up(const Options& o, const std::optional<Version>& to) {
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{to, o.allow_out_of_order};

@@ -20,6 +20,19 @@ bool LoopbackOnly(const std::string& listen) {
          listen == "127.0.0.1,::1" || listen == "localhost,127.0.0.1";
 }
 
+// Waits up to a minute for the postmaster `pid` to be gone.
+Status AwaitExit(pid_t pid, std::string_view what) {
+  return core::WaitUntil({.what = fmt::format("PostgreSQL (pid {}) {}", pid, what),
+                          .timeout = std::chrono::seconds(60),
+                          .backoff = {.first = std::chrono::milliseconds(5),
+                                      .growth = 1.5,
+                                      .max = std::chrono::milliseconds(200)}},
+                         [pid] {
+                           return core::ProcessAlive(pid) ? core::Poll::NotYet("it still runs")
+                                                          : core::Poll::Ready();
+                         });
+}
+
 }  // namespace
 
 std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, int port) {
@@ -152,15 +165,7 @@ Status Cluster::WaitIfStopping() {
   if (!core::ProcessAlive(pid)) return Status::Ok();
   auto text = core::ReadFileIfExists(paths_.data + "/postmaster.pid");
   if (!text.ok() || !*text || (*text)->find("\nstopping") == std::string::npos) return Status::Ok();
-  return core::WaitUntil({.what = fmt::format("PostgreSQL (pid {}) to finish stopping", pid),
-                          .timeout = std::chrono::seconds(60),
-                          .backoff = {.first = std::chrono::milliseconds(5),
-                                      .growth = 1.5,
-                                      .max = std::chrono::milliseconds(200)}},
-                         [pid] {
-                           return core::ProcessAlive(pid) ? core::Poll::NotYet("it still runs")
-                                                          : core::Poll::Ready();
-                         });
+  return AwaitExit(pid, "to finish stopping");
 }
 
 bool Cluster::Running() const {
@@ -183,15 +188,7 @@ Status Cluster::Stop() {
   pid_t pid = core::ReadPidFile(paths_.data + "/postmaster.pid");
   if (!core::ProcessAlive(pid)) return Status::Ok();
   ::kill(pid, SIGINT);
-  return core::WaitUntil({.what = fmt::format("PostgreSQL (pid {}) to stop", pid),
-                          .timeout = std::chrono::seconds(60),
-                          .backoff = {.first = std::chrono::milliseconds(5),
-                                      .growth = 1.5,
-                                      .max = std::chrono::milliseconds(200)}},
-                         [pid] {
-                           return core::ProcessAlive(pid) ? core::Poll::NotYet("it still runs")
-                                                          : core::Poll::Ready();
-                         });
+  return AwaitExit(pid, "to stop");
 }
 Status Cluster::Restart() { return PgCtl({"-m", "fast", "restart"}, "pg_ctl restart"); }
 

@@ -180,7 +180,7 @@ Result<SettingsPlan> PlanSettings(const ServerFacts& f, const core::Environment&
                                                  RenderExternalPgConf(env), 0644, owner));
     plan.reload = plan.file->changed;
   }
-  auto alter = [&plan](const std::string& name, const ServerSetting& s, std::string sql) {
+  auto alter = [&plan](const std::string& name, const ServerSetting& s, const std::string& sql) {
     // What postgresql.auto.conf held for it before, to put back if a later statement fails.
     std::string undo =
         s.file_value && IsAutoConf(s.file_source)

@@ -72,13 +72,13 @@ struct RunReport {
 
 // Reads the directory and history; changes nothing (not even creating the schema). The Report
 // comes in a unique_ptr so that it never moves: its Plan points into its own set and history.
-Result<std::unique_ptr<Report>> Inspect(const Options& o, std::optional<Version> to = {});
+Result<std::unique_ptr<Report>> Inspect(const Options& o, const std::optional<Version>& to = {});
 
 // `validate`: Inspect plus a server-side syntax check of every up and down file. The returned
 // Report's problems say what is wrong; kInvalidInput for a syntax error.
 Result<std::unique_ptr<Report>> Validate(const Options& o);
 
-Result<RunReport> Up(const Options& o, std::optional<Version> to = {});
+Result<RunReport> Up(const Options& o, const std::optional<Version>& to = {});
 // Reverts `count` migrations (default 1), or all above `to` ("0": all of them).
 Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional<Version> to);
 // Records every migration up to and including `version` as applied without running it.
