@@ -11,10 +11,12 @@ namespace pgstack::cli {
 namespace {
 
 // testdb's templates and test databases do not outlive the stack (docs/testdb.md): they are
-// dropped while its server still runs. The number dropped; 0 when the server is not running.
+// dropped while its server still runs. The number dropped; 0 when the server is not running,
+// or when the last `up` never finished (its server never served testdb, and may not listen
+// where the provisional state says).
 Result<int> DropTestdbDatabases(const std::string& state_dir) {
   PGSTACK_ASSIGN_OR_RETURN(stack::StackStatus st, stack::GetStatus(state_dir));
-  if (!st.postgres_running) return 0;
+  if (!st.postgres_running || !st.complete) return 0;
   PGSTACK_ASSIGN_OR_RETURN(pg::ConnParams su, location::LocalSuperuser(state_dir));
   return testdb::Purge(su);
 }

@@ -12,10 +12,11 @@ ConnPool::Lease::~Lease() {
 Result<ConnPool::Lease> ConnPool::Acquire() {
   {
     std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
+    while (!idle_.empty()) {
       pg::Connection c = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(c));
+      // One the server ended while it sat here (a restart) is dropped, not handed out.
+      if (c.StillOpen()) return Lease(this, std::move(c));
     }
   }
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection c, Open());

@@ -149,8 +149,10 @@ core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& extra_env,
                                Capture capture) {
   // The binary inherits our environment (as a user's shell would) plus extra_env.
+  // Close-on-exec: a test that runs pgstack from several threads would otherwise leak this
+  // pipe into another thread's child, whose daemons would then keep it open (no EOF, a hang).
   int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
   if (pid == 0) {
     dup2(fds[1], 1);

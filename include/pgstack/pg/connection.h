@@ -83,6 +83,16 @@ class Connection {
   bool in_transaction() const { return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
   // True once the connection is lost (the server went away, or ExecWithin gave it up).
   bool broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+  // For an idle connection kept in a pool: reads what the server sent meanwhile without
+  // blocking, so that one the server ended (a restart, a terminated backend) shows as closed.
+  // Two reads: the first takes the server's FATAL message, the second sees the closed socket
+  // (libpq's socket never blocks, so neither waits).
+  bool StillOpen() {
+    for (int i = 0; i < 2 && !broken(); ++i) {
+      if (PQconsumeInput(conn_.get()) == 0) break;
+    }
+    return !broken();
+  }
   // The database this connection is in.
   std::string database() const { return PQdb(conn_.get()); }
   // The local TCP port of this end of the connection (what the server or PgBouncer sees as the

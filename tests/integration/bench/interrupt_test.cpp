@@ -49,13 +49,15 @@ TEST(BenchInterrupt, SigtermDuringTheLoadExits143AndLeavesNothingRunning) {
       {"bench", "pool", "--sql",
        "select pg_sleep(case when exists (select from bench_gate) then 1000 else 0.001 end)",
        "--endpoint", "direct,pooled", "--clients", "3", "--duration", "60s", "--warmup", "0s"});
+  // The load's three clients, not the trial's one connection: a gate opened during the trial
+  // would make the trial sleep past its limit and end the run before any load.
   ASSERT_TRUE(WaitFor(
                   "the load to start",
                   [&] {
                     auto r = c->Exec(
-                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        "SELECT count(*) >= 3 FROM pg_stat_activity WHERE application_name = "
                         "'pgstack bench'");
-                    return r.ok() && r->scalar() != "0";
+                    return r.ok() && r->scalar() == "t";
                   },
                   std::chrono::seconds(60))
                   .ok());
