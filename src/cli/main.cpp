@@ -59,6 +59,13 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
     return ctx.out.Fail(
         pgstack::Status::InvalidInput(pgstack::cli::ExplainParseError(app, argc, argv, e.what())));
   }
+  // An empty value means "find it" only when the flag is absent; given empty, it is a mistake.
+  for (const char* flag : {"--state-dir", "--config"}) {
+    if (app.count(flag) > 0 && ctx.global.*pgstack::cli::FindGlobalFlag(flag)->value == "") {
+      return ctx.out.Fail(pgstack::Status::InvalidInput(
+          std::string(flag) + " \"\": empty; give a path (or leave the flag out)"));
+    }
+  }
   ctx.ResolveProject();
   for (auto& [sub, run] : runners) {
     if (sub->parsed()) {
