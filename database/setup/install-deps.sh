@@ -54,5 +54,6 @@ if [[ $(id -u) == 0 && ! -x /usr/lib/postgresql/17/bin/postgres ]] && id postgre
 fi
 
 say "building pgstack (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE="${PGSTACK_BUILD_TYPE:-Release}" -DPGSTACK_TESTS="${PGSTACK_TESTS:-OFF}" >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE="${PGSTACK_BUILD_TYPE:-Release}" -DPGSTACK_TESTS="${PGSTACK_TESTS:-OFF}" \
+  -DPGSTACK_FUZZ_REPLAY="${PGSTACK_TESTS:-OFF}" >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
