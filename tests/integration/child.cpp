@@ -43,17 +43,23 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
 }
 
 int WaitExit(pid_t pid, std::chrono::milliseconds bound) {
-  int code = -1;
+  int code = kStillRunning;
   Status exited = WaitFor(
       "pid " + std::to_string(pid) + " to exit",
       [&] {
         int st = 0;
         if (waitpid(pid, &st, WNOHANG) != pid) return false;
-        code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        code = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
         return true;
       },
       bound);
-  return exited.ok() ? code : -1;
+  return exited.ok() ? code : kStillRunning;
+}
+
+int Reap(pid_t pid, std::chrono::milliseconds bound) {
+  int code = WaitExit(pid, bound);
+  if (code == kStillRunning) KillAndReap(pid);
+  return code;
 }
 
 void KillAndReap(pid_t pid) {

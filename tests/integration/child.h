@@ -16,9 +16,16 @@ namespace pgstack::testing {
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log = "",
             const std::map<std::string, std::string>& extra_env = {});
 
-// Waits for pid with a bound (pgstack's own bounded wait): its exit code, 128+signal, or -1 when
-// it outlived the bound (it is left running).
+// What WaitExit returns for a process that outlived its bound.
+constexpr int kStillRunning = -1000;
+
+// Waits for pid with a bound (pgstack's own bounded wait): its exit code, -(signal) when a signal
+// ended it (so that `exit(130)` and death by SIGINT stay apart), or kStillRunning (it is left
+// running).
 int WaitExit(pid_t pid, std::chrono::milliseconds bound);
+
+// WaitExit, but a process that outlives the bound is killed with SIGKILL and reaped.
+int Reap(pid_t pid, std::chrono::milliseconds bound);
 
 // SIGKILL, then reaps it.
 void KillAndReap(pid_t pid);

@@ -132,19 +132,6 @@ pid_t TestStack::SpawnPgstack(const std::vector<std::string>& args, const std::s
   return Spawn(argv, log, extra_env);
 }
 
-int Reap(pid_t pid, std::chrono::milliseconds limit) {
-  int st = 0;
-  pid_t got = 0;
-  (void)WaitFor(
-      "pgstack to exit", [&] { return (got = waitpid(pid, &st, WNOHANG)) != 0; }, limit);
-  if (got == 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1000;
-  }
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-}
-
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& extra_env,
                                Capture capture) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "child.h"
 #include "pgstack/core/config.h"
 #include "pgstack/core/port_lock.h"
 #include "pgstack/core/process.h"
@@ -90,9 +91,5 @@ class TestStack {
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& extra_env = {},
                                Capture capture = Capture::kStdoutAndStderr);
-
-// Waits at most `limit` for a SpawnPgstack()ed pgstack to end: its exit status, or -(signal) when a
-// signal ended it, or -1000 when it still ran (it is then killed with SIGKILL).
-int Reap(pid_t pid, std::chrono::milliseconds limit);
 
 }  // namespace pgstack::testing

@@ -90,11 +90,6 @@ class Migrate : public ::testing::Test {
         std::chrono::seconds(30));
     ASSERT_TRUE(seen.ok()) << seen.message();
   }
-  static void KillAndReap(pid_t pid) {
-    kill(pid, SIGKILL);
-    int st = 0;
-    waitpid(pid, &st, 0);
-  }
 
   std::string dir_;
 };
