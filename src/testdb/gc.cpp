@@ -60,7 +60,8 @@ Result<GcReport> CollectGarbage(ConnPool& conns, Templates& templates, TestPool&
                 "pgstack_testdb.templates t WHERE t.hash = s.hash AND t.state <> 'discarded')"));
     for (int i = 0; i < stale.rows(); ++i) {
       PGSTACK_RETURN_IF_ERROR(DropTestsOf(conns, std::string(stale.get(i, 0)), o.build_wait_ms));
-      g.stale_tests += std::stoi(std::string(stale.get(i, 1)));
+      PGSTACK_ASSIGN_OR_RETURN(int n, stale.get_int<int>(i, 1));
+      g.stale_tests += n;
     }
   }
   for (int i = 0; i < 10000; ++i) {

@@ -219,10 +219,12 @@ Result<std::vector<TemplateInfo>> Templates::List() {
               "GROUP BY t.hash ORDER BY t.last_used DESC"));
   std::vector<TemplateInfo> out;
   for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(
-        TemplateInfo{std::string(r.get(i, 0)), std::string(r.get(i, 1)), std::string(r.get(i, 2)),
-                     std::string(r.get(i, 3)), std::stoi(std::string(r.get(i, 4))),
-                     std::stoi(std::string(r.get(i, 5))), std::stoi(std::string(r.get(i, 6)))});
+    PGSTACK_ASSIGN_OR_RETURN(int tests, r.get_int<int>(i, 4));
+    PGSTACK_ASSIGN_OR_RETURN(int ready, r.get_int<int>(i, 5));
+    PGSTACK_ASSIGN_OR_RETURN(int in_use, r.get_int<int>(i, 6));
+    out.push_back(TemplateInfo{std::string(r.get(i, 0)), std::string(r.get(i, 1)),
+                               std::string(r.get(i, 2)), std::string(r.get(i, 3)), tests, ready,
+                               in_use});
   }
   return out;
 }

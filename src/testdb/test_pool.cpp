@@ -53,7 +53,8 @@ Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
   if (r.rows() == 0) return out;
   out.template_state = r.get(0, 0);
   if (!r.is_null(0, 1)) {
-    out.test = TestDatabase{std::stoll(std::string(r.get(0, 1))), hash, std::string(r.get(0, 2))};
+    PGSTACK_ASSIGN_OR_RETURN(long long id, r.get_int<long long>(0, 1));
+    out.test = TestDatabase{id, hash, std::string(r.get(0, 2))};
   }
   return out;
 }
@@ -92,7 +93,8 @@ Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bo
   PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
   pg::QueryResult& ins = *inserted;
   if (ins.rows() == 0) return std::optional<TestDatabase>();
-  TestDatabase t{std::stoll(std::string(ins.get(0, 0))), hash, std::string(ins.get(0, 1))};
+  PGSTACK_ASSIGN_OR_RETURN(long long new_id, ins.get_int<long long>(0, 0));
+  TestDatabase t{new_id, hash, std::string(ins.get(0, 1))};
   std::string id = std::to_string(t.id);
   auto forget = [&]() -> Status {  // nothing was created: the row goes
     RollbackQuietly(*row);

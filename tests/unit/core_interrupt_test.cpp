@@ -61,6 +61,8 @@ TEST_F(Interrupt, EndsAWaitUntilThatIsNotReady) {
   EXPECT_LT(steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
+// The loops below sleep by hand: once a signal is simulated, Pause and WaitUntil return at once
+// (that is what they are for), so they cannot wait for the hook thread.
 TEST_F(Interrupt, HooksAreCalledWhileTheyLiveAndNotAfter) {
   std::atomic<int> calls{0};
   {

@@ -9,6 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "pgstack/core/parse_int.h"
+#include "pgstack/core/status.h"
+
 namespace pgstack::pg {
 
 class QueryResult {
@@ -29,6 +32,12 @@ class QueryResult {
   // By column name; "" when the column is missing or the value NULL.
   std::string_view get(int row, std::string_view name) const;
   std::optional<std::string> get_opt(int row, int col) const;
+  // A whole number (int or long long): an error naming the column when the server's text is not
+  // one, instead of std::stoi's exception.
+  template <typename T>
+  Result<T> get_int(int row, int col) const {
+    return core::ParseInt<T>(get(row, col), column_name(col));
+  }
   // The first column of the first row, "" when there is none.
   std::string scalar() const;
   // Rows affected by INSERT/UPDATE/DELETE/...; 0 when not applicable.

@@ -124,10 +124,11 @@ TEST(PgConnection, CancelHandleStopsAStatementFromAnotherThread) {
   ASSERT_TRUE(handle.ok()) << handle.status().message();
   std::thread canceller([&] {
     // Cancel once the statement runs (a cancel that arrives first cancels nothing).
-    auto until = Clock::now() + std::chrono::seconds(10);
-    while (Running("SELECT pg_sleep(60) /* pgstack cancel */") == 0 && Clock::now() < until) {
-      std::this_thread::sleep_for(milliseconds(20));
-    }
+    Status running = WaitFor(
+        "the statement to run",
+        [] { return Running("SELECT pg_sleep(60) /* pgstack cancel */") > 0; },
+        std::chrono::seconds(10));
+    EXPECT_TRUE(running.ok()) << running.message();
     EXPECT_TRUE(handle->Cancel().ok());
   });
   auto t0 = Clock::now();
