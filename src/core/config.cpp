@@ -33,27 +33,31 @@ std::string LineColumn(const std::string& text, size_t byte) {
 }
 
 // A parser callback that notes the first key an object has twice, as "$.path: duplicate key".
+// The path is spelled only then: building it at every level made deep nesting quadratic.
 json::parser_callback_t DuplicateKeyFinder(std::string* found) {
   struct Frame {
     std::set<std::string> keys;
-    std::string path;
+    std::string key;  // the key this object or array is the value of ("" in an array)
   };
   auto frames = std::make_shared<std::vector<Frame>>();
   auto last_key = std::make_shared<std::string>();
   return [found, frames, last_key](int, json::parse_event_t event, json& parsed) {
     using E = json::parse_event_t;
     if (event == E::object_start || event == E::array_start) {
-      std::string base = frames->empty() ? "$" : frames->back().path;
-      if (!frames->empty() && !last_key->empty()) base += "." + *last_key;
-      frames->push_back({{}, base});
+      frames->push_back({{}, frames->empty() ? "" : std::move(*last_key)});
       last_key->clear();
     } else if (event == E::object_end || event == E::array_end) {
       if (!frames->empty()) frames->pop_back();
       last_key->clear();
     } else if (event == E::key && !frames->empty()) {
       *last_key = parsed.get<std::string>();
-      if (!frames->back().keys.insert(*last_key).second && found->empty())
-        *found = fmt::format("{}.{}: duplicate key", frames->back().path, *last_key);
+      if (!frames->back().keys.insert(*last_key).second && found->empty()) {
+        std::string path = "$";
+        for (size_t i = 1; i < frames->size(); ++i) {
+          if (!(*frames)[i].key.empty()) path += "." + (*frames)[i].key;
+        }
+        *found = fmt::format("{}.{}: duplicate key", path, *last_key);
+      }
     } else if (event == E::value) {
       last_key->clear();
     }
@@ -350,8 +354,9 @@ EnvLookup ProcessEnv() {
   };
 }
 
-Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
-                                     const std::string& name) {
+namespace {
+
+Result<json> ParseRoot(const std::string& text, const std::string& file) {
   json root;
   std::string duplicate;
   try {
@@ -360,9 +365,14 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
     return Status::InvalidInput(
         fmt::format("{}: invalid JSON at {}", file, LineColumn(text, e.byte > 0 ? e.byte - 1 : 0)));
   }
-  Reader r(file);
   // JSON parsers keep one of two equal keys; which one the author meant, nobody knows.
   if (!duplicate.empty()) return Status::InvalidInput(fmt::format("{}: {}", file, duplicate));
+  return root;
+}
+
+Result<Environment> EnvironmentOf(const json& root, const std::string& file,
+                                  const std::string& name) {
+  Reader r(file);
   PGSTACK_RETURN_IF_ERROR(r.CheckKeys(root, "$", {"$schema", "defaults", "environments"}));
   if (!root.contains("environments") || !root["environments"].is_object())
     return r.Error("$.environments", "missing (an object of named environments)");
@@ -394,6 +404,25 @@ Result<Environment> ParseEnvironment(const std::string& text, const std::string&
   out.pgbouncer.settings =
       EffectiveSettings(Target::kPgBouncer, layers.pgbouncer_settings, out.postgres.user);
   return std::move(out);
+}
+
+}  // namespace
+
+Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
+                                     const std::string& name) {
+  PGSTACK_ASSIGN_OR_RETURN(json root, ParseRoot(text, file));
+  return EnvironmentOf(root, file, name);
+}
+
+std::vector<Result<Environment>> ParseEnvironments(const std::string& text, const std::string& file,
+                                                   const std::vector<std::string>& names) {
+  Result<json> root = ParseRoot(text, file);
+  std::vector<Result<Environment>> out;
+  for (const auto& name : names) {
+    out.push_back(root.ok() ? EnvironmentOf(*root, file, name)
+                            : Result<Environment>(root.status()));
+  }
+  return out;
 }
 
 Result<Environment> LoadEnvironment(const std::string& file, const std::string& name) {

@@ -30,6 +30,14 @@ Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string
                             .dbname = env.postgres.database,
                             .password = password,
                             .sslmode = "disable"};
+  // A refused password here is not a stopped stack: the role's password was changed behind
+  // pgstack's back (or the file was), and `up` sets it from the same source again.
+  std::string source =
+      env.postgres.password.empty() ? paths.credentials : "$" + env.postgres.password_env;
+  e.direct.auth_hint = fmt::format(
+      "the password in {} is not the role's (changed behind pgstack's back?): `pgstack up` sets "
+      "the role's password (and PgBouncer's userlist) from it again",
+      source);
   e.pooled = e.direct;
   e.pooled.host = env.pgbouncer.listen_addr;
   e.pooled.port = st.pool_port;
@@ -48,11 +56,14 @@ Result<Endpoints> ResolveEndpoints(const core::Environment& env, const std::stri
                     pg.password_env, env.name, pg.user));
   }
   Endpoints e;
-  e.direct = pg::ConnParams{.host = pg.host,
-                            .port = pg.port,
-                            .user = pg.user,
-                            .dbname = pg.database,
-                            .password = pg.password};
+  e.direct = pg::ConnParams{
+      .host = pg.host,
+      .port = pg.port,
+      .user = pg.user,
+      .dbname = pg.database,
+      .password = pg.password,
+      .auth_hint = fmt::format("check the password in ${} or PGPASSWORD (environment {})",
+                               pg.password_env, env.name)};
   e.pooled = e.direct;
   e.pooled.host = env.pgbouncer.listen_addr;
   e.pooled.port = env.pgbouncer.port;

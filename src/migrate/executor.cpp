@@ -70,6 +70,21 @@ Result<pg::QueryResult> Executor::Send(std::string_view sql) {
   return conn_.Exec(sql);
 }
 
+pg::ScriptResult Executor::SendScript(const SqlBuffer& buf) {
+  if (Status s = core::CheckInterrupt(); !s.ok()) return {.results = {}, .error = s};
+  if (!cancel_) {
+    auto h = conn_.cancel_handle();
+    if (h.ok()) cancel_.emplace(std::move(h).value());
+  }
+  core::InterruptHook hook([this] { CancelInFlight(); });
+  return conn_.ExecScript(buf.str());
+}
+
+Status Executor::Run(const SqlBuffer& buf, const std::string& fallback) {
+  pg::ScriptResult r = SendScript(buf);
+  return buf.Locate(r.error, fallback, r.results.size());
+}
+
 Status Executor::SendCopy(std::string_view copy_sql, std::string_view data) {
   PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
   core::InterruptHook hook([this] { CancelInFlight(); });
@@ -112,8 +127,8 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
   if (!copy) {
     SqlBuffer buf;
     AppendTransaction(buf, t, o, first, last, tail);
-    Status s = Send(buf.str()).status();
-    if (!s.ok()) return fail(buf.Locate(s, fallback));
+    Status s = Run(buf, fallback);
+    if (!s.ok()) return fail(s);
     return conn_.in_transaction() ? fail(NotCommitted(fallback)) : s;
   }
   // COPY FROM stdin data travels in its own protocol messages: statement by statement.
@@ -126,7 +141,7 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
     } else {
       SqlBuffer b;
       b.AppendStatement(t, st);
-      s = b.Locate(Send(b.str()).status(), t.Where(st.begin));
+      s = Run(b, t.Where(st.begin));
     }
     if (!s.ok()) return fail(s);
   }
@@ -203,7 +218,7 @@ Status Executor::Statements(const SqlText& t, const FileOptions& o, int start, b
       }
       SqlBuffer b;
       b.AppendStatement(t, st);
-      return b.Locate(Send(b.str()).status(), what);
+      return Run(b, what);
     }));
     PGSTACK_RETURN_IF_ERROR(conn_.Run(progress(i, core::MsSince<int>(t0))));
   }
@@ -242,7 +257,11 @@ Status Executor::UpBatch(const std::vector<UpItem>& items, size_t first, size_t 
   // The last result of the string is its last statement's: the time each one took.
   buf.Append("SELECT version, execution_ms FROM pgstack.schema_history WHERE version IN (" + keys +
              ")");
-  auto r = Send(buf.str());
+  pg::ScriptResult sent = SendScript(buf);
+  Result<pg::QueryResult> r = !sent.error.ok() ? Result<pg::QueryResult>(sent.error)
+                              : sent.results.empty()
+                                  ? Result<pg::QueryResult>(pg::QueryResult())
+                                  : Result<pg::QueryResult>(std::move(sent.results.back()));
   // Applied means committed with its history row: every key comes back from the history, and
   // no transaction is left open (a string cut short would leave one).
   if (r.ok() && !conn_.in_transaction()) {
@@ -288,7 +307,7 @@ Status Executor::UpBatch(const std::vector<UpItem>& items, size_t first, size_t 
   }
   const Migration& failed = *items[std::min(first + *done, last - 1)].migration;
   if (r.ok()) return NotCommitted(failed.up.path);
-  return buf.Locate(r.status(), failed.up.path);
+  return buf.Locate(r.status(), failed.up.path, sent.results.size());
 }
 
 Status Executor::UpAll(const std::vector<UpItem>& items,

@@ -90,6 +90,10 @@ class Executor {
   // not start it once interrupted. History bookkeeping goes through conn_ directly: a cancel
   // must never fall between a bare statement and the row that records it.
   Result<pg::QueryResult> Send(std::string_view sql);
+  // The same for a buffer of statements, answered statement by statement, so that an error
+  // without a position is still located at its statement (SqlBuffer::Locate).
+  pg::ScriptResult SendScript(const SqlBuffer& buf);
+  Status Run(const SqlBuffer& buf, const std::string& fallback);
   Status SendCopy(std::string_view copy_sql, std::string_view data);
   void CancelInFlight();
   void Rollback();

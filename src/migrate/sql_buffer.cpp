@@ -6,18 +6,26 @@
 
 namespace pgstack::migrate::internal {
 
-void SqlBuffer::Add(std::string_view text, const SqlText* src, size_t src_begin) {
+void SqlBuffer::Add(std::string_view text, const SqlText* src, size_t src_begin,
+                    size_t statements) {
   size_t n = CharCount(text);
-  pieces_.push_back({chars_, n, src, src_begin, text_.size(), text.size()});
+  pieces_.push_back(
+      {chars_, n, src, src_begin, text_.size(), text.size(), statements_, statements});
   text_.append(text);
   chars_ += n;
+  statements_ += statements;
 }
 
-void SqlBuffer::Append(std::string_view text) { Add(text, nullptr, 0); }
+void SqlBuffer::Append(std::string_view text) {
+  // Counted as the server counts them: empty statements (a lone ';') give no result.
+  std::vector<Statement> ours;
+  (void)SplitStatements(text, ours);
+  Add(text, nullptr, 0, ours.size());
+}
 
 void SqlBuffer::AppendStatement(const SqlText& src, const Statement& st) {
   std::string_view body = std::string_view(src.sql).substr(st.begin, st.end - st.begin);
-  Add(body, &src, st.begin);
+  Add(body, &src, st.begin, 1);
   Append(body.empty() || body.back() != ';' ? ";\n" : "\n");
 }
 
@@ -33,9 +41,21 @@ std::string SqlBuffer::Where(int position) const {
   return "";
 }
 
-Status SqlBuffer::Locate(const Status& s, const std::string& fallback) const {
+std::string SqlBuffer::WhereStatement(size_t index) const {
+  for (const auto& p : pieces_) {
+    if (index < p.statement_begin || index >= p.statement_begin + p.statements) continue;
+    return p.src ? p.src->Where(p.src_begin) : "";
+  }
+  return "";
+}
+
+Status SqlBuffer::Locate(const Status& s, const std::string& fallback,
+                         std::optional<size_t> failed_statement) const {
   if (s.ok()) return s;
   std::string where = Where(s.position());
+  if (where.empty() && s.position() <= 0 && failed_statement && !s.sqlstate().empty()) {
+    where = WhereStatement(*failed_statement);
+  }
   if (where.empty()) where = fallback;
   std::string msg = s.sqlstate().empty()
                         ? fmt::format("{}: {}", where, s.message())

@@ -2,6 +2,7 @@
 // a server error turns back into file:line:column.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,11 +25,16 @@ class SqlBuffer {
 
   // "path:line:column" of a 1-based character position, or "" when it falls in our own text.
   std::string Where(int position) const;
+  // "path:line:column" where the 0-based `index`th statement of the text starts (the server
+  // runs them in order and answers each), or "" when it is one of our own.
+  std::string WhereStatement(size_t index) const;
 
   // The same error with its location in front: "path:line:column: message (SQLSTATE x)".
-  // `fallback` names the place when the server gave no position (or one in our own text).
-  // A syntax error becomes kInvalidInput: the file is wrong, not the run.
-  Status Locate(const Status& s, const std::string& fallback) const;
+  // A run-time error has no position in the text: then the place is where the statement that
+  // failed starts, `failed_statement` (how many statements completed before it, when known),
+  // and else `fallback`. A syntax error becomes kInvalidInput: the file is wrong, not the run.
+  Status Locate(const Status& s, const std::string& fallback,
+                std::optional<size_t> failed_statement = std::nullopt) const;
 
  private:
   struct Piece {
@@ -38,11 +44,14 @@ class SqlBuffer {
     size_t src_begin;    // byte offset in src->sql
     size_t byte_begin;   // byte offset in text_
     size_t byte_len;
+    size_t statement_begin;  // index of its first statement in the whole text
+    size_t statements;       // how many it holds
   };
-  void Add(std::string_view text, const SqlText* src, size_t src_begin);
+  void Add(std::string_view text, const SqlText* src, size_t src_begin, size_t statements);
 
   std::string text_;
   size_t chars_ = 0;
+  size_t statements_ = 0;
   std::vector<Piece> pieces_;
 };
 

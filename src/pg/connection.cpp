@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "libpq_status.h"
 #include "pgstack/pg/error_class.h"
 
@@ -45,9 +47,21 @@ Status StatusFromConnectFailure(const ConnParams& p, PGconn* conn) {
   // Drop libpq's "connection to server at ... failed: " preamble; we name the target ourselves.
   if (auto pos = msg.find("failed: "); pos != std::string::npos) msg = msg.substr(pos + 8);
   std::string where = p.host.empty() ? "default socket" : p.host;
+  std::string sqlstate(SqlStateOfConnectError(msg));
+  if (Classify(sqlstate) == ErrorClass::kInvalidPassword) {
+    // Not "cannot connect": the server is up and answered; what it refused is the login.
+    std::string line = FirstLine(msg);
+    if (line.rfind("FATAL:", 0) == 0)
+      line.erase(0, std::min(line.find_first_not_of(' ', 6), line.size()));
+    return Status::Postgres(fmt::format("authentication failed for role {} at {}:{} (database {}): "
+                                        "{}{}",
+                                        p.user, where, p.port, p.dbname, line,
+                                        p.auth_hint.empty() ? "" : "; " + p.auth_hint),
+                            sqlstate);
+  }
   return Status::Postgres(fmt::format("cannot connect to {}:{} as {} (database {}): {}", where,
                                       p.port, p.user, p.dbname, FirstLine(msg)),
-                          std::string(SqlStateOfConnectError(msg)));
+                          sqlstate);
 }
 
 Status StatusFromResult(const PGresult* res, PGconn* conn) {

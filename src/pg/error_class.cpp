@@ -53,6 +53,10 @@ std::string_view SqlStateOfConnectError(std::string_view m) {
       {"no more connections allowed", "53300"},  // PgBouncer max_client_conn
       {"password authentication failed", "28P01"},
       {"SASL authentication failed", "28P01"},
+      {"no pg_hba.conf entry", "28000"},
+      {"pg_hba.conf rejects connection", "28000"},
+      {"is not permitted to log in", "28000"},
+      {"role \"", "28000"},  // role "x" does not exist: before the database's "does not exist"
       {"does not exist", "3D000"},
       {"the database system is shutting down", "57P03"},
       {"the database system is starting up", "57P03"},

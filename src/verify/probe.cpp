@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "pgstack/pg/error_class.h"
+
 namespace pgstack::verify {
 
 Probe::Probe(const core::Environment& env, std::string state_dir)
@@ -75,6 +77,12 @@ const Result<JsonbMeasurement>& Probe::Jsonb() {
 
 Outcome Probe::Unreachable(const Status& why) const {
   Outcome o = Outcome::Fail(why.message());
+  if (pg::Classify(why) == pg::ErrorClass::kInvalidPassword) {
+    // The server answered: it is up, and the message says which password to put right.
+    o.fix = local() ? "the role's password is not the one pgstack keeps: `pgstack up` sets it again"
+                    : "check the password of environment '" + env_.name + "'";
+    return o;
+  }
   o.fix = local() ? "the stack is not reachable: `pgstack status` shows what runs, `pgstack up` "
                     "starts it"
                   : "not reachable: check that the server and PgBouncer run, and the connection "

@@ -83,5 +83,9 @@ Result<Environment> LoadEnvironment(const std::string& file, const std::string& 
 // The same from text already read; `file` only names it in messages.
 Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
                                      const std::string& name);
+// Several environments of one text, parsed once (the fuzz target reads four per input): one
+// result per name, in order; a text that is not valid JSON fails them all alike.
+std::vector<Result<Environment>> ParseEnvironments(const std::string& text, const std::string& file,
+                                                   const std::vector<std::string>& names);
 
 }  // namespace pgstack::core

@@ -19,6 +19,9 @@ struct ConnParams {
   std::string application_name = "pgstack";
   int connect_timeout_s = 10;
   std::string sslmode;  // empty: libpq's default
+  // Not for libpq: where the password came from and how to put it right, added to the error when
+  // the server refuses it (a local stack names its credentials file and `pgstack up`).
+  std::string auth_hint;
 };
 
 enum class Redact { kNo, kYes };

@@ -57,6 +57,34 @@ TEST_F(Migrate, AFailedUpSaysWhatItAppliedBeforeTheError) {
   EXPECT_EQ(doc["applied"][0]["version"], "1");
 }
 
+// A run-time error carries no position in the text: the message still names the line and
+// column where the statement that failed starts, in a batch of files, in a file of several
+// statements, and in a file that runs outside a transaction.
+TEST_F(Migrate, ARunTimeErrorWithoutAPositionNamesItsStatementsLineAndColumn) {
+  Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int primary key);\n");
+  Write(dir_ + "/0002_b.sql",
+        "-- pgstack:up\ninsert into mt.a values (1);\nselect 1;\n  insert into mt.a values "
+        "(1);\nselect 2;\n");
+  auto dup = Run({"up", "--dir", dir_});
+  EXPECT_EQ(dup.exit_code, 1) << dup.output;
+  EXPECT_NE(dup.output.find("0002_b.sql:4:3: duplicate key value"), std::string::npos)
+      << dup.output;
+
+  SetUp();
+  Write(dir_ + "/0001_z.sql",
+        "-- pgstack:up\nselect 1;\ndo $$ begin\n  raise exception 'no';\nend $$;\n"
+        "select 1/0;\n");
+  auto raised = Run({"up", "--dir", dir_});
+  EXPECT_EQ(raised.exit_code, 1) << raised.output;
+  EXPECT_NE(raised.output.find("0001_z.sql:3:1: no"), std::string::npos) << raised.output;
+
+  SetUp();
+  Write(dir_ + "/0001_n.sql", "-- pgstack:up no-transaction\nselect 1;\n\nselect 1/0;\n");
+  auto bare = Run({"up", "--dir", dir_});
+  EXPECT_EQ(bare.exit_code, 1) << bare.output;
+  EXPECT_NE(bare.output.find("0001_n.sql:4:1: division by zero"), std::string::npos) << bare.output;
+}
+
 TEST_F(Migrate, AScaffoldedEmptyFileBlocksNeitherStatusNorPlanNorNewButUpRefusesIt) {
   auto first = Run({"new", "add_a", "--dir", dir_});
   ASSERT_EQ(first.exit_code, 0) << first.output;

@@ -20,6 +20,8 @@
 
 #include "fixture.h"
 #include "pgstack/core/wait.h"
+#include "pgstack/location/stack_state.h"
+#include "verify/verify_helpers.h"
 
 namespace pgstack::testing {
 namespace {
@@ -305,6 +307,100 @@ TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
                      "'%postgresql.auto.conf' AND name = 'effective_cache_size'")
                 ->scalar(),
             "0");
+}
+
+// The role's password changed behind pgstack's back: every command that logs in says, in one
+// line, that authentication failed for which role where, and what puts it right; none advises
+// `pgstack up` as if the stack were down. Then `up` sets the password again.
+TEST(Hostile, ARefusedPasswordIsReportedAsOne) {
+  auto own = TestStack::Start("test");
+  {
+    auto su = own->Superuser();
+    ASSERT_TRUE(su.ok()) << su.status().message();
+    ASSERT_TRUE(
+        su->Run("ALTER ROLE " + own->env().postgres.user + " PASSWORD 'changed-behind-its-back'")
+            .ok());
+  }
+  std::string dir = TempDir("authmig");
+  WriteText(dir + "/0001_a.sql", "-- pgstack:up\nSELECT 1;\n-- pgstack:down\nSELECT 1;\n");
+  const std::string role = own->env().postgres.user;
+  const std::string direct = fmt::format("127.0.0.1:{}", own->endpoints().direct.port);
+  auto expect_auth_line = [&](const core::CommandOutput& out, const std::string& what) {
+    SCOPED_TRACE(what + ": " + out.output);
+    EXPECT_EQ(out.exit_code, 1);
+    EXPECT_TRUE(OneLine(out.output));
+    EXPECT_NE(out.output.find("authentication failed for role " + role + " at "),
+              std::string::npos);
+    EXPECT_NE(out.output.find("credentials.json is not the role's"), std::string::npos);
+    EXPECT_EQ(out.output.find("cannot connect"), std::string::npos);
+    EXPECT_EQ(out.output.find("starts it"), std::string::npos);
+  };
+  auto status = own->Pgstack({"migrate", "status", "--dir", dir});
+  expect_auth_line(status, "migrate status");
+  EXPECT_NE(status.output.find(direct), std::string::npos) << status.output;
+  expect_auth_line(own->Pgstack({"migrate", "up", "--dir", dir}), "migrate up");
+  expect_auth_line(own->Pgstack({"bench", "pool", "--duration", "1s", "--clients", "2"}),
+                   "bench pool");
+  auto verify = own->Pgstack({"--json", "verify"});
+  EXPECT_EQ(verify.exit_code, 3) << verify.output;
+  EXPECT_NE(verify.output.find("authentication failed for role " + role), std::string::npos)
+      << verify.output;
+  EXPECT_EQ(verify.output.find("not reachable"), std::string::npos) << verify.output;
+  auto up = own->Pgstack({"up"});
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_NE(up.output.find("set the password of role " + role), std::string::npos) << up.output;
+  auto healed = own->Pgstack({"migrate", "status", "--dir", dir});
+  EXPECT_EQ(healed.exit_code, 0) << healed.output;
+}
+
+// PostgreSQL and PgBouncer on every interface: the security listen checks report what listens
+// where, pass when the config asks for the wildcard, and fail when it does not (once they
+// skipped, taking 0.0.0.0 for another machine).
+TEST(Hostile, AWildcardListenFailsUnlessTheConfigAsksForIt) {
+  nlohmann::json config = nlohmann::json::parse(ReadText(Config()));
+  nlohmann::json& test = config["environments"]["test"];
+  test["pgbouncer"]["listen_addr"] = "0.0.0.0";
+  test["postgres"]["settings"]["listen_addresses"] = "*";
+  std::string dir = TempDir("wildcard");
+  WriteText(dir + "/wide.json", config.dump(2));
+  std::vector<std::string> wide = {"--config", dir + "/wide.json", "--env",
+                                   "test",     "--state-dir",      dir + "/s"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), wide.begin(), wide.end());
+    return RunPgstack(args);
+  };
+  auto up = with({"up", "--pg-port", "0", "--pool-port", "0"});
+  Restore destroy([&] { EXPECT_EQ(with({"destroy", "--yes"}).exit_code, 0); });
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto pool_port = std::to_string(location::LoadState(dir + "/s")->pool_port);
+
+  Verdict asked = ReadVerdict(with({"--json", "verify", "--check", "security"}));
+  EXPECT_EQ(asked.exit_code, 0) << asked.output;
+  for (const char* id : {"security.postgres_listen", "security.pgbouncer_listen"}) {
+    SCOPED_TRACE(id);
+    ASSERT_EQ(asked.status[id], "pass") << asked.output;
+    EXPECT_NE(asked.checks[id]["detail"].get<std::string>().find("every interface, as configured"),
+              std::string::npos)
+        << asked.output;
+  }
+  EXPECT_NE(asked.checks["security.pgbouncer_listen"]["detail"].get<std::string>().find(
+                "port " + pool_port + " on 0.0.0.0"),
+            std::string::npos)
+      << asked.output;
+
+  // The same servers, judged by the project's config, which keeps both on loopback.
+  Verdict unasked = ReadVerdict(Pg(dir + "/s", {"--json", "verify", "--check", "security"}));
+  EXPECT_EQ(unasked.exit_code, 3) << unasked.output;
+  ASSERT_EQ(unasked.status["security.pgbouncer_listen"], "fail") << unasked.output;
+  EXPECT_NE(unasked.checks["security.pgbouncer_listen"]["detail"].get<std::string>().find(
+                "PgBouncer listens on 0.0.0.0 (port " + pool_port + "), beyond loopback"),
+            std::string::npos)
+      << unasked.output;
+  ASSERT_EQ(unasked.status["security.postgres_listen"], "fail") << unasked.output;
+  EXPECT_NE(unasked.checks["security.postgres_listen"]["detail"].get<std::string>().find(
+                "PostgreSQL listens on 0.0.0.0"),
+            std::string::npos)
+      << unasked.output;
 }
 
 // A single quote in the state dir's path, which once went unescaped into pgstack.conf. (A comma
