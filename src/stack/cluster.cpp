@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "no_space.h"
 #include "pgstack/core/conf_value.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/process.h"
@@ -126,8 +127,9 @@ Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
   if (made.ok() && ec)
     made =
         Status::Failure(fmt::format("{}: cannot rename to {}: {}", tmp, paths_.data, ec.message()));
-  if (!made.ok()) fs::remove_all(tmp, ec);  // on a full disk, give the space back
-  return made;
+  if (made.ok()) return made;
+  fs::remove_all(tmp, ec);  // on a full disk, give the space back
+  return IsNoSpace(made) ? NoSpaceError(made, "initdb's new cluster in " + paths_.data) : made;
 }
 
 Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& env, int port,

@@ -9,6 +9,7 @@
 #include "cluster.h"
 #include "cluster_init.h"
 #include "internal.h"
+#include "no_space.h"
 #include "pgbouncer_process.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
@@ -378,6 +379,8 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
                                               core::Owner{service.uid, service.gid}));
   auto report = UpLocked(env, o, runner, service);
   if (!report.ok() && made_root) RemoveIfOnlyLock(paths);
+  if (!report.ok() && IsNoSpace(report.status()) && !IsNoSpaceError(report.status()))
+    return NoSpaceError(report.status(), "the stack in " + paths.root);
   return report;
 }
 
