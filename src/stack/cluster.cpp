@@ -174,6 +174,21 @@ bool Cluster::Running() const {
   return core::ProcessAlive(core::ReadPidFile(paths_.data + "/postmaster.pid"));
 }
 
+bool Cluster::AlterSystemEmpty() const {
+  auto text = core::ReadFileIfExists(paths_.data + "/postgresql.auto.conf");
+  if (!text.ok()) return false;
+  if (!*text) return true;
+  std::string_view rest = **text;
+  while (!rest.empty()) {
+    size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#') return false;
+  }
+  return true;
+}
+
 Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {
   std::vector<std::string> argv = {
       bin_ + "/pg_ctl", "-D", paths_.data, "-l", paths_.pg_log, "-w", "-t", "60", "-s"};

@@ -35,4 +35,3 @@ Status NoSpaceError(const Status& s, const std::string& what) {
 bool IsNoSpaceError(const Status& s) { return !s.ok() && s.message().starts_with(kLead); }
 
 }  // namespace pgstack::stack
-

@@ -289,7 +289,9 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   auto admin = undisturbed ? OpenIn(su, e.postgres.database) : Status::Failure("");
   if (!admin.ok()) admin = WaitForLogin(su, std::chrono::seconds(30));
   if (!admin.ok()) return admin.status();
-  PGSTACK_ASSIGN_OR_RETURN(bool restart, ResetAlterSystem(*admin, e, actions));
+  PGSTACK_ASSIGN_OR_RETURN(bool restart, cluster.AlterSystemEmpty()
+                                             ? Result<bool>(false)
+                                             : ResetAlterSystem(*admin, e, actions));
   if (restart) {
     PGSTACK_RETURN_IF_ERROR(cluster.Restart());
     actions.push_back("restarted PostgreSQL (a reset override needs a restart)");
