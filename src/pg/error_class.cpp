@@ -5,6 +5,7 @@ namespace pgstack::pg {
 ErrorClass Classify(std::string_view s) {
   if (s.empty()) return ErrorClass::kConnection;
   if (s == "53300") return ErrorClass::kTooManyConnections;
+  if (s == "53100") return ErrorClass::kDiskFull;
   if (s == "40001") return ErrorClass::kSerializationFailure;
   if (s == "40P01") return ErrorClass::kDeadlock;
   if (s == "55P03") return ErrorClass::kLockNotAvailable;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "no_space.h"
 #include "pgstack/core/conf_value.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/process.h"
@@ -126,8 +127,9 @@ Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
   if (made.ok() && ec)
     made =
         Status::Failure(fmt::format("{}: cannot rename to {}: {}", tmp, paths_.data, ec.message()));
-  if (!made.ok()) fs::remove_all(tmp, ec);  // on a full disk, give the space back
-  return made;
+  if (made.ok()) return made;
+  fs::remove_all(tmp, ec);  // on a full disk, give the space back
+  return IsNoSpace(made) ? NoSpaceError(made, "initdb's new cluster in " + paths_.data) : made;
 }
 
 Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& env, int port,
@@ -170,6 +172,21 @@ Status Cluster::WaitIfStopping() {
 
 bool Cluster::Running() const {
   return core::ProcessAlive(core::ReadPidFile(paths_.data + "/postmaster.pid"));
+}
+
+bool Cluster::AlterSystemEmpty() const {
+  auto text = core::ReadFileIfExists(paths_.data + "/postgresql.auto.conf");
+  if (!text.ok()) return false;
+  if (!*text) return true;
+  std::string_view rest = **text;
+  while (!rest.empty()) {
+    size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#') return false;
+  }
+  return true;
 }
 
 Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {

@@ -30,6 +30,11 @@ class Cluster {
   // Waits for a server that is shutting down to be gone, so that Running() says what will be.
   Status WaitIfStopping();
   bool Running() const;
+  // True when postgresql.auto.conf, read here, holds no setting: ALTER SYSTEM overrides nothing,
+  // and the server need not be asked (pg_file_settings costs a fresh backend a parse of every
+  // configuration file and its first catalog lookups, much of a warm `up`). False when it holds
+  // one or cannot be read.
+  bool AlterSystemEmpty() const;
   Status Start();
   Status Stop();
   Status Restart();

@@ -6,6 +6,7 @@
 
 #include "cluster.h"
 #include "cluster_cache.h"
+#include "no_space.h"
 #include "pgstack/core/files.h"
 
 namespace pgstack::stack {
@@ -33,7 +34,8 @@ Result<std::string> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
   if (s.ok() && durable) s = SyncFilesystem(paths.data);
   if (!s.ok()) {
     fs::remove_all(tmp, ec);
-    return s;
+    return IsNoSpace(s) ? NoSpaceError(s, "the cluster copied from the cache into " + paths.data)
+                        : s;
   }
   return fmt::format("copied a PostgreSQL cluster into {} from the cache ({}, {}{})", paths.data,
                      recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "");
@@ -80,7 +82,8 @@ Result<std::string> InitDataDir(Cluster& cluster, bool durable) {
       }
       if (cache.Has(*recipe)) {
         auto copied = CopyOut(cache, *recipe, cluster.paths(), durable);
-        if (copied.ok()) return copied;
+        // initdb needs as much room as the copy did: on a full disk it would only fail later.
+        if (copied.ok() || IsNoSpace(copied.status())) return copied;
         why_not = copied.status().message();
         break;
       }

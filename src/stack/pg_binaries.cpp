@@ -78,7 +78,17 @@ Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<
   cmd.cwd = "/";
   PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(cmd));
   if (out.exit_code == 0) return Status::Ok();
-  // The last non-empty lines say why.
+  // The last non-empty lines say why; a program that cleans up after a failure (initdb after its
+  // bootstrap's FATAL) says it earlier, on its last FATAL or PANIC line.
+  std::string cause;
+  for (const char* level : {"PANIC:", "FATAL:"}) {
+    size_t at = out.output.rfind(level);
+    if (at == std::string::npos) continue;
+    size_t begin = out.output.rfind('\n', at);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    cause = out.output.substr(begin, out.output.find('\n', at) - begin);
+    break;
+  }
   std::string tail = out.output;
   while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
   size_t cut = tail.size();
@@ -88,6 +98,7 @@ Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<
   if (cut != std::string::npos && cut < tail.size()) tail = tail.substr(cut + 1);
   for (char& c : tail)
     if (c == '\n') c = ' ';
+  if (!cause.empty() && tail.find(cause) == std::string::npos) tail = cause + "; " + tail;
   return Status::Failure(fmt::format("{} failed (exit {}): {}", what, out.exit_code, tail));
 }
 

@@ -9,6 +9,7 @@
 #include "cluster.h"
 #include "cluster_init.h"
 #include "internal.h"
+#include "no_space.h"
 #include "pgbouncer_process.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
@@ -288,7 +289,9 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   auto admin = undisturbed ? OpenIn(su, e.postgres.database) : Status::Failure("");
   if (!admin.ok()) admin = WaitForLogin(su, std::chrono::seconds(30));
   if (!admin.ok()) return admin.status();
-  PGSTACK_ASSIGN_OR_RETURN(bool restart, ResetAlterSystem(*admin, e, actions));
+  PGSTACK_ASSIGN_OR_RETURN(bool restart, cluster.AlterSystemEmpty()
+                                             ? Result<bool>(false)
+                                             : ResetAlterSystem(*admin, e, actions));
   if (restart) {
     PGSTACK_RETURN_IF_ERROR(cluster.Restart());
     actions.push_back("restarted PostgreSQL (a reset override needs a restart)");
@@ -378,6 +381,8 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
                                               core::Owner{service.uid, service.gid}));
   auto report = UpLocked(env, o, runner, service);
   if (!report.ok() && made_root) RemoveIfOnlyLock(paths);
+  if (!report.ok() && IsNoSpace(report.status()) && !IsNoSpaceError(report.status()))
+    return NoSpaceError(report.status(), "the stack in " + paths.root);
   return report;
 }
 

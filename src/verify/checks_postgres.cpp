@@ -7,6 +7,7 @@
 #include "checks.h"
 #include "pgstack/core/postgres_major.h"
 #include "pgstack/core/settings.h"
+#include "pgstack/pg/error_class.h"
 #include "pgstack/pg/ping.h"
 #include "text.h"
 #include "transaction.h"
@@ -200,7 +201,14 @@ Outcome PostgresCreateTable(Probe& probe) {
   });
   const std::string& user = probe.env().postgres.user;
   if (!st.ok()) {
-    return Outcome::Fail(fmt::format("{} cannot create a table in public: {}", user, st.message()));
+    Outcome o =
+        Outcome::Fail(fmt::format("{} cannot create a table in public: {}", user, st.message()));
+    // The table's fix (a grant) is for a refusal; a server that cannot write needs something else.
+    if (pg::Classify(st) == pg::ErrorClass::kDiskFull)
+      o.fix = "the server's disk is full (ENOSPC): free space where its data directory is";
+    else if (pg::Classify(st) != pg::ErrorClass::kInsufficientPrivilege)
+      o.fix = "not a missing privilege: the detail and the server log say what failed";
+    return o;
   }
   return Outcome::Pass(fmt::format("{} created a table in public (rolled back)", user));
 }

@@ -12,6 +12,7 @@ enum class ErrorClass {
   kNone,                   // not an error
   kConnection,             // could not connect or the connection broke (08xxx, or no SQLSTATE)
   kTooManyConnections,     // 53300
+  kDiskFull,               // 53100: the server could not write, ENOSPC
   kSerializationFailure,   // 40001
   kDeadlock,               // 40P01
   kLockNotAvailable,       // 55P03: lock_timeout or NOWAIT
