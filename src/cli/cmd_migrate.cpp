@@ -60,6 +60,19 @@ Result<std::optional<migrate::Version>> ParseVersionFlag(const std::string& text
   return std::optional<migrate::Version>(*v);
 }
 
+// Flags that contradict each other, named before anything is read or connected to.
+Status CheckConflicts(const Flags& f) {
+  if (f.pooled && f.direct) return Status::InvalidInput("give --pooled or --direct, not both");
+  if (f.count && !f.to.empty()) {
+    return Status::InvalidInput(
+        fmt::format("down: give a count or --to, not both (got {} and --to {})", *f.count, f.to));
+  }
+  if (f.count && *f.count < 1) {
+    return Status::InvalidInput(fmt::format("down {}: the count is 1 or more", *f.count));
+  }
+  return Status::Ok();
+}
+
 Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   migrate::Options o;
   o.dir = f.dir;
@@ -70,7 +83,6 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
           fmt::format("--format {}: unknown (one of: {})", f.format, migrate::FormatNames()));
     }
   }
-  if (f.pooled && f.direct) return Status::InvalidInput("--pooled and --direct exclude each other");
   auto ms = [](std::string_view text, std::string_view flag) -> Result<int> {
     PGSTACK_ASSIGN_OR_RETURN(std::chrono::milliseconds d, core::ParseDuration(text, flag));
     return static_cast<int>(d.count());
@@ -307,9 +319,6 @@ int Up(Context& ctx, const Flags& f, const migrate::Options& o) {
 int Down(Context& ctx, const Flags& f, const migrate::Options& o) {
   auto to = ParseVersionFlag(f.to, "--to");
   if (!to.ok()) return ctx.out.Fail(to.status());
-  if (f.count && (*f.count < 1 || !f.to.empty())) {
-    return ctx.out.Fail(Status::InvalidInput("down: give a count of 1 or more, or --to"));
-  }
   std::vector<migrate::AppliedStep> steps;
   return Report(ctx, migrate::Down(Collecting(o, steps), f.count, *to), "reverted", Ran::kSql,
                 steps);
@@ -427,6 +436,7 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   return [&ctx, f, chosen, lint_or_drift] {
     if (auto rc = lint_or_drift()) return *rc;
     const MigrateAction& action = **chosen;
+    if (Status s = CheckConflicts(*f); !s.ok()) return ctx.out.Fail(s);
     if (action.needs == Needs::kDirectory) {
       migrate::Options o;
       o.dir = f->dir;

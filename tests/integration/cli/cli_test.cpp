@@ -35,6 +35,30 @@ TEST(CliTypos, NameTheTypoAndSuggestAtEveryLevel) {
   }
 }
 
+// Flags that contradict each other are both named, before anything is read or connected to
+// (there is no stack or config here, so any later step would fail differently).
+TEST(CliConflicts, BothFlagsAreNamedAndNothingRuns) {
+  std::string none = ::testing::TempDir() + "no-such-project";
+  struct Case {
+    std::vector<std::string> args;
+    std::string said;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"migrate", "down", "2", "--to", "10"}, "give a count or --to, not both"},
+           {{"migrate", "down", "--to", "10", "2"}, "(got 2 and --to 10)"},
+           {{"migrate", "status", "--pooled", "--direct"}, "give --pooled or --direct, not both"},
+           {{"migrate", "down", "0"}, "down 0: the count is 1 or more"},
+           {{"migrate", "lint", "--all", "a.sql"}, "give files or --all, not both"},
+           {{"testdb", "get", "--hash", "h", "--dir", "d"}, "give --hash or --dir, not both"},
+       }) {
+    std::vector<std::string> args = {"--config", none + "/database.json", "--state-dir", none};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto out = RunPgstack(args);
+    EXPECT_EQ(out.exit_code, 2) << out.output;
+    EXPECT_TRUE(Contains(out.output, c.said)) << c.said << "\n" << out.output;
+  }
+}
+
 TEST(CliJson, AnArgumentErrorIsOneJsonDocument) {
   auto out = RunPgstack({"--json", "up", "--pg-port", "99999"}, {}, Capture::kStdoutOnly);
   EXPECT_EQ(out.exit_code, 2);
