@@ -52,6 +52,15 @@ TEST(ReadmeSamples, VerifyListsExactlyTheChecksVerifyRuns) {
     if (!c.on_request) runs.emplace_back(c.id);
   }
   EXPECT_EQ(shown, runs) << "regenerate the sample: tools/readme-samples.sh";
+  // verify names the state directory's files by their absolute paths (StatePaths): so does the
+  // sample.
+  for (const std::string& line : sample) {
+    if (line.rfind("security.", 0) != 0 || line.find("_mode ") == std::string::npos) continue;
+    std::istringstream row(line);
+    std::string id, status, mode, path;
+    row >> id >> status >> mode >> path;
+    EXPECT_EQ(path.rfind('/', 0), 0u) << "not an absolute path, as verify prints it: " << line;
+  }
   std::string summary = std::to_string(runs.size()) + " checks: ";
   EXPECT_EQ(sample.back().rfind(summary, 0), 0u) << sample.back();
 }
