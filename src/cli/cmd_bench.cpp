@@ -78,7 +78,10 @@ int RunPool(Context& ctx, const bench::PoolFlags& flags) {
   ctx.out.Line("");
   for (const auto& line : bench::PoolTable(*report)) ctx.out.Line(line);
   ctx.out.Line("");
-  for (const auto& para : bench::ExplainPool(*report)) ctx.out.Line(para + "\n");
+  for (const auto& para : bench::ExplainPool(*report)) {
+    ctx.out.Paragraph(para);
+    ctx.out.Line("");
+  }
   if (!options->svg.empty()) ctx.out.Line("chart: " + options->svg);
   return 0;
 }

@@ -55,6 +55,12 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
                              "it, values verbatim)",
                              kEnvFormatNames))
       ->capture_default_str();
+  sub.footer(
+      "To leave this stack's environment (before you use another): eval \"$(pgstack env "
+      "--unset)\".\n"
+      "A local stack prints its own endpoints whatever PG* or DATABASE_URL say. For an external "
+      "environment those variables override the config file, and where both name a field "
+      "DATABASE_URL wins over PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSWORD.");
   return [&ctx, f] {
     std::optional<EnvFormat> format = ParseEnvFormat(f->format);
     if (!format) {

@@ -25,8 +25,12 @@ Result<int> DropTestdbDatabases(const std::string& state_dir) {
 
 RunFn RegisterDown(CLI::App& sub, Context& ctx) {
   return [&ctx] {
+    auto before = stack::GetStatus(ctx.global.state_dir);
+    bool was_stopped =
+        before.ok() && before->exists && !before->postgres_running && !before->pgbouncer_running;
     auto dropped = DropTestdbDatabases(ctx.global.state_dir);
-    // The stack stops even when that failed; the failure is the answer then.
+    // The stack stops even when that failed; the failure is the answer then. Down runs even on a
+    // stopped stack: it clears what a crashed server left behind.
     Status s = stack::Down(ctx.global.state_dir);
     if (!s.ok()) return ctx.out.Fail(s);
     if (!dropped.ok()) {
@@ -34,49 +38,74 @@ RunFn RegisterDown(CLI::App& sub, Context& ctx) {
           "stopped the stack, but could not drop testdb's databases first"));
     }
     if (*dropped > 0) ctx.out.Line(fmt::format("dropped {} testdb databases", *dropped));
-    ctx.out.Line("stopped PgBouncer and PostgreSQL; data kept in " + ctx.global.state_dir);
-    ctx.out.Json({{"stopped", true}, {"testdb_databases_dropped", *dropped}});
+    ctx.out.Line(was_stopped
+                     ? "already stopped; data kept in " + ctx.global.state_dir
+                     : "stopped PgBouncer and PostgreSQL; data kept in " + ctx.global.state_dir);
+    ctx.out.Json({{"stopped", true},
+                  {"already_stopped", was_stopped},
+                  {"testdb_databases_dropped", *dropped}});
     return 0;
   };
 }
 
+// `status` as a document: what is not known (the version of a server that is not running) is
+// left out rather than given as "".
+nlohmann::json StatusJson(const std::string& state_dir, const stack::StackStatus& s) {
+  const auto& st = s.state;
+  nlohmann::json pg = {{"running", s.postgres_running}};
+  nlohmann::json bouncer = {{"running", s.pgbouncer_running}};
+  if (s.exists) {
+    pg["port"] = st.pg_port;
+    bouncer["port"] = st.pool_port;
+  }
+  if (!s.postgres_version.empty()) pg["version"] = s.postgres_version;
+  if (!st.pg_bin.empty()) pg["bin"] = st.pg_bin;
+  if (s.postgres_durable) pg["durability"] = *s.postgres_durable ? "on" : "off";
+  return {{"state_dir", state_dir},
+          {"exists", s.exists},
+          {"complete", s.complete},
+          {"postgres", pg},
+          {"pgbouncer", bouncer}};
+}
+
 RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
+  sub.footer(
+      "Exit status: 0 PostgreSQL and PgBouncer run; 5 the stack is stopped (or only part of it "
+      "runs); 6 there is no stack in the state directory; 1 the last `pgstack up` did not "
+      "finish.");
   return [&ctx] {
     auto s = stack::GetStatus(ctx.global.state_dir);
     if (!s.ok()) return ctx.out.Fail(s.status());
     const auto& st = s->state;
-    nlohmann::json j = {{"state_dir", ctx.global.state_dir},
-                        {"exists", s->exists},
-                        {"complete", s->complete},
-                        {"postgres",
-                         {{"running", s->postgres_running},
-                          {"port", st.pg_port},
-                          {"version", s->postgres_version},
-                          {"bin", st.pg_bin},
-                          {"durability", !s->postgres_durable   ? ""
-                                         : *s->postgres_durable ? "on"
-                                                                : "off"}}},
-                        {"pgbouncer", {{"running", s->pgbouncer_running}, {"port", st.pool_port}}}};
+    ctx.out.Json(StatusJson(ctx.global.state_dir, *s));
     if (!s->exists) {
-      ctx.out.Line(fmt::format("no stack in {} (run pgstack up)", ctx.global.state_dir));
-    } else {
-      auto run = [](bool r) { return r ? "running" : "stopped"; };
-      ctx.out.Line(fmt::format("PostgreSQL {:<8} {:<7} port {}{}", s->postgres_version,
-                               run(s->postgres_running), st.pg_port,
-                               s->postgres_durable == false
-                                   ? "  test mode: durability off (fsync, synchronous_commit, "
-                                     "full_page_writes)"
-                                   : ""));
-      ctx.out.Line(fmt::format("PgBouncer  {:<8} {:<7} port {}", "", run(s->pgbouncer_running),
-                               st.pool_port));
+      return ctx.out.Fail(
+          Status::Failure(fmt::format("no stack in {} (run pgstack up)", ctx.global.state_dir))
+              .WithCode(Code::kNoStack));
     }
-    ctx.out.Json(j);
-    if (s->exists && !s->complete) {
+    auto run = [](bool r) { return r ? "running" : "stopped"; };
+    ctx.out.Line(fmt::format("PostgreSQL {:<8} {:<7} port {}{}", s->postgres_version,
+                             run(s->postgres_running), st.pg_port,
+                             s->postgres_durable == false
+                                 ? "  test mode: durability off (fsync, synchronous_commit, "
+                                   "full_page_writes)"
+                                 : ""));
+    ctx.out.Line(
+        fmt::format("PgBouncer  {:<8} {:<7} port {}", "", run(s->pgbouncer_running), st.pool_port));
+    if (!s->complete) {
       // Not a healthy stack: a script that asks status must not read success.
       return ctx.out.Fail(Status::Failure(fmt::format(
           "{}: the last `pgstack up` there did not finish: run it again, or `pgstack destroy "
           "--yes`",
           ctx.global.state_dir)));
+    }
+    if (!s->postgres_running || !s->pgbouncer_running) {
+      return ctx.out.Fail(
+          Status::Failure(fmt::format("the stack in {} is {}: pgstack up starts it",
+                                      ctx.global.state_dir,
+                                      s->postgres_running || s->pgbouncer_running ? "partly stopped"
+                                                                                  : "stopped"))
+              .WithCode(Code::kStopped));
     }
     return 0;
   };

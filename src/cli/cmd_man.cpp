@@ -58,6 +58,12 @@ a check, validation, lint or drift finding did not hold
 4
 a lock was not acquired in time
 .TP
+5
+status: the stack is stopped (or only part of it runs)
+.TP
+6
+status: there is no stack in the state directory
+.TP
 130, 143
 stopped by SIGINT, SIGTERM
 .SH ENVIRONMENT
@@ -66,7 +72,10 @@ PGSTACK_ENV
 the environment of the configuration file when \-\-env is not given
 .TP
 DATABASE_URL, PG*
-in external mode, where the server is (libpq's rules)
+in external mode, where the server is; where both name a field, DATABASE_URL wins
+.TP
+NO_COLOR
+when set to something, no colour on a terminal either
 .SH SEE ALSO
 .BR psql (1),
 .BR pgbench (1),

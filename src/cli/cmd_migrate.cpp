@@ -60,17 +60,34 @@ Result<std::optional<migrate::Version>> ParseVersionFlag(const std::string& text
   return std::optional<migrate::Version>(*v);
 }
 
+// Flags that contradict each other, named before anything is read or connected to.
+Status CheckConflicts(const Flags& f) {
+  if (f.pooled && f.direct) return Status::InvalidInput("give --pooled or --direct, not both");
+  if (f.count && !f.to.empty()) {
+    return Status::InvalidInput(
+        fmt::format("down: give a count or --to, not both (got {} and --to {})", *f.count, f.to));
+  }
+  if (f.count && *f.count < 1) {
+    return Status::InvalidInput(fmt::format("down {}: the count is 1 or more", *f.count));
+  }
+  return Status::Ok();
+}
+
+// --format: none, or a known format.
+Result<std::optional<migrate::Format>> FormatFlag(const Flags& f) {
+  if (f.format.empty()) return std::optional<migrate::Format>();
+  std::optional<migrate::Format> format = migrate::ParseFormat(f.format);
+  if (!format) {
+    return Status::InvalidInput(
+        fmt::format("--format {}: unknown (one of: {})", f.format, migrate::FormatNames()));
+  }
+  return format;
+}
+
 Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   migrate::Options o;
   o.dir = f.dir;
-  if (!f.format.empty()) {
-    o.format = migrate::ParseFormat(f.format);
-    if (!o.format) {
-      return Status::InvalidInput(
-          fmt::format("--format {}: unknown (one of: {})", f.format, migrate::FormatNames()));
-    }
-  }
-  if (f.pooled && f.direct) return Status::InvalidInput("--pooled and --direct exclude each other");
+  PGSTACK_ASSIGN_OR_RETURN(o.format, FormatFlag(f));
   auto ms = [](std::string_view text, std::string_view flag) -> Result<int> {
     PGSTACK_ASSIGN_OR_RETURN(std::chrono::milliseconds d, core::ParseDuration(text, flag));
     return static_cast<int>(d.count());
@@ -189,7 +206,9 @@ int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
          std::string(migrate::RunModeName(p.migration->UpMode())) + EmptyNote(*p.migration), ""});
   }
   if (rows.size() > 1) {
-    for (const std::string& line : core::AlignedTable(rows, {0, 1, 2, 4, 5})) ctx.out.Line(line);
+    // On a terminal the name wraps to fit; state, version and time never do.
+    for (const std::string& line : core::AlignedTable(rows, {0, 1, 2, 4, 5}, ctx.out.Style(), 2))
+      ctx.out.Line(line);
   }
   PrintProblems(ctx, r.plan);
   return 0;
@@ -264,7 +283,8 @@ int Report(Context& ctx, const Result<migrate::RunReport>& res, std::string_view
       ctx.out.Line(fmt::format("{} {} {}", verb, s.version, s.name));
       continue;
     }
-    step.update({{"mode", migrate::RunModeName(s.mode)}, {"ms", s.ms}, {"resumed", s.resumed}});
+    step.update(
+        {{"mode", migrate::RunModeName(s.mode)}, {"execution_ms", s.ms}, {"resumed", s.resumed}});
     steps.push_back(step);
     ctx.out.Line(fmt::format("{} {} {} ({}, {} ms{})", verb, s.version, s.name,
                              migrate::RunModeName(s.mode), s.ms, s.resumed ? ", resumed" : ""));
@@ -290,10 +310,12 @@ migrate::Options Collecting(const migrate::Options& o, std::vector<migrate::Appl
 }
 
 int New(Context& ctx, const Flags& f, const migrate::Options& o) {
-  auto path = migrate::NewMigration(o.dir, f.name);
-  if (!path.ok()) return ctx.out.Fail(path.status());
-  ctx.out.Json({{"created", *path}});
-  ctx.out.Line("created " + *path);
+  auto format = FormatFlag(f);
+  if (!format.ok()) return ctx.out.Fail(format.status());
+  auto paths = migrate::NewMigration(o.dir, f.name, *format);
+  if (!paths.ok()) return ctx.out.Fail(paths.status());
+  ctx.out.Json({{"created", paths->front()}, {"files", *paths}});
+  for (const std::string& path : *paths) ctx.out.Line("created " + path);
   return 0;
 }
 
@@ -307,9 +329,6 @@ int Up(Context& ctx, const Flags& f, const migrate::Options& o) {
 int Down(Context& ctx, const Flags& f, const migrate::Options& o) {
   auto to = ParseVersionFlag(f.to, "--to");
   if (!to.ok()) return ctx.out.Fail(to.status());
-  if (f.count && (*f.count < 1 || !f.to.empty())) {
-    return ctx.out.Fail(Status::InvalidInput("down: give a count of 1 or more, or --to"));
-  }
   std::vector<migrate::AppliedStep> steps;
   return Report(ctx, migrate::Down(Collecting(o, steps), f.count, *to), "reverted", Ran::kSql,
                 steps);
@@ -360,7 +379,10 @@ struct MigrateAction {
 };
 
 constexpr MigrateAction kActions[] = {
-    {"new", "write a new empty migration in pgstack's format", Needs::kDirectory,
+    {"new",
+     "write a new empty migration in the directory's format (pgstack's in an empty one, or "
+     "--format)",
+     Needs::kDirectory,
      [](CLI::App& a, Flags& f) {
        a.add_option("name", f.name, "name, e.g. add_results")->required();
      },
@@ -427,6 +449,7 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   return [&ctx, f, chosen, lint_or_drift] {
     if (auto rc = lint_or_drift()) return *rc;
     const MigrateAction& action = **chosen;
+    if (Status s = CheckConflicts(*f); !s.ok()) return ctx.out.Fail(s);
     if (action.needs == Needs::kDirectory) {
       migrate::Options o;
       o.dir = f->dir;

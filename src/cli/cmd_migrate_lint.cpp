@@ -137,6 +137,10 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
     return ctx.out.Fail(Status::InvalidInput(
         "--trace runs the pending migrations of --dir: give no files with it"));
   }
+  if (f.all && !f.files.empty()) {
+    return ctx.out.Fail(Status::InvalidInput(
+        "give files or --all, not both (--all lints every migration of --dir)"));
+  }
   Loaded l;
   std::vector<std::string> dirs;
   location::Endpoints where;

@@ -88,7 +88,7 @@ int Template(Flags& f, Context& ctx) {
 
 int Get(Flags& f, Context& ctx) {
   if (!f.hash.empty() && !f.dir.empty()) {
-    return ctx.out.Fail(Status::InvalidInput("--hash and --dir exclude each other"));
+    return ctx.out.Fail(Status::InvalidInput("give --hash or --dir, not both"));
   }
   auto svc = OpenService(f, ctx);
   if (!svc.ok()) return ctx.out.Fail(svc.status());

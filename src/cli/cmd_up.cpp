@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "pgstack/location/endpoints.h"
 #include "pgstack/stack/external.h"
 #include "pgstack/stack/stack.h"
 
@@ -18,6 +19,32 @@ struct UpFlags {
   CLI::Option* pg_conf_dir = nullptr;
   CLI::Option* pgbouncer_dir = nullptr;
 };
+
+// What up did, for a script: each action's verb ("started", "reloaded", "generated", ...) and
+// the rest of its sentence, so that a script can ask "did anything restart?" without parsing
+// prose.
+nlohmann::json ActionsJson(const std::vector<std::string>& actions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const std::string& a : actions) {
+    size_t space = a.find(' ');
+    out.push_back({{"action", a.substr(0, space)},
+                   {"detail", space == std::string::npos ? "" : a.substr(space + 1)}});
+  }
+  return out;
+}
+
+// Where to connect, directly and through PgBouncer; never the password (`pgstack env` prints
+// it on request). Absent when the endpoints cannot be resolved (an external server whose
+// password is not set, say): up's own work is still reported.
+nlohmann::json EndpointsJson(const core::Environment& env, const std::string& state_dir) {
+  auto ep = location::ResolveEndpoints(env, state_dir);
+  if (!ep.ok()) return nullptr;
+  auto one = [](const pg::ConnParams& p) {
+    return nlohmann::json{
+        {"host", p.host}, {"port", p.port}, {"database", p.dbname}, {"user", p.user}};
+  };
+  return {{"direct", one(ep->direct)}, {"pooled", one(ep->pooled)}};
+}
 
 int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   if (f.external.dry_run || f.external.restart || f.pg_conf_dir->count() ||
@@ -47,7 +74,8 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   ctx.out.Line(fmt::format("state             {}   connect: eval \"$({})\"", ctx.global.state_dir,
                            ctx.CommandLine("env")));
   ctx.out.Json({{"changed", !report->actions.empty()},
-                {"actions", report->actions},
+                {"actions", ActionsJson(report->actions)},
+                {"endpoints", EndpointsJson(env, ctx.global.state_dir)},
                 {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},
                 {"pgbouncer", {{"port", st.pool_port}}},
                 {"state_dir", ctx.global.state_dir}});
@@ -93,7 +121,8 @@ int RunExternal(Context& ctx, const core::Environment& env, UpFlags& f) {
                 {"changed", !r->dry_run && !r->actions.empty()},
                 {"server", r->server},
                 {"postgres", {{"version", r->pg_version}, {"settings_via", r->settings_via}}},
-                {"actions", r->actions},
+                {"actions", ActionsJson(r->actions)},
+                {"endpoints", EndpointsJson(env, ctx.global.state_dir)},
                 {"statements", r->statements},
                 {"diffs", r->diffs},
                 {"backups", r->backups},

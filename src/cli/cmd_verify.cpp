@@ -53,7 +53,7 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
         opts->dir);
     ctx.out.Progress("");
     ctx.out.Json(verify::ToJson(report));
-    for (const std::string& line : verify::RenderTable(report)) ctx.out.Line(line);
+    for (const std::string& line : verify::RenderTable(report, ctx.out.Style())) ctx.out.Line(line);
     return report.ok() ? 0 : static_cast<int>(Code::kCheckFailed);
   };
 }

@@ -27,4 +27,11 @@ constexpr CommandSpec kCommands[] = {
 
 std::span<const CommandSpec> Commands() { return kCommands; }
 
+bool UsesEnvironment(std::string_view command) {
+  for (std::string_view none : {"cache", "help", "completion", "man"}) {
+    if (command == none) return false;
+  }
+  return true;
+}
+
 }  // namespace pgstack::cli

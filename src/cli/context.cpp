@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,23 @@ namespace pgstack::cli {
 void Reporter::Line(const std::string& text) const {
   if (g_.json || g_.quiet) return;
   std::cout << text << '\n';
+}
+
+core::TextStyle Reporter::Style() const {
+  if (g_.json || g_.quiet) return {};
+  return core::DetectTextStyle(STDOUT_FILENO, core::ProcessEnv());
+}
+
+void Reporter::Paragraph(const std::string& text) const {
+  core::TextStyle style = Style();
+  if (!style.width) return Line(text);
+  size_t start = 0;
+  while (start <= text.size()) {  // a line break of its own stays one
+    size_t end = std::min(text.find('\n', start), text.size());
+    for (const std::string& line : core::WrapWords(text.substr(start, end - start), *style.width))
+      Line(line);
+    start = end + 1;
+  }
 }
 
 void Reporter::Detail(const std::string& text) const {
@@ -135,6 +153,14 @@ std::string Context::EnvName() const {
   if (!global.env.empty()) return global.env;
   if (const char* e = std::getenv("PGSTACK_ENV"); e && *e) return e;
   return "development";
+}
+
+Status Context::CheckEnvName() const {
+  const char* from_env = std::getenv("PGSTACK_ENV");
+  if (global.env.empty() && !(from_env && *from_env)) return Status::Ok();
+  std::error_code ec;
+  if (!std::filesystem::exists(global.config, ec)) return Status::Ok();
+  return core::LoadEnvironment(global.config, EnvName()).status();
 }
 
 Result<core::Environment> Context::LoadEnv() const {

@@ -11,6 +11,7 @@
 
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
+#include "pgstack/core/terminal.h"
 
 namespace pgstack::cli {
 
@@ -45,6 +46,11 @@ class Reporter {
   bool verbose() const { return g_.verbose; }
   // A line of human output.
   void Line(const std::string& text) const;
+  // How human output on stdout fits it: the terminal's width and colour (core::TextStyle);
+  // plain whole lines when stdout is not a terminal, and under --json.
+  core::TextStyle Style() const;
+  // A paragraph, wrapped at word boundaries to the terminal's width.
+  void Paragraph(const std::string& text) const;
   // A line for --verbose only (stderr).
   void Detail(const std::string& text) const;
   // The JSON document (only with --json). Kept until Finish(), so that a command that reports
@@ -80,6 +86,11 @@ struct Context {
   std::string CommandLine(const std::string& command) const;
 
   std::string EnvName() const;
+  // An environment named on purpose (--env or $PGSTACK_ENV) that the config file does not
+  // have is an error for every command that reads one, even those that need nothing of it (down,
+  // status): otherwise `--env staging` with a typo acts on the default's stack unnoticed. The
+  // default (development) and a config file that does not exist are not checked here.
+  Status CheckEnvName() const;
   // The selected environment of the config file, overrides applied.
   Result<core::Environment> LoadEnv() const;
 };

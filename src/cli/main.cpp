@@ -69,6 +69,9 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
   ctx.ResolveProject();
   for (auto& [sub, run] : runners) {
     if (sub->parsed()) {
+      if (pgstack::cli::UsesEnvironment(sub->get_name())) {
+        if (auto s = ctx.CheckEnvName(); !s.ok()) return ctx.out.Fail(s);
+      }
       try {
         return run();
       } catch (const std::exception& e) {

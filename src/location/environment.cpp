@@ -22,16 +22,6 @@ Status ApplyEnvOverrides(core::Environment& e, const core::EnvLookup& lookup) {
     named_password();
     return Status::Ok();
   }
-  if (auto url = get("DATABASE_URL"); !url.empty()) {
-    pg::ConnParams base{.host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.database};
-    auto parsed = pg::ParseConnString(url, base);
-    if (!parsed.ok()) return parsed.status().WithContext("DATABASE_URL");
-    pg.user = parsed->user;
-    pg.database = parsed->dbname;
-    if (!parsed->password.empty()) pg.password = parsed->password;
-    pg.host = parsed->host;
-    pg.port = parsed->port;
-  }
   if (auto v = get("PGUSER"); !v.empty()) pg.user = v;
   if (auto v = get("PGDATABASE"); !v.empty()) pg.database = v;
   if (auto v = get("PGPASSWORD"); !v.empty()) pg.password = v;
@@ -41,6 +31,18 @@ Status ApplyEnvOverrides(core::Environment& e, const core::EnvLookup& lookup) {
     long port = std::strtol(v.c_str(), &end, 10);
     if (*end || port <= 0 || port > 65535) return Status::InvalidInput("PGPORT: not a port number");
     pg.port = static_cast<int>(port);
+  }
+  // DATABASE_URL names the connection as a whole (dbmate, most frameworks): the fields it
+  // spells out win over the PG* variables; those it leaves out keep theirs.
+  if (auto url = get("DATABASE_URL"); !url.empty()) {
+    pg::ConnParams base{.host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.database};
+    auto parsed = pg::ParseConnString(url, base);
+    if (!parsed.ok()) return parsed.status().WithContext("DATABASE_URL");
+    pg.user = parsed->user;
+    pg.database = parsed->dbname;
+    if (!parsed->password.empty()) pg.password = parsed->password;
+    pg.host = parsed->host;
+    pg.port = parsed->port;
   }
   named_password();
   return Status::Ok();

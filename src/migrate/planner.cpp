@@ -112,11 +112,15 @@ Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
 Status Refusal(const Plan& plan) {
   std::string why;
   int n = 0;
+  bool changed = false;  // `migrate repair` helps with edited files only
+  bool missing = false;
   for (const auto& p : plan.problems) {
     bool refuses = p.kind == Problem::Kind::kChanged || p.kind == Problem::Kind::kMissing ||
                    (p.kind == Problem::Kind::kOutOfOrder && !plan.allow_out_of_order) ||
                    (p.kind == Problem::Kind::kPartial && p.reverting);
     if (!refuses) continue;
+    changed |= p.kind == Problem::Kind::kChanged;
+    missing |= p.kind == Problem::Kind::kMissing;
     // Ten are enough to act on; the rest are counted (status lists them all).
     if (++n > 10) continue;
     why += fmt::format("\n  {} {}: {}{}", ProblemKindName(p.kind), p.version,
@@ -124,10 +128,11 @@ Status Refusal(const Plan& plan) {
   }
   if (n == 0) return Status::Ok();
   if (n > 10) why += fmt::format("\n  ... and {} more (`migrate status` lists them)", n - 10);
-  return Status::CheckFailed(fmt::format(
-      "refusing to migrate: {} problem{} (nothing was run; `migrate repair` accepts edited "
-      "files deliberately){}",
-      n, n == 1 ? "" : "s", why));
+  std::string hints;
+  if (changed) hints += "; `migrate repair` accepts edited files deliberately";
+  if (missing) hints += "; restore a missing file from version control";
+  return Status::CheckFailed(fmt::format("refusing to migrate: {} problem{} (nothing was run{}){}",
+                                         n, n == 1 ? "" : "s", hints, why));
 }
 
 Status Unwritten(const std::vector<const Migration*>& migrations) {

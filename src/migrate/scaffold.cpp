@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 
@@ -11,7 +12,7 @@
 namespace pgstack::migrate {
 namespace {
 
-constexpr std::string_view kTemplate =
+constexpr std::string_view kPgstackTemplate =
     "-- pgstack:up\n"
     "-- Directives may follow \"up\" on the line above: no-transaction, lock-timeout=10s,\n"
     "-- statement-timeout=5min. See docs/migrations.md.\n"
@@ -22,18 +23,113 @@ constexpr std::string_view kTemplate =
 // Sequences are small numbers; timestamps have 14 digits.
 constexpr uint64_t kLargestSequence = 1000000000;
 
-std::string UtcStamp() {
+// The UTC time as a version: "%Y%m%d%H%M%S", or diesel's "%Y-%m-%d-%H%M%S".
+std::string UtcStamp(const char* layout) {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+  std::strftime(buf, sizeof buf, layout, &tm);
   return buf;
+}
+
+// The digits a migration's name starts with (after Flyway's "V"): the width a sequence keeps.
+size_t VersionWidth(const Migration& m) {
+  std::filesystem::path up(m.up.path);
+  // diesel's version is its directory's name; the others' the file's.
+  std::string name =
+      (up.filename() == "up.sql" ? up.parent_path().filename() : up.filename()).string();
+  size_t start = !name.empty() && name[0] == 'V' ? 1 : 0;
+  size_t end = name.find_first_not_of("0123456789", start);
+  return (end == std::string::npos ? name.size() : end) - start;
+}
+
+// What the directory's migrations say the next version is: the sequence continued, or the time.
+struct NextVersion {
+  bool sequence = false;
+  uint64_t number = 0;  // the sequence's next number, or the newest version (timestamps)
+  size_t width = 0;
+};
+
+NextVersion Next(const MigrationSet& set, Format format) {
+  NextVersion next;
+  size_t width = 0;
+  for (const auto& m : set.migrations) {
+    if (!m.version) continue;
+    std::string v = m.version->str();
+    next.number = std::max<uint64_t>(next.number, std::stoull(v.substr(0, v.find('.'))));
+    width = std::max(width, VersionWidth(m));
+  }
+  bool has_versions = next.number > 0 || width > 0;
+  // Flyway counts from V1; a tool that names by time does so in an empty directory too.
+  if (format == Format::kFlyway && !has_versions) return {true, 1, 0};
+  if (has_versions && next.number < kLargestSequence && format != Format::kDiesel &&
+      format != Format::kDbmate) {
+    return {true, next.number + 1, width};
+  }
+  return next;
+}
+
+// A timestamp version later than every one the directory has.
+std::string TimeVersion(const NextVersion& n, const char* layout) {
+  std::string stamp = UtcStamp(layout);
+  std::string digits = stamp;
+  digits.erase(std::remove(digits.begin(), digits.end(), '-'), digits.end());
+  if (std::stoull(digits) > n.number) return stamp;
+  return std::to_string(n.number + 1);
+}
+
+std::string VersionText(const NextVersion& n, const char* layout = "%Y%m%d%H%M%S") {
+  return n.sequence ? fmt::format("{:0{}}", n.number, n.width) : TimeVersion(n, layout);
+}
+
+// Whether a sqlx directory writes reversible migrations (<v>_<name>.up.sql and .down.sql).
+bool Reversible(const MigrationSet& set) {
+  return std::any_of(set.migrations.begin(), set.migrations.end(),
+                     [](const Migration& m) { return m.up.path.ends_with(".up.sql"); });
+}
+
+struct File {
+  std::string path;
+  std::string_view text;
+};
+
+// The files of the new migration, as its tool lays them out.
+std::vector<File> Layout(const std::string& dir, const std::string& name, Format format,
+                         const MigrationSet& set) {
+  NextVersion n = Next(set, format);
+  switch (format) {
+    case Format::kPgstack:
+      return {{fmt::format("{}/{}_{}.sql", dir, VersionText(n), name), kPgstackTemplate}};
+    case Format::kDbmate:
+      return {{fmt::format("{}/{}_{}.sql", dir, VersionText(n), name),
+               "-- migrate:up\n\n-- migrate:down\n\n"}};
+    case Format::kGolangMigrate: {
+      std::string stem = fmt::format("{}/{}_{}", dir, VersionText(n), name);
+      return {{stem + ".up.sql", ""}, {stem + ".down.sql", ""}};
+    }
+    case Format::kFlyway:
+      return {{fmt::format("{}/V{}__{}.sql", dir, VersionText(n), name), ""}};
+    case Format::kSqlx: {
+      std::string stem = fmt::format("{}/{}_{}", dir, VersionText(n), name);
+      if (!Reversible(set)) return {{stem + ".sql", "-- Add migration script here\n"}};
+      return {{stem + ".up.sql", "-- Add up migration script here\n"},
+              {stem + ".down.sql", "-- Add down migration script here\n"}};
+    }
+    case Format::kDiesel: {
+      // diesel refuses a zero-byte file; a comment is what its own `migration generate` writes.
+      std::string sub = fmt::format("{}/{}_{}", dir, VersionText(n, "%Y-%m-%d-%H%M%S"), name);
+      return {{sub + "/up.sql", "-- Your SQL goes here\n"},
+              {sub + "/down.sql", "-- This file should undo anything in `up.sql`\n"}};
+    }
+  }
+  return {};
 }
 
 }  // namespace
 
-Result<std::string> NewMigration(const std::string& dir, const std::string& name) {
+Result<std::vector<std::string>> NewMigration(const std::string& dir, const std::string& name,
+                                              std::optional<Format> format) {
   if (name.empty() ||
       name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
     return Status::InvalidInput(fmt::format(
@@ -41,33 +137,22 @@ Result<std::string> NewMigration(const std::string& dir, const std::string& name
         name));
   }
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir));
-  if (!set.migrations.empty() && set.format != Format::kPgstack) {
-    return Status::InvalidInput(fmt::format(
-        "migrate new: {} holds {} migrations; `new` writes pgstack's format, and one directory "
-        "holds one format",
-        dir, FormatName(set.format)));
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir, format));
+  Format f = format ? *format : set.migrations.empty() ? Format::kPgstack : set.format;
+  std::vector<File> files = Layout(dir, name, f, set);
+  for (const File& file : files) {
+    if (std::filesystem::exists(file.path)) {
+      return Status::InvalidInput(file.path + ": already exists");
+    }
   }
-  uint64_t newest = 0;
-  size_t width = 4;
-  for (const auto& m : set.migrations) {
-    if (!m.version) continue;
-    uint64_t v = std::stoull(m.version->str().substr(0, m.version->str().find('.')));
-    newest = std::max(newest, v);
-    std::string file = std::filesystem::path(m.up.path).filename().string();
-    width = std::max(width, file.find('_'));
+  std::vector<std::string> written;
+  for (const File& file : files) {
+    PGSTACK_RETURN_IF_ERROR(
+        core::MakeDirs(std::filesystem::path(file.path).parent_path().string(), 0755));
+    PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(file.path, std::string(file.text), 0644));
+    written.push_back(file.path);
   }
-  std::string version;
-  if (!set.migrations.empty() && newest < kLargestSequence) {
-    version = fmt::format("{:0{}}", newest + 1, width);
-  } else {
-    version = UtcStamp();
-    if (std::stoull(version) <= newest) version = std::to_string(newest + 1);
-  }
-  std::string path = fmt::format("{}/{}_{}.sql", dir, version, name);
-  if (std::filesystem::exists(path)) return Status::InvalidInput(path + ": already exists");
-  PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(path, std::string(kTemplate), 0644));
-  return path;
+  return written;
 }
 
 }  // namespace pgstack::migrate

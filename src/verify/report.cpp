@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pgstack/core/text_table.h"
+
 namespace pgstack::verify {
 namespace {
 
@@ -19,23 +21,45 @@ nlohmann::json OrNull(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::string> RenderTable(const Report& report) {
+std::vector<std::string> RenderTable(const Report& report, const core::TextStyle& style) {
   size_t id_w = 5, status_w = 6, detail_w = 6, ms_w = 2;  // the header's widths
   for (const CheckResult& r : report.results) {
     id_w = std::max(id_w, r.id.size());
     detail_w = std::max(detail_w, std::min(r.detail.size(), kMaxDetailWidth));
     ms_w = std::max(ms_w, Ms(r.ms).size());
   }
+  // On a terminal the detail wraps to fit its width; the id, status and figure never move.
+  size_t others = id_w + status_w + ms_w + 6;
+  bool wrap = style.width.has_value();
+  if (wrap)
+    detail_w = std::max(core::kMinWrapWidth, *style.width > others ? *style.width - others : 0);
   auto row = [&](std::string_view id, std::string_view status, std::string_view detail,
                  std::string_view ms) {
-    return fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>{}}", id, id_w, status, status_w, detail,
-                       detail_w, ms, ms_w);
+    std::string padded = fmt::format("{:<{}}", status, status_w);
+    std::string shown = status == "pass"   ? core::Colored(padded, core::Tint::kGreen, style)
+                        : status == "fail" ? core::Colored(padded, core::Tint::kRed, style)
+                                           : padded;
+    std::string line =
+        fmt::format("{:<{}}  {}  {:<{}}  {:>{}}", id, id_w, shown, detail, detail_w, ms, ms_w);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line;
   };
   std::vector<std::string> lines{row("CHECK", "STATUS", "DETAIL", "MS")};
   for (const CheckResult& r : report.results) {
-    lines.push_back(row(r.id, StatusName(r.status), r.detail, Ms(r.ms)));
+    std::vector<std::string> detail = wrap && r.detail.size() > detail_w
+                                          ? core::WrapWords(r.detail, detail_w)
+                                          : std::vector<std::string>{r.detail};
+    lines.push_back(row(r.id, StatusName(r.status), detail[0], Ms(r.ms)));
+    for (size_t i = 1; i < detail.size(); ++i) lines.push_back(row("", "", detail[i], ""));
     if (r.status == CheckStatus::kFail && !r.fix.empty()) {
-      lines.push_back(fmt::format("{:<{}}  what to do: {}", "", id_w, r.fix));
+      std::string indent(id_w + 2, ' ');
+      std::vector<std::string> fix =
+          wrap ? core::WrapWords(
+                     "what to do: " + r.fix,
+                     std::max(core::kMinWrapWidth,
+                              *style.width > indent.size() ? *style.width - indent.size() : 0))
+               : std::vector<std::string>{"what to do: " + r.fix};
+      for (const std::string& f : fix) lines.push_back(indent + f);
     }
   }
   lines.push_back(fmt::format("{} checks: {} passed, {} failed, {} skipped in {} ms",

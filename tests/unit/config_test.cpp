@@ -422,6 +422,23 @@ TEST(Config, DatabaseUrlOverridesAndNamedVariableWins) {
   EXPECT_EQ(env->postgres.password, "named");
 }
 
+// dbmate users export DATABASE_URL; a PGDATABASE left over from a psql session must not send
+// their migrations to another database. The URL wins for the fields it names, PG* fill the rest.
+TEST(Config, DatabaseUrlWinsOverLibpqVariablesForTheFieldsItNames) {
+  auto env = Parse(Minimal("", "external"), "c", "dev",
+                   FakeEnv({{"DATABASE_URL", "postgresql://bob@h/appdb"},
+                            {"PGDATABASE", "other"},
+                            {"PGUSER", "alice"},
+                            {"PGPORT", "6543"},
+                            {"PGPASSWORD", "pw"}}));
+  ASSERT_TRUE(env.ok()) << env.status().message();
+  EXPECT_EQ(env->postgres.database, "appdb");
+  EXPECT_EQ(env->postgres.user, "bob");
+  EXPECT_EQ(env->postgres.host, "h");
+  EXPECT_EQ(env->postgres.port, 6543);  // the URL names no port
+  EXPECT_EQ(env->postgres.password, "pw");
+}
+
 TEST(Config, BadDatabaseUrlDoesNotEchoIt) {
   auto env = Parse(Minimal("", "external"), "c", "dev",
                    FakeEnv({{"DATABASE_URL", "postgresql://u:topsecret@h:x/db"}}));

@@ -70,6 +70,21 @@ TEST(MigratePlanner, ChangedMissingAndOutOfOrderRefuse) {
   EXPECT_TRUE(Refusal(MakePlan(set, hist, {std::nullopt, true})).ok());
 }
 
+// `migrate repair` accepts edited checksums; it cannot bring back a deleted file, so it is not
+// offered for one.
+TEST(MigratePlanner, RepairIsOfferedForEditedFilesOnly) {
+  MigrationSet set;
+  set.migrations = {M("1", "a")};
+  Status missing = Refusal(MakePlan(set, {H("1", "a"), H("2", "b")}, {}));
+  EXPECT_EQ(missing.code(), Code::kCheckFailed);
+  EXPECT_EQ(missing.message().find("repair"), std::string::npos) << missing.message();
+  EXPECT_NE(missing.message().find("restore a missing file"), std::string::npos)
+      << missing.message();
+  Status edited = Refusal(MakePlan(set, {H("1", "edited")}, {}));
+  EXPECT_NE(edited.message().find("`migrate repair` accepts edited files"), std::string::npos)
+      << edited.message();
+}
+
 TEST(MigratePlanner, PartialRunIsPendingAndReported) {
   MigrationSet set;
   set.migrations = {M("1", "a")};

@@ -68,6 +68,24 @@ TEST(VerifyReport, ALongDetailDoesNotWidenEveryRow) {
   EXPECT_NE(lines[1].find(std::string(300, 'x')), std::string::npos) << "nothing is cut";
 }
 
+// On a terminal the report fits its width: details wrap at words, the figures stay on the
+// check's own line; pass and fail are coloured only when colour is allowed.
+TEST(VerifyReport, FitsTheTerminalAndColoursPassAndFail) {
+  Report r = Sample();
+  r.results[0].detail = "a long detail that says a great deal about what this check found there";
+  auto lines = RenderTable(r, core::TextStyle{.width = 60});
+  for (const auto& line : lines) {
+    if (line.rfind("3 checks", 0) != 0) EXPECT_LE(line.size(), 60u) << line;
+  }
+  EXPECT_EQ(lines[1].rfind("postgres.version", 0), 0u);
+  EXPECT_EQ(lines[1].substr(lines[1].size() - 1), "1") << "the ms stays on the check's line";
+  EXPECT_EQ(lines[2].rfind("          ", 0), 0u) << "a continuation line: " << lines[2];
+  EXPECT_EQ(RenderTable(r)[1].find("\033["), std::string::npos) << "no colour by default";
+  auto color = RenderTable(Sample(), core::TextStyle{.color = true});
+  EXPECT_NE(color[1].find("\033[32mpass"), std::string::npos) << color[1];
+  EXPECT_NE(color[2].find("\033[31mfail"), std::string::npos) << color[2];
+}
+
 TEST(VerifyReport, JsonHasTheDocumentedShape) {
   nlohmann::json doc = ToJson(Sample());
   ASSERT_TRUE(doc["checks"].is_array());

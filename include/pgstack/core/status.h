@@ -16,6 +16,8 @@ enum class Code {
   kInvalidInput = 2,   // bad usage, bad config, bad file: nothing was changed
   kCheckFailed = 3,    // a verification or validation did not hold
   kLockTimeout = 4,    // a lock was not acquired within its bound
+  kStopped = 5,        // `status`: the stack is there but not (all of it) running
+  kNoStack = 6,        // `status`: no stack in the state directory
   kInterrupted = 130,  // SIGINT (128 + 2)
   kTerminated = 143,   // SIGTERM (128 + 15)
 };

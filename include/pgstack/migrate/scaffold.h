@@ -1,16 +1,25 @@
-// `migrate new NAME`: a new, empty migration file in pgstack's format (docs/migrations.md).
+// `migrate new NAME`: a new, empty migration in the directory's own format (docs/migrations.md):
+// pgstack's, dbmate's, golang-migrate's, Flyway's, sqlx's or diesel's, named and laid out as
+// that tool's own `new`/`create`/`add` would, so that the team's tool still reads it.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/migration.h"
 
 namespace pgstack::migrate {
 
-// Writes "<version>_<name>.sql" in dir (created when missing) and returns its path. The
-// version continues a numbered sequence ("0007" after "0006") or, in an empty directory or one
-// versioned by timestamps, is the UTC time (YYYYMMDDHHMMSS). kInvalidInput when the name is not
-// [a-z0-9_]+ or the directory holds another format.
-Result<std::string> NewMigration(const std::string& dir, const std::string& name);
+// Writes the new migration's file(s) in dir (created when missing) and returns their paths, the
+// up file first. The format is the directory's (`format` when given; pgstack's for an empty
+// directory). The version continues a numbered sequence ("0007" after "0006", "V8" after "V7")
+// or, in an empty directory (Flyway: V1) or one versioned by timestamps, is the UTC time
+// (YYYYMMDDHHMMSS; diesel: YYYY-MM-DD-HHMMSS). A freshly written migration holds no statement:
+// pgstack's is listed as unwritten (up refuses it), the other tools' are the no-ops their tools
+// would run. kInvalidInput when the name is not [a-z0-9_]+, or a file already exists.
+Result<std::vector<std::string>> NewMigration(const std::string& dir, const std::string& name,
+                                              std::optional<Format> format = std::nullopt);
 
 }  // namespace pgstack::migrate

@@ -35,12 +35,111 @@ TEST(CliTypos, NameTheTypoAndSuggestAtEveryLevel) {
   }
 }
 
+// Flags that contradict each other are both named, before anything is read or connected to
+// (there is no stack or config here, so any later step would fail differently).
+TEST(CliConflicts, BothFlagsAreNamedAndNothingRuns) {
+  std::string none = ::testing::TempDir() + "no-such-project";
+  struct Case {
+    std::vector<std::string> args;
+    std::string said;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"migrate", "down", "2", "--to", "10"}, "give a count or --to, not both"},
+           {{"migrate", "down", "--to", "10", "2"}, "(got 2 and --to 10)"},
+           {{"migrate", "status", "--pooled", "--direct"}, "give --pooled or --direct, not both"},
+           {{"migrate", "down", "0"}, "down 0: the count is 1 or more"},
+           {{"migrate", "lint", "--all", "a.sql"}, "give files or --all, not both"},
+           {{"testdb", "get", "--hash", "h", "--dir", "d"}, "give --hash or --dir, not both"},
+       }) {
+    std::vector<std::string> args = {"--config", none + "/database.json", "--state-dir", none};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto out = RunPgstack(args);
+    EXPECT_EQ(out.exit_code, 2) << out.output;
+    EXPECT_TRUE(Contains(out.output, c.said)) << c.said << "\n" << out.output;
+  }
+}
+
+// `--env staging` with a typo must not act on the default environment's stack, whether or not
+// the command needs anything of the environment.
+TEST(CliEnv, AnUnknownEnvironmentIsAnErrorForEveryCommand) {
+  std::string config = SourceDir() + "/config/database.json";
+  std::string none = ::testing::TempDir() + "no-stack-here";
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"status"},
+                                       {"env"},
+                                       {"migrate", "status"},
+                                       {"verify"},
+                                       {"down"},
+                                       {"destroy", "--yes"}}) {
+    std::vector<std::string> args = {"--config", config, "--state-dir", none, "--env", "stagin"};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    auto out = RunPgstack(args);
+    EXPECT_EQ(out.exit_code, 2) << cmd[0] << ": " << out.output;
+    EXPECT_TRUE(Contains(out.output, "no environment 'stagin' (it has: ")) << out.output;
+    EXPECT_TRUE(Contains(out.output, "development")) << out.output;
+  }
+  auto from_var =
+      RunPgstack({"--config", config, "--state-dir", none, "status"}, {{"PGSTACK_ENV", "stagin"}});
+  EXPECT_EQ(from_var.exit_code, 2) << from_var.output;
+}
+
+// A script asks `status` whether the stack runs: no stack is its own exit code (6; a stopped one
+// is 5, tested in it_stack), and the document holds no empty strings for what is not known.
+TEST(CliStatus, NoStackExitsSixWithOneDocument) {
+  std::string none = ::testing::TempDir() + "no-stack-here";
+  auto human = RunPgstack({"--state-dir", none, "status"});
+  EXPECT_EQ(human.exit_code, static_cast<int>(Code::kNoStack)) << human.output;
+  EXPECT_TRUE(Contains(human.output, "no stack in " + none)) << human.output;
+  auto out = RunPgstack({"--json", "--state-dir", none, "status"}, {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 6);
+  auto doc = nlohmann::json::parse(out.output, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << out.output;
+  EXPECT_EQ(doc["exists"], false);
+  EXPECT_EQ(doc["postgres"]["running"], false);
+  EXPECT_FALSE(Contains(out.output, "\"\"")) << out.output;
+  EXPECT_EQ(doc["error"]["exit_code"], 6);
+  auto help = RunPgstack({"status", "--help"}, {}, Capture::kStdoutOnly);
+  EXPECT_TRUE(Contains(help.output, "6 there is no stack")) << help.output;
+}
+
 TEST(CliJson, AnArgumentErrorIsOneJsonDocument) {
   auto out = RunPgstack({"--json", "up", "--pg-port", "99999"}, {}, Capture::kStdoutOnly);
   EXPECT_EQ(out.exit_code, 2);
   auto doc = nlohmann::json::parse(out.output, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << out.output;
   EXPECT_TRUE(Contains(doc["error"]["message"].get<std::string>(), "--pg-port")) << out.output;
+}
+
+// Refusals of every command, under --json: stdout is exactly one document (parse() fails on
+// anything after it) with the error in it, and nothing else.
+TEST(CliJson, EveryRefusalIsExactlyOneDocument) {
+  std::string none = ::testing::TempDir() + "no-stack-here";
+  std::string config = SourceDir() + "/config/database.json";
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"up", "--pg-port", "99999"},
+                                       {"up", "--dry-run"},
+                                       {"down"},
+                                       {"status"},
+                                       {"destroy"},
+                                       {"env", "--format", "csh"},
+                                       {"verify", "--check", "no_such_check"},
+                                       {"migrate", "down", "2", "--to", "1"},
+                                       {"migrate", "new"},
+                                       {"migrate", "lint", "--fail-on", "never"},
+                                       {"bench", "pool", "--workload", "nope"},
+                                       {"bench", "jsonb", "--rows", "-1"},
+                                       {"cache", "nope"},
+                                       {"testdb", "get", "--hash", "h", "--dir", "d"},
+                                       {"help", "nope"},
+                                       {"completion", "csh"},
+                                       {"--env", "nope", "status"}}) {
+    std::vector<std::string> args = {"--json", "--config", config, "--state-dir", none};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    auto out = RunPgstack(args, {}, Capture::kStdoutOnly);
+    EXPECT_NE(out.exit_code, 0) << cmd[0] << ": " << out.output;
+    auto doc = nlohmann::json::parse(out.output, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << cmd[0] << " " << cmd.back() << ": " << out.output;
+    EXPECT_TRUE(doc["error"]["message"].is_string()) << out.output;
+    EXPECT_EQ(doc["error"]["exit_code"], out.exit_code) << out.output;
+  }
 }
 
 TEST(CliHelp, ShowsEveryFlagThatWorksAndNoParserNoise) {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "fixture.h"
@@ -189,11 +190,20 @@ TEST(Lifecycle, DownThenUpKeepsData) {
   }
   auto down = own->Pgstack({"--json", "down"});
   ASSERT_EQ(down.exit_code, 0) << down.output;
-  auto st = own->Pgstack({"--json", "status"});
+  auto st = own->Pgstack({"--json", "status"}, {}, Capture::kStdoutOnly);
   EXPECT_NE(st.output.find("\"running\": false"), std::string::npos) << st.output;
+  EXPECT_EQ(st.output.find("\"version\": \"\""), std::string::npos) << st.output;
+  EXPECT_EQ(st.exit_code, static_cast<int>(Code::kStopped)) << "a stopped stack: " << st.output;
   EXPECT_FALSE(own->Direct().ok());
-  auto up = own->Pgstack({"up"});
+  auto again = own->Pgstack({"down"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("already stopped"), std::string::npos) << again.output;
+  auto up = own->Pgstack({"--json", "up"}, {}, Capture::kStdoutOnly);
   ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto actions = nlohmann::json::parse(up.output, nullptr, false)["actions"];
+  ASSERT_FALSE(actions.empty()) << up.output;
+  EXPECT_EQ(actions[0]["action"], "started") << up.output;  // a verb, not a sentence
+  EXPECT_EQ(actions[0]["detail"].get<std::string>().rfind("PostgreSQL on ", 0), 0u) << up.output;
   auto c = own->Pooled();
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(Scalar(*c, "SELECT v FROM kept"), "42");
@@ -215,6 +225,26 @@ TEST(Lifecycle, EnvPointsAtThePoolerOrTheServer) {
   auto direct = Dev().Pgstack({"env", "--direct"});
   EXPECT_NE(direct.output.find("export PGPORT='" + std::to_string(Dev().state().pg_port) + "'"),
             std::string::npos);
+}
+
+// A script reads up's document, not its sentences: each action a verb and its detail, and both
+// endpoints, never a password.
+TEST(Lifecycle, UpJsonHasStructuredActionsAndEndpoints) {
+  auto out = Dev().Pgstack({"--json", "up"}, {}, Capture::kStdoutOnly);
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  auto doc = nlohmann::json::parse(out.output, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << out.output;
+  ASSERT_TRUE(doc["actions"].is_array()) << out.output;
+  for (const auto& a : doc["actions"]) {
+    EXPECT_TRUE(a["action"].is_string() && a["detail"].is_string()) << a.dump();
+  }
+  const auto& ep = doc["endpoints"];
+  EXPECT_EQ(ep["direct"]["port"], Dev().state().pg_port) << out.output;
+  EXPECT_EQ(ep["pooled"]["port"], Dev().state().pool_port) << out.output;
+  EXPECT_EQ(ep["pooled"]["database"], "test_platform") << out.output;
+  EXPECT_EQ(ep["direct"]["user"], "test_platform_user") << out.output;
+  EXPECT_FALSE(ep["direct"].contains("password")) << out.output;
+  EXPECT_EQ(out.output.find(Dev().endpoints().direct.password), std::string::npos);
 }
 
 TEST(Lifecycle, StatusReportsWhatRuns) {
