@@ -21,6 +21,28 @@ Result<int> DropTestdbDatabases(const std::string& state_dir) {
   return testdb::Purge(su);
 }
 
+nlohmann::json ReplicasJson(const std::vector<stack::ReplicaStatus>& replicas) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : replicas) {
+    out.push_back({{"node", r.node},
+                   {"port", r.port},
+                   {"running", r.running},
+                   {"state", r.state},
+                   {"lag_bytes", r.lag_bytes ? nlohmann::json(*r.lag_bytes) : nullptr},
+                   {"lag_seconds", r.lag_seconds ? nlohmann::json(*r.lag_seconds) : nullptr}});
+  }
+  return out;
+}
+
+std::string ReplicaLine(const stack::ReplicaStatus& r) {
+  std::string lag = r.lag_bytes ? fmt::format("  replay lag {} bytes, {:.3f} s", *r.lag_bytes,
+                                              r.lag_seconds.value_or(0))
+                                : "";
+  return fmt::format("Replica {:<3} {:<8} {:<7} port {}{}", r.node,
+                     r.state.empty() ? (r.running ? "(not streaming)" : "") : r.state,
+                     r.running ? "running" : "stopped", r.port, lag);
+}
+
 }  // namespace
 
 RunFn RegisterDown(CLI::App& sub, Context& ctx) {
@@ -56,7 +78,8 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
                           {"durability", !s->postgres_durable   ? ""
                                          : *s->postgres_durable ? "on"
                                                                 : "off"}}},
-                        {"pgbouncer", {{"running", s->pgbouncer_running}, {"port", st.pool_port}}}};
+                        {"pgbouncer", {{"running", s->pgbouncer_running}, {"port", st.pool_port}}},
+                        {"replicas", ReplicasJson(s->replicas)}};
     if (!s->exists) {
       ctx.out.Line(fmt::format("no stack in {} (run pgstack up)", ctx.global.state_dir));
     } else {
@@ -69,6 +92,7 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
                                    : ""));
       ctx.out.Line(fmt::format("PgBouncer  {:<8} {:<7} port {}", "", run(s->pgbouncer_running),
                                st.pool_port));
+      for (const auto& r : s->replicas) ctx.out.Line(ReplicaLine(r));
     }
     ctx.out.Json(j);
     if (s->exists && !s->complete) {
