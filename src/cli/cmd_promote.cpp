@@ -20,9 +20,9 @@ RunFn RegisterPromote(CLI::App& sub, Context& ctx) {
     ctx.out.Line(fmt::format(
         "node {} is the primary on port {}; `pgstack up` rebuilds node {} as its replica", r->node,
         r->port, r->old_node));
-    ctx.out.Json(
-        {{"primary", {{"node", r->node}, {"port", r->port}}}, {"fenced", r->old_node},
-         {"actions", r->actions}});
+    ctx.out.Json({{"primary", {{"node", r->node}, {"port", r->port}}},
+                  {"fenced", r->old_node},
+                  {"actions", r->actions}});
     return 0;
   };
 }

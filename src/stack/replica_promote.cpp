@@ -64,7 +64,8 @@ Result<PromoteReport> PromoteLocked(const core::Environment& env, const std::str
                       [&](const auto& r) { return r.node == *node; });
     if (it == st.replicas.end()) {
       std::string known;
-      for (const auto& r : st.replicas) known += (known.empty() ? "" : ", ") + std::to_string(r.node);
+      for (const auto& r : st.replicas)
+        known += (known.empty() ? "" : ", ") + std::to_string(r.node);
       return Status::InvalidInput(
           fmt::format("no replica {} in {} (its replicas: {})", *node, state_dir, known));
     }
@@ -76,9 +77,9 @@ Result<PromoteReport> PromoteLocked(const core::Environment& env, const std::str
   Cluster old_primary(old_paths, st.pg_bin, svc, runner);
   Cluster replica(new_paths, st.pg_bin, svc, runner);
   if (!replica.Running()) {
-    return Status::Failure(fmt::format(
-        "replica {} (port {}) is not running: `pgstack up` starts it, then promote", chosen.node,
-        chosen.port));
+    return Status::Failure(
+        fmt::format("replica {} (port {}) is not running: `pgstack up` starts it, then promote",
+                    chosen.node, chosen.port));
   }
   PromoteReport report{.node = chosen.node, .port = chosen.port, .old_node = st.primary_node};
   // The old primary stops first: a fast shutdown sends every WAL record to the connected
@@ -90,7 +91,8 @@ Result<PromoteReport> PromoteLocked(const core::Environment& env, const std::str
   // Fenced: a start (by pgstack or by hand) finds standby.signal and stays read-only; the
   // marker tells the next `up` to rebuild it as a replica of the new primary.
   if (old_primary.Initialized()) {
-    PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(old_paths.data + "/standby.signal", "", 0600, owner));
+    PGSTACK_RETURN_IF_ERROR(
+        core::WriteFileAtomic(old_paths.data + "/standby.signal", "", 0600, owner));
     PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(
         old_paths.data + "/pgstack.fenced",
         fmt::format("replaced by node {} (pgstack promote); pgstack up rebuilds it as a replica\n",
@@ -98,10 +100,9 @@ Result<PromoteReport> PromoteLocked(const core::Environment& env, const std::str
         0600, owner));
     report.actions.push_back("fenced the old primary (standby.signal; up rebuilds it)");
   }
-  PGSTACK_RETURN_IF_ERROR(RunAs(runner, svc,
-                                {st.pg_bin + "/pg_ctl", "-D", new_paths.data, "-w", "-t", "60",
-                                 "-s", "promote"},
-                                "pg_ctl promote"));
+  PGSTACK_RETURN_IF_ERROR(RunAs(
+      runner, svc, {st.pg_bin + "/pg_ctl", "-D", new_paths.data, "-w", "-t", "60", "-s", "promote"},
+      "pg_ctl promote"));
   std::error_code ec;
   std::filesystem::remove(new_paths.conf_dir + "/replica.conf", ec);
   report.actions.push_back(
@@ -118,16 +119,15 @@ Result<PromoteReport> PromoteLocked(const core::Environment& env, const std::str
   PgBouncerProcess bouncer(root, svc, runner);
   if (changed && bouncer.Running()) {
     PGSTACK_RETURN_IF_ERROR(bouncer.Reload());
-    report.actions.push_back(
-        fmt::format("pointed PgBouncer's {} at port {} (reloaded)", env.postgres.database,
-                    chosen.port));
+    report.actions.push_back(fmt::format("pointed PgBouncer's {} at port {} (reloaded)",
+                                         env.postgres.database, chosen.port));
   }
   if (bouncer.Running()) {
     PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep, location::LocalEndpoints(env, state_dir));
     Status login = WaitForLogin(ep.pooled, std::chrono::seconds(30)).status();
     if (!login.ok())
-      return login.WithContext(fmt::format("PgBouncer does not reach the new primary (see {})",
-                                           root.pgbouncer_log));
+      return login.WithContext(
+          fmt::format("PgBouncer does not reach the new primary (see {})", root.pgbouncer_log));
   }
   return report;
 }
@@ -143,8 +143,8 @@ Result<PromoteReport> Promote(const core::Environment& env, const std::string& s
         env.file, env.name));
   }
   StatePaths root(state_dir);
-  PGSTACK_ASSIGN_OR_RETURN(StateLock lock, StateLock::Acquire(root, "pgstack promote",
-                                                              StateLock::DefaultTimeout()));
+  PGSTACK_ASSIGN_OR_RETURN(
+      StateLock lock, StateLock::Acquire(root, "pgstack promote", StateLock::DefaultTimeout()));
   return PromoteLocked(env, state_dir, node, runner);
 }
 

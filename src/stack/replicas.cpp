@@ -25,14 +25,14 @@ constexpr const char* kReplicaConf = "replica.conf";
 // slot; the directories stay, empty), the postmaster's own files, other slots, runtime state
 // the server rebuilds, and anything of a standby or a fenced node.
 bool SkipInCopy(const std::string& rel) {
-  static const char* const kEmptied[] = {"pg_wal/",      "pg_replslot/", "pg_stat_tmp/",
-                                         "pg_dynshmem/", "pg_notify/",   "pg_serial/",
+  static const char* const kEmptied[] = {"pg_wal/",       "pg_replslot/", "pg_stat_tmp/",
+                                         "pg_dynshmem/",  "pg_notify/",   "pg_serial/",
                                          "pg_snapshots/", "pg_subtrans/"};
   for (const char* d : kEmptied)
     if (rel.rfind(d, 0) == 0) return true;  // the directory itself is not matched: it is kept
-  static const char* const kFiles[] = {"postmaster.pid", "postmaster.opts", "backup_label",
-                                       "backup_label.old", "tablespace_map", "standby.signal",
-                                       "recovery.signal", kFenceMarker};
+  static const char* const kFiles[] = {"postmaster.pid",   "postmaster.opts", "backup_label",
+                                       "backup_label.old", "tablespace_map",  "standby.signal",
+                                       "recovery.signal",  kFenceMarker};
   for (const char* f : kFiles)
     if (rel == f) return true;
   if (rel == std::string("conf.d/") + kReplicaConf) return true;
@@ -95,9 +95,9 @@ Status EnsureReplicationRole(pg::Connection& c, const std::string& password,
     return Status::Ok();
   PGSTACK_ASSIGN_OR_RETURN(std::string verifier, c.ScramVerifier(kReplicationRole, password));
   std::string verb = found.rows() == 1 ? "ALTER" : "CREATE";
-  PGSTACK_RETURN_IF_ERROR(c.Run(fmt::format("{} ROLE {} WITH REPLICATION LOGIN PASSWORD {}", verb,
-                                            c.QuoteIdent(kReplicationRole),
-                                            c.QuoteLiteral(verifier))));
+  PGSTACK_RETURN_IF_ERROR(
+      c.Run(fmt::format("{} ROLE {} WITH REPLICATION LOGIN PASSWORD {}", verb,
+                        c.QuoteIdent(kReplicationRole), c.QuoteLiteral(verifier))));
   actions.push_back(fmt::format("{} role {} (REPLICATION, SCRAM)",
                                 found.rows() == 1 ? "set the password of" : "created",
                                 kReplicationRole));
@@ -155,6 +155,8 @@ class ReplicaMaker {
     std::string why;
     if (fs::exists(np.data + "/" + kFenceMarker)) {
       why = "it was the primary before a promote";
+    } else if (cluster.Initialized() && !fs::exists(np.data + "/standby.signal")) {
+      why = "it is no longer a standby: it was promoted behind pgstack's back";
     } else if (cluster.Initialized()) {
       PGSTACK_ASSIGN_OR_RETURN(why, SlotProblem(primary_, r.node));
     }
@@ -170,12 +172,18 @@ class ReplicaMaker {
     } else {
       PGSTACK_ASSIGN_OR_RETURN(bool changed, WriteFiles(r, np));
       if (!cluster.Running()) {
-        PGSTACK_RETURN_IF_ERROR(cluster.Start());
+        // A postmaster killed with -9 leaves its children for a moment, holding its shared
+        // memory: a start before they are gone fails, so it is tried again for a while.
+        Status started = cluster.Start();
+        for (int i = 0; !started.ok() && i < 20; ++i) {
+          (void)core::Pause(std::chrono::milliseconds(500));
+          started = cluster.Start();
+        }
+        PGSTACK_RETURN_IF_ERROR(started);
         actions_.push_back(fmt::format("started replica {} on port {}", r.node, r.port));
       } else if (changed) {
         PGSTACK_RETURN_IF_ERROR(cluster.Restart());
-        actions_.push_back(
-            fmt::format("restarted replica {} (its configuration changed)", r.node));
+        actions_.push_back(fmt::format("restarted replica {} (its configuration changed)", r.node));
       }
     }
     return AwaitStreaming(r);
@@ -199,10 +207,10 @@ class ReplicaMaker {
     PGSTACK_ASSIGN_OR_RETURN(auto changed,
                              cluster.WriteConfig(set_.env, r.port, core::CurrentOsUser().name));
     PGSTACK_ASSIGN_OR_RETURN(
-        bool conf, core::ReplaceFile(np.conf_dir + "/" + kReplicaConf,
-                                     RenderReplicaConf(set_.env, set_.root, set_.state.pg_port,
-                                                       r.node),
-                                     0600, owner_));
+        bool conf,
+        core::ReplaceFile(np.conf_dir + "/" + kReplicaConf,
+                          RenderReplicaConf(set_.env, set_.root, set_.state.pg_port, r.node), 0600,
+                          owner_));
     return conf || !changed.empty();
   }
 
@@ -210,7 +218,8 @@ class ReplicaMaker {
   // standby.signal: an `up` killed on the way leaves nothing that could start as a primary.
   Status Build(const location::ReplicaState& r, const StatePaths& np) {
     PGSTACK_RETURN_IF_ERROR(core::MakeDirs(set_.root.replicas, 0700, owner_));
-    if (r.node != 0) PGSTACK_RETURN_IF_ERROR(core::MakeDirs(set_.root.NodeDir(r.node), 0700, owner_));
+    if (r.node != 0)
+      PGSTACK_RETURN_IF_ERROR(core::MakeDirs(set_.root.NodeDir(r.node), 0700, owner_));
     std::string copy = np.data + ".copy";
     PGSTACK_RETURN_IF_ERROR(RemoveTree(copy));
     // The slot first, reserving WAL from now: whatever the copy misses, the replica streams.
@@ -218,9 +227,8 @@ class ReplicaMaker {
     PGSTACK_RETURN_IF_ERROR(primary_.Run("SELECT pg_create_physical_replication_slot($1, true)",
                                          {ReplicaSlotName(r.node)}));
     std::string primary_data = set_.root.Node(set_.state.primary_node).data;
-    PGSTACK_RETURN_IF_ERROR(
-        primary_.Run("SELECT pg_backup_start($1, true)",
-                     {fmt::format("pgstack replica {}", r.node)}));
+    PGSTACK_RETURN_IF_ERROR(primary_.Run("SELECT pg_backup_start($1, true)",
+                                         {fmt::format("pgstack replica {}", r.node)}));
     auto copied = CopyTree(primary_data, copy, LiveCopy{.skip = SkipInCopy});
     // The backup is stopped whatever the copy did; a session that dies aborts it too. Nothing
     // is archived (the replica streams from its slot), so there is nothing to wait for.
@@ -231,8 +239,8 @@ class ReplicaMaker {
       made = core::WriteFileAtomic(copy + "/backup_label", std::string(stopped->get(0, 0)), 0600,
                                    owner_);
     if (made.ok() && !stopped->get(0, 1).empty())
-      made = core::WriteFileAtomic(copy + "/tablespace_map", std::string(stopped->get(0, 1)),
-                                   0600, owner_);
+      made = core::WriteFileAtomic(copy + "/tablespace_map", std::string(stopped->get(0, 1)), 0600,
+                                   owner_);
     if (made.ok()) made = core::WriteFileAtomic(copy + "/standby.signal", "", 0600, owner_);
     if (made.ok()) {
       std::error_code ec;
@@ -268,8 +276,7 @@ class ReplicaMaker {
           if (q->rows() == 1 && q->get(0, 0) == "streaming") return core::Poll::Ready();
           return core::Poll::NotYet(q->rows() == 0 ? "not connected" : std::string(q->get(0, 0)));
         });
-    if (!s.ok())
-      return s.WithContext(fmt::format("see {}", set_.root.Node(r.node).pg_log));
+    if (!s.ok()) return s.WithContext(fmt::format("see {}", set_.root.Node(r.node).pg_log));
     return s;
   }
 
@@ -291,23 +298,22 @@ std::string ReplicationHbaLines() {
 
 std::string RenderReplicaConf(const core::Environment& env, const StatePaths& root,
                               int primary_port, int node) {
-  std::string conninfo = fmt::format(
-      "host={} port={} user={} passfile={} application_name={} sslmode=disable",
-      ConninfoQuote(env.postgres.host), primary_port, kReplicationRole,
-      ConninfoQuote(root.ReplicationPassfile()), ReplicaSlotName(node));
+  std::string conninfo =
+      fmt::format("host={} port={} user={} passfile={} application_name={} sslmode=disable",
+                  ConninfoQuote(env.postgres.host), primary_port, kReplicationRole,
+                  ConninfoQuote(root.ReplicationPassfile()), ReplicaSlotName(node));
   return fmt::format(
       "# Written by pgstack: this node is a hot standby of the primary on port {}. pgstack up\n"
       "# rewrites it; pgstack promote removes it. The password is in the passfile (0600).\n"
       "primary_conninfo = {}\n"
       "primary_slot_name = {}\n"
       "hot_standby = on\n",
-      primary_port, core::QuoteConfValue(conninfo),
-      core::QuoteConfValue(ReplicaSlotName(node)));
+      primary_port, core::QuoteConfValue(conninfo), core::QuoteConfValue(ReplicaSlotName(node)));
 }
 
 Result<std::vector<location::ReplicaState>> PlanReplicas(
-    const std::vector<location::ReplicaState>& current, int primary_node,
-    std::optional<int> wanted, const std::string& host, std::vector<core::PortLock>& held) {
+    const std::vector<location::ReplicaState>& current, int primary_node, std::optional<int> wanted,
+    const std::string& host, std::vector<core::PortLock>& held) {
   int n = wanted.value_or(static_cast<int>(current.size()));
   if (n < 0 || n > kMaxWalSenders) {
     return Status::InvalidInput(fmt::format(
@@ -339,9 +345,9 @@ Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::Replica
     if (!kept) PGSTACK_RETURN_IF_ERROR(maker.Remove(p));
   }
   if (set.state.replicas.empty()) return Status::Ok();
-  PGSTACK_ASSIGN_OR_RETURN(std::string password,
-                           ReplicationPassword(set.root, {set.service.uid, set.service.gid},
-                                               actions));
+  PGSTACK_ASSIGN_OR_RETURN(
+      std::string password,
+      ReplicationPassword(set.root, {set.service.uid, set.service.gid}, actions));
   PGSTACK_RETURN_IF_ERROR(EnsureReplicationRole(primary, password, actions));
   for (const auto& r : set.state.replicas) PGSTACK_RETURN_IF_ERROR(maker.Ensure(r));
   return Status::Ok();

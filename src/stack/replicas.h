@@ -22,8 +22,8 @@ inline constexpr int kMaxWalSenders = 10;
 // then new nodes on free ports (locked in `held` until Up returns). kInvalidInput, before
 // anything starts, when more are wanted than the primary's senders and slots allow.
 Result<std::vector<location::ReplicaState>> PlanReplicas(
-    const std::vector<location::ReplicaState>& current, int primary_node,
-    std::optional<int> wanted, const std::string& host, std::vector<core::PortLock>& held);
+    const std::vector<location::ReplicaState>& current, int primary_node, std::optional<int> wanted,
+    const std::string& host, std::vector<core::PortLock>& held);
 
 // Everything EnsureReplicas works with. `env` carries the application role's password.
 struct ReplicaSet {

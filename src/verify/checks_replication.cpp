@@ -13,7 +13,8 @@
 namespace pgstack::verify {
 namespace {
 
-constexpr const char* kNoReplicas = "the stack has no replicas (pgstack up --replicas N makes them)";
+constexpr const char* kNoReplicas =
+    "the stack has no replicas (pgstack up --replicas N makes them)";
 
 // The local stack's replicas; empty in external mode (and for a stack without any).
 Result<std::vector<location::ReplicaState>> LocalReplicas(Probe& probe) {
@@ -35,7 +36,8 @@ Result<std::vector<Sender>> Senders(pg::Connection& c) {
                      "FROM pg_stat_replication ORDER BY application_name"));
   std::vector<Sender> out;
   for (int i = 0; i < q.rows(); ++i)
-    out.push_back({std::string(q.get(i, 0)), std::string(q.get(i, 1)), std::stoll(std::string(q.get(i, 2)))});
+    out.push_back(
+        {std::string(q.get(i, 0)), std::string(q.get(i, 1)), std::stoll(std::string(q.get(i, 2)))});
   return out;
 }
 
@@ -95,13 +97,15 @@ Outcome ReplicationLag(Probe& probe) {
   long long bound = probe.env().replication.max_lag_bytes, worst = 0;
   std::vector<std::string> over, all;
   for (const auto& s : *senders) {
-    std::string lag = s.lag_bytes < 0 ? "nothing replayed yet" : fmt::format("{} bytes", s.lag_bytes);
+    std::string lag =
+        s.lag_bytes < 0 ? "nothing replayed yet" : fmt::format("{} bytes", s.lag_bytes);
     all.push_back(fmt::format("{} {}", s.name, lag));
     if (s.lag_bytes < 0 || s.lag_bytes > bound) over.push_back(all.back());
     worst = std::max(worst, s.lag_bytes);
   }
   std::string expected = fmt::format("<= {} bytes (replication.max_lag_bytes)", bound);
-  if (!over.empty()) return Outcome::Fail("behind: " + Join(over), expected, fmt::format("{} bytes", worst));
+  if (!over.empty())
+    return Outcome::Fail("behind: " + Join(over), expected, fmt::format("{} bytes", worst));
   return Outcome::Pass("replay lag: " + Join(all), expected, fmt::format("{} bytes", worst));
 }
 
@@ -119,8 +123,8 @@ Outcome ReplicationReadOnly(Probe& probe) {
     p.port = r.port;
     auto c = pg::Connection::Open(p);
     if (!c.ok())
-      return Outcome::Fail(fmt::format("replica {} (port {}): {}", r.node, r.port,
-                                       c.status().message()));
+      return Outcome::Fail(
+          fmt::format("replica {} (port {}): {}", r.node, r.port, c.status().message()));
     // Rolled back whatever happens: a replica that takes it must keep nothing of the check.
     Status w = c->Run("BEGIN; CREATE TABLE pgstack_verify_read_only (x int); ROLLBACK");
     if (w.ok())

@@ -14,7 +14,8 @@
 namespace pgstack::stack {
 
 using location::ReplicaSlotName;
-// The role replicas log in as (REPLICATION, SCRAM; its password in StatePaths::ReplicationPassfile).
+// The role replicas log in as (REPLICATION, SCRAM; its password in
+// StatePaths::ReplicationPassfile).
 inline constexpr const char* kReplicationRole = "pgstack_replication";
 
 struct ReplicaStatus {
@@ -22,8 +23,8 @@ struct ReplicaStatus {
   int port = 0;
   bool running = false;
   std::string state;  // pg_stat_replication.state on the primary ("streaming"), "" when absent
-  std::optional<long long> lag_bytes;   // the primary's current LSN minus the replica's replay LSN
-  std::optional<double> lag_seconds;    // pg_stat_replication.replay_lag
+  std::optional<long long> lag_bytes;  // the primary's current LSN minus the replica's replay LSN
+  std::optional<double> lag_seconds;   // pg_stat_replication.replay_lag
 };
 // What runs and how far behind each replica of `st` is; the primary is asked over `run`'s socket
 // when it runs (else state and lag stay empty).
