@@ -34,8 +34,7 @@ TEST(ReplicaPlan, KeepsTheFirstAndAddsNewNodesOnFreePorts) {
   // primary's node is never reused.
   EXPECT_EQ(stack::PlanReplicas(current, 0, std::nullopt, "127.0.0.1", held)->size(), 1u);
   EXPECT_TRUE(stack::PlanReplicas(current, 0, 0, "127.0.0.1", held)->empty());
-  auto after_promote =
-      stack::PlanReplicas({{.node = 0, .port = 7000}}, 1, 2, "127.0.0.1", held);
+  auto after_promote = stack::PlanReplicas({{.node = 0, .port = 7000}}, 1, 2, "127.0.0.1", held);
   ASSERT_TRUE(after_promote.ok());
   EXPECT_EQ((*after_promote)[1].node, 2);
 }

@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TestStack& Stack() {
-  static TestStack& s = [] () -> TestStack& {
+  static TestStack& s = []() -> TestStack& {
     TestStack& shared = TestStack::Shared();
     auto up = shared.Pgstack({"up", "--replicas", "1"});
     EXPECT_EQ(up.exit_code, 0) << up.output;
@@ -53,8 +53,9 @@ pg::ConnParams ReplicaSuperuser(const location::ReplicaState& r) {
 }
 
 void ExpectStreaming() {
-  Status s = WaitFor("the replica to stream", [] { return Verify("replication.streaming") == 0; },
-                     std::chrono::seconds(30));
+  Status s = WaitFor(
+      "the replica to stream", [] { return Verify("replication.streaming") == 0; },
+      std::chrono::seconds(30));
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
@@ -105,14 +106,16 @@ TEST(Replica, LagAboveTheBoundFailsAndCatchesUp) {
   auto direct = pg::Connection::Open(Endpoints().direct);
   ASSERT_TRUE(direct.ok());
   // About 40 MB of WAL, well above the 16 MB bound.
-  ASSERT_TRUE(direct->Run("CREATE TABLE rep_bulk AS SELECT repeat('x', 1000) AS t "
-                          "FROM generate_series(1, 40000)")
+  ASSERT_TRUE(direct
+                  ->Run("CREATE TABLE rep_bulk AS SELECT repeat('x', 1000) AS t "
+                        "FROM generate_series(1, 40000)")
                   .ok());
   std::string out;
   EXPECT_EQ(Verify("replication.lag", &out), 3) << out;
   ASSERT_TRUE(su->Run("SELECT pg_wal_replay_resume()").ok());
-  Status s = WaitFor("the replica to catch up", [] { return Verify("replication.lag") == 0; },
-                     std::chrono::seconds(30));
+  Status s = WaitFor(
+      "the replica to catch up", [] { return Verify("replication.lag") == 0; },
+      std::chrono::seconds(30));
   EXPECT_TRUE(s.ok()) << s.message();
   ASSERT_TRUE(direct->Run("DROP TABLE rep_bulk").ok());
 }
@@ -128,8 +131,8 @@ TEST(Replica, KilledReplicaIsNamedAndUpRestartsIt) {
   std::string out;
   EXPECT_EQ(Verify("replication.streaming", &out), 3) << out;
   EXPECT_NE(out.find("replica " + std::to_string(r.node)), std::string::npos) << out;
-  Status slots = WaitFor("the slot to go inactive",
-                         [] { return Verify("replication.slots") == 3; });
+  Status slots =
+      WaitFor("the slot to go inactive", [] { return Verify("replication.slots") == 3; });
   EXPECT_TRUE(slots.ok()) << slots.message();
   auto up = Stack().Pgstack({"up"});
   EXPECT_EQ(up.exit_code, 0) << up.output;
@@ -149,8 +152,9 @@ TEST(Replica, AGoneSlotMakesUpRebuildTheReplica) {
   auto su = pg::Connection::Open(Endpoints().superuser);
   ASSERT_TRUE(su.ok());
   ASSERT_TRUE(WaitFor("the slot to be dropped", [&] {
-                return su->Run("SELECT pg_drop_replication_slot('" +
-                               location::ReplicaSlotName(r.node) + "')")
+                return su
+                    ->Run("SELECT pg_drop_replication_slot('" + location::ReplicaSlotName(r.node) +
+                          "')")
                     .ok();
               }).ok());
   auto up = Stack().Pgstack({"up"});
