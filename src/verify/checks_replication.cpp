@@ -142,6 +142,7 @@ Outcome ReplicationReadOnly(Probe& probe) {
 Outcome ReplicationSlots(Probe& probe) {
   auto replicas = LocalReplicas(probe);
   if (!replicas.ok()) return probe.Unreachable(replicas.status());
+  if (probe.local() && replicas->empty()) return Outcome::Skip(kNoReplicas);
   auto c = probe.Superuser();
   if (!c.ok()) return probe.Unreachable(c.status());
   auto q = (*c)->Exec(
