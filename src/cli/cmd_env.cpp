@@ -34,6 +34,7 @@ EnvVars VariablesOf(const pg::ConnParams& p) {
 
 struct Flags {
   bool direct = false;
+  bool replica = false;
   bool unset = false;
   std::string format = "sh";
 };
@@ -47,7 +48,10 @@ void Print(Context& ctx, const std::string& text) {
 
 RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
   auto f = std::make_shared<Flags>();
-  sub.add_flag("--direct", f->direct, "the server itself instead of PgBouncer");
+  auto* direct = sub.add_flag("--direct", f->direct, "the server itself instead of PgBouncer");
+  sub.add_flag("--replica", f->replica,
+               "the read pool: <database>_ro through PgBouncer, on a replica (up --replicas)")
+      ->excludes(direct);
   sub.add_flag("--unset", f->unset,
                "the lines that unset every variable env sets, to leave a stack's environment");
   sub.add_option("--format", f->format,
@@ -82,7 +86,13 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
     if (!env.ok()) return ctx.out.Fail(env.status());
     auto ep = location::ResolveEndpoints(*env, ctx.global.state_dir);
     if (!ep.ok()) return ctx.out.Fail(ep.status());
-    EnvVars vars = VariablesOf(f->direct ? ep->direct : ep->pooled);
+    if (f->replica && ep->read_pool.host.empty()) {
+      return ctx.out.Fail(Status::InvalidInput(
+          fmt::format("--replica: the stack in {} has no replica (pgstack up --replicas 1 makes "
+                      "one)",
+                      ctx.global.state_dir)));
+    }
+    EnvVars vars = VariablesOf(f->replica ? ep->read_pool : f->direct ? ep->direct : ep->pooled);
     if (ctx.out.json()) {
       nlohmann::json j;
       for (const auto& [k, v] : vars) j[k] = v;

@@ -21,6 +21,28 @@ Result<int> DropTestdbDatabases(const std::string& state_dir) {
   return testdb::Purge(su);
 }
 
+nlohmann::json ReplicasJson(const std::vector<stack::ReplicaStatus>& replicas) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : replicas) {
+    out.push_back({{"node", r.node},
+                   {"port", r.port},
+                   {"running", r.running},
+                   {"state", r.state},
+                   {"lag_bytes", r.lag_bytes ? nlohmann::json(*r.lag_bytes) : nullptr},
+                   {"lag_seconds", r.lag_seconds ? nlohmann::json(*r.lag_seconds) : nullptr}});
+  }
+  return out;
+}
+
+std::string ReplicaLine(const stack::ReplicaStatus& r) {
+  std::string lag = r.lag_bytes ? fmt::format("  replay lag {} bytes, {:.3f} s", *r.lag_bytes,
+                                              r.lag_seconds.value_or(0))
+                                : "";
+  return fmt::format("Replica {:<3} {:<8} {:<7} port {}{}", r.node,
+                     r.state.empty() ? (r.running ? "(not streaming)" : "") : r.state,
+                     r.running ? "running" : "stopped", r.port, lag);
+}
+
 }  // namespace
 
 RunFn RegisterDown(CLI::App& sub, Context& ctx) {
@@ -61,11 +83,8 @@ nlohmann::json StatusJson(const std::string& state_dir, const stack::StackStatus
   if (!s.postgres_version.empty()) pg["version"] = s.postgres_version;
   if (!st.pg_bin.empty()) pg["bin"] = st.pg_bin;
   if (s.postgres_durable) pg["durability"] = *s.postgres_durable ? "on" : "off";
-  return {{"state_dir", state_dir},
-          {"exists", s.exists},
-          {"complete", s.complete},
-          {"postgres", pg},
-          {"pgbouncer", bouncer}};
+  return {{"state_dir", state_dir}, {"exists", s.exists},   {"complete", s.complete},
+          {"postgres", pg},         {"pgbouncer", bouncer}, {"replicas", ReplicasJson(s.replicas)}};
 }
 
 RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
@@ -92,6 +111,7 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
                                  : ""));
     ctx.out.Line(
         fmt::format("PgBouncer  {:<8} {:<7} port {}", "", run(s->pgbouncer_running), st.pool_port));
+    for (const auto& r : s->replicas) ctx.out.Line(ReplicaLine(r));
     if (!s->complete) {
       // Not a healthy stack: a script that asks status must not read success.
       return ctx.out.Fail(Status::Failure(fmt::format(

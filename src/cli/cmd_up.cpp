@@ -15,6 +15,7 @@ struct UpFlags {
   stack::UpOptions local;
   int pg_port = -1;
   int pool_port = -1;
+  int replicas = -1;
   stack::ExternalOptions external;
   CLI::Option* pg_conf_dir = nullptr;
   CLI::Option* pgbouncer_dir = nullptr;
@@ -46,6 +47,12 @@ nlohmann::json EndpointsJson(const core::Environment& env, const std::string& st
   return {{"direct", one(ep->direct)}, {"pooled", one(ep->pooled)}};
 }
 
+nlohmann::json ReplicasJson(const location::StackState& st) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : st.replicas) out.push_back({{"node", r.node}, {"port", r.port}});
+  return out;
+}
+
 int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   if (f.external.dry_run || f.external.restart || f.pg_conf_dir->count() ||
       f.pgbouncer_dir->count()) {
@@ -58,6 +65,7 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   opts.state_dir = ctx.global.state_dir;
   if (f.pg_port >= 0) opts.pg_port = f.pg_port;
   if (f.pool_port >= 0) opts.pool_port = f.pool_port;
+  if (f.replicas >= 0) opts.replicas = f.replicas;
   ctx.out.Progress("bringing up the stack...");
   auto report = stack::Up(env, opts);
   ctx.out.Progress("");
@@ -71,6 +79,10 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
                            pg.host, st.pg_port, pg.database, pg.user));
   ctx.out.Line(fmt::format("PgBouncer         {}:{}  ({} pooling)", env.pgbouncer.listen_addr,
                            st.pool_port, env.setting("pool_mode").value_or("")));
+  for (const auto& r : st.replicas) {
+    ctx.out.Line(fmt::format("replica {}         {}:{}  read pool: database {}_ro  (env --replica)",
+                             r.node, pg.host, r.port, pg.database));
+  }
   ctx.out.Line(fmt::format("state             {}   connect: eval \"$({})\"", ctx.global.state_dir,
                            ctx.CommandLine("env")));
   ctx.out.Json({{"changed", !report->actions.empty()},
@@ -78,16 +90,18 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
                 {"endpoints", EndpointsJson(env, ctx.global.state_dir)},
                 {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},
                 {"pgbouncer", {{"port", st.pool_port}}},
+                {"replicas", ReplicasJson(st)},
                 {"state_dir", ctx.global.state_dir}});
   return 0;
 }
 
 int RunExternal(Context& ctx, const core::Environment& env, UpFlags& f) {
-  if (f.pg_port >= 0 || f.pool_port >= 0 || !f.local.pg_bin.empty()) {
-    return ctx.out.Fail(Status::InvalidInput(fmt::format(
-        "--pg-port, --pool-port and --pg-bin are for a local stack; environment {} is external "
-        "(its server is configured in {})",
-        env.name, env.file)));
+  if (f.pg_port >= 0 || f.pool_port >= 0 || f.replicas >= 0 || !f.local.pg_bin.empty()) {
+    return ctx.out.Fail(
+        Status::InvalidInput(fmt::format("--pg-port, --pool-port, --replicas and --pg-bin are for "
+                                         "a local stack; environment {} is external "
+                                         "(its server is configured in {})",
+                                         env.name, env.file)));
   }
   ctx.out.Progress("setting up the external server...");
   auto r = stack::UpExternal(env, f.external);
@@ -140,6 +154,9 @@ RunFn RegisterUp(CLI::App& sub, Context& ctx) {
       ->check(CLI::Range(0, 65535));
   sub.add_option("--pool-port", f->pool_port, "PgBouncer port (0: a free one)")
       ->check(CLI::Range(0, 65535));
+  sub.add_option("--replicas", f->replicas,
+                 "hot standbys of the primary, made without stopping it (0 removes them)")
+      ->check(CLI::NonNegativeNumber);
   sub.add_option("--pg-bin", f->local.pg_bin,
                  "folder with PostgreSQL 17's initdb, pg_ctl, postgres");
   sub.add_flag("--dry-run", f->external.dry_run,

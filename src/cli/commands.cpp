@@ -9,6 +9,8 @@ constexpr CommandSpec kCommands[] = {
     {"status", "what runs, where, which version", RegisterStatus},
     {"destroy", "stop the stack and delete its state directory (needs --yes)", RegisterDestroy},
     {"env", "shell export lines for the pooled endpoint (--direct: the server)", RegisterEnv},
+    {"promote", "make a replica the primary; PgBouncer follows, the old primary is fenced",
+     RegisterPromote},
     {"verify", "every validation of the setup plan as a named check; exit 3 if any fails",
      RegisterVerify},
     {"migrate", "the schema migration system: up, down, status, validate, plan, ...",

@@ -18,6 +18,7 @@ RunFn RegisterDown(CLI::App& sub, Context& ctx);
 RunFn RegisterStatus(CLI::App& sub, Context& ctx);
 RunFn RegisterDestroy(CLI::App& sub, Context& ctx);
 RunFn RegisterEnv(CLI::App& sub, Context& ctx);
+RunFn RegisterPromote(CLI::App& sub, Context& ctx);
 RunFn RegisterVerify(CLI::App& sub, Context& ctx);
 RunFn RegisterMigrate(CLI::App& sub, Context& ctx);
 RunFn RegisterBench(CLI::App& sub, Context& ctx);

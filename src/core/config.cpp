@@ -260,8 +260,9 @@ Status ApplyMigrate(const Reader& r, const json& m, const std::string& path, Mig
 // Applies one layer (the file's "defaults", then the environment itself) over what the layers
 // before it gave: each key it has replaces the value below, objects merge key by key.
 Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layers* out) {
-  PGSTACK_RETURN_IF_ERROR(
-      r.CheckKeys(e, path, {"mode", "durability", "postgres", "pgbouncer", "verify", "migrate"}));
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(
+      e, path,
+      {"mode", "durability", "postgres", "pgbouncer", "verify", "migrate", "replication"}));
   if (e.contains("durability")) {
     std::string durability;
     PGSTACK_RETURN_IF_ERROR(r.String(e, path, "durability", &durability));
@@ -328,6 +329,21 @@ Status ApplyLayer(const Reader& r, const json& e, const std::string& path, Layer
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_rows", &vc.jsonb_rows));
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_max_ms", &vc.jsonb_max_ms));
     PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "jsonb_min_speedup", &vc.jsonb_min_speedup));
+  }
+  if (e.contains("replication")) {
+    const json& v = e["replication"];
+    std::string vp = path + ".replication";
+    ReplicationConfig& rc = out->env.replication;
+    PGSTACK_RETURN_IF_ERROR(r.CheckKeys(v, vp, {"replicas", "max_lag_bytes"}));
+    if (v.contains("replicas")) {
+      const json& n = v["replicas"];
+      if (!n.is_number_integer() || n.get<long long>() < 0 ||
+          n.get<long long>() > ReplicationConfig::kMaxReplicas)
+        return r.Error(vp + ".replicas",
+                       fmt::format("must be an integer, 0 to {}", ReplicationConfig::kMaxReplicas));
+      rc.replicas = n.get<int>();
+    }
+    PGSTACK_RETURN_IF_ERROR(r.Number(v, vp, "max_lag_bytes", &rc.max_lag_bytes));
   }
   if (e.contains("migrate")) {
     PGSTACK_RETURN_IF_ERROR(ApplyMigrate(r, e["migrate"], path + ".migrate", &out->env.migrate));

@@ -43,6 +43,10 @@ Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string
   e.pooled.port = st.pool_port;
   e.admin = e.pooled;
   e.admin.dbname = "pgbouncer";
+  if (!st.replicas.empty()) {
+    e.read_pool = e.pooled;
+    e.read_pool.dbname = env.postgres.database + "_ro";
+  }
   PGSTACK_ASSIGN_OR_RETURN(e.superuser, LocalSuperuser(state_dir));
   return e;
 }

@@ -14,11 +14,13 @@ std::string StackId(const core::Environment& env) {
   return env.name + "/" + env.postgres.database + "/" + env.postgres.user;
 }
 
+std::string ReplicaSlotName(int node) { return fmt::format("pgstack_replica_{}", node); }
+
 bool IsStateDirEntry(const std::string& name) {
   // Each of these, and what pgstack writes beside it: "<name>.tmp.<pid>" while writing,
   // "<name>.<time>.bak" backups, data.copy and data.init while a cluster is made.
   static const char* const kEntries[] = {".lock", "state.json", "credentials.json", "data",
-                                         "run",   "logs",       "pgbouncer"};
+                                         "run",   "logs",       "pgbouncer",        "replicas"};
   for (const char* e : kEntries) {
     std::string_view n(name), k(e);
     if (n == k || (n.size() > k.size() && n.substr(0, k.size()) == k && n[k.size()] == '.'))
@@ -65,13 +67,18 @@ Result<StackState> LoadState(const std::string& state_dir) {
   }
   try {
     auto j = nlohmann::json::parse(*text);
+    std::vector<ReplicaState> replicas;
+    for (const auto& r : j.value("replicas", nlohmann::json::array()))
+      replicas.push_back({.node = r.at("node").get<int>(), .port = r.at("port").get<int>()});
     return StackState{.stack_id = j.at("stack").get<std::string>(),
                       .environment = j.at("environment").get<std::string>(),
                       .pg_port = j.at("pg_port").get<int>(),
                       .pool_port = j.at("pool_port").get<int>(),
                       .pg_bin = j.at("pg_bin").get<std::string>(),
                       .os_user = j.at("os_user").get<std::string>(),
-                      .provisional = j.value("provisional", false)};
+                      .provisional = j.value("provisional", false),
+                      .primary_node = j.value("primary_node", 0),
+                      .replicas = std::move(replicas)};
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidInput(fmt::format("{}: damaged ({})", paths.state_file, e.what()));
   }
@@ -82,6 +89,11 @@ Status SaveState(const std::string& state_dir, const StackState& s) {
                       {"pg_port", s.pg_port}, {"pool_port", s.pool_port},
                       {"pg_bin", s.pg_bin},   {"os_user", s.os_user}};
   if (s.provisional) j["provisional"] = true;
+  if (s.primary_node != 0) j["primary_node"] = s.primary_node;
+  if (!s.replicas.empty()) {
+    j["replicas"] = nlohmann::json::array();
+    for (const auto& r : s.replicas) j["replicas"].push_back({{"node", r.node}, {"port", r.port}});
+  }
   return core::WriteFileAtomic(StatePaths(state_dir).state_file, j.dump(2) + "\n", 0600);
 }
 

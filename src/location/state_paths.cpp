@@ -38,6 +38,22 @@ StatePaths::StatePaths(const std::string& dir, int)
       pgbouncer_ini(dir + "/pgbouncer/pgbouncer.ini"),
       userlist(dir + "/pgbouncer/userlist.txt"),
       pgbouncer_log(dir + "/logs/pgbouncer.log"),
-      pgbouncer_pid(dir + "/run/pgbouncer.pid") {}
+      pgbouncer_pid(dir + "/run/pgbouncer.pid"),
+      replicas(dir + "/replicas") {}
+
+std::string StatePaths::NodeDir(int n) const { return replicas + "/" + std::to_string(n); }
+
+StatePaths StatePaths::Node(int n) const {
+  StatePaths p = *this;
+  if (n == 0) return p;
+  std::string dir = NodeDir(n);
+  p.data = dir + "/data";
+  p.conf_dir = p.data + "/conf.d";
+  p.pg_conf = p.conf_dir + "/pgstack.conf";
+  p.hba = p.data + "/pgstack_hba.conf";
+  p.ident = p.data + "/pgstack_ident.conf";
+  p.pg_log = dir + "/postgresql.log";
+  return p;
+}
 
 }  // namespace pgstack::location

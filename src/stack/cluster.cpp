@@ -12,6 +12,7 @@
 #include "pgstack/core/process.h"
 #include "pgstack/core/settings.h"
 #include "pgstack/core/wait.h"
+#include "replicas.h"
 
 namespace pgstack::stack {
 namespace {
@@ -53,6 +54,13 @@ std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, 
         spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
     out += fmt::format("{} = {}\n", name, bare ? value : core::QuoteConfValue(value));
   }
+  if (env.replication.replicas.value_or(0) > 0) {
+    out +=
+        "# Replicas (pgstack up --replicas): a replica that is down keeps at most this much WAL\n"
+        "# in its slot, so that it cannot fill the disk; past it, its slot is invalidated and\n"
+        "# the next pgstack up rebuilds it.\n"
+        "max_slot_wal_keep_size = '1GB'\n";
+  }
   if (!env.durable) {
     out +=
         "# Test mode (\"durability\": \"off\"): nothing waits for the disk. A crash of the server "
@@ -77,6 +85,7 @@ std::string RenderHba(const core::Environment& env, const std::string& superuser
       "host    all       all   ::1/128       scram-sha-256\n",
       superuser);
   if (!LoopbackOnly(listen)) out += "host    all       all   all           scram-sha-256\n";
+  if (env.replication.replicas.value_or(0) > 0) out += ReplicationHbaLines();
   return out;
 }
 

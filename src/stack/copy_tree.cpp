@@ -38,6 +38,8 @@ Status Errno(const std::string& what, const std::string& path) {
 
 class TreeCopier {
  public:
+  TreeCopier() = default;
+  explicit TreeCopier(const LiveCopy* live) : live_(live) {}
   Result<CopyStats> Run(const std::string& from, const std::string& to) {
     Fd src(::open(from.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!src.ok()) return Errno("cannot open", from);
@@ -46,7 +48,7 @@ class TreeCopier {
     if (::mkdir(to.c_str(), 0700) != 0) return Errno("cannot create", to);
     Fd dst(::open(to.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dst.ok()) return Errno("cannot open", to);
-    PGSTACK_RETURN_IF_ERROR(CopyDir(src.get(), dst.get(), from, to));
+    PGSTACK_RETURN_IF_ERROR(CopyDir(src.get(), dst.get(), from, to, ""));
     PGSTACK_RETURN_IF_ERROR(SetMeta(dst.get(), st, to));
     return stats_;
   }
@@ -59,7 +61,11 @@ class TreeCopier {
     return Status::Ok();
   }
 
-  Status CopyDir(int src_dir, int dst_dir, const std::string& from, const std::string& to) {
+  // A live tree's entry that is gone by the time it is opened.
+  bool Vanished() const { return live_ && errno == ENOENT; }
+
+  Status CopyDir(int src_dir, int dst_dir, const std::string& from, const std::string& to,
+                 const std::string& rel) {
     DIR* d = ::fdopendir(::dup(src_dir));
     if (!d) return Errno("cannot list", from);
     std::vector<std::string> names;
@@ -70,20 +76,26 @@ class TreeCopier {
     ::closedir(d);
     for (const std::string& name : names) {
       std::string src_path = from + "/" + name, dst_path = to + "/" + name;
+      std::string child = rel.empty() ? name : rel + "/" + name;
       struct stat st {};
-      if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+      if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (Vanished()) continue;
         return Errno("cannot stat", src_path);
+      }
+      if (live_ && live_->skip && live_->skip(child)) continue;
       if (S_ISDIR(st.st_mode)) {
-        if (::mkdirat(dst_dir, name.c_str(), 0700) != 0) return Errno("cannot create", dst_path);
         Fd s(::openat(src_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        Fd t(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!s.ok() && Vanished()) continue;
         if (!s.ok()) return Errno("cannot open", src_path);
+        if (::mkdirat(dst_dir, name.c_str(), 0700) != 0) return Errno("cannot create", dst_path);
+        Fd t(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!t.ok()) return Errno("cannot open", dst_path);
-        PGSTACK_RETURN_IF_ERROR(CopyDir(s.get(), t.get(), src_path, dst_path));
+        PGSTACK_RETURN_IF_ERROR(CopyDir(s.get(), t.get(), src_path, dst_path, child));
         PGSTACK_RETURN_IF_ERROR(SetMeta(t.get(), st, dst_path));
       } else if (S_ISLNK(st.st_mode)) {
         std::vector<char> target(st.st_size + 1);
         ssize_t n = ::readlinkat(src_dir, name.c_str(), target.data(), target.size());
+        if (n < 0 && Vanished()) continue;
         if (n < 0) return Errno("cannot read link", src_path);
         if (::symlinkat(std::string(target.data(), n).c_str(), dst_dir, name.c_str()) != 0)
           return Errno("cannot create link", dst_path);
@@ -101,6 +113,7 @@ class TreeCopier {
   Status CopyFile(int src_dir, int dst_dir, const std::string& name, const struct stat& st,
                   const std::string& src_path, const std::string& dst_path) {
     Fd in(::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!in.ok() && Vanished()) return Status::Ok();
     if (!in.ok()) return Errno("cannot open", src_path);
     Fd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!out.ok()) return Errno("cannot create", dst_path);
@@ -154,6 +167,7 @@ class TreeCopier {
     }
   }
 
+  const LiveCopy* live_ = nullptr;
   const bool root_ = ::geteuid() == 0;
   bool try_clone_ = true;
   bool try_range_ = true;
@@ -164,6 +178,10 @@ class TreeCopier {
 
 Result<CopyStats> CopyTree(const std::string& from, const std::string& to) {
   return TreeCopier().Run(from, to);
+}
+
+Result<CopyStats> CopyTree(const std::string& from, const std::string& to, const LiveCopy& live) {
+  return TreeCopier(&live).Run(from, to);
 }
 
 Status SyncFilesystem(const std::string& path) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "pgstack/core/status.h"
@@ -21,6 +22,15 @@ struct CopyStats {
 // Symlinks are recreated, not followed. On failure `to` may be left half-written: the caller
 // copies into a temporary name and renames.
 Result<CopyStats> CopyTree(const std::string& from, const std::string& to);
+
+// A copy of a tree that changes while it is read (a running server's data directory, for a
+// replica): an entry that vanishes between listing and opening is left out, and `skip` (given
+// the path relative to `from`, e.g. "pg_wal/000000010000000000000001") leaves out what the
+// caller does not want (a skipped directory with all it holds).
+struct LiveCopy {
+  std::function<bool(const std::string& relative)> skip;
+};
+Result<CopyStats> CopyTree(const std::string& from, const std::string& to, const LiveCopy& live);
 
 // Flushes the whole filesystem that holds `path` (syncfs): one call instead of an fsync per
 // file, as `initdb --sync-method=syncfs` does.

@@ -27,6 +27,11 @@ using location::StatePaths;
 // userlist alone, the server is reached only by a query.
 Result<pg::Connection> WaitForLogin(const pg::ConnParams& p, std::chrono::milliseconds timeout);
 
+// pgbouncer.ini of the local stack in its state (PostgreSQL at st.pg_port, the read pool
+// <database>_ro at its first replica).
+Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,
+                                   const StackState& st);
+
 // Runs a PostgreSQL or PgBouncer program as the service user; a non-zero exit becomes an error
 // that quotes the program's last output lines.
 Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<std::string> argv,

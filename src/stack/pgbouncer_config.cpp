@@ -45,6 +45,10 @@ Result<std::string> RenderPgBouncerIni(const core::Environment& env, const PgBou
       {"logfile", l.logfile},
       {"pidfile", l.pidfile},
       {"settings", SettingsBlock(env.pgbouncer.settings)},
+      {"read_pool", l.read_pool_port == 0
+                        ? std::string(";; no read pool: the stack has no replica")
+                        : fmt::format("{}_ro = host={} port={} dbname={}", env.postgres.database,
+                                      l.server_host, l.read_pool_port, env.postgres.database)},
   };
   return core::RenderTemplate(template_text, template_name, values);
 }

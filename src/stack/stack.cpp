@@ -18,9 +18,31 @@
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
 #include "preflight.h"
+#include "replicas.h"
 #include "state_lock.h"
 
 namespace pgstack::stack {
+
+PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths,
+                            const StackState& st) {
+  return PgBouncerLayout{.server_host = env.postgres.host,
+                         .server_port = st.pg_port,
+                         .listen_port = st.pool_port,
+                         .unix_socket_dir = paths.run,
+                         .auth_file = paths.userlist,
+                         .logfile = paths.pgbouncer_log,
+                         .pidfile = paths.pgbouncer_pid,
+                         .read_pool_port = st.replicas.empty() ? 0 : st.replicas.front().port};
+}
+
+Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,
+                                   const StackState& st) {
+  std::string tmpl_path = PgBouncerTemplatePath();
+  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, core::ReadFileIfExists(tmpl_path));
+  if (!tmpl) return Status::InvalidInput(tmpl_path + ": PgBouncer template missing");
+  return RenderPgBouncerIni(env, LocalLayout(env, paths, st), *tmpl, tmpl_path);
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -68,25 +90,6 @@ struct Plan {
   std::vector<core::PortLock> ports;  // free ports chosen for this run, held until Up returns
 };
 
-PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths,
-                            const StackState& st) {
-  return PgBouncerLayout{.server_host = env.postgres.host,
-                         .server_port = st.pg_port,
-                         .listen_port = st.pool_port,
-                         .unix_socket_dir = paths.run,
-                         .auth_file = paths.userlist,
-                         .logfile = paths.pgbouncer_log,
-                         .pidfile = paths.pgbouncer_pid};
-}
-
-Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,
-                                   const StackState& st) {
-  std::string tmpl_path = PgBouncerTemplatePath();
-  PGSTACK_ASSIGN_OR_RETURN(auto tmpl, core::ReadFileIfExists(tmpl_path));
-  if (!tmpl) return Status::InvalidInput(tmpl_path + ": PgBouncer template missing");
-  return RenderPgBouncerIni(env, LocalLayout(env, paths, st), *tmpl, tmpl_path);
-}
-
 // Everything Up() decides before it changes anything, under the state dir's lock: a second `up`
 // that waited for the first finds the state it wrote and keeps its ports.
 Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::OsUser service,
@@ -126,9 +129,24 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::OsU
                           .pg_bin = bins.dir,
                           .os_user = plan.service.name,
                           .provisional = !prev || prev->provisional};
+  plan.state.primary_node = prev ? prev->primary_node : 0;
+  PGSTACK_ASSIGN_OR_RETURN(
+      plan.state.replicas,
+      PlanReplicas(prev ? prev->replicas : std::vector<location::ReplicaState>{},
+                   plan.state.primary_node, o.replicas ? o.replicas : env.replication.replicas,
+                   env.postgres.host, plan.ports));
+  for (const auto& r : plan.state.replicas) {
+    bool remembered = prev && std::any_of(prev->replicas.begin(), prev->replicas.end(),
+                                          [&](const auto& p) { return p.port == r.port; });
+    bool running = Cluster(paths.Node(r.node), bins.dir, plan.service, runner).Running();
+    if (!(remembered && running))
+      PGSTACK_RETURN_IF_ERROR(
+          CheckPortFree(env.postgres.host, r.port, fmt::format("replica {}", r.node)));
+  }
   PGSTACK_ASSIGN_OR_RETURN(plan.pgbouncer_ini, RenderLocalIni(env, paths, plan.state));
   // A server of ours that already runs holds its port; anything else on it is in the way.
-  Cluster cluster(paths, bins.dir, plan.service, runner);
+  StatePaths primary_paths = paths.Node(plan.state.primary_node);
+  Cluster cluster(primary_paths, bins.dir, plan.service, runner);
   bool ours = cluster.Running() && prev && prev->pg_port == pg_port;
   if (!ours) PGSTACK_RETURN_IF_ERROR(CheckPortFree(env.postgres.host, pg_port, "PostgreSQL"));
   PgBouncerProcess bouncer(paths, plan.service, runner);
@@ -141,7 +159,11 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::OsU
 bool SameState(const StackState& a, const StackState& b) {
   return a.stack_id == b.stack_id && a.environment == b.environment && a.pg_port == b.pg_port &&
          a.pool_port == b.pool_port && a.pg_bin == b.pg_bin && a.os_user == b.os_user &&
-         a.provisional == b.provisional;
+         a.provisional == b.provisional && a.primary_node == b.primary_node &&
+         a.replicas.size() == b.replicas.size() &&
+         std::equal(
+             a.replicas.begin(), a.replicas.end(), b.replicas.begin(),
+             [](const auto& x, const auto& y) { return x.node == y.node && x.port == y.port; });
 }
 
 // What one `up` started: stopped again when that `up` fails, so that a failed `up` leaves
@@ -221,7 +243,8 @@ Result<bool> ResetAlterSystem(pg::Connection& c, const core::Environment& env,
 Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
                           core::ProcessRunner& runner, const core::OsUser& service) {
   PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, service, runner));
-  StatePaths paths(o.state_dir);
+  // The primary's paths: data/ until a `pgstack promote` made another node the primary.
+  StatePaths paths = StatePaths(o.state_dir).Node(plan.state.primary_node);
   const core::OsUser& svc = plan.service;
   core::Owner owner{svc.uid, svc.gid};
   UpReport report;
@@ -250,6 +273,8 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
     }
     e.postgres.password = *kept;
   }
+  // pg_hba and pgstack.conf of every node say what replication needs when there are replicas.
+  e.replication.replicas = static_cast<int>(plan.state.replicas.size());
 
   Cluster cluster(paths, plan.state.pg_bin, svc, runner);
   PgBouncerProcess bouncer(paths, svc, runner);
@@ -341,6 +366,15 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
     return login.WithContext(
         fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
 
+  PGSTACK_RETURN_IF_ERROR(EnsureReplicas(
+      ReplicaSet{.env = e,
+                 .root = StatePaths(o.state_dir),
+                 .state = plan.state,
+                 .service = svc,
+                 .runner = runner},
+      plan.previous ? plan.previous->replicas : std::vector<location::ReplicaState>{}, *admin,
+      actions));
+
   if (plan.state.provisional) {
     plan.state.provisional = false;
     PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
@@ -407,9 +441,11 @@ Result<location::StateDirInfo> Existing(const std::string& state_dir) {
 Status StopAll(const StatePaths& paths, const StackState& st, core::ProcessRunner& runner) {
   PGSTACK_ASSIGN_OR_RETURN(core::OsUser svc, core::LookupOsUser(st.os_user));
   PGSTACK_RETURN_IF_ERROR(PgBouncerProcess(paths, svc, runner).Stop());
-  Cluster cluster(paths, st.pg_bin, svc, runner);
+  // The primary before its replicas: its shutdown sends them everything it wrote.
+  StatePaths primary_paths = paths.Node(st.primary_node);
+  Cluster cluster(primary_paths, st.pg_bin, svc, runner);
   if (cluster.Running()) PGSTACK_RETURN_IF_ERROR(cluster.Stop());
-  return Status::Ok();
+  return StopReplicas(paths, st, svc, runner);
 }
 
 // Deletes `name` in dir and every file beside it whose name continues it with a dot (backups,
@@ -451,6 +487,8 @@ Status Destroy(const std::string& state_dir, core::ProcessRunner& runner) {
     PGSTACK_RETURN_IF_ERROR(RemoveWithCopies(paths.root, "credentials.json"));
     if (fs::exists(paths.pgbouncer_dir, ec))
       PGSTACK_RETURN_IF_ERROR(RemoveWithCopies(paths.pgbouncer_dir, "userlist.txt"));
+    if (fs::exists(paths.replicas, ec))
+      PGSTACK_RETURN_IF_ERROR(RemoveWithCopies(paths.replicas, "pgpass"));
     PGSTACK_ASSIGN_OR_RETURN(StackState st, StateOrGuess(state_dir, dir.kind));
     PGSTACK_RETURN_IF_ERROR(StopAll(paths, st, runner));
   }
@@ -470,7 +508,8 @@ Result<StackStatus> GetStatus(const std::string& state_dir) {
   s.exists = true;
   s.complete = !s.state.provisional;
   PGSTACK_ASSIGN_OR_RETURN(core::OsUser svc, core::LookupOsUser(s.state.os_user));
-  Cluster cluster(paths, s.state.pg_bin, svc, core::SystemProcessRunner());
+  StatePaths primary_paths = paths.Node(s.state.primary_node);
+  Cluster cluster(primary_paths, s.state.pg_bin, svc, core::SystemProcessRunner());
   s.postgres_running = cluster.Running();
   if (s.postgres_running && s.state.pg_port != 0) {
     pg::ConnParams su{
@@ -484,6 +523,7 @@ Result<StackStatus> GetStatus(const std::string& state_dir) {
     }
   }
   s.pgbouncer_running = PgBouncerProcess(paths, svc, core::SystemProcessRunner()).Running();
+  s.replicas = ReplicaStatuses(state_dir, s.state);
   return s;
 }
 

@@ -40,6 +40,12 @@ Outcome SecurityCredentialsMode(Probe& probe);
 Outcome SecurityStateDirMode(Probe& probe);
 Outcome SecurityPostgresListen(Probe& probe);
 
+// Streaming replicas (checks_replication.cpp).
+Outcome ReplicationStreaming(Probe& probe);
+Outcome ReplicationLag(Probe& probe);
+Outcome ReplicationReadOnly(Probe& probe);
+Outcome ReplicationSlots(Probe& probe);
+
 // The schema (checks_schema.cpp).
 Outcome SchemaDrift(Probe& probe);
 Outcome SecurityPgBouncerListen(Probe& probe);

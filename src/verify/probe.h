@@ -28,6 +28,7 @@ class Probe {
   const core::Environment& env() const { return env_; }
   bool local() const { return env_.mode == core::Mode::kLocal; }
   const location::StatePaths& paths() const { return paths_; }
+  const std::string& state_dir() const { return state_dir_; }
   // The migrations directory schema.drift compares the live schema with ("": the project's).
   const std::string& migrations_dir() const { return migrations_dir_; }
   void set_migrations_dir(std::string dir) { migrations_dir_ = std::move(dir); }

@@ -19,7 +19,7 @@ std::vector<std::string> Ids(const std::vector<const CheckSpec*>& checks) {
 
 TEST(VerifyTable, IdsAreUniqueGroupDotNameAndEveryRowIsComplete) {
   std::set<std::string_view> seen;
-  std::regex shape("^(postgres|jsonb|pgbouncer|security|schema)\\.[a-z_]+$");
+  std::regex shape("^(postgres|jsonb|pgbouncer|security|replication|schema)\\.[a-z_]+$");
   for (const CheckSpec& c : AllChecks()) {
     EXPECT_TRUE(seen.insert(c.id).second) << c.id;
     EXPECT_TRUE(std::regex_match(std::string(c.id), shape)) << c.id;

@@ -55,6 +55,14 @@ struct MigrateConfig {
   std::map<std::string, std::vector<std::string>> lint_disable;
 };
 
+// Hot standbys of a local stack ("replication" object; docs/operations.md).
+struct ReplicationConfig {
+  static constexpr int kMaxReplicas = 8;
+  // nullopt: as many as the stack has (`up --replicas N` changes that).
+  std::optional<int> replicas;
+  long long max_lag_bytes = 16 * 1024 * 1024;  // verify's replication.lag fails above it
+};
+
 struct Environment {
   std::string name;
   std::string file;  // the config file it came from, for messages
@@ -63,6 +71,7 @@ struct Environment {
   PgBouncerConfig pgbouncer;
   VerifyConfig verify;
   MigrateConfig migrate;
+  ReplicationConfig replication;
   // "durability": "off" (test mode): PostgreSQL runs with fsync, synchronous_commit and
   // full_page_writes off, as throwaway CI servers do. A crash may lose or corrupt the data.
   // Local mode only: the parser refuses it for an external server.

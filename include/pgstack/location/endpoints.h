@@ -16,6 +16,9 @@ struct Endpoints {
   pg::ConnParams pooled;
   pg::ConnParams superuser;  // dbname "postgres"
   pg::ConnParams admin;      // dbname "pgbouncer" through PgBouncer, as the application role
+  // The read pool: "<database>_ro" through PgBouncer, on a replica. Local stacks with replicas
+  // only (host empty otherwise).
+  pg::ConnParams read_pool;
 };
 
 // The superuser of the local stack in state_dir: the OS user that runs it, by peer on its Unix

@@ -2,11 +2,23 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
 
 namespace pgstack::location {
+
+// A hot standby of the local stack (`up --replicas N`): node N's data directory is
+// replicas/N/data (StatePaths::Node); node 0 is data/, the first primary.
+struct ReplicaState {
+  int node = 0;
+  int port = 0;
+};
+
+// The name of node n's physical replication slot on the primary, also the application_name it
+// streams as (pg_stat_replication).
+std::string ReplicaSlotName(int node);
 
 struct StackState {
   std::string stack_id;  // "<environment>/<database>/<user>": a state dir serves one stack
@@ -18,6 +30,9 @@ struct StackState {
   // Written by the first `up` before it starts anything, so that whatever it leaves (it failed,
   // it was killed) the next up, down, destroy and status find; false once an `up` finished.
   bool provisional = false;
+  // The node that is the primary (0 until a `pgstack promote`); pg_port is always its port.
+  int primary_node = 0;
+  std::vector<ReplicaState> replicas;
 };
 
 // What a --state-dir names, looked at without changing it.

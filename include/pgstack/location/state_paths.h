@@ -26,6 +26,15 @@ struct StatePaths {
   std::string userlist;  // SCRAM verifiers (0600)
   std::string pgbouncer_log;
   std::string pgbouncer_pid;
+  std::string replicas;  // replicas/: one folder per node beyond the first, and pgpass
+
+  // The paths of node n of the stack (0: the above; n > 0: replicas/<n>/data, its files and its
+  // log in replicas/<n>/): a replica, or the primary after a `pgstack promote`. Everything
+  // outside the data directory (run, PgBouncer) is shared.
+  StatePaths Node(int n) const;
+  std::string NodeDir(int n) const;  // replicas/<n> (n > 0)
+  // The replication role's password as libpq reads it (0600, the service user's).
+  std::string ReplicationPassfile() const { return replicas + "/pgpass"; }
 
  private:
   StatePaths(const std::string& absolute_dir, int);

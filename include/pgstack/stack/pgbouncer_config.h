@@ -21,6 +21,9 @@ struct PgBouncerLayout {
   std::string auth_file;
   std::string logfile;
   std::string pidfile;
+  // A replica's port for the read pool, "<database>_ro" (PgBouncer 1.18 takes one port per
+  // entry, so with several replicas it is the first); 0: no such entry.
+  int read_pool_port = 0;
 };
 
 // The template's path: database/setup/pgbouncer-config.ini of the project.

@@ -11,6 +11,7 @@
 #include "pgstack/core/process.h"
 #include "pgstack/core/status.h"
 #include "pgstack/location/stack_state.h"
+#include "pgstack/stack/replica.h"
 
 namespace pgstack::stack {
 
@@ -19,6 +20,7 @@ struct UpOptions {
   std::optional<int> pg_port;    // --pg-port (0: a free port)
   std::optional<int> pool_port;  // --pool-port
   std::string pg_bin;            // --pg-bin
+  std::optional<int> replicas;   // --replicas (nullopt: the config's, else as many as there are)
 };
 
 struct UpReport {
@@ -49,6 +51,7 @@ struct StackStatus {
   // it is not running.
   std::optional<bool> postgres_durable;
   bool pgbouncer_running = false;
+  std::vector<ReplicaStatus> replicas;
 };
 Result<StackStatus> GetStatus(const std::string& state_dir);
 

@@ -1,0 +1,54 @@
+// The replicas of the local stack as Up(), Down() and Destroy() keep them: made from the running
+// primary without stopping it (a physical slot, pg_backup_start held open while the data
+// directory is copied, pg_backup_stop's label written as backup_label), restarted when stopped,
+// rebuilt when their slot is gone or invalidated, removed when there are more than wanted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster.h"
+#include "internal.h"
+#include "pgstack/core/port_lock.h"
+
+namespace pgstack::stack {
+
+// PostgreSQL's default max_wal_senders and max_replication_slots, which pgstack keeps: one
+// sender and one slot per replica.
+inline constexpr int kMaxWalSenders = 10;
+
+// The replicas `up` should leave: the first `wanted` of `current` (all of them when nullopt),
+// then new nodes on free ports (locked in `held` until Up returns). kInvalidInput, before
+// anything starts, when more are wanted than the primary's senders and slots allow.
+Result<std::vector<location::ReplicaState>> PlanReplicas(
+    const std::vector<location::ReplicaState>& current, int primary_node, std::optional<int> wanted,
+    const std::string& host, std::vector<core::PortLock>& held);
+
+// Everything EnsureReplicas works with. `env` carries the application role's password.
+struct ReplicaSet {
+  const core::Environment& env;
+  const StatePaths& root;  // StatePaths(state_dir): node 0's paths and everything shared
+  const StackState& state;
+  const core::OsUser& service;
+  core::ProcessRunner& runner;
+};
+// Makes, restarts or rebuilds every replica of set.state and removes those of `previous` it no
+// longer lists (their slots too); waits until each streams. `primary` is a superuser connection
+// to the running primary. Adds what it did to actions.
+Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
+                      pg::Connection& primary, std::vector<std::string>& actions);
+
+// Stops every replica of st that runs (down, destroy).
+Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,
+                    core::ProcessRunner& runner);
+
+// The standby part of a replica's configuration (conf.d/replica.conf): where the primary is,
+// the slot, and the passfile (the password itself never reaches a command line or this file).
+std::string RenderReplicaConf(const core::Environment& env, const StatePaths& root,
+                              int primary_port, int node);
+
+// The line pg_hba needs for replicas to log in as kReplicationRole (SCRAM, loopback).
+std::string ReplicationHbaLines();
+
+}  // namespace pgstack::stack

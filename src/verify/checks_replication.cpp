@@ -1,0 +1,172 @@
+// Streaming replicas (pgstack up --replicas N): on the primary, pg_stat_replication and
+// pg_replication_slots say what streams and what holds WAL; the replicas themselves are asked
+// whether they refuse writes. A local stack's replicas come from its state.json; against an
+// external server, what its catalog shows is what there is.
+#include <fmt/format.h>
+
+#include "checks.h"
+#include "pgstack/core/process.h"
+#include "pgstack/location/stack_state.h"
+#include "pgstack/pg/error_class.h"
+#include "text.h"
+
+namespace pgstack::verify {
+namespace {
+
+constexpr const char* kNoReplicas =
+    "the stack has no replicas (pgstack up --replicas N makes them)";
+
+// The local stack's replicas; empty in external mode (and for a stack without any).
+Result<std::vector<location::ReplicaState>> LocalReplicas(Probe& probe) {
+  if (!probe.local()) return std::vector<location::ReplicaState>{};
+  PGSTACK_ASSIGN_OR_RETURN(location::StackState st, location::LoadState(probe.state_dir()));
+  return st.replicas;
+}
+
+struct Sender {
+  std::string name;  // application_name
+  std::string state;
+  long long lag_bytes = -1;  // -1: nothing replayed yet
+};
+
+Result<std::vector<Sender>> Senders(pg::Connection& c) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto q, c.Exec("SELECT application_name, state, "
+                     "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint, -1) "
+                     "FROM pg_stat_replication ORDER BY application_name"));
+  std::vector<Sender> out;
+  for (int i = 0; i < q.rows(); ++i)
+    out.push_back(
+        {std::string(q.get(i, 0)), std::string(q.get(i, 1)), std::stoll(std::string(q.get(i, 2)))});
+  return out;
+}
+
+const Sender* Find(const std::vector<Sender>& senders, int node) {
+  for (const auto& s : senders)
+    if (s.name == location::ReplicaSlotName(node)) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+Outcome ReplicationStreaming(Probe& probe) {
+  auto replicas = LocalReplicas(probe);
+  if (!replicas.ok()) return probe.Unreachable(replicas.status());
+  if (probe.local() && replicas->empty()) return Outcome::Skip(kNoReplicas);
+  auto c = probe.Superuser();
+  if (!c.ok()) return probe.Unreachable(c.status());
+  auto senders = Senders(**c);
+  if (!senders.ok()) return Outcome::Fail(senders.status().message());
+  std::vector<std::string> bad, good;
+  if (!probe.local()) {
+    if (senders->empty()) return Outcome::Skip("no standby streams from this server");
+    for (const auto& s : *senders)
+      (s.state == "streaming" ? good : bad).push_back(fmt::format("{} {}", s.name, s.state));
+  }
+  location::StatePaths paths(probe.state_dir());
+  for (const auto& r : *replicas) {
+    const Sender* s = Find(*senders, r.node);
+    bool running =
+        core::ProcessAlive(core::ReadPidFile(paths.Node(r.node).data + "/postmaster.pid"));
+    if (!running)
+      bad.push_back(fmt::format("replica {} (port {}) is not running", r.node, r.port));
+    else if (!s)
+      bad.push_back(fmt::format("replica {} (port {}) is not connected", r.node, r.port));
+    else if (s->state != "streaming")
+      bad.push_back(fmt::format("replica {} (port {}) is {}", r.node, r.port, s->state));
+    else
+      good.push_back(fmt::format("replica {} (port {})", r.node, r.port));
+  }
+  std::string expected = fmt::format("{} streaming", good.size() + bad.size());
+  if (!bad.empty())
+    return Outcome::Fail(Join(bad), expected, fmt::format("{} streaming", good.size()));
+  return Outcome::Pass("streaming: " + Join(good), expected, expected);
+}
+
+Outcome ReplicationLag(Probe& probe) {
+  auto replicas = LocalReplicas(probe);
+  if (!replicas.ok()) return probe.Unreachable(replicas.status());
+  if (probe.local() && replicas->empty()) return Outcome::Skip(kNoReplicas);
+  auto c = probe.Superuser();
+  if (!c.ok()) return probe.Unreachable(c.status());
+  auto senders = Senders(**c);
+  if (!senders.ok()) return Outcome::Fail(senders.status().message());
+  if (senders->empty())
+    return probe.local() ? Outcome::Fail("no replica streams (see replication.streaming)")
+                         : Outcome::Skip("no standby streams from this server");
+  long long bound = probe.env().replication.max_lag_bytes, worst = 0;
+  std::vector<std::string> over, all;
+  for (const auto& s : *senders) {
+    std::string lag =
+        s.lag_bytes < 0 ? "nothing replayed yet" : fmt::format("{} bytes", s.lag_bytes);
+    all.push_back(fmt::format("{} {}", s.name, lag));
+    if (s.lag_bytes < 0 || s.lag_bytes > bound) over.push_back(all.back());
+    worst = std::max(worst, s.lag_bytes);
+  }
+  std::string expected = fmt::format("<= {} bytes (replication.max_lag_bytes)", bound);
+  if (!over.empty())
+    return Outcome::Fail("behind: " + Join(over), expected, fmt::format("{} bytes", worst));
+  return Outcome::Pass("replay lag: " + Join(all), expected, fmt::format("{} bytes", worst));
+}
+
+Outcome ReplicationReadOnly(Probe& probe) {
+  if (!probe.local())
+    return Outcome::Skip("external mode: pgstack does not know the standbys' addresses");
+  auto replicas = LocalReplicas(probe);
+  if (!replicas.ok()) return probe.Unreachable(replicas.status());
+  if (replicas->empty()) return Outcome::Skip(kNoReplicas);
+  auto ep = probe.endpoints();
+  if (!ep.ok()) return probe.Unreachable(ep.status());
+  std::vector<std::string> refused, accepted;
+  for (const auto& r : *replicas) {
+    pg::ConnParams p = (*ep)->direct;
+    p.port = r.port;
+    auto c = pg::Connection::Open(p);
+    if (!c.ok())
+      return Outcome::Fail(
+          fmt::format("replica {} (port {}): {}", r.node, r.port, c.status().message()));
+    // Rolled back whatever happens: a replica that takes it must keep nothing of the check.
+    Status w = c->Run("BEGIN; CREATE TABLE pgstack_verify_read_only (x int); ROLLBACK");
+    if (w.ok())
+      accepted.push_back(fmt::format("replica {} (port {})", r.node, r.port));
+    else if (w.sqlstate() == "25006")  // read_only_sql_transaction
+      refused.push_back(fmt::format("replica {}", r.node));
+    else
+      return Outcome::Fail(fmt::format("replica {} (port {}): {}", r.node, r.port, w.message()));
+  }
+  if (!accepted.empty())
+    return Outcome::Fail("a write was accepted by " + Join(accepted), "refused", "accepted");
+  return Outcome::Pass("a write is refused by " + Join(refused), "refused", "refused");
+}
+
+Outcome ReplicationSlots(Probe& probe) {
+  auto replicas = LocalReplicas(probe);
+  if (!replicas.ok()) return probe.Unreachable(replicas.status());
+  if (probe.local() && replicas->empty()) return Outcome::Skip(kNoReplicas);
+  auto c = probe.Superuser();
+  if (!c.ok()) return probe.Unreachable(c.status());
+  auto q = (*c)->Exec(
+      "SELECT slot_name, active, wal_status, "
+      "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, 0) AS retained "
+      "FROM pg_replication_slots ORDER BY slot_name");
+  if (!q.ok()) return Outcome::Fail(q.status().message());
+  if (q->rows() == 0)
+    return probe.local() && !replicas->empty()
+               ? Outcome::Fail("no replication slot on the primary, but the stack has replicas")
+               : Outcome::Skip("no replication slots on this server");
+  std::vector<std::string> idle, fine;
+  for (int i = 0; i < q->rows(); ++i) {
+    std::string name(q->get(i, "slot_name"));
+    if (q->get(i, "active") == "t") {
+      fine.push_back(name);
+      continue;
+    }
+    idle.push_back(fmt::format("{} (inactive, {}, retains {} bytes of WAL)", name,
+                               q->get(i, "wal_status"), q->get(i, "retained")));
+  }
+  if (!idle.empty())
+    return Outcome::Fail(Join(idle), "every slot active", fmt::format("{} inactive", idle.size()));
+  return Outcome::Pass("active: " + Join(fine), "every slot active", "every slot active");
+}
+
+}  // namespace pgstack::verify
