@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "cluster.h"
@@ -39,10 +40,13 @@ std::vector<ReplicaStatus> ReplicaStatuses(const std::string& state_dir,
     for (int i = 0; i < q->rows(); ++i) {
       if (q->get(i, "application_name") != ReplicaSlotName(s.node)) continue;
       s.state = q->get(i, "state");
-      if (auto b = q->get_opt(i, q->column("lag_bytes"))) s.lag_bytes = std::stoll(*b);
+      int bytes = q->column("lag_bytes");
+      if (auto b = q->get_int<long long>(i, bytes); !q->is_null(i, bytes) && b.ok()) {
+        s.lag_bytes = *b;
+      }
       // replay_lag is NULL once the replica has replayed everything and nothing new came.
       auto t = q->get_opt(i, q->column("lag_seconds"));
-      s.lag_seconds = t ? std::stod(*t) : 0.0;
+      s.lag_seconds = t ? std::strtod(t->c_str(), nullptr) : 0.0;
     }
   }
   return out;

@@ -35,9 +35,10 @@ Result<std::vector<Sender>> Senders(pg::Connection& c) {
                      "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint, -1) "
                      "FROM pg_stat_replication ORDER BY application_name"));
   std::vector<Sender> out;
-  for (int i = 0; i < q.rows(); ++i)
-    out.push_back(
-        {std::string(q.get(i, 0)), std::string(q.get(i, 1)), std::stoll(std::string(q.get(i, 2)))});
+  for (int i = 0; i < q.rows(); ++i) {
+    PGSTACK_ASSIGN_OR_RETURN(long long lag, q.get_int<long long>(i, 2));
+    out.push_back({std::string(q.get(i, 0)), std::string(q.get(i, 1)), lag});
+  }
   return out;
 }
 
