@@ -4,6 +4,8 @@
 // external server, what its catalog shows is what there is.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "checks.h"
 #include "pgstack/core/process.h"
 #include "pgstack/location/stack_state.h"
@@ -48,25 +50,37 @@ const Sender* Find(const std::vector<Sender>& senders, int node) {
   return nullptr;
 }
 
+// What the streaming and lag checks read first: the replicas pgstack made (none in external
+// mode) and the primary's WAL senders. An outcome when the check ends there.
+std::optional<Outcome> ReadStandbys(Probe& probe, std::vector<location::ReplicaState>* replicas,
+                                    std::vector<Sender>* senders) {
+  auto r = LocalReplicas(probe);
+  if (!r.ok()) return probe.Unreachable(r.status());
+  if (probe.local() && r->empty()) return Outcome::Skip(kNoReplicas);
+  auto c = probe.Superuser();
+  if (!c.ok()) return probe.Unreachable(c.status());
+  auto s = Senders(**c);
+  if (!s.ok()) return Outcome::Fail(s.status().message());
+  *replicas = std::move(*r);
+  *senders = std::move(*s);
+  return std::nullopt;
+}
+
 }  // namespace
 
 Outcome ReplicationStreaming(Probe& probe) {
-  auto replicas = LocalReplicas(probe);
-  if (!replicas.ok()) return probe.Unreachable(replicas.status());
-  if (probe.local() && replicas->empty()) return Outcome::Skip(kNoReplicas);
-  auto c = probe.Superuser();
-  if (!c.ok()) return probe.Unreachable(c.status());
-  auto senders = Senders(**c);
-  if (!senders.ok()) return Outcome::Fail(senders.status().message());
+  std::vector<location::ReplicaState> replicas;
+  std::vector<Sender> senders;
+  if (auto early = ReadStandbys(probe, &replicas, &senders)) return *early;
   std::vector<std::string> bad, good;
   if (!probe.local()) {
-    if (senders->empty()) return Outcome::Skip("no standby streams from this server");
-    for (const auto& s : *senders)
+    if (senders.empty()) return Outcome::Skip("no standby streams from this server");
+    for (const auto& s : senders)
       (s.state == "streaming" ? good : bad).push_back(fmt::format("{} {}", s.name, s.state));
   }
   location::StatePaths paths(probe.state_dir());
-  for (const auto& r : *replicas) {
-    const Sender* s = Find(*senders, r.node);
+  for (const auto& r : replicas) {
+    const Sender* s = Find(senders, r.node);
     bool running =
         core::ProcessAlive(core::ReadPidFile(paths.Node(r.node).data + "/postmaster.pid"));
     if (!running)
@@ -85,19 +99,15 @@ Outcome ReplicationStreaming(Probe& probe) {
 }
 
 Outcome ReplicationLag(Probe& probe) {
-  auto replicas = LocalReplicas(probe);
-  if (!replicas.ok()) return probe.Unreachable(replicas.status());
-  if (probe.local() && replicas->empty()) return Outcome::Skip(kNoReplicas);
-  auto c = probe.Superuser();
-  if (!c.ok()) return probe.Unreachable(c.status());
-  auto senders = Senders(**c);
-  if (!senders.ok()) return Outcome::Fail(senders.status().message());
-  if (senders->empty())
+  std::vector<location::ReplicaState> replicas;
+  std::vector<Sender> senders;
+  if (auto early = ReadStandbys(probe, &replicas, &senders)) return *early;
+  if (senders.empty())
     return probe.local() ? Outcome::Fail("no replica streams (see replication.streaming)")
                          : Outcome::Skip("no standby streams from this server");
   long long bound = probe.env().replication.max_lag_bytes, worst = 0;
   std::vector<std::string> over, all;
-  for (const auto& s : *senders) {
+  for (const auto& s : senders) {
     std::string lag =
         s.lag_bytes < 0 ? "nothing replayed yet" : fmt::format("{} bytes", s.lag_bytes);
     all.push_back(fmt::format("{} {}", s.name, lag));
