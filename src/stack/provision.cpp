@@ -80,8 +80,16 @@ Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& c
   std::string role = admin.QuoteIdent(cfg.user);
   if (db.rows() == 0) {
     std::string sql = fmt::format("CREATE DATABASE {} OWNER {}", name, role);
-    PGSTACK_RETURN_IF_ERROR(apply.Apply(
-        admin, sql, sql, fmt::format("created database {} owned by {}", cfg.database, cfg.user)));
+    Status created = apply.Apply(
+        admin, sql, sql, fmt::format("created database {} owned by {}", cfg.database, cfg.user));
+    pg::ErrorClass why = pg::Classify(created);
+    // An `up` killed during its CREATE DATABASE leaves its backend to finish it: the database
+    // appeared after the look above. It is there now; check it as one that existed.
+    if (why == pg::ErrorClass::kUniqueViolation || why == pg::ErrorClass::kDuplicateObject) {
+      PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, apply).status());
+      return false;
+    }
+    PGSTACK_RETURN_IF_ERROR(created);
     return true;
   }
   if (db.get(0, "granted") != "t") {
