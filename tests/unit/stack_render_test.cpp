@@ -13,6 +13,7 @@
 #include "pgstack/core/template.h"
 #include "pgstack/location/environment.h"
 #include "pgstack/stack/pgbouncer_config.h"
+#include "shipped_config.h"
 
 namespace pgstack {
 namespace {
@@ -20,14 +21,6 @@ namespace {
 std::string ReadSource(const std::string& rel) {
   auto text = core::ReadFileIfExists(std::string(PGSTACK_SOURCE_DIR) + "/" + rel);
   return text.ok() ? text->value_or("") : "";
-}
-
-core::Environment Dev() {
-  auto env =
-      location::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
-                                "development", [](const std::string&) { return std::nullopt; });
-  EXPECT_TRUE(env.ok()) << env.status().message();
-  return *env;
 }
 
 // The verifier of "pencil" with this salt, computed independently (Python's hashlib, RFC 7677).
@@ -67,7 +60,7 @@ TEST(Template, UnusedValueIsAnError) {
 }
 
 TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
-  core::Environment env = Dev();
+  core::Environment env = ShippedEnvironment();
   stack::PgBouncerLayout layout{.server_host = "127.0.0.1",
                                 .server_port = 5432,
                                 .listen_port = 6432,
@@ -141,7 +134,7 @@ TEST(PgBouncerIni, TemplateWithoutTheSettingsBlockIsRefused) {
                                 .pidfile = "/p"};
   std::string tmpl = ReadSource("database/setup/pgbouncer-config.ini");
   tmpl.replace(tmpl.find("{{settings}}"), 12, "pool_mode = session");
-  auto ini = stack::RenderPgBouncerIni(Dev(), layout, tmpl, "tmpl");
+  auto ini = stack::RenderPgBouncerIni(ShippedEnvironment(), layout, tmpl, "tmpl");
   ASSERT_FALSE(ini.ok());
   EXPECT_NE(ini.status().message().find("{{settings}}"), std::string::npos)
       << ini.status().message();
@@ -166,7 +159,7 @@ TEST(Userlist, QuotesAndKeepsTheVerifierByteForByte) {
 }
 
 TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
-  core::Environment env = Dev();
+  core::Environment env = ShippedEnvironment();
   location::StatePaths paths("/st");
   std::string conf = stack::RenderPgConf(env, paths, 5999);
   EXPECT_NE(conf.find("port = 5999\n"), std::string::npos);
@@ -179,7 +172,7 @@ TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
 }
 
 TEST(PgConf, TestModeTurnsDurabilityOff) {
-  core::Environment env = Dev();
+  core::Environment env = ShippedEnvironment();
   location::StatePaths paths("/st");
   for (const char* name : {"fsync", "synchronous_commit", "full_page_writes"}) {
     EXPECT_EQ(stack::RenderPgConf(env, paths, 5999).find(std::string("\n") + name + " ="),
@@ -202,7 +195,7 @@ TEST(StatePaths, AreAbsoluteBecauseServersStartFromRoot) {
 }
 
 TEST(PgHba, NoTrustAndLoopbackOnly) {
-  core::Environment env = Dev();
+  core::Environment env = ShippedEnvironment();
   std::string hba = stack::RenderHba(env, "postgres");
   EXPECT_EQ(hba.find("trust"), std::string::npos);
   EXPECT_NE(hba.find("local   all       postgres    peer map=pgstack"), std::string::npos);

@@ -8,17 +8,10 @@
 #include "pgstack/location/environment.h"
 #include "pgstack/location/stack_state.h"
 #include "pgstack/stack/pgbouncer_config.h"
+#include "shipped_config.h"
 
 namespace pgstack {
 namespace {
-
-core::Environment Dev() {
-  auto env =
-      location::LoadEnvironment(std::string(PGSTACK_SOURCE_DIR) + "/config/database.json",
-                                "development", [](const std::string&) { return std::nullopt; });
-  EXPECT_TRUE(env.ok()) << env.status().message();
-  return *env;
-}
 
 TEST(ReplicaPlan, KeepsTheFirstAndAddsNewNodesOnFreePorts) {
   std::vector<core::PortLock> held;
@@ -49,7 +42,7 @@ TEST(ReplicaPlan, MoreThanTheWalSendersIsBadInputNamingTheSetting) {
 }
 
 TEST(ReplicaConf, PointsAtThePrimaryWithAPassfileNeverAPassword) {
-  core::Environment env = Dev();
+  core::Environment env = ShippedEnvironment();
   location::StatePaths paths("/tmp/x y");
   std::string conf = stack::RenderReplicaConf(env, paths, 5999, 2);
   EXPECT_NE(conf.find("port=5999"), std::string::npos) << conf;
@@ -59,7 +52,7 @@ TEST(ReplicaConf, PointsAtThePrimaryWithAPassfileNeverAPassword) {
 }
 
 TEST(ReplicaConf, HbaAndPgConfGainReplicationOnlyWithReplicas) {
-  core::Environment env = Dev();
+  core::Environment env = ShippedEnvironment();
   location::StatePaths paths("/tmp/s");
   EXPECT_EQ(stack::RenderHba(env, "postgres").find("replication"), std::string::npos);
   EXPECT_EQ(stack::RenderPgConf(env, paths, 5999).find("max_slot_wal_keep_size"),
