@@ -32,7 +32,7 @@ TEST(VerifyTable, IdsAreUniqueGroupDotNameAndEveryRowIsComplete) {
 
 TEST(VerifyTable, EveryCheckIsDocumented) {
   // docs/verify.md is the reference for the ids; a new row without a doc row fails here.
-  auto doc = std::filesystem::path(__FILE__).parent_path() / "../../docs/verify.md";
+  auto doc = std::filesystem::path(PGSTACK_SOURCE_DIR) / "docs/verify.md";
   auto text = core::ReadFileIfExists(doc.string());
   ASSERT_TRUE(text.ok() && *text) << doc;
   for (const CheckSpec& c : AllChecks()) {
