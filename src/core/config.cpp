@@ -380,6 +380,9 @@ Result<json> ParseRoot(const std::string& text, const std::string& file) {
   } catch (const json::parse_error& e) {
     return Status::InvalidInput(
         fmt::format("{}: invalid JSON at {}", file, LineColumn(text, e.byte > 0 ? e.byte - 1 : 0)));
+  } catch (const json::out_of_range&) {
+    // nlohmann reports a number beyond double's range (1e999) this way, without its position.
+    return Status::InvalidInput(fmt::format("{}: invalid JSON: a number out of range", file));
   }
   // JSON parsers keep one of two equal keys; which one the author meant, nobody knows.
   if (!duplicate.empty()) return Status::InvalidInput(fmt::format("{}: {}", file, duplicate));
