@@ -20,7 +20,7 @@ constexpr std::string_view kLogStatement[] = {"none", "ddl", "mod", "all"};
 // md5 is replayable and PostgreSQL 17 deprecates it; pgstack's verifiers are SCRAM.
 constexpr std::string_view kScramOnly[] = {"scram-sha-256"};
 constexpr long long kKb = 1, kMb = 1024 * kKb, kGb = 1024 * kMb, kTb = 1024 * kGb;
-constexpr long long kDay = 24 * 3600;
+constexpr long long kDay = 24LL * 3600;
 // PgBouncer's counts: a pool or limit beyond this is a typo, not a plan.
 constexpr long long kMaxCount = 100000;
 

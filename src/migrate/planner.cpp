@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ranges>
 #include <unordered_map>
 
 namespace pgstack::migrate {
@@ -151,9 +150,11 @@ Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> 
   std::vector<AppliedEntry> candidates;
   // A down that stopped half way is finished first.
   std::vector<AppliedEntry> out = plan.reverting;
-  for (const AppliedEntry& e : std::ranges::reverse_view(plan.applied)) {
-    if (e.row->kind == kKindRepeatable) continue;
-    candidates.push_back(e);
+  // Reverse iterators, not std::views::reverse: clang-tidy's clang 14 cannot parse
+  // libstdc++ 12's ranges.
+  for (auto e = plan.applied.rbegin(); e != plan.applied.rend(); ++e) {
+    if (e->row->kind == kKindRepeatable) continue;
+    candidates.push_back(*e);
   }
   // "--to 0" is "all": version 0 itself too, which "above 0" would keep.
   const bool all = to && to->IsZero();

@@ -60,7 +60,7 @@ struct ReplicationConfig {
   static constexpr int kMaxReplicas = 8;
   // nullopt: as many as the stack has (`up --replicas N` changes that).
   std::optional<int> replicas;
-  long long max_lag_bytes = 16 * 1024 * 1024;  // verify's replication.lag fails above it
+  long long max_lag_bytes = 16LL * 1024 * 1024;  // verify's replication.lag fails above it
 };
 
 struct Environment {

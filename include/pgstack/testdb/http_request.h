@@ -16,7 +16,7 @@
 
 namespace pgstack::testdb {
 
-inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
+inline constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
 struct HttpRequest {
   std::string method;  // as sent (methods are case-sensitive)
