@@ -33,13 +33,15 @@ struct ReplicaSet {
   const core::OsUser& service;
   core::ProcessRunner& runner;
 };
-// Makes, restarts or rebuilds every replica of set.state and removes those of `previous` it no
-// longer lists (their slots too); waits until each streams. `primary` is a superuser connection
+// Makes, restarts or rebuilds every replica of set.state and removes every other: those of
+// `previous` it no longer lists, and any a killed run left (a directory under replicas/, a slot
+// named for a node); their slots too. Waits until each streams. `primary` is a superuser connection
 // to the running primary. Adds what it did to actions.
 Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
                       pg::Connection& primary, std::vector<std::string>& actions);
 
-// Stops every replica of st that runs (down, destroy).
+// Stops every replica of st that runs, and any other whose directory is under replicas/ (a
+// removal killed half way no longer lists it): down, destroy.
 Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,
                     core::ProcessRunner& runner);
 

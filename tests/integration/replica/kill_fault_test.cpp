@@ -1,8 +1,10 @@
-// The fault "kill -9 of pgstack during the copy" (issue 15): `up --replicas 1` adding a replica to
-// a running stack is killed with SIGKILL at each moment of the replica's base copy, in a seeded
-// order and (while files are copied) after a seeded delay; then `up` must finish the replica and
-// leave nothing of the killed attempt behind. A stack of its own, so that the shared one of
-// replica_test.cpp keeps its order. The seed is printed; PGSTACK_FAULT_SEED=N replays a run.
+// kill -9 of pgstack while it adds or removes a replica (issue 15). `up --replicas 1` adding a
+// replica to a running stack is killed with SIGKILL at each moment of the replica's base copy, in
+// a seeded order and (while files are copied) after a seeded delay; `up --replicas 0` is killed a
+// seeded moment after it wrote the state without the replica. Then `up` must finish the job, and
+// `destroy` leave nothing running, whatever the killed run left. A stack of its own, so that the
+// shared one of replica_test.cpp keeps its order. The seed is printed; PGSTACK_FAULT_SEED=N
+// replays a run.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -43,12 +45,42 @@ std::string Name(KillPoint p) {
 
 constexpr int kNode = 1;  // the first replica of a stack whose primary is node 0
 
-class ReplicaCopyFault : public ::testing::Test {
+class ReplicaKillFault : public ::testing::Test {
  protected:
   void SetUp() override { stack_ = TestStack::Start(); }
 
   std::string ReplicaData() const {
     return location::StatePaths(stack_->state_dir()).Node(kNode).data;
+  }
+
+  location::StackState State() const {
+    auto st = location::LoadState(stack_->state_dir());
+    EXPECT_TRUE(st.ok()) << st.status().message();
+    return st.ok() ? *st : location::StackState{};
+  }
+
+  // Starts `up --replicas 0` and kills it with SIGKILL delay_ms after it wrote the state without
+  // the replica (so before, while or after it removes the replica).
+  Status KillRemovalAfter(int delay_ms) {
+    pid_t pid = stack_->SpawnPgstack({"up", "--replicas", "0"});
+    int exited = kStillRunning;
+    Status seen = core::WaitUntil(
+        {.what = "up to write the state without the replica",
+         .timeout = std::chrono::seconds(60),
+         .backoff = {.first = std::chrono::milliseconds(1), .max = std::chrono::milliseconds(1)}},
+        [&] {
+          auto st = location::LoadState(stack_->state_dir());
+          if (st.ok() && st->replicas.empty()) return core::Poll::Ready();
+          exited = WaitExit(pid, std::chrono::milliseconds(0));
+          if (exited != kStillRunning)
+            return core::Poll::Fail(Status::Failure(fmt::format("it exited {} first", exited)));
+          return core::Poll::NotYet("");
+        });
+    if (exited == kStillRunning) {
+      if (seen.ok()) (void)core::Pause(std::chrono::milliseconds(delay_ms));
+      KillAndReap(pid);
+    }
+    return seen;
   }
 
   // True when `at` has come; `su` is a superuser connection to the primary.
@@ -99,10 +131,9 @@ class ReplicaCopyFault : public ::testing::Test {
   void ExpectUpCompletes(const std::string& where) {
     auto up = stack_->Pgstack({"up"});
     ASSERT_EQ(up.exit_code, 0) << where << ": " << up.output;
-    auto st = location::LoadState(stack_->state_dir());
-    ASSERT_TRUE(st.ok()) << where << ": " << st.status().message();
-    ASSERT_EQ(st->replicas.size(), 1u) << where;
-    EXPECT_EQ(st->replicas[0].node, kNode) << where;
+    auto st = State();
+    ASSERT_EQ(st.replicas.size(), 1u) << where;
+    EXPECT_EQ(st.replicas[0].node, kNode) << where;
 
     auto verify = stack_->Pgstack({"verify", "--check", "replication"});
     EXPECT_EQ(verify.exit_code, 0) << where << ": " << verify.output;
@@ -116,9 +147,10 @@ class ReplicaCopyFault : public ::testing::Test {
     Status read = WaitFor("row " + row + " on the replica through the read pool", [&] {
       auto ro = pg::Connection::Open(ep->read_pool);
       if (!ro.ok()) return false;
-      auto r = ro->Exec("SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM copy_fault "
-                        "WHERE x = " +
-                        row + ")");
+      auto r = ro->Exec(
+          "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM copy_fault "
+          "WHERE x = " +
+          row + ")");
       return r.ok() && r->scalar() == "t";
     });
     EXPECT_TRUE(read.ok()) << where << ": " << read.message();
@@ -149,10 +181,10 @@ class ReplicaCopyFault : public ::testing::Test {
   int rows_ = 0;
 };
 
-TEST_F(ReplicaCopyFault, UpKilledDuringTheCopyIsFinishedByTheNextUp) {
+TEST_F(ReplicaKillFault, UpKilledDuringTheCopyIsFinishedByTheNextUp) {
   std::mt19937 rng(FaultSeed());
-  std::vector<KillPoint> points = {KillPoint::kBackupHeld, KillPoint::kCopying,
-                                   KillPoint::kCopied, KillPoint::kStarted};
+  std::vector<KillPoint> points = {KillPoint::kBackupHeld, KillPoint::kCopying, KillPoint::kCopied,
+                                   KillPoint::kStarted};
   std::shuffle(points.begin(), points.end(), rng);
   // The copy of the test stack's primary takes about half a second here.
   std::uniform_int_distribution<int> copy_ms(0, 300);
@@ -181,6 +213,44 @@ TEST_F(ReplicaCopyFault, UpKilledDuringTheCopyIsFinishedByTheNextUp) {
   EXPECT_EQ(destroy.exit_code, 0) << destroy.output;
   EXPECT_FALSE(fs::exists(stack_->state_dir()));
   EXPECT_TRUE(ProcessesIn(stack_->state_dir()).empty());
+}
+
+// The replica the killed `up --replicas 0` had not removed yet is no longer in the state: `up`
+// and `destroy` must still find it (its directory, its slot, its running postmaster).
+TEST_F(ReplicaKillFault, UpKilledWhileRemovingAReplicaLeavesNothingBehind) {
+  std::mt19937 rng(FaultSeed());
+  std::uniform_int_distribution<int> removal_ms(0, 300);
+  std::string replica_dir = location::StatePaths(stack_->state_dir()).NodeDir(kNode);
+  for (std::string then : {"up", "destroy"}) {
+    int delay = removal_ms(rng);
+    std::string where =
+        fmt::format("up --replicas 0 killed {} ms after it wrote the state, then {}", delay, then);
+    SCOPED_TRACE(where);
+    auto add = stack_->Pgstack({"up", "--replicas", "1"});
+    ASSERT_EQ(add.exit_code, 0) << add.output;
+    Status killed = KillRemovalAfter(delay);
+    ASSERT_TRUE(killed.ok()) << killed.message();
+    where += fs::exists(replica_dir) ? " (the replica's directory was left)" : "";
+    if (then == "up") {
+      auto up = stack_->Pgstack({"up"});
+      ASSERT_EQ(up.exit_code, 0) << where << ": " << up.output;
+      EXPECT_TRUE(State().replicas.empty()) << where;
+      EXPECT_FALSE(fs::exists(replica_dir)) << where;
+      EXPECT_TRUE(ProcessesIn(stack_->state_dir() + "/replicas").empty()) << where;
+      auto su = stack_->Superuser();
+      ASSERT_TRUE(su.ok()) << su.status().message();
+      Status no_slot = WaitFor("no replication slot", [&] {
+        auto r = su->Exec("SELECT count(*) FROM pg_replication_slots");
+        return r.ok() && r->scalar() == "0";
+      });
+      EXPECT_TRUE(no_slot.ok()) << where << ": " << no_slot.message();
+    } else {
+      auto destroy = stack_->Pgstack({"destroy", "--yes"});
+      EXPECT_EQ(destroy.exit_code, 0) << where << ": " << destroy.output;
+      EXPECT_FALSE(fs::exists(stack_->state_dir())) << where;
+      EXPECT_TRUE(ProcessesIn(stack_->state_dir()).empty()) << where;
+    }
+  }
 }
 
 }  // namespace
