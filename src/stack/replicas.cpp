@@ -255,6 +255,9 @@ class ReplicaMaker {
       PGSTACK_RETURN_IF_ERROR(core::MakeDirs(set_.root.NodeDir(r.node), 0700, owner_));
     std::string copy = np.data + ".copy";
     PGSTACK_RETURN_IF_ERROR(RemoveTree(copy));
+    // What is at data is no cluster (Build runs for none, or after deleting one): a delete killed
+    // half way left the rest, which the rename below could not replace.
+    PGSTACK_RETURN_IF_ERROR(RemoveTree(np.data));
     // The slot first, reserving WAL from now: whatever the copy misses, the replica streams.
     PGSTACK_RETURN_IF_ERROR(DropSlot(primary_, r.node));
     PGSTACK_RETURN_IF_ERROR(primary_.Run("SELECT pg_create_physical_replication_slot($1, true)",
