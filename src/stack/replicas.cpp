@@ -395,6 +395,19 @@ Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::Replica
   return Status::Ok();
 }
 
+Result<bool> LiftFence(Cluster& primary, const StatePaths& paths) {
+  if (!fs::exists(paths.data + "/" + kFenceMarker)) return false;
+  if (primary.Running()) PGSTACK_RETURN_IF_ERROR(primary.Stop());
+  // standby.signal first: without the marker, what is left would look like a standby to keep.
+  for (const char* f : {"standby.signal", kFenceMarker}) {
+    std::error_code ec;
+    fs::remove(paths.data + "/" + f, ec);
+    if (ec)
+      return Status::Failure(fmt::format("{}/{}: cannot delete: {}", paths.data, f, ec.message()));
+  }
+  return true;
+}
+
 Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,
                     core::ProcessRunner& runner) {
   // With those on disk that the state does not list (a removal killed half way).

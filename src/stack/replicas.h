@@ -40,6 +40,12 @@ struct ReplicaSet {
 Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
                       pg::Connection& primary, std::vector<std::string>& actions);
 
+// `pgstack promote` fences the old primary (standby.signal and a marker) before it promotes a
+// replica and records the new primary in state.json. Killed in between, state.json still names
+// the fenced node: the promote did not happen, and `up` lifts the fence (stopping the node first
+// if it was started, read-only) before it starts the primary. True when there was one.
+Result<bool> LiftFence(Cluster& primary, const StatePaths& paths);
+
 // Stops every replica of st that runs, and any other whose directory is under replicas/ (a
 // removal killed half way no longer lists it): down, destroy.
 Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,

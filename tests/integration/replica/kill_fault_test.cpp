@@ -4,7 +4,8 @@
 // seeded moment after it wrote the state without the replica. Then `up` must finish the job, and
 // `destroy` leave nothing running, whatever the killed run left. A stack of its own, so that the
 // shared one of replica_test.cpp keeps its order. The seed is printed; PGSTACK_FAULT_SEED=N
-// replays a run. And what an `up` killed while it deleted a replica to rebuild it leaves.
+// replays a run. And what an `up` killed while it deleted a replica to rebuild it leaves, and a
+// `promote` killed once it fenced the old primary.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -137,7 +138,7 @@ class ReplicaKillFault : public ::testing::Test {
     ASSERT_EQ(up.exit_code, 0) << where << ": " << up.output;
     auto st = State();
     ASSERT_EQ(st.replicas.size(), 1u) << where;
-    EXPECT_EQ(st.replicas[0].node, kNode) << where;
+    const int node = st.replicas[0].node;
 
     auto verify = stack_->Pgstack({"verify", "--check", "replication"});
     EXPECT_EQ(verify.exit_code, 0) << where << ": " << verify.output;
@@ -146,6 +147,7 @@ class ReplicaKillFault : public ::testing::Test {
     ASSERT_TRUE(ep.ok()) << ep.status().message();
     auto direct = pg::Connection::Open(ep->direct);
     ASSERT_TRUE(direct.ok()) << direct.status().message();
+    EXPECT_EQ(direct->Exec("SELECT pg_is_in_recovery()")->scalar(), "f") << where;
     std::string row = std::to_string(++rows_);
     ASSERT_TRUE(direct->Run("INSERT INTO copy_fault VALUES (" + row + ")").ok());
     Status read = WaitFor("row " + row + " on the replica through the read pool", [&] {
@@ -164,7 +166,7 @@ class ReplicaKillFault : public ::testing::Test {
     for (const auto& e : fs::recursive_directory_iterator(stack_->state_dir()))
       if (e.path().extension() == ".copy") copies.push_back(e.path().string());
     EXPECT_TRUE(copies.empty()) << where << ": left " << fmt::format("{}", fmt::join(copies, ", "));
-    auto su = stack_->Superuser();
+    auto su = pg::Connection::Open(ep->superuser);  // the primary's, wherever a promote put it
     ASSERT_TRUE(su.ok()) << su.status().message();
     // The session of a backup ran pg_backup_start last; that of the killed `up` must be gone.
     Status no_backup = WaitFor("no session holding a backup", [&] {
@@ -178,7 +180,7 @@ class ReplicaKillFault : public ::testing::Test {
         "SELECT string_agg(slot_name || ':' || active, ',' ORDER BY slot_name) "
         "FROM pg_replication_slots");
     ASSERT_TRUE(slots.ok()) << slots.status().message();
-    EXPECT_EQ(slots->scalar(), location::ReplicaSlotName(kNode) + ":true") << where;
+    EXPECT_EQ(slots->scalar(), location::ReplicaSlotName(node) + ":true") << where;
   }
 
   std::unique_ptr<TestStack> stack_;
@@ -268,6 +270,25 @@ TEST_F(ReplicaKillFault, UpFinishesAReplicaWhoseDeleteWasKilled) {
   fs::remove_all(ReplicaData() + "/global");
   ASSERT_TRUE(fs::exists(ReplicaData() + "/base"));
   ExpectUpCompletes("a replica's data directory half deleted");
+}
+
+// promote fences the old primary (standby.signal and a marker) before it promotes the replica and
+// records the new primary; killed in between, the state still names the fenced node. The kill
+// comes as the marker appears: pg_ctl promote, next, takes longer than the test takes to kill.
+TEST_F(ReplicaKillFault, UpAfterAPromoteKilledBeforeItPromotedLeavesAWritablePrimary) {
+  auto add = stack_->Pgstack({"up", "--replicas", "1"});
+  ASSERT_EQ(add.exit_code, 0) << add.output;
+  std::string marker = location::StatePaths(stack_->state_dir()).data + "/pgstack.fenced";
+  pid_t pid = stack_->SpawnPgstack({"promote"});
+  Status fenced = core::WaitUntil(
+      {.what = "promote to fence the old primary",
+       .timeout = std::chrono::seconds(60),
+       .backoff = {.first = std::chrono::milliseconds(1), .max = std::chrono::milliseconds(1)}},
+      [&] { return fs::exists(marker) ? core::Poll::Ready() : core::Poll::NotYet(""); });
+  KillAndReap(pid);
+  ASSERT_TRUE(fenced.ok()) << fenced.message();
+  ASSERT_EQ(State().primary_node, 0) << "the kill came after promote recorded the new primary";
+  ExpectUpCompletes("promote killed once it fenced the old primary");
 }
 
 }  // namespace
