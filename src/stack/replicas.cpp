@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "copy_tree.h"
@@ -134,6 +135,35 @@ Status DropSlot(pg::Connection& c, int node) {
       });
 }
 
+// The nodes with a directory under replicas/, whatever state.json says.
+std::set<int> NodesOnDisk(const StatePaths& root) {
+  std::set<int> nodes;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root.replicas, ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory(ec) && !name.empty() && name.size() < 6 &&
+        name.find_first_not_of("0123456789") == std::string::npos)
+      nodes.insert(std::stoi(name));
+  }
+  return nodes;
+}
+
+// The nodes whose slot pgstack made on the primary.
+Result<std::set<int>> NodesWithSlots(pg::Connection& c) {
+  PGSTACK_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT slot_name FROM pg_replication_slots"));
+  std::set<int> nodes;
+  for (int i = 0; i < r.rows(); ++i) {
+    std::string name(r.get(i, 0));
+    std::string digits = name.substr(name.find_last_of('_') + 1);
+    if (digits.empty() || digits.size() > 5 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    int node = std::stoi(digits);
+    if (ReplicaSlotName(node) == name) nodes.insert(node);
+  }
+  return nodes;
+}
+
 Status RemoveTree(const std::string& path) {
   std::error_code ec;
   fs::remove_all(path, ec);
@@ -189,13 +219,16 @@ class ReplicaMaker {
     return AwaitStreaming(r);
   }
 
+  // r.port is 0 for a replica only its directory or slot tells of (its removal was killed).
   Status Remove(const location::ReplicaState& r) {
     StatePaths np = set_.root.Node(r.node);
     Cluster cluster(np, set_.state.pg_bin, set_.service, set_.runner);
     if (cluster.Running()) PGSTACK_RETURN_IF_ERROR(cluster.Stop());
     PGSTACK_RETURN_IF_ERROR(DropSlot(primary_, r.node));
     PGSTACK_RETURN_IF_ERROR(RemoveTree(r.node == 0 ? np.data : set_.root.NodeDir(r.node)));
-    actions_.push_back(fmt::format("removed replica {} (port {})", r.node, r.port));
+    actions_.push_back(
+        r.port ? fmt::format("removed replica {} (port {})", r.node, r.port)
+               : fmt::format("removed replica {} (an interrupted run left it)", r.node));
     return Status::Ok();
   }
 
@@ -222,6 +255,9 @@ class ReplicaMaker {
       PGSTACK_RETURN_IF_ERROR(core::MakeDirs(set_.root.NodeDir(r.node), 0700, owner_));
     std::string copy = np.data + ".copy";
     PGSTACK_RETURN_IF_ERROR(RemoveTree(copy));
+    // What is at data is no cluster (Build runs for none, or after deleting one): a delete killed
+    // half way left the rest, which the rename below could not replace.
+    PGSTACK_RETURN_IF_ERROR(RemoveTree(np.data));
     // The slot first, reserving WAL from now: whatever the copy misses, the replica streams.
     PGSTACK_RETURN_IF_ERROR(DropSlot(primary_, r.node));
     PGSTACK_RETURN_IF_ERROR(primary_.Run("SELECT pg_create_physical_replication_slot($1, true)",
@@ -339,11 +375,17 @@ Result<std::vector<location::ReplicaState>> PlanReplicas(
 Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
                       pg::Connection& primary, std::vector<std::string>& actions) {
   ReplicaMaker maker(set, primary, actions);
-  for (const auto& p : previous) {
-    bool kept = std::any_of(set.state.replicas.begin(), set.state.replicas.end(),
-                            [&](const auto& r) { return r.node == p.node; });
-    if (!kept) PGSTACK_RETURN_IF_ERROR(maker.Remove(p));
-  }
+  // What goes: the replicas the last state listed, and what a run killed while it removed one
+  // left (state.json no longer lists it, but its directory, slot or postmaster may remain).
+  std::map<int, int> gone;  // node -> port (0: not known)
+  for (int n : NodesOnDisk(set.root)) gone[n] = 0;
+  PGSTACK_ASSIGN_OR_RETURN(std::set<int> slotted, NodesWithSlots(primary));
+  for (int n : slotted) gone[n] = 0;
+  for (const auto& p : previous) gone[p.node] = p.port;
+  gone.erase(set.state.primary_node);
+  for (const auto& r : set.state.replicas) gone.erase(r.node);
+  for (const auto& [node, port] : gone)
+    PGSTACK_RETURN_IF_ERROR(maker.Remove({.node = node, .port = port}));
   if (set.state.replicas.empty()) return Status::Ok();
   PGSTACK_ASSIGN_OR_RETURN(
       std::string password,
@@ -353,10 +395,27 @@ Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::Replica
   return Status::Ok();
 }
 
+Result<bool> LiftFence(Cluster& primary, const StatePaths& paths) {
+  if (!fs::exists(paths.data + "/" + kFenceMarker)) return false;
+  if (primary.Running()) PGSTACK_RETURN_IF_ERROR(primary.Stop());
+  // standby.signal first: without the marker, what is left would look like a standby to keep.
+  for (const char* f : {"standby.signal", kFenceMarker}) {
+    std::error_code ec;
+    fs::remove(paths.data + "/" + f, ec);
+    if (ec)
+      return Status::Failure(fmt::format("{}/{}: cannot delete: {}", paths.data, f, ec.message()));
+  }
+  return true;
+}
+
 Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,
                     core::ProcessRunner& runner) {
-  for (const auto& r : st.replicas) {
-    StatePaths np = root.Node(r.node);  // Cluster keeps a reference
+  // With those on disk that the state does not list (a removal killed half way).
+  std::set<int> nodes = NodesOnDisk(root);
+  for (const auto& r : st.replicas) nodes.insert(r.node);
+  nodes.erase(st.primary_node);
+  for (int node : nodes) {
+    StatePaths np = root.Node(node);  // Cluster keeps a reference
     Cluster cluster(np, st.pg_bin, service, runner);
     if (cluster.Running()) PGSTACK_RETURN_IF_ERROR(cluster.Stop());
   }

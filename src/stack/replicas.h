@@ -33,13 +33,21 @@ struct ReplicaSet {
   const core::OsUser& service;
   core::ProcessRunner& runner;
 };
-// Makes, restarts or rebuilds every replica of set.state and removes those of `previous` it no
-// longer lists (their slots too); waits until each streams. `primary` is a superuser connection
+// Makes, restarts or rebuilds every replica of set.state and removes every other: those of
+// `previous` it no longer lists, and any a killed run left (a directory under replicas/, a slot
+// named for a node); their slots too. Waits until each streams. `primary` is a superuser connection
 // to the running primary. Adds what it did to actions.
 Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
                       pg::Connection& primary, std::vector<std::string>& actions);
 
-// Stops every replica of st that runs (down, destroy).
+// `pgstack promote` fences the old primary (standby.signal and a marker) before it promotes a
+// replica and records the new primary in state.json. Killed in between, state.json still names
+// the fenced node: the promote did not happen, and `up` lifts the fence (stopping the node first
+// if it was started, read-only) before it starts the primary. True when there was one.
+Result<bool> LiftFence(Cluster& primary, const StatePaths& paths);
+
+// Stops every replica of st that runs, and any other whose directory is under replicas/ (a
+// removal killed half way no longer lists it): down, destroy.
 Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,
                     core::ProcessRunner& runner);
 

@@ -280,6 +280,11 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   PgBouncerProcess bouncer(paths, svc, runner);
   StopOnFailure stop_on_failure(cluster, bouncer);
   PGSTACK_RETURN_IF_ERROR(cluster.WaitIfStopping());
+  PGSTACK_ASSIGN_OR_RETURN(bool unfenced, LiftFence(cluster, paths));
+  if (unfenced)
+    actions.push_back(
+        "lifted the primary's fence: the promote that set it was killed before it "
+        "recorded a new primary");
   if (!cluster.Initialized()) {
     PGSTACK_ASSIGN_OR_RETURN(std::string made, InitDataDir(cluster, e.durable));
     actions.push_back(std::move(made));

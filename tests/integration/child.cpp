@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include "fixture.h"
@@ -66,6 +68,21 @@ void KillAndReap(pid_t pid) {
   kill(pid, SIGKILL);
   int st = 0;
   waitpid(pid, &st, 0);
+}
+
+std::vector<pid_t> ProcessesIn(const std::string& dir) {
+  std::vector<pid_t> found;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = ReadText(e.path().string() + "/cmdline");
+    // By its program, not by a "pgstack" anywhere: the tests' own folders are named pgstack-it-*.
+    std::string program = std::filesystem::path(cmd.substr(0, cmd.find('\0'))).filename();
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find(dir + "/") != std::string::npos && program != "pgstack")
+      found.push_back(std::stoi(name));
+  }
+  return found;
 }
 
 }  // namespace pgstack::testing

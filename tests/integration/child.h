@@ -30,4 +30,8 @@ int Reap(pid_t pid, std::chrono::milliseconds bound);
 // SIGKILL, then reaps it.
 void KillAndReap(pid_t pid);
 
+// Processes whose command line names something inside dir (a server a broken run left), pgstack
+// itself aside.
+std::vector<pid_t> ProcessesIn(const std::string& dir);
+
 }  // namespace pgstack::testing

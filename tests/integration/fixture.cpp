@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <mutex>
+#include <random>
 
 #include "child.h"
 #include "pgstack/core/files.h"
@@ -74,6 +76,15 @@ Status WaitFor(const std::string& what, const std::function<bool()>& cond,
   return core::WaitUntil(
       {.what = what, .timeout = limit, .backoff = {.first = std::chrono::milliseconds(20)}},
       [&] { return cond() ? core::Poll::Ready() : core::Poll::NotYet(""); });
+}
+
+unsigned FaultSeed() {
+  const char* set = std::getenv("PGSTACK_FAULT_SEED");
+  unsigned seed =
+      set ? static_cast<unsigned>(std::strtoul(set, nullptr, 10)) : std::random_device{}();
+  std::cout << "fault seed: " << seed << " (PGSTACK_FAULT_SEED=" << seed << " replays it)"
+            << std::endl;
+  return seed;
 }
 
 std::unique_ptr<TestStack> TestStack::Start(const std::string& env_name) {

@@ -47,6 +47,10 @@ core::PortLock TakePort(const std::string& host = "127.0.0.1");
 Status WaitFor(const std::string& what, const std::function<bool()>& cond,
                std::chrono::milliseconds limit = std::chrono::seconds(15));
 
+// The seed of a fault test's random kill points: PGSTACK_FAULT_SEED when set, else a fresh one.
+// Printed, so that the run of a failure can be replayed.
+unsigned FaultSeed();
+
 class TestStack {
  public:
   // Starts a stack of environment env_name of config/database.json (with this process's

@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <iostream>
 #include <random>
 #include <thread>
 
@@ -17,11 +15,7 @@ namespace pgstack::testing {
 namespace {
 
 TEST_F(Migrate, SigkillAtRandomMomentsThenARerunAppliesEachMigrationExactlyOnce) {
-  const char* env_seed = std::getenv("PGSTACK_FAULT_SEED");
-  const unsigned seed = env_seed ? static_cast<unsigned>(std::strtoul(env_seed, nullptr, 10))
-                                 : std::random_device{}();
-  std::cout << "fault seed: " << seed << " (PGSTACK_FAULT_SEED=" << seed << " replays it)"
-            << std::endl;
+  const unsigned seed = FaultSeed();
   SCOPED_TRACE(fmt::format("PGSTACK_FAULT_SEED={}", seed));
   std::mt19937 rng(seed);
 

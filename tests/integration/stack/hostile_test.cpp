@@ -14,7 +14,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <random>
 #include <thread>
 
@@ -67,20 +66,6 @@ void KillAndReap(pid_t pid) {
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
-}
-
-// Processes whose command line names something inside dir (a server a broken run left).
-std::vector<pid_t> ProcessesIn(const std::string& dir) {
-  std::vector<pid_t> found;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmd = ReadText(e.path().string() + "/cmdline");
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    if (cmd.find(dir + "/") != std::string::npos && cmd.find("pgstack") == std::string::npos)
-      found.push_back(std::stoi(name));
-  }
-  return found;
 }
 
 bool OneLine(const std::string& out) { return std::count(out.begin(), out.end(), '\n') == 1; }
@@ -417,9 +402,7 @@ TEST(Hostile, StateDirPathWithAQuote) {
 // The fault suite's stack part: kill -9 of up, down and destroy at seeded random points; after
 // each, the state dir is usable (`up` finishes it) and removable (`destroy --yes`).
 TEST(Faults, KillUpDownDestroyAtRandomPoints) {
-  unsigned seed = std::random_device{}();
-  if (const char* s = std::getenv("PGSTACK_FAULT_SEED")) seed = std::stoul(s);
-  std::cout << "fault seed: " << seed << " (PGSTACK_FAULT_SEED=" << seed << " repeats it)\n";
+  unsigned seed = FaultSeed();
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> up_ms(0, 1500), short_ms(0, 300);
   auto kill_after = [](const std::string& dir, std::vector<std::string> args, int ms) {
