@@ -22,8 +22,7 @@ bool FilesAsWritten(const StatePaths& paths, const std::string& ini,
 
 }  // namespace
 
-std::optional<EarlyLogin> EarlyLogin::StartIfReady(const StatePaths& paths,
-                                                   const std::string& ini,
+std::optional<EarlyLogin> EarlyLogin::StartIfReady(const StatePaths& paths, const std::string& ini,
                                                    const std::string& verifier_memo,
                                                    const pg::ConnParams& pooled) {
   if (!FilesAsWritten(paths, ini, verifier_memo, pooled)) return std::nullopt;
