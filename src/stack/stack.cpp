@@ -372,7 +372,13 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   }
   // The early login checked PgBouncer, the server and the role as they are now when this `up`
   // changed nothing since; after any change, or when it failed, the login is checked again.
-  Status login = early_login && actions.empty() ? early_login->Wait() : Status::Failure("");
+  // Either way its thread ends here, before replicas may start processes.
+  Status login = Status::Failure("no early login");
+  if (early_login) {
+    Status early = early_login->Wait();
+    if (actions.empty()) login = early;
+    early_login.reset();
+  }
   // Long enough for PgBouncer's server_login_retry (15 s) after a server restart.
   if (!login.ok()) login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
   if (!login.ok())
