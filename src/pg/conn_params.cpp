@@ -35,6 +35,7 @@ std::string ToUrl(const ConnParams& p, Redact redact) {
   };
   if (socket) add("host", p.host);
   if (!p.sslmode.empty()) add("sslmode", p.sslmode);
+  if (!p.gssencmode.empty()) add("gssencmode", p.gssencmode);
   return url + query;
 }
 
@@ -67,6 +68,8 @@ Result<ConnParams> ParseConnString(std::string_view conn, const ConnParams& defa
       p.password = v;
     else if (k == "sslmode")
       p.sslmode = v;
+    else if (k == "gssencmode")
+      p.gssencmode = v;
     else if (k == "application_name")
       p.application_name = v;
     else if (k == "connect_timeout")

@@ -29,10 +29,11 @@ LibpqParams::LibpqParams(const ConnParams& p) {
              p.password,
              p.application_name,
              std::to_string(p.connect_timeout_s),
-             p.sslmode};
+             p.sslmode,
+             p.gssencmode};
   static const char* const kKeys[] = {
-      "host",   "port", "user", "dbname", "password", "application_name", "connect_timeout",
-      "sslmode"};
+      "host",    "port",      "user", "dbname", "password", "application_name", "connect_timeout",
+      "sslmode", "gssencmode"};
   for (size_t i = 0; i < storage.size(); ++i) {
     if (storage[i].empty()) continue;
     keywords.push_back(kKeys[i]);

@@ -5,6 +5,7 @@
 
 #include "pgstack/core/scram.h"
 #include "pgstack/pg/error_class.h"
+#include "verifier_memo.h"
 
 namespace pgstack::stack {
 namespace {
@@ -44,8 +45,12 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
   std::string role = admin.QuoteIdent(cfg.user);
   bool exists = found->rows() == 1;
   std::string current = exists ? std::string(found->get(0, "rolpassword")) : "";
-  if (exists && readable && core::ScramVerifierMatches(current, cfg.password)) {
+  VerifierMemo memo(opts.dry_run ? "" : opts.verifier_memo);
+  bool vouched = exists && readable && memo.Vouches(current, cfg.password);
+  if (vouched || (exists && readable && core::ScramVerifierMatches(current, cfg.password))) {
     r.verifier = current;
+    // Only a cache: when it cannot be written, the next run checks the slow way again.
+    if (!vouched) (void)memo.Remember(current, cfg.password);
     if (found->get(0, "rolcanlogin") != "t") {
       PGSTACK_RETURN_IF_ERROR(apply.Apply(admin, "ALTER ROLE " + role + " LOGIN",
                                           "ALTER ROLE " + role + " LOGIN",
@@ -63,8 +68,11 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
       fmt::format("{} ROLE {} LOGIN PASSWORD {}", verb, role, admin.QuoteLiteral(r.verifier));
   std::string shown =
       fmt::format("{} ROLE {} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'", verb, role);
-  return apply.Apply(admin, sql, shown,
-                     exists ? "set the password of role " + cfg.user : "created role " + cfg.user);
+  PGSTACK_RETURN_IF_ERROR(
+      apply.Apply(admin, sql, shown,
+                  exists ? "set the password of role " + cfg.user : "created role " + cfg.user));
+  (void)memo.Remember(r.verifier, cfg.password);  // a cache, as above
+  return Status::Ok();
 }
 
 // True when it created the database (or, in a dry run, would have).

@@ -8,6 +8,7 @@
 
 #include "cluster.h"
 #include "cluster_init.h"
+#include "early_login.h"
 #include "internal.h"
 #include "no_space.h"
 #include "pgbouncer_process.h"
@@ -20,6 +21,7 @@
 #include "preflight.h"
 #include "replicas.h"
 #include "state_lock.h"
+#include "verifier_memo.h"
 
 namespace pgstack::stack {
 
@@ -262,6 +264,7 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
         fmt::format("made {} private again (mode {:04o}, now 0600)", paths.credentials, *loose));
   }
   core::Environment e = env;
+  ProvisionOptions provision_options;
   if (e.postgres.password.empty()) {
     PGSTACK_ASSIGN_OR_RETURN(auto kept, location::ReadCredentials(paths));
     if (!kept) {
@@ -272,6 +275,7 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
                                     paths.credentials));
     }
     e.postgres.password = *kept;
+    provision_options.verifier_memo = VerifierMemo::PathIn(StatePaths(o.state_dir));
   }
   // pg_hba and pgstack.conf of every node say what replication needs when there are replicas.
   e.replication.replicas = static_cast<int>(plan.state.replicas.size());
@@ -306,6 +310,17 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   pg::ConnParams su{
       .host = paths.run, .port = plan.state.pg_port, .user = svc.name, .dbname = "postgres"};
   bool undisturbed = cluster.Running() && changed.empty();
+  pg::ConnParams pooled{.host = e.pgbouncer.listen_addr,
+                        .port = plan.state.pool_port,
+                        .user = e.postgres.user,
+                        .dbname = e.postgres.database,
+                        .password = e.postgres.password,
+                        .sslmode = "disable",
+                        .gssencmode = "disable"};
+  std::optional<EarlyLogin> early_login;
+  if (undisturbed && actions.empty() && bouncer.Running())
+    early_login = EarlyLogin::StartIfReady(paths, plan.pgbouncer_ini,
+                                           provision_options.verifier_memo, pooled);
   if (!cluster.Running()) {
     PGSTACK_RETURN_IF_ERROR(cluster.Start());
     stop_on_failure.StartedPostgres();
@@ -329,7 +344,8 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
     if (!admin.ok()) return admin.status();
   }
   auto open_db = [&](const std::string& db) { return OpenIn(su, db); };
-  PGSTACK_ASSIGN_OR_RETURN(ProvisionResult prov, Provision(*admin, open_db, e.postgres));
+  PGSTACK_ASSIGN_OR_RETURN(ProvisionResult prov,
+                           Provision(*admin, open_db, e.postgres, provision_options));
   actions.insert(actions.end(), prov.actions.begin(), prov.actions.end());
   PGSTACK_ASSIGN_OR_RETURN(auto version, admin->Exec("SHOW server_version"));
   report.pg_version = version.scalar();
@@ -359,14 +375,17 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
                     ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
                                 : "userlist.txt"));
   }
-  pg::ConnParams pooled{.host = e.pgbouncer.listen_addr,
-                        .port = plan.state.pool_port,
-                        .user = e.postgres.user,
-                        .dbname = e.postgres.database,
-                        .password = e.postgres.password,
-                        .sslmode = "disable"};
+  // The early login checked PgBouncer, the server and the role as they are now when this `up`
+  // changed nothing since; after any change, or when it failed, the login is checked again.
+  // Either way its thread ends here, before replicas may start processes.
+  Status login = Status::Failure("no early login");
+  if (early_login) {
+    Status early = early_login->Wait();
+    if (actions.empty()) login = early;
+    early_login.reset();
+  }
   // Long enough for PgBouncer's server_login_retry (15 s) after a server restart.
-  Status login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
+  if (!login.ok()) login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
   if (!login.ok())
     return login.WithContext(
         fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));

@@ -64,6 +64,21 @@ TEST(ConnParams, LibpqParamsOmitEmptyValues) {
   EXPECT_EQ(kv.keywords.back(), nullptr);
 }
 
+TEST(ConnParams, GssEncModeReachesLibpqAndRoundTrips) {
+  ConnParams p = Sample();
+  p.gssencmode = "disable";
+  LibpqParams kv(p);
+  bool passed = false;
+  for (size_t i = 0; kv.keywords[i]; ++i)
+    passed = passed || (std::string(kv.keywords[i]) == "gssencmode" &&
+                        std::string(kv.values[i]) == "disable");
+  EXPECT_TRUE(passed);
+  auto back = ParseConnString(ToUrl(p, Redact::kNo), ConnParams{});
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->gssencmode, "disable");
+  EXPECT_EQ(LibpqParams(Sample()).keywords.size(), kv.keywords.size() - 1);
+}
+
 TEST(ErrorClass, BySqlState) {
   EXPECT_EQ(Classify("53300"), ErrorClass::kTooManyConnections);
   EXPECT_EQ(Classify("40001"), ErrorClass::kSerializationFailure);

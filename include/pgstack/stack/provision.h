@@ -25,6 +25,9 @@ struct ProvisionOptions {
   // of a new one (a new salt each time). External mode passes the one a dry run planned, or the
   // one PgBouncer's userlist holds, so that server and userlist stay byte-identical.
   std::string verifier;
+  // A file that remembers the verifier last seen to match cfg.password (see verifier_memo.h), so
+  // that a role found as it was left is checked without PBKDF2. Empty: always the slow check.
+  std::string verifier_memo;
 };
 
 // admin is a superuser (or CREATEROLE + CREATEDB) connection to any database; open_db opens an

@@ -126,6 +126,50 @@ TEST(Up, SecondRunChangesNothing) {
   EXPECT_EQ(fs::last_write_time(paths.userlist), userlist_before);
 }
 
+TEST(Up, AWarmUpKeepsANoteOfTheVerifierItChecked) {
+  auto own = TestStack::Start("development");  // its own: it damages the note
+  location::StatePaths paths(own->state_dir());
+  std::string memo = paths.credentials + ".verified";
+  ASSERT_EQ(FileMode(memo), 0600u);
+  std::string note = ReadText(memo);
+  EXPECT_EQ(note.size(), 65u) << note;  // a SHA-256 in hex: neither password nor verifier
+  { std::ofstream(memo) << "damaged\n"; }
+  auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->actions.empty()) << r->actions.front();  // checked the slow way, and it matched
+  EXPECT_EQ(ReadText(memo), note);
+}
+
+TEST(Up, AWarmUpFindsAPasswordChangedBehindItsBack) {
+  auto own = TestStack::Start("development");  // its own: it changes the role's password
+  location::StatePaths paths(own->state_dir());
+  std::string userlist_before = ReadText(paths.userlist);
+  {
+    auto su = own->Superuser();
+    ASSERT_TRUE(su.ok()) << su.status().message();
+    ASSERT_TRUE(su->Run("ALTER ROLE test_platform_user PASSWORD 'changed-behind-its-back'").ok());
+  }
+  // PgBouncer still holds the old verifier, which the note vouches for: up must not take that
+  // for the server's, and must check the login again after putting both right.
+  auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->actions.size(), 2u);
+  EXPECT_EQ(r->actions[0], "set the password of role test_platform_user");
+  EXPECT_EQ(r->actions[1], "reloaded PgBouncer (userlist.txt changed)");
+  EXPECT_NE(ReadText(paths.userlist), userlist_before);
+  auto su = own->Superuser();
+  ASSERT_TRUE(su.ok());
+  EXPECT_EQ(
+      ReadText(paths.userlist),
+      "\"test_platform_user\" \"" +
+          Scalar(*su, "SELECT rolpassword FROM pg_authid WHERE rolname = 'test_platform_user'") +
+          "\"\n");
+  EXPECT_TRUE(own->Pooled().ok());
+  auto again = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->actions.empty()) << again->actions.front();
+}
+
 TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   // Its own stack: it restarts the server and changes settings the other tests read.
   auto own = TestStack::Start("development");
