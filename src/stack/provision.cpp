@@ -20,13 +20,24 @@ class Applier {
     r_.actions.push_back(action);
     if (o_.dry_run) return Status::Ok();
     Status s = c.Run(sql);
-    return s.ok() ? s : s.WithContext(shown);
+    if (s.ok()) return s;
+    r_.statements.pop_back();  // not done: a caller that recovers must not report it
+    r_.actions.pop_back();
+    return s.WithContext(shown);
   }
 
  private:
   ProvisionResult& r_;
   const ProvisionOptions& o_;
 };
+
+// A CREATE that failed because the object appeared after the look that found none: an `up`
+// killed during its CREATE leaves its backend to finish it, and a concurrent `up` or person may
+// create it too. It is there now, to be checked as one that existed.
+bool AppearedMeanwhile(const Status& created) {
+  pg::ErrorClass why = pg::Classify(created);
+  return why == pg::ErrorClass::kUniqueViolation || why == pg::ErrorClass::kDuplicateObject;
+}
 
 Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
                   const ProvisionOptions& opts, Applier& apply, ProvisionResult& r) {
@@ -68,9 +79,11 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
       fmt::format("{} ROLE {} LOGIN PASSWORD {}", verb, role, admin.QuoteLiteral(r.verifier));
   std::string shown =
       fmt::format("{} ROLE {} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'", verb, role);
-  PGSTACK_RETURN_IF_ERROR(
+  Status applied =
       apply.Apply(admin, sql, shown,
-                  exists ? "set the password of role " + cfg.user : "created role " + cfg.user));
+                  exists ? "set the password of role " + cfg.user : "created role " + cfg.user);
+  if (!exists && AppearedMeanwhile(applied)) return EnsureRole(admin, cfg, opts, apply, r);
+  PGSTACK_RETURN_IF_ERROR(applied);
   (void)memo.Remember(r.verifier, cfg.password);  // a cache, as above
   return Status::Ok();
 }
@@ -90,10 +103,7 @@ Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& c
     std::string sql = fmt::format("CREATE DATABASE {} OWNER {}", name, role);
     Status created = apply.Apply(
         admin, sql, sql, fmt::format("created database {} owned by {}", cfg.database, cfg.user));
-    pg::ErrorClass why = pg::Classify(created);
-    // An `up` killed during its CREATE DATABASE leaves its backend to finish it: the database
-    // appeared after the look above. It is there now; check it as one that existed.
-    if (why == pg::ErrorClass::kUniqueViolation || why == pg::ErrorClass::kDuplicateObject) {
+    if (AppearedMeanwhile(created)) {
       PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, apply).status());
       return false;
     }
