@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <random>
 
 #include "fixture.h"
@@ -64,18 +65,18 @@ class ReplicaKillFault : public ::testing::Test {
     return st.ok() ? *st : location::StackState{};
   }
 
-  // Starts `up --replicas 0` and kills it with SIGKILL delay_ms after it wrote the state without
-  // the replica (so before, while or after it removes the replica).
-  Status KillRemovalAfter(int delay_ms) {
-    pid_t pid = stack_->SpawnPgstack({"up", "--replicas", "0"});
+  // Starts pgstack with args and kills it with SIGKILL delay_ms after `reached` holds. Fails when
+  // it ends before.
+  Status SpawnAndKillWhen(const std::vector<std::string>& args, const std::string& what,
+                          const std::function<bool()>& reached, int delay_ms) {
+    pid_t pid = stack_->SpawnPgstack(args);
     int exited = kStillRunning;
     Status seen = core::WaitUntil(
-        {.what = "up to write the state without the replica",
+        {.what = what,
          .timeout = std::chrono::seconds(60),
          .backoff = {.first = std::chrono::milliseconds(1), .max = std::chrono::milliseconds(1)}},
         [&] {
-          auto st = location::LoadState(stack_->state_dir());
-          if (st.ok() && st->replicas.empty()) return core::Poll::Ready();
+          if (reached()) return core::Poll::Ready();
           exited = WaitExit(pid, std::chrono::milliseconds(0));
           if (exited != kStillRunning)
             return core::Poll::Fail(Status::Failure(fmt::format("it exited {} first", exited)));
@@ -86,6 +87,18 @@ class ReplicaKillFault : public ::testing::Test {
       KillAndReap(pid);
     }
     return seen;
+  }
+
+  // Starts `up --replicas 0` and kills it with SIGKILL delay_ms after it wrote the state without
+  // the replica (so before, while or after it removes the replica).
+  Status KillRemovalAfter(int delay_ms) {
+    return SpawnAndKillWhen(
+        {"up", "--replicas", "0"}, "up to write the state without the replica",
+        [&] {
+          auto st = location::LoadState(stack_->state_dir());
+          return st.ok() && st->replicas.empty();
+        },
+        delay_ms);
   }
 
   // True when `at` has come; `su` is a superuser connection to the primary.
@@ -112,24 +125,9 @@ class ReplicaKillFault : public ::testing::Test {
   Status KillUpAt(KillPoint at, int delay_ms) {
     auto su = stack_->Superuser();
     if (!su.ok()) return su.status();
-    pid_t pid = stack_->SpawnPgstack({"up", "--replicas", "1"});
-    int exited = kStillRunning;
-    Status seen = core::WaitUntil(
-        {.what = "up to reach the moment " + Name(at),
-         .timeout = std::chrono::seconds(60),
-         .backoff = {.first = std::chrono::milliseconds(1), .max = std::chrono::milliseconds(1)}},
-        [&] {
-          if (Reached(at, *su)) return core::Poll::Ready();
-          exited = WaitExit(pid, std::chrono::milliseconds(0));
-          if (exited != kStillRunning)
-            return core::Poll::Fail(Status::Failure(fmt::format("it exited {} first", exited)));
-          return core::Poll::NotYet("");
-        });
-    if (exited == kStillRunning) {
-      if (seen.ok()) (void)core::Pause(std::chrono::milliseconds(delay_ms));
-      KillAndReap(pid);
-    }
-    return seen;
+    return SpawnAndKillWhen(
+        {"up", "--replicas", "1"}, "up to reach the moment " + Name(at),
+        [&] { return Reached(at, *su); }, delay_ms);
   }
 
   // After the killed `up`: a plain `up` (the state dir remembers the replica) finishes it.
