@@ -50,7 +50,7 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     verify::Report report = verify::RunChecks(
         *env, ctx.global.state_dir, *selected,
         [&ctx](const auto& check) { ctx.out.Progress("verify: " + std::string(check.id)); },
-        opts->dir);
+        opts->dir, !opts->checks.empty());
     ctx.out.Progress("");
     ctx.out.Json(verify::ToJson(report));
     for (const std::string& line : verify::RenderTable(report, ctx.out.Style())) ctx.out.Line(line);

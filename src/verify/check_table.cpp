@@ -97,26 +97,26 @@ constexpr CheckSpec kChecks[] = {
     {"security.pgbouncer_listen",
      "PgBouncer listens on loopback only, unless pgbouncer.listen_addr says otherwise",
      "set pgbouncer.listen_addr in config/database.json, then pgstack up", SecurityPgBouncerListen},
-    // Streaming replicas (pgstack up --replicas N); skipped when there are none.
+    // Streaming replicas (pgstack up --replicas N); left out when the stack has none.
     {"replication.streaming",
      "every replica runs and streams from the primary (pg_stat_replication)",
      "pgstack up restarts a stopped replica and rebuilds a broken one (its log is "
      "replicas/<n>/postgresql.log in the state dir)",
-     ReplicationStreaming},
+     ReplicationStreaming, /*on_request=*/false, ReplicasExpected},
     {"replication.lag",
      "every replica has replayed up to within replication.max_lag_bytes of the primary's WAL",
      "look for load on the machine or a replica stuck replaying (status shows the lag); the bound "
      "is replication.max_lag_bytes in config/database.json",
-     ReplicationLag},
+     ReplicationLag, /*on_request=*/false, ReplicasExpected},
     {"replication.read_only", "every replica refuses a write (it is a hot standby, not a primary)",
      "a replica promoted behind pgstack's back: pgstack destroy it, or run pgstack promote to "
      "make the promotion official and then pgstack up",
-     ReplicationReadOnly},
+     ReplicationReadOnly, /*on_request=*/false, ReplicasExpected},
     {"replication.slots",
      "no replication slot on the primary is inactive, retaining WAL for a replica that is gone",
      "pgstack up brings its replica back; drop a slot nobody uses with SELECT "
      "pg_drop_replication_slot('name')",
-     ReplicationSlots},
+     ReplicationSlots, /*on_request=*/false, ReplicasExpected},
     // The schema against its migrations.
     {"schema.drift",
      "the live schema is what the applied migrations of --dir build (pgstack migrate drift)",

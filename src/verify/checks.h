@@ -41,6 +41,8 @@ Outcome SecurityStateDirMode(Probe& probe);
 Outcome SecurityPostgresListen(Probe& probe);
 
 // Streaming replicas (checks_replication.cpp).
+// False on a local stack without replicas (external mode: the server may have standbys).
+bool ReplicasExpected(Probe& probe);
 Outcome ReplicationStreaming(Probe& probe);
 Outcome ReplicationLag(Probe& probe);
 Outcome ReplicationReadOnly(Probe& probe);

@@ -25,6 +25,15 @@ Result<std::vector<location::ReplicaState>> LocalReplicas(Probe& probe) {
   return st.replicas;
 }
 
+}  // namespace
+
+bool ReplicasExpected(Probe& probe) {
+  auto r = LocalReplicas(probe);
+  return !probe.local() || !r.ok() || !r->empty();  // an unreadable state: let the checks say so
+}
+
+namespace {
+
 struct Sender {
   std::string name;  // application_name
   std::string state;

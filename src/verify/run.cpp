@@ -13,12 +13,13 @@ int Report::Count(CheckStatus status) const {
 
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
                  std::span<const CheckSpec* const> checks, const ProgressFn& progress,
-                 const std::string& migrations_dir) {
+                 const std::string& migrations_dir, bool asked_by_name) {
   Report report;
   auto start = std::chrono::steady_clock::now();
   Probe probe(env, state_dir);
   probe.set_migrations_dir(migrations_dir);
   for (const CheckSpec* check : checks) {
+    if (!asked_by_name && check->applies && !check->applies(probe)) continue;
     if (progress) progress(*check);
     auto t0 = std::chrono::steady_clock::now();
     Outcome o = check->run(probe);

@@ -75,7 +75,9 @@ TEST(VerifyReport, FitsTheTerminalAndColoursPassAndFail) {
   r.results[0].detail = "a long detail that says a great deal about what this check found there";
   auto lines = RenderTable(r, core::TextStyle{.width = 60});
   for (const auto& line : lines) {
-    if (line.rfind("3 checks", 0) != 0) EXPECT_LE(line.size(), 60u) << line;
+    if (line.rfind("3 checks", 0) != 0) {
+      EXPECT_LE(line.size(), 60u) << line;
+    }
   }
   EXPECT_EQ(lines[1].rfind("postgres.version", 0), 0u);
   EXPECT_EQ(lines[1].substr(lines[1].size() - 1), "1") << "the ms stays on the check's line";

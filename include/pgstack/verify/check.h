@@ -42,6 +42,10 @@ struct CheckSpec {
   // Runs only when asked for by id or group, not in a plain `verify` (it builds a scratch
   // database, and what it compares is the project's, not the stack's).
   bool on_request = false;
+  // False where the check cannot apply to this stack (replication checks on a stack without
+  // replicas): a plain `verify` leaves it out; asked for by id or group, it runs and skips,
+  // saying why. Null: it always applies.
+  bool (*applies)(Probe& probe) = nullptr;
 };
 
 // Every check, in the order verify runs and reports them.

@@ -37,9 +37,10 @@ using ProgressFn = std::function<void(const CheckSpec& check)>;
 // Runs `checks` in order against the stack of `env` (its state in state_dir in local mode; the
 // configured server in external mode). Never fails as a whole: problems are check failures.
 // migrations_dir is what schema.drift compares the live schema with ("": the project's
-// database/migrations, found as the other project files are).
+// database/migrations, found as the other project files are). Checks that cannot apply to this
+// stack (CheckSpec::applies) are left out unless asked_by_name (`verify --check`).
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
                  std::span<const CheckSpec* const> checks, const ProgressFn& progress = {},
-                 const std::string& migrations_dir = "");
+                 const std::string& migrations_dir = "", bool asked_by_name = false);
 
 }  // namespace pgstack::verify
