@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
 namespace pgstack::migrate {
@@ -152,10 +153,8 @@ Result<std::vector<AppliedEntry>> PlanDown(const Plan& plan, std::optional<int> 
   std::vector<AppliedEntry> out = plan.reverting;
   // Reverse iterators, not std::views::reverse: clang-tidy's clang 14 cannot parse
   // libstdc++ 12's ranges.
-  for (auto e = plan.applied.rbegin(); e != plan.applied.rend(); ++e) {
-    if (e->row->kind == kKindRepeatable) continue;
-    candidates.push_back(*e);
-  }
+  std::copy_if(plan.applied.rbegin(), plan.applied.rend(), std::back_inserter(candidates),
+               [](const AppliedEntry& e) { return e.row->kind != kKindRepeatable; });
   // "--to 0" is "all": version 0 itself too, which "above 0" would keep.
   const bool all = to && to->IsZero();
   for (const auto& c : candidates) {
