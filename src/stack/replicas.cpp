@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "copy_tree.h"
@@ -135,15 +136,21 @@ Status DropSlot(pg::Connection& c, int node) {
       });
 }
 
+// A node number as pgstack writes it into folder and slot names: one to five digits.
+std::optional<int> NodeNumber(const std::string& digits) {
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoi(digits);
+}
+
 // The nodes with a directory under replicas/, whatever state.json says.
 std::set<int> NodesOnDisk(const StatePaths& root) {
   std::set<int> nodes;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root.replicas, ec)) {
-    std::string name = e.path().filename().string();
-    if (e.is_directory(ec) && !name.empty() && name.size() < 6 &&
-        name.find_first_not_of("0123456789") == std::string::npos)
-      nodes.insert(std::stoi(name));
+    auto node = NodeNumber(e.path().filename().string());
+    if (node && e.is_directory(ec)) nodes.insert(*node);
   }
   return nodes;
 }
@@ -154,12 +161,8 @@ Result<std::set<int>> NodesWithSlots(pg::Connection& c) {
   std::set<int> nodes;
   for (int i = 0; i < r.rows(); ++i) {
     std::string name(r.get(i, 0));
-    std::string digits = name.substr(name.find_last_of('_') + 1);
-    if (digits.empty() || digits.size() > 5 ||
-        digits.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    int node = std::stoi(digits);
-    if (ReplicaSlotName(node) == name) nodes.insert(node);
+    auto node = NodeNumber(name.substr(name.find_last_of('_') + 1));
+    if (node && ReplicaSlotName(*node) == name) nodes.insert(*node);
   }
   return nodes;
 }
