@@ -61,16 +61,25 @@ bool IsStamp(const std::string& s, size_t digits = 14) {
          s.rfind("20", 0) == 0;
 }
 
-TEST_F(MigrateScaffold, DbmateTimestampWithItsMarkers) {
-  Write("20240101120000_a.sql", "-- migrate:up\ncreate table a (x int);\n-- migrate:down\n");
-  auto files = New("add_b");
-  ASSERT_EQ(files.size(), 1u);
+// The version of the one file `new` wrote, named <timestamp>_add_b.sql; "" when it is not that.
+std::string StampOfOneFile(const std::vector<std::string>& files) {
+  if (files.size() != 1) {
+    ADD_FAILURE() << files.size() << " files written, not 1";
+    return "";
+  }
   EXPECT_TRUE(IsStamp(files[0].substr(0, 14))) << files[0];
   EXPECT_EQ(files[0].substr(14), "_add_b.sql");
+  return files[0].substr(0, 14);
+}
+
+TEST_F(MigrateScaffold, DbmateTimestampWithItsMarkers) {
+  Write("20240101120000_a.sql", "-- migrate:up\ncreate table a (x int);\n-- migrate:down\n");
+  std::string stamp = StampOfOneFile(New("add_b"));
+  ASSERT_FALSE(stamp.empty());
   const Migration* m = ReadBack(Format::kDbmate, 2);
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->name, "add_b");
-  EXPECT_EQ(m->version->str(), files[0].substr(0, 14));
+  EXPECT_EQ(m->version->str(), stamp);
   EXPECT_TRUE(m->down.has_value());  // "-- migrate:down" is there to fill in
 }
 
@@ -111,13 +120,11 @@ TEST_F(MigrateScaffold, FlywayInAnEmptyDirectoryStartsAtV1) {
 
 TEST_F(MigrateScaffold, SqlxSimpleOrReversibleAsTheDirectoryIs) {
   Write("20240101120000_a.sql", "create table a (x int);\n");
-  auto files = New("add_b");
-  ASSERT_EQ(files.size(), 1u);
-  EXPECT_TRUE(IsStamp(files[0].substr(0, 14))) << files[0];
-  EXPECT_EQ(files[0].substr(14), "_add_b.sql");
+  std::string stamp = StampOfOneFile(New("add_b"));
+  ASSERT_FALSE(stamp.empty());
   const Migration* m = ReadBack(Format::kSqlx, 2);
   ASSERT_NE(m, nullptr);
-  EXPECT_EQ(m->version->str(), files[0].substr(0, 14));
+  EXPECT_EQ(m->version->str(), stamp);
 
   fs::remove_all(dir_);
   fs::create_directories(dir_);
