@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "pgstack/core/files.h"
+#include "pgstack/core/sha256.h"
 
 namespace pgstack::stack {
 
@@ -16,12 +16,8 @@ std::string VerifierMemo::Digest(std::string_view verifier, std::string_view pas
   std::string input = "pgstack verifier memo 1\n";
   for (std::string_view part : {password, verifier})
     input += fmt::format("{}:", part.size()) + std::string(part);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(input.data(), input.size(), md, &len, EVP_sha256(), nullptr) != 1) return "";
+  std::string hex = core::Sha256Hex(input);
   OPENSSL_cleanse(input.data(), input.size());
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
   return hex;
 }
 
