@@ -186,7 +186,7 @@ int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
     doc["applied"] = std::move(applied);
     doc["pending"] = std::move(pending);
     doc["problems"] = ProblemsJson(r.plan);
-    ctx.out.Json(doc);
+    ctx.out.Json(std::move(doc));
     return 0;
   }
   ctx.out.Line(fmt::format("{} ({} format): {} applied, {} pending, {} problem(s)", o.dir,
