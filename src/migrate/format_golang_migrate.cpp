@@ -51,6 +51,7 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
     if (up || p.name.empty()) p.name = name;
   }
   std::vector<Migration> out;
+  out.reserve(pairs.size());  // a Migration is large: growing by doubling moved each one again
   for (auto& [key, p] : pairs) {
     if (p.up_path.empty()) {
       return Status::InvalidInput(p.down_path + ": a down file without its up file");
