@@ -205,7 +205,7 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
     Status s = core::WriteFileAtomic(f.sarif, migrate::LintSarif(report).dump(2) + "\n", 0644);
     if (!s.ok()) return ctx.out.Fail(s.WithContext("--sarif " + f.sarif));
   }
-  ctx.out.Json(doc);
+  ctx.out.Json(std::move(doc));
   int counts[3] = {0, 0, 0};
   for (const migrate::Finding& x : report.findings) {
     ++counts[static_cast<int>(x.severity)];

@@ -55,8 +55,9 @@ class Reporter {
   void Detail(const std::string& text) const;
   // The JSON document (only with --json). Kept until Finish(), so that a command that reports
   // and then fails (a plan that would be refused, a validation with problems) still prints one
-  // document; a second call adds its keys to the first.
-  void Json(const nlohmann::json& doc);
+  // document; a second call adds its keys to the first. Taken by value: pass a large document
+  // with std::move.
+  void Json(nlohmann::json doc);
   // A progress line on stderr, only when stderr is a terminal; overwritten by the next.
   void Progress(const std::string& text) const;
   // Reports a failure on stderr and, with --json, as "error": {"message", "exit_code"} in the

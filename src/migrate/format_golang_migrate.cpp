@@ -24,8 +24,8 @@ bool NoTransactionDirective(std::string_view sql) { return StartsWith(sql, "-- n
 Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
                                                  const std::vector<DirEntry>& entries,
                                                  bool sqlx_directives) {
-  std::map<std::string, Pair> pairs;
-  std::map<std::string, Version> versions;
+  // By version, so the migrations come out in order (SortAndCheck then has nothing to move).
+  std::map<Version, Pair> pairs;
   for (const auto& e : entries) {
     std::string path = dir + "/" + e.name;
     bool up = EndsWith(e.name, ".up.sql");
@@ -39,8 +39,7 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
           path + ": not a golang-migrate name (<version>_<name>.up.sql or .down.sql)");
     }
     auto& [version, name] = *numbered;
-    Pair& p = pairs[version.str()];
-    versions.emplace(version.str(), version);
+    Pair& p = pairs[version];
     std::string& slot = up ? p.up_path : p.down_path;
     if (!slot.empty()) {
       return Status::InvalidInput(
@@ -51,12 +50,13 @@ Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
     if (up || p.name.empty()) p.name = name;
   }
   std::vector<Migration> out;
-  for (auto& [key, p] : pairs) {
+  out.reserve(pairs.size());  // a Migration is large: growing by doubling moved each one again
+  for (auto& [version, p] : pairs) {
     if (p.up_path.empty()) {
       return Status::InvalidInput(p.down_path + ": a down file without its up file");
     }
     Migration m;
-    m.version = versions.at(key);
+    m.version = version;
     m.name = p.name;
     PGSTACK_ASSIGN_OR_RETURN(std::string up_sql, EntryContent(dir, *p.up));
     if (sqlx_directives) m.up_options.no_transaction = NoTransactionDirective(up_sql);

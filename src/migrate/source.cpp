@@ -49,7 +49,13 @@ Result<std::vector<DirEntry>> ListEntries(const std::string& dir) {
     std::error_code type_ec;  // a loop or a dangling link is no directory; CheckLinkInside names it
     bool is_dir = de.is_directory(type_ec);
     if (!is_dir && !internal::EndsWith(name, ".sql")) continue;
-    PGSTACK_RETURN_IF_ERROR(internal::CheckLinkInside(dir, dir + "/" + name));
+    // The entry's own type comes with the listing (readdir's d_type; an lstat only where the
+    // file system gives none), so only links pay for CheckLinkInside's lstat and realpath: one
+    // syscall per file was a tenth of `migrate status` over 5,000 files.
+    std::error_code link_ec;  // an entry gone meanwhile is no link; its read reports it
+    if (de.is_symlink(link_ec)) {
+      PGSTACK_RETURN_IF_ERROR(internal::CheckLinkInside(dir, dir + "/" + name));
+    }
     out.push_back({name, is_dir});
   }
   if (ec) return Status::InvalidInput("--dir " + dir + ": " + ec.message());

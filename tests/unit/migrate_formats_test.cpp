@@ -396,6 +396,9 @@ TEST(MigrateChecksum, LineEndingsDoNotMatter) {
   EXPECT_EQ(Checksum("a\rb"), Checksum("a\nb"));
   EXPECT_NE(Checksum("a\nb"), Checksum("a\nc"));
   EXPECT_EQ(Checksum(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // Exactly `sha256sum` of the text with LF endings (what other tools compute from the file).
+  EXPECT_EQ(Checksum("a\r\nb\r\n"),
+            "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2");
 }
 
 TEST(MigrateVersion, ComparesPartByPart) {

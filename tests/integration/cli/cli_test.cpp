@@ -142,6 +142,21 @@ TEST(CliJson, EveryRefusalIsExactlyOneDocument) {
   }
 }
 
+// A message that quotes bytes that are not UTF-8 (a path, server text) is still printed as one
+// document, those bytes replaced by U+FFFD: JSON cannot carry them, and the reporter must not
+// throw over them (nlohmann's dump() does unless told to replace).
+TEST(CliJson, BytesThatAreNotUtf8AreReplacedInTheDocument) {
+  std::string dir = ::testing::TempDir() + "no-such-\xff-dir";
+  auto out = RunPgstack({"--json", "--state-dir", ::testing::TempDir() + "no-stack-here", "migrate",
+                         "lint", "--dir", dir},
+                        {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  auto doc = nlohmann::json::parse(out.output, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << out.output;
+  EXPECT_TRUE(Contains(doc["error"]["message"].get<std::string>(), "no-such-\xEF\xBF\xBD-dir"))
+      << out.output;
+}
+
 TEST(CliHelp, ShowsEveryFlagThatWorksAndNoParserNoise) {
   auto out = RunPgstack({"migrate", "up", "--help"}, {}, Capture::kStdoutOnly);
   EXPECT_EQ(out.exit_code, 0);
