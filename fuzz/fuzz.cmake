@@ -9,7 +9,7 @@ set(fuzz_migrate_readers src/migrate/source.cpp src/migrate/readers_common.cpp
   src/migrate/format_diesel.cpp src/migrate/format_flyway.cpp src/migrate/format_golang_migrate.cpp
   src/migrate/format_sectioned.cpp src/migrate/format_sqlx.cpp src/migrate/migration.cpp
   src/migrate/sql_lexer.cpp src/migrate/checksum.cpp src/migrate/flyway_placeholders.cpp
-  src/core/duration.cpp src/core/files.cpp)
+  src/core/duration.cpp src/core/files.cpp src/core/sha256.cpp)
 set(fuzz_config src/core/config.cpp src/core/files.cpp src/core/settings.cpp
   src/core/duration.cpp src/core/parse_int.cpp)
 set(fuzz_pgbouncer_files src/core/pgbouncer_files.cpp)
