@@ -1,6 +1,6 @@
-#include "pgstack/core/sha256.h"
-
 #include <gtest/gtest.h>
+
+#include "pgstack/core/sha256.h"
 
 namespace pgstack::core {
 namespace {
@@ -13,7 +13,8 @@ TEST(Sha256, KnownDigests) {
 
 TEST(Sha256, PiecesGiveTheDigestOfTheWhole) {
   Sha256 sha;
-  for (std::string_view piece : {"abcdbcdecdefdefgefghfghighij", "", "hijkijkljklmklmnlmnomnopnopq"})
+  for (std::string_view piece :
+       {"abcdbcdecdefdefgefghfghighij", "", "hijkijkljklmklmnlmnomnopnopq"})
     sha.Update(piece);
   EXPECT_EQ(sha.HexDigest(), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
