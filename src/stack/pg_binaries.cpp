@@ -72,6 +72,12 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
 
 Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<std::string> argv,
              const std::string& what, int timeout_s) {
+  return RunAsForOutput(runner, user, std::move(argv), what, timeout_s).status();
+}
+
+Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUser& user,
+                                   std::vector<std::string> argv, const std::string& what,
+                                   int timeout_s) {
   core::Command cmd{.argv = std::move(argv), .timeout_s = timeout_s};
   if (geteuid() == 0 && user.uid != 0) {
     cmd.uid = user.uid;
@@ -79,7 +85,7 @@ Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<
   }
   cmd.cwd = "/";
   PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(cmd));
-  if (out.exit_code == 0) return Status::Ok();
+  if (out.exit_code == 0) return std::move(out.output);
   // The last non-empty lines say why; a program that cleans up after a failure (initdb after its
   // bootstrap's FATAL) says it earlier, on its last FATAL or PANIC line.
   std::string cause;

@@ -329,8 +329,8 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
     early_login = EarlyLogin::StartIfReady(paths, plan.pgbouncer_ini,
                                            provision_options.verifier_memo, pooled);
   if (!cluster.Running()) {
+    stop_on_failure.StartedPostgres();  // it may run although its start said it failed
     PGSTACK_RETURN_IF_ERROR(cluster.Start());
-    stop_on_failure.StartedPostgres();
     actions.push_back(
         fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
   } else if (!changed.empty()) {
