@@ -43,6 +43,7 @@ TEST(FindPgBinaries, AcceptsSeventeen) {
   ASSERT_TRUE(found.ok()) << found.status().message();
   EXPECT_EQ(found->dir, dir);
   EXPECT_EQ(found->version, "17.10");
+  EXPECT_EQ(found->version_line, "postgres (PostgreSQL) 17.10");  // the cache's key needs it
   ASSERT_EQ(runner.commands.size(), 1u);
   EXPECT_EQ(runner.commands[0], (std::vector<std::string>{dir + "/postgres", "--version"}));
   std::filesystem::remove_all(dir);

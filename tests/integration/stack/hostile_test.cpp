@@ -270,6 +270,27 @@ TEST(Hostile, ASettingTheServerRejectsIsUndone) {
   EXPECT_EQ(shown->scalar(), "200");
 }
 
+// A server that exits while it starts (here: its pg_control is gone) fails the `up` at once,
+// not after the start's one-minute bound, with the server's reason and its log named, and leaves
+// nothing running.
+TEST(Hostile, AServerThatExitsWhileStartingFailsTheUpAtOnceNamingItsLog) {
+  std::string dir = TempDir("nostart") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  ASSERT_EQ(Pg(dir, {"down"}).exit_code, 0);
+  location::StatePaths paths(dir);
+  fs::rename(paths.data + "/global/pg_control", paths.data + "/global/pg_control.away");
+  auto t0 = std::chrono::steady_clock::now();
+  auto up = Pg(dir, {"up"});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_NE(up.exit_code, 0) << up.output;
+  EXPECT_LT(took, std::chrono::seconds(20)) << up.output;
+  EXPECT_NE(up.output.find(paths.pg_log), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("exited while starting"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("global/pg_control\": No such file"), std::string::npos) << up.output;
+  EXPECT_TRUE(ProcessesIn(paths.data).empty()) << up.output;
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
 TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
   auto own = TestStack::Start("test");
   {
