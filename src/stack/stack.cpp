@@ -303,17 +303,21 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   PGSTACK_ASSIGN_OR_RETURN(auto old_conf, core::ReadFileIfExists(paths.pg_conf));
   PGSTACK_ASSIGN_OR_RETURN(auto changed,
                            cluster.WriteConfig(e, plan.state.pg_port, core::CurrentOsUser().name));
-  if (std::find(changed.begin(), changed.end(), "pgstack.conf") != changed.end()) {
-    // A value the server rejects must not reach a reload, or a restart that leaves it down.
-    if (Status accepted = cluster.CheckConfig(); !accepted.ok()) {
-      std::error_code ec;
-      if (old_conf)
-        (void)core::WriteFileAtomic(paths.pg_conf, *old_conf, 0600, owner);
-      else
-        fs::remove(paths.pg_conf, ec);
-      return accepted.WithContext("not applied, " + paths.pg_conf + " restored");
-    }
-  }
+  // A value the server rejects must not reach a reload, or a restart that leaves it down: the
+  // server is asked (postgres -C) and the old file put back. A server about to start reads the
+  // file anyway; it is asked only when that start fails (a cold `up` saves the ~35 ms).
+  bool conf_changed = std::find(changed.begin(), changed.end(), "pgstack.conf") != changed.end();
+  auto check_config = [&]() -> Status {
+    Status accepted = cluster.CheckConfig();
+    if (accepted.ok()) return accepted;
+    std::error_code ec;
+    if (old_conf)
+      (void)core::WriteFileAtomic(paths.pg_conf, *old_conf, 0600, owner);
+    else
+      fs::remove(paths.pg_conf, ec);
+    return accepted.WithContext("not applied, " + paths.pg_conf + " restored");
+  };
+  if (conf_changed && cluster.Running()) PGSTACK_RETURN_IF_ERROR(check_config());
   pg::ConnParams su{
       .host = paths.run, .port = plan.state.pg_port, .user = svc.name, .dbname = "postgres"};
   bool undisturbed = cluster.Running() && changed.empty();
@@ -330,7 +334,10 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
                                            provision_options.verifier_memo, pooled);
   if (!cluster.Running()) {
     stop_on_failure.StartedPostgres();  // it may run although its start said it failed
-    PGSTACK_RETURN_IF_ERROR(cluster.Start());
+    if (Status started = cluster.Start(); !started.ok()) {
+      if (conf_changed) PGSTACK_RETURN_IF_ERROR(check_config());
+      return started;
+    }
     actions.push_back(
         fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
   } else if (!changed.empty()) {

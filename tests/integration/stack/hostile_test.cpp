@@ -291,6 +291,28 @@ TEST(Hostile, AServerThatExitsWhileStartingFailsTheUpAtOnceNamingItsLog) {
   EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
 }
 
+// The same for a stopped server: the start that fails on the value asks the server why, and the
+// old file comes back; nothing is left running, and the next `up` starts as before.
+TEST(Hostile, ASettingTheServerRejectsIsUndoneWhenTheServerWasStopped) {
+  auto own = TestStack::Start("test");
+  location::StatePaths paths(own->state_dir());
+  std::string before = ReadText(paths.pg_conf);
+  ASSERT_TRUE(stack::Down(own->state_dir(), core::SystemProcessRunner()).ok());
+  core::Environment env = own->env();
+  for (auto& [k, v] : env.postgres.settings)
+    if (k == "max_connections") v = "300000";
+  auto r = stack::Up(env, stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidInput) << r.status().message();
+  EXPECT_NE(r.status().message().find("max_connections"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("restored"), std::string::npos) << r.status().message();
+  EXPECT_EQ(ReadText(paths.pg_conf), before);
+  EXPECT_TRUE(ProcessesIn(paths.data).empty());
+  auto again = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+}
+
 TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
   auto own = TestStack::Start("test");
   {
