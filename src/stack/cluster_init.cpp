@@ -68,7 +68,20 @@ Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe
   });
 }
 
+constexpr const char* kCacheOff = "PGSTACK_CACHE=off";
+
 }  // namespace
+
+Result<std::string> CacheDirInUse() {
+  if (auto off = core::ProcessEnv()("PGSTACK_CACHE"); off && *off == "off")
+    return Status::Failure(kCacheOff);
+  return DefaultCacheDir(core::ProcessEnv());
+}
+
+std::string VersionMemoDir() {
+  auto dir = CacheDirInUse();
+  return dir.ok() ? *dir + "/.versions" : "";
+}
 
 Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
                                    const std::string& version_line) {
@@ -76,9 +89,9 @@ Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
   const std::string data = cluster.paths().data;
   std::string why_not;
   auto recipe = RecipeFor(cluster.bin_dir(), service, cluster.runner(), version_line);
-  auto dir = DefaultCacheDir(core::ProcessEnv());
-  if (auto off = core::ProcessEnv()("PGSTACK_CACHE"); off && *off == "off") {
-    why_not = "PGSTACK_CACHE=off";
+  auto dir = CacheDirInUse();
+  if (!dir.ok() && dir.status().message() == kCacheOff) {
+    why_not = kCacheOff;
   } else if (!recipe.ok()) {
     why_not = recipe.status().message();
   } else if (!dir.ok()) {

