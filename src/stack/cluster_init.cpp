@@ -80,7 +80,8 @@ Result<std::string> CacheDirInUse() {
 
 std::string VersionMemoDir() {
   auto dir = CacheDirInUse();
-  return dir.ok() ? *dir + "/.versions" : "";
+  // Beside the cache's folder, not in it: that folder holds entries and their locks only.
+  return dir.ok() ? *dir + ".versions" : "";
 }
 
 Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,

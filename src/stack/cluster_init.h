@@ -11,8 +11,8 @@ namespace pgstack::stack {
 // The cluster cache's folder ($XDG_CACHE_HOME/pgstack, else ~/.cache/pgstack), or why there is
 // none: "PGSTACK_CACHE=off" in the environment, or no home.
 Result<std::string> CacheDirInUse();
-// Where FindPgBinaries remembers what `postgres --version` said (a hidden folder of the cache,
-// which `cache list` does not show); "" without a cache.
+// Where FindPgBinaries remembers what `postgres --version` said: pgstack.versions beside the
+// cache's folder; "" without a cache.
 std::string VersionMemoDir();
 
 // How a cold `up` gets its data directory: a copy of the cache's cluster of the same recipe, or
