@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <charconv>
 #include <filesystem>
 
 #include "no_space.h"
@@ -207,7 +208,81 @@ Status Cluster::PgCtl(std::vector<std::string> args, const std::string& what) {
   return s;
 }
 
-Status Cluster::Start() { return PgCtl({"start"}, "pg_ctl start"); }
+Status Cluster::Start() {
+  // The postmaster as pg_ctl starts it (no terminal, its output appended to the log, a session
+  // that is not ours: the runner's child is a session leader), but not through pg_ctl, which
+  // first runs `postgres -V` through a shell and then looks whether the server is up only every
+  // 100 ms: together much of a cold `up`. The shell prints the postmaster's pid.
+  std::error_code size_ec;
+  auto log_size = std::filesystem::file_size(paths_.pg_log, size_ec);
+  auto out =
+      RunAsForOutput(runner_, service_,
+                     {"/bin/sh", "-c", R"(exec "$0" -D "$1" </dev/null >>"$2" 2>&1 & echo $!)",
+                      bin_ + "/postgres", paths_.data, paths_.pg_log},
+                     "postgres start", 30);
+  if (!out.ok()) return out.status().WithContext(fmt::format("see {}", paths_.pg_log));
+  pid_t pid = 0;
+  auto [end, ec] = std::from_chars(out->data(), out->data() + out->size(), pid);
+  if (ec != std::errc() || pid <= 0)
+    return Status::Failure(fmt::format("postgres start: no pid from the shell (\"{}\")", *out));
+  return AwaitReady(pid, size_ec ? 0 : log_size);
+}
+
+Status Cluster::AwaitReady(pid_t pid, uint64_t log_from) {
+  const std::string pidfile = paths_.data + "/postmaster.pid";
+  Status s = core::WaitUntil(
+      {.what = fmt::format("PostgreSQL (pid {}) to accept connections", pid),
+       .timeout = std::chrono::seconds(60),
+       .backoff = {.first = std::chrono::milliseconds(2),
+                   .growth = 1.5,
+                   .max = std::chrono::milliseconds(50)}},
+      [&] {
+        // postmaster.pid: the pid on line 1, the server's state on line 8 ("ready", or "standby"
+        // for a replica), as pg_ctl -w reads it.
+        auto text = core::ReadFileIfExists(pidfile);
+        std::string state;
+        if (text.ok() && *text && core::ReadPidFile(pidfile) == pid) {
+          std::string_view rest = **text;
+          for (int line = 1; line < 8 && !rest.empty(); ++line) {
+            size_t nl = rest.find('\n');
+            rest = nl == std::string_view::npos ? "" : rest.substr(nl + 1);
+          }
+          state = std::string(rest.substr(0, rest.find_first_of(" \n")));
+        }
+        if (state == "ready" || state == "standby") return core::Poll::Ready();
+        if (!core::ProcessAlive(pid))
+          return core::Poll::Fail(Status::Failure(fmt::format(
+              "PostgreSQL (pid {}) exited while starting{}", pid, LastWords(log_from))));
+        return core::Poll::NotYet(state.empty() ? "no postmaster.pid of it yet"
+                                                : "its state is " + state);
+      });
+  if (!s.ok()) return s.WithContext(fmt::format("see {}", paths_.pg_log));
+  return s;
+}
+
+std::string Cluster::LastWords(uint64_t from) const {
+  auto log = core::ReadFileIfExists(paths_.pg_log);
+  if (!log.ok() || !*log || (*log)->size() <= from) return "";
+  std::string text = (*log)->substr(from);
+  // Its FATAL line says why; a server that gave up before its logging was set up (no data
+  // directory to speak of) said it on the last lines it wrote.
+  size_t at = text.rfind("FATAL:");
+  size_t begin = 0;
+  if (at != std::string::npos) {
+    begin = text.rfind('\n', at);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    text = text.substr(begin, text.find('\n', at) - begin);
+  } else {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    size_t cut = text.size();
+    for (int lines = 0; lines < 2 && cut != std::string::npos && cut > 0; ++lines)
+      cut = text.rfind('\n', cut - 1);
+    if (cut != std::string::npos && cut < text.size()) text = text.substr(cut + 1);
+  }
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  return text.empty() ? "" : ": " + text;
+}
 Status Cluster::Stop() {
   if (!bin_.empty()) {
     Status stopped = PgCtl({"-m", "fast", "stop"}, "pg_ctl stop");

@@ -2,6 +2,7 @@
 // pulled in with include_dir, pg_hba and pg_ident), and pg_ctl. Run as the service user.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ class Cluster {
   // configuration file and its first catalog lookups, much of a warm `up`). False when it holds
   // one or cannot be read.
   bool AlterSystemEmpty() const;
+  // Starts the postmaster and waits (up to a minute) until it accepts connections; an error
+  // names the log when it does not.
   Status Start();
   Status Stop();
   Status Restart();
@@ -49,6 +52,12 @@ class Cluster {
 
  private:
   Status PgCtl(std::vector<std::string> args, const std::string& what);
+  // Waits until the postmaster `pid` says in postmaster.pid that it is ready; log_from: the
+  // size of the log before it started.
+  Status AwaitReady(pid_t pid, uint64_t log_from);
+  // What a failed start said in the log past offset `from`: ": " and its FATAL line, else its
+  // last lines; "" when it wrote nothing.
+  std::string LastWords(uint64_t from) const;
   const StatePaths& paths_;
   std::string bin_;
   core::OsUser service_;

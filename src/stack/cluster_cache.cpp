@@ -98,15 +98,30 @@ Result<CopyStats> ClusterCache::CopyOut(const InitdbRecipe& recipe, const std::s
 }
 
 Status ClusterCache::Store(const InitdbRecipe& recipe, const std::string& data_dir) {
-  std::string key = recipe.Key();
-  std::string tmp = fmt::format("{}/{}{}-{}", dir_, kTmpPrefix, key, ::getpid());
+  PGSTACK_ASSIGN_OR_RETURN(std::string tmp, StageFill(recipe, data_dir));
+  return CompleteFill(recipe, tmp);
+}
+
+Result<std::string> ClusterCache::StageFill(const InitdbRecipe& recipe,
+                                            const std::string& data_dir) {
+  std::string tmp = fmt::format("{}/{}{}-{}", dir_, kTmpPrefix, recipe.Key(), ::getpid());
   std::error_code ec;
   fs::remove_all(tmp, ec);
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(tmp, 0700));
   Status s = CopyTree(data_dir, tmp + "/data").status();
   if (s.ok()) s = core::WriteFileAtomic(tmp + "/" + kRecipeFile, recipe.Describe(), 0600);
+  if (!s.ok()) {
+    fs::remove_all(tmp, ec);
+    return s;
+  }
+  return tmp;
+}
+
+Status ClusterCache::CompleteFill(const InitdbRecipe& recipe, const std::string& tmp) {
+  std::string key = recipe.Key();
+  std::error_code ec;
   // Complete on disk before it has its name: after a crash an entry is whole or absent.
-  if (s.ok()) s = SyncFilesystem(tmp);
+  Status s = SyncFilesystem(tmp);
   if (s.ok()) {
     fs::remove_all(EntryDir(key), ec);  // an entry of the same key but another recipe
     if (::rename(tmp.c_str(), EntryDir(key).c_str()) != 0)

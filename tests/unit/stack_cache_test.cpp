@@ -77,6 +77,29 @@ TEST(InitdbRecipe, KeyChangesWithEverythingThatChangesInitdbsOutput) {
   for (const auto& [what, r] : changed) EXPECT_NE(r.Key(), base.Key()) << what;
 }
 
+// A fake runner that counts what it was asked to run.
+class CountingRunner : public core::ProcessRunner {
+ public:
+  Result<core::CommandOutput> Run(const core::Command&) override {
+    ++runs;
+    return core::CommandOutput{.exit_code = 0, .output = "postgres (PostgreSQL) 17.9\n"};
+  }
+  int runs = 0;
+};
+
+TEST(InitdbRecipe, TakesTheVersionLineTheCallerReadAndAsksPostgresOnlyWithoutOne) {
+  CountingRunner runner;
+  core::OsUser service{.name = "postgres", .uid = 101, .gid = 104};
+  auto given = RecipeFor("/nowhere/bin", service, runner, "postgres (PostgreSQL) 17.10 (Debian)");
+  ASSERT_TRUE(given.ok()) << given.status().message();
+  EXPECT_EQ(given->pg_version, "postgres (PostgreSQL) 17.10 (Debian)");
+  EXPECT_EQ(runner.runs, 0);
+  auto asked = RecipeFor("/nowhere/bin", service, runner);
+  ASSERT_TRUE(asked.ok()) << asked.status().message();
+  EXPECT_EQ(asked->pg_version, "postgres (PostgreSQL) 17.9");
+  EXPECT_EQ(runner.runs, 1);
+}
+
 TEST(InitdbRecipe, InitdbArgsSayWhatTheKeySays) {
   InitdbRecipe r = Recipe();
   auto argv = r.InitdbArgs("/bin17", "/st/data");
@@ -149,6 +172,36 @@ TEST(ClusterCache, StoresAndCopiesOutAWholeCluster) {
   // Another recipe with the same key (a hash collision, or an edited entry) is not a hit.
   std::ofstream(cache.dir() + "/" + r.Key() + "/recipe.txt") << "something else\n";
   EXPECT_FALSE(cache.Has(r));
+  fs::remove_all(root);
+}
+
+TEST(ClusterCache, AStagedFillIsNoEntryUntilCompleteAndKeepsTheClusterAsItWasStaged) {
+  std::string root = TempDir();
+  ClusterCache cache(root + "/cache");
+  fs::create_directories(cache.dir());
+  InitdbRecipe r = Recipe();
+  std::string data = FakeData(root, "made", 100);
+  auto lock = cache.LockKey(r.Key(), true, milliseconds(0));
+  ASSERT_TRUE(lock.ok()) << lock.status().message();
+  auto staged = cache.StageFill(r, data);
+  ASSERT_TRUE(staged.ok()) << staged.status().message();
+  // Staged: a temporary folder, no entry yet (a concurrent `up` would run its own initdb or wait).
+  EXPECT_TRUE(fs::path(*staged).filename().string().starts_with(".tmp-")) << *staged;
+  EXPECT_FALSE(cache.Has(r));
+  EXPECT_FALSE(fs::exists(cache.dir() + "/" + r.Key()));
+  auto listed = cache.List();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+  // The server starts on the data directory meanwhile: the entry keeps the cluster as staged.
+  std::ofstream(data + "/postmaster.pid") << "4242\n";
+  std::ofstream(data + "/base/1/1259") << "changed";
+  ASSERT_TRUE(cache.CompleteFill(r, *staged).ok());
+  EXPECT_TRUE(cache.Has(r));
+  EXPECT_FALSE(fs::exists(*staged));
+  EXPECT_FALSE(fs::exists(cache.dir() + "/" + r.Key() + "/data/postmaster.pid"));
+  std::ifstream in(cache.dir() + "/" + r.Key() + "/data/base/1/1259");
+  std::string body((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(body, std::string(100, 'x'));
   fs::remove_all(root);
 }
 

@@ -270,6 +270,49 @@ TEST(Hostile, ASettingTheServerRejectsIsUndone) {
   EXPECT_EQ(shown->scalar(), "200");
 }
 
+// A server that exits while it starts (here: its pg_control is gone) fails the `up` at once,
+// not after the start's one-minute bound, with the server's reason and its log named, and leaves
+// nothing running.
+TEST(Hostile, AServerThatExitsWhileStartingFailsTheUpAtOnceNamingItsLog) {
+  std::string dir = TempDir("nostart") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  ASSERT_EQ(Pg(dir, {"down"}).exit_code, 0);
+  location::StatePaths paths(dir);
+  fs::rename(paths.data + "/global/pg_control", paths.data + "/global/pg_control.away");
+  auto t0 = std::chrono::steady_clock::now();
+  auto up = Pg(dir, {"up"});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_NE(up.exit_code, 0) << up.output;
+  EXPECT_LT(took, std::chrono::seconds(20)) << up.output;
+  EXPECT_NE(up.output.find(paths.pg_log), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("exited while starting"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("global/pg_control\": No such file"), std::string::npos) << up.output;
+  EXPECT_TRUE(ProcessesIn(paths.data).empty()) << up.output;
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
+// The same for a stopped server: the start that fails on the value asks the server why, and the
+// old file comes back; nothing is left running, and the next `up` starts as before.
+TEST(Hostile, ASettingTheServerRejectsIsUndoneWhenTheServerWasStopped) {
+  auto own = TestStack::Start("test");
+  location::StatePaths paths(own->state_dir());
+  std::string before = ReadText(paths.pg_conf);
+  ASSERT_TRUE(stack::Down(own->state_dir(), core::SystemProcessRunner()).ok());
+  core::Environment env = own->env();
+  for (auto& [k, v] : env.postgres.settings)
+    if (k == "max_connections") v = "300000";
+  auto r = stack::Up(env, stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidInput) << r.status().message();
+  EXPECT_NE(r.status().message().find("max_connections"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("restored"), std::string::npos) << r.status().message();
+  EXPECT_EQ(ReadText(paths.pg_conf), before);
+  EXPECT_TRUE(ProcessesIn(paths.data).empty());
+  auto again = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+}
+
 TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
   auto own = TestStack::Start("test");
   {

@@ -1,0 +1,27 @@
+#include "background_task.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+namespace pgstack::stack {
+
+BackgroundTask BackgroundTask::Start(std::function<Result<std::string>()> work) {
+  // A new thread inherits the signal mask of the one that creates it: blocked for the moment of
+  // its creation, so that a signal never lands on a thread that does not look at the flag.
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  BackgroundTask task;
+  task.work_ = std::async(std::launch::async, std::move(work));
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return task;
+}
+
+Result<std::string> BackgroundTask::Wait() {
+  if (!result_) result_ = work_.valid() ? work_.get() : Result<std::string>(done_);
+  return *result_;
+}
+
+}  // namespace pgstack::stack

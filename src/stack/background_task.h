@@ -1,0 +1,37 @@
+// Work that goes on beside `up` on a thread of its own: the syncs that make a new data directory
+// durable and the cluster cache's fill take a filesystem flush each, which need not hold up the
+// server's start and provisioning. `up` waits for the work before it reports success, so that a
+// failure still fails the `up`.
+#pragma once
+
+#include <functional>
+#include <future>
+#include <string>
+
+#include "pgstack/core/status.h"
+
+namespace pgstack::stack {
+
+class BackgroundTask {
+ public:
+  // Nothing to do: Wait() returns `done` at once.
+  explicit BackgroundTask(std::string done = "") : done_(std::move(done)) {}
+  // Starts `work` on a thread that leaves SIGINT and SIGTERM to the other threads (the waits of
+  // the main thread stop at them). The work must not start processes: the runner kills a child
+  // when the thread that forked it ends.
+  static BackgroundTask Start(std::function<Result<std::string>()> work);
+  BackgroundTask(BackgroundTask&&) = default;
+  BackgroundTask& operator=(BackgroundTask&&) = default;
+  // Waits for the work if it still runs: whatever fails, the thread never outlives its owner.
+  ~BackgroundTask() = default;
+
+  // Waits for the work and returns what it returned (once; later calls return the same).
+  Result<std::string> Wait();
+
+ private:
+  std::string done_;
+  std::future<Result<std::string>> work_;  // from std::async: its destructor joins
+  std::optional<Result<std::string>> result_;
+};
+
+}  // namespace pgstack::stack
