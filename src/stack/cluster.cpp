@@ -254,7 +254,7 @@ Status Cluster::AwaitReady(pid_t pid, uint64_t log_from) {
         if (state == "ready" || state == "standby") return core::Poll::Ready();
         if (!core::ProcessAlive(pid))
           return core::Poll::Fail(Status::Failure(fmt::format(
-              "PostgreSQL (pid {}) exited while starting{}", pid, LastWords(log_from))));
+              "PostgreSQL (pid {}) exited while starting{}", pid, LogSince(log_from))));
         return core::Poll::NotYet(state.empty() ? "no postmaster.pid of it yet"
                                                 : "its state is " + state);
       });
@@ -262,28 +262,13 @@ Status Cluster::AwaitReady(pid_t pid, uint64_t log_from) {
   return s;
 }
 
-std::string Cluster::LastWords(uint64_t from) const {
+std::string Cluster::LogSince(uint64_t from) const {
   auto log = core::ReadFileIfExists(paths_.pg_log);
   if (!log.ok() || !*log || (*log)->size() <= from) return "";
-  std::string text = (*log)->substr(from);
-  // Its FATAL line says why; a server that gave up before its logging was set up (no data
-  // directory to speak of) said it on the last lines it wrote.
-  size_t at = text.rfind("FATAL:");
-  size_t begin = 0;
-  if (at != std::string::npos) {
-    begin = text.rfind('\n', at);
-    begin = begin == std::string::npos ? 0 : begin + 1;
-    text = text.substr(begin, text.find('\n', at) - begin);
-  } else {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    size_t cut = text.size();
-    for (int lines = 0; lines < 2 && cut != std::string::npos && cut > 0; ++lines)
-      cut = text.rfind('\n', cut - 1);
-    if (cut != std::string::npos && cut < text.size()) text = text.substr(cut + 1);
-  }
-  for (char& c : text)
-    if (c == '\n') c = ' ';
-  return text.empty() ? "" : ": " + text;
+  // A server that gave up before its logging was set up (no data directory to speak of) said
+  // why on the last lines it wrote, else on its FATAL line.
+  std::string words = LastWords(std::string_view(**log).substr(from));
+  return words.empty() ? "" : ": " + words;
 }
 Status Cluster::Stop() {
   if (!bin_.empty()) {

@@ -55,9 +55,9 @@ class Cluster {
   // Waits until the postmaster `pid` says in postmaster.pid that it is ready; log_from: the
   // size of the log before it started.
   Status AwaitReady(pid_t pid, uint64_t log_from);
-  // What a failed start said in the log past offset `from`: ": " and its FATAL line, else its
-  // last lines; "" when it wrote nothing.
-  std::string LastWords(uint64_t from) const;
+  // What a failed start said in the log past offset `from` (LastWords), after ": "; "" when it
+  // wrote nothing.
+  std::string LogSince(uint64_t from) const;
   const StatePaths& paths_;
   std::string bin_;
   core::OsUser service_;

@@ -41,4 +41,8 @@ Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUs
                                    std::vector<std::string> argv, const std::string& what,
                                    int timeout_s = 120);
 
+// Why a PostgreSQL or PgBouncer program failed, on one line, from what it printed: its last two
+// lines, after its last PANIC or FATAL line when that came earlier.
+std::string LastWords(std::string_view output);
+
 }  // namespace pgstack::stack

@@ -108,6 +108,31 @@ Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<
   return RunAsForOutput(runner, user, std::move(argv), what, timeout_s).status();
 }
 
+std::string LastWords(std::string_view output) {
+  // The last non-empty lines say why; a program that cleans up after a failure (initdb after its
+  // bootstrap's FATAL) says it earlier, on its last FATAL or PANIC line.
+  std::string cause;
+  for (const char* level : {"PANIC:", "FATAL:"}) {
+    size_t at = output.rfind(level);
+    if (at == std::string_view::npos) continue;
+    size_t begin = output.rfind('\n', at);
+    begin = begin == std::string_view::npos ? 0 : begin + 1;
+    cause = output.substr(begin, output.find('\n', at) - begin);
+    break;
+  }
+  std::string tail(output);
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
+  size_t cut = tail.size();
+  for (int lines = 0; lines < 2 && cut != std::string::npos && cut > 0; ++lines)
+    cut = tail.rfind('\n', cut - 1);
+  // A program that printed nothing (PgBouncer -q writes only to its log) leaves cut at 0.
+  if (cut != std::string::npos && cut < tail.size()) tail = tail.substr(cut + 1);
+  for (char& c : tail)
+    if (c == '\n') c = ' ';
+  if (!cause.empty() && tail.find(cause) == std::string::npos) tail = cause + "; " + tail;
+  return tail;
+}
+
 Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUser& user,
                                    std::vector<std::string> argv, const std::string& what,
                                    int timeout_s) {
@@ -119,28 +144,8 @@ Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUs
   cmd.cwd = "/";
   PGSTACK_ASSIGN_OR_RETURN(auto out, runner.Run(cmd));
   if (out.exit_code == 0) return std::move(out.output);
-  // The last non-empty lines say why; a program that cleans up after a failure (initdb after its
-  // bootstrap's FATAL) says it earlier, on its last FATAL or PANIC line.
-  std::string cause;
-  for (const char* level : {"PANIC:", "FATAL:"}) {
-    size_t at = out.output.rfind(level);
-    if (at == std::string::npos) continue;
-    size_t begin = out.output.rfind('\n', at);
-    begin = begin == std::string::npos ? 0 : begin + 1;
-    cause = out.output.substr(begin, out.output.find('\n', at) - begin);
-    break;
-  }
-  std::string tail = out.output;
-  while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
-  size_t cut = tail.size();
-  for (int lines = 0; lines < 2 && cut != std::string::npos && cut > 0; ++lines)
-    cut = tail.rfind('\n', cut - 1);
-  // A program that printed nothing (PgBouncer -q writes only to its log) leaves cut at 0.
-  if (cut != std::string::npos && cut < tail.size()) tail = tail.substr(cut + 1);
-  for (char& c : tail)
-    if (c == '\n') c = ' ';
-  if (!cause.empty() && tail.find(cause) == std::string::npos) tail = cause + "; " + tail;
-  return Status::Failure(fmt::format("{} failed (exit {}): {}", what, out.exit_code, tail));
+  return Status::Failure(
+      fmt::format("{} failed (exit {}): {}", what, out.exit_code, LastWords(out.output)));
 }
 
 }  // namespace pgstack::stack
