@@ -253,8 +253,8 @@ Status Cluster::AwaitReady(pid_t pid, uint64_t log_from) {
         }
         if (state == "ready" || state == "standby") return core::Poll::Ready();
         if (!core::ProcessAlive(pid))
-          return core::Poll::Fail(Status::Failure(fmt::format(
-              "PostgreSQL (pid {}) exited while starting{}", pid, LogSince(log_from))));
+          return core::Poll::Fail(Status::Failure(
+              fmt::format("PostgreSQL (pid {}) exited while starting{}", pid, LogSince(log_from))));
         return core::Poll::NotYet(state.empty() ? "no postmaster.pid of it yet"
                                                 : "its state is " + state);
       });

@@ -248,20 +248,25 @@ TEST(Hostile, StateDirThatCannotBeOne) {
   EXPECT_TRUE(fs::exists(file));
 }
 
+// An `up` of `own` with max_connections at a value of the right type that the server will not
+// start with; its outcome.
+Status UpWithARejectedSetting(const TestStack& own) {
+  core::Environment env = own.env();
+  for (auto& [k, v] : env.postgres.settings)
+    if (k == "max_connections") v = "300000";
+  return stack::Up(env, stack::UpOptions{.state_dir = own.state_dir()}).status();
+}
+
 // A value of the right type that the server would not start with (max_connections 300000 got
 // past an older config parser): asked of PostgreSQL before the running server sees it, undone.
 TEST(Hostile, ASettingTheServerRejectsIsUndone) {
   auto own = TestStack::Start("test");
   location::StatePaths paths(own->state_dir());
   std::string before = ReadText(paths.pg_conf);
-  core::Environment env = own->env();
-  for (auto& [k, v] : env.postgres.settings)
-    if (k == "max_connections") v = "300000";
-  auto r = stack::Up(env, stack::UpOptions{.state_dir = own->state_dir()});
+  Status r = UpWithARejectedSetting(*own);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), Code::kInvalidInput) << r.status().message();
-  EXPECT_NE(r.status().message().find("max_connections"), std::string::npos)
-      << r.status().message();
+  EXPECT_EQ(r.code(), Code::kInvalidInput) << r.message();
+  EXPECT_NE(r.message().find("max_connections"), std::string::npos) << r.message();
   EXPECT_EQ(ReadText(paths.pg_conf), before);
   auto c = own->Direct();
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -298,15 +303,11 @@ TEST(Hostile, ASettingTheServerRejectsIsUndoneWhenTheServerWasStopped) {
   location::StatePaths paths(own->state_dir());
   std::string before = ReadText(paths.pg_conf);
   ASSERT_TRUE(stack::Down(own->state_dir(), core::SystemProcessRunner()).ok());
-  core::Environment env = own->env();
-  for (auto& [k, v] : env.postgres.settings)
-    if (k == "max_connections") v = "300000";
-  auto r = stack::Up(env, stack::UpOptions{.state_dir = own->state_dir()});
+  Status r = UpWithARejectedSetting(*own);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), Code::kInvalidInput) << r.status().message();
-  EXPECT_NE(r.status().message().find("max_connections"), std::string::npos)
-      << r.status().message();
-  EXPECT_NE(r.status().message().find("restored"), std::string::npos) << r.status().message();
+  EXPECT_EQ(r.code(), Code::kInvalidInput) << r.message();
+  EXPECT_NE(r.message().find("max_connections"), std::string::npos) << r.message();
+  EXPECT_NE(r.message().find("restored"), std::string::npos) << r.message();
   EXPECT_EQ(ReadText(paths.pg_conf), before);
   EXPECT_TRUE(ProcessesIn(paths.data).empty());
   auto again = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
