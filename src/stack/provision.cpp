@@ -3,21 +3,12 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
-#include <algorithm>
-#include <vector>
-
 #include "pgstack/core/scram.h"
 #include "pgstack/pg/error_class.h"
 #include "verifier_memo.h"
 
 namespace pgstack::stack {
 namespace {
-
-// Every statement would wait for its own WAL flush, CREATE DATABASE's being ~8 MB of copied
-// template (~30 ms of a cold `up` here). They commit without waiting instead, and Flush's one
-// synchronous commit after the last flushes the WAL up to it, and so every one of them: as
-// durable when Provision returns as before, with one flush.
-constexpr std::string_view kNoFlushPerCommit = "SET synchronous_commit = off";
 
 // Runs (or, in a dry run, only records) one statement; `shown` is what may be printed.
 class Applier {
@@ -28,35 +19,16 @@ class Applier {
     r_.statements.push_back(shown);
     r_.actions.push_back(action);
     if (o_.dry_run) return Status::Ok();
-    Status s = Unflushed(c);
-    if (s.ok()) s = c.Run(sql);
+    Status s = c.Run(sql);
     if (s.ok()) return s;
     r_.statements.pop_back();  // not done: a caller that recovers must not report it
     r_.actions.pop_back();
     return s.WithContext(shown);
   }
 
-  // Makes what was applied durable; `admin` outlives the other connections, whose commits
-  // precede this one in the WAL.
-  Status Flush(pg::Connection& admin) {
-    if (unflushed_.empty()) return Status::Ok();
-    PGSTACK_RETURN_IF_ERROR(admin.Run("SET synchronous_commit = on"));
-    // A transaction without an xid commits without a flush: txid_current() gives it one.
-    return admin.Run("SELECT txid_current()");
-  }
-
  private:
-  Status Unflushed(pg::Connection& c) {
-    if (std::find(unflushed_.begin(), unflushed_.end(), &c) != unflushed_.end())
-      return Status::Ok();
-    PGSTACK_RETURN_IF_ERROR(c.Run(kNoFlushPerCommit));
-    unflushed_.push_back(&c);
-    return Status::Ok();
-  }
-
   ProvisionResult& r_;
   const ProvisionOptions& o_;
-  std::vector<const pg::Connection*> unflushed_;  // sessions that commit without a flush
 };
 
 // A CREATE that failed because the object appeared after the look that found none: an `up`
@@ -203,11 +175,10 @@ Result<ProvisionResult> Provision(
   // An admin connection already in the database (a warm local `up`) spares a second backend.
   if (admin.database() == cfg.database) {
     PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(admin, cfg, apply, true));
-  } else {
-    PGSTACK_ASSIGN_OR_RETURN(auto db, open_db(cfg.database));
-    PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(db, cfg, apply, true));
+    return r;
   }
-  PGSTACK_RETURN_IF_ERROR(apply.Flush(admin));
+  PGSTACK_ASSIGN_OR_RETURN(auto db, open_db(cfg.database));
+  PGSTACK_RETURN_IF_ERROR(EnsureSchemaAndExtensions(db, cfg, apply, true));
   return r;
 }
 
