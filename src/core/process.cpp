@@ -137,10 +137,12 @@ bool ProcessAlive(pid_t pid) {
 
 pid_t ReadPidFile(const std::string& path) {
   auto text = ReadFileIfExists(path);
-  if (!text.ok() || !*text) return 0;
-  const std::string& t = **text;
+  return text.ok() && *text ? ParsePid(**text) : 0;
+}
+
+pid_t ParsePid(std::string_view t) {
   size_t begin = t.find_first_not_of(" \t");
-  if (begin == std::string::npos) return 0;
+  if (begin == std::string_view::npos) return 0;
   pid_t pid = 0;
   auto [end, ec] = std::from_chars(t.data() + begin, t.data() + t.size(), pid);
   bool whole = end == t.data() + t.size() || *end == '\n' || *end == ' ' || *end == '\r';

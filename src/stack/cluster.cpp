@@ -173,10 +173,11 @@ Status Cluster::CheckConfig() {
 Status Cluster::WaitIfStopping() {
   // postmaster.pid's 8th line is the server's state: a server shutting down (a down that was
   // killed after it asked for the shutdown) is gone in a moment and must not count as running.
-  pid_t pid = core::ReadPidFile(paths_.data + "/postmaster.pid");
-  if (!core::ProcessAlive(pid)) return Status::Ok();
   auto text = core::ReadFileIfExists(paths_.data + "/postmaster.pid");
-  if (!text.ok() || !*text || (*text)->find("\nstopping") == std::string::npos) return Status::Ok();
+  if (!text.ok() || !*text) return Status::Ok();
+  pid_t pid = core::ParsePid(**text);
+  if (!core::ProcessAlive(pid) || (*text)->find("\nstopping") == std::string::npos)
+    return Status::Ok();
   return AwaitExit(pid, "to finish stopping");
 }
 
@@ -243,7 +244,7 @@ Status Cluster::AwaitReady(pid_t pid, uint64_t log_from) {
         // for a replica), as pg_ctl -w reads it.
         auto text = core::ReadFileIfExists(pidfile);
         std::string state;
-        if (text.ok() && *text && core::ReadPidFile(pidfile) == pid) {
+        if (text.ok() && *text && core::ParsePid(**text) == pid) {
           std::string_view rest = **text;
           for (int line = 1; line < 8 && !rest.empty(); ++line) {
             size_t nl = rest.find('\n');

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,8 @@ bool ProcessAlive(pid_t pid);
 // the file is missing, unreadable or names no pid. Whether that process still runs is
 // ProcessAlive's question.
 pid_t ReadPidFile(const std::string& path);
+// The same from a pidfile's text already read (postmaster.pid's other lines say more).
+pid_t ParsePid(std::string_view text);
 
 // The program name of a running process (/proc/<pid>/comm), "" when there is no such process.
 std::string ProcessName(pid_t pid);
