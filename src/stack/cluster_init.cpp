@@ -68,18 +68,16 @@ Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe
   });
 }
 
-constexpr const char* kCacheOff = "PGSTACK_CACHE=off";
+bool CacheTurnedOff() {
+  auto off = core::ProcessEnv()("PGSTACK_CACHE");
+  return off && *off == "off";
+}
 
 }  // namespace
 
-Result<std::string> CacheDirInUse() {
-  if (auto off = core::ProcessEnv()("PGSTACK_CACHE"); off && *off == "off")
-    return Status::Failure(kCacheOff);
-  return DefaultCacheDir(core::ProcessEnv());
-}
-
 std::string VersionMemoDir() {
-  auto dir = CacheDirInUse();
+  if (CacheTurnedOff()) return "";
+  auto dir = DefaultCacheDir(core::ProcessEnv());
   // Beside the cache's folder, not in it: that folder holds entries and their locks only.
   return dir.ok() ? *dir + ".versions" : "";
 }
@@ -90,9 +88,9 @@ Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
   const std::string data = cluster.paths().data;
   std::string why_not;
   auto recipe = RecipeFor(cluster.bin_dir(), service, cluster.runner(), version_line);
-  auto dir = CacheDirInUse();
-  if (!dir.ok() && dir.status().message() == kCacheOff) {
-    why_not = kCacheOff;
+  auto dir = DefaultCacheDir(core::ProcessEnv());
+  if (CacheTurnedOff()) {
+    why_not = "PGSTACK_CACHE=off";
   } else if (!recipe.ok()) {
     why_not = recipe.status().message();
   } else if (!dir.ok()) {

@@ -8,11 +8,9 @@
 
 namespace pgstack::stack {
 
-// The cluster cache's folder ($XDG_CACHE_HOME/pgstack, else ~/.cache/pgstack), or why there is
-// none: "PGSTACK_CACHE=off" in the environment, or no home.
-Result<std::string> CacheDirInUse();
 // Where FindPgBinaries remembers what `postgres --version` said: pgstack.versions beside the
-// cache's folder; "" without a cache.
+// cache's folder ($XDG_CACHE_HOME/pgstack, else ~/.cache/pgstack); "" without a cache
+// (PGSTACK_CACHE=off, or no home).
 std::string VersionMemoDir();
 
 // How a cold `up` gets its data directory: a copy of the cache's cluster of the same recipe, or
