@@ -3,7 +3,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <regex>
 
@@ -23,8 +22,7 @@ std::string MemoPath(const std::string& memo_dir, const std::string& postgres) {
 }
 
 // What `postgres --version` printed, from the memo when the binary is the one it was made for:
-// a cold `up` in a new state dir need not start postgres (~25 ms) only to ask it. The memo is
-// not synced: one lost in a crash is asked for again.
+// a cold `up` in a new state dir need not start postgres (~25 ms) only to ask it.
 Result<core::CommandOutput> VersionOutput(const std::string& postgres, core::ProcessRunner& runner,
                                           const std::string& memo_dir) {
   std::string id = FileId(postgres);
@@ -36,13 +34,9 @@ Result<core::CommandOutput> VersionOutput(const std::string& postgres, core::Pro
   }
   PGSTACK_ASSIGN_OR_RETURN(
       auto out, runner.Run(core::Command{.argv = {postgres, "--version"}, .timeout_s = 10}));
-  if (out.exit_code == 0 && !memo.empty() && core::MakeDirs(memo_dir, 0700).ok()) {
-    std::string tmp = fmt::format("{}.{}", memo, ::getpid());
-    std::ofstream(tmp) << id << "\n" << out.output;
-    std::error_code ec;
-    std::filesystem::rename(tmp, memo, ec);
-    if (ec) std::filesystem::remove(tmp, ec);
-  }
+  // A memo that cannot be written costs the next `up` the question again, nothing more.
+  if (out.exit_code == 0 && !memo.empty() && core::MakeDirs(memo_dir, 0700).ok())
+    (void)core::WriteFileAtomic(memo, id + "\n" + out.output, 0600);
   return out;
 }
 
