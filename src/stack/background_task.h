@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <future>
+#include <optional>
 #include <string>
 
 #include "pgstack/core/status.h"
