@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cmd_migrate_lint.h"
+#include "cmd_migrate_schema.h"
 #include "commands.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/core/text_table.h"
@@ -453,9 +454,11 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   }
 
   auto lint_or_drift = RegisterMigrateLint(sub, ctx, f->dir, f->format);
+  auto schema = RegisterMigrateSchema(sub, ctx, f->dir, f->format);
 
-  return [&ctx, f, chosen, lint_or_drift] {
+  return [&ctx, f, chosen, lint_or_drift, schema] {
     if (auto rc = lint_or_drift()) return *rc;
+    if (auto rc = schema()) return *rc;
     const MigrateAction& action = **chosen;
     if (Status s = CheckConflicts(*f); !s.ok()) return ctx.out.Fail(s);
     if (action.needs == Needs::kDirectory) {

@@ -17,6 +17,38 @@
 #include "pgstack/migrate/trace.h"
 
 namespace pgstack::cli {
+Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
+                                        const std::string& format, location::Endpoints* where) {
+  migrate::Options o;
+  o.dir = dir;
+  if (!format.empty()) {
+    o.format = migrate::ParseFormat(format);
+    if (!o.format) {
+      return Status::InvalidInput(
+          fmt::format("--format {}: unknown (one of: {})", format, migrate::FormatNames()));
+    }
+  }
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
+  PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
+                           location::ResolveEndpoints(env, ctx.global.state_dir));
+  o.conn = ep.direct;
+  o.conn.application_name = "pgstack migrate";
+  o.flyway = FlywayPlaceholdersOf(env, o.conn);
+  if (where) *where = ep;
+  return o;
+}
+
+migrate::ScratchOptions ScratchOf(Context& ctx, const location::Endpoints& where,
+                                  const core::Environment& env) {
+  return {.superuser = where.superuser,
+          .target_db = where.direct.dbname,
+          .extensions = env.postgres.extensions,
+          .on_event = [&ctx](const std::string& w) {
+            ctx.out.Progress(w);
+            ctx.out.Detail(w);
+          }};
+}
+
 namespace {
 
 using nlohmann::json;
@@ -38,28 +70,6 @@ struct Loaded {
   std::vector<const migrate::Migration*> applied;
   std::string dir_note;  // why every migration is linted, when it is
 };
-
-Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
-                                        const std::string& format,
-                                        location::Endpoints* where = nullptr) {
-  migrate::Options o;
-  o.dir = dir;
-  if (!format.empty()) {
-    o.format = migrate::ParseFormat(format);
-    if (!o.format) {
-      return Status::InvalidInput(
-          fmt::format("--format {}: unknown (one of: {})", format, migrate::FormatNames()));
-    }
-  }
-  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
-  PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
-                           location::ResolveEndpoints(env, ctx.global.state_dir));
-  o.conn = ep.direct;
-  o.conn.application_name = "pgstack migrate";
-  o.flyway = FlywayPlaceholdersOf(env, o.conn);
-  if (where) *where = ep;
-  return o;
-}
 
 // Applied migrations (the history's, in version order) and pending ones, from Inspect.
 Status FromHistory(Loaded& l, const migrate::Options& o) {
@@ -94,18 +104,6 @@ Result<migrate::LintOptions> Disabled(Context& ctx, const std::vector<std::strin
 std::string DirOf(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
-// The scratch database's server: the stack's, reached as its superuser.
-migrate::ScratchOptions ScratchOf(Context& ctx, const location::Endpoints& where,
-                                  const core::Environment& env) {
-  return {.superuser = where.superuser,
-          .target_db = where.direct.dbname,
-          .extensions = env.postgres.extensions,
-          .on_event = [&ctx](const std::string& w) {
-            ctx.out.Progress(w);
-            ctx.out.Detail(w);
-          }};
 }
 
 int ListRules(Context& ctx) {

@@ -7,7 +7,10 @@
 
 #include "context.h"
 #include "pgstack/core/config.h"
+#include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/flyway_placeholders.h"
+#include "pgstack/migrate/runner.h"
+#include "pgstack/migrate/trace.h"
 #include "pgstack/pg/conn_params.h"
 
 namespace pgstack::cli {
@@ -19,6 +22,17 @@ namespace pgstack::cli {
 // config's migrate.flyway_placeholders, FLYWAY_PLACEHOLDERS_* variables, the built-ins.
 migrate::FlywayPlaceholders FlywayPlaceholdersOf(const core::Environment& env,
                                                  const pg::ConnParams& conn);
+
+// migrate's options for reading a directory and its history on the stack's server (direct):
+// --format checked, the environment loaded; `where` gets the stack's endpoints when given.
+Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
+                                        const std::string& format,
+                                        location::Endpoints* where = nullptr);
+
+// The scratch database's server: the stack's, reached as its superuser, with the configured
+// extensions; progress lines go to ctx.
+migrate::ScratchOptions ScratchOf(Context& ctx, const location::Endpoints& where,
+                                  const core::Environment& env);
 
 std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Context& ctx,
                                                         const std::string& dir,

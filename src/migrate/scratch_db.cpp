@@ -1,18 +1,56 @@
 #include "scratch_db.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <functional>
+
+#include "pgstack/core/parse_int.h"
+#include "pgstack/pg/error_class.h"
 
 namespace pgstack::migrate::internal {
 
+namespace {
+
+// This machine, in a scratch database's name: a run drops only its own machine's leftovers.
+std::string HostTag() {
+  char host[256] = {};
+  (void)gethostname(host, sizeof host - 1);
+  return fmt::format("{:08x}", static_cast<uint32_t>(std::hash<std::string>{}(host)));
+}
+
+// Drops the scratch databases that runs on this machine left behind when they were killed:
+// those whose process is gone. One of a live run is never touched.
+Status DropLeftovers(pg::Connection& admin, const std::string& host) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      admin.Exec("SELECT datname, split_part(datname, '_', 4) FROM pg_database WHERE datname "
+                 "LIKE 'pgstack\\_scratch\\_' || $1 || '\\_%'",
+                 {host}));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto pid = core::ParseInt<long long>(r.get(i, 1), "pid");
+    if (!pid.ok() || *pid <= 0 || kill(static_cast<pid_t>(*pid), 0) == 0 || errno != ESRCH)
+      continue;
+    PGSTACK_RETURN_IF_ERROR(admin.Run(
+        "DROP DATABASE IF EXISTS " + admin.QuoteIdent(std::string(r.get(i, 0))) + " WITH (FORCE)"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<ScratchDb> ScratchDb::Create(const ScratchOptions& o, const std::string& template_db) {
   static std::atomic<int> counter{0};
+  static const std::string host = HostTag();
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  std::string name = fmt::format("pgstack_scratch_{}_{}_{}", getpid(), now % 1000000, counter++);
+  std::string name =
+      fmt::format("pgstack_scratch_{}_{}_{}_{}", host, getpid(), now % 1000000, counter++);
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection admin, pg::Connection::Open(o.superuser));
+  PGSTACK_RETURN_IF_ERROR(DropLeftovers(admin, host));
   std::string sql = "CREATE DATABASE " + admin.QuoteIdent(name);
   if (!template_db.empty()) sql += " TEMPLATE " + admin.QuoteIdent(template_db);
   PGSTACK_RETURN_IF_ERROR(admin.Run(sql));
@@ -50,12 +88,20 @@ Status ScratchDb::Drop() {
   return s;
 }
 
+Status LocateInStatement(const SqlText& t, const Statement& st, const Status& s) {
+  std::string_view sql = std::string_view(t.sql).substr(st.begin, st.end - st.begin);
+  size_t at = st.begin;
+  if (s.position() > 0) at += ByteOffsetOfChar(sql, static_cast<size_t>(s.position() - 1));
+  Status out = Status::Failure(fmt::format("{}: {}", t.Where(at), s.message()));
+  return pg::IsSyntaxError(s) ? out.WithCode(Code::kInvalidInput) : out;
+}
+
 Status RunUpSql(pg::Connection& conn, const Migration& m, const AroundStatement& around) {
   const SqlText& t = m.up;
   bool one_transaction = m.UpMode() == RunMode::kTransaction;
   auto fail = [&](const Statement& st, const Status& s) {
     if (conn.in_transaction()) (void)conn.Run("ROLLBACK");
-    return Status::Failure(fmt::format("{}: {}", t.Where(st.begin), s.message()));
+    return LocateInStatement(t, st, s);
   };
   if (one_transaction) PGSTACK_RETURN_IF_ERROR(conn.Run("BEGIN"));
   for (const Statement& st : t.statements) {

@@ -16,8 +16,9 @@ namespace pgstack::migrate::internal {
 
 class ScratchDb {
  public:
-  // CREATE DATABASE pgstack_scratch_<pid>_<n> [TEMPLATE template_db]. A template in use by
-  // other sessions fails with SQLSTATE 55006.
+  // CREATE DATABASE pgstack_scratch_<host>_<pid>_<n> [TEMPLATE template_db], after dropping the
+  // scratch databases of this machine's runs that were killed. A template in use by other
+  // sessions fails with SQLSTATE 55006.
   static Result<ScratchDb> Create(const ScratchOptions& o, const std::string& template_db = "");
   ScratchDb(ScratchDb&& other) noexcept;
   ScratchDb& operator=(ScratchDb&& other) noexcept;  // drops the one it held
@@ -40,6 +41,11 @@ class ScratchDb {
 // must call that function once (a transaction is open around it unless the statement runs bare).
 using AroundStatement = std::function<Status(const SqlText& text, const Statement& st,
                                              const std::function<Status()>& run)>;
+
+// The error of statement st with the place it names: "file:line:column: message", from the
+// server's error position inside the statement (its start when there is none). A syntax error
+// is kInvalidInput.
+Status LocateInStatement(const SqlText& t, const Statement& st, const Status& s);
 
 // Runs m's up SQL as pgstack's runner does (one transaction, or statement by statement, bare
 // where a statement cannot be in a transaction), without history, lease or retries. COPY ...

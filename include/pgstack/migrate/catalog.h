@@ -1,0 +1,69 @@
+// A schema as the server's catalog holds it: one object per thing a migration creates (schema,
+// extension, type, sequence, function, table, constraint, index, view, trigger, row-level
+// security, policy, comment, grants), each with the DDL that creates it, built by the server's
+// own pg_get_*def functions, and the objects it must follow (from pg_depend). `migrate dump`
+// writes it; `migrate diff` compares two of them.
+//
+// Not part of it: objects that belong to an extension (they are the extension's), pgstack's own
+// schema, the history tables of the five migration formats, owners and grantors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgstack/core/status.h"
+#include "pgstack/pg/connection.h"
+
+namespace pgstack::migrate {
+
+// The kinds, in the order DDL creates them when nothing else decides: a schema before what it
+// holds, a table before its constraints, every table before the foreign keys between them.
+enum class ObjectKind {
+  kSchema,
+  kExtension,
+  kType,  // enum, composite or domain
+  kSequence,
+  kFunction,  // functions and procedures
+  kTable,
+  kSequenceOwner,  // ALTER SEQUENCE ... OWNED BY
+  kConstraint,     // primary key, unique, check, exclusion
+  kIndex,
+  kView,  // views and materialized views
+  kForeignKey,
+  kTrigger,
+  kRowSecurity,  // ENABLE / FORCE ROW LEVEL SECURITY
+  kPolicy,
+  kComment,
+  kGrant,
+};
+std::string_view ObjectKindName(ObjectKind k);  // "schema", "foreign key", ...
+
+struct CatalogObject {
+  ObjectKind kind = ObjectKind::kTable;
+  std::string node;      // its identity in the dependency graph ("pg_class:16390")
+  std::string schema;    // the schema it lives in (its own name for a schema)
+  std::string identity;  // schema-qualified and quoted ("public.orders", "public.f(integer)")
+  std::string ddl;       // the statements that create it, each ending with ';'
+  std::vector<std::string> after;  // nodes it must follow
+};
+
+struct Catalog {
+  std::vector<CatalogObject> objects;  // in dependency order (OrderObjects)
+};
+
+struct CatalogFilter {
+  std::vector<std::string> schemas;          // only these (all when empty)
+  std::vector<std::string> exclude_schemas;  // never these
+};
+
+// Reads the catalog of conn's database in one read-only transaction with an empty search_path,
+// so that every name in the DDL is schema-qualified and the text does not depend on the session.
+Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter = {});
+
+// Sorts objects so that each comes after the objects it names in `after` (unknown nodes are
+// ignored), ties broken by kind, schema and identity: the same objects always come out in the
+// same order. A cycle (which PostgreSQL's own dump breaks by splitting objects) is broken at its
+// first object by that order.
+void OrderObjects(std::vector<CatalogObject>& objects);
+
+}  // namespace pgstack::migrate
