@@ -75,11 +75,8 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     ctx.out.Progress("");
     ctx.out.Json(verify::ToJson(report));
     for (const std::string& line : verify::RenderTable(report, ctx.out.Style())) ctx.out.Line(line);
-    if (!stopped.empty()) {
-      // The reason for what failed (the *.running checks) and was skipped: exit as `status` does.
-      ctx.out.Json({{"stopped", stopped}});
-      return static_cast<int>(Code::kStopped);
-    }
+    // A stopped stack fails its *.running checks: exit 3 like any failed check.
+    if (!stopped.empty()) ctx.out.Json({{"stopped", stopped}});
     return report.ok() ? 0 : static_cast<int>(Code::kCheckFailed);
   };
 }

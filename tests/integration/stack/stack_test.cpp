@@ -242,7 +242,7 @@ TEST(Lifecycle, DownThenUpKeepsData) {
   // verify says first, once, that the stack is stopped and how to start it; what needs a server
   // is skipped with that reason rather than failed.
   auto verify = own->Pgstack({"verify"});
-  EXPECT_EQ(verify.exit_code, static_cast<int>(Code::kStopped)) << verify.output;
+  EXPECT_EQ(verify.exit_code, static_cast<int>(Code::kCheckFailed)) << verify.output;
   EXPECT_EQ(verify.output.find("pgstack: the stack in " + own->state_dir() + " is stopped: `"), 0u)
       << verify.output;
   EXPECT_NE(verify.output.find(" up` starts it"), std::string::npos) << verify.output;
