@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 
 #include "commands.h"
 #include "pgstack/bench/jsonb_bench.h"
@@ -21,10 +20,7 @@ namespace {
 bench::BenchHooks Hooks(Context& ctx) {
   bench::BenchHooks h;
   // Said on stderr so that it is seen with --json too.
-  h.notice = [&ctx](const std::string& s) {
-    ctx.out.Progress("");
-    if (!ctx.global.quiet) std::cerr << s << '\n';
-  };
+  h.notice = [&ctx](const std::string& s) { ctx.out.Notice(s); };
   h.progress = [&ctx](const std::string& s) { ctx.out.Progress(s); };
   // Ctrl-C ends the run early; the bench still drops its tables and restores log_statement.
   h.stop = &core::InterruptedFlag();

@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "pgstack/location/endpoints.h"
+#include "pgstack/location/stack_state.h"
 #include "pgstack/stack/stack.h"
 #include "pgstack/testdb/purge.h"
 
@@ -53,7 +54,8 @@ RunFn RegisterDown(CLI::App& sub, Context& ctx) {
     auto dropped = DropTestdbDatabases(ctx.global.state_dir);
     // The stack stops even when that failed; the failure is the answer then. Down runs even on a
     // stopped stack: it clears what a crashed server left behind.
-    Status s = stack::Down(ctx.global.state_dir);
+    Status s = stack::Down(ctx.global.state_dir, core::SystemProcessRunner(),
+                           [&ctx](const std::string& line) { ctx.out.Notice(line); });
     if (!s.ok()) return ctx.out.Fail(s);
     if (!dropped.ok()) {
       return ctx.out.Fail(dropped.status().WithContext(
@@ -98,9 +100,7 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
     const auto& st = s->state;
     ctx.out.Json(StatusJson(ctx.global.state_dir, *s));
     if (!s->exists) {
-      return ctx.out.Fail(
-          Status::Failure(fmt::format("no stack in {} (run pgstack up)", ctx.global.state_dir))
-              .WithCode(Code::kNoStack));
+      return ctx.out.Fail(location::NoStack(ctx.global.state_dir));
     }
     auto run = [](bool r) { return r ? "running" : "stopped"; };
     ctx.out.Line(fmt::format("PostgreSQL {:<8} {:<7} port {}{}", s->postgres_version,
@@ -139,7 +139,8 @@ RunFn RegisterDestroy(CLI::App& sub, Context& ctx) {
       return ctx.out.Fail(Status::InvalidInput("destroy deletes " + ctx.global.state_dir +
                                                " and all its data: add --yes"));
     }
-    Status s = stack::Destroy(ctx.global.state_dir);
+    Status s = stack::Destroy(ctx.global.state_dir, core::SystemProcessRunner(),
+                              [&ctx](const std::string& line) { ctx.out.Notice(line); });
     if (!s.ok()) return ctx.out.Fail(s);
     ctx.out.Line("destroyed " + ctx.global.state_dir);
     ctx.out.Json({{"destroyed", true}});

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "pgstack/location/credentials.h"
 #include "pgstack/location/endpoints.h"
+#include "pgstack/location/state_paths.h"
 #include "pgstack/stack/external.h"
 #include "pgstack/stack/stack.h"
 
@@ -66,6 +68,7 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   if (f.pg_port >= 0) opts.pg_port = f.pg_port;
   if (f.pool_port >= 0) opts.pool_port = f.pool_port;
   if (f.replicas >= 0) opts.replicas = f.replicas;
+  opts.on_lock_wait = [&ctx](const std::string& line) { ctx.out.Notice(line); };
   ctx.out.Progress("bringing up the stack...");
   auto report = stack::Up(env, opts);
   ctx.out.Progress("");
@@ -83,6 +86,8 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
     ctx.out.Line(fmt::format("replica {}         {}:{}  read pool: database {}_ro  (env --replica)",
                              r.node, pg.host, r.port, pg.database));
   }
+  std::string password = location::PasswordSource(env, location::StatePaths(ctx.global.state_dir));
+  ctx.out.Line(fmt::format("password          {} (of role {})", password, pg.user));
   ctx.out.Line(fmt::format("state             {}   connect: eval \"$({})\"", ctx.global.state_dir,
                            ctx.CommandLine("env")));
   ctx.out.Json({{"changed", !report->actions.empty()},
@@ -91,6 +96,7 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
                 {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},
                 {"pgbouncer", {{"port", st.pool_port}}},
                 {"replicas", ReplicasJson(st)},
+                {"password_source", password},
                 {"state_dir", ctx.global.state_dir}});
   return 0;
 }

@@ -1,8 +1,11 @@
 // pgstack verify [--check ID ...] [--list]: every validation of the setup plan as a named check.
+#include <fmt/format.h>
+
 #include <memory>
 
 #include "commands.h"
 #include "pgstack/location/endpoints.h"
+#include "pgstack/stack/stack.h"
 #include "pgstack/verify/check.h"
 #include "pgstack/verify/report.h"
 #include "pgstack/verify/verify.h"
@@ -16,6 +19,18 @@ struct VerifyOptions {
   bool list = false;
   std::string dir;  // empty: the project's database/migrations
 };
+
+// A local stack that is not (all) running, in one line with how to start it; "" when it runs,
+// in external mode, and when that cannot be known (the checks then say what they find).
+std::string Stopped(const Context& ctx, const core::Environment& env) {
+  if (env.mode != core::Mode::kLocal) return "";
+  auto s = stack::GetStatus(ctx.global.state_dir);
+  if (!s.ok() || !s->exists || (s->postgres_running && s->pgbouncer_running)) return "";
+  bool partly = s->postgres_running || s->pgbouncer_running;
+  return fmt::format("the stack in {} is {}: `{}` starts it; the checks that need it are skipped",
+                     ctx.global.state_dir, partly ? "partly stopped" : "stopped",
+                     ctx.CommandLine("up"));
+}
 
 }  // namespace
 
@@ -47,13 +62,21 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
     if (auto where = location::ResolveEndpoints(*env, ctx.global.state_dir); !where.ok()) {
       return ctx.out.Fail(where.status());
     }
+    std::string stopped = Stopped(ctx, *env);
+    // Said first, once: the table's skips then only repeat why.
+    if (!stopped.empty()) ctx.out.Notice("pgstack: " + stopped);
     verify::Report report = verify::RunChecks(
         *env, ctx.global.state_dir, *selected,
-        [&ctx](const auto& check) { ctx.out.Progress("verify: " + std::string(check.id)); },
-        opts->dir, !opts->checks.empty());
+        {.progress =
+             [&ctx](const auto& check) { ctx.out.Progress("verify: " + std::string(check.id)); },
+         .migrations_dir = opts->dir,
+         .asked_by_name = !opts->checks.empty(),
+         .stopped = stopped.empty() ? "" : "skipped: the stack is stopped"});
     ctx.out.Progress("");
     ctx.out.Json(verify::ToJson(report));
     for (const std::string& line : verify::RenderTable(report, ctx.out.Style())) ctx.out.Line(line);
+    // A stopped stack fails its *.running checks: exit 3 like any failed check.
+    if (!stopped.empty()) ctx.out.Json({{"stopped", stopped}});
     return report.ok() ? 0 : static_cast<int>(Code::kCheckFailed);
   };
 }

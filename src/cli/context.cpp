@@ -12,6 +12,9 @@
 #include "env_format.h"
 #include "pgstack/core/project_file.h"
 #include "pgstack/location/environment.h"
+#include "pgstack/location/stack_state.h"
+#include "pgstack/location/state_paths.h"
+#include "pgstack/pg/libpq_env.h"
 
 namespace pgstack::cli {
 
@@ -56,6 +59,11 @@ void Reporter::Progress(const std::string& text) const {
   if (g_.quiet || !isatty(STDERR_FILENO)) return;
   std::cerr << "\r\033[K" << text << std::flush;
   if (text.empty()) std::cerr << "\r\033[K" << std::flush;
+}
+
+void Reporter::Notice(const std::string& text) const {
+  Progress("");
+  if (!g_.quiet) std::cerr << text << '\n';
 }
 
 int Reporter::Fail(const Status& s) {
@@ -152,22 +160,50 @@ std::string Context::CommandLine(const std::string& command) const {
   return out + " " + command;
 }
 
-std::string Context::EnvName() const {
+std::string Context::NamedEnv() const {
   if (!global.env.empty()) return global.env;
   if (const char* e = std::getenv("PGSTACK_ENV"); e && *e) return e;
+  return "";
+}
+
+std::string Context::StackEnv() const {
+  std::error_code ec;
+  if (global.state_dir.empty() ||
+      !std::filesystem::exists(location::StatePaths(global.state_dir).state_file, ec))
+    return "";
+  auto st = location::LoadState(global.state_dir);
+  return st.ok() ? st->environment : "";  // a damaged state.json: the command says so
+}
+
+std::string Context::EnvName() const {
+  if (std::string named = NamedEnv(); !named.empty()) return named;
+  if (std::string made = StackEnv(); !made.empty()) return made;
   return "development";
 }
 
 Status Context::CheckEnvName() const {
-  const char* from_env = std::getenv("PGSTACK_ENV");
-  if (global.env.empty() && !(from_env && *from_env)) return Status::Ok();
+  if (NamedEnv().empty()) return Status::Ok();
   std::error_code ec;
   if (!std::filesystem::exists(global.config, ec)) return Status::Ok();
   return core::LoadEnvironment(global.config, EnvName()).status();
 }
 
 Result<core::Environment> Context::LoadEnv() const {
-  return location::LoadEnvironment(global.config, EnvName(), core::ProcessEnv());
+  auto env = location::LoadEnvironment(global.config, EnvName(), core::ProcessEnv());
+  if (env.ok() && env->mode == core::Mode::kLocal) {
+    std::string made = StackEnv();
+    if (!made.empty() && made != env->name) {
+      return Status::InvalidInput(fmt::format(
+          "{} holds the stack of environment '{}', not '{}' (--env or PGSTACK_ENV): leave both "
+          "out to use the stack's, or name another --state-dir",
+          global.state_dir, made, env->name));
+    }
+  }
+  // A local stack's endpoints and credentials come from its state alone (the overrides above read
+  // none of libpq's variables there); what libpq would read besides goes too. External mode keeps
+  // them: there they are how the user reaches the server (PGSSLROOTCERT, PGSERVICE, ...).
+  if (env.ok() && env->mode == core::Mode::kLocal) pg::ClearLibpqEnvironment();
+  return env;
 }
 
 }  // namespace pgstack::cli

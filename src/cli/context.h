@@ -60,6 +60,9 @@ class Reporter {
   void Json(nlohmann::json doc);
   // A progress line on stderr, only when stderr is a terminal; overwritten by the next.
   void Progress(const std::string& text) const;
+  // A line on stderr the user must read now, even with --json or without a terminal (a wait
+  // that would otherwise look like a hang); not with --quiet.
+  void Notice(const std::string& text) const;
   // Reports a failure on stderr and, with --json, as "error": {"message", "exit_code"} in the
   // document; returns its exit code.
   int Fail(const Status& s);
@@ -86,13 +89,21 @@ struct Context {
   // --config, --env and --state-dir the command line gave, each quoted for the shell.
   std::string CommandLine(const std::string& command) const;
 
+  // The environment named on purpose: --env, else $PGSTACK_ENV; "" when neither is given.
+  std::string NamedEnv() const;
+  // The environment the stack in the state dir was made with (its state.json); "" without one.
+  std::string StackEnv() const;
+  // The environment a command uses: the named one, else the stack's, else development.
   std::string EnvName() const;
   // An environment named on purpose (--env or $PGSTACK_ENV) that the config file does not
   // have is an error for every command that reads one, even those that need nothing of it (down,
   // status): otherwise `--env staging` with a typo acts on the default's stack unnoticed. The
   // default (development) and a config file that does not exist are not checked here.
   Status CheckEnvName() const;
-  // The selected environment of the config file, overrides applied.
+  // The selected environment of the config file, overrides applied. For a local stack, also
+  // clears libpq's variables from the process (pg::ClearLibpqEnvironment). kInvalidInput naming
+  // both when a local environment named on purpose is not the one the state dir's stack was
+  // made with.
   Result<core::Environment> LoadEnv() const;
 };
 

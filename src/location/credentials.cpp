@@ -37,6 +37,10 @@ Result<std::optional<unsigned>> SecureCredentials(const StatePaths& paths) {
   return std::optional<unsigned>(mode);
 }
 
+std::string PasswordSource(const core::Environment& env, const StatePaths& paths) {
+  return env.postgres.password.empty() ? paths.credentials : "$" + env.postgres.password_env;
+}
+
 Result<std::string> LocalPassword(const core::Environment& env, const StatePaths& paths) {
   if (!env.postgres.password.empty()) return env.postgres.password;
   PGSTACK_ASSIGN_OR_RETURN(auto kept, ReadCredentials(paths));

@@ -32,12 +32,10 @@ Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string
                             .sslmode = "disable"};
   // A refused password here is not a stopped stack: the role's password was changed behind
   // pgstack's back (or the file was), and `up` sets it from the same source again.
-  std::string source =
-      env.postgres.password.empty() ? paths.credentials : "$" + env.postgres.password_env;
   e.direct.auth_hint = fmt::format(
       "the password in {} is not the role's (changed behind pgstack's back?): `pgstack up` sets "
       "the role's password (and PgBouncer's userlist) from it again",
-      source);
+      PasswordSource(env, paths));
   e.pooled = e.direct;
   e.pooled.host = env.pgbouncer.listen_addr;
   e.pooled.port = st.pool_port;

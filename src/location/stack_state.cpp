@@ -57,14 +57,18 @@ Result<StateDirInfo> InspectStateDir(const std::string& state_dir) {
   return info;
 }
 
+Status NoStack(const std::string& state_dir) {
+  return Status::Failure(
+             fmt::format("no stack in {} (`pgstack up` makes one; --state-dir names another)",
+                         state_dir))
+      .WithCode(Code::kNoStack);
+}
+
 Result<StackState> LoadState(const std::string& state_dir) {
   if (state_dir.empty()) return InspectStateDir(state_dir).status();
   StatePaths paths(state_dir);
   PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(paths.state_file));
-  if (!text) {
-    return Status::InvalidInput(
-        fmt::format("{}: no stack here (run `pgstack up` first, or pass --state-dir)", state_dir));
-  }
+  if (!text) return NoStack(state_dir);
   try {
     auto j = nlohmann::json::parse(*text);
     std::vector<ReplicaState> replicas;

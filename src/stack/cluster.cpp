@@ -285,6 +285,12 @@ Status Cluster::Stop() {
   ::kill(pid, SIGINT);
   return AwaitExit(pid, "to stop");
 }
-Status Cluster::Restart() { return PgCtl({"-m", "fast", "restart"}, "pg_ctl restart"); }
+// Not `pg_ctl restart`: that runs the command line postgres wrote into postmaster.opts through a
+// shell, each argument in double quotes but not escaped, so a data directory whose path holds a
+// quote, a dollar or a backquote breaks it (or worse). Start passes the paths as arguments.
+Status Cluster::Restart() {
+  PGSTACK_RETURN_IF_ERROR(Stop());
+  return Start();
+}
 
 }  // namespace pgstack::stack

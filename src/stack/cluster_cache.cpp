@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cache_manifest.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/wait.h"
 
@@ -21,6 +22,7 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 constexpr const char* kRecipeFile = "recipe.txt";
+constexpr const char* kManifestFile = "manifest.txt";
 constexpr const char* kTmpPrefix = ".tmp-";
 // A fill older than this whose process is gone is a leftover.
 constexpr auto kStaleTmp = std::chrono::minutes(10);
@@ -84,9 +86,16 @@ Result<ClusterCache::Lock> ClusterCache::LockKey(const std::string& key, bool ex
   return lock;
 }
 
-bool ClusterCache::Has(const InitdbRecipe& recipe) const {
-  auto stored = core::ReadFileIfExists(EntryDir(recipe.Key()) + "/" + kRecipeFile);
-  return stored.ok() && *stored && **stored == recipe.Describe();
+ClusterCache::Entry ClusterCache::Look(const InitdbRecipe& recipe) const {
+  std::string entry = EntryDir(recipe.Key());
+  auto stored = core::ReadFileIfExists(entry + "/" + kRecipeFile);
+  if (!stored.ok() || !*stored || **stored != recipe.Describe()) return {Entry::kAbsent, ""};
+  auto manifest = core::ReadFileIfExists(entry + "/" + kManifestFile);
+  Status s = !manifest.ok() ? manifest.status()
+             : !*manifest   ? Status::Failure("no manifest")
+                            : CheckManifest(entry + "/data", **manifest);
+  if (!s.ok()) return {Entry::kDamaged, s.message()};
+  return {Entry::kIntact, ""};
 }
 
 Result<CopyStats> ClusterCache::CopyOut(const InitdbRecipe& recipe, const std::string& data_dir) {
@@ -109,6 +118,11 @@ Result<std::string> ClusterCache::StageFill(const InitdbRecipe& recipe,
   fs::remove_all(tmp, ec);
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(tmp, 0700));
   Status s = CopyTree(data_dir, tmp + "/data").status();
+  if (s.ok()) {
+    auto manifest = MakeManifest(tmp + "/data");
+    s = manifest.ok() ? core::WriteFileAtomic(tmp + "/" + kManifestFile, *manifest, 0600)
+                      : manifest.status();
+  }
   if (s.ok()) s = core::WriteFileAtomic(tmp + "/" + kRecipeFile, recipe.Describe(), 0600);
   if (!s.ok()) {
     fs::remove_all(tmp, ec);
@@ -144,9 +158,13 @@ Result<bool> ClusterCache::RemoveIfUnused(const std::string& key) {
   if (!lock.ok())
     return lock.status().code() == Code::kLockTimeout ? Result<bool>(false)
                                                       : Result<bool>(lock.status());
-  PGSTACK_RETURN_IF_ERROR(
-      RemoveTree(EntryDir(key), fmt::format("{}/{}gone-{}-{}", dir_, kTmpPrefix, key, ::getpid())));
+  PGSTACK_RETURN_IF_ERROR(Drop(key));
   return true;
+}
+
+Status ClusterCache::Drop(const std::string& key) {
+  return RemoveTree(EntryDir(key),
+                    fmt::format("{}/{}gone-{}-{}", dir_, kTmpPrefix, key, ::getpid()));
 }
 
 Status ClusterCache::Evict(const std::string& keep) {

@@ -3,6 +3,7 @@
 // Layout of the cache folder:
 //   <key>/data        a cluster as Cluster::Init leaves it, never started
 //   <key>/recipe.txt  InitdbRecipe::Describe(); its mtime is the entry's last use
+//   <key>/manifest.txt  the cluster's files and sizes when cached (cache_manifest.h)
 //   <key>.lock        flock: shared while copying out, exclusive while filling or evicting
 //   .tmp-<key>-<pid>  an entry being filled; renamed to <key> once complete and synced
 // An entry appears by rename only, so a reader never sees half of one.
@@ -45,8 +46,15 @@ class ClusterCache {
   // Polls (bounded) for the key's lock; kLockTimeout when another pgstack holds it too long.
   Result<Lock> LockKey(const std::string& key, bool exclusive, std::chrono::milliseconds timeout);
 
-  // Whether a complete entry for this recipe is there (same description, not only same key).
-  bool Has(const InitdbRecipe& recipe) const;
+  // What the cache holds for a recipe: nothing (or an entry of another recipe of the same key),
+  // an entry whose files are as they were cached, or one damaged since (`damage` says how).
+  struct Entry {
+    enum State { kAbsent, kIntact, kDamaged } state;
+    std::string damage;
+  };
+  Entry Look(const InitdbRecipe& recipe) const;
+  // Whether a complete, undamaged entry for this recipe is there.
+  bool Has(const InitdbRecipe& recipe) const { return Look(recipe).state == Entry::kIntact; }
   // Copies the entry's cluster to data_dir (which must not exist) and marks the entry used.
   // Hold the key's lock.
   Result<CopyStats> CopyOut(const InitdbRecipe& recipe, const std::string& data_dir);
@@ -60,6 +68,8 @@ class ClusterCache {
   // exclusively, from the first step to the end of the second.
   Result<std::string> StageFill(const InitdbRecipe& recipe, const std::string& data_dir);
   Status CompleteFill(const InitdbRecipe& recipe, const std::string& tmp);
+  // Deletes the key's entry. Hold the key's lock, exclusively.
+  Status Drop(const std::string& key);
   // Removes the least recently used entries (never `keep`, never one in use) until the cache
   // holds at most max_bytes; also leftovers of fills that died.
   Status Evict(const std::string& keep);

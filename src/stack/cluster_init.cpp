@@ -47,12 +47,14 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
   });
 }
 
-// initdb, then the cache gets a copy (errors there only cost the next `up` its speed). The
+// initdb, then the cache gets a copy (errors there only cost the next `up` its speed). `note`
+// ends the action's line (what happened to a damaged entry). The
 // copy into the cache's temporary entry is made before the server may change the cluster; its
 // sync and rename into place, and the sync of the new data directory (durable), go on beside
 // the server's start, under the key's lock.
 Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe,
-                                    ClusterCache& cache, ClusterCache::Lock lock, bool durable) {
+                                    ClusterCache& cache, ClusterCache::Lock lock, bool durable,
+                                    const std::string& note) {
   // One syncfs after the copy instead of initdb's fsync of every file.
   PGSTACK_RETURN_IF_ERROR(cluster.Init(recipe, /*sync=*/false));
   std::string data = cluster.paths().data;
@@ -63,8 +65,8 @@ Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe
     Status stored = staged.ok() ? cache.CompleteFill(recipe, *staged) : staged.status();
     held.reset();  // the entry has its name: the `up`s waiting for it may copy it now
     if (durable) PGSTACK_RETURN_IF_ERROR(SyncFilesystem(data));
-    if (!stored.ok()) return fmt::format("{} (not cached: {})", made, stored.message());
-    return fmt::format("{} and cached it ({})", made, recipe.Key());
+    if (!stored.ok()) return fmt::format("{} (not cached: {}){}", made, stored.message(), note);
+    return fmt::format("{} and cached it ({}){}", made, recipe.Key(), note);
   });
 }
 
@@ -108,14 +110,24 @@ Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
         why_not = lock.status().message();
         break;
       }
-      if (cache.Has(*recipe)) {
+      ClusterCache::Entry entry = cache.Look(*recipe);
+      if (entry.state == ClusterCache::Entry::kIntact) {
         auto copied = CopyOut(cache, *recipe, cluster.paths(), durable);
         // initdb needs as much room as the copy did: on a full disk it would only fail later.
         if (copied.ok() || IsNoSpace(copied.status())) return copied;
         why_not = copied.status().message();
         break;
       }
-      if (exclusive) return InitAndStore(cluster, *recipe, cache, std::move(*lock), durable);
+      if (exclusive) {
+        std::string dropped;
+        if (entry.state == ClusterCache::Entry::kDamaged) {
+          // Gone before initdb runs, so that no `up` copies it meanwhile or after a failed fill.
+          Status s = cache.Drop(recipe->Key());
+          dropped = fmt::format("; dropped the cache's damaged entry {} ({}{})", recipe->Key(),
+                                entry.damage, s.ok() ? "" : "; " + s.message());
+        }
+        return InitAndStore(cluster, *recipe, cache, std::move(*lock), durable, dropped);
+      }
     }
   }
   InitdbRecipe plain = recipe.ok() ? *recipe : InitdbRecipe{};

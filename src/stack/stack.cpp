@@ -267,8 +267,14 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   }
   core::Environment e = env;
   ProvisionOptions provision_options;
+  PGSTACK_ASSIGN_OR_RETURN(auto kept, location::ReadCredentials(paths));
+  if (!e.postgres.password.empty() && kept != e.postgres.password) {
+    // The variable wins, and is kept: a command run without it then uses the role's password.
+    PGSTACK_RETURN_IF_ERROR(location::WriteCredentials(paths, e.postgres.password));
+    actions.push_back(fmt::format("took the password of {} from ${} and keeps it in {}",
+                                  e.postgres.user, e.postgres.password_env, paths.credentials));
+  }
   if (e.postgres.password.empty()) {
-    PGSTACK_ASSIGN_OR_RETURN(auto kept, location::ReadCredentials(paths));
     if (!kept) {
       PGSTACK_ASSIGN_OR_RETURN(std::string secret, core::RandomSecret());
       PGSTACK_RETURN_IF_ERROR(location::WriteCredentials(paths, secret));
@@ -341,7 +347,11 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
     actions.push_back(
         fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
   } else if (!changed.empty()) {
-    PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, su, changed, actions));
+    // The running server still listens where the last `up` put it: a new --pg-port takes
+    // effect with the restart that follows the reload.
+    pg::ConnParams running = su;
+    if (plan.previous) running.port = plan.previous->pg_port;
+    PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, running, changed, actions));
   }
   // A server that ran on untouched is up, and the application database is usually there:
   // one backend in it serves all of Provision, which matters to a warm `up`'s time.
@@ -451,9 +461,9 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
   PGSTACK_RETURN_IF_ERROR(
       core::CheckReachable(fs::path(paths.root).parent_path().string(), service));
   bool made_root = !fs::exists(paths.root);
-  PGSTACK_ASSIGN_OR_RETURN(StateLock lock,
-                           StateLock::Acquire(paths, "pgstack up", StateLock::DefaultTimeout(),
-                                              core::Owner{service.uid, service.gid}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      StateLock lock, StateLock::Acquire(paths, "pgstack up", StateLock::DefaultTimeout(),
+                                         core::Owner{service.uid, service.gid}, o.on_lock_wait));
   auto report = UpLocked(env, o, runner, service);
   if (!report.ok() && made_root) RemoveIfOnlyLock(paths);
   if (!report.ok() && IsNoSpace(report.status()) && !IsNoSpaceError(report.status()))
@@ -505,23 +515,29 @@ Status RemoveWithCopies(const std::string& dir, const std::string& name) {
 
 }  // namespace
 
-Status Down(const std::string& state_dir, core::ProcessRunner& runner) {
+Status Down(const std::string& state_dir, core::ProcessRunner& runner,
+            const LockWaitFn& on_lock_wait) {
   PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, Existing(state_dir));
-  if (dir.kind == location::StateDirKind::kMissing) return location::LoadState(state_dir).status();
+  if (dir.kind == location::StateDirKind::kMissing) return location::NoStack(state_dir);
   StatePaths paths(state_dir);
   PGSTACK_ASSIGN_OR_RETURN(StateLock lock,
-                           StateLock::Acquire(paths, "pgstack down", StateLock::DefaultTimeout()));
+                           StateLock::Acquire(paths, "pgstack down", StateLock::DefaultTimeout(),
+                                              std::nullopt, on_lock_wait));
   PGSTACK_ASSIGN_OR_RETURN(dir, Existing(state_dir));  // as the lock's last holder left it
   PGSTACK_ASSIGN_OR_RETURN(StackState st, StateOrGuess(state_dir, dir.kind));
   return StopAll(paths, st, runner);
 }
 
-Status Destroy(const std::string& state_dir, core::ProcessRunner& runner) {
+Status Destroy(const std::string& state_dir, core::ProcessRunner& runner,
+               const LockWaitFn& on_lock_wait) {
   PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, Existing(state_dir));
+  if (dir.kind == location::StateDirKind::kMissing) return location::NoStack(state_dir);
   StatePaths paths(state_dir);
   std::error_code ec;
-  if (dir.kind != location::StateDirKind::kMissing) {
-    auto lock = StateLock::Acquire(paths, "pgstack destroy", StateLock::DefaultTimeout());
+  {
+    auto lock = StateLock::Acquire(paths, "pgstack destroy", StateLock::DefaultTimeout(),
+                                   std::nullopt, on_lock_wait);
+    // Another destroy removed it meanwhile: what was asked for is done.
     if (!lock.ok()) return fs::exists(paths.root, ec) ? lock.status() : Status::Ok();
     PGSTACK_ASSIGN_OR_RETURN(dir, Existing(state_dir));
     // Secrets first: a destroy killed at any later point leaves no password behind.

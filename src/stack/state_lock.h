@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,10 +19,12 @@ class StateLock {
  public:
   // Waits at most `timeout` for the lock of the directory of `paths`. With `make_root`, creates
   // the directory (0700, that owner) first, and again should a destroy remove it meanwhile;
-  // without, a directory that is not there is kInvalidInput ("no stack here").
+  // without, a directory that is not there is location::NoStack. When the lock is
+  // held, on_wait gets one line at once: that we wait, and for whom (the live holder).
   static Result<StateLock> Acquire(const StatePaths& paths, const std::string& command,
                                    std::chrono::milliseconds timeout,
-                                   std::optional<core::Owner> make_root = std::nullopt);
+                                   std::optional<core::Owner> make_root = std::nullopt,
+                                   const std::function<void(const std::string&)>& on_wait = {});
   // $PGSTACK_LOCK_TIMEOUT (seconds) when set, else 30 s: long enough for another `up` that
   // builds a cluster from nothing on a loaded machine, short enough to notice a hung one.
   static std::chrono::milliseconds DefaultTimeout();

@@ -76,8 +76,10 @@ const Result<JsonbMeasurement>& Probe::Jsonb() {
 }
 
 Outcome Probe::Unreachable(const Status& why) const {
+  bool refused = pg::Classify(why) == pg::ErrorClass::kInvalidPassword;
+  if (!stopped_.empty() && !refused) return Outcome::Skip(stopped_);
   Outcome o = Outcome::Fail(why.message());
-  if (pg::Classify(why) == pg::ErrorClass::kInvalidPassword) {
+  if (refused) {
     // The server answered: it is up, and the message says which password to put right.
     o.fix = local() ? "the role's password is not the one pgstack keeps: `pgstack up` sets it again"
                     : "check the password of environment '" + env_.name + "'";

@@ -32,6 +32,8 @@ class Probe {
   // The migrations directory schema.drift compares the live schema with ("": the project's).
   const std::string& migrations_dir() const { return migrations_dir_; }
   void set_migrations_dir(std::string dir) { migrations_dir_ = std::move(dir); }
+  // Why the stack cannot be reached, when the caller knows it is stopped: Unreachable skips.
+  void set_stopped(std::string why) { stopped_ = std::move(why); }
 
   // Where the stack is (ResolveEndpoints), or why that is unknown.
   Result<const location::Endpoints*> endpoints();
@@ -52,7 +54,9 @@ class Probe {
   const Result<JsonbMeasurement>& Jsonb();
 
   // The outcome of a check that could not look because `why` (a connection, the endpoints)
-  // failed: a failure with that reason and a fix that points at the stack, not at the check.
+  // failed: a failure with that reason and a fix that points at the stack, not at the check; a
+  // skip, with the stopped reason, on a stack known to be stopped (a refused password still
+  // fails: the server answered).
   Outcome Unreachable(const Status& why) const;
 
  private:
@@ -62,6 +66,7 @@ class Probe {
   std::string state_dir_;
   location::StatePaths paths_;
   std::string migrations_dir_;
+  std::string stopped_;
   std::optional<Result<location::Endpoints>> endpoints_;
   std::map<Endpoint, Result<std::unique_ptr<pg::Connection>>> connections_;
   std::optional<Result<JsonbMeasurement>> jsonb_;

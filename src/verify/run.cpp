@@ -12,15 +12,15 @@ int Report::Count(CheckStatus status) const {
 }
 
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
-                 std::span<const CheckSpec* const> checks, const ProgressFn& progress,
-                 const std::string& migrations_dir, bool asked_by_name) {
+                 std::span<const CheckSpec* const> checks, const RunOptions& options) {
   Report report;
   auto start = std::chrono::steady_clock::now();
   Probe probe(env, state_dir);
-  probe.set_migrations_dir(migrations_dir);
+  probe.set_migrations_dir(options.migrations_dir);
+  probe.set_stopped(options.stopped);
   for (const CheckSpec* check : checks) {
-    if (!asked_by_name && check->applies && !check->applies(probe)) continue;
-    if (progress) progress(*check);
+    if (!options.asked_by_name && check->applies && !check->applies(probe)) continue;
+    if (options.progress) options.progress(*check);
     auto t0 = std::chrono::steady_clock::now();
     Outcome o = check->run(probe);
     CheckResult r{.id = std::string(check->id),

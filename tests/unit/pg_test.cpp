@@ -1,9 +1,14 @@
 // The connection layer without a server: URLs and their redaction, SQLSTATE classification.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <set>
 
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/connection.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/libpq_env.h"
 #include "pgstack/pg/ping.h"
 
 namespace pgstack::pg {
@@ -16,6 +21,30 @@ ConnParams Sample() {
                     .dbname = "test_platform",
                     .password = "p@ss:w/rd'\"",
                     .sslmode = "disable"};
+}
+
+// The list pgstack clears holds every variable the linked libpq takes a parameter's default from.
+TEST(LibpqEnv, ListsEveryVariableLibpqReads) {
+  auto listed = LibpqVariables();
+  std::set<std::string> ours(listed.begin(), listed.end());
+  EXPECT_EQ(ours.size(), listed.size()) << "a variable listed twice";
+  PQconninfoOption* defaults = PQconndefaults();
+  ASSERT_NE(defaults, nullptr);
+  for (PQconninfoOption* o = defaults; o->keyword; ++o) {
+    if (o->envvar) EXPECT_TRUE(ours.contains(o->envvar)) << o->envvar;
+  }
+  PQconninfoFree(defaults);
+}
+
+TEST(LibpqEnv, ClearRemovesThemFromTheProcess) {
+  ::setenv("PGOPTIONS", "-c search_path=nowhere", 1);
+  ::setenv("PGSERVICE", "nowhere", 1);
+  ::setenv("PGSTACK_NOT_LIBPQS", "kept", 1);
+  ClearLibpqEnvironment();
+  EXPECT_EQ(std::getenv("PGOPTIONS"), nullptr);
+  EXPECT_EQ(std::getenv("PGSERVICE"), nullptr);
+  EXPECT_STREQ(std::getenv("PGSTACK_NOT_LIBPQS"), "kept");
+  ::unsetenv("PGSTACK_NOT_LIBPQS");
 }
 
 TEST(ConnParams, UrlEncodesEveryPart) {

@@ -35,12 +35,14 @@ std::string TempDir() {
   return mkdtemp(tmpl);
 }
 
-// A stand-in data directory: PG_VERSION, a subfolder with a file of `bytes` bytes, modes as
-// initdb leaves them.
+// A stand-in data directory: PG_VERSION, global/pg_control, a subfolder with a file of `bytes`
+// bytes, modes as initdb leaves them.
 std::string FakeData(const std::string& root, const std::string& name, size_t bytes) {
   std::string d = root + "/" + name;
   fs::create_directories(d + "/base/1");
+  fs::create_directories(d + "/global");
   std::ofstream(d + "/PG_VERSION") << "17\n";
+  std::ofstream(d + "/global/pg_control") << std::string(8192, 'c');
   std::ofstream(d + "/base/1/1259") << std::string(bytes, 'x');
   chmod(d.c_str(), 0700);
   chmod((d + "/PG_VERSION").c_str(), 0600);
@@ -122,6 +124,48 @@ TEST(InitdbRecipe, InitdbArgsSayWhatTheKeySays) {
           "pg17.10-"));
 }
 
+TEST(ClusterCache, AnEntryWhoseFilesChangedSinceItWasCachedIsDamaged) {
+  std::string root = TempDir();
+  ClusterCache cache(root + "/cache");
+  fs::create_directories(cache.dir());
+  InitdbRecipe r = Recipe();
+  std::string entry = cache.dir() + "/" + r.Key();
+  auto fill = [&] {
+    auto lock = cache.LockKey(r.Key(), true, milliseconds(0));
+    ASSERT_TRUE(lock.ok()) << lock.status().message();
+    ASSERT_TRUE(cache.Store(r, FakeData(root, "made", 4096)).ok());
+    ASSERT_EQ(cache.Look(r).state, ClusterCache::Entry::kIntact);
+  };
+  auto damage = [&] { return cache.Look(r).damage; };
+
+  fill();
+  fs::resize_file(entry + "/data/global/pg_control", 0);
+  EXPECT_EQ(cache.Look(r).state, ClusterCache::Entry::kDamaged);
+  EXPECT_EQ(damage(), "global/pg_control has 0 bytes, 8192 when it was cached");
+  fs::remove_all(root + "/made");
+
+  fill();  // the same size, another content
+  std::ofstream(entry + "/data/global/pg_control") << std::string(8192, 'd');
+  EXPECT_EQ(damage(), "global/pg_control has changed");
+  fs::remove_all(root + "/made");
+
+  fill();
+  fs::remove(entry + "/data/base/1/1259");
+  EXPECT_EQ(damage(), "base/1/1259 is missing");
+  fs::remove_all(root + "/made");
+
+  fill();  // an entry made before entries had a manifest
+  fs::remove(entry + "/manifest.txt");
+  EXPECT_EQ(damage(), "no manifest");
+  {
+    auto lock = cache.LockKey(r.Key(), true, milliseconds(0));
+    ASSERT_TRUE(lock.ok());
+    ASSERT_TRUE(cache.Drop(r.Key()).ok());
+  }
+  EXPECT_EQ(cache.Look(r).state, ClusterCache::Entry::kAbsent);
+  fs::remove_all(root);
+}
+
 TEST(ClusterCache, DirFollowsXdgThenHome) {
   auto env = [](std::map<std::string, std::string> vars) {
     return [vars](const std::string& k) -> std::optional<std::string> {
@@ -158,8 +202,8 @@ TEST(ClusterCache, StoresAndCopiesOutAWholeCluster) {
 
   auto copied = cache.CopyOut(r, root + "/copy");
   ASSERT_TRUE(copied.ok()) << copied.status().message();
-  EXPECT_EQ(copied->files, 2u);
-  EXPECT_EQ(copied->bytes, 4096u + 3u);
+  EXPECT_EQ(copied->files, 3u);
+  EXPECT_EQ(copied->bytes, 4096u + 3u + 8192u);
   struct stat st {};
   ASSERT_EQ(stat((root + "/copy").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0700u);

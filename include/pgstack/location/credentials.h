@@ -18,7 +18,13 @@ Status WriteCredentials(const StatePaths& paths, const std::string& password);
 // nullopt when there was nothing to repair (or no file).
 Result<std::optional<unsigned>> SecureCredentials(const StatePaths& paths);
 
-// The environment's password, else the kept one; kInvalidInput naming the variable when neither.
+// The role's password, by precedence: the variable the config names (password_env) when set,
+// else the one kept in credentials.json; kInvalidInput naming the variable when neither. `up`
+// keeps the variable's value in credentials.json too, so that a command run without the variable
+// (`env`, `verify` in another shell) uses the password the role has.
 Result<std::string> LocalPassword(const core::Environment& env, const StatePaths& paths);
+// Where LocalPassword takes it from, for people: "$TEST_PLATFORM_DB_PASSWORD" or the path of
+// credentials.json.
+std::string PasswordSource(const core::Environment& env, const StatePaths& paths);
 
 }  // namespace pgstack::location

@@ -54,7 +54,11 @@ bool IsStateDirEntry(const std::string& name);
 // "<environment>/<database>/<user>": what a state directory serves.
 std::string StackId(const core::Environment& env);
 
-// Reads state.json; kInvalidInput when the directory holds no stack or a damaged one.
+// What every command on a stack says when the state dir holds none (kNoStack, exit 6): one
+// wording everywhere, naming the directory.
+Status NoStack(const std::string& state_dir);
+
+// Reads state.json; NoStack when the directory holds no stack, kInvalidInput when a damaged one.
 Result<StackState> LoadState(const std::string& state_dir);
 Status SaveState(const std::string& state_dir, const StackState& s);
 

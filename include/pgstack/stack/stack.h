@@ -3,6 +3,7 @@
 // to running and provisioned, idempotently; it reports what it did.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,12 +16,18 @@
 
 namespace pgstack::stack {
 
+// Called with one line ("waiting for the lock of DIR (held by pid 42 (pgstack up)), at most
+// 30 s") when a command must wait for the state dir's lock.
+using LockWaitFn = std::function<void(const std::string&)>;
+
 struct UpOptions {
   std::string state_dir = ".pgstack";
   std::optional<int> pg_port;    // --pg-port (0: a free port)
   std::optional<int> pool_port;  // --pool-port
   std::string pg_bin;            // --pg-bin
   std::optional<int> replicas;   // --replicas (nullopt: the config's, else as many as there are)
+  // Told at once, in one line, when another pgstack holds the state dir's lock and we wait.
+  LockWaitFn on_lock_wait;
 };
 
 struct UpReport {
@@ -31,10 +38,11 @@ struct UpReport {
 
 Result<UpReport> Up(const core::Environment& env, const UpOptions& opts,
                     core::ProcessRunner& runner = core::SystemProcessRunner());
-Status Down(const std::string& state_dir,
-            core::ProcessRunner& runner = core::SystemProcessRunner());
+Status Down(const std::string& state_dir, core::ProcessRunner& runner = core::SystemProcessRunner(),
+            const LockWaitFn& on_lock_wait = {});
 Status Destroy(const std::string& state_dir,
-               core::ProcessRunner& runner = core::SystemProcessRunner());
+               core::ProcessRunner& runner = core::SystemProcessRunner(),
+               const LockWaitFn& on_lock_wait = {});
 
 // down, destroy and status handle whatever state dir an `up` or `destroy` left, however it ended
 // (failed, killed): down stops what runs, destroy deletes secrets first and then the rest, status

@@ -34,13 +34,22 @@ struct Report {
 // Called before each check starts (for a progress line).
 using ProgressFn = std::function<void(const CheckSpec& check)>;
 
+struct RunOptions {
+  ProgressFn progress;  // may be empty
+  // What schema.drift compares the live schema with ("": the project's database/migrations,
+  // found as the other project files are).
+  std::string migrations_dir;
+  // Checks that cannot apply to this stack (CheckSpec::applies) are left out unless asked for by
+  // name (`verify --check`).
+  bool asked_by_name = false;
+  // Non-empty when the caller knows the stack is stopped (or partly): the checks that cannot
+  // reach a server are skipped with this reason instead of each failing.
+  std::string stopped;
+};
+
 // Runs `checks` in order against the stack of `env` (its state in state_dir in local mode; the
 // configured server in external mode). Never fails as a whole: problems are check failures.
-// migrations_dir is what schema.drift compares the live schema with ("": the project's
-// database/migrations, found as the other project files are). Checks that cannot apply to this
-// stack (CheckSpec::applies) are left out unless asked_by_name (`verify --check`).
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
-                 std::span<const CheckSpec* const> checks, const ProgressFn& progress = {},
-                 const std::string& migrations_dir = "", bool asked_by_name = false);
+                 std::span<const CheckSpec* const> checks, const RunOptions& options = {});
 
 }  // namespace pgstack::verify

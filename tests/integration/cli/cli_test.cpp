@@ -2,6 +2,7 @@
 // page, all from the one command table. No stack is needed.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "fixture.h"
@@ -99,6 +100,29 @@ TEST(CliStatus, NoStackExitsSixWithOneDocument) {
   EXPECT_EQ(doc["error"]["exit_code"], 6);
   auto help = RunPgstack({"status", "--help"}, {}, Capture::kStdoutOnly);
   EXPECT_TRUE(Contains(help.output, "6 there is no stack")) << help.output;
+}
+
+// Every command on a stack says the same one line when there is none, and creates nothing.
+TEST(CliStatus, EveryCommandSaysNoStackTheSameWay) {
+  std::string none = ::testing::TempDir() + "no-stack-for-anyone";
+  std::string said = "no stack in " + none + " (";
+  for (std::vector<std::string> cmd :
+       std::vector<std::vector<std::string>>{{"down"},
+                                             {"destroy", "--yes"},
+                                             {"status"},
+                                             {"verify"},
+                                             {"env"},
+                                             {"migrate", "status"}}) {
+    std::vector<std::string> args = {"--env", "test", "--state-dir", none};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    auto out = RunPgstack(args);
+    SCOPED_TRACE(cmd[0]);
+    EXPECT_EQ(out.exit_code, static_cast<int>(Code::kNoStack)) << out.output;
+    size_t at = out.output.find(said);
+    EXPECT_NE(at, std::string::npos) << out.output;
+    EXPECT_EQ(out.output.find(said, at + 1), std::string::npos) << "said once: " << out.output;
+    EXPECT_FALSE(std::filesystem::exists(none));
+  }
 }
 
 TEST(CliJson, AnArgumentErrorIsOneJsonDocument) {

@@ -1,6 +1,6 @@
 // Disposable stacks against real PostgreSQL 17 and PgBouncer: a cold `up` from the cluster cache
-// passes the same checks as one from initdb, concurrent first `up`s on an empty cache all
-// succeed, and test mode runs without durability.
+// passes the same checks as one from initdb, a damaged entry is rebuilt, concurrent first `up`s on
+// an empty cache all succeed, and test mode runs without durability.
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -88,6 +88,30 @@ TEST_F(Cache, ColdUpFromTheCachePassesTheChecksOfAFreshInitdb) {
   ASSERT_EQ(clear.exit_code, 0) << clear.output;
   EXPECT_EQ(Json(clear)["removed"], 1) << clear.output;
   EXPECT_EQ(Json(RunPgstack({"--json", "cache", "list"}, Env()))["entries"].size(), 0u);
+}
+
+TEST_F(Cache, ADamagedEntryIsDroppedAndRebuiltAndUpSaysSo) {
+  std::string first = NewStateDir(), second = NewStateDir(), third = NewStateDir();
+  ASSERT_EQ(Up(first).exit_code, 0);
+  auto names = CacheFolder();
+  ASSERT_EQ(names.size(), 2u) << ::testing::PrintToString(names);
+  std::string control = cache_home_ + "/pgstack/" + names[0] + "/data/global/pg_control";
+  ASSERT_TRUE(fs::exists(control)) << control;
+  fs::resize_file(control, 0);
+
+  auto rebuilt = Up(second);
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.output;
+  EXPECT_NE(rebuilt.output.find("and cached it"), std::string::npos) << rebuilt.output;
+  EXPECT_NE(rebuilt.output.find("dropped the cache's damaged entry " + names[0] +
+                                " (global/pg_control has 0 bytes, 8192 when it was cached)"),
+            std::string::npos)
+      << rebuilt.output;
+  auto verify = RunPgstack(Args(second, {"verify", "--check", "postgres"}));
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  // The entry made anew is whole: the next cold `up` copies it.
+  auto copied = Up(third);
+  ASSERT_EQ(copied.exit_code, 0) << copied.output;
+  EXPECT_NE(copied.output.find("from the cache"), std::string::npos) << copied.output;
 }
 
 TEST_F(Cache, ConcurrentFirstUpsOnAnEmptyCacheAllSucceedAndInitdbRunsOnce) {

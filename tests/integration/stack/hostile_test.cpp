@@ -196,6 +196,54 @@ TEST(Hostile, AnotherStacksPgpasswordChangesNothing) {
   EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
 }
 
+// libpq reads many more variables than PGPASSWORD; none of them reaches pgstack's own
+// connections to its local stack (each of these failed verify checks, or the login).
+TEST(Hostile, LibpqVariablesChangeNothingOnALocalStack) {
+  std::string dir = TempDir("libpqenv") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"PGSERVICE", "no_such_service"},
+           {"PGOPTIONS", "-c statement_timeout=1 -c search_path=nowhere"},
+           {"PGTARGETSESSIONATTRS", "standby"}}) {
+    SCOPED_TRACE(name);
+    auto up = UpFree(dir, {{name, value}});
+    EXPECT_EQ(up.exit_code, 0) << up.output;
+    auto verify =
+        Pg(dir, {"verify", "--check", "postgres", "--check", "pgbouncer"}, {{name, value}});
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  }
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
+// The config's password variable in the caller's environment sets the role's password, and is
+// kept: `env` and `verify` without it (another shell) use the password the role has, and the
+// next `up` without it changes nothing back.
+TEST(Hostile, ThePasswordVariableIsTheRolesPasswordForEveryCommand) {
+  std::string dir = TempDir("pwvar") + "/s";
+  ASSERT_EQ(UpFree(dir).exit_code, 0);
+  std::map<std::string, std::string> var = {{"TEST_PLATFORM_DB_PASSWORD", "from-the-variable"}};
+  auto up = Pg(dir, {"up"}, var);
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_NE(up.output.find("took the password of test_platform_user from "
+                           "$TEST_PLATFORM_DB_PASSWORD and keeps it in " +
+                           location::StatePaths(dir).credentials),
+            std::string::npos)
+      << up.output;
+  EXPECT_NE(up.output.find("password          $TEST_PLATFORM_DB_PASSWORD"), std::string::npos)
+      << up.output;
+  auto env = Pg(dir, {"env"});
+  EXPECT_NE(env.output.find("PGPASSWORD='from-the-variable'"), std::string::npos) << env.output;
+  auto verify = Pg(dir, {"verify", "--check", "postgres", "--check", "pgbouncer"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  auto again = Pg(dir, {"up"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("nothing to change"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("password          " + location::StatePaths(dir).credentials),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
+}
+
 TEST(Hostile, UpMakesALoosenedCredentialsFilePrivateAgain) {
   std::string dir = TempDir("modes") + "/s";
   ASSERT_EQ(UpFree(dir).exit_code, 0);
@@ -222,12 +270,30 @@ TEST(Hostile, LockWaitIsBoundedAndNamesItsHolder) {
   auto start = std::chrono::steady_clock::now();
   auto down = Pg(dir, {"down"}, {{"PGSTACK_LOCK_TIMEOUT", "0.5"}});
   auto took = std::chrono::steady_clock::now() - start;
-  close(fd);
   EXPECT_EQ(down.exit_code, 4) << down.output;
-  EXPECT_NE(down.output.find("held by pid " + std::to_string(getpid()) + " (a test)"),
-            std::string::npos)
-      << down.output;
+  std::string held = "held by pid " + std::to_string(getpid()) + " (a test)";
+  // Said when the wait starts, before the wait ends in failure.
+  size_t waiting = down.output.find("waiting for the lock of " + dir + " (" + held + ")");
+  EXPECT_NE(waiting, std::string::npos) << down.output;
+  EXPECT_LT(waiting, down.output.find("gave up waiting")) << down.output;
   EXPECT_LT(took, std::chrono::seconds(5));
+
+  // The file names a pid that has exited (its holder handed the lock on): the live holder is
+  // named, by the kernel's word.
+  pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  ASSERT_EQ(waitpid(gone, nullptr, 0), gone);
+  std::string stale = "pid " + std::to_string(gone) + " (pgstack up)\n";
+  ASSERT_EQ(ftruncate(fd, 0), 0);
+  ASSERT_EQ(pwrite(fd, stale.data(), stale.size(), 0), static_cast<ssize_t>(stale.size()));
+  auto again = Pg(dir, {"destroy", "--yes"}, {{"PGSTACK_LOCK_TIMEOUT", "0.2"}});
+  EXPECT_EQ(again.exit_code, 4) << again.output;
+  EXPECT_EQ(again.output.find(std::to_string(gone)), std::string::npos) << again.output;
+  EXPECT_NE(
+      again.output.find(fmt::format("held by pid {} ({})", getpid(), core::ProcessName(getpid()))),
+      std::string::npos)
+      << again.output;
+  close(fd);
   EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
 }
 
@@ -434,12 +500,22 @@ TEST(Hostile, AWildcardListenFailsUnlessTheConfigAsksForIt) {
 
 // A single quote in the state dir's path, which once went unescaped into pgstack.conf. (A comma
 // cannot work: libpq reads a host with commas as a list of hosts.)
-TEST(Hostile, StateDirPathWithAQuote) {
-  std::string dir = TempDir("odd") + "/it's";
+// Quotes, a dollar, a backquote and a space in the state dir's path: the first `up`, and a
+// restart (a new port), which `pg_ctl restart` would run through a shell from postmaster.opts.
+TEST(Hostile, StateDirPathWithQuotesDollarAndBackquote) {
+  std::string dir = TempDir("odd") + "/it's \"$x`te";
   auto up = UpFree(dir);
   ASSERT_EQ(up.exit_code, 0) << up.output;
   auto status = Pg(dir, {"--json", "status"});
   EXPECT_NE(status.output.find("\"version\": \"17."), std::string::npos) << status.output;
+  int port = TakePort().port();  // released at once: `up` binds it
+  auto moved = Pg(dir, {"up", "--pg-port", std::to_string(port)});
+  ASSERT_EQ(moved.exit_code, 0) << moved.output;
+  auto after = Pg(dir, {"--json", "status"});
+  EXPECT_NE(after.output.find(fmt::format("\"port\": {}", port)), std::string::npos)
+      << after.output;
+  auto verify = Pg(dir, {"verify", "--check", "postgres", "--check", "pgbouncer"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_EQ(Pg(dir, {"destroy", "--yes"}).exit_code, 0);
 }
 

@@ -239,6 +239,24 @@ TEST(Lifecycle, DownThenUpKeepsData) {
   EXPECT_EQ(st.output.find("\"version\": \"\""), std::string::npos) << st.output;
   EXPECT_EQ(st.exit_code, static_cast<int>(Code::kStopped)) << "a stopped stack: " << st.output;
   EXPECT_FALSE(own->Direct().ok());
+  // verify says first, once, that the stack is stopped and how to start it; what needs a server
+  // is skipped with that reason rather than failed.
+  auto verify = own->Pgstack({"verify"});
+  EXPECT_EQ(verify.exit_code, static_cast<int>(Code::kCheckFailed)) << verify.output;
+  EXPECT_EQ(verify.output.find("pgstack: the stack in " + own->state_dir() + " is stopped: `"), 0u)
+      << verify.output;
+  EXPECT_NE(verify.output.find(" up` starts it"), std::string::npos) << verify.output;
+  auto report = nlohmann::json::parse(
+      own->Pgstack({"--json", "verify"}, {}, Capture::kStdoutOnly).output, nullptr, false);
+  ASSERT_TRUE(report.contains("checks")) << report.dump();
+  int skipped = 0;
+  for (const auto& c : report["checks"]) {
+    // What can look, looks: the running checks find the servers stopped.
+    if (!c["id"].get<std::string>().ends_with(".running"))
+      EXPECT_NE(c["status"], "fail") << c.dump();
+    skipped += c["status"] == "skip" && c["detail"] == "skipped: the stack is stopped";
+  }
+  EXPECT_GT(skipped, 10) << report.dump();
   auto again = own->Pgstack({"down"});
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("already stopped"), std::string::npos) << again.output;
@@ -384,9 +402,35 @@ TEST_F(BadInput, StateDirOfAnotherStack) {
   auto out = RunPgstack({"--config", SourceDir() + "/config/database.json", "--env", "test",
                          "--state-dir", Dev().state_dir(), "up"});
   EXPECT_EQ(out.exit_code, 2) << out.output;
-  EXPECT_NE(out.output.find("holds stack 'development/test_platform/test_platform_user'"),
+  EXPECT_NE(out.output.find(Dev().state_dir() +
+                            " holds the stack of environment 'development', not 'test'"),
             std::string::npos)
       << out.output;
+}
+
+// A command on a state dir uses the environment its stack was made with: a plain `verify` of a
+// stack made with --env test checks test mode's settings (durability off), not development's.
+TEST(Lifecycle, CommandsUseTheStacksOwnEnvironment) {
+  const TestStack& test = TestStack::Shared();
+  ASSERT_EQ(test.state().environment, "test");
+  std::vector<std::string> plain = {"--config", SourceDir() + "/config/database.json",
+                                    "--state-dir", test.state_dir()};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = plain;
+    args.insert(args.end(), more.begin(), more.end());
+    return RunPgstack(args);
+  };
+  auto verify = with({"verify", "--check", "postgres.durability", "--check", "postgres.settings"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  auto named = with({"--env", "development", "verify", "--check", "postgres.durability"});
+  EXPECT_EQ(named.exit_code, 2) << named.output;
+  EXPECT_NE(named.output.find("holds the stack of environment 'test', not 'development'"),
+            std::string::npos)
+      << named.output;
+  auto from_var = RunPgstack(
+      {"--config", SourceDir() + "/config/database.json", "--state-dir", test.state_dir(), "env"},
+      {{"PGSTACK_ENV", "development"}});
+  EXPECT_EQ(from_var.exit_code, 2) << from_var.output;
 }
 
 TEST_F(BadInput, EmptyPasswordVariableInANonLocalEnvironment) {
