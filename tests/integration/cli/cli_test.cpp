@@ -37,29 +37,15 @@ TEST(CliTypos, NameTheTypoAndSuggestAtEveryLevel) {
   }
 }
 
-// A mistyped flag is named with the nearest one that works there (its command's or a global
-// one), in one line, whatever follows it; a mistyped value of a flag with a list of values is
-// named with the nearest value.
-TEST(CliTypos, SuggestTheNearestFlagAndValue) {
+// A command line refused before anything is read or connected to (there is no stack or config
+// here, so any later step would fail differently): exit 2, one line that says `said`.
+struct Refusal {
+  std::vector<std::string> args;
+  std::string said;
+};
+void ExpectRefused(const std::vector<Refusal>& cases) {
   std::string none = ::testing::TempDir() + "no-such-project";
-  struct Case {
-    std::vector<std::string> args;
-    std::string said;
-  };
-  for (const Case& c : std::vector<Case>{
-           {{"migrate", "up", "--dri", "dbm"},
-            "unknown flag '--dri' for pgstack migrate up (did you mean '--dir'?)"},
-           {{"--jsn", "status"}, "unknown flag '--jsn' for pgstack (did you mean '--json'?)"},
-           {{"status", "--jsn"},
-            "unknown flag '--jsn' for pgstack status (did you mean '--json'?)"},
-           {{"verify", "--chek", "jsonb"}, "(did you mean '--check'?)"},
-           {{"migrate", "lint", "a.sql", "--fail-onn", "error"}, "(did you mean '--fail-on'?)"},
-           {{"env", "--format", "dotnv"}, "--format dotnv: unknown (did you mean 'dotenv'?"},
-           {{"migrate", "status", "--format", "dbmat"}, "(did you mean 'dbmate'?"},
-           {{"migrate", "adopt", "--from", "dbmat"},
-            "--from dbmat: unknown (did you mean 'dbmate'?"},
-           {{"migrate", "lint", "--fail-on", "warnin"}, "(did you mean 'warning'?"},
-       }) {
+  for (const Refusal& c : cases) {
     std::vector<std::string> args = {"--config", none + "/database.json", "--state-dir", none};
     args.insert(args.end(), c.args.begin(), c.args.end());
     auto out = RunPgstack(args);
@@ -69,28 +55,34 @@ TEST(CliTypos, SuggestTheNearestFlagAndValue) {
   }
 }
 
-// Flags that contradict each other are both named, before anything is read or connected to
-// (there is no stack or config here, so any later step would fail differently).
+// A mistyped flag is named with the nearest one that works there (its command's or a global
+// one), whatever follows it; a mistyped value of a flag with a list of values is named with the
+// nearest value.
+TEST(CliTypos, SuggestTheNearestFlagAndValue) {
+  ExpectRefused({
+      {{"migrate", "up", "--dri", "dbm"},
+       "unknown flag '--dri' for pgstack migrate up (did you mean '--dir'?)"},
+      {{"--jsn", "status"}, "unknown flag '--jsn' for pgstack (did you mean '--json'?)"},
+      {{"status", "--jsn"}, "unknown flag '--jsn' for pgstack status (did you mean '--json'?)"},
+      {{"verify", "--chek", "jsonb"}, "(did you mean '--check'?)"},
+      {{"migrate", "lint", "a.sql", "--fail-onn", "error"}, "(did you mean '--fail-on'?)"},
+      {{"env", "--format", "dotnv"}, "--format dotnv: unknown (did you mean 'dotenv'?"},
+      {{"migrate", "status", "--format", "dbmat"}, "(did you mean 'dbmate'?"},
+      {{"migrate", "adopt", "--from", "dbmat"}, "--from dbmat: unknown (did you mean 'dbmate'?"},
+      {{"migrate", "lint", "--fail-on", "warnin"}, "(did you mean 'warning'?"},
+  });
+}
+
+// Flags that contradict each other are both named, before anything runs.
 TEST(CliConflicts, BothFlagsAreNamedAndNothingRuns) {
-  std::string none = ::testing::TempDir() + "no-such-project";
-  struct Case {
-    std::vector<std::string> args;
-    std::string said;
-  };
-  for (const Case& c : std::vector<Case>{
-           {{"migrate", "down", "2", "--to", "10"}, "give a count or --to, not both"},
-           {{"migrate", "down", "--to", "10", "2"}, "(got 2 and --to 10)"},
-           {{"migrate", "status", "--pooled", "--direct"}, "give --pooled or --direct, not both"},
-           {{"migrate", "down", "0"}, "down 0: the count is 1 or more"},
-           {{"migrate", "lint", "--all", "a.sql"}, "give files or --all, not both"},
-           {{"testdb", "get", "--hash", "h", "--dir", "d"}, "give --hash or --dir, not both"},
-       }) {
-    std::vector<std::string> args = {"--config", none + "/database.json", "--state-dir", none};
-    args.insert(args.end(), c.args.begin(), c.args.end());
-    auto out = RunPgstack(args);
-    EXPECT_EQ(out.exit_code, 2) << out.output;
-    EXPECT_TRUE(Contains(out.output, c.said)) << c.said << "\n" << out.output;
-  }
+  ExpectRefused({
+      {{"migrate", "down", "2", "--to", "10"}, "give a count or --to, not both"},
+      {{"migrate", "down", "--to", "10", "2"}, "(got 2 and --to 10)"},
+      {{"migrate", "status", "--pooled", "--direct"}, "give --pooled or --direct, not both"},
+      {{"migrate", "down", "0"}, "down 0: the count is 1 or more"},
+      {{"migrate", "lint", "--all", "a.sql"}, "give files or --all, not both"},
+      {{"testdb", "get", "--hash", "h", "--dir", "d"}, "give --hash or --dir, not both"},
+  });
 }
 
 // `--env staging` with a typo must not act on the default environment's stack, whether or not
