@@ -5,6 +5,8 @@
 
 #include "commands.h"
 #include "env_format.h"
+#include "flag_choices.h"
+#include "pgstack/core/nearest.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/pg/conn_params.h"
 
@@ -54,11 +56,12 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
       ->excludes(direct);
   sub.add_flag("--unset", f->unset,
                "the lines that unset every variable env sets, to leave a stack's environment");
-  sub.add_option("--format", f->format,
-                 fmt::format("how to write them: {} (dotenv: as docker run --env-file reads "
-                             "it, values verbatim)",
-                             kEnvFormatNames))
-      ->capture_default_str();
+  WithChoices(sub.add_option("--format", f->format,
+                             fmt::format("how to write them: {} (dotenv: as docker run "
+                                         "--env-file reads it, values verbatim)",
+                                         core::JoinNames(EnvFormatNames())))
+                  ->capture_default_str(),
+              EnvFormatNames());
   sub.footer(
       "To leave this stack's environment (before you use another): eval \"$(pgstack env "
       "--unset)\".\n"
@@ -68,8 +71,8 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
   return [&ctx, f] {
     std::optional<EnvFormat> format = ParseEnvFormat(f->format);
     if (!format) {
-      return ctx.out.Fail(Status::InvalidInput(
-          fmt::format("--format {}: unknown (one of: {})", f->format, kEnvFormatNames)));
+      return ctx.out.Fail(
+          Status::InvalidInput(core::UnknownChoice("--format", f->format, EnvFormatNames())));
     }
     if (f->unset) {
       std::vector<std::string> names(std::begin(kVariables), std::end(kVariables));

@@ -1,7 +1,7 @@
 // pgstack help [COMMAND [ACTION]]: the same text as `pgstack COMMAND ACTION --help`.
 #include "command_tree.h"
 #include "commands.h"
-#include "parse_errors.h"
+#include "pgstack/core/nearest.h"
 
 namespace pgstack::cli {
 
@@ -14,9 +14,7 @@ RunFn RegisterHelp(CLI::App& sub, Context& ctx) {
       std::vector<std::string> names = SubcommandNames(*at);
       if (std::find(names.begin(), names.end(), w) == names.end()) {
         std::string msg = "help: " + CommandPath(*at) + " has no command '" + w + "'";
-        if (std::string near = Nearest(w, names); !near.empty())
-          msg += " (did you mean '" + near + "'?)";
-        return ctx.out.Fail(Status::InvalidInput(msg));
+        return ctx.out.Fail(Status::InvalidInput(msg + core::DidYouMean(w, names)));
       }
       at = at->get_subcommand(w);
     }

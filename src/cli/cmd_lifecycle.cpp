@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "pgstack/core/text_table.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/location/stack_state.h"
 #include "pgstack/stack/stack.h"
@@ -35,13 +36,28 @@ nlohmann::json ReplicasJson(const std::vector<stack::ReplicaStatus>& replicas) {
   return out;
 }
 
-std::string ReplicaLine(const stack::ReplicaStatus& r) {
-  std::string lag = r.lag_bytes ? fmt::format("  replay lag {} bytes, {:.3f} s", *r.lag_bytes,
+const char* RunningWord(bool running) { return running ? "running" : "stopped"; }
+
+// status's lines, one row per server: name, version or replication state, running, port, note;
+// aligned as one table so that a replica's longer state does not shift its columns.
+std::vector<std::string> StatusLines(const stack::StackStatus& s) {
+  std::vector<std::vector<std::string>> rows = {
+      {"PostgreSQL", s.postgres_version, RunningWord(s.postgres_running),
+       fmt::format("port {}", s.state.pg_port),
+       s.postgres_durable == false
+           ? "test mode: durability off (fsync, synchronous_commit, full_page_writes)"
+           : ""},
+      {"PgBouncer", "", RunningWord(s.pgbouncer_running), fmt::format("port {}", s.state.pool_port),
+       ""}};
+  for (const auto& r : s.replicas) {
+    rows.push_back({fmt::format("Replica {}", r.node),
+                    r.state.empty() ? (r.running ? "(not streaming)" : "") : r.state,
+                    RunningWord(r.running), fmt::format("port {}", r.port),
+                    r.lag_bytes ? fmt::format("replay lag {} bytes, {:.3f} s", *r.lag_bytes,
                                               r.lag_seconds.value_or(0))
-                                : "";
-  return fmt::format("Replica {:<3} {:<8} {:<7} port {}{}", r.node,
-                     r.state.empty() ? (r.running ? "(not streaming)" : "") : r.state,
-                     r.running ? "running" : "stopped", r.port, lag);
+                                : ""});
+  }
+  return core::AlignedTable(rows, {0, 1, 2, 3, 4});
 }
 
 }  // namespace
@@ -97,21 +113,11 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
   return [&ctx] {
     auto s = stack::GetStatus(ctx.global.state_dir);
     if (!s.ok()) return ctx.out.Fail(s.status());
-    const auto& st = s->state;
     ctx.out.Json(StatusJson(ctx.global.state_dir, *s));
     if (!s->exists) {
       return ctx.out.Fail(location::NoStack(ctx.global.state_dir));
     }
-    auto run = [](bool r) { return r ? "running" : "stopped"; };
-    ctx.out.Line(fmt::format("PostgreSQL {:<8} {:<7} port {}{}", s->postgres_version,
-                             run(s->postgres_running), st.pg_port,
-                             s->postgres_durable == false
-                                 ? "  test mode: durability off (fsync, synchronous_commit, "
-                                   "full_page_writes)"
-                                 : ""));
-    ctx.out.Line(
-        fmt::format("PgBouncer  {:<8} {:<7} port {}", "", run(s->pgbouncer_running), st.pool_port));
-    for (const auto& r : s->replicas) ctx.out.Line(ReplicaLine(r));
+    for (const std::string& line : StatusLines(*s)) ctx.out.Line(line);
     if (!s->complete) {
       // Not a healthy stack: a script that asks status must not read success.
       return ctx.out.Fail(Status::Failure(fmt::format(

@@ -2,13 +2,16 @@
 // migrate::Options, the library does the work (src/migrate/), the reporter prints.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "cmd_migrate_lint.h"
 #include "cmd_migrate_schema.h"
 #include "commands.h"
+#include "flag_choices.h"
 #include "pgstack/core/duration.h"
+#include "pgstack/core/nearest.h"
 #include "pgstack/core/text_table.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/adopt.h"
@@ -61,8 +64,19 @@ Result<std::optional<migrate::Version>> ParseVersionFlag(const std::string& text
   return std::optional<migrate::Version>(*v);
 }
 
-// Flags that contradict each other, named before anything is read or connected to.
-Status CheckConflicts(const Flags& f) {
+// What adopt --from names: every format but pgstack's own.
+std::vector<std::string> AdoptableTools() {
+  std::vector<std::string> tools = migrate::FormatNames();
+  std::erase(tools, migrate::FormatName(migrate::Format::kPgstack));
+  return tools;
+}
+
+// Flags that contradict each other or name nothing, before anything is read or connected to.
+Status CheckFlags(const Flags& f) {
+  std::vector<std::string> tools = AdoptableTools();
+  if (!f.from.empty() && std::find(tools.begin(), tools.end(), f.from) == tools.end()) {
+    return Status::InvalidInput(core::UnknownChoice("--from", f.from, tools));
+  }
   if (f.pooled && f.direct) return Status::InvalidInput("give --pooled or --direct, not both");
   if (f.count && !f.to.empty()) {
     return Status::InvalidInput(
@@ -74,21 +88,10 @@ Status CheckConflicts(const Flags& f) {
   return Status::Ok();
 }
 
-// --format: none, or a known format.
-Result<std::optional<migrate::Format>> FormatFlag(const Flags& f) {
-  if (f.format.empty()) return std::optional<migrate::Format>();
-  std::optional<migrate::Format> format = migrate::ParseFormat(f.format);
-  if (!format) {
-    return Status::InvalidInput(
-        fmt::format("--format {}: unknown (one of: {})", f.format, migrate::FormatNames()));
-  }
-  return format;
-}
-
 Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   migrate::Options o;
   o.dir = f.dir;
-  PGSTACK_ASSIGN_OR_RETURN(o.format, FormatFlag(f));
+  PGSTACK_ASSIGN_OR_RETURN(o.format, migrate::ParseFormatFlag("--format", f.format));
   auto ms = [](std::string_view text, std::string_view flag) -> Result<int> {
     PGSTACK_ASSIGN_OR_RETURN(std::chrono::milliseconds d, core::ParseDuration(text, flag));
     return static_cast<int>(d.count());
@@ -178,6 +181,14 @@ std::string EmptyNote(const migrate::Migration& m) {
   return m.unwritten ? "  empty: write its SQL first (up refuses it)" : "";
 }
 
+// A pending migration's name in status, with how it would run and what stops it: notes belong
+// to the name, which wraps, not to the when and by columns, which are the history's.
+std::string PendingName(const migrate::Migration& m) {
+  std::string note = m.UpMode() == migrate::RunMode::kStatements ? "statement by statement" : "";
+  if (m.unwritten) note += std::string(note.empty() ? "" : "; ") + "empty: write its SQL first";
+  return note.empty() ? m.name : m.name + " (" + note + ")";
+}
+
 int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
   auto rep = migrate::Inspect(o);
   if (!rep.ok()) return ctx.out.Fail(rep.status());
@@ -210,13 +221,13 @@ int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
                     a.row->applied_by});
   }
   for (const auto& p : r.plan.pending) {
-    rows.push_back(
-        {"pending", p.migration->key(), p.migration->name, "-",
-         std::string(migrate::RunModeName(p.migration->UpMode())) + EmptyNote(*p.migration), ""});
+    rows.push_back({"pending", p.migration->key(), PendingName(*p.migration), "-", "", ""});
   }
   if (rows.size() > 1) {
-    // On a terminal the name wraps to fit; state, version and time never do.
-    for (const std::string& line : core::AlignedTable(rows, {0, 1, 2, 4, 5}, ctx.out.Style(), 2))
+    // On a terminal the name wraps to fit; state, version and time never do. A narrow one
+    // leaves out by, then ms, then when (--json has them all).
+    for (const std::string& line :
+         core::AlignedTable(rows, {0, 1, 2, 4, 5}, ctx.out.Style(), 2, {5, 3, 4}))
       ctx.out.Line(line);
   }
   PrintProblems(ctx, r.plan);
@@ -319,7 +330,7 @@ migrate::Options Collecting(const migrate::Options& o, std::vector<migrate::Appl
 }
 
 int New(Context& ctx, const Flags& f, const migrate::Options& o) {
-  auto format = FormatFlag(f);
+  auto format = migrate::ParseFormatFlag("--format", f.format);
   if (!format.ok()) return ctx.out.Fail(format.status());
   auto paths = migrate::NewMigration(o.dir, f.name, *format);
   if (!paths.ok()) return ctx.out.Fail(paths.status());
@@ -355,13 +366,7 @@ int Repair(Context& ctx, const Flags&, const migrate::Options& o) {
 
 int Adopt(Context& ctx, const Flags& f, const migrate::Options& o) {
   std::optional<migrate::Format> from;
-  if (!f.from.empty()) {
-    from = migrate::ParseFormat(f.from);
-    if (!from || *from == migrate::Format::kPgstack) {
-      return ctx.out.Fail(Status::InvalidInput(
-          fmt::format("--from {}: one of dbmate, golang-migrate, flyway, sqlx, diesel", f.from)));
-    }
-  }
+  if (!f.from.empty()) from = migrate::ParseFormat(f.from);  // checked by CheckFlags
   auto res = migrate::Adopt(o, from);
   if (!res.ok()) return ctx.out.Fail(res.status());
   std::string tool(migrate::FormatName(res->from.tool));
@@ -416,8 +421,10 @@ constexpr MigrateAction kActions[] = {
     {"adopt", "record what another tool's history table says it applied (moving to pgstack)",
      Needs::kDatabase,
      [](CLI::App& a, Flags& f) {
-       a.add_option("--from", f.from,
-                    "dbmate, golang-migrate, flyway, sqlx or diesel (default: the table found)");
+       WithChoices(a.add_option("--from", f.from,
+                                "the tool: " + core::JoinNames(AdoptableTools()) +
+                                    " (default: the table found)"),
+                   AdoptableTools());
      },
      Adopt},
 };
@@ -429,8 +436,12 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   auto chosen = std::make_shared<const MigrateAction*>(nullptr);
   sub.require_subcommand(1);
   sub.fallthrough();
-  sub.add_option("--dir", f->dir, "migrations directory")->capture_default_str();
-  sub.add_option("--format", f->format, "force a format: " + migrate::FormatNames());
+  CLI::Option* dir =
+      sub.add_option("--dir", f->dir, "migrations directory (the default is the project root's)")
+          ->capture_default_str();
+  WithChoices(sub.add_option("--format", f->format,
+                             "force a format: " + core::JoinNames(migrate::FormatNames())),
+              migrate::FormatNames());
   sub.add_flag("--pooled", f->pooled, "connect through PgBouncer");
   sub.add_flag("--direct", f->direct, "connect to PostgreSQL itself (the default)");
   sub.add_option("--lock-timeout", f->lock_timeout,
@@ -456,11 +467,12 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   auto lint_or_drift = RegisterMigrateLint(sub, ctx, f->dir, f->format);
   auto schema = RegisterMigrateSchema(sub, ctx, f->dir, f->format);
 
-  return [&ctx, f, chosen, lint_or_drift, schema] {
+  return [&ctx, f, chosen, lint_or_drift, schema, dir] {
+    if (dir->count() == 0) f->dir = ctx.InProject(f->dir);
     if (auto rc = lint_or_drift()) return *rc;
     if (auto rc = schema()) return *rc;
     const MigrateAction& action = **chosen;
-    if (Status s = CheckConflicts(*f); !s.ok()) return ctx.out.Fail(s);
+    if (Status s = CheckFlags(*f); !s.ok()) return ctx.out.Fail(s);
     if (action.needs == Needs::kDirectory) {
       migrate::Options o;
       o.dir = f->dir;

@@ -8,7 +8,9 @@
 #include <deque>
 #include <memory>
 
+#include "flag_choices.h"
 #include "pgstack/core/files.h"
+#include "pgstack/core/nearest.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/drift.h"
 #include "pgstack/migrate/lint.h"
@@ -21,13 +23,7 @@ Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
                                         const std::string& format, location::Endpoints* where) {
   migrate::Options o;
   o.dir = dir;
-  if (!format.empty()) {
-    o.format = migrate::ParseFormat(format);
-    if (!o.format) {
-      return Status::InvalidInput(
-          fmt::format("--format {}: unknown (one of: {})", format, migrate::FormatNames()));
-    }
-  }
+  PGSTACK_ASSIGN_OR_RETURN(o.format, migrate::ParseFormatFlag("--format", format));
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
   PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
                            location::ResolveEndpoints(env, ctx.global.state_dir));
@@ -52,6 +48,8 @@ migrate::ScratchOptions ScratchOf(Context& ctx, const location::Endpoints& where
 namespace {
 
 using nlohmann::json;
+
+const std::vector<std::string> kSeverities = {"error", "warning", "info"};
 
 struct LintFlags {
   std::vector<std::string> files;
@@ -129,7 +127,7 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
   auto fail_on = migrate::ParseSeverity(f.fail_on);
   if (!fail_on) {
     return ctx.out.Fail(
-        Status::InvalidInput("--fail-on " + f.fail_on + ": one of error, warning, info"));
+        Status::InvalidInput(core::UnknownChoice("--fail-on", f.fail_on, kSeverities)));
   }
   if (f.trace && !f.files.empty()) {
     return ctx.out.Fail(Status::InvalidInput(
@@ -267,8 +265,10 @@ std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Conte
   lint->add_flag("--trace", f->trace,
                  "also run the pending migrations in a scratch clone of the database and report "
                  "the locks, rewrites and time of each statement");
-  lint->add_option("--fail-on", f->fail_on, "exit 3 when a finding is at least this severe")
-      ->capture_default_str();
+  WithChoices(
+      lint->add_option("--fail-on", f->fail_on, "exit 3 when a finding is at least this severe")
+          ->capture_default_str(),
+      kSeverities);
   lint->add_option("--sarif", f->sarif, "also write the findings as SARIF 2.1.0 to this file");
   lint->add_flag("--rules", f->rules, "list the rules: id, severity, what each catches");
   CLI::App* drift = migrate.add_subcommand(

@@ -13,7 +13,9 @@
 
 #include "commands.h"
 #include "env_format.h"
+#include "flag_choices.h"
 #include "pgstack/core/duration.h"
+#include "pgstack/core/nearest.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/testdb/api.h"
@@ -60,22 +62,16 @@ Result<std::unique_ptr<testdb::Service>> OpenService(Flags& f, Context& ctx) {
   return testdb::Service::Open(ep, f.o);
 }
 
-Result<testdb::DirTemplate> DirFlags(const Flags& f) {
+Result<testdb::DirTemplate> DirFlags(const Flags& f, const Context& ctx) {
   testdb::DirTemplate t;
-  if (!f.dir.empty()) t.dir = f.dir;
-  if (!f.format.empty()) {
-    t.format = migrate::ParseFormat(f.format);
-    if (!t.format) {
-      return Status::InvalidInput(
-          fmt::format("--format {}: unknown (one of: {})", f.format, migrate::FormatNames()));
-    }
-  }
+  t.dir = f.dir.empty() ? ctx.InProject(t.dir) : f.dir;
+  PGSTACK_ASSIGN_OR_RETURN(t.format, migrate::ParseFormatFlag("--format", f.format));
   t.fixtures = f.fixtures;
   return t;
 }
 
 int Template(Flags& f, Context& ctx) {
-  auto t = DirFlags(f);
+  auto t = DirFlags(f, ctx);
   if (!t.ok()) return ctx.out.Fail(t.status());
   auto svc = OpenService(f, ctx);
   if (!svc.ok()) return ctx.out.Fail(svc.status());
@@ -94,7 +90,7 @@ int Get(Flags& f, Context& ctx) {
   if (!svc.ok()) return ctx.out.Fail(svc.status());
   std::string hash = f.hash;
   if (hash.empty()) {
-    auto t = DirFlags(f);
+    auto t = DirFlags(f, ctx);
     if (!t.ok()) return ctx.out.Fail(t.status());
     auto h = testdb::EnsureDirTemplate(**svc, *t);
     if (!h.ok()) return ctx.out.Fail(h.status());
@@ -299,8 +295,12 @@ RunFn RegisterTestdb(CLI::App& sub, Context& ctx) {
     return s;
   };
   auto dir_flags = [&](CLI::App* s) {
-    s->add_option("--dir", f->dir, "migrations directory (default database/migrations)");
-    s->add_option("--format", f->format, "force a migrations format: " + migrate::FormatNames());
+    s->add_option("--dir", f->dir,
+                  "migrations directory (default the project root's database/migrations)");
+    WithChoices(
+        s->add_option("--format", f->format,
+                      "force a migrations format: " + core::JoinNames(migrate::FormatNames())),
+        migrate::FormatNames());
     s->add_option("--fixtures", f->fixtures, "SQL files run after the migrations, in order");
   };
   dir_flags(add("template", "build (or find) the template of a migrations dir; prints its hash"));

@@ -1,9 +1,11 @@
 // pgstack verify [--check ID ...] [--list]: every validation of the setup plan as a named check.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "commands.h"
+#include "flag_choices.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/stack/stack.h"
 #include "pgstack/verify/check.h"
@@ -13,6 +15,17 @@
 namespace pgstack::cli {
 
 namespace {
+
+// What --check takes: every group ("pgbouncer") and every check's id ("pgbouncer.auth").
+std::vector<std::string> CheckNames() {
+  std::vector<std::string> names;
+  for (const auto& check : verify::AllChecks()) {
+    std::string group(check.id.substr(0, check.id.find('.')));
+    if (std::find(names.begin(), names.end(), group) == names.end()) names.push_back(group);
+  }
+  for (const auto& check : verify::AllChecks()) names.emplace_back(check.id);
+  return names;
+}
 
 struct VerifyOptions {
   std::vector<std::string> checks;
@@ -36,9 +49,11 @@ std::string Stopped(const Context& ctx, const core::Environment& env) {
 
 RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
   auto opts = std::make_shared<VerifyOptions>();
-  sub.add_option("--check", opts->checks,
-                 "run only these checks: ids or groups (postgres, jsonb, pgbouncer, security)")
-      ->delimiter(',');
+  WithChoices(sub.add_option("--check", opts->checks,
+                             "run only these checks: ids or groups (postgres, jsonb, pgbouncer, "
+                             "security)")
+                  ->delimiter(','),
+              CheckNames());
   sub.add_flag("--list", opts->list, "list the checks and what each proves, run nothing");
   sub.add_option("--dir", opts->dir,
                  "migrations directory schema.drift compares with (default: the project's "

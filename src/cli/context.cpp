@@ -31,13 +31,7 @@ core::TextStyle Reporter::Style() const {
 void Reporter::Paragraph(const std::string& text) const {
   core::TextStyle style = Style();
   if (!style.width) return Line(text);
-  size_t start = 0;
-  while (start <= text.size()) {  // a line break of its own stays one
-    size_t end = std::min(text.find('\n', start), text.size());
-    for (const std::string& line : core::WrapWords(text.substr(start, end - start), *style.width))
-      Line(line);
-    start = end + 1;
-  }
+  for (const std::string& line : core::WrapLines(text + "\n", *style.width)) Line(line);
 }
 
 void Reporter::Detail(const std::string& text) const {
@@ -132,15 +126,14 @@ void Context::ResolveProject() {
   };
   if (global.config.empty()) global.config = from_env("PGSTACK_CONFIG");
   if (global.state_dir.empty()) global.state_dir = from_env("PGSTACK_STATE_DIR");
-  if (!global.config.empty() && !global.state_dir.empty()) return;
   // Relative to the working folder when that is the root, so that messages stay as short as
   // the paths the user sees; absolute from a folder below it.
-  std::filesystem::path root;
   std::optional<std::string> found = core::FindProjectRoot();
   std::error_code ec;
   if (found && !std::filesystem::equivalent(*found, std::filesystem::current_path(ec), ec)) {
-    root = *found;
+    project_root = *found;
   }
+  std::filesystem::path root = project_root;
   // Outside any project, an installed pgstack reads the configuration installed with it.
   std::optional<std::string> installed =
       found ? std::nullopt : core::InstalledFile("config/database.json");
@@ -148,6 +141,11 @@ void Context::ResolveProject() {
     global.config = installed ? *installed : (root / "config" / "database.json").string();
   }
   if (global.state_dir.empty()) global.state_dir = (root / ".pgstack").string();
+}
+
+std::string Context::InProject(const std::string& relative) const {
+  return project_root.empty() ? relative
+                              : (std::filesystem::path(project_root) / relative).string();
 }
 
 std::string Context::CommandLine(const std::string& command) const {
@@ -188,7 +186,27 @@ Status Context::CheckEnvName() const {
   return core::LoadEnvironment(global.config, EnvName()).status();
 }
 
+namespace {
+
+// Outside any project, with no --config, $PGSTACK_CONFIG or installed config: where it looked
+// and what to do, instead of "cannot read the config file".
+Status CheckConfigFound(const Context& ctx) {
+  std::error_code ec;
+  const char* from_env = std::getenv("PGSTACK_CONFIG");
+  bool searched = ctx.given.config.empty() && !(from_env && *from_env);
+  if (!searched || std::filesystem::exists(ctx.global.config, ec)) return Status::Ok();
+  std::string installed = core::InstallPath("config/database.json");
+  return Status::InvalidInput(fmt::format(
+      "no config: no config/database.json in {} or a folder above it{}; run pgstack in the "
+      "project's folder, or give --config FILE or PGSTACK_CONFIG=FILE",
+      std::filesystem::current_path(ec).string(),
+      installed.empty() ? "" : ", and none installed at " + installed));
+}
+
+}  // namespace
+
 Result<core::Environment> Context::LoadEnv() const {
+  PGSTACK_RETURN_IF_ERROR(CheckConfigFound(*this));
   auto env = location::LoadEnvironment(global.config, EnvName(), core::ProcessEnv());
   if (env.ok() && env->mode == core::Mode::kLocal) {
     std::string made = StackEnv();

@@ -79,12 +79,19 @@ struct Context {
   GlobalOptions global;
   Reporter out{global};
   GlobalOptions given;  // the global flags as the command line gave them (ResolveProject)
+  // Where the project's files are, relative to the working folder: "" when it is the working
+  // folder (or no project was found), else the root's absolute path (ResolveProject).
+  std::string project_root;
 
   // Fills in --config and --state-dir where the command line gave none: $PGSTACK_CONFIG and
   // $PGSTACK_STATE_DIR, else config/database.json and .pgstack of the project's root, found as
   // git finds a repository (core::FindProjectRoot), else of the working folder. main calls it
   // once the command line is parsed.
   void ResolveProject();
+  // A project file's default path (database/migrations): under the project's root, so that a
+  // default means the same from any folder of the project. A path the user typed is not passed
+  // here: it is relative to the working folder, as usual.
+  std::string InProject(const std::string& relative) const;
   // The shell command that runs `pgstack <command>` on the same stack from anywhere: with the
   // --config, --env and --state-dir the command line gave, each quoted for the shell.
   std::string CommandLine(const std::string& command) const;
@@ -103,7 +110,8 @@ struct Context {
   // The selected environment of the config file, overrides applied. For a local stack, also
   // clears libpq's variables from the process (pg::ClearLibpqEnvironment). kInvalidInput naming
   // both when a local environment named on purpose is not the one the state dir's stack was
-  // made with.
+  // made with; outside any project, with no --config, $PGSTACK_CONFIG or installed config,
+  // kInvalidInput says where it looked and what to do.
   Result<core::Environment> LoadEnv() const;
 };
 

@@ -17,14 +17,26 @@ std::string FishQuote(const std::string& v) {
   return out + "'";
 }
 
+constexpr std::pair<EnvFormat, std::string_view> kEnvFormats[] = {
+    {EnvFormat::kSh, "sh"},
+    {EnvFormat::kFish, "fish"},
+    {EnvFormat::kDotenv, "dotenv"},
+    {EnvFormat::kJson, "json"},
+};
+
 }  // namespace
 
 std::optional<EnvFormat> ParseEnvFormat(std::string_view text) {
-  if (text == "sh") return EnvFormat::kSh;
-  if (text == "fish") return EnvFormat::kFish;
-  if (text == "dotenv") return EnvFormat::kDotenv;
-  if (text == "json") return EnvFormat::kJson;
+  for (const auto& [format, name] : kEnvFormats) {
+    if (text == name) return format;
+  }
   return std::nullopt;
+}
+
+std::vector<std::string> EnvFormatNames() {
+  std::vector<std::string> out;
+  for (const auto& [format, name] : kEnvFormats) out.emplace_back(name);
+  return out;
 }
 
 std::string ShellQuote(const std::string& v) {

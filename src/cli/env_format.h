@@ -13,8 +13,9 @@
 namespace pgstack::cli {
 
 enum class EnvFormat { kSh, kFish, kDotenv, kJson };
-inline constexpr const char* kEnvFormatNames = "sh, fish, dotenv, json";
 std::optional<EnvFormat> ParseEnvFormat(std::string_view text);
+// sh, fish, dotenv, json: for help, errors and completion.
+std::vector<std::string> EnvFormatNames();
 
 using EnvVars = std::vector<std::pair<std::string, std::string>>;
 

@@ -1,8 +1,12 @@
 #include "help_format.h"
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include "command_tree.h"
+#include "pgstack/core/terminal.h"
+#include "pgstack/core/text_table.h"
 
 namespace pgstack::cli {
 namespace {
@@ -24,8 +28,51 @@ std::string Range(const CLI::Option& opt) {
   return range;
 }
 
+std::string Paragraphs(const std::string& text, size_t width) {
+  std::string out;
+  for (const std::string& line : core::WrapLines(text, width)) out += line + "\n";
+  return out;
+}
+
 class HelpFormatter : public CLI::Formatter {
  public:
+  explicit HelpFormatter(size_t width) : width_(width) {}
+
+  // A flag or a command: its name in the left column, its description wrapped beside it.
+  std::string Row(const std::string& name, const std::string& desc) const {
+    std::string out = "  " + name;
+    // The description keeps kMinWrapWidth columns however narrow the terminal.
+    size_t room =
+        std::max(core::kMinWrapWidth, width_ > column_width_ ? width_ - column_width_ : 0);
+    std::vector<std::string> lines = core::WrapLines(desc, room);
+    std::string indent(column_width_, ' ');
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i > 0 || out.size() >= column_width_) {
+        out += "\n" + indent;
+      } else {
+        out += std::string(column_width_ - out.size(), ' ');
+      }
+      out += lines[i];
+    }
+    return out + "\n";
+  }
+
+  std::string make_option(const CLI::Option* opt, bool is_positional) const override {
+    return Row(make_option_name(opt, is_positional) + make_option_opts(opt), make_option_desc(opt));
+  }
+
+  std::string make_subcommand(const CLI::App* sub) const override {
+    return Row(sub->get_display_name(true), sub->get_description());
+  }
+
+  std::string make_description(const CLI::App* app) const override {
+    return Paragraphs(CLI::Formatter::make_description(app), width_);
+  }
+
+  std::string make_footer(const CLI::App* app) const override {
+    return Paragraphs(app->get_footer(), width_);
+  }
+
   std::string make_option_opts(const CLI::Option* opt) const override {
     if (!TakesValue(*opt)) return "";
     std::string out = " " + Kind(*opt);
@@ -57,10 +104,15 @@ class HelpFormatter : public CLI::Formatter {
     if (std::string footer = make_footer(app); !footer.empty()) out << '\n' << footer;
     return out.str();
   }
+
+ private:
+  size_t width_;
 };
 
 }  // namespace
 
-std::shared_ptr<CLI::Formatter> MakeHelpFormatter() { return std::make_shared<HelpFormatter>(); }
+std::shared_ptr<CLI::Formatter> MakeHelpFormatter(size_t width) {
+  return std::make_shared<HelpFormatter>(width);
+}
 
 }  // namespace pgstack::cli

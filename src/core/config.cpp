@@ -12,6 +12,7 @@
 #include <set>
 
 #include "pgstack/core/files.h"
+#include "pgstack/core/nearest.h"
 
 namespace pgstack::core {
 namespace {
@@ -397,10 +398,10 @@ Result<Environment> EnvironmentOf(const json& root, const std::string& file,
     return r.Error("$.environments", "missing (an object of named environments)");
   const json& envs = root["environments"];
   if (!envs.contains(name)) {
-    std::string known;
-    for (const auto& [k, v] : envs.items()) known += (known.empty() ? "" : ", ") + k;
-    return Status::InvalidInput(
-        fmt::format("{}: no environment '{}' (it has: {})", file, name, known));
+    std::vector<std::string> known;
+    for (const auto& [k, v] : envs.items()) known.push_back(k);
+    return Status::InvalidInput(fmt::format("{}: no environment '{}'{} (it has: {})", file, name,
+                                            DidYouMean(name, known), JoinNames(known)));
   }
   std::string path = "$.environments." + name;
   Layers layers;
@@ -442,6 +443,18 @@ std::vector<Result<Environment>> ParseEnvironments(const std::string& text, cons
                             : Result<Environment>(root.status()));
   }
   return out;
+}
+
+Result<std::vector<std::string>> EnvironmentNames(const std::string& file) {
+  auto text = ReadFileIfExists(file);
+  if (!text.ok() || !*text)
+    return Status::InvalidInput(fmt::format("{}: cannot read the config file", file));
+  PGSTACK_ASSIGN_OR_RETURN(json root, ParseRoot(**text, file));
+  std::vector<std::string> names;
+  if (root.contains("environments") && root["environments"].is_object()) {
+    for (const auto& [name, env] : root["environments"].items()) names.push_back(name);
+  }
+  return names;
 }
 
 Result<Environment> LoadEnvironment(const std::string& file, const std::string& name) {

@@ -21,19 +21,31 @@ std::optional<std::string> FindProjectRoot(const std::string& start) {
   return std::nullopt;
 }
 
-std::optional<std::string> InstalledFile(const std::string& relative) {
+std::string InstallPath(const std::string& relative) {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);  // <prefix>/bin/pgstack
-  if (ec) return std::nullopt;
-  fs::path file = exe.parent_path().parent_path() / "share" / "pgstack" / relative;
-  if (!fs::exists(file, ec)) return std::nullopt;
-  return file.lexically_normal().string();
+  if (ec) return "";
+  return (exe.parent_path().parent_path() / "share" / "pgstack" / relative)
+      .lexically_normal()
+      .string();
+}
+
+std::optional<std::string> InstalledFile(const std::string& relative) {
+  std::string file = InstallPath(relative);
+  std::error_code ec;
+  if (file.empty() || !fs::exists(file, ec)) return std::nullopt;
+  return file;
+}
+
+std::string ConfigRoot(const std::string& config_file) {
+  std::error_code ec;
+  fs::path folder = fs::absolute(config_file, ec).lexically_normal().parent_path();
+  return (folder.filename() == "config" ? folder.parent_path() : folder).string();
 }
 
 std::string ProjectFile(const std::string& relative, const std::string& config_file) {
   std::vector<fs::path> roots;
-  // config/database.json sits one folder below the project's root.
-  if (!config_file.empty()) roots.push_back(fs::absolute(config_file).parent_path().parent_path());
+  if (!config_file.empty()) roots.push_back(ConfigRoot(config_file));
   if (auto root = FindProjectRoot()) roots.push_back(*root);
   roots.push_back(fs::current_path());
   for (const fs::path& root : roots) {

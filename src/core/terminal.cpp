@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace pgstack::core {
@@ -10,11 +11,12 @@ namespace pgstack::core {
 TextStyle DetectTextStyle(int fd, const EnvLookup& env) {
   TextStyle style;
   if (!isatty(fd)) return style;
+  // $COLUMNS first, as ls and man read it: a user who sets it means that width.
   winsize ws{};
-  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-    style.width = ws.ws_col;
-  } else if (auto cols = env("COLUMNS"); cols && std::atoi(cols->c_str()) > 0) {
+  if (auto cols = env("COLUMNS"); cols && std::atoi(cols->c_str()) > 0) {
     style.width = static_cast<size_t>(std::atoi(cols->c_str()));
+  } else if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    style.width = ws.ws_col;
   } else {
     style.width = 80;
   }
@@ -46,6 +48,18 @@ std::vector<std::string> WrapWords(std::string_view text, size_t width) {
     line += word;
   }
   if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
+std::vector<std::string> WrapLines(std::string_view text, size_t width) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    for (std::string& l : WrapWords(text.substr(start, end - start), width))
+      lines.push_back(std::move(l));
+    start = end + 1;
+  }
   return lines;
 }
 

@@ -91,11 +91,6 @@ bool BinaryCompatible(const Type& from, const Type& to) {
   }
   return from.name == "cidr" && to.name == "inet";
 }
-// Types a change to can be binary compatible, from the right type.
-bool MaybeBinaryCompatibleTarget(const Type& to) {
-  return to.name == "text" || to.name == "varchar" || to.name == "numeric" || to.name == "varbit" ||
-         to.name == "inet";
-}
 
 bool ContainsVolatileCall(const json& j) {
   static const std::set<std::string> kVolatile = {
@@ -199,11 +194,10 @@ class Checker {
       bare_ = st.kind == StatementKind::kNoTransaction;
       if (statements_mode) held_.clear();
       if (st.copy_from_stdin) continue;  // data, not schema: nothing to lint
-      auto parsed =
-          internal::ParseStatement(std::string_view(m.up.sql).substr(st.begin, st.end - st.begin));
+      std::string_view sql = std::string_view(m.up.sql).substr(st.begin, st.end - st.begin);
+      auto parsed = internal::ParseStatement(sql);
       if (!parsed.ok) {
-        Emit("not-parsed", fmt::format("not checked: the PostgreSQL {} grammar says: {}",
-                                       internal::GrammarVersion(), parsed.error));
+        NotParsed(sql, parsed.error);
         continue;
       }
       Statement1(parsed.stmt);
@@ -211,6 +205,19 @@ class Checker {
   }
 
   bool IsNew(const std::string& table) const { return new_tables_.count(table) > 0; }
+
+  // A statement the grammar (PostgreSQL 15's) rejects: PostgreSQL 17 rejects it too, unless it
+  // uses syntax that 16 or 17 added, which is only said (no rule checked it).
+  void NotParsed(std::string_view sql, const std::string& error) {
+    std::string newer = internal::NewerSyntax(sql);
+    if (newer.empty()) {
+      Emit("syntax-error", "PostgreSQL's grammar says: " + error);
+    } else {
+      Emit("not-parsed", fmt::format("not checked: it uses {} (PostgreSQL 16 or 17 syntax), which "
+                                     "the linter's PostgreSQL {} grammar does not know ({})",
+                                     newer, internal::GrammarVersion(), error));
+    }
+  }
 
   void Statement1(const json& stmt) {
     auto [kind, body] = Node(stmt);
@@ -431,18 +438,13 @@ class Checker {
     if (known != columns_.end() && known->second.count(column)) from = &known->second[column];
     bool has_using = !At(def, "raw_default").is_null();
     if (!IsNew(table)) {
-      if (from && !has_using && BinaryCompatible(*from, to)) {
-        // Catalog-only: nothing to say.
-      } else if (!from && !has_using && MaybeBinaryCompatibleTarget(to)) {
-        Emit("changing-column-type",
-             fmt::format("ALTER COLUMN {}.{} TYPE {}: catalog-only only if the old type is "
-                         "binary-compatible (unknown here; lint --trace shows it)",
-                         table, column, to.Text()),
-             Severity::kInfo);
-      } else {
+      // Catalog-only when the old type is known and binary-compatible; said otherwise.
+      if (!from || has_using || !BinaryCompatible(*from, to)) {
         Emit("changing-column-type",
              fmt::format("ALTER COLUMN {}.{} TYPE {}{}", table, column, to.Text(),
-                         from ? " (from " + from->Text() + ")" : ""));
+                         from ? " (from " + from->Text() + ")"
+                              : " (its old type is in none of the files linted; lint --trace "
+                                "shows whether it rewrites)"));
         Rewrite(table);
       }
       if (to.name == "int4" || to.name == "int2") {
@@ -587,13 +589,11 @@ class Checker {
     return text_->first_line + LineColumnAt(text_->sql, stmt_ ? stmt_->begin : 0).line - 1;
   }
 
-  void Emit(std::string_view rule, std::string what,
-            std::optional<Severity> severity = std::nullopt) {
+  void Emit(std::string_view rule, std::string what) {
     LineColumn lc = LineColumnAt(text_->sql, stmt_->begin);
-    EmitAt(text_->first_line + lc.line - 1, lc.column, rule, std::move(what), severity);
+    EmitAt(text_->first_line + lc.line - 1, lc.column, rule, std::move(what));
   }
-  void EmitAt(int line, int column, std::string_view rule, std::string what,
-              std::optional<Severity> severity = std::nullopt) {
+  void EmitAt(int line, int column, std::string_view rule, std::string what) {
     if (!emit_ || options_.disabled.count(std::string(rule))) return;
     std::string dir = text_->path.substr(0, text_->path.rfind('/') + 1);
     dir = dir.empty() ? "." : dir.substr(0, dir.size() - 1);
@@ -606,7 +606,7 @@ class Checker {
     if (!r) return;
     report_.findings.push_back(
         Finding{.rule = std::string(rule),
-                .severity = severity.value_or(r->severity),
+                .severity = r->severity,
                 .file = text_->path,
                 .line = line,
                 .column = column,

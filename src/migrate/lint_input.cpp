@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "pgstack/core/files.h"
+#include "pgstack/core/project_file.h"
 #include "pgstack/migrate/lint.h"
 #include "readers.h"
 
@@ -78,15 +79,17 @@ Result<std::set<std::string>> DisabledRulesOf(const std::string& dir) {
 Result<std::set<std::string>> ConfigDisabledRules(const core::MigrateConfig& config,
                                                   const std::string& config_file,
                                                   const std::string& dir) {
-  auto resolved = [](const std::string& d) {
+  auto resolved = [](const std::filesystem::path& d) {
     std::error_code ec;
     auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(d, ec), ec);
-    return ec ? std::filesystem::path(d).lexically_normal() : p;
+    return ec ? d.lexically_normal() : p;
   };
   std::set<std::string> out;
   auto want = resolved(dir);
+  // The config's paths are relative to its project's root, wherever pgstack runs from.
+  std::filesystem::path root = core::ConfigRoot(config_file);
   for (const auto& [key, rules] : config.lint_disable) {
-    if (resolved(key) != want) continue;
+    if (resolved(root / key) != want) continue;
     for (const std::string& rule : rules) {
       if (!FindLintRule(rule)) {
         return Status::InvalidInput(fmt::format(

@@ -225,10 +225,16 @@ constexpr LintRule kRules[] = {
      "it can change without a rewrite)",
      "CREATE TABLE tags (id bigint PRIMARY KEY, name varchar(40));",
      "CREATE TABLE tags (id bigint PRIMARY KEY, name text);"},
-    // The linter's own limits.
-    {"not-parsed", kInfo, "a statement the linter's grammar cannot parse",
+    // Statements that do not parse, and the linter's own limits.
+    {"syntax-error", kError, "a statement PostgreSQL's grammar rejects",
+     "refuses the statement (ERROR 42601) and, in a transaction, the whole migration",
+     "correct the statement; pgstack migrate validate checks it on the server too",
+     "ALTER TABLE orders ADD COLUM note text;", "ALTER TABLE orders ADD COLUMN note text;"},
+    {"not-parsed", kInfo, "a statement that uses syntax newer than the linter's grammar",
      "accepts syntax that libpg_query (PostgreSQL's own grammar as of version 15, which the "
-     "linter uses) does not know: such a statement, like a syntax error, is checked by no rule",
+     "linter uses) does not know: a statement that uses syntax PostgreSQL 16 or 17 added "
+     "(SQL/JSON, "
+     "JSON_TABLE, MERGE ... RETURNING, SET EXPRESSION, ...) is checked by no rule",
      "check the statement by hand (pgstack migrate validate checks the syntax on the server; "
      "lint --trace shows what it locks)",
      "ALTER TABLE orders ALTER COLUMN total SET EXPRESSION AS (price * quantity);", "SELECT 1;"},

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pgstack/core/nearest.h"
+
 namespace pgstack::migrate {
 namespace {
 
@@ -51,10 +53,17 @@ std::optional<Format> ParseFormat(std::string_view name) {
   return std::nullopt;
 }
 
-std::string FormatNames() {
-  std::string out;
-  for (const auto& r : kFormats) out += (out.empty() ? "" : ", ") + std::string(r.name);
+std::vector<std::string> FormatNames() {
+  std::vector<std::string> out;
+  for (const auto& r : kFormats) out.emplace_back(r.name);
   return out;
+}
+
+Result<std::optional<Format>> ParseFormatFlag(std::string_view flag, std::string_view text) {
+  if (text.empty()) return std::optional<Format>();
+  std::optional<Format> format = ParseFormat(text);
+  if (!format) return Status::InvalidInput(core::UnknownChoice(flag, text, FormatNames()));
+  return format;
 }
 
 std::string SqlText::Where(size_t offset) const {

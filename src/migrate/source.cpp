@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "pgstack/core/nearest.h"
 #include "pgstack/migrate/checksum.h"
 #include "readers.h"
 
@@ -74,7 +75,7 @@ Result<Format> Detect(const std::string& dir, const std::vector<DirEntry>& entri
       if (e.is_dir) continue;  // a folder that is no diesel migration is not ours to judge
       return Status::InvalidInput(
           fmt::format("{}: not a migration name in any format ({}); see docs/migrations.md", path,
-                      FormatNames()));
+                      core::JoinNames(FormatNames())));
     }
     if (seen && *seen != *f) {
       return Status::InvalidInput(fmt::format(

@@ -15,6 +15,15 @@ namespace {
 
 constexpr std::string_view kScript = "database/setup/test-jsonb.sql";
 
+// A failure whose advice names the script that ran, wherever it was found (the project's, or
+// the one installed with pgstack when the working folder has none).
+Outcome FailedRun(const std::string& path, std::string detail, std::string expected = "",
+                  std::string actual = "") {
+  Outcome o = Outcome::Fail(std::move(detail), std::move(expected), std::move(actual));
+  o.fix = "run it by hand to see the failing step: psql -X -v ON_ERROR_STOP=1 -f " + path;
+  return o;
+}
+
 }  // namespace
 
 Outcome JsonbScript(Probe& probe) {
@@ -52,7 +61,7 @@ Outcome JsonbScript(Probe& probe) {
   auto left = (*conn)->Exec("SELECT to_regclass('public.test_jsonb') IS NOT NULL");
   if (left.ok() && left->scalar() == "t")
     problems.push_back("public.test_jsonb exists after the script");
-  if (!problems.empty()) return Outcome::Fail(Join(problems, "; "), expected, actual);
+  if (!problems.empty()) return FailedRun(path, Join(problems, "; "), expected, actual);
   return Outcome::Pass(fmt::format("{}: {} steps as expected, rolled back", kScript, total),
                        expected, actual);
 }

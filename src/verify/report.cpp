@@ -62,10 +62,10 @@ std::vector<std::string> RenderTable(const Report& report, const core::TextStyle
       for (const std::string& f : fix) lines.push_back(indent + f);
     }
   }
-  lines.push_back(fmt::format("{} checks: {} passed, {} failed, {} skipped in {} ms",
-                              report.results.size(), report.Count(CheckStatus::kPass),
-                              report.Count(CheckStatus::kFail), report.Count(CheckStatus::kSkip),
-                              Ms(report.total_ms)));
+  lines.push_back(fmt::format("{} check{}: {} passed, {} failed, {} skipped in {} ms",
+                              report.results.size(), report.results.size() == 1 ? "" : "s",
+                              report.Count(CheckStatus::kPass), report.Count(CheckStatus::kFail),
+                              report.Count(CheckStatus::kSkip), Ms(report.total_ms)));
   return lines;
 }
 

@@ -38,6 +38,7 @@ void RemoveTempDirs() {
 }  // namespace
 
 std::string SourceDir() { return PGSTACK_SOURCE_DIR_FOR_TESTS; }
+std::string PgstackBinary() { return PGSTACK_BINARY; }
 
 std::string ReadText(const std::string& path) {
   auto text = core::ReadFileIfExists(path);

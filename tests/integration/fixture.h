@@ -30,6 +30,8 @@ enum class Capture { kStdoutAndStderr, kStdoutOnly };
 
 // The project's source folder (config/, database/, node_modules/).
 std::string SourceDir();
+// The pgstack binary under test, for a script that runs it.
+std::string PgstackBinary();
 // A whole file's text ("" when it cannot be read).
 std::string ReadText(const std::string& path);
 // Writes content to path, making its folders first.

@@ -55,6 +55,27 @@ TEST(CoreTerminal, ATableNarrowsItsDetailColumnAndKeepsTheFigures) {
   EXPECT_EQ(rejoined, rows[1][1]) << "wrapped at spaces, no word lost";
 }
 
+// migrate status's shape: a narrow terminal leaves out the droppable columns, in their order,
+// until the table fits; a wide one keeps them all.
+TEST(CoreTerminal, ATableTooWideEvenWrappedLeavesOutItsDroppableColumns) {
+  std::vector<std::vector<std::string>> rows = {
+      {"state", "version", "name", "ms", "when", "by"},
+      {"applied", "20240101120000", "create accounts and their owners", "12",
+       "2024-01-01 12:00:00.123456+00", "deploy@build-host"},
+      {"pending", "20240102120000", "add index", "-", "", ""}};
+  auto fitted = AlignedTable(rows, {0, 1, 2, 4, 5}, TextStyle{.width = 60}, 2, {5, 3, 4});
+  for (const auto& line : fitted) EXPECT_LE(line.size(), 60u) << line;
+  EXPECT_EQ(fitted[0].find("by"), std::string::npos) << fitted[0];
+  EXPECT_EQ(fitted[0].find("ms"), std::string::npos) << fitted[0];
+  EXPECT_EQ(fitted[0].find("when"), std::string::npos) << fitted[0];
+  EXPECT_EQ(fitted[1].rfind("applied  20240101120000  create", 0), 0u) << fitted[1];
+  auto wide = AlignedTable(rows, {0, 1, 2, 4, 5}, TextStyle{.width = 200}, 2, {5, 3, 4});
+  EXPECT_NE(wide[0].find("by"), std::string::npos) << wide[0];
+  auto middle = AlignedTable(rows, {0, 1, 2, 4, 5}, TextStyle{.width = 100}, 2, {5, 3, 4});
+  for (const auto& line : middle) EXPECT_LE(line.size(), 100u) << line;
+  EXPECT_NE(middle[0].find("when"), std::string::npos) << "only what does not fit goes";
+}
+
 TEST(CoreTerminal, ColourOnlyOnATerminalAndNotUnderNoColor) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
@@ -71,6 +92,8 @@ TEST(CoreTerminal, ColourOnlyOnATerminalAndNotUnderNoColor) {
   if (openpty(&master, &slave, nullptr, nullptr, &ws) != 0) GTEST_SKIP() << "no pty here";
   TextStyle tty = DetectTextStyle(slave, Vars({}));
   EXPECT_EQ(tty.width.value_or(0), 57u);
+  EXPECT_EQ(DetectTextStyle(slave, Vars({{"COLUMNS", "60"}})).width.value_or(0), 60u)
+      << "$COLUMNS is the width the user asked for";
   EXPECT_TRUE(tty.color);
   EXPECT_FALSE(DetectTextStyle(slave, Vars({{"NO_COLOR", "1"}})).color);
   EXPECT_TRUE(DetectTextStyle(slave, Vars({{"NO_COLOR", ""}})).color) << "only non-empty counts";

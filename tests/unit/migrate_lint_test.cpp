@@ -193,10 +193,13 @@ TEST_F(LintTest, ColumnTypeChangesKnownFromContextAreJudgedExactly) {
   LintReport widen = LintSql("ALTER TABLE notes ALTER COLUMN n TYPE text;", {}, ctx);
   ASSERT_TRUE(Fires(widen, "changing-column-type"));
   EXPECT_EQ(widen.Worst(), Severity::kWarning);
-  // Unknown old type, a target that may be binary-compatible: said, as info only.
-  LintReport unknown = LintSql("ALTER TABLE other ALTER COLUMN c TYPE text;");
-  ASSERT_TRUE(Fires(unknown, "changing-column-type"));
-  EXPECT_EQ(unknown.Worst(), Severity::kInfo);
+  // An old type in none of the files may make any change a rewrite or a scan: a warning.
+  for (const char* sql : {"ALTER TABLE other ALTER COLUMN c TYPE text;",
+                          "ALTER TABLE t ALTER COLUMN c TYPE varchar(50);"}) {
+    LintReport unknown = LintSql(sql);
+    ASSERT_TRUE(Fires(unknown, "changing-column-type")) << sql;
+    EXPECT_EQ(unknown.Worst(), Severity::kWarning) << sql;
+  }
 }
 
 TEST_F(LintTest, SetNotNullAfterAValidatedCheckIsSafe) {
@@ -247,11 +250,29 @@ TEST_F(LintTest, RunnerAwareness) {
                   .findings.empty());
 }
 
-TEST_F(LintTest, UnparsedStatementIsReportedNotGuessed) {
+TEST_F(LintTest, AStatementTheGrammarRejectsIsAnError) {
   LintReport r = LintSql("ALTER TABLE t ADD COLUMN c text;\nSELEC 1;\nDROP TABLE t2;\n");
-  EXPECT_EQ(Join(Rules(r)), "not-parsed,dropping-table");
+  EXPECT_EQ(Join(Rules(r)), "syntax-error,dropping-table");
   EXPECT_EQ(r.findings[0].line, 2);
-  EXPECT_EQ(r.findings[0].severity, Severity::kInfo);
+  EXPECT_EQ(r.Worst(), Severity::kError);
+  EXPECT_EQ(Join(Rules(LintSql("ALTER TABLE t ADD COLUM note text;"))), "syntax-error");
+  // A marker of newer syntax inside a string or a comment excuses nothing.
+  EXPECT_EQ(Join(Rules(LintSql("SELEC 'JSON_TABLE'; -- JSON_TABLE\n"))), "syntax-error");
+}
+
+TEST_F(LintTest, SyntaxNewerThanTheGrammarIsReportedNotGuessed) {
+  for (const char* sql : {
+           "SELECT * FROM JSON_TABLE('[1]'::jsonb, '$[*]' COLUMNS (v int PATH '$')) jt;",
+           "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE RETURNING t.id;",
+           "ALTER TABLE orders ALTER COLUMN total SET EXPRESSION AS (price * quantity);",
+           "SELECT JSON_OBJECT('a' VALUE 1);",
+       }) {
+    LintReport r = LintSql(sql);
+    ASSERT_EQ(Join(Rules(r)), "not-parsed") << sql;
+    EXPECT_EQ(r.Worst(), Severity::kInfo) << sql;
+    EXPECT_NE(r.findings[0].message.find("grammar"), std::string::npos) << r.findings[0].message;
+    EXPECT_NE(r.findings[0].message.find("15"), std::string::npos) << r.findings[0].message;
+  }
 }
 
 TEST_F(LintTest, JsonAndSarifShapes) {

@@ -60,6 +60,13 @@ TEST(VerifyReport, TableRowsAreAlignedWithAFixUnderEachFailureAndASummary) {
   EXPECT_EQ(lines[5], "3 checks: 1 passed, 1 failed, 1 skipped in 21 ms");
 }
 
+TEST(VerifyReport, OneCheckIsSaidInTheSingular) {
+  Report r = Sample();
+  r.results.resize(1);
+  r.total_ms = 1;
+  EXPECT_EQ(RenderTable(r).back(), "1 check: 1 passed, 0 failed, 0 skipped in 1 ms");
+}
+
 TEST(VerifyReport, ALongDetailDoesNotWidenEveryRow) {
   Report r = Sample();
   r.results[0].detail = std::string(300, 'x');

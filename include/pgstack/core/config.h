@@ -89,6 +89,8 @@ EnvLookup ProcessEnv();
 // Reads `file` and returns environment `name` as the file says, without looking at the process
 // environment (location::LoadEnvironment applies its overrides and passwords).
 Result<Environment> LoadEnvironment(const std::string& file, const std::string& name);
+// The names of the environments `file` holds, in its order.
+Result<std::vector<std::string>> EnvironmentNames(const std::string& file);
 // The same from text already read; `file` only names it in messages.
 Result<Environment> ParseEnvironment(const std::string& text, const std::string& file,
                                      const std::string& name);

@@ -14,9 +14,16 @@ namespace pgstack::core {
 // nullopt when none does.
 std::optional<std::string> FindProjectRoot(const std::string& start = "");
 
-// `relative` among the files `cmake --install` put beside the binary (<prefix>/share/pgstack),
-// when the binary runs from an install prefix and the file is there.
+// Where `cmake --install` puts `relative` beside the binary (<prefix>/share/pgstack/relative),
+// whether or not it is there; "" when the binary's own path is unknown.
+std::string InstallPath(const std::string& relative);
+
+// InstallPath(relative), when the binary runs from an install prefix and the file is there.
 std::optional<std::string> InstalledFile(const std::string& relative);
+
+// The root of the project a config file belongs to, which its relative paths are relative to:
+// the folder above its config/ folder (config/database.json), else the file's own folder.
+std::string ConfigRoot(const std::string& config_file);
 
 // The first candidate that exists (the project's, then the installed one), else the source
 // tree's path (so that a message names it).

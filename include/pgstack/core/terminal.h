@@ -19,13 +19,16 @@ struct TextStyle {
   bool color = false;           // ANSI colours allowed
 };
 
-// The style for file descriptor fd: on a terminal, its width (TIOCGWINSZ, else $COLUMNS, else
+// The style for file descriptor fd: on a terminal, its width ($COLUMNS, else TIOCGWINSZ, else
 // 80) and colour unless $NO_COLOR is set to something; elsewhere no width and no colour.
 TextStyle DetectTextStyle(int fd, const EnvLookup& env);
 
 // text broken at spaces into lines of at most width characters (a word longer than that is cut).
 // Never empty: "" gives one empty line.
 std::vector<std::string> WrapWords(std::string_view text, size_t width);
+// The same for each line of text ("a\n\nb": a, an empty line, b; the last line break ends the
+// last line; "" gives no line).
+std::vector<std::string> WrapLines(std::string_view text, size_t width);
 
 enum class Tint { kGreen, kRed, kYellow };
 // text in that colour when style.color, else text as it is.

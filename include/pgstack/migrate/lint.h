@@ -80,7 +80,8 @@ Result<Migration> ReadLintFile(const std::string& path);
 // `disable = RULE[, RULE...]` (# comments). An unknown rule is kInvalidInput naming the file.
 Result<std::set<std::string>> DisabledRulesOf(const std::string& dir);
 // Rules switched off for dir by the config ("migrate": {"lint_disable": {"DIR": [RULE...]}}),
-// DIR matched to dir as both resolve ("./database/migrations/" is "database/migrations"). An
+// DIR (relative to the config's project root, core::ConfigRoot) matched to dir as both resolve
+// ("./database/migrations/" is "database/migrations"). An
 // unknown rule is kInvalidInput naming config_file and the key.
 Result<std::set<std::string>> ConfigDisabledRules(const core::MigrateConfig& config,
                                                   const std::string& config_file,

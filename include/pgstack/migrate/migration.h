@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pgstack/core/status.h"
 #include "pgstack/migrate/sql_lexer.h"
 
 namespace pgstack::migrate {
@@ -40,8 +41,11 @@ class Version {
 enum class Format { kPgstack, kGolangMigrate, kDbmate, kFlyway, kSqlx, kDiesel };
 std::string_view FormatName(Format f);
 std::optional<Format> ParseFormat(std::string_view name);
-// "pgstack, golang-migrate, dbmate, flyway, sqlx, diesel": for help and errors.
-std::string FormatNames();
+// pgstack, golang-migrate, dbmate, flyway, sqlx, diesel: for help, errors and completion.
+std::vector<std::string> FormatNames();
+// The value of a flag that names a format (`flag` is its name, for the message): nullopt when
+// empty; kInvalidInput naming the nearest format when it names none.
+Result<std::optional<Format>> ParseFormatFlag(std::string_view flag, std::string_view text);
 
 // SQL from a file or a section of one, split into statements. Offsets are bytes into sql.
 struct SqlText {

@@ -2,8 +2,10 @@
 // page, all from the one command table. No stack is needed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "fixture.h"
 #include "pgstack/core/files.h"
@@ -36,28 +38,52 @@ TEST(CliTypos, NameTheTypoAndSuggestAtEveryLevel) {
   }
 }
 
-// Flags that contradict each other are both named, before anything is read or connected to
-// (there is no stack or config here, so any later step would fail differently).
-TEST(CliConflicts, BothFlagsAreNamedAndNothingRuns) {
+// A command line refused before anything is read or connected to (there is no stack or config
+// here, so any later step would fail differently): exit 2, one line that says `said`.
+struct Refusal {
+  std::vector<std::string> args;
+  std::string said;
+};
+void ExpectRefused(const std::vector<Refusal>& cases) {
   std::string none = ::testing::TempDir() + "no-such-project";
-  struct Case {
-    std::vector<std::string> args;
-    std::string said;
-  };
-  for (const Case& c : std::vector<Case>{
-           {{"migrate", "down", "2", "--to", "10"}, "give a count or --to, not both"},
-           {{"migrate", "down", "--to", "10", "2"}, "(got 2 and --to 10)"},
-           {{"migrate", "status", "--pooled", "--direct"}, "give --pooled or --direct, not both"},
-           {{"migrate", "down", "0"}, "down 0: the count is 1 or more"},
-           {{"migrate", "lint", "--all", "a.sql"}, "give files or --all, not both"},
-           {{"testdb", "get", "--hash", "h", "--dir", "d"}, "give --hash or --dir, not both"},
-       }) {
+  for (const Refusal& c : cases) {
     std::vector<std::string> args = {"--config", none + "/database.json", "--state-dir", none};
     args.insert(args.end(), c.args.begin(), c.args.end());
     auto out = RunPgstack(args);
     EXPECT_EQ(out.exit_code, 2) << out.output;
     EXPECT_TRUE(Contains(out.output, c.said)) << c.said << "\n" << out.output;
+    EXPECT_EQ(std::count(out.output.begin(), out.output.end(), '\n'), 1) << out.output;
   }
+}
+
+// A mistyped flag is named with the nearest one that works there (its command's or a global
+// one), whatever follows it; a mistyped value of a flag with a list of values is named with the
+// nearest value.
+TEST(CliTypos, SuggestTheNearestFlagAndValue) {
+  ExpectRefused({
+      {{"migrate", "up", "--dri", "dbm"},
+       "unknown flag '--dri' for pgstack migrate up (did you mean '--dir'?)"},
+      {{"--jsn", "status"}, "unknown flag '--jsn' for pgstack (did you mean '--json'?)"},
+      {{"status", "--jsn"}, "unknown flag '--jsn' for pgstack status (did you mean '--json'?)"},
+      {{"verify", "--chek", "jsonb"}, "(did you mean '--check'?)"},
+      {{"migrate", "lint", "a.sql", "--fail-onn", "error"}, "(did you mean '--fail-on'?)"},
+      {{"env", "--format", "dotnv"}, "--format dotnv: unknown (did you mean 'dotenv'?"},
+      {{"migrate", "status", "--format", "dbmat"}, "(did you mean 'dbmate'?"},
+      {{"migrate", "adopt", "--from", "dbmat"}, "--from dbmat: unknown (did you mean 'dbmate'?"},
+      {{"migrate", "lint", "--fail-on", "warnin"}, "(did you mean 'warning'?"},
+  });
+}
+
+// Flags that contradict each other are both named, before anything runs.
+TEST(CliConflicts, BothFlagsAreNamedAndNothingRuns) {
+  ExpectRefused({
+      {{"migrate", "down", "2", "--to", "10"}, "give a count or --to, not both"},
+      {{"migrate", "down", "--to", "10", "2"}, "(got 2 and --to 10)"},
+      {{"migrate", "status", "--pooled", "--direct"}, "give --pooled or --direct, not both"},
+      {{"migrate", "down", "0"}, "down 0: the count is 1 or more"},
+      {{"migrate", "lint", "--all", "a.sql"}, "give files or --all, not both"},
+      {{"testdb", "get", "--hash", "h", "--dir", "d"}, "give --hash or --dir, not both"},
+  });
 }
 
 // `--env staging` with a typo must not act on the default environment's stack, whether or not
@@ -199,6 +225,34 @@ TEST(CliHelp, ShowsEveryFlagThatWorksAndNoParserNoise) {
   EXPECT_TRUE(Contains(typo.output, "did you mean 'migrate'?")) << typo.output;
 }
 
+TEST(CliVersion, UnderJsonIsOneDocument) {
+  for (auto args : {std::vector<std::string>{"--json", "--version"}, {"--version", "--json"}}) {
+    auto out = RunPgstack(args, {}, Capture::kStdoutOnly);
+    EXPECT_EQ(out.exit_code, 0) << out.output;
+    auto doc = nlohmann::json::parse(out.output, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << out.output;
+    EXPECT_TRUE(Contains(doc["version"].get<std::string>(), "0.")) << out.output;
+    EXPECT_TRUE(doc["revision"].is_string()) << out.output;
+    EXPECT_TRUE(Contains(doc["postgres"]["version"].get<std::string>(), "17.")) << out.output;
+  }
+}
+
+// Help fits the width asked for ($COLUMNS, 80 in a pipe), every word of it still there.
+TEST(CliHelp, FitsTheWidth) {
+  for (auto args :
+       {std::vector<std::string>{"migrate", "up", "--help"}, {"env", "--help"}, {"--help"}}) {
+    auto narrow = RunPgstack(args, {{"COLUMNS", "60"}}, Capture::kStdoutOnly);
+    EXPECT_EQ(narrow.exit_code, 0);
+    std::istringstream lines(narrow.output);
+    for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 60u) << line;
+    auto piped = RunPgstack(args, {}, Capture::kStdoutOnly);
+    std::istringstream wide(piped.output);
+    for (std::string line; std::getline(wide, line);) EXPECT_LE(line.size(), 80u) << line;
+  }
+  auto narrow = RunPgstack({"env", "--help"}, {{"COLUMNS", "60"}}, Capture::kStdoutOnly);
+  EXPECT_TRUE(Contains(narrow.output, "DATABUS_URL") || Contains(narrow.output, "DATABASE_URL"));
+}
+
 TEST(CliVersion, NamesTheRevisionAndThePostgresFound) {
   auto out = RunPgstack({"--version"}, {}, Capture::kStdoutOnly);
   EXPECT_EQ(out.exit_code, 0);
@@ -241,6 +295,21 @@ TEST(CliCompletion, BashCompletesActionsAndTheFlagsThatWorkThere) {
   EXPECT_EQ(words("pgstack --state-dir x migrate up --d"), "--dir --direct\n");
   EXPECT_EQ(words("pgstack te"), "testdb\n");
   EXPECT_EQ(words("pgstack bench pool --cl"), "--clients\n");
+  // A flag's values, not file names.
+  EXPECT_EQ(words("pgstack env --format d"), "dotenv\n");
+  EXPECT_EQ(words("pgstack migrate up --format db"), "dbmate\n");
+  EXPECT_EQ(words("pgstack migrate adopt --from fl"), "flyway\n");
+  EXPECT_EQ(words("pgstack verify --check jsonb.s"), "jsonb.script\n");
+  EXPECT_EQ(words("pgstack migrate lint --fail-on w"), "warning\n");
+  // --env's values are the config's environments, asked of pgstack itself.
+  std::string dir = TempDir("completion-env");
+  ASSERT_TRUE(core::WriteFileAtomic(
+                  dir + "/c.json",
+                  R"({"environments": {"development": {}, "staging": {}, "test": {}}})", 0644)
+                  .ok());
+  EXPECT_EQ(words(PgstackBinary() + " --config " + dir + "/c.json --env st"), "staging\n");
+  EXPECT_EQ(words(PgstackBinary() + " --config " + dir + "/c.json status --env ''"),
+            "development staging test\n");
 }
 
 TEST(CliCompletion, FishCompletesWithDescriptions) {
@@ -259,6 +328,54 @@ TEST(CliCompletion, ZshScriptParsesAndListsEveryCommand) {
   std::string text = ReadText(script);
   for (const char* name : {"'up:", "'migrate:", "'testdb:", "'--dir:", "'/migrate/up'"})
     EXPECT_TRUE(Contains(text, name)) << name;
+}
+
+// Outside any project, a command that reads the config says where it looked and what to do.
+TEST(CliProject, OutsideAProjectTheErrorSaysWhereItLookedAndWhatToDo) {
+  std::string dir = TempDir("outside-any-project");
+  auto out = Shell({"sh", "-c", "cd '" + dir + "' && '" + PgstackBinary() + "' verify"});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  for (const std::string& part : {"no config/database.json in " + dir, std::string("--config"),
+                                  std::string("PGSTACK_CONFIG"), std::string("installed at ")})
+    EXPECT_TRUE(Contains(out.output, part)) << part << "\n" << out.output;
+  EXPECT_EQ(std::count(out.output.begin(), out.output.end(), '\n'), 1) << out.output;
+}
+
+// From a subfolder of the project, the default --dir and the config's paths are the project
+// root's; a --dir typed on the command line is the working folder's.
+TEST(CliProject, DefaultsAndConfigPathsAreTheProjectRootsFromASubfolder) {
+  std::string root = TempDir("project-root");
+  WriteText(root + "/.pgstack/.keep", "");
+  WriteText(root + "/database/migrations/0001_b.sql",
+            "-- pgstack:up\nALTER TABLE b ADD COLUMN c bigint NOT NULL;\nDROP TABLE old;\n");
+  WriteText(root + "/src/deep/.keep", "");
+  auto lint = [&] {
+    auto out = Shell({"sh", "-c",
+                      "cd '" + root + "/src/deep' && '" + PgstackBinary() +
+                          "' --json --state-dir '" + root + "/none' migrate lint --all"});
+    auto doc = nlohmann::json::parse(out.output, nullptr, false);
+    std::string rules;
+    if (doc.is_object() && doc["findings"].is_array()) {
+      for (const auto& f : doc["findings"]) rules += f["rule"].get<std::string>() + " ";
+    }
+    return std::pair{out, rules};
+  };
+  auto [out, rules] = lint();
+  EXPECT_EQ(out.exit_code, 3) << out.output;
+  EXPECT_EQ(rules, "adding-required-field dropping-table ") << out.output;
+  EXPECT_TRUE(Contains(out.output, root + "/database/migrations/0001_b.sql")) << out.output;
+
+  auto config = nlohmann::json::parse(ReadText(SourceDir() + "/config/database.json"));
+  config["defaults"]["migrate"]["lint_disable"]["database/migrations"] = {"adding-required-field"};
+  WriteText(root + "/config/database.json", config.dump());
+  auto [silenced, left] = lint();
+  EXPECT_EQ(left, "dropping-table ") << silenced.output;
+
+  auto typed = Shell({"sh", "-c",
+                      "cd '" + root + "/src/deep' && '" + PgstackBinary() + "' --state-dir '" +
+                          root + "/none' migrate lint --all --dir database/migrations"});
+  EXPECT_EQ(typed.exit_code, 2) << typed.output;
+  EXPECT_TRUE(Contains(typed.output, "database/migrations")) << typed.output;
 }
 
 TEST(CliMan, ThePageRendersAndListsEveryAction) {
