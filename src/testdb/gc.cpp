@@ -22,7 +22,7 @@ Result<int> DropLockedRows(ConnPool& conns, const std::string& select, const std
   for (int i = 0; i < r->rows(); ++i) {
     std::string id(r->get(i, 0)), db(r->get(i, 1));
     Status s = table == "templates" ? DropTestsOf(conns, id, o.build_wait_ms) : Status::Ok();
-    if (s.ok()) s = DropDatabase(*ddl, db);
+    if (s.ok()) s = DropDatabaseAndRole(*ddl, db);
     if (s.ok())
       s = row->Run("DELETE FROM pgstack_testdb." + table + " WHERE " + key + " = $1", {id});
     if (!s.ok()) {
@@ -89,7 +89,20 @@ Result<GcReport> CollectGarbage(ConnPool& conns, Templates& templates, TestPool&
                       "AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.tests s WHERE s.database = "
                       "d.datname)"));
   for (const std::string& name : orphans) {
-    PGSTACK_RETURN_IF_ERROR(DropDatabase(*c, name));
+    PGSTACK_RETURN_IF_ERROR(DropDatabaseAndRole(*c, name));
+    ++g.orphans;
+  }
+  // A marked role without its database or a row: made before a clone that never happened.
+  PGSTACK_ASSIGN_OR_RETURN(
+      std::vector<std::string> roles,
+      MarkedRoles(*c,
+                  "NOT EXISTS (SELECT 1 FROM pg_database d WHERE d.datname = r.rolname) "
+                  "AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.templates t WHERE t.database = "
+                  "r.rolname AND t.state <> 'discarded') "
+                  "AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.tests s WHERE s.database = "
+                  "r.rolname)"));
+  for (const std::string& name : roles) {
+    PGSTACK_RETURN_IF_ERROR(DropMarkedRole(*c, name));
     ++g.orphans;
   }
   return g;
