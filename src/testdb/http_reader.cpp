@@ -41,12 +41,12 @@ ReadStep RequestReader::Next(Clock::time_point now) {
   if (p.headers_complete && !headers_at_) headers_at_ = now;
   if (now < deadline()) return {};
   if (buf_.empty()) return ReadStep{.kind = ReadStep::Kind::kClose};
-  return ReadStep{.kind = ReadStep::Kind::kReject,
-                  .status = 408,
-                  .error = fmt::format("the request {} did not arrive within {} ms",
-                                       headers_at_ ? "body" : "headers",
-                                       (headers_at_ ? limits_.body_timeout : limits_.header_timeout)
-                                           .count())};
+  return ReadStep{
+      .kind = ReadStep::Kind::kReject,
+      .status = 408,
+      .error = fmt::format("the request {} did not arrive within {} ms",
+                           headers_at_ ? "body" : "headers",
+                           (headers_at_ ? limits_.body_timeout : limits_.header_timeout).count())};
 }
 
 }  // namespace pgstack::testdb

@@ -1,21 +1,19 @@
 // testdb's HTTP server over loopback sockets, with a handler that needs no database: it keeps
 // serving under a slow-client attack, and it gives up on requests that do not arrive in time.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <gtest/gtest.h>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "pgstack/core/wait.h"
 #include "http_client.h"
+#include "pgstack/core/wait.h"
 #include "pgstack/testdb/http_server.h"
 
 namespace pgstack::testdb {
@@ -61,8 +59,7 @@ class Served {
     server_ = std::move(*s);
     EXPECT_EQ(pipe2(stop_, O_CLOEXEC), 0);
     thread_ = std::thread([this] {
-      (void)server_->Serve([](const HttpRequest&) { return HttpResponse{200, "{}\n"}; },
-                           stop_[0]);
+      (void)server_->Serve([](const HttpRequest&) { return HttpResponse{200, "{}\n"}; }, stop_[0]);
     });
   }
   ~Served() {
@@ -129,12 +126,10 @@ class SlowClients {
 TEST(TestdbHttpServer, ServesANormalRequestWhile300SlowClientsKeepReconnecting) {
   Served server{ServerOptions{}};
   SlowClients attack(server.port(), 300);
-  Status all = core::WaitUntil({.what = "300 slow clients to connect"},
-                               [&] {
-                                 return attack.connections() >= 300
-                                            ? core::Poll::Ready()
-                                            : core::Poll::NotYet("some are not connected");
-                               });
+  Status all = core::WaitUntil({.what = "300 slow clients to connect"}, [&] {
+    return attack.connections() >= 300 ? core::Poll::Ready()
+                                       : core::Poll::NotYet("some are not connected");
+  });
   ASSERT_TRUE(all.ok()) << all.message();
   EXPECT_EQ(StatusOf(server.port(), "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
             200);
