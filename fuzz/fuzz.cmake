@@ -14,7 +14,7 @@ set(fuzz_config src/core/config.cpp src/core/files.cpp src/core/settings.cpp
   src/core/duration.cpp src/core/parse_int.cpp)
 set(fuzz_pgbouncer_files src/core/pgbouncer_files.cpp)
 set(fuzz_duration src/core/duration.cpp)
-set(fuzz_http_request src/testdb/http_request.cpp)
+set(fuzz_http_request src/testdb/http_request.cpp src/testdb/http_reader.cpp)
 
 function(pgstack_fuzz_binary binary target sources sanitize)
   list(TRANSFORM sources PREPEND ${CMAKE_SOURCE_DIR}/)

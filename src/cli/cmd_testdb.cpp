@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -30,19 +32,26 @@ namespace {
 
 using nlohmann::json;
 
+// The variable holding serve's token: never on the command line, where `ps` shows it.
+constexpr const char* kTokenVariable = "PGSTACK_TESTDB_TOKEN";
+
 struct Flags {
   testdb::Options o;
   std::string strategy = "wal_log";
   std::string get_wait =
       core::FormatDuration(std::chrono::milliseconds(testdb::Options{}.get_wait_ms));
   std::string listen = "127.0.0.1:5000";
+  bool allow_remote = false;
+  bool token = false;
+  std::string header_timeout = core::FormatDuration(testdb::ReadLimits{}.header_timeout);
+  std::string body_timeout = core::FormatDuration(testdb::ReadLimits{}.body_timeout);
   std::string dir;
   std::string format;
   std::vector<std::string> fixtures;
   std::string hash;
   std::string id;
   bool recreate = false;
-  bool env_lines = false;
+  bool export_lines = false;
   bool all = false;
 };
 
@@ -92,13 +101,13 @@ int Get(Flags& f, Context& ctx) {
   if (hash.empty()) {
     auto t = DirFlags(f, ctx);
     if (!t.ok()) return ctx.out.Fail(t.status());
-    auto h = testdb::EnsureDirTemplate(**svc, *t);
+    auto h = testdb::TemplateForGet(**svc, *t);
     if (!h.ok()) return ctx.out.Fail(h.status());
     hash = *h;
   }
   auto db = (*svc)->GetTestDatabase(hash);
   if (!db.ok()) return ctx.out.Fail((*svc)->Explain(db.status()));
-  pg::ConnParams p = (*svc)->ConnFor(db->database);
+  pg::ConnParams p = (*svc)->ConnFor(*db);
   std::string url = pg::ToUrl(p, pg::Redact::kNo);
   ctx.out.Json({{"id", db->id},
                 {"templateHash", hash},
@@ -109,7 +118,7 @@ int Get(Flags& f, Context& ctx) {
                   {"username", p.user},
                   {"password", p.password},
                   {"database", p.dbname}}}});
-  if (!f.env_lines) {
+  if (!f.export_lines) {
     ctx.out.Line(url);  // the one place a password is printed, on request, as `env` does
     return 0;
   }
@@ -229,15 +238,56 @@ class StopSignals {
   std::thread waiter_;
 };
 
-int Serve(Flags& f, Context& ctx) {
+// The server's options from the flags: where it listens, who may call it, its deadlines.
+Result<testdb::ServerOptions> ServerFlags(const Flags& f) {
   testdb::ServerOptions so;
-  if (Status s = testdb::ParseListen(f.listen, "--listen", so); !s.ok()) return ctx.out.Fail(s);
+  PGSTACK_RETURN_IF_ERROR(testdb::ParseListen(f.listen, "--listen", so));
+  if (!f.allow_remote && !testdb::IsLoopbackHost(so.host)) {
+    return Status::InvalidInput(fmt::format(
+        "--listen {}: not a loopback address; whoever reaches it gets database passwords and "
+        "can drop every test database: add --allow-remote to mean it (and --token)",
+        f.listen));
+  }
+  if (f.token) {
+    const char* token = std::getenv(kTokenVariable);
+    if (!token || !*token) {
+      return Status::InvalidInput(fmt::format(
+          "--token: set {} to the token clients send (Authorization: Bearer)", kTokenVariable));
+    }
+    so.token = token;
+  }
+  PGSTACK_ASSIGN_OR_RETURN(so.limits.header_timeout,
+                           core::ParseDuration(f.header_timeout, "--header-timeout"));
+  PGSTACK_ASSIGN_OR_RETURN(so.limits.body_timeout,
+                           core::ParseDuration(f.body_timeout, "--body-timeout"));
+  return so;
+}
+
+// Lifts the soft limit on open descriptors to the hard one: each client connection takes one.
+void RaiseDescriptorLimit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+int Serve(Flags& f, Context& ctx) {
+  auto so = ServerFlags(f);
+  if (!so.ok()) return ctx.out.Fail(so.status());
+  RaiseDescriptorLimit();
   auto lock = testdb::ServeLock::Acquire(ctx.global.state_dir, "http://" + f.listen);
   if (!lock.ok()) return ctx.out.Fail(lock.status());
-  auto server = testdb::HttpServer::Listen(so);
+  auto server = testdb::HttpServer::Listen(*so);
   if (!server.ok()) return ctx.out.Fail(server.status());
-  std::string url = fmt::format("http://{}:{}", so.host, (*server)->port());
+  std::string url = testdb::BaseUrl(so->host, (*server)->port());
   (void)lock->Describe(url);
+  if (!testdb::IsLoopbackHost(so->host)) {
+    ctx.out.Warn(fmt::format(
+        "{} is reachable from other machines: anyone who reaches it gets database passwords of "
+        "this stack and can drop every test database{}",
+        url, so->token.empty() ? ", with no token (--token) asked" : " (those with the token)"));
+  }
   auto svc = OpenService(f, ctx);
   if (!svc.ok()) return ctx.out.Fail(svc.status());
   testdb::Service& service = **svc;
@@ -304,18 +354,31 @@ RunFn RegisterTestdb(CLI::App& sub, Context& ctx) {
     s->add_option("--fixtures", f->fixtures, "SQL files run after the migrations, in order");
   };
   dir_flags(add("template", "build (or find) the template of a migrations dir; prints its hash"));
-  CLI::App* get = add("get", "a fresh test database: a URL, export lines (--env) or --json");
+  CLI::App* get = add("get", "a fresh test database: a URL, export lines (--export) or --json");
   get->add_option("--hash", f->hash, "an existing template's hash");
   dir_flags(get);
-  get->add_flag("--env", f->env_lines, "export lines like `pgstack env`");
+  // Not --env: that is the global flag naming the environment, accepted after the subcommand too.
+  get->add_flag("--export", f->export_lines, "export lines like `pgstack env`");
   CLI::App* ret = add("return", "give a test database back: as it is, or --recreate");
   ret->add_option("id", f->id, "its id (or database name)")->required();
   ret->add_flag("--recreate", f->recreate, "drop it and clone it again");
   add("list", "templates and their test databases");
   add("gc", "clean up after dead builders, evict over the cap, drop orphans")
       ->add_flag("--all", f->all, "discard every template and test database");
-  add("serve", "IntegreSQL's HTTP API v1 in the foreground (SIGTERM drains and exits 0)")
-      ->add_option("--listen", f->listen, "HOST:PORT")
+  CLI::App* serve =
+      add("serve", "IntegreSQL's HTTP API v1 in the foreground (SIGTERM drains and exits 0)");
+  serve->add_option("--listen", f->listen, "HOST:PORT")->capture_default_str();
+  serve->add_flag("--allow-remote", f->allow_remote,
+                  "listen on an address other machines reach (they get database passwords)");
+  serve->add_flag("--token", f->token,
+                  std::string("require `Authorization: Bearer $") + kTokenVariable + "`");
+  serve
+      ->add_option("--header-timeout", f->header_timeout,
+                   "a request's headers must arrive within this of its first byte (else 408)")
+      ->capture_default_str();
+  serve
+      ->add_option("--body-timeout", f->body_timeout,
+                   "a request's body must arrive within this of its headers (else 408)")
       ->capture_default_str();
 
   return [&ctx, f, action]() -> int {

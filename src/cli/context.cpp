@@ -38,6 +38,11 @@ void Reporter::Detail(const std::string& text) const {
   if (g_.verbose) std::cerr << text << '\n';
 }
 
+void Reporter::Warn(const std::string& text) const {
+  Progress("");
+  std::cerr << "pgstack: warning: " << text << '\n';
+}
+
 void Reporter::Json(nlohmann::json doc) {
   if (!g_.json) return;
   if (!doc_.is_object() || !doc.is_object()) {

@@ -53,6 +53,8 @@ class Reporter {
   void Paragraph(const std::string& text) const;
   // A line for --verbose only (stderr).
   void Detail(const std::string& text) const;
+  // "pgstack: warning: text" on stderr, whatever the flags: something the user must know.
+  void Warn(const std::string& text) const;
   // The JSON document (only with --json). Kept until Finish(), so that a command that reports
   // and then fails (a plan that would be refused, a validation with problems) still prints one
   // document; a second call adds its keys to the first. Taken by value: pass a large document

@@ -13,6 +13,7 @@
 #include "pgstack/core/process.h"
 #include "pgstack/core/settings.h"
 #include "pgstack/core/wait.h"
+#include "pgstack/location/testdb_roles.h"
 #include "replicas.h"
 
 namespace pgstack::stack {
@@ -80,11 +81,17 @@ std::string RenderHba(const core::Environment& env, const std::string& superuser
       "# Written by pgstack. The owner logs in by peer on the socket, everyone else with\n"
       "# SCRAM-SHA-256; no rule lets anyone in without proof.\n"
       "# TYPE  DATABASE  USER  ADDRESS  METHOD\n"
-      "local   all       {}    peer map=pgstack\n"
+      "local   all       {0}    peer map=pgstack\n"
+      "# pgstack testdb's roles: each into the database of its own name only.\n"
+      "local   sameuser  +{1}  scram-sha-256\n"
+      "host    sameuser  +{1}  127.0.0.1/32  scram-sha-256\n"
+      "host    sameuser  +{1}  ::1/128       scram-sha-256\n"
+      "local   all       +{1}  reject\n"
+      "host    all       +{1}  all           reject\n"
       "local   all       all   scram-sha-256\n"
       "host    all       all   127.0.0.1/32  scram-sha-256\n"
       "host    all       all   ::1/128       scram-sha-256\n",
-      superuser);
+      superuser, location::kTestdbGroupRole);
   if (!LoopbackOnly(listen)) out += "host    all       all   all           scram-sha-256\n";
   if (env.replication.replicas.value_or(0) > 0) out += ReplicationHbaLines();
   return out;

@@ -66,7 +66,7 @@ HttpResponse PostTemplate(Service& s, const HttpRequest& req) {
 HttpResponse GetTest(Service& s, const std::string& hash) {
   auto t = s.GetTestDatabase(hash);
   if (!t.ok()) return FromStatus(s, t.status());
-  return Json(200, json{{"database", DatabaseJson(hash, s.ConnFor(t->database))}, {"id", t->id}});
+  return Json(200, json{{"database", DatabaseJson(hash, s.ConnFor(*t))}, {"id", t->id}});
 }
 
 HttpResponse OnTest(Service& s, const std::string& hash, std::string_view id_text,

@@ -1,14 +1,22 @@
 #include "pgstack/testdb/catalog.h"
 
+#include <fmt/format.h>
+
+#include "pgstack/location/testdb_roles.h"
+
 namespace pgstack::testdb {
 
 Status EnsureCatalog(pg::Connection& conn) {
-  PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult have,
-                           conn.Exec("SELECT to_regclass('pgstack_testdb.tests') IS NOT NULL"));
-  if (have.scalar() == "t") return Status::Ok();
+  // The newest column stands for the whole schema: a catalog an older pgstack made gets it.
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult have,
+      conn.Exec("SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                "to_regclass('pgstack_testdb.tests') AND attname = 'password' AND NOT "
+                "attisdropped"));
+  if (have.scalar() == "1") return Status::Ok();
   // CREATE ... IF NOT EXISTS races with itself; a transaction-scoped lock serialises the
   // first runs (and ends with the transaction, so it works through PgBouncer too).
-  Status s = conn.Run(R"sql(
+  Status s = conn.Run(fmt::format(R"sql(
 BEGIN;
 SELECT pg_advisory_xact_lock(hashtext('pgstack_testdb catalog'));
 CREATE SCHEMA IF NOT EXISTS pgstack_testdb;
@@ -23,6 +31,9 @@ CREATE TABLE IF NOT EXISTS pgstack_testdb.templates (
   ready_at timestamptz,
   last_used timestamptz NOT NULL DEFAULT now()
 );
+-- Who made a template from a migrations directory: the directory (absolute) and the flags.
+ALTER TABLE pgstack_testdb.templates ADD COLUMN IF NOT EXISTS origin text;
+ALTER TABLE pgstack_testdb.templates ADD COLUMN IF NOT EXISTS source jsonb;
 CREATE TABLE IF NOT EXISTS pgstack_testdb.tests (
   id bigserial PRIMARY KEY,
   hash text NOT NULL,
@@ -32,7 +43,17 @@ CREATE TABLE IF NOT EXISTS pgstack_testdb.tests (
   handed_out_at timestamptz
 );
 CREATE INDEX IF NOT EXISTS tests_hash_state ON pgstack_testdb.tests (hash, state);
-COMMIT;)sql");
+-- The password of the test database's own role (the database's name); NULL: handed out as the
+-- application role (--pooled). Readable by the administrator only, as the whole schema.
+ALTER TABLE pgstack_testdb.tests ADD COLUMN IF NOT EXISTS password text;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN
+    CREATE ROLE {group} NOLOGIN;
+    COMMENT ON ROLE {group} IS 'pgstack testdb: every role it makes, one per database';
+  END IF;
+END $$;
+COMMIT;)sql",
+                                  fmt::arg("group", location::kTestdbGroupRole)));
   if (!s.ok()) {
     (void)conn.Run("ROLLBACK");
     return s.WithContext("creating testdb's catalog (schema pgstack_testdb)");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "pgstack/core/files.h"
 #include "pgstack/migrate/checksum.h"
@@ -35,11 +36,46 @@ std::string Where(const std::string& path, const std::string& text, int position
   return fmt::format("{}:{}:{}", path, line, column);
 }
 
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path abs =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  return ec ? path : abs.string();
+}
+
+// The flags a template was built with, as its catalog row keeps them (Templates::SetSource).
+nlohmann::json SourceOf(const DirTemplate& t) {
+  nlohmann::json fixtures = nlohmann::json::array();
+  for (const std::string& f : t.fixtures) fixtures.push_back(Absolute(f));
+  return {{"format", t.format ? std::string(migrate::FormatName(*t.format)) : ""},
+          {"fixtures", fixtures}};
+}
+
+// "--fixtures a.sql (template) vs none (this get)" for each flag that differs; "" when none does.
+std::string FlagDifferences(const nlohmann::json& built, const nlohmann::json& asked) {
+  auto shown = [](const nlohmann::json& v) {
+    std::string out;
+    for (const auto& e : v.is_array() ? v : nlohmann::json::array({v})) {
+      std::string one = e.is_string() ? e.get<std::string>() : e.dump();
+      if (!one.empty()) out += (out.empty() ? "" : " ") + one;
+    }
+    return out.empty() ? std::string("none") : out;
+  };
+  std::string out;
+  for (const char* flag : {"format", "fixtures"}) {
+    nlohmann::json b = built.value(flag, nlohmann::json()), a = asked.value(flag, nlohmann::json());
+    if (shown(b) == shown(a)) continue;
+    out += fmt::format("{}--{} {} (template) vs {} (this get)", out.empty() ? "" : "; ", flag,
+                       shown(b), shown(a));
+  }
+  return out;
+}
+
 Status Apply(Service& service, const DirTemplate& t, const Build& b) {
   migrate::Options mo;
   mo.dir = t.dir;
   mo.format = t.format;
-  mo.conn = service.ConnFor(b.database());
+  mo.conn = service.ConnFor(b);
   mo.conn.application_name = "pgstack testdb template";
   auto up = migrate::Up(mo);
   if (!up.ok()) return up.status();
@@ -77,6 +113,7 @@ Result<std::string> EnsureDirTemplate(Service& service, const DirTemplate& t) {
                            reg.BeginBuild(hash, service.options().build_wait_ms));
   if (!b) return hash;
   Status s = Apply(service, t, *b);
+  if (s.ok()) s = reg.SetSource(*b, Absolute(t.dir), SourceOf(t).dump());
   if (!s.ok()) {
     (void)reg.Abort(*b, false);
     return s.WithContext("building template " + hash);
@@ -88,6 +125,25 @@ Result<std::string> EnsureDirTemplate(Service& service, const DirTemplate& t) {
   }
   (void)reg.EvictOverCap();
   return hash;
+}
+
+Result<std::string> TemplateForGet(Service& service, const DirTemplate& t) {
+  PGSTACK_ASSIGN_OR_RETURN(std::string hash, HashOfDir(t));
+  auto state = service.templates().State(hash);
+  if (state.ok() && *state == TemplateState::kReady) return hash;
+  PGSTACK_ASSIGN_OR_RETURN(std::optional<Templates::Sourced> latest,
+                           service.templates().LatestFrom(Absolute(t.dir)));
+  if (latest) {
+    auto built = nlohmann::json::parse(latest->source, nullptr, false);
+    std::string differ = FlagDifferences(built, SourceOf(t));
+    if (!differ.empty()) {
+      return Status::InvalidInput(fmt::format(
+          "--dir {}: its template {} was built with other flags: {}; give the same flags, or "
+          "--hash {}, or build this one first with `pgstack testdb template`",
+          t.dir, latest->hash, differ, latest->hash));
+    }
+  }
+  return EnsureDirTemplate(service, t);
 }
 
 }  // namespace pgstack::testdb

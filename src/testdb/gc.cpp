@@ -1,5 +1,7 @@
 #include "pgstack/testdb/gc.h"
 
+#include <fmt/format.h>
+
 #include "pgstack/testdb/database_ddl.h"
 #include "pgstack/testdb/names.h"
 #include "tx.h"
@@ -22,7 +24,7 @@ Result<int> DropLockedRows(ConnPool& conns, const std::string& select, const std
   for (int i = 0; i < r->rows(); ++i) {
     std::string id(r->get(i, 0)), db(r->get(i, 1));
     Status s = table == "templates" ? DropTestsOf(conns, id, o.build_wait_ms) : Status::Ok();
-    if (s.ok()) s = DropDatabase(*ddl, db);
+    if (s.ok()) s = DropDatabaseAndRole(*ddl, db);
     if (s.ok())
       s = row->Run("DELETE FROM pgstack_testdb." + table + " WHERE " + key + " = $1", {id});
     if (!s.ok()) {
@@ -32,6 +34,15 @@ Result<int> DropLockedRows(ConnPool& conns, const std::string& select, const std
   }
   PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
   return r->rows();
+}
+
+// A condition: no row of the catalog names the database `name` (a column) stands for.
+std::string Unlisted(const std::string& name) {
+  return fmt::format(
+      "NOT EXISTS (SELECT 1 FROM pgstack_testdb.templates t WHERE t.database = {0} AND "
+      "t.state <> 'discarded') AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.tests s WHERE "
+      "s.database = {0})",
+      name);
 }
 
 }  // namespace
@@ -81,17 +92,17 @@ Result<GcReport> CollectGarbage(ConnPool& conns, Templates& templates, TestPool&
   // A marked database that no row lists: rows are committed before their database is created
   // and deleted after it is dropped (catalog.h), so nobody is working on it.
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(std::vector<std::string> orphans,
+                           MarkedDatabases(*c, Unlisted("d.datname")));
+  for (const std::string& name : orphans) PGSTACK_RETURN_IF_ERROR(DropDatabaseAndRole(*c, name));
+  // A marked role without its database or a row: made before a clone that never happened.
   PGSTACK_ASSIGN_OR_RETURN(
-      std::vector<std::string> orphans,
-      MarkedDatabases(*c,
-                      "NOT EXISTS (SELECT 1 FROM pgstack_testdb.templates t WHERE t.database = "
-                      "d.datname AND t.state <> 'discarded') "
-                      "AND NOT EXISTS (SELECT 1 FROM pgstack_testdb.tests s WHERE s.database = "
-                      "d.datname)"));
-  for (const std::string& name : orphans) {
-    PGSTACK_RETURN_IF_ERROR(DropDatabase(*c, name));
-    ++g.orphans;
-  }
+      std::vector<std::string> roles,
+      MarkedRoles(*c, Unlisted("r.rolname") +
+                          " AND NOT EXISTS (SELECT 1 FROM pg_database d WHERE d.datname = "
+                          "r.rolname)"));
+  for (const std::string& name : roles) PGSTACK_RETURN_IF_ERROR(DropMarkedRole(*c, name));
+  g.orphans += static_cast<int>(orphans.size() + roles.size());
   return g;
 }
 

@@ -148,7 +148,11 @@ ParseResult ParseHttpRequest(std::string_view in, size_t max_body) {
       req.minor_version == 1 ? !ListHas(connection, "close") : ListHas(connection, "keep-alive");
   size_t body = length.value_or(0);
   if (body > max_body) return Bad(413, "body too large");
-  if (rest.size() - end < body) return {};
+  if (rest.size() - end < body) {
+    ParseResult more;
+    more.headers_complete = true;
+    return more;
+  }
   req.body = std::string(rest.substr(end, body));
   r.state = ParseResult::State::kComplete;
   r.consumed = lead + end + body;

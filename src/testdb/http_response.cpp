@@ -14,10 +14,14 @@ const char* ReasonPhrase(int status) {
       return "No Content";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 404:
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
     case 410:
       return "Gone";
     case 413:
@@ -45,6 +49,7 @@ std::string Serialize(const HttpResponse& r, bool keep_alive) {
   if (r.status != 204) {
     out += fmt::format("Content-Type: {}\r\nContent-Length: {}\r\n", r.content_type, r.body.size());
   }
+  for (const auto& [name, value] : r.headers) out += fmt::format("{}: {}\r\n", name, value);
   if (!keep_alive) out += "Connection: close\r\n";
   out += "\r\n";
   if (r.status != 204) out += r.body;

@@ -42,9 +42,12 @@ Result<int> Purge(const pg::ConnParams& admin) {
   for (const std::string& name : doomed) {
     PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult exists,
                              ddl.Exec("SELECT 1 FROM pg_database WHERE datname = $1", {name}));
-    PGSTACK_RETURN_IF_ERROR(DropDatabase(ddl, name));  // waits for a CREATE of it still running
+    PGSTACK_RETURN_IF_ERROR(
+        DropDatabaseAndRole(ddl, name));  // waits for a CREATE of it still running
     dropped += exists.rows() > 0;
   }
+  PGSTACK_ASSIGN_OR_RETURN(std::vector<std::string> roles, MarkedRoles(ddl));
+  for (const std::string& name : roles) PGSTACK_RETURN_IF_ERROR(DropMarkedRole(ddl, name));
   if (has_catalog) {
     PGSTACK_RETURN_IF_ERROR(
         lock.Run("DELETE FROM pgstack_testdb.tests; DELETE FROM pgstack_testdb.templates"));

@@ -122,7 +122,7 @@ Result<pg::ConnParams> Service::InitializeTemplate(const std::string& hash) {
   }
   PGSTACK_ASSIGN_OR_RETURN(std::optional<Build> b, templates_.BeginBuild(hash, o_.lock_wait_ms));
   if (!b) return Locked("template " + hash + " is already initialized");
-  pg::ConnParams where = ConnFor(b->database());
+  pg::ConnParams where = ConnFor(*b);
   std::lock_guard lock(builds_mu_);
   builds_[hash] = std::make_unique<Build>(std::move(*b));
   return where;
@@ -257,11 +257,21 @@ Result<GcReport> Service::Gc(bool all) {
   return CollectGarbage(conns_, templates_, tests_, o_, all);
 }
 
-pg::ConnParams Service::ConnFor(const std::string& database) const {
+pg::ConnParams Service::Where(const std::string& database, const std::string& password) const {
   pg::ConnParams p = o_.pooled ? ep_.pooled : ep_.direct;
   p.dbname = database;
+  if (!password.empty()) {  // the database's own role, named as it
+    p.user = database;
+    p.password = password;
+  }
   return p;
 }
+
+pg::ConnParams Service::ConnFor(const TestDatabase& t) const {
+  return Where(t.database, t.password);
+}
+
+pg::ConnParams Service::ConnFor(const Build& b) const { return Where(b.database(), b.password()); }
 
 Status Service::Explain(const Status& s) {
   if (s.ok() || OutcomeOf(s) != Outcome::kInternal || !s.sqlstate().empty()) return s;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pgstack/core/os.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/testdb/database_ddl.h"
 #include "pgstack/testdb/names.h"
@@ -67,24 +68,31 @@ Result<std::optional<Build>> Templates::BeginBuild(const std::string& hash, int 
     s = lock.Run(
         "UPDATE pgstack_testdb.templates SET state = 'building', ready_at = NULL WHERE hash = $1",
         {hash});
-    if (s.ok()) s = Prepare(hash, db);
-    if (!s.ok()) {
+    Result<std::string> password = s.ok() ? Prepare(hash, db) : Result<std::string>(s);
+    if (!password.ok()) {
       RollbackQuietly(lock);
-      return s;
+      return password.status();
     }
-    return std::optional<Build>(Build(hash, db, std::move(lock)));
+    return std::optional<Build>(Build(hash, db, std::move(*password), std::move(lock)));
   }
   return Status::Failure(fmt::format("template {}: its catalog row kept disappearing", hash));
 }
 
-Status Templates::Prepare(const std::string& hash, const std::string& db) {
+Result<std::string> Templates::Prepare(const std::string& hash, const std::string& db) {
   // Whatever a dead builder or an earlier generation left goes first.
   PGSTACK_RETURN_IF_ERROR(DropTestsOf(conns_, hash, o_.build_wait_ms));
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
-  PGSTACK_RETURN_IF_ERROR(DropDatabase(*ddl, db));
+  PGSTACK_RETURN_IF_ERROR(DropDatabaseAndRole(*ddl, db));
+  std::string owner = owner_, password;
+  if (!o_.pooled) {
+    PGSTACK_ASSIGN_OR_RETURN(password, core::RandomSecret());
+    PGSTACK_RETURN_IF_ERROR(EnsureLoginRole(*ddl, db, password, TemplateComment(hash)));
+    owner = db;
+  }
   PGSTACK_RETURN_IF_ERROR(
-      CloneDatabase(*ddl, db, "template0", owner_, Strategy::kWalLog, TemplateComment(hash)));
-  if (o_.extensions.empty()) return Status::Ok();
+      CloneDatabase(*ddl, db, "template0", owner, Strategy::kWalLog, TemplateComment(hash)));
+  PGSTACK_RETURN_IF_ERROR(Seclude(*ddl, conns_.params(), db, "template0", owner));
+  if (o_.extensions.empty()) return password;
   pg::ConnParams in_db = conns_.params();
   in_db.dbname = db;
   Status s;
@@ -96,10 +104,10 @@ Status Templates::Prepare(const std::string& hash, const std::string& db) {
     }
   }
   if (!s.ok()) {
-    (void)DropDatabase(*ddl, db);
+    (void)DropDatabaseAndRole(*ddl, db);
     return s.WithContext("preparing template " + hash);
   }
-  return Status::Ok();
+  return password;
 }
 
 Status Templates::Finish(Build& b) {
@@ -116,7 +124,7 @@ Status Templates::Abort(Build& b, bool discard) {
   Status s = DropTestsOf(conns_, b.hash_, o_.build_wait_ms);
   if (s.ok()) {
     auto ddl = conns_.Acquire();
-    s = ddl.ok() ? DropDatabase(**ddl, b.database_) : ddl.status();
+    s = ddl.ok() ? DropDatabaseAndRole(**ddl, b.database_) : ddl.status();
   }
   if (!s.ok()) {
     RollbackQuietly(b.lock_);  // left "building" and unlocked: the next builder or gc cleans up
@@ -184,7 +192,7 @@ Status Templates::Discard(const std::string& hash, int wait_ms) {
   Status s = DropTestsOf(conns_, hash, wait_ms);
   if (s.ok()) {
     auto ddl = conns_.Acquire();
-    s = ddl.ok() ? DropDatabase(**ddl, TemplateDatabaseName(hash)) : ddl.status();
+    s = ddl.ok() ? DropDatabaseAndRole(**ddl, TemplateDatabaseName(hash)) : ddl.status();
   }
   if (s.ok()) {
     s = c->Run("UPDATE pgstack_testdb.templates SET state = 'discarded' WHERE hash = $1", {hash});
@@ -227,6 +235,23 @@ Result<std::vector<TemplateInfo>> Templates::List() {
                                in_use});
   }
   return out;
+}
+
+Status Templates::SetSource(Build& b, const std::string& origin, const std::string& source) {
+  return b.lock_.Run(
+      "UPDATE pgstack_testdb.templates SET origin = $2, source = $3::jsonb WHERE hash = $1",
+      {b.hash_, origin, source});
+}
+
+Result<std::optional<Templates::Sourced>> Templates::LatestFrom(const std::string& origin) {
+  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      c->Exec("SELECT hash, source::text FROM pgstack_testdb.templates WHERE origin = $1 "
+              "AND state = 'ready' AND source IS NOT NULL ORDER BY last_used DESC LIMIT 1",
+              {origin}));
+  if (r.rows() == 0) return std::optional<Sourced>();
+  return std::optional<Sourced>(Sourced{std::string(r.get(0, 0)), std::string(r.get(0, 1))});
 }
 
 }  // namespace pgstack::testdb

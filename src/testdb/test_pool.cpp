@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pgstack/core/os.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/testdb/catalog.h"
 #include "pgstack/testdb/database_ddl.h"
@@ -32,6 +33,22 @@ Result<std::string> LockReadyTemplate(pg::Connection& c, const std::string& hash
 
 }  // namespace
 
+Status TestPool::MakeClone(pg::Connection& ddl, const std::string& name, const std::string& hash,
+                           const std::string& source, bool own_role, std::string& password) {
+  std::string owner = owner_;
+  if (own_role) {
+    if (password.empty()) {
+      PGSTACK_ASSIGN_OR_RETURN(password, core::RandomSecret());
+    }
+    PGSTACK_RETURN_IF_ERROR(EnsureLoginRole(ddl, name, password, TestComment(hash)));
+    owner = name;
+  }
+  PGSTACK_RETURN_IF_ERROR(CloneDatabase(ddl, name, source, owner, o_.strategy, TestComment(hash)));
+  Status s = Seclude(ddl, conns_.params(), name, source, owner);
+  if (!s.ok()) (void)DropDatabase(ddl, name);
+  return s;
+}
+
 Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
   // last_used is least-recently-used bookkeeping only: skipped while a builder or a discard
@@ -42,11 +59,11 @@ Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
               "c AS (UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now() "
               "WHERE id = (SELECT id FROM pgstack_testdb.tests WHERE hash = $1 AND state = "
               "'ready' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-              "AND (SELECT state FROM t) = 'ready' RETURNING id, database), "
+              "AND (SELECT state FROM t) = 'ready' RETURNING id, database, password), "
               "touched AS (UPDATE pgstack_testdb.templates SET last_used = now() WHERE hash = "
               "(SELECT hash FROM pgstack_testdb.templates WHERE hash = $1 "
               "FOR NO KEY UPDATE SKIP LOCKED) AND EXISTS (SELECT 1 FROM c)) "
-              "SELECT (SELECT state FROM t), c.id, c.database FROM (SELECT 1) one "
+              "SELECT (SELECT state FROM t), c.id, c.database, c.password FROM (SELECT 1) one "
               "LEFT JOIN c ON true",
               {hash}));
   Claimed out;
@@ -54,7 +71,7 @@ Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
   out.template_state = r.get(0, 0);
   if (!r.is_null(0, 1)) {
     PGSTACK_ASSIGN_OR_RETURN(long long id, r.get_int<long long>(0, 1));
-    out.test = TestDatabase{id, hash, std::string(r.get(0, 2))};
+    out.test = TestDatabase{id, hash, std::string(r.get(0, 2)), std::string(r.get(0, 3))};
   }
   return out;
 }
@@ -98,6 +115,7 @@ Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bo
   std::string id = std::to_string(t.id);
   auto forget = [&]() -> Status {  // nothing was created: the row goes
     RollbackQuietly(*row);
+    (void)DropMarkedRole(*ddl, t.database);
     return row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {id});
   };
   PGSTACK_RETURN_IF_ERROR(Begin(*row, 1000));
@@ -115,16 +133,17 @@ Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bo
     if (!f.ok()) return f;
     return std::optional<TestDatabase>();
   }
-  Status made = CloneDatabase(*ddl, t.database, *source, owner_, o_.strategy, TestComment(hash));
+  Status made = MakeClone(*ddl, t.database, hash, *source, !o_.pooled, t.password);
   if (!made.ok()) {
     (void)forget();
     return made;
   }
-  PGSTACK_RETURN_IF_ERROR(
-      row->Run(hand_out ? "UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now() "
-                          "WHERE id = $1"
-                        : "UPDATE pgstack_testdb.tests SET state = 'ready' WHERE id = $1",
-               {id}));
+  PGSTACK_RETURN_IF_ERROR(row->Run(
+      hand_out ? "UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now(), "
+                 "password = NULLIF($2, '') WHERE id = $1"
+               : "UPDATE pgstack_testdb.tests SET state = 'ready', password = NULLIF($2, '') "
+                 "WHERE id = $1",
+      {id, t.password}));
   PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
   return std::optional<TestDatabase>(std::move(t));
 }
@@ -169,8 +188,8 @@ Result<bool> TestPool::RecreateOne(int64_t only_id) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
   PGSTACK_RETURN_IF_ERROR(Begin(*row, o_.get_wait_ms));
   auto picked = row->Exec(
-      "SELECT id, hash, database FROM pgstack_testdb.tests WHERE state = 'dirty' "
-      "AND id = $1::bigint FOR UPDATE",
+      "SELECT id, hash, database, coalesce(password, '') FROM pgstack_testdb.tests "
+      "WHERE state = 'dirty' AND id = $1::bigint FOR UPDATE",
       {std::to_string(only_id)});
   if (!picked.ok() || picked->rows() == 0) {
     RollbackQuietly(*row);
@@ -178,6 +197,7 @@ Result<bool> TestPool::RecreateOne(int64_t only_id) {
     return false;
   }
   std::string id(picked->get(0, 0)), hash(picked->get(0, 1)), name(picked->get(0, 2));
+  std::string password(picked->get(0, 3));
   Status dropped = DropDatabase(*ddl, name);
   if (!dropped.ok()) {
     RollbackQuietly(*row);
@@ -186,7 +206,8 @@ Result<bool> TestPool::RecreateOne(int64_t only_id) {
   auto source = LockReadyTemplate(*row, hash);
   Status made = source.ok() ? Status::Ok() : source.status();
   if (made.ok() && !source->empty()) {
-    made = CloneDatabase(*ddl, name, *source, owner_, o_.strategy, TestComment(hash));
+    // As it was handed out: a clone with the application role's credentials (--pooled) stays so.
+    made = MakeClone(*ddl, name, hash, *source, !password.empty(), password);
     if (made.ok()) {
       PGSTACK_RETURN_IF_ERROR(
           row->Run("UPDATE pgstack_testdb.tests SET state = 'ready' WHERE id = $1", {id}));
@@ -194,7 +215,9 @@ Result<bool> TestPool::RecreateOne(int64_t only_id) {
       return true;
     }
   }
-  // The template is gone or the clone failed: the database is dropped, so the row goes too.
+  // The template is gone or the clone failed: the database is dropped, so its role and its row
+  // go too.
+  PGSTACK_RETURN_IF_ERROR(DropMarkedRole(*ddl, name));
   PGSTACK_RETURN_IF_ERROR(row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {id}));
   PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
   if (!made.ok()) return made;
@@ -234,7 +257,7 @@ Result<bool> TestPool::DropDirtyOne() {
     if (!picked.ok()) return picked.status();
     return false;
   }
-  Status s = DropDatabase(*ddl, std::string(picked->get(0, 1)));
+  Status s = DropDatabaseAndRole(*ddl, std::string(picked->get(0, 1)));
   if (s.ok()) {
     s = row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1",
                  {std::string(picked->get(0, 0))});
@@ -272,7 +295,7 @@ Status DropTestsOf(ConnPool& conns, const std::string& hash, int wait_ms) {
     return rows.status();
   }
   for (int i = 0; i < rows->rows(); ++i) {
-    Status s = DropDatabase(*ddl, std::string(rows->get(i, 1)));
+    Status s = DropDatabaseAndRole(*ddl, std::string(rows->get(i, 1)));
     if (!s.ok()) {
       // Keep what was done: the rows of the databases already dropped go.
       (void)row->Run("COMMIT");

@@ -202,6 +202,20 @@ TEST(PgHba, NoTrustAndLoopbackOnly) {
   EXPECT_EQ(hba.find("host    all       all   all"), std::string::npos);
 }
 
+TEST(PgHba, TestdbRolesReachTheirOwnDatabaseOnly) {
+  std::string hba = stack::RenderHba(ShippedEnvironment(), "postgres");
+  size_t own = hba.find("host    sameuser  +pgstack_testdb_roles  127.0.0.1/32  scram-sha-256");
+  size_t rejected = hba.find("host    all       +pgstack_testdb_roles  all           reject");
+  size_t everyone = hba.find("host    all       all   127.0.0.1/32  scram-sha-256");
+  ASSERT_NE(own, std::string::npos) << hba;
+  ASSERT_NE(rejected, std::string::npos) << hba;
+  // First match wins: their own database, then the refusal, before the rule for everyone.
+  EXPECT_LT(own, rejected);
+  EXPECT_LT(rejected, everyone);
+  EXPECT_LT(hba.find("local   all       +pgstack_testdb_roles  reject"),
+            hba.find("local   all       all   scram-sha-256"));
+}
+
 TEST(PgIdent, MapsTheInvokingUserToTheSuperuser) {
   EXPECT_EQ(stack::RenderIdent("postgres", "postgres", "root"),
             "# Written by pgstack: OS users allowed to log in as the superuser by peer.\n"

@@ -9,8 +9,10 @@
 // that gets the lock does so. A row is always committed before its database is created and
 // deleted only after it is dropped, so a database testdb made is never unlisted while it exists.
 //
-//   templates(hash, database, state building|ready|discarded, created_at, ready_at, last_used)
-//   tests(id, hash, database, state creating|ready|in_use|dirty, created_at, handed_out_at)
+//   templates(hash, database, state building|ready|discarded, created_at, ready_at, last_used,
+//             origin, source: the directory and flags of a template pgstack built itself)
+//   tests(id, hash, database, state creating|ready|in_use|dirty, created_at, handed_out_at,
+//         password: of the database's own login role, which has its name)
 #pragma once
 
 #include "pgstack/core/status.h"

@@ -28,4 +28,10 @@ Result<std::string> HashOfDir(const DirTemplate& t);
 // what the build made is dropped, so a retry builds again.
 Result<std::string> EnsureDirTemplate(Service& service, const DirTemplate& t);
 
+// What `get --dir` hands out: t's template, built first (EnsureDirTemplate) only when t's
+// directory has no ready template yet or its newest one was built with the same flags (its
+// migrations changed since). kInvalidInput naming the flags that differ otherwise: a get never
+// silently builds a template other than the one the user built (say, without its fixtures).
+Result<std::string> TemplateForGet(Service& service, const DirTemplate& t);
+
 }  // namespace pgstack::testdb

@@ -33,10 +33,11 @@ struct HttpRequest {
 
 struct ParseResult {
   enum class State { kIncomplete, kComplete, kBad } state = State::kIncomplete;
-  size_t consumed = 0;  // kComplete: bytes of input this request took
-  HttpRequest request;  // kComplete
-  int status = 0;       // kBad: the status code to answer with
-  std::string error;    // kBad: why, one line
+  size_t consumed = 0;            // kComplete: bytes of input this request took
+  HttpRequest request;            // kComplete
+  int status = 0;                 // kBad: the status code to answer with
+  std::string error;              // kBad: why, one line
+  bool headers_complete = false;  // kIncomplete: the header section is in, the body is not yet
 };
 
 ParseResult ParseHttpRequest(std::string_view input, size_t max_body);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace pgstack::testdb {
 
@@ -10,6 +12,7 @@ struct HttpResponse {
   int status = 200;
   std::string body;  // JSON; empty for 204
   std::string content_type = "application/json; charset=UTF-8";
+  std::vector<std::pair<std::string, std::string>> headers;  // more header lines, as given
 };
 
 // "OK", "Not Found", ...; "Unknown" for a code this server never sends.

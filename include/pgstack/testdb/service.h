@@ -29,9 +29,10 @@ inline constexpr const char* kServiceApplicationName = "pgstack testdb";
 
 class Service {
  public:
-  // Connects as the administrator (ep.superuser, for CREATE DATABASE) and creates the catalog
-  // when missing. Databases are owned by, and handed out as, the application role (ep.direct,
-  // or ep.pooled with o.pooled).
+  // Connects as the administrator (ep.superuser, for CREATE DATABASE and CREATE ROLE) and
+  // creates the catalog when missing. Each database is owned by, and handed out as, a login
+  // role of its own (test_pool.h, templates.h) at ep.direct; with o.pooled, by the application
+  // role at ep.pooled.
   static Result<std::unique_ptr<Service>> Open(const location::Endpoints& ep, Options o);
   ~Service();
   Service(const Service&) = delete;
@@ -66,8 +67,11 @@ class Service {
   Result<GcReport> Gc(bool all);
   Result<std::vector<TemplateInfo>> List() { return templates_.List(); }
 
-  // Where a client connects to database, as the application role.
-  pg::ConnParams ConnFor(const std::string& database) const;
+  // Where a test connects to its database: as the database's own role, or as the application
+  // role when it has none (--pooled).
+  pg::ConnParams ConnFor(const TestDatabase& t) const;
+  // Where the builder of a template connects, likewise.
+  pg::ConnParams ConnFor(const Build& b) const;
   // An error's meaning for a caller: a failure that carries no SQLSTATE becomes Unavailable
   // when the server cannot be reached now (it was the cause).
   Status Explain(const Status& s);
@@ -80,6 +84,7 @@ class Service {
   std::unique_ptr<Build> TakeBuild(const std::string& hash);
   Service(const location::Endpoints& ep, Options o);
   void WorkerLoop(int index);
+  pg::ConnParams Where(const std::string& database, const std::string& password) const;
   void Nudge();
 
   const location::Endpoints ep_;

@@ -28,19 +28,27 @@ struct TemplateInfo {
   int in_use = 0;  // handed out
 };
 
-// A template this process is building: an empty database owned by the application role, with
+// A template this process is building: an empty database owned by its builder role (below), with
 // the environment's extensions. It holds the hash's row lock until Finish or Abort.
 class Build {
  public:
   const std::string& hash() const { return hash_; }
   const std::string& database() const { return database_; }
+  // The builder's password: of the template's own login role, named as the database, which
+  // reaches only this database and logs in no more once the template is sealed. Empty: the
+  // application role builds (--pooled: PgBouncer admits only the roles of its userlist).
+  const std::string& password() const { return password_; }
 
  private:
   friend class Templates;
-  Build(std::string hash, std::string database, pg::Connection lock)
-      : hash_(std::move(hash)), database_(std::move(database)), lock_(std::move(lock)) {}
+  Build(std::string hash, std::string database, std::string password, pg::Connection lock)
+      : hash_(std::move(hash)),
+        database_(std::move(database)),
+        password_(std::move(password)),
+        lock_(std::move(lock)) {}
   std::string hash_;
   std::string database_;
+  std::string password_;
   pg::Connection lock_;
 };
 
@@ -70,8 +78,19 @@ class Templates {
   Result<int> EvictOverCap();
   Result<std::vector<TemplateInfo>> List();
 
+  // Records, in b's build, where its template comes from: origin (a migrations directory) and
+  // source (the flags it was built with, JSON that only its writer reads).
+  Status SetSource(Build& b, const std::string& origin, const std::string& source);
+  struct Sourced {
+    std::string hash;
+    std::string source;
+  };
+  // The most recently used ready template from origin; nullopt when there is none.
+  Result<std::optional<Sourced>> LatestFrom(const std::string& origin);
+
  private:
-  Status Prepare(const std::string& hash, const std::string& database);
+  // Makes the empty template database and its builder role; the builder's password.
+  Result<std::string> Prepare(const std::string& hash, const std::string& database);
   ConnPool& conns_;
   const std::string owner_;
   const Options& o_;

@@ -18,6 +18,10 @@ struct TestDatabase {
   int64_t id = 0;
   std::string hash;
   std::string database;
+  // Of the database's own login role, named as the database: it reaches this database only
+  // (pg_hba, CONNECT) and owns what is in it. Empty: the application role's (--pooled, where
+  // PgBouncer admits only the roles of its userlist).
+  std::string password;
 };
 
 class TestPool {
@@ -54,6 +58,11 @@ class TestPool {
   Result<std::string> HashOf(int64_t id);
 
  private:
+  // Clones source as name for hash's template, owned by its own role (own_role: made first,
+  // with password, made up when empty) or by the application role, then closed to everyone
+  // else (Seclude).
+  Status MakeClone(pg::Connection& ddl, const std::string& name, const std::string& hash,
+                   const std::string& source, bool own_role, std::string& password);
   ConnPool& conns_;
   const std::string owner_;
   const Options& o_;

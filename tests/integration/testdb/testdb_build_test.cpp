@@ -231,6 +231,41 @@ TEST_F(TestdbBuild, AGetBeyondTheCapWaitsItsBoundThenNamesTheCap) {
   EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
 }
 
+TEST_F(TestdbBuild, GetHandsOutTheTemplateBuiltWithFixturesOrNamesTheFlagsThatDiffer) {
+  WriteText(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  std::string fixture = TempDir("tdbfx") + "/seed.sql";
+  WriteText(fixture, "INSERT INTO t VALUES (1);\n");
+  auto built =
+      TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_, "--fixtures", fixture});
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  std::string templates = AdminScalar("SELECT count(*) FROM pgstack_testdb.templates");
+  // Without the fixtures: refused, naming the flag, and no second template is built.
+  auto bare = TestStack::Shared().Pgstack({"testdb", "get", "--dir", dir_});
+  EXPECT_EQ(bare.exit_code, 2) << bare.output;
+  EXPECT_NE(bare.output.find("seed.sql (template) vs none (this get)"), std::string::npos)
+      << bare.output;
+  EXPECT_EQ(AdminScalar("SELECT count(*) FROM pgstack_testdb.templates"), templates);
+  json db = GetJson({"--dir", dir_, "--fixtures", fixture});
+  ASSERT_TRUE(db.contains("config")) << db.dump();
+  EXPECT_EQ(ScalarAt(json{{"database", {{"config", db["config"]}}}}, "SELECT count(*) FROM t"),
+            "1");
+  EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
+}
+
+TEST_F(TestdbBuild, GetExportLinesAndTheGlobalEnvAfterTheSubcommand) {
+  WriteText(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  // --env after `get` is the global flag (the environment), not get's own.
+  const TestStack& stack = TestStack::Shared();
+  auto out = RunPgstack(
+      {"--config", SourceDir() + "/config/database.json", "--state-dir", stack.state_dir(),
+       "testdb", "get", "--dir", dir_, "--env", stack.env().name, "--export"},
+      {}, Capture::kStdoutOnly);
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("export PGSTACK_TESTDB_ID="), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("export DATABASE_URL="), std::string::npos) << out.output;
+  EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
+}
+
 TEST_F(TestdbBuild, ABadHashOrFlagIsRefusedBeforeAnythingHappens) {
   auto out = TestStack::Shared().Pgstack({"testdb", "get", "--hash", "no/slash"});
   EXPECT_EQ(out.exit_code, 2) << out.output;

@@ -59,7 +59,8 @@ TEST_F(Serve, TemplateLifecycleAndItsStatusCodes) {
   ASSERT_EQ(r.status, 200) << r.body;
   json t = r.json();
   EXPECT_EQ(t["database"]["templateHash"], "life1");
-  EXPECT_EQ(t["database"]["config"]["username"], TestStack::Shared().env().postgres.user);
+  // The template's own builder role, not the application's.
+  EXPECT_EQ(t["database"]["config"]["username"], "pgstack_tpl_life1");
   EXPECT_EQ(Call("POST", "/templates", R"({"hash":"life1"})").status, 423);  // being built
   EXPECT_EQ(Call("PUT", "/templates/life1").status, 204);
   EXPECT_EQ(Call("PUT", "/templates/life1").status, 204);                    // again: fine
@@ -134,6 +135,49 @@ TEST_F(Serve, TestDatabasesAreIsolatedAndComeBackClean) {
   EXPECT_EQ(Call("DELETE", "/templates/iso1").status, 204);
   EXPECT_EQ(Call("POST", "/templates/iso1/tests/" + ids[0] + "/unlock").status, 410);
   EXPECT_EQ(AdminScalar("SELECT count(*) FROM pg_database WHERE datname LIKE '%iso1%'"), "0");
+}
+
+// What a connection with these credentials to database gives: OK, or the server's refusal.
+Status ConnectAs(const json& body, const std::string& database) {
+  pg::ConnParams p = ParamsOf(body);
+  p.dbname = database;
+  return pg::Connection::Open(p).status();
+}
+
+TEST_F(Serve, ATestsCredentialsReachOnlyItsOwnDatabase) {
+  json t = MakeTemplate("own1");
+  json a = Call("GET", "/templates/own1/tests").json();
+  json b = Call("GET", "/templates/own1/tests").json();
+  std::string user = a["database"]["config"]["username"];
+  std::string db_a = a["database"]["config"]["database"],
+              db_b = b["database"]["config"]["database"];
+  EXPECT_EQ(user, db_a);  // a role of its own, named as its database
+  // In its own database it owns everything: it writes, alters the template's tables, creates.
+  EXPECT_EQ(ScalarAt(a,
+                     "INSERT INTO items VALUES (2, 'a'); ALTER TABLE items ADD COLUMN x int; "
+                     "CREATE TABLE mine (id int); SELECT count(*) FROM items"),
+            "2");
+  // Nowhere else: neither another test's database nor the application's, nor postgres.
+  EXPECT_FALSE(ConnectAs(a, db_b).ok());
+  EXPECT_FALSE(ConnectAs(a, TestStack::Shared().env().postgres.database).ok());
+  EXPECT_FALSE(ConnectAs(a, "postgres").ok());
+  auto own = pg::Connection::Open(ParamsOf(a));
+  ASSERT_TRUE(own.ok()) << own.status().message();
+  EXPECT_FALSE(own->Run("DROP DATABASE " + own->QuoteIdent(db_b)).ok());
+  EXPECT_EQ(AdminScalar("SELECT count(*) FROM pg_database WHERE datname = '" + db_b + "'"), "1");
+  // It owns its database and nothing else on the server.
+  EXPECT_EQ(AdminScalar("SELECT string_agg(datname, ',') FROM pg_database WHERE datdba = "
+                        "(SELECT oid FROM pg_roles WHERE rolname = '" +
+                        user + "')"),
+            db_a);
+  // The builder logs in no more once the template is sealed.
+  EXPECT_EQ(t["database"]["config"]["username"], "pgstack_tpl_own1");
+  EXPECT_EQ(AdminScalar("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'pgstack_tpl_own1'"),
+            "f");
+  // Its role goes with its template.
+  EXPECT_EQ(Call("DELETE", "/templates/own1").status, 204);
+  EXPECT_EQ(AdminScalar("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pgstack\\_t%own1%'"),
+            "0");
 }
 
 TEST_F(Serve, KeepAliveServesSeveralRequestsOnOneConnection) {
