@@ -15,6 +15,7 @@
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/port_lock.h"
+#include "pgstack/location/endpoints.h"
 #include "pgstack/pg/reload.h"
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
@@ -34,7 +35,9 @@ PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& path
                          .auth_file = paths.userlist,
                          .logfile = paths.pgbouncer_log,
                          .pidfile = paths.pgbouncer_pid,
-                         .read_pool_port = st.replicas.empty() ? 0 : st.replicas.front().port};
+                         .read_pool_port = location::ReadPoolReplica(paths, st)
+                                               .value_or(location::ReplicaState{})
+                                               .port};
 }
 
 Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,
