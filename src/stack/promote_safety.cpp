@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+
 #include "pgstack/core/wait.h"
 #include "pgstack/stack/replica.h"
 
@@ -12,14 +16,25 @@ namespace {
 // stuck (paused, or replaying something slow).
 constexpr std::chrono::seconds kReplayBound(15);
 
-// The value of `label` ("Latest checkpoint location") in pg_controldata's output.
-Result<std::string> ControlValue(const std::string& output, const std::string& label) {
-  size_t at = output.find(label + ":");
-  if (at == std::string::npos)
-    return Status::Failure(fmt::format("pg_controldata printed no \"{}\"", label));
-  size_t from = output.find_first_not_of(' ', at + label.size() + 1);
-  size_t to = output.find('\n', from);
-  return output.substr(from, to == std::string::npos ? std::string::npos : to - from);
+// The start of the last checkpoint record of a stopped cluster (its shutdown checkpoint when it
+// stopped cleanly), as "X/X", read from global/pg_control as pg_controldata does (which the
+// server packages pgstack uses do not ship). PostgreSQL 17's ControlFileData begins: uint64
+// system_identifier, uint32 pg_control_version (1700), uint32 catalog_version_no, DBState,
+// pg_time_t time, XLogRecPtr checkPoint (offset 32), in the machine's byte order.
+Result<std::string> LastCheckpoint(const std::string& data_dir) {
+  std::string path = data_dir + "/global/pg_control";
+  std::ifstream in(path, std::ios::binary);
+  char head[40] = {};
+  if (!in.read(head, sizeof(head)))
+    return Status::Failure(fmt::format("{}: cannot read the control file", path));
+  uint32_t version = 0;
+  uint64_t lsn = 0;
+  std::memcpy(&version, head + 8, sizeof(version));
+  std::memcpy(&lsn, head + 32, sizeof(lsn));
+  if (version != 1700)
+    return Status::Failure(fmt::format("{}: pg_control_version {}, not PostgreSQL 17's", path,
+                                       version));
+  return fmt::format("{:X}/{:X}", lsn >> 32, lsn & 0xffffffffu);
 }
 
 }  // namespace
@@ -60,13 +75,8 @@ Status AwaitCaughtUp(pg::Connection& primary, const location::ReplicaState& r, i
 }
 
 Result<ReplayGap> AwaitReplayOf(const Cluster& old_primary, pg::Connection& replica) {
-  PGSTACK_ASSIGN_OR_RETURN(
-      std::string control,
-      RunAsForOutput(old_primary.runner(), old_primary.service(),
-                     {old_primary.bin_dir() + "/pg_controldata", "-D", old_primary.paths().data},
-                     "pg_controldata"));
   ReplayGap gap;
-  PGSTACK_ASSIGN_OR_RETURN(gap.end_lsn, ControlValue(control, "Latest checkpoint location"));
+  PGSTACK_ASSIGN_OR_RETURN(gap.end_lsn, LastCheckpoint(old_primary.paths().data));
   // pg_last_wal_replay_lsn() is the end of the last record replayed: past the checkpoint's start
   // once the checkpoint itself is replayed.
   auto look = [&]() -> Status {

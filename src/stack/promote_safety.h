@@ -1,6 +1,6 @@
 // What `pgstack promote` checks before a replica becomes the primary, so that no committed row
 // is left behind: the replica streams from the primary while it runs, and, once the primary is
-// stopped, has replayed the primary's WAL up to its shutdown checkpoint (pg_controldata).
+// stopped, has replayed the primary's WAL up to its shutdown checkpoint (its pg_control).
 #pragma once
 
 #include <string>
@@ -21,7 +21,7 @@ Status AwaitCaughtUp(pg::Connection& primary, const location::ReplicaState& r, i
 // How far the replica is from the end of the stopped old primary's WAL.
 struct ReplayGap {
   bool caught_up = false;  // it replayed the old primary's shutdown checkpoint
-  std::string end_lsn;     // the old primary's last checkpoint (pg_controldata)
+  std::string end_lsn;     // the old primary's last checkpoint (pg_control)
   std::string replay_lsn;  // the replica's pg_last_wal_replay_lsn()
   long long bytes = 0;     // end_lsn - replay_lsn when not caught up (0 when at it)
 };
