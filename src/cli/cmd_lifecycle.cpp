@@ -24,13 +24,14 @@ Result<int> DropTestdbDatabases(const std::string& state_dir) {
 nlohmann::json ReplicasJson(const std::vector<stack::ReplicaStatus>& replicas) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : replicas) {
-    out.push_back({{"node", r.node},
-                   {"port", r.port},
-                   {"running", r.running},
-                   {"fenced", r.fenced.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.fenced)},
-                   {"state", r.state},
-                   {"lag_bytes", r.lag_bytes ? nlohmann::json(*r.lag_bytes) : nullptr},
-                   {"lag_seconds", r.lag_seconds ? nlohmann::json(*r.lag_seconds) : nullptr}});
+    out.push_back(
+        {{"node", r.node},
+         {"port", r.port},
+         {"running", r.running},
+         {"fenced", r.fenced.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.fenced)},
+         {"state", r.state},
+         {"lag_bytes", r.lag_bytes ? nlohmann::json(*r.lag_bytes) : nullptr},
+         {"lag_seconds", r.lag_seconds ? nlohmann::json(*r.lag_seconds) : nullptr}});
   }
   return out;
 }
@@ -114,7 +115,8 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
   sub.footer(
       "Exit status: 0 PostgreSQL, PgBouncer and every replica run (each replica streaming); 5 "
       "the stack is stopped, only part of it runs, or a replica is stopped, fenced by a promote "
-      "or not streaming from the primary (pgstack up repairs it); 6 there is no stack in the state directory; 1 the last `pgstack up` did not "
+      "or not streaming from the primary (pgstack up repairs it); 6 there is no stack in the state "
+      "directory; 1 the last `pgstack up` did not "
       "finish.");
   return [&ctx] {
     auto s = stack::GetStatus(ctx.global.state_dir);

@@ -32,8 +32,8 @@ Result<std::string> LastCheckpoint(const std::string& data_dir) {
   std::memcpy(&version, head + 8, sizeof(version));
   std::memcpy(&lsn, head + 32, sizeof(lsn));
   if (version != 1700)
-    return Status::Failure(fmt::format("{}: pg_control_version {}, not PostgreSQL 17's", path,
-                                       version));
+    return Status::Failure(
+        fmt::format("{}: pg_control_version {}, not PostgreSQL 17's", path, version));
   return fmt::format("{:X}/{:X}", lsn >> 32, lsn & 0xffffffffu);
 }
 
@@ -64,8 +64,7 @@ Status AwaitCaughtUp(pg::Connection& primary, const location::ReplicaState& r, i
     return Status::CheckFailed(fmt::format(
         "replica {} (port {}) does not stream from the primary (port {}): {}, so it may lack "
         "committed rows; `pgstack up` makes it follow the primary, or --force promotes it anyway",
-        r.node, r.port, primary_port,
-        state.empty() ? "it is not connected" : "it is " + state));
+        r.node, r.port, primary_port, state.empty() ? "it is not connected" : "it is " + state));
   }
   return Status::CheckFailed(fmt::format(
       "replica {} (port {}) has not replayed the primary's flushed WAL within {} ({}): its "
@@ -80,26 +79,27 @@ Result<ReplayGap> AwaitReplayOf(const Cluster& old_primary, pg::Connection& repl
   // pg_last_wal_replay_lsn() is the end of the last record replayed: past the checkpoint's start
   // once the checkpoint itself is replayed.
   auto look = [&]() -> Status {
-    PGSTACK_ASSIGN_OR_RETURN(
-        auto q, replica.Exec("SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')::text, "
-                             "pg_last_wal_replay_lsn() > $1::pg_lsn, "
-                             "greatest(0, pg_wal_lsn_diff($1::pg_lsn, "
-                             "coalesce(pg_last_wal_replay_lsn(), '0/0')))::bigint",
-                             {gap.end_lsn}));
+    PGSTACK_ASSIGN_OR_RETURN(auto q,
+                             replica.Exec("SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')::text, "
+                                          "pg_last_wal_replay_lsn() > $1::pg_lsn, "
+                                          "greatest(0, pg_wal_lsn_diff($1::pg_lsn, "
+                                          "coalesce(pg_last_wal_replay_lsn(), '0/0')))::bigint",
+                                          {gap.end_lsn}));
     gap.replay_lsn = q.get(0, 0);
     gap.caught_up = q.get(0, 1) == "t";
     PGSTACK_ASSIGN_OR_RETURN(gap.bytes, q.get_int<long long>(0, 2));
     return Status::Ok();
   };
-  Status waited = core::WaitUntil(
-      {.what = "the replica to replay the old primary's last WAL",
-       .timeout = kReplayBound,
-       .code = Code::kCheckFailed},
-      [&] {
-        Status s = look();
-        if (!s.ok()) return core::Poll::Fail(s);
-        return gap.caught_up ? core::Poll::Ready() : core::Poll::NotYet("replayed to " + gap.replay_lsn);
-      });
+  Status waited =
+      core::WaitUntil({.what = "the replica to replay the old primary's last WAL",
+                       .timeout = kReplayBound,
+                       .code = Code::kCheckFailed},
+                      [&] {
+                        Status s = look();
+                        if (!s.ok()) return core::Poll::Fail(s);
+                        return gap.caught_up ? core::Poll::Ready()
+                                             : core::Poll::NotYet("replayed to " + gap.replay_lsn);
+                      });
   if (!waited.ok() && waited.code() != Code::kCheckFailed) return waited;
   return gap;
 }

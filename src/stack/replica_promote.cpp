@@ -201,8 +201,9 @@ class Promotion {
     }
     Status restarted = old_primary_.Start();
     if (!restarted.ok())
-      return restarted.WithContext(DescribeGap(chosen_, gap) +
-                                   "; the promote was refused, but the primary did not start again");
+      return restarted.WithContext(
+          DescribeGap(chosen_, gap) +
+          "; the promote was refused, but the primary did not start again");
     return Status::CheckFailed(DescribeGap(chosen_, gap) +
                                "; the primary was started again: `pgstack up` lets the replica "
                                "catch up, or --force promotes it anyway");
@@ -213,17 +214,16 @@ class Promotion {
   Status PromoteReplica() {
     PGSTACK_RETURN_IF_ERROR(MakeFollowerSlots(Followers(), *replica_conn_));
     if (old_primary_.Initialized()) {
-      PGSTACK_RETURN_IF_ERROR(
-          Fence(old_paths_,
-                fmt::format("it was the primary before node {} was promoted", chosen_.node),
-                owner_));
+      PGSTACK_RETURN_IF_ERROR(Fence(
+          old_paths_, fmt::format("it was the primary before node {} was promoted", chosen_.node),
+          owner_));
       report_.actions.push_back("fenced the old primary (standby.signal; up rebuilds it)");
     }
     report_.to_rebuild.push_back(st_.primary_node);
-    PGSTACK_RETURN_IF_ERROR(RunAs(runner_, svc_,
-                                  {st_.pg_bin + "/pg_ctl", "-D", new_paths_.data, "-w", "-t", "60",
-                                   "-s", "promote"},
-                                  "pg_ctl promote"));
+    PGSTACK_RETURN_IF_ERROR(
+        RunAs(runner_, svc_,
+              {st_.pg_bin + "/pg_ctl", "-D", new_paths_.data, "-w", "-t", "60", "-s", "promote"},
+              "pg_ctl promote"));
     std::error_code ec;
     std::filesystem::remove(ReplicaConfPath(new_paths_), ec);
     report_.actions.push_back(

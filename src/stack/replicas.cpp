@@ -31,9 +31,9 @@ bool SkipInCopy(const std::string& rel) {
                                          "pg_snapshots/", "pg_subtrans/"};
   for (const char* d : kEmptied)
     if (rel.rfind(d, 0) == 0) return true;  // the directory itself is not matched: it is kept
-  static const char* const kFiles[] = {"postmaster.pid",   "postmaster.opts", "backup_label",
-                                       "backup_label.old", "tablespace_map",  "standby.signal",
-                                       "recovery.signal",  location::kFenceMarkerName};
+  static const char* const kFiles[] = {
+      "postmaster.pid", "postmaster.opts", "backup_label",    "backup_label.old",
+      "tablespace_map", "standby.signal",  "recovery.signal", location::kFenceMarkerName};
   for (const char* f : kFiles)
     if (rel == f) return true;
   if (rel == std::string("conf.d/") + kReplicaConf) return true;
@@ -416,9 +416,7 @@ Status Fence(const StatePaths& node, const std::string& why, core::Owner owner) 
   return core::WriteFileAtomic(node.fence_marker, why + "\n", 0600, owner);
 }
 
-std::string ReplicaConfPath(const StatePaths& node) {
-  return node.conf_dir + "/" + kReplicaConf;
-}
+std::string ReplicaConfPath(const StatePaths& node) { return node.conf_dir + "/" + kReplicaConf; }
 
 Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,
                     core::ProcessRunner& runner) {

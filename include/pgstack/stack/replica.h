@@ -23,7 +23,7 @@ struct ReplicaStatus {
   int port = 0;
   bool running = false;
   std::string fenced;  // why `pgstack up` must rebuild it (StatePaths::fence_marker); "" if not
-  std::string state;  // pg_stat_replication.state on the primary ("streaming"), "" when absent
+  std::string state;   // pg_stat_replication.state on the primary ("streaming"), "" when absent
   std::optional<long long> lag_bytes;  // the primary's current LSN minus the replica's replay LSN
   std::optional<double> lag_seconds;   // pg_stat_replication.replay_lag
 };

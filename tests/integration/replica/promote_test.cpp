@@ -19,8 +19,9 @@ class Promote : public ::testing::Test {
     stack_ = TestStack::Start();
     auto up = stack_->Pgstack({"up", "--replicas", "2"});
     ASSERT_EQ(up.exit_code, 0) << up.output;
-    ASSERT_TRUE(Run(stack_->endpoints().direct, "CREATE TABLE kept (x int); INSERT INTO kept "
-                                                "VALUES (1)")
+    ASSERT_TRUE(Run(stack_->endpoints().direct,
+                    "CREATE TABLE kept (x int); INSERT INTO kept "
+                    "VALUES (1)")
                     .ok());
     for (const auto& r : State().replicas) ExpectRowsOn(Node(r.port), "1");
   }
@@ -38,8 +39,13 @@ class Promote : public ::testing::Test {
     return ep.ok() ? *ep : location::Endpoints{};
   }
 
-  // The superuser on the node listening on `port`.
+  // The application role on the node listening on `port`, and the superuser there.
   pg::ConnParams Node(int port) const {
+    pg::ConnParams p = stack_->endpoints().direct;
+    p.port = port;
+    return p;
+  }
+  pg::ConnParams NodeSuperuser(int port) const {
     pg::ConnParams p = stack_->endpoints().superuser;
     p.port = port;
     return p;
@@ -69,8 +75,10 @@ class Promote : public ::testing::Test {
   // its primary_conninfo leads to a closed port.
   void CutOff(int port) {
     // ALTER SYSTEM runs in no transaction block, so not in one query string with the reload.
-    ASSERT_TRUE(Run(Node(port), "ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=1'").ok());
-    ASSERT_TRUE(Run(Node(port), "SELECT pg_reload_conf()").ok());
+    ASSERT_TRUE(
+        Run(NodeSuperuser(port), "ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=1'")
+            .ok());
+    ASSERT_TRUE(Run(NodeSuperuser(port), "SELECT pg_reload_conf()").ok());
     auto su = stack_->Superuser();
     ASSERT_TRUE(su.ok()) << su.status().message();
     Status gone = WaitFor("the cut-off replica to leave pg_stat_replication", [&] {
@@ -78,6 +86,20 @@ class Promote : public ::testing::Test {
       return r.ok() && r->scalar() == "1";
     });
     ASSERT_TRUE(gone.ok()) << gone.message();
+  }
+
+  // `up`, then the stack is whole: `rows` on the primary and every replica, status exits 0,
+  // the replication checks pass. What up printed.
+  std::string ExpectWholeAfterUp(const std::string& rows) {
+    auto up = stack_->Pgstack({"up"});
+    EXPECT_EQ(up.exit_code, 0) << up.output;
+    EXPECT_EQ(Rows(Endpoints().pooled), rows);
+    for (const auto& r : State().replicas) ExpectRowsOn(Node(r.port), rows);
+    auto status = stack_->Pgstack({"status"});
+    EXPECT_EQ(status.exit_code, 0) << status.output;
+    auto verify = stack_->Pgstack({"verify", "--check", "replication"});
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+    return up.output;
   }
 
   std::unique_ptr<TestStack> stack_;
@@ -104,7 +126,7 @@ TEST_F(Promote, TheOtherReplicasFollowAndNoCommittedRowIsLost) {
   auto read_only = stack_->Pgstack({"verify", "--check", "replication.read_only"});
   EXPECT_EQ(read_only.exit_code, 3) << read_only.output;
   EXPECT_NE(read_only.output.find("pgstack up"), std::string::npos) << read_only.output;
-  EXPECT_EQ(read_only.output.find("pgstack promote"), std::string::npos) << read_only.output;
+  EXPECT_EQ(read_only.output.find("run pgstack promote"), std::string::npos) << read_only.output;
 
   // The read pool leads to replica 1, which streams, not to the stopped old primary.
   auto ro = pg::Connection::Open(Endpoints().read_pool);
@@ -121,14 +143,7 @@ TEST_F(Promote, TheOtherReplicasFollowAndNoCommittedRowIsLost) {
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_EQ(Rows(Endpoints().pooled), "1,2");
 
-  auto up = stack_->Pgstack({"up"});
-  ASSERT_EQ(up.exit_code, 0) << up.output;
-  EXPECT_EQ(Rows(Endpoints().pooled), "1,2");
-  for (const auto& r : State().replicas) ExpectRowsOn(Node(r.port), "1,2");
-  status = stack_->Pgstack({"status"});
-  EXPECT_EQ(status.exit_code, 0) << status.output;
-  auto verify = stack_->Pgstack({"verify", "--check", "replication"});
-  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  ExpectWholeAfterUp("1,2");
 }
 
 // A replica following a node that is gone lacks the primary's last row: promote refuses it (exit
@@ -167,14 +182,9 @@ TEST_F(Promote, AReplicaThatDoesNotStreamIsRefusedAndForceSaysWhatIsLost) {
   EXPECT_EQ(streaming.exit_code, 3) << streaming.output;
   EXPECT_NE(streaming.output.find("needs a rebuild"), std::string::npos) << streaming.output;
 
-  auto up = stack_->Pgstack({"up"});
-  ASSERT_EQ(up.exit_code, 0) << up.output;
-  EXPECT_NE(up.output.find("rebuilt replica 0"), std::string::npos) << up.output;
-  EXPECT_NE(up.output.find("rebuilt replica 2"), std::string::npos) << up.output;
-  status = stack_->Pgstack({"status"});
-  EXPECT_EQ(status.exit_code, 0) << status.output;
-  auto verify = stack_->Pgstack({"verify", "--check", "replication"});
-  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  std::string up = ExpectWholeAfterUp("1");
+  EXPECT_NE(up.find("rebuilt replica 0"), std::string::npos) << up;
+  EXPECT_NE(up.find("rebuilt replica 2"), std::string::npos) << up;
 }
 
 // A replica that streams but has not replayed (replay paused) is refused while the primary keeps
@@ -182,14 +192,14 @@ TEST_F(Promote, AReplicaThatDoesNotStreamIsRefusedAndForceSaysWhatIsLost) {
 TEST_F(Promote, AReplicaThatHasNotReplayedIsRefused) {
   auto before = State();
   int port1 = before.replicas.at(0).port;
-  ASSERT_TRUE(Run(Node(port1), "SELECT pg_wal_replay_pause()").ok());
+  ASSERT_TRUE(Run(NodeSuperuser(port1), "SELECT pg_wal_replay_pause()").ok());
   ASSERT_TRUE(Run(stack_->endpoints().direct, "INSERT INTO kept VALUES (2)").ok());
   auto refused = stack_->Pgstack({"promote", "1"});
   EXPECT_EQ(refused.exit_code, 3) << refused.output;
   EXPECT_NE(refused.output.find("has not replayed"), std::string::npos) << refused.output;
   EXPECT_EQ(State().primary_node, before.primary_node);
   EXPECT_EQ(Rows(stack_->endpoints().direct), "1,2");
-  ASSERT_TRUE(Run(Node(port1), "SELECT pg_wal_replay_resume()").ok());
+  ASSERT_TRUE(Run(NodeSuperuser(port1), "SELECT pg_wal_replay_resume()").ok());
   auto promoted = stack_->Pgstack({"promote", "1"});
   ASSERT_EQ(promoted.exit_code, 0) << promoted.output;
   EXPECT_EQ(Rows(Endpoints().pooled), "1,2");
