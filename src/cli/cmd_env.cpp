@@ -91,9 +91,9 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
     if (!ep.ok()) return ctx.out.Fail(ep.status());
     if (f->replica && ep->read_pool.host.empty()) {
       return ctx.out.Fail(Status::InvalidInput(
-          fmt::format("--replica: the stack in {} has no replica (pgstack up --replicas 1 makes "
-                      "one)",
-                      ctx.global.state_dir)));
+          fmt::format("--replica: no read pool in {}: {}", ctx.global.state_dir,
+                      ep->no_read_pool.empty() ? "a read pool is a local stack's (up --replicas N)"
+                                               : ep->no_read_pool)));
     }
     EnvVars vars = VariablesOf(f->replica ? ep->read_pool : f->direct ? ep->direct : ep->pooled);
     if (ctx.out.json()) {

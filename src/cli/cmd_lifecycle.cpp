@@ -26,12 +26,14 @@ Result<int> DropTestdbDatabases(const std::string& state_dir) {
 nlohmann::json ReplicasJson(const std::vector<stack::ReplicaStatus>& replicas) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : replicas) {
-    out.push_back({{"node", r.node},
-                   {"port", r.port},
-                   {"running", r.running},
-                   {"state", r.state},
-                   {"lag_bytes", r.lag_bytes ? nlohmann::json(*r.lag_bytes) : nullptr},
-                   {"lag_seconds", r.lag_seconds ? nlohmann::json(*r.lag_seconds) : nullptr}});
+    out.push_back(
+        {{"node", r.node},
+         {"port", r.port},
+         {"running", r.running},
+         {"fenced", r.fenced.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.fenced)},
+         {"state", r.state},
+         {"lag_bytes", r.lag_bytes ? nlohmann::json(*r.lag_bytes) : nullptr},
+         {"lag_seconds", r.lag_seconds ? nlohmann::json(*r.lag_seconds) : nullptr}});
   }
   return out;
 }
@@ -50,6 +52,12 @@ std::vector<std::string> StatusLines(const stack::StackStatus& s) {
       {"PgBouncer", "", RunningWord(s.pgbouncer_running), fmt::format("port {}", s.state.pool_port),
        ""}};
   for (const auto& r : s.replicas) {
+    if (!r.fenced.empty()) {
+      rows.push_back({fmt::format("Replica {}", r.node), "fenced", RunningWord(r.running),
+                      fmt::format("port {}", r.port),
+                      fmt::format("needs a rebuild ({}): pgstack up", r.fenced)});
+      continue;
+    }
     rows.push_back({fmt::format("Replica {}", r.node),
                     r.state.empty() ? (r.running ? "(not streaming)" : "") : r.state,
                     RunningWord(r.running), fmt::format("port {}", r.port),
@@ -58,6 +66,25 @@ std::vector<std::string> StatusLines(const stack::StackStatus& s) {
                                 : ""});
   }
   return core::AlignedTable(rows, {0, 1, 2, 3, 4});
+}
+
+// The primary and PgBouncer run: 0 unless a replica is fenced (a promote left it to `up`), stopped,
+// or not connected to the primary (it follows a node that is gone).
+int ReplicasFail(Context& ctx, const stack::StackStatus& s) {
+  std::vector<std::string> bad;
+  for (const auto& r : s.replicas) {
+    if (!r.fenced.empty())
+      bad.push_back(fmt::format("replica {} needs a rebuild", r.node));
+    else if (!r.running)
+      bad.push_back(fmt::format("replica {} is stopped", r.node));
+    else if (r.state.empty())
+      bad.push_back(fmt::format("replica {} does not stream from the primary", r.node));
+  }
+  if (bad.empty()) return 0;
+  return ctx.out.Fail(Status::Failure(fmt::format("the stack in {} is degraded: {}: pgstack up "
+                                                  "repairs it",
+                                                  ctx.global.state_dir, fmt::join(bad, ", ")))
+                          .WithCode(Code::kStopped));
 }
 
 }  // namespace
@@ -107,8 +134,10 @@ nlohmann::json StatusJson(const std::string& state_dir, const stack::StackStatus
 
 RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
   sub.footer(
-      "Exit status: 0 PostgreSQL and PgBouncer run; 5 the stack is stopped (or only part of it "
-      "runs); 6 there is no stack in the state directory; 1 the last `pgstack up` did not "
+      "Exit status: 0 PostgreSQL, PgBouncer and every replica run (each replica streaming); 5 "
+      "the stack is stopped, only part of it runs, or a replica is stopped, fenced by a promote "
+      "or not streaming from the primary (pgstack up repairs it); 6 there is no stack in the state "
+      "directory; 1 the last `pgstack up` did not "
       "finish.");
   return [&ctx] {
     auto s = stack::GetStatus(ctx.global.state_dir);
@@ -133,7 +162,7 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
                                                                                   : "stopped"))
               .WithCode(Code::kStopped));
     }
-    return 0;
+    return ReplicasFail(ctx, *s);
   };
 }
 

@@ -18,6 +18,12 @@ Result<pg::ConnParams> LocalSuperuser(const std::string& state_dir) {
                         .dbname = "postgres"};
 }
 
+std::optional<ReplicaState> ReadPoolReplica(const StatePaths& root, const StackState& st) {
+  for (const auto& r : st.replicas)
+    if (!root.Node(r.node).Fenced()) return r;
+  return std::nullopt;
+}
+
 Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string& state_dir) {
   PGSTACK_ASSIGN_OR_RETURN(StackState st, LoadState(state_dir));
   StatePaths paths(state_dir);
@@ -41,9 +47,13 @@ Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string
   e.pooled.port = st.pool_port;
   e.admin = e.pooled;
   e.admin.dbname = "pgbouncer";
-  if (!st.replicas.empty()) {
+  if (ReadPoolReplica(paths, st)) {
     e.read_pool = e.pooled;
     e.read_pool.dbname = env.postgres.database + "_ro";
+  } else {
+    e.no_read_pool = st.replicas.empty()
+                         ? "it has no replica (pgstack up --replicas 1 makes one)"
+                         : "every replica is fenced after a promote: `pgstack up` rebuilds them";
   }
   PGSTACK_ASSIGN_OR_RETURN(e.superuser, LocalSuperuser(state_dir));
   return e;

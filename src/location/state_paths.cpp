@@ -1,6 +1,8 @@
 #include "pgstack/location/state_paths.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace pgstack::location {
 namespace {
@@ -39,7 +41,8 @@ StatePaths::StatePaths(const std::string& dir, int)
       userlist(dir + "/pgbouncer/userlist.txt"),
       pgbouncer_log(dir + "/logs/pgbouncer.log"),
       pgbouncer_pid(dir + "/run/pgbouncer.pid"),
-      replicas(dir + "/replicas") {}
+      replicas(dir + "/replicas"),
+      fence_marker(dir + "/data/" + kFenceMarkerName) {}
 
 std::string StatePaths::NodeDir(int n) const { return replicas + "/" + std::to_string(n); }
 
@@ -53,7 +56,21 @@ StatePaths StatePaths::Node(int n) const {
   p.hba = p.data + "/pgstack_hba.conf";
   p.ident = p.data + "/pgstack_ident.conf";
   p.pg_log = dir + "/postgresql.log";
+  p.fence_marker = p.data + "/" + kFenceMarkerName;
   return p;
+}
+
+std::string StatePaths::FenceReason() const {
+  if (!Fenced()) return "";
+  std::ifstream in(fence_marker);
+  std::string why;
+  std::getline(in, why);  // one line; unreadable, it still is a fence
+  return why.empty() ? std::string("it is fenced") : why;
+}
+
+bool StatePaths::Fenced() const {
+  std::error_code ec;
+  return std::filesystem::exists(fence_marker, ec);
 }
 
 }  // namespace pgstack::location

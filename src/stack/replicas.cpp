@@ -20,7 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kFenceMarker = "pgstack.fenced";
 constexpr const char* kReplicaConf = "replica.conf";
 
 // What a base backup leaves out (as pg_basebackup does): WAL (the replica streams it from its
@@ -32,9 +31,9 @@ bool SkipInCopy(const std::string& rel) {
                                          "pg_snapshots/", "pg_subtrans/"};
   for (const char* d : kEmptied)
     if (rel.rfind(d, 0) == 0) return true;  // the directory itself is not matched: it is kept
-  static const char* const kFiles[] = {"postmaster.pid",   "postmaster.opts", "backup_label",
-                                       "backup_label.old", "tablespace_map",  "standby.signal",
-                                       "recovery.signal",  kFenceMarker};
+  static const char* const kFiles[] = {
+      "postmaster.pid", "postmaster.opts", "backup_label",    "backup_label.old",
+      "tablespace_map", "standby.signal",  "recovery.signal", location::kFenceMarkerName};
   for (const char* f : kFiles)
     if (rel == f) return true;
   if (rel == std::string("conf.d/") + kReplicaConf) return true;
@@ -186,8 +185,8 @@ class ReplicaMaker {
     PGSTACK_RETURN_IF_ERROR(RemoveTree(np.data + ".copy"));
     PGSTACK_RETURN_IF_ERROR(cluster.WaitIfStopping());
     std::string why;
-    if (fs::exists(np.data + "/" + kFenceMarker)) {
-      why = "it was the primary before a promote";
+    if (np.Fenced()) {
+      why = np.FenceReason();
     } else if (cluster.Initialized() && !fs::exists(np.data + "/standby.signal")) {
       why = "it is no longer a standby: it was promoted behind pgstack's back";
     } else if (cluster.Initialized()) {
@@ -244,7 +243,7 @@ class ReplicaMaker {
                              cluster.WriteConfig(set_.env, r.port, core::CurrentOsUser().name));
     PGSTACK_ASSIGN_OR_RETURN(
         bool conf,
-        core::ReplaceFile(np.conf_dir + "/" + kReplicaConf,
+        core::ReplaceFile(ReplicaConfPath(np),
                           RenderReplicaConf(set_.env, set_.root, set_.state.pg_port, r.node), 0600,
                           owner_));
     return conf || !changed.empty();
@@ -399,10 +398,10 @@ Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::Replica
 }
 
 Result<bool> LiftFence(Cluster& primary, const StatePaths& paths) {
-  if (!fs::exists(paths.data + "/" + kFenceMarker)) return false;
+  if (!paths.Fenced()) return false;
   if (primary.Running()) PGSTACK_RETURN_IF_ERROR(primary.Stop());
   // standby.signal first: without the marker, what is left would look like a standby to keep.
-  for (const char* f : {"standby.signal", kFenceMarker}) {
+  for (const char* f : {"standby.signal", location::kFenceMarkerName}) {
     std::error_code ec;
     fs::remove(paths.data + "/" + f, ec);
     if (ec)
@@ -410,6 +409,14 @@ Result<bool> LiftFence(Cluster& primary, const StatePaths& paths) {
   }
   return true;
 }
+
+Status Fence(const StatePaths& node, const std::string& why, core::Owner owner) {
+  // standby.signal first: a marker without it would be a primary that `up` deletes.
+  PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(node.data + "/standby.signal", "", 0600, owner));
+  return core::WriteFileAtomic(node.fence_marker, why + "\n", 0600, owner);
+}
+
+std::string ReplicaConfPath(const StatePaths& node) { return node.conf_dir + "/" + kReplicaConf; }
 
 Status StopReplicas(const StatePaths& root, const StackState& st, const core::OsUser& service,
                     core::ProcessRunner& runner) {

@@ -10,6 +10,7 @@
 
 #include "cluster.h"
 #include "internal.h"
+#include "pgstack/core/files.h"
 #include "pgstack/core/port_lock.h"
 
 namespace pgstack::stack {
@@ -45,6 +46,14 @@ Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::Replica
 // the fenced node: the promote did not happen, and `up` lifts the fence (stopping the node first
 // if it was started, read-only) before it starts the primary. True when there was one.
 Result<bool> LiftFence(Cluster& primary, const StatePaths& paths);
+
+// Fences node `node` (stopped): standby.signal, so that no start makes it a primary, and the
+// marker (StatePaths::fence_marker) holding `why`, so that `up` rebuilds it as a replica and
+// status, verify and the read pool leave it out until then (StatePaths::FenceReason).
+Status Fence(const StatePaths& node, const std::string& why, core::Owner owner);
+
+// conf.d/replica.conf of a node: what makes it a standby of the primary (RenderReplicaConf).
+std::string ReplicaConfPath(const StatePaths& node);
 
 // Stops every replica of st that runs, and any other whose directory is under replicas/ (a
 // removal killed half way no longer lists it): down, destroy.

@@ -15,6 +15,7 @@
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/port_lock.h"
+#include "pgstack/location/endpoints.h"
 #include "pgstack/pg/reload.h"
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
@@ -27,14 +28,16 @@ namespace pgstack::stack {
 
 PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths,
                             const StackState& st) {
-  return PgBouncerLayout{.server_host = env.postgres.host,
-                         .server_port = st.pg_port,
-                         .listen_port = st.pool_port,
-                         .unix_socket_dir = paths.run,
-                         .auth_file = paths.userlist,
-                         .logfile = paths.pgbouncer_log,
-                         .pidfile = paths.pgbouncer_pid,
-                         .read_pool_port = st.replicas.empty() ? 0 : st.replicas.front().port};
+  return PgBouncerLayout{
+      .server_host = env.postgres.host,
+      .server_port = st.pg_port,
+      .listen_port = st.pool_port,
+      .unix_socket_dir = paths.run,
+      .auth_file = paths.userlist,
+      .logfile = paths.pgbouncer_log,
+      .pidfile = paths.pgbouncer_pid,
+      .read_pool_port =
+          location::ReadPoolReplica(paths, st).value_or(location::ReplicaState{}).port};
 }
 
 Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,

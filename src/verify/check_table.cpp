@@ -109,8 +109,8 @@ constexpr CheckSpec kChecks[] = {
      "is replication.max_lag_bytes in config/database.json",
      ReplicationLag, /*on_request=*/false, ReplicasExpected},
     {"replication.read_only", "every replica refuses a write (it is a hot standby, not a primary)",
-     "a replica promoted behind pgstack's back: pgstack destroy it, or run pgstack promote to "
-     "make the promotion official and then pgstack up",
+     "pgstack up rebuilds a replica that was promoted behind pgstack's back, and the nodes a "
+     "pgstack promote fenced (its old primary)",
      ReplicationReadOnly, /*on_request=*/false, ReplicasExpected},
     {"replication.slots",
      "no replication slot on the primary is inactive, retaining WAL for a replica that is gone",

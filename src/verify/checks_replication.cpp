@@ -53,6 +53,11 @@ Result<std::vector<Sender>> Senders(pg::Connection& c) {
   return out;
 }
 
+// A node a promote fenced: a replica again only once `up` rebuilds it.
+std::string Fenced(const location::ReplicaState& r, const std::string& why) {
+  return fmt::format("replica {} (port {}) needs a rebuild ({}): pgstack up", r.node, r.port, why);
+}
+
 const Sender* Find(const std::vector<Sender>& senders, int node) {
   for (const auto& s : senders)
     if (s.name == location::ReplicaSlotName(node)) return &s;
@@ -92,7 +97,9 @@ Outcome ReplicationStreaming(Probe& probe) {
     const Sender* s = Find(senders, r.node);
     bool running =
         core::ProcessAlive(core::ReadPidFile(paths.Node(r.node).data + "/postmaster.pid"));
-    if (!running)
+    if (std::string why = paths.Node(r.node).FenceReason(); !why.empty())
+      bad.push_back(Fenced(r, why));
+    else if (!running)
       bad.push_back(fmt::format("replica {} (port {}) is not running", r.node, r.port));
     else if (!s)
       bad.push_back(fmt::format("replica {} (port {}) is not connected", r.node, r.port));
@@ -137,8 +144,13 @@ Outcome ReplicationReadOnly(Probe& probe) {
   if (replicas->empty()) return Outcome::Skip(kNoReplicas);
   auto ep = probe.endpoints();
   if (!ep.ok()) return probe.Unreachable(ep.status());
-  std::vector<std::string> refused, accepted;
+  std::vector<std::string> refused, accepted, fenced;
+  location::StatePaths paths(probe.state_dir());
   for (const auto& r : *replicas) {
+    if (std::string why = paths.Node(r.node).FenceReason(); !why.empty()) {
+      fenced.push_back(Fenced(r, why));
+      continue;
+    }
     pg::ConnParams p = (*ep)->direct;
     p.port = r.port;
     auto c = pg::Connection::Open(p);
@@ -156,6 +168,7 @@ Outcome ReplicationReadOnly(Probe& probe) {
   }
   if (!accepted.empty())
     return Outcome::Fail("a write was accepted by " + Join(accepted), "refused", "accepted");
+  if (!fenced.empty()) return Outcome::Fail(Join(fenced), "refused", "not asked");
   return Outcome::Pass("a write is refused by " + Join(refused), "refused", "refused");
 }
 

@@ -3,10 +3,13 @@
 // and bench can find it without depending on it.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
+#include "pgstack/location/stack_state.h"
+#include "pgstack/location/state_paths.h"
 #include "pgstack/pg/conn_params.h"
 
 namespace pgstack::location {
@@ -16,10 +19,16 @@ struct Endpoints {
   pg::ConnParams pooled;
   pg::ConnParams superuser;  // dbname "postgres"
   pg::ConnParams admin;      // dbname "pgbouncer" through PgBouncer, as the application role
-  // The read pool: "<database>_ro" through PgBouncer, on a replica. Local stacks with replicas
-  // only (host empty otherwise).
+  // The read pool: "<database>_ro" through PgBouncer, on a replica (ReadPoolReplica). Local
+  // stacks with a replica that is not fenced only (host empty otherwise, and no_read_pool says
+  // why).
   pg::ConnParams read_pool;
+  std::string no_read_pool;
 };
+
+// The replica PgBouncer's read pool leads to: the first of st's that is not fenced (a promote
+// fences the old primary, and any replica that could not follow, until `up` rebuilds them).
+std::optional<ReplicaState> ReadPoolReplica(const StatePaths& root, const StackState& st);
 
 // The superuser of the local stack in state_dir: the OS user that runs it, by peer on its Unix
 // socket, database "postgres". Needs only the state directory (no config, no password).

@@ -7,6 +7,9 @@
 
 namespace pgstack::location {
 
+// The name of StatePaths::fence_marker in a data directory.
+inline constexpr const char* kFenceMarkerName = "pgstack.fenced";
+
 struct StatePaths {
   explicit StatePaths(const std::string& state_dir);  // relative to the working folder
   std::string root;                                   // 0700, owned by the service user
@@ -27,6 +30,10 @@ struct StatePaths {
   std::string pgbouncer_log;
   std::string pgbouncer_pid;
   std::string replicas;  // replicas/: one folder per node beyond the first, and pgpass
+  // data/pgstack.fenced: this node is not to be used until `up` rebuilds it as a replica (it
+  // was the primary before a `pgstack promote`, or could not follow the new one). Its text
+  // says why.
+  std::string fence_marker;
 
   // The paths of node n of the stack (0: the above; n > 0: replicas/<n>/data, its files and its
   // log in replicas/<n>/): a replica, or the primary after a `pgstack promote`. Everything
@@ -35,6 +42,10 @@ struct StatePaths {
   std::string NodeDir(int n) const;  // replicas/<n> (n > 0)
   // The replication role's password as libpq reads it (0600, the service user's).
   std::string ReplicationPassfile() const { return replicas + "/pgpass"; }
+  // Whether fence_marker exists: what status, verify and the read pool leave out.
+  bool Fenced() const;
+  // Why the node is fenced, as the marker says ("" when it is not).
+  std::string FenceReason() const;
 
  private:
   StatePaths(const std::string& absolute_dir, int);

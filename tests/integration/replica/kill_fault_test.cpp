@@ -4,8 +4,8 @@
 // seeded moment after it wrote the state without the replica. Then `up` must finish the job, and
 // `destroy` leave nothing running, whatever the killed run left. A stack of its own, so that the
 // shared one of replica_test.cpp keeps its order. The seed is printed; PGSTACK_FAULT_SEED=N
-// replays a run. And what an `up` killed while it deleted a replica to rebuild it leaves, and a
-// `promote` killed once it fenced the old primary.
+// replays a run. And what an `up` killed while it deleted a replica to rebuild it leaves, a
+// `promote` killed once it fenced the old primary, and one killed at a seeded moment.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -287,6 +287,52 @@ TEST_F(ReplicaKillFault, UpAfterAPromoteKilledBeforeItPromotedLeavesAWritablePri
   ASSERT_TRUE(fenced.ok()) << fenced.message();
   ASSERT_EQ(State().primary_node, 0) << "the kill came after promote recorded the new primary";
   ExpectUpCompletes("promote killed once it fenced the old primary");
+}
+
+// promote killed with SIGKILL a seeded moment after it started (within the time it takes: the
+// check of the replica, the stop of the old primary, the fence, pg_ctl promote, state.json, the
+// other replica following, PgBouncer): status exits 0 only when the stack is whole, and else says
+// `pgstack up` must follow; after `up`, every row committed before is there and replication is
+// whole. Three rounds, each from where the last left.
+TEST_F(ReplicaKillFault, PromoteKilledAtASeededMomentLosesNoCommittedRow) {
+  std::mt19937 rng(FaultSeed());
+  std::uniform_int_distribution<int> promote_ms(0, 2500);
+  auto add = stack_->Pgstack({"up", "--replicas", "2"});
+  ASSERT_EQ(add.exit_code, 0) << add.output;
+  std::string rows;
+  for (int round = 1; round <= 3; ++round) {
+    auto ep = location::LocalEndpoints(stack_->env(), stack_->state_dir());
+    ASSERT_TRUE(ep.ok()) << ep.status().message();
+    auto direct = pg::Connection::Open(ep->direct);
+    ASSERT_TRUE(direct.ok()) << direct.status().message();
+    ASSERT_TRUE(direct->Run(fmt::format("INSERT INTO copy_fault VALUES ({})", round)).ok());
+    rows += (rows.empty() ? "" : ",") + std::to_string(round);
+    int delay = promote_ms(rng);
+    std::string where = fmt::format("round {}: promote killed after {} ms", round, delay);
+    SCOPED_TRACE(where);
+    pid_t pid = stack_->SpawnPgstack({"promote"});
+    int exited = WaitExit(pid, std::chrono::milliseconds(delay));
+    if (exited == kStillRunning) KillAndReap(pid);
+    where += exited == kStillRunning ? "" : fmt::format(" (it ended first, exit {})", exited);
+
+    auto status = stack_->Pgstack({"status"});
+    if (status.exit_code != 0)
+      EXPECT_NE(status.output.find("pgstack up"), std::string::npos) << where << status.output;
+    auto up = stack_->Pgstack({"up"});
+    ASSERT_EQ(up.exit_code, 0) << where << ": " << up.output;
+    ep = location::LocalEndpoints(stack_->env(), stack_->state_dir());
+    ASSERT_TRUE(ep.ok()) << ep.status().message();
+    auto pooled = pg::Connection::Open(ep->pooled);
+    ASSERT_TRUE(pooled.ok()) << where << ": " << pooled.status().message();
+    auto got = pooled->Exec("SELECT string_agg(x::text, ',' ORDER BY x) FROM copy_fault");
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    EXPECT_EQ(got->scalar(), rows) << where << ": a committed row was lost";
+    status = stack_->Pgstack({"status"});
+    EXPECT_EQ(status.exit_code, 0) << where << ": " << status.output;
+    auto verify = stack_->Pgstack({"verify", "--check", "replication"});
+    EXPECT_EQ(verify.exit_code, 0) << where << ": " << verify.output;
+    if (HasFatalFailure()) return;
+  }
 }
 
 }  // namespace
