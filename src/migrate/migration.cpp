@@ -76,13 +76,6 @@ bool SqlText::HasCopy() const {
   return false;
 }
 
-bool SqlText::HasSessionSet() const {
-  for (const auto& s : statements) {
-    if (s.session_set) return true;
-  }
-  return false;
-}
-
 std::string_view RunModeName(RunMode m) {
   return m == RunMode::kTransaction ? "transaction" : "statements";
 }

@@ -56,7 +56,6 @@ struct SqlText {
   // True when any statement cannot run in a transaction block.
   bool NeedsNoTransaction() const;
   bool HasCopy() const;
-  bool HasSessionSet() const;
 };
 
 // Options a file may carry (directives of its format).
