@@ -16,6 +16,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How often the server checks, while it runs the runner's SQL, that the runner is still there
+// (client_connection_check_interval): a runner killed with SIGKILL cannot cancel, and without
+// the check the statement in flight, its locks and the rest of a batch run on to their end.
+constexpr int kClientCheckMs = 1000;
+
 // A transaction whose statements change settings (SET, RESET, set_config(), even LOCAL ones) ends
 // by putting the session's own back: a session setting would outlive the transaction on a pooled
 // server connection (the next migration's, or another client's), and the history row is written
@@ -63,8 +68,9 @@ std::string Executor::ElapsedSql() const {
 
 std::string Executor::Head(const FileOptions& o) {
   std::string h = fmt::format(
-      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
-      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), Lit(s_.holder), s_.lease_ms);
+      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSET LOCAL client_connection_check_interval = "
+      "'{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
+      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), kClientCheckMs, Lit(s_.holder), s_.lease_ms);
   if (auto st = o.statement_timeout_ms ? o.statement_timeout_ms : s_.statement_timeout_ms) {
     h += fmt::format("SET LOCAL statement_timeout = '{}ms';\n", *st);
   }
