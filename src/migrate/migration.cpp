@@ -76,6 +76,18 @@ bool SqlText::HasCopy() const {
   return false;
 }
 
+Status Unreadables(const std::vector<const Migration*>& migrations) {
+  std::string why;
+  size_t n = 0;
+  for (const Migration* m : migrations) {
+    n += m->unreadable.size();
+    for (const auto& reason : m->unreadable) why += "\n  " + reason;
+  }
+  if (n == 0) return Status::Ok();
+  return Status::InvalidInput(fmt::format("cannot read {} migration file{}; nothing was run:{}", n,
+                                          n == 1 ? "" : "s", why));
+}
+
 std::string_view RunModeName(RunMode m) {
   return m == RunMode::kTransaction ? "transaction" : "statements";
 }
