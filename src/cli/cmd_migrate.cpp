@@ -154,6 +154,7 @@ json PendingJson(const migrate::PendingEntry& e) {
             {"mode", migrate::RunModeName(m.UpMode())},
             {"statements", m.up.statements.size()}};
   if (m.unwritten) j["empty"] = true;
+  if (!m.unreadable.empty()) j["unreadable"] = m.unreadable;  // why, for each of its files
   if (e.partial) {
     j["partial"] = {{"statements_done", e.partial->statements_done},
                     {"statements_total", e.partial->statements_total}};
@@ -176,8 +177,14 @@ json AppliedJson(const migrate::AppliedEntry& a) {
   return json(std::move(row));
 }
 
-// Said of a scaffolded file that has no SQL yet: listed, but `up` refuses it.
+// Said of a scaffolded file that has no SQL yet, or one whose SQL cannot be made: listed, but
+// `up` refuses it.
 std::string EmptyNote(const migrate::Migration& m) {
+  if (!m.unreadable.empty()) {
+    std::string why;
+    for (const auto& reason : m.unreadable) why += (why.empty() ? "" : "; ") + reason;
+    return "  cannot read: " + why + " (up refuses it)";
+  }
   return m.unwritten ? "  empty: write its SQL first (up refuses it)" : "";
 }
 
@@ -190,7 +197,9 @@ std::string PendingName(const migrate::Migration& m) {
 }
 
 int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
-  auto rep = migrate::Inspect(o);
+  migrate::Options listing = o;
+  listing.unreadable = migrate::Unreadable::kList;  // status lists what it can, marking the rest
+  auto rep = migrate::Inspect(listing);
   if (!rep.ok()) return ctx.out.Fail(rep.status());
   const migrate::Report& r = **rep;
   if (ctx.out.json()) {

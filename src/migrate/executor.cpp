@@ -16,13 +16,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The time since the transaction began, in ms, as the server sees it. Not now(): in a string of
-// several transactions (a batch) now() is when the string arrived, for every one of them.
-constexpr std::string_view kStartedSql =
-    "set_config('pgstack.started', clock_timestamp()::text, true)";
-constexpr std::string_view kElapsedSql =
-    "(extract(epoch FROM clock_timestamp() - current_setting('pgstack.started')::timestamptz) * "
-    "1000)::int";
+// How often the server checks, while it runs the runner's SQL, that the runner is still there
+// (client_connection_check_interval): a runner killed with SIGKILL cannot cancel, and without
+// the check the statement in flight, its locks and the rest of a batch run on to their end.
+constexpr int kClientCheckMs = 1000;
+
+// A transaction whose statements change settings (SET, RESET, set_config(), even LOCAL ones) ends
+// by putting the session's own back: a session setting would outlive the transaction on a pooled
+// server connection (the next migration's, or another client's), and the history row is written
+// as the runner's role. RESET ALL leaves the role and session authorization alone, and undoes
+// this transaction's SET LOCALs: synchronous_commit is set again.
+constexpr std::string_view kRestoreSession =
+    "RESET ALL;\nRESET SESSION AUTHORIZATION;\nRESET ROLE;\nSET LOCAL synchronous_commit = off;\n";
 
 Status NotCommitted(const std::string& where) {
   return Status::Failure(where +
@@ -49,10 +54,23 @@ std::string CatalogName(const std::string& written) {
 
 }  // namespace
 
+std::string Executor::ElapsedSql() const {
+  // hold_lease() set the lease's expiry to its clock_timestamp() + lease_ms, and the lease row
+  // stays locked by this transaction until it ends (the heartbeat's renewal waits), so the
+  // expiry carries the transaction's start where no SET, RESET or set_config() of a migration
+  // reaches it. Not now(): in a string of several transactions (a batch) now() is when the
+  // string arrived, for every one of them.
+  return fmt::format(
+      "({} - extract(epoch FROM (SELECT expires_at FROM pgstack.migration_lock WHERE id = 1) - "
+      "clock_timestamp()) * 1000)::int",
+      s_.lease_ms);
+}
+
 std::string Executor::Head(const FileOptions& o) {
   std::string h = fmt::format(
-      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSELECT pgstack.hold_lease({}, {}), {};\n",
-      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), Lit(s_.holder), s_.lease_ms, kStartedSql);
+      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSET LOCAL client_connection_check_interval = "
+      "'{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
+      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), kClientCheckMs, Lit(s_.holder), s_.lease_ms);
   if (auto st = o.statement_timeout_ms ? o.statement_timeout_ms : s_.statement_timeout_ms) {
     h += fmt::format("SET LOCAL statement_timeout = '{}ms';\n", *st);
   }
@@ -100,11 +118,9 @@ void Executor::Rollback() {
 }
 
 std::string Executor::Tail(const SqlText& t, size_t first, size_t last, const std::string& tail) {
-  bool session = false;
-  for (size_t i = first; i < last; ++i) session = session || t.statements[i].session_set;
-  // A session SET inside the transaction would outlive it on a pooled server connection.
-  return (session ? "RESET ALL;\nSET LOCAL synchronous_commit = off;\n" : "") + tail +
-         ";\nCOMMIT;\n";
+  bool changes = false;
+  for (size_t i = first; i < last; ++i) changes = changes || t.statements[i].changes_settings;
+  return (changes ? std::string(kRestoreSession) : "") + tail + ";\nCOMMIT;\n";
 }
 
 void Executor::AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o,
@@ -231,7 +247,7 @@ std::string Executor::HistoryInsert(const Migration& m) {
       "INSERT INTO pgstack.schema_history (version, name, kind, checksum, applied_by, "
       "execution_ms) VALUES ({}, {}, {}, {}, {}, {})",
       Lit(m.key()), Lit(m.name), Lit(kind), Lit(m.checksum), RunByExpression(conn_, s_.applied_by),
-      kElapsedSql);
+      ElapsedSql());
   if (m.repeatable()) {
     sql +=
         " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
@@ -369,7 +385,7 @@ Status Executor::Up(const Migration& m, const HistoryRow* partial) {
     return fmt::format(
         "UPDATE pgstack.schema_history SET statements_done = {}, execution_ms = execution_ms + "
         "{}{} WHERE version = {}",
-        i + 1, bare_ms >= 0 ? std::to_string(bare_ms) : std::string(kElapsedSql),
+        i + 1, bare_ms >= 0 ? std::to_string(bare_ms) : ElapsedSql(),
         last ? ", state = 'applied', applied_at = clock_timestamp()" : "", key);
   });
 }

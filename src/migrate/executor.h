@@ -11,9 +11,12 @@
 // A transaction that does not end committed (its text ended inside it) is an error, never
 // "applied". An interrupt cancels the statement in flight and stops before the next migration.
 // Every transaction first asserts the runner's lease (pgstack.hold_lease) and sets only LOCAL
-// settings: lock_timeout (retried with backoff on 55P03), statement_timeout when asked, and
-// synchronous_commit = off, which is safe because each transaction carries its own history row
-// (a crash loses both or neither) and Lease::Release() ends the run with a synchronous commit.
+// settings: lock_timeout (retried with backoff on 55P03), statement_timeout when asked,
+// client_connection_check_interval (so that the server ends the work of a runner that died,
+// within about a second, directly and through PgBouncer), and synchronous_commit = off, which
+// is safe because each transaction carries its own history row (a crash loses both or neither)
+// and Lease::Release() ends the run with a synchronous commit. The settings a migration's SQL
+// changes (even session ones, and its role) last until the end of its transaction, no further.
 #pragma once
 
 #include <functional>
@@ -78,6 +81,8 @@ class Executor {
   Result<bool> PrepareConcurrentIndex(const Statement& st);
   Status CopyIn(const SqlText& t, const Statement& st);
   std::string Head(const FileOptions& o);
+  // SQL for the ms since this transaction's Head, as the server sees it.
+  std::string ElapsedSql() const;
   std::string Tail(const SqlText& t, size_t first, size_t last, const std::string& tail);
   void AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o, size_t first,
                          size_t last, const std::string& tail);

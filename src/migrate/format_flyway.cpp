@@ -44,12 +44,18 @@ Result<bool> ConfNoTransaction(const std::string& path) {
   return SettingSaysFalse(path + ".conf", "executeInTransaction");
 }
 
-// A script's text with its placeholders substituted, unless its .conf turns that off.
-Result<std::string> Substituted(const std::string& path, const std::string& raw,
-                                const FlywayPlaceholders& placeholders) {
+// A script's SQL with its placeholders substituted, unless its .conf turns that off. A
+// placeholder that cannot be substituted makes the migration unreadable (Migration::unreadable)
+// and the script's SQL empty: the read goes on, so that every such file is named.
+Result<SqlText> Substituted(const std::string& path, const std::string& raw,
+                            const FlywayPlaceholders& placeholders, Migration& m) {
   PGSTACK_ASSIGN_OR_RETURN(bool off, SettingSaysFalse(path + ".conf", "placeholderReplacement"));
-  if (off) return raw;
-  return SubstituteFlywayPlaceholders(path, raw, placeholders);
+  if (off) return MakeSqlText(path, raw, 1);
+  auto sql = SubstituteFlywayPlaceholders(path, raw, placeholders);
+  if (sql.ok()) return MakeSqlText(path, std::move(sql).value(), 1);
+  if (sql.status().code() != Code::kInvalidInput) return sql.status();
+  m.unreadable.push_back(sql.status().message());
+  return MakeSqlText(path, "", 1);
 }
 
 }  // namespace
@@ -83,10 +89,9 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     PGSTACK_ASSIGN_OR_RETURN(m.up_options.no_transaction, ConfNoTransaction(path));
     PGSTACK_ASSIGN_OR_RETURN(std::string raw, EntryContent(dir, e));
     m.checksum = Checksum(raw);  // of the file as written, as Flyway's checksum is
-    PGSTACK_ASSIGN_OR_RETURN(std::string sql, Substituted(path, raw, placeholders));
     // Flyway runs a script without a statement (versioned, repeatable or undo) as a no-op and
     // records it: so does pgstack.
-    PGSTACK_ASSIGN_OR_RETURN(m.up, MakeSqlText(path, std::move(sql), 1));
+    PGSTACK_ASSIGN_OR_RETURN(m.up, Substituted(path, raw, placeholders, m));
     out.push_back(std::move(m));
   }
   for (auto& [version, entry] : undo) {
@@ -98,8 +103,7 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     if (!target) return Status::InvalidInput(path + ": a down (undo) file without its up file");
     PGSTACK_ASSIGN_OR_RETURN(target->down_options.no_transaction, ConfNoTransaction(path));
     PGSTACK_ASSIGN_OR_RETURN(std::string raw, EntryContent(dir, *entry));
-    PGSTACK_ASSIGN_OR_RETURN(std::string sql, Substituted(path, raw, placeholders));
-    PGSTACK_ASSIGN_OR_RETURN(target->down, MakeSqlText(path, std::move(sql), 1));
+    PGSTACK_ASSIGN_OR_RETURN(target->down, Substituted(path, raw, placeholders, *target));
   }
   return out;
 }

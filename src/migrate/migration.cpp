@@ -85,11 +85,16 @@ bool SqlText::HasCopy() const {
   return false;
 }
 
-bool SqlText::HasSessionSet() const {
-  for (const auto& s : statements) {
-    if (s.session_set) return true;
+Status Unreadables(const std::vector<const Migration*>& migrations) {
+  std::string why;
+  size_t n = 0;
+  for (const Migration* m : migrations) {
+    n += m->unreadable.size();
+    for (const auto& reason : m->unreadable) why += "\n  " + reason;
   }
-  return false;
+  if (n == 0) return Status::Ok();
+  return Status::InvalidInput(fmt::format("cannot read {} migration file{}; nothing was run:{}", n,
+                                          n == 1 ? "" : "s", why));
 }
 
 std::string_view RunModeName(RunMode m) {

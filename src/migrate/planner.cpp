@@ -23,6 +23,32 @@ void SortApplied(std::vector<AppliedEntry>& applied) {
   for (size_t i = 0; i < keyed.size(); ++i) applied[i] = keyed[i].second;
 }
 
+// The problem of a row whose run stopped half way (state partial or reverting).
+Problem HalfRun(const HistoryRow& row, const Migration* m) {
+  Problem p{Problem::Kind::kPartial, row.version, row.name, m ? m->up.path : "", "", false};
+  if (row.state != kStatePartial) {
+    p.reverting = p.blocks_up = true;
+    p.detail = fmt::format("its down stopped after statement {} of {}; `migrate down` finishes it",
+                           row.statements_done, row.statements_total);
+  } else if (m && m->UpMode() == RunMode::kTransaction) {
+    // One transaction would run again the statements that committed one by one.
+    p.blocks_up = true;
+    p.detail = fmt::format(
+        "stopped after statement {} of {} of a statement-by-statement run, but its file now runs "
+        "in one transaction, which would run those {} again; make it run statement by statement "
+        "again (as it did when it stopped) and `migrate up` resumes it",
+        row.statements_done, row.statements_total, row.statements_done);
+  } else {
+    std::string where =
+        m && row.statements_done < static_cast<int>(m->up.statements.size())
+            ? " (next: " + m->up.Where(m->up.statements[row.statements_done].begin) + ")"
+            : "";
+    p.detail = fmt::format("stopped after statement {} of {}{}; `migrate up` resumes it",
+                           row.statements_done, row.statements_total, where);
+  }
+  return p;
+}
+
 }  // namespace
 
 std::string_view ProblemKindName(Problem::Kind k) {
@@ -35,6 +61,8 @@ std::string_view ProblemKindName(Problem::Kind k) {
       return "out_of_order";
     case Problem::Kind::kPartial:
       return "partial";
+    case Problem::Kind::kNameDiffers:
+      return "name_differs";
   }
   return "?";
 }
@@ -56,6 +84,16 @@ Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
     if (!m) {
       plan.problems.push_back({Problem::Kind::kMissing, row.version, row.name, "",
                                "applied " + row.applied_at + " but no file has this version"});
+    } else if (m->name != row.name) {
+      // Another migration that took the applied one's version: nothing of it ran, and neither
+      // its checksum (repair) nor its down SQL stands for the one applied.
+      plan.problems.push_back(
+          {Problem::Kind::kNameDiffers, row.version, row.name, m->up.path,
+           fmt::format("the migration applied as version {} is named \"{}\", this file is named "
+                       "\"{}\": another migration with the same version (give it a version of "
+                       "its own, or restore the file that was applied)",
+                       row.version, row.name, m->name)});
+      m = nullptr;
     } else if (row.kind != kKindRepeatable && m->checksum != row.checksum) {
       plan.problems.push_back(
           {Problem::Kind::kChanged, row.version, row.name, m->up.path,
@@ -66,19 +104,7 @@ Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
       plan.applied.push_back({&row, m});
     } else {
       if (row.state == kStateReverting) plan.reverting.push_back({&row, m});
-      std::string where =
-          m && row.statements_done < static_cast<int>(m->up.statements.size())
-              ? " (next: " + m->up.Where(m->up.statements[row.statements_done].begin) + ")"
-              : "";
-      bool reverting = row.state != kStatePartial;
-      plan.problems.push_back(
-          {Problem::Kind::kPartial, row.version, row.name, m ? m->up.path : "",
-           reverting ? fmt::format("its down stopped after statement {} of {}; `migrate down` "
-                                   "finishes it",
-                                   row.statements_done, row.statements_total)
-                     : fmt::format("stopped after statement {} of {}{}; `migrate up` resumes it",
-                                   row.statements_done, row.statements_total, where),
-           reverting});
+      plan.problems.push_back(HalfRun(row, m));
     }
     if (row.kind != kKindRepeatable) {
       if (auto v = Version::Parse(row.version); v && (!newest || *newest < *v)) newest = v;
@@ -116,8 +142,9 @@ Status Refusal(const Plan& plan) {
   bool missing = false;
   for (const auto& p : plan.problems) {
     bool refuses = p.kind == Problem::Kind::kChanged || p.kind == Problem::Kind::kMissing ||
+                   p.kind == Problem::Kind::kNameDiffers ||
                    (p.kind == Problem::Kind::kOutOfOrder && !plan.allow_out_of_order) ||
-                   (p.kind == Problem::Kind::kPartial && p.reverting);
+                   p.blocks_up;
     if (!refuses) continue;
     changed |= p.kind == Problem::Kind::kChanged;
     missing |= p.kind == Problem::Kind::kMissing;

@@ -24,9 +24,10 @@ void Emit(const Options& o, const std::string& what) {
 // The directory, read and checked, and `to` checked against it ("0" is allowed when
 // allow_zero: `down --to 0` reverts everything).
 Result<MigrationSet> ReadChecked(const Options& o, const std::optional<Version>& to,
-                                 bool allow_zero) {
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set,
-                           ReadMigrations(o.dir, o.format, o.flyway ? &*o.flyway : nullptr));
+                                 bool allow_zero, Unreadable unreadable = Unreadable::kFail) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      MigrationSet set,
+      ReadMigrations(o.dir, o.format, o.flyway ? &*o.flyway : nullptr, unreadable));
   if (to && !set.Find(*to) && !(allow_zero && to->IsZero())) {
     return Status::InvalidInput(
         fmt::format("--to {}: no migration has this version in {}", to->str(), o.dir));
@@ -129,7 +130,7 @@ std::vector<const Migration*> PendingOf(const Plan& plan) {
 }  // namespace
 
 Result<std::unique_ptr<Report>> Inspect(const Options& o, const std::optional<Version>& to) {
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false));
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false, o.unreadable));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   return Load(conn, std::move(set), PlanOptions{to, o.allow_out_of_order});
 }

@@ -111,7 +111,7 @@ Result<std::vector<Migration>> ReadAs(Format format, const std::string& dir,
 }  // namespace
 
 Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format> forced,
-                                    const FlywayPlaceholders* flyway) {
+                                    const FlywayPlaceholders* flyway, Unreadable unreadable) {
   PGSTACK_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, ListEntries(dir));
   internal::ReadAhead(dir, entries);
   MigrationSet set;
@@ -129,6 +129,11 @@ Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format
   if (!read.ok()) return read.status();
   set.migrations = std::move(read).value();
   PGSTACK_RETURN_IF_ERROR(internal::SortAndCheck(set.migrations));
+  if (unreadable == Unreadable::kFail) {
+    std::vector<const Migration*> all;
+    for (const auto& m : set.migrations) all.push_back(&m);
+    PGSTACK_RETURN_IF_ERROR(Unreadables(all));
+  }
   // A reader may have set it from the text before substitution (Flyway's placeholders).
   for (auto& m : set.migrations) {
     if (m.checksum.empty()) m.checksum = Checksum(m.up.sql);

@@ -1,5 +1,6 @@
 #include "pgstack/migrate/sql_lexer.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace pgstack::migrate {
@@ -182,6 +183,15 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
+// Whether "set_config" appears in text, in any case: in a word, a string or a function body.
+bool MentionsSetConfig(std::string_view text) {
+  constexpr std::string_view kName = "set_config";
+  auto it = std::search(text.begin(), text.end(), kName.begin(), kName.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+  return it != text.end();
+}
+
 // The words of a statement (upper-case; "" for tokens that are not words), for classification.
 struct Words {
   std::vector<std::string> w;
@@ -253,10 +263,9 @@ void Classify(std::string_view text, const std::vector<Token>& toks, Statement& 
              (a == "ALTER" && b == "DATABASE" && words.Has("TABLESPACE")) ||
              (a == "ALTER" && b == "TABLE" && words.Has("DETACH") && words.Has("CONCURRENTLY"))) {
     st.kind = StatementKind::kNoTransaction;
-  } else if ((a == "SET" && b != "LOCAL" && b != "TRANSACTION" && b != "CONSTRAINTS") ||
-             a == "RESET") {
-    st.session_set = true;
   }
+  st.changes_settings = (a == "SET" && b != "TRANSACTION" && b != "CONSTRAINTS") || a == "RESET" ||
+                        MentionsSetConfig(text.substr(st.begin, st.end - st.begin));
   if (a == "COPY") {
     for (size_t i = 1; i + 1 < toks.size(); ++i) {
       if (words[i] == "FROM" && words[i + 1] == "STDIN") st.copy_from_stdin = true;

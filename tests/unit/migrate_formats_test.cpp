@@ -275,6 +275,36 @@ TEST_F(MigrateFormats, FlywayPlaceholderUndefinedOrUnterminatedNamesLineAndColum
   EXPECT_EQ(r->migrations[0].up.sql, "SELECT 1;\n SELECT '${oops';\n");
 }
 
+TEST_F(MigrateFormats, FlywayPlaceholderWithoutValueNamesEveryFileOrListsThem) {
+  FlywayPlaceholders ph = MakeFlywayPlaceholders({}, {}, std::vector<std::string>{});
+  Write("V1__a.sql", "SELECT '${tenant}';\n");
+  Write("V2__b.sql", "SELECT 2;\n");
+  Write("V3__c.sql", "SELECT 3;\nSELECT '${tenant}';\n");
+  Write("U3__c.sql", "SELECT '${other}';\n");
+  auto r = ReadMigrations(dir_, std::nullopt, &ph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidInput);
+  const std::string& msg = r.status().message();
+  EXPECT_NE(msg.find("cannot read 3 migration files"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("V1__a.sql:1:9: no value for the Flyway placeholder ${tenant}"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("V3__c.sql:2:9: no value"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("U3__c.sql:1:9: no value for the Flyway placeholder ${other}"),
+            std::string::npos)
+      << msg;
+  // Listed instead: each migration is there, with its checksum, the unreadable ones marked.
+  r = ReadMigrations(dir_, std::nullopt, &ph, Unreadable::kList);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->migrations.size(), 3u);
+  ASSERT_EQ(r->migrations[0].unreadable.size(), 1u);
+  EXPECT_NE(r->migrations[0].unreadable[0].find("V1__a.sql:1:9"), std::string::npos);
+  EXPECT_TRUE(r->migrations[0].up.statements.empty());
+  EXPECT_EQ(r->migrations[0].checksum, Checksum("SELECT '${tenant}';\n"));
+  EXPECT_TRUE(r->migrations[1].unreadable.empty());
+  EXPECT_EQ(r->migrations[2].unreadable.size(), 2u) << "its up and its undo file";
+}
+
 TEST_F(MigrateFormats, InvalidUtf8NamesLineAndColumn) {
   Write("000001_a.up.sql", "SELECT 1;\nSELECT 'ab\xff';\n");
   EXPECT_NE(Error().find("000001_a.up.sql:2:11: the file is not valid UTF-8"), std::string::npos);

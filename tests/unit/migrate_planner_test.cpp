@@ -88,6 +88,7 @@ TEST(MigratePlanner, RepairIsOfferedForEditedFilesOnly) {
 TEST(MigratePlanner, PartialRunIsPendingAndReported) {
   MigrationSet set;
   set.migrations = {M("1", "a")};
+  set.migrations[0].up_options.no_transaction = true;
   HistoryRow h = H("1", "a", kStatePartial);
   h.statements_done = 1;
   std::vector<HistoryRow> hist = {h};
@@ -99,6 +100,38 @@ TEST(MigratePlanner, PartialRunIsPendingAndReported) {
   EXPECT_TRUE(Refusal(p).ok());  // up resumes it
   ASSERT_EQ(p.problems.size(), 1u);
   EXPECT_FALSE(p.problems[0].reverting);
+}
+
+TEST(MigratePlanner, HalfRunOfAFileThatNowRunsInOneTransactionStopsUp) {
+  MigrationSet set;
+  set.migrations = {M("1", "a")};  // no longer no-transaction: one transaction would rerun all
+  std::vector<HistoryRow> hist = {H("1", "a", kStatePartial)};
+  hist[0].statements_done = 1;
+  Status s = Refusal(MakePlan(set, hist, {}));
+  EXPECT_EQ(s.code(), Code::kCheckFailed);
+  for (const char* said : {"partial 1", "now runs in one transaction", "by statement again"})
+    EXPECT_NE(s.message().find(said), std::string::npos) << s.message();
+}
+
+TEST(MigratePlanner, AnotherNameWithAnAppliedVersionIsAnotherMigrationNotAnEdit) {
+  MigrationSet set;
+  set.migrations = {M("1", "b1-sum")};
+  set.migrations[0].name = "b1";
+  HistoryRow h = H("1", "init-sum");
+  h.name = "init";
+  std::vector<HistoryRow> hist = {h};
+  Plan p = MakePlan(set, hist, {});
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_EQ(p.problems[0].kind, Problem::Kind::kNameDiffers);
+  EXPECT_EQ(ProblemKindName(p.problems[0].kind), "name_differs");
+  ASSERT_EQ(p.applied.size(), 1u);
+  EXPECT_EQ(p.applied[0].migration, nullptr) << "its down SQL is not the applied one's";
+  Status s = Refusal(p);
+  EXPECT_EQ(s.code(), Code::kCheckFailed);
+  EXPECT_NE(s.message().find("\"init\""), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("\"b1\""), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("repair"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("edited"), std::string::npos) << s.message();
 }
 
 TEST(MigratePlanner, HalfDoneDownStopsUp) {

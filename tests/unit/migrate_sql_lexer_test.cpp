@@ -111,8 +111,22 @@ TEST(MigrateSqlLexer, ClassifiesStatementsThatCannotRunInATransaction) {
   EXPECT_EQ(st[5].kind, StatementKind::kOrdinary);
   EXPECT_TRUE(st[6].is_begin);
   EXPECT_TRUE(st[7].is_commit);
-  EXPECT_TRUE(st[8].session_set);
-  EXPECT_FALSE(st[9].session_set);
+  EXPECT_TRUE(st[8].changes_settings);
+  EXPECT_TRUE(st[9].changes_settings);  // SET LOCAL ROLE too changes whose rights what follows has
+  EXPECT_FALSE(st[5].changes_settings);
+}
+
+TEST(MigrateSqlLexer, WhatMayChangeSettingsIsMarked) {
+  std::vector<Statement> st;
+  ASSERT_FALSE(
+      SplitStatements("RESET ALL; SET ROLE r; SELECT Set_Config('search_path', 'x', false);"
+                      "DO $$ BEGIN PERFORM set_config('a.b', '1', false); END $$;"
+                      "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; SET CONSTRAINTS ALL DEFERRED;"
+                      "INSERT INTO settings VALUES ('set');",
+                      st));
+  ASSERT_EQ(st.size(), 7u);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(st[i].changes_settings) << i;
+  for (int i = 4; i < 7; ++i) EXPECT_FALSE(st[i].changes_settings) << i;
 }
 
 TEST(MigrateSqlLexer, LineColumnCountsCharacters) {

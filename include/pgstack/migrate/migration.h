@@ -60,7 +60,6 @@ struct SqlText {
   // True when any statement cannot run in a transaction block.
   bool NeedsNoTransaction() const;
   bool HasCopy() const;
-  bool HasSessionSet() const;
 };
 
 // Options a file may carry (directives of its format).
@@ -88,6 +87,10 @@ struct Migration {
   // A file whose up section holds no statement yet (as `migrate new` writes it): status, plan
   // and new list it; up and validate refuse it (planner.h: Unwritten).
   bool unwritten = false;
+  // Why its files' SQL (up, down) could not be made, one "file:line:column: ..." each (a Flyway
+  // placeholder without a value); empty when it could. Only a read that lists such files has
+  // them (source.h), for status.
+  std::vector<std::string> unreadable;
 
   bool repeatable() const { return !version.has_value(); }
   // The key of its history row: the canonical version, or "R__<name>" for a repeatable.
@@ -95,6 +98,10 @@ struct Migration {
   RunMode UpMode() const;
   RunMode DownMode() const;
 };
+
+// kInvalidInput naming every one of `migrations` whose SQL could not be made
+// (Migration::unreadable), one to a line; OK when there is none.
+Status Unreadables(const std::vector<const Migration*>& migrations);
 
 struct MigrationSet {
   std::string dir;

@@ -14,10 +14,11 @@ namespace pgstack::migrate {
 
 struct Problem {
   enum class Kind {
-    kChanged,     // an applied migration's file was edited since
-    kMissing,     // an applied migration's file is gone
-    kOutOfOrder,  // a pending migration is older than the newest applied one
-    kPartial,     // a statement-by-statement run stopped half way (resumed by `up`)
+    kChanged,      // an applied migration's file was edited since
+    kMissing,      // an applied migration's file is gone
+    kOutOfOrder,   // a pending migration is older than the newest applied one
+    kPartial,      // a statement-by-statement run stopped half way (resumed by `up`)
+    kNameDiffers,  // the file with an applied version has another name: another migration
   };
   Kind kind;
   std::string version;
@@ -26,12 +27,15 @@ struct Problem {
   std::string detail;
   // kPartial: the run that stopped was a down; `down` must finish it before `up` runs again.
   bool reverting = false;
+  // kPartial: `up` cannot resume it (a down stopped half way, or the file now runs in one
+  // transaction), so it refuses to run.
+  bool blocks_up = false;
 };
 std::string_view ProblemKindName(Problem::Kind k);  // "changed", "missing", ...
 
 struct AppliedEntry {
   const HistoryRow* row;
-  const Migration* migration;  // null when its file is missing
+  const Migration* migration;  // null when its file is missing (or another has its version)
 };
 
 struct PendingEntry {
@@ -55,9 +59,9 @@ struct PlanOptions {
 Plan MakePlan(const MigrationSet& set, const std::vector<HistoryRow>& history,
               const PlanOptions& opts);
 
-// The problems that stop `up`: changed or missing files, (unless allowed) out-of-order ones
-// and a down that stopped half way, as one kCheckFailed status naming each file (both
-// checksums for an edit). OK when none.
+// The problems that stop `up`: changed, missing or differently named files, (unless allowed)
+// out-of-order ones and a half run that `up` cannot resume, as one kCheckFailed status naming each
+// file (both checksums for an edit). OK when none.
 Status Refusal(const Plan& plan);
 
 // kInvalidInput naming the first of `migrations` whose up SQL is still empty (Migration::

@@ -22,6 +22,7 @@
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
 #include "pgstack/migrate/planner.h"
+#include "pgstack/migrate/source.h"
 #include "pgstack/pg/conn_params.h"
 
 namespace pgstack::migrate {
@@ -47,6 +48,9 @@ struct Options {
   bool allow_out_of_order = false;
   // What Flyway scripts' placeholders stand for; nullopt: what is known without a connection.
   std::optional<FlywayPlaceholders> flyway;
+  // What Inspect does with a file whose SQL cannot be made (source.h); kList for status, which
+  // lists them. Every other operation fails the read, naming each.
+  Unreadable unreadable = Unreadable::kFail;
   // Told what happens as it happens (waiting, applying, retrying), for progress output.
   std::function<void(const std::string&)> on_event;
   // Told while waiting for another runner's lease: whose it is and when it ends (first look,

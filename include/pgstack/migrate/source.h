@@ -16,10 +16,18 @@
 
 namespace pgstack::migrate {
 
+// What a read does with a file whose SQL cannot be made from its text although its name and
+// checksum can (a Flyway placeholder without a value).
+enum class Unreadable {
+  kFail,  // the read fails: one kInvalidInput naming every such file
+  kList,  // the read succeeds; such a migration has Migration::unreadable set, and no SQL
+};
+
 // flyway: what Flyway scripts' ${...} placeholders stand for (flyway_placeholders.h); when null,
 // the FLYWAY_PLACEHOLDERS_* variables and the built-ins known without a connection.
 Result<MigrationSet> ReadMigrations(const std::string& dir,
                                     std::optional<Format> forced = std::nullopt,
-                                    const FlywayPlaceholders* flyway = nullptr);
+                                    const FlywayPlaceholders* flyway = nullptr,
+                                    Unreadable unreadable = Unreadable::kFail);
 
 }  // namespace pgstack::migrate

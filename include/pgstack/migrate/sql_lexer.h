@@ -49,9 +49,11 @@ struct Statement {
   size_t begin = 0;  // byte offset of the first token
   size_t end = 0;    // byte offset just past the terminating ';' (or the last token)
   StatementKind kind = StatementKind::kOrdinary;
-  bool is_begin = false;     // BEGIN / START TRANSACTION
-  bool is_commit = false;    // COMMIT / END
-  bool session_set = false;  // SET or RESET without LOCAL: session state
+  bool is_begin = false;   // BEGIN / START TRANSACTION
+  bool is_commit = false;  // COMMIT / END
+  // SET (LOCAL too), RESET, or a mention of set_config() anywhere in it (a function body, a DO
+  // block): it may change settings or the role for what runs after it in its session.
+  bool changes_settings = false;
   bool copy_from_stdin = false;
   size_t copy_data_begin = 0;  // COPY FROM STDIN: the data lines, without the "\." line
   size_t copy_data_end = 0;

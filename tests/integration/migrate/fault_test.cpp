@@ -65,5 +65,53 @@ TEST_F(Migrate, SigkillAtRandomMomentsThenARerunAppliesEachMigrationExactlyOnce)
   EXPECT_EQ(Scalar("SELECT count(*) FROM mt.applied_log"), std::to_string(expected_rows));
 }
 
+// SIGKILL while a batch's first migration holds an ACCESS EXCLUSIVE lock in a long statement:
+// the server notices the runner is gone (client_connection_check_interval) and ends the work,
+// so the lock is free within a few seconds and the rest of the batch never runs; the rerun then
+// applies each migration once.
+class MigrateKill : public Migrate {
+ protected:
+  void KillMidStatementEndsTheWorkOnTheServer(const std::string& via) {
+    ASSERT_EQ(Scalar("CREATE TABLE mt.locked (id int); CREATE TABLE mt.go (x int); "
+                     "CREATE TABLE mt.applied_log (v int); SELECT 1"),
+              "1");
+    Write(dir_ + "/0001_hold.sql",
+          "-- pgstack:up\nINSERT INTO mt.applied_log VALUES (1);\n"
+          "LOCK TABLE mt.locked IN ACCESS EXCLUSIVE MODE;\n"
+          "SELECT pg_sleep(60) WHERE NOT EXISTS (SELECT FROM mt.go);\n");
+    for (int i = 2; i <= 3; ++i) {
+      Write(fmt::format("{}/{:04}_after.sql", dir_, i),
+            fmt::format("-- pgstack:up\nINSERT INTO mt.applied_log VALUES ({});\n", i));
+    }
+    pid_t pid = Spawn({"up", "--dir", dir_, via, "--lease", "1s"});
+    AwaitSleep("pg_sleep(60)");
+    KillAndReap(pid);
+    Status freed = WaitFor(
+        "the killed runner's ACCESS EXCLUSIVE lock to be released",
+        [&] {
+          return Scalar(
+                     "SELECT count(*) FROM pg_locks WHERE relation = 'mt.locked'::regclass "
+                     "AND mode = 'AccessExclusiveLock'") == "0";
+        },
+        std::chrono::seconds(4));
+    EXPECT_TRUE(freed.ok()) << freed.message();
+    EXPECT_EQ(Scalar("SELECT count(*) FROM mt.applied_log"), "0")
+        << "the batch went on without its runner";
+    ASSERT_EQ(Scalar("INSERT INTO mt.go VALUES (1); SELECT 1"), "1");
+    auto rerun = Run({"up", "--dir", dir_, via, "--lock-timeout", "30s"});
+    ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
+    EXPECT_EQ(Scalar("SELECT string_agg(v::text, ',' ORDER BY v) FROM mt.applied_log"), "1,2,3");
+    EXPECT_EQ(HistoryRows(), 3);
+  }
+};
+
+TEST_F(MigrateKill, SigkillMidStatementDirectlyFreesItsLocksAndStopsTheBatch) {
+  KillMidStatementEndsTheWorkOnTheServer("--direct");
+}
+
+TEST_F(MigrateKill, SigkillMidStatementThroughPgBouncerFreesItsLocksAndStopsTheBatch) {
+  KillMidStatementEndsTheWorkOnTheServer("--pooled");
+}
+
 }  // namespace
 }  // namespace pgstack::testing

@@ -143,6 +143,25 @@ TEST_F(Migrate, AScaffoldedEmptyFileBlocksNeitherStatusNorPlanNorNewButUpRefuses
   EXPECT_EQ(HistoryRows(), -1) << "up refused before changing anything";
 }
 
+TEST_F(Migrate, AFlywayPlaceholderWithoutValueBlocksNotStatusButUpNamingEveryFile) {
+  Write(dir_ + "/V1__a.sql", "CREATE TABLE mt.a (id int);\n");
+  for (const char* uses : {"V2__b.sql", "V3__c.sql"})
+    Write(dir_ + "/" + uses, "CREATE TABLE mt.${tenant}_t (id int);\n");
+  auto status = Run({"status", "--dir", dir_});
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  for (const char* said : {"3 pending", "V2__b.sql:1:17: no value", "V3__c.sql:1:17: no value"})
+    EXPECT_NE(status.output.find(said), std::string::npos) << status.output;
+  json st = StatusJson(dir_);
+  ASSERT_EQ(st["pending"].size(), 3u) << st.dump();
+  EXPECT_FALSE(st["pending"][0].contains("unreadable")) << st.dump();
+  EXPECT_EQ(st["pending"][2]["unreadable"].size(), 1u) << st.dump();
+  auto up = Run({"up", "--dir", dir_});
+  EXPECT_EQ(up.exit_code, 2) << up.output;
+  for (const char* named : {"V2__b.sql:1:17", "V3__c.sql:1:17"})
+    EXPECT_NE(up.output.find(named), std::string::npos) << up.output;
+  EXPECT_EQ(HistoryRows(), -1) << "up refused before changing anything";
+}
+
 TEST_F(Migrate, DownToZeroRevertsEverythingVersionZeroIncluded) {
   Write(dir_ + "/0000_zero.sql",
         "-- pgstack:up\ncreate table mt.z (x int);\n-- pgstack:down\ndrop table mt.z;\n");
