@@ -9,9 +9,9 @@ set(fuzz_migrate_readers src/migrate/source.cpp src/migrate/readers_common.cpp
   src/migrate/format_diesel.cpp src/migrate/format_flyway.cpp src/migrate/format_golang_migrate.cpp
   src/migrate/format_sectioned.cpp src/migrate/format_sqlx.cpp src/migrate/migration.cpp
   src/migrate/sql_lexer.cpp src/migrate/checksum.cpp src/migrate/flyway_placeholders.cpp
-  src/core/duration.cpp src/core/files.cpp src/core/sha256.cpp)
+  src/core/duration.cpp src/core/files.cpp src/core/sha256.cpp src/core/nearest.cpp)
 set(fuzz_config src/core/config.cpp src/core/files.cpp src/core/settings.cpp
-  src/core/duration.cpp src/core/parse_int.cpp)
+  src/core/duration.cpp src/core/parse_int.cpp src/core/nearest.cpp)
 set(fuzz_pgbouncer_files src/core/pgbouncer_files.cpp)
 set(fuzz_duration src/core/duration.cpp)
 set(fuzz_http_request src/testdb/http_request.cpp src/testdb/http_reader.cpp)
