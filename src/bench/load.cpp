@@ -1,6 +1,5 @@
 #include "pgstack/bench/load.h"
 
-#include <libpq-fe.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "pgstack/pg/async_connection.h"
 #include "pgstack/pg/connection.h"
 #include "pgstack/pg/error_class.h"
 
@@ -54,7 +54,7 @@ enum class State { kIdle, kConnecting, kBusy, kBackoff };
 
 struct Client {
   explicit Client(uint64_t seed) : rng(seed) {}
-  PGconn* conn = nullptr;
+  pg::AsyncConnection conn;
   bool connected = false;
   int fd = -1;
   uint32_t watched = 0;  // the epoll events registered for fd
@@ -180,13 +180,7 @@ void Worker::Run() {
   }
 }
 
-void Worker::CancelStatement(Client& c) {
-  PGcancel* cancel = PQgetCancel(c.conn);
-  if (!cancel) return;
-  char err[256];
-  (void)PQcancel(cancel, err, sizeof err);
-  PQfreeCancel(cancel);
-}
+void Worker::CancelStatement(Client& c) { c.conn.Cancel(); }
 
 void Worker::Handle(Client& c, uint32_t events) {
   if (c.state == State::kConnecting) {
@@ -195,17 +189,17 @@ void Worker::Handle(Client& c, uint32_t events) {
   }
   if (c.state != State::kBusy) return;
   if (events & EPOLLOUT) {
-    int f = PQflush(c.conn);
-    if (f < 0) return Lost(c);
-    if (f == 0 && !Watch(c, EPOLLIN)) return;
+    pg::AsyncConnection::Flushed f = c.conn.Flush();
+    if (f == pg::AsyncConnection::Flushed::kFailed) return Lost(c);
+    if (f == pg::AsyncConnection::Flushed::kAll && !Watch(c, EPOLLIN)) return;
   }
   if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) OnReadable(c);
 }
 
 void Worker::BeginConnect(Client& c, int64_t now) {
   c.connect_start = now;
-  c.conn = PQconnectStartParams(shared_.params.keywords.data(), shared_.params.values.data(), 0);
-  if (!c.conn || PQstatus(c.conn) == CONNECTION_BAD) {
+  c.conn = pg::AsyncConnection::Start(shared_.params);
+  if (!c.conn.open()) {
     CountError(kCannotConnect);
     Close(c);
     return Backoff(c);
@@ -215,14 +209,14 @@ void Worker::BeginConnect(Client& c, int64_t now) {
 }
 
 void Worker::PollConnect(Client& c) {
-  switch (PQconnectPoll(c.conn)) {
-    case PGRES_POLLING_READING:
+  switch (c.conn.PollConnect()) {
+    case pg::AsyncConnection::Progress::kReading:
       Watch(c, EPOLLIN);
       return;
-    case PGRES_POLLING_WRITING:
+    case pg::AsyncConnection::Progress::kWriting:
       Watch(c, EPOLLOUT);
       return;
-    case PGRES_POLLING_OK: {
+    case pg::AsyncConnection::Progress::kReady: {
       int64_t now = NowNs();
       connect.Record(static_cast<uint64_t>(now - c.connect_start));
       c.failures = 0;
@@ -231,12 +225,11 @@ void Worker::PollConnect(Client& c) {
       int peak = shared_.connected_peak.load(std::memory_order_relaxed);
       while (in > peak && !shared_.connected_peak.compare_exchange_weak(peak, in)) {
       }
-      if (PQsetnonblocking(c.conn, 1) != 0) return Lost(c);
       if (Stopping(now)) return Close(c);
       return StartTransaction(c, now);
     }
-    default: {
-      std::string_view sqlstate = pg::SqlStateOfConnectError(PQerrorMessage(c.conn));
+    case pg::AsyncConnection::Progress::kFailed: {
+      std::string_view sqlstate = c.conn.ConnectSqlState();
       CountError(sqlstate.empty() ? kCannotConnect : sqlstate);
       Close(c);
       return Backoff(c);
@@ -260,32 +253,30 @@ void Worker::SendStatement(Client& c) {
 
 void Worker::Send(Client& c, const char* sql) {
   c.state = State::kBusy;
-  if (!PQsendQuery(c.conn, sql)) return Lost(c);
-  int f = PQflush(c.conn);
-  if (f < 0) return Lost(c);
-  Watch(c, f == 1 ? EPOLLIN | EPOLLOUT : EPOLLIN);
+  if (!c.conn.Send(sql)) return Lost(c);
+  pg::AsyncConnection::Flushed f = c.conn.Flush();
+  if (f == pg::AsyncConnection::Flushed::kFailed) return Lost(c);
+  Watch(c, f == pg::AsyncConnection::Flushed::kMore ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
 void Worker::OnReadable(Client& c) {
-  if (!PQconsumeInput(c.conn)) return Lost(c);
-  while (!PQisBusy(c.conn)) {
-    PGresult* r = PQgetResult(c.conn);
-    if (!r) return StatementDone(c);
-    if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
-      const char* sqlstate = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-      if (!c.failed) CountError(sqlstate ? sqlstate : kConnectionLost);
-      c.failed = true;
-    }
-    PQclear(r);
+  if (!c.conn.Read()) return Lost(c);
+  bool done = false;
+  while (std::optional<pg::AsyncConnection::Outcome> r = c.conn.Next(done)) {
+    if (!r->failed) continue;
+    if (!c.failed)
+      CountError(r->sqlstate[0] ? std::string_view(r->sqlstate.data()) : kConnectionLost);
+    c.failed = true;
   }
-  if (PQstatus(c.conn) == CONNECTION_BAD) Lost(c);
+  if (done) return StatementDone(c);
+  if (c.conn.lost()) Lost(c);
 }
 
 void Worker::StatementDone(Client& c) {
-  if (PQstatus(c.conn) == CONNECTION_BAD) return Lost(c);
+  if (c.conn.lost()) return Lost(c);
   if (c.failed || c.rolling_back) {
     // A failed statement inside BEGIN leaves the transaction aborted: end it before the next.
-    if (!c.rolling_back && PQtransactionStatus(c.conn) == PQTRANS_INERROR) {
+    if (!c.rolling_back && c.conn.in_failed_transaction()) {
       c.rolling_back = true;
       return Send(c, "ROLLBACK");
     }
@@ -328,8 +319,7 @@ void Worker::Backoff(Client& c) {
 void Worker::Close(Client& c) {
   if (c.connected) shared_.connected.fetch_sub(1, std::memory_order_relaxed);
   c.connected = false;
-  if (c.conn) PQfinish(c.conn);  // closing the socket also removes it from epoll
-  c.conn = nullptr;
+  c.conn = pg::AsyncConnection();  // closing the socket also removes it from epoll
   c.fd = -1;
   c.watched = 0;
   if (c.state == State::kBackoff) --backing_off_;
@@ -339,7 +329,7 @@ void Worker::Close(Client& c) {
 // Registers the client's current socket for events. libpq may replace the socket while it
 // connects (even with one of the same number), so during a connect we always re-register.
 bool Worker::Watch(Client& c, uint32_t events) {
-  int fd = PQsocket(c.conn);
+  int fd = c.conn.socket();
   if (fd < 0) {
     Lost(c);
     return false;

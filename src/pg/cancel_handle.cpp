@@ -1,8 +1,12 @@
 #include "pgstack/pg/cancel_handle.h"
 
+#include <libpq-fe.h>
+
 #include <string>
 
 namespace pgstack::pg {
+
+void CancelHandle::Free::operator()(pg_cancel* c) const { PQfreeCancel(c); }
 
 Status CancelHandle::Cancel() const {
   char err[256];

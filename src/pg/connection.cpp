@@ -1,6 +1,7 @@
 #include "pgstack/pg/connection.h"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -20,6 +21,21 @@ std::string FirstLine(std::string_view s) {
 }
 
 }  // namespace
+
+void Connection::Finish::operator()(pg_conn* c) const { PQfinish(c); }
+
+int Connection::server_version() const { return PQserverVersion(conn_.get()); }
+int Connection::backend_pid() const { return PQbackendPID(conn_.get()); }
+bool Connection::in_transaction() const { return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
+bool Connection::broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+std::string Connection::database() const { return PQdb(conn_.get()); }
+
+bool Connection::StillOpen() {
+  for (int i = 0; i < 2 && !broken(); ++i) {
+    if (PQconsumeInput(conn_.get()) == 0) break;
+  }
+  return !broken();
+}
 
 LibpqParams::LibpqParams(const ConnParams& p) {
   storage = {p.host,

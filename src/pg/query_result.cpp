@@ -1,9 +1,25 @@
 #include "pgstack/pg/query_result.h"
 
+#include <libpq-fe.h>
+
 #include <cstdlib>
 #include <string>
 
 namespace pgstack::pg {
+
+QueryResult::QueryResult(pg_result* res) : res_(res) {}
+void QueryResult::Clear::operator()(pg_result* r) const { PQclear(r); }
+
+int QueryResult::rows() const { return res_ ? PQntuples(res_.get()) : 0; }
+int QueryResult::columns() const { return res_ ? PQnfields(res_.get()) : 0; }
+std::string_view QueryResult::column_name(int col) const { return PQfname(res_.get(), col); }
+bool QueryResult::is_null(int row, int col) const { return PQgetisnull(res_.get(), row, col); }
+
+std::string_view QueryResult::get(int row, int col) const {
+  return {PQgetvalue(res_.get(), row, col), static_cast<size_t>(PQgetlength(res_.get(), row, col))};
+}
+
+std::string_view QueryResult::command() const { return res_ ? PQcmdStatus(res_.get()) : ""; }
 
 int QueryResult::column(std::string_view name) const {
   for (int c = 0; c < columns(); ++c) {

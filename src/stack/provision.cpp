@@ -1,7 +1,6 @@
 #include "pgstack/stack/provision.h"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include "pgstack/core/scram.h"
 #include "pgstack/pg/error_class.h"

@@ -5,11 +5,11 @@
 // then reaches no statement). Move-only.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <memory>
 
 #include "pgstack/core/status.h"
+
+struct pg_cancel;  // libpq's PGcancel
 
 namespace pgstack::pg {
 
@@ -25,10 +25,10 @@ class CancelHandle {
  private:
   friend class Connection;
   struct Free {
-    void operator()(PGcancel* c) const { PQfreeCancel(c); }
+    void operator()(pg_cancel* c) const;
   };
-  explicit CancelHandle(PGcancel* c) : cancel_(c) {}
-  std::unique_ptr<PGcancel, Free> cancel_;
+  explicit CancelHandle(pg_cancel* c) : cancel_(c) {}
+  std::unique_ptr<pg_cancel, Free> cancel_;
 };
 
 }  // namespace pgstack::pg

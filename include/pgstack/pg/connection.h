@@ -6,8 +6,6 @@
 // protocol or unnamed parameterised statements, never named prepared statements or session SET.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -20,6 +18,9 @@
 #include "pgstack/pg/cancel_handle.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/pg/query_result.h"
+
+struct pg_conn;    // libpq's PGconn
+struct pg_result;  // libpq's PGresult
 
 namespace pgstack::pg {
 
@@ -78,23 +79,18 @@ class Connection {
   std::string QuoteIdent(std::string_view ident);
   std::string QuoteLiteral(std::string_view literal);
 
-  int server_version() const { return PQserverVersion(conn_.get()); }
-  int backend_pid() const { return PQbackendPID(conn_.get()); }
-  bool in_transaction() const { return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
+  int server_version() const;
+  int backend_pid() const;
+  bool in_transaction() const;
   // True once the connection is lost (the server went away, or ExecWithin gave it up).
-  bool broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+  bool broken() const;
   // For an idle connection kept in a pool: reads what the server sent meanwhile without
   // blocking, so that one the server ended (a restart, a terminated backend) shows as closed.
   // Two reads: the first takes the server's FATAL message, the second sees the closed socket
   // (libpq's socket never blocks, so neither waits).
-  bool StillOpen() {
-    for (int i = 0; i < 2 && !broken(); ++i) {
-      if (PQconsumeInput(conn_.get()) == 0) break;
-    }
-    return !broken();
-  }
+  bool StillOpen();
   // The database this connection is in.
-  std::string database() const { return PQdb(conn_.get()); }
+  std::string database() const;
   // The local TCP port of this end of the connection (what the server or PgBouncer sees as the
   // client's port); -1 over a Unix socket or when it cannot be read.
   int local_port() const;
@@ -104,10 +100,10 @@ class Connection {
 
  private:
   struct Finish {
-    void operator()(PGconn* c) const { PQfinish(c); }
+    void operator()(pg_conn* c) const;
   };
-  explicit Connection(PGconn* conn) : conn_(conn) {}
-  Result<QueryResult> Check(PGresult* res);
+  explicit Connection(pg_conn* conn) : conn_(conn) {}
+  Result<QueryResult> Check(pg_result* res);
   // Waits until the result of a sent query is ready; false when `deadline` passed first.
   Result<bool> AwaitResult(std::chrono::steady_clock::time_point deadline);
   // The results of the query sent last; the first error result wins over them.
@@ -116,7 +112,7 @@ class Connection {
   // Heap-held so that the address libpq's notice receiver holds survives moves; declared before
   // conn_ so that it outlives it.
   std::unique_ptr<NoticeHandler> notice_handler_;
-  std::unique_ptr<PGconn, Finish> conn_;
+  std::unique_ptr<pg_conn, Finish> conn_;
 };
 
 // The keyword/value arrays libpq's *Params functions take, built from ConnParams. The pointers

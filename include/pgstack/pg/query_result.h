@@ -2,8 +2,6 @@
 // protocols pgstack uses return text), by column index or by column name.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,23 +10,22 @@
 #include "pgstack/core/parse_int.h"
 #include "pgstack/core/status.h"
 
+struct pg_result;  // libpq's PGresult: libpq itself stays private to src/pg
+
 namespace pgstack::pg {
 
 class QueryResult {
  public:
   QueryResult() = default;
-  explicit QueryResult(PGresult* res) : res_(res) {}
+  explicit QueryResult(pg_result* res);
 
-  int rows() const { return res_ ? PQntuples(res_.get()) : 0; }
-  int columns() const { return res_ ? PQnfields(res_.get()) : 0; }
+  int rows() const;
+  int columns() const;
   // Column index by name, -1 when the result has no such column.
   int column(std::string_view name) const;
-  std::string_view column_name(int col) const { return PQfname(res_.get(), col); }
-  bool is_null(int row, int col) const { return PQgetisnull(res_.get(), row, col); }
-  std::string_view get(int row, int col) const {
-    return {PQgetvalue(res_.get(), row, col),
-            static_cast<size_t>(PQgetlength(res_.get(), row, col))};
-  }
+  std::string_view column_name(int col) const;
+  bool is_null(int row, int col) const;
+  std::string_view get(int row, int col) const;
   // By column name; "" when the column is missing or the value NULL.
   std::string_view get(int row, std::string_view name) const;
   std::optional<std::string> get_opt(int row, int col) const;
@@ -43,13 +40,13 @@ class QueryResult {
   // Rows affected by INSERT/UPDATE/DELETE/...; 0 when not applicable.
   long long affected() const;
   // The command tag ("CREATE TABLE", "INSERT 0 1", ...).
-  std::string_view command() const { return res_ ? PQcmdStatus(res_.get()) : ""; }
+  std::string_view command() const;
 
  private:
   struct Clear {
-    void operator()(PGresult* r) const { PQclear(r); }
+    void operator()(pg_result* r) const;
   };
-  std::unique_ptr<PGresult, Clear> res_;
+  std::unique_ptr<pg_result, Clear> res_;
 };
 
 }  // namespace pgstack::pg
