@@ -15,6 +15,7 @@
 #include "env_format.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/location/endpoints.h"
+#include "pgstack/migrate/history_name.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/testdb/api.h"
 #include "pgstack/testdb/dir_template.h"
@@ -60,9 +61,11 @@ Result<std::unique_ptr<testdb::Service>> OpenService(Flags& f, Context& ctx) {
   return testdb::Service::Open(ep, f.o);
 }
 
-Result<testdb::DirTemplate> DirFlags(const Flags& f) {
+Result<testdb::DirTemplate> DirFlags(const Flags& f, Context& ctx) {
   testdb::DirTemplate t;
   if (!f.dir.empty()) t.dir = f.dir;
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
+  PGSTACK_ASSIGN_OR_RETURN(t.history, migrate::ConfigHistoryName(env.migrate, env.file, t.dir));
   if (!f.format.empty()) {
     t.format = migrate::ParseFormat(f.format);
     if (!t.format) {
@@ -75,7 +78,7 @@ Result<testdb::DirTemplate> DirFlags(const Flags& f) {
 }
 
 int Template(Flags& f, Context& ctx) {
-  auto t = DirFlags(f);
+  auto t = DirFlags(f, ctx);
   if (!t.ok()) return ctx.out.Fail(t.status());
   auto svc = OpenService(f, ctx);
   if (!svc.ok()) return ctx.out.Fail(svc.status());
@@ -94,7 +97,7 @@ int Get(Flags& f, Context& ctx) {
   if (!svc.ok()) return ctx.out.Fail(svc.status());
   std::string hash = f.hash;
   if (hash.empty()) {
-    auto t = DirFlags(f);
+    auto t = DirFlags(f, ctx);
     if (!t.ok()) return ctx.out.Fail(t.status());
     auto h = testdb::EnsureDirTemplate(**svc, *t);
     if (!h.ok()) return ctx.out.Fail(h.status());

@@ -2,9 +2,9 @@
 // line, and the rules switched off for a directory (its `.pgstack-lint` file, the config).
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <sstream>
 
+#include "config_dir.h"
 #include "pgstack/core/files.h"
 #include "pgstack/migrate/lint.h"
 #include "readers.h"
@@ -78,15 +78,9 @@ Result<std::set<std::string>> DisabledRulesOf(const std::string& dir) {
 Result<std::set<std::string>> ConfigDisabledRules(const core::MigrateConfig& config,
                                                   const std::string& config_file,
                                                   const std::string& dir) {
-  auto resolved = [](const std::string& d) {
-    std::error_code ec;
-    auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(d, ec), ec);
-    return ec ? std::filesystem::path(d).lexically_normal() : p;
-  };
   std::set<std::string> out;
-  auto want = resolved(dir);
   for (const auto& [key, rules] : config.lint_disable) {
-    if (resolved(key) != want) continue;
+    if (!internal::ConfigKeyNamesDir(key, dir)) continue;
     for (const std::string& rule : rules) {
       if (!FindLintRule(rule)) {
         return Status::InvalidInput(fmt::format(

@@ -1,0 +1,13 @@
+// The config's per-directory objects (migrate.lint_disable, migrate.history) are keyed by a
+// directory as the user wrote it: "database/migrations", "./database/migrations/" and its
+// absolute path all name the same one.
+#pragma once
+
+#include <string>
+
+namespace pgstack::migrate::internal {
+
+// Whether config key `key` names directory `dir` (both resolved against the working directory).
+bool ConfigKeyNamesDir(const std::string& key, const std::string& dir);
+
+}  // namespace pgstack::migrate::internal
