@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "pgstack/migrate/history_name.h"
 
@@ -27,8 +28,18 @@ TEST(HistoryName, OtherNamesHaveTheirOwnTableAndLeaseRow) {
 }
 
 TEST(HistoryName, RefusesWhatIsNotAPlainIdentifierOrIsPgstacksOwn) {
-  for (std::string bad : {"", "Orders", "orders-history", "1st", "a b", "x\"y", "o'k", "é",
-                          "migration_lock", "history_lease", std::string(64, 'a')}) {
+  const std::vector<std::string> refused = {"",
+                                            "Orders",
+                                            "orders-history",
+                                            "1st",
+                                            "a b",
+                                            "x\"y",
+                                            "o'k",
+                                            "é",
+                                            "migration_lock",
+                                            "history_lease",
+                                            std::string(64, 'a')};
+  for (const std::string& bad : refused) {
     auto h = HistoryNamed(bad);
     ASSERT_FALSE(h.ok()) << bad;
     EXPECT_EQ(h.status().code(), Code::kInvalidInput) << bad;

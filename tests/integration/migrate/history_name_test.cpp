@@ -86,8 +86,11 @@ TEST_F(HistoryName, TwoServicesOnOneDatabaseEachGoUpStatusAndDownOnTheirOwn) {
 }
 
 TEST_F(HistoryName, TwoServicesMigrateAtOnceAndOneServicesRunnersStillTakeTurns) {
+  ASSERT_EQ(Run({"up", "--dir", orders_, "--history", "orders_history"}).exit_code, 0);
+  // Alone in its run, so that its text in pg_stat_activity is short enough to show the sleep.
   WriteText(orders_ + "/0003_slow.sql", "-- pgstack:up\nSELECT pg_sleep(8);\n");
-  pid_t slow = Spawn({"up", "--dir", orders_, "--history", "orders_history"});
+  std::string log = dir_ + "/slow.log";
+  pid_t slow = Spawn({"up", "--dir", orders_, "--history", "orders_history"}, log);
   AwaitSleep("pg_sleep(8)");  // orders' runner holds orders' lease from here on
   // billing neither waits for it nor is refused.
   auto billing =
@@ -98,7 +101,7 @@ TEST_F(HistoryName, TwoServicesMigrateAtOnceAndOneServicesRunnersStillTakeTurns)
   auto second =
       Run({"up", "--dir", orders_, "--history", "orders_history", "--lock-timeout", "1s"});
   EXPECT_EQ(second.exit_code, 4) << second.output;
-  EXPECT_EQ(WaitExit(slow, std::chrono::seconds(60)), 0);
+  EXPECT_EQ(WaitExit(slow, std::chrono::seconds(60)), 0) << ReadFile(log);
   EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.orders_history"), "3");
 }
 
