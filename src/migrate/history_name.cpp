@@ -44,10 +44,12 @@ Result<HistoryTable> HistoryNamed(std::string_view name) {
   HistoryTable h{.name = std::string(name), .table = fmt::format("pgstack.\"{}\"", name)};
   if (name == kDefaultHistory) {
     h.lease_table = "pgstack.migration_lock";
+    h.lease_column = "id";
     h.lease_key = "id = 1";
     h.lease_new = "(id) VALUES (1)";
   } else {
     h.lease_table = "pgstack.history_lease";
+    h.lease_column = "history";
     h.lease_key = fmt::format("history = '{}'", name);
     h.lease_new = fmt::format("(history) VALUES ('{}')", name);
   }

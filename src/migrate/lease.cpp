@@ -16,18 +16,20 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Takes the lease when it is free or expired; either way, says who holds it (as it was before
-// this statement) and in how many ms that lease ends, for the reports while waiting. {lease} and
-// {key} are the history's lease table and the condition picking its row (history_name.h).
+// this statement) and in how many ms that lease ends, for the reports while waiting. {lease},
+// {column} and {key}: the history's lease table, its key column and the condition picking its
+// row (history_name.h). The UPDATE joins `free`, so it never touches (and waits on) a row that a
+// holder's migration transaction has locked in hold_lease.
 constexpr std::string_view kTake = R"sql(
 WITH free AS (
-  SELECT FROM {lease}
+  SELECT {column} FROM {lease}
    WHERE {key} AND (holder IS NULL OR expires_at < clock_timestamp())
    FOR UPDATE SKIP LOCKED),
 taken AS (
-  UPDATE {lease}
+  UPDATE {lease} l
      SET holder = $1, acquired_at = clock_timestamp(),
          expires_at = clock_timestamp() + $2::int * interval '1 millisecond'
-   WHERE {key} AND EXISTS (SELECT FROM free)
+    FROM free WHERE l.{column} = free.{column}
   RETURNING 1)
 SELECT EXISTS (SELECT FROM taken), coalesce(holder, '(nobody)'),
        coalesce(round(extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint, 0)
@@ -62,8 +64,9 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(pg::Connection& conn, const pg::Co
                                               const LeaseOptions& opts) {
   std::string holder = NewHolderId();
   std::string lease = std::to_string(opts.lease_ms);
-  const std::string take = fmt::format(kTake, fmt::arg("lease", history.lease_table),
-                                       fmt::arg("key", history.lease_key));
+  const std::string take =
+      fmt::format(kTake, fmt::arg("lease", history.lease_table),
+                  fmt::arg("column", history.lease_column), fmt::arg("key", history.lease_key));
   auto start = Clock::now();
   PGSTACK_RETURN_IF_ERROR(core::WaitUntil(
       {.what = "the migration lock (--lock-timeout)",

@@ -23,11 +23,12 @@ inline constexpr std::string_view kDefaultHistory = "schema_history";
 
 // The SQL names of one history; every statement that reads or writes it is built from these.
 struct HistoryTable {
-  std::string name;         // as given: "schema_history"
-  std::string table;        // qualified and quoted: pgstack."schema_history"
-  std::string lease_table;  // qualified: pgstack.migration_lock or pgstack.history_lease
-  std::string lease_key;    // the condition picking this history's row of lease_table
-  std::string lease_new;    // the (column) VALUES (...) that makes that row
+  std::string name;          // as given: "schema_history"
+  std::string table;         // qualified and quoted: pgstack."schema_history"
+  std::string lease_table;   // qualified: pgstack.migration_lock or pgstack.history_lease
+  std::string lease_column;  // its key column: id or history
+  std::string lease_key;     // the condition picking this history's row of lease_table
+  std::string lease_new;     // the (column) VALUES (...) that makes that row
 };
 
 // The history called `name`. kInvalidInput naming it when it is not a lower-case SQL identifier

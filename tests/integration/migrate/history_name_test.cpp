@@ -97,6 +97,8 @@ TEST_F(HistoryName, TwoServicesMigrateAtOnceAndOneServicesRunnersStillTakeTurns)
       Run({"up", "--dir", billing_, "--history", "billing_history", "--lock-timeout", "1s"});
   EXPECT_EQ(billing.exit_code, 0) << billing.output;
   EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.billing_history"), "2");
+  EXPECT_EQ(WaitExit(slow, std::chrono::milliseconds(0)), kStillRunning)
+      << "billing waited for orders' runner";
   // A second runner of orders waits for the first, and gives up after its --lock-timeout.
   auto second =
       Run({"up", "--dir", orders_, "--history", "orders_history", "--lock-timeout", "1s"});
