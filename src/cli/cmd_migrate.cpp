@@ -15,6 +15,7 @@
 #include "pgstack/core/text_table.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/adopt.h"
+#include "pgstack/migrate/history_name.h"
 #include "pgstack/migrate/runner.h"
 #include "pgstack/migrate/scaffold.h"
 
@@ -25,6 +26,14 @@ migrate::FlywayPlaceholders FlywayPlaceholdersOf(const core::Environment& env,
   return migrate::MakeFlywayPlaceholders(
       env.migrate.flyway_placeholders,
       {.user = conn.user, .database = conn.dbname, .environment = env.name});
+}
+
+Result<std::string> HistoryNameOf(const core::Environment& env, const std::string& dir,
+                                  const std::string& flag) {
+  if (flag.empty()) return migrate::ConfigHistoryName(env.migrate, env.file, dir);
+  auto named = migrate::HistoryNamed(flag);
+  if (!named.ok()) return named.status().WithContext("--history");
+  return flag;
 }
 
 namespace {
@@ -38,6 +47,7 @@ std::string ShownDuration(int ms) { return core::FormatDuration(std::chrono::mil
 struct Flags {
   std::string dir = migrate::Options{}.dir;
   std::string format;
+  std::string history;
   bool pooled = false;
   bool direct = false;
   std::string lock_timeout = ShownDuration(migrate::Options{}.wait_ms);
@@ -110,6 +120,7 @@ Result<migrate::Options> MakeOptions(const Flags& f, Context& ctx) {
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
   PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
                            location::ResolveEndpoints(env, ctx.global.state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(o.history, HistoryNameOf(env, f.dir, f.history));
   o.conn = f.pooled ? ep.pooled : ep.direct;
   o.conn.application_name = "pgstack migrate";
   o.flyway = FlywayPlaceholdersOf(env, o.conn);
@@ -451,6 +462,10 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   WithChoices(sub.add_option("--format", f->format,
                              "force a format: " + core::JoinNames(migrate::FormatNames())),
               migrate::FormatNames());
+  sub.add_option("--history", f->history,
+                 fmt::format("the history table in schema pgstack (default: the config's "
+                             "migrate.history for --dir, else {})",
+                             migrate::kDefaultHistory));
   sub.add_flag("--pooled", f->pooled, "connect through PgBouncer");
   sub.add_flag("--direct", f->direct, "connect to PostgreSQL itself (the default)");
   sub.add_option("--lock-timeout", f->lock_timeout,
@@ -473,7 +488,7 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
     s->callback([chosen, &action] { *chosen = &action; });
   }
 
-  auto lint_or_drift = RegisterMigrateLint(sub, ctx, f->dir, f->format);
+  auto lint_or_drift = RegisterMigrateLint(sub, ctx, f->dir, f->format, f->history);
   auto schema = RegisterMigrateSchema(sub, ctx, f->dir, f->format);
 
   return [&ctx, f, chosen, lint_or_drift, schema, dir] {

@@ -20,13 +20,15 @@
 
 namespace pgstack::cli {
 Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
-                                        const std::string& format, location::Endpoints* where) {
+                                        const std::string& format, const std::string& history,
+                                        location::Endpoints* where) {
   migrate::Options o;
   o.dir = dir;
   PGSTACK_ASSIGN_OR_RETURN(o.format, migrate::ParseFormatFlag("--format", format));
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
   PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
                            location::ResolveEndpoints(env, ctx.global.state_dir));
+  PGSTACK_ASSIGN_OR_RETURN(o.history, HistoryNameOf(env, dir, history));
   o.conn = ep.direct;
   o.conn.application_name = "pgstack migrate";
   o.flyway = FlywayPlaceholdersOf(env, o.conn);
@@ -122,7 +124,8 @@ int ListRules(Context& ctx) {
   return 0;
 }
 
-int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std::string& format) {
+int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std::string& format,
+            const std::string& history) {
   if (f.rules) return ListRules(ctx);
   auto fail_on = migrate::ParseSeverity(f.fail_on);
   if (!fail_on) {
@@ -154,7 +157,7 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
     if (!format.empty()) forced = migrate::ParseFormat(format);  // checked by InspectOptions
     // The files first: their problems are the user's, whatever the database says. (The options
     // only name the server and what Flyway's placeholders stand for: nothing connects yet.)
-    auto o = InspectOptions(ctx, dir, format, &where);
+    auto o = InspectOptions(ctx, dir, format, history, &where);
     auto set = migrate::ReadMigrations(dir, forced, o.ok() && o->flyway ? &*o->flyway : nullptr);
     if (!set.ok()) return ctx.out.Fail(set.status());
     Status s = o.ok() ? FromHistory(l, *o) : o.status();
@@ -214,9 +217,10 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
   return worst && *worst >= *fail_on ? static_cast<int>(Code::kCheckFailed) : 0;
 }
 
-int RunDrift(Context& ctx, const std::string& dir, const std::string& format) {
+int RunDrift(Context& ctx, const std::string& dir, const std::string& format,
+             const std::string& history) {
   location::Endpoints where;
-  auto o = InspectOptions(ctx, dir, format, &where);
+  auto o = InspectOptions(ctx, dir, format, history, &where);
   if (!o.ok()) return ctx.out.Fail(o.status());
   auto env = ctx.LoadEnv();
   if (!env.ok()) return ctx.out.Fail(env.status());
@@ -247,7 +251,8 @@ int RunDrift(Context& ctx, const std::string& dir, const std::string& format) {
 
 std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Context& ctx,
                                                         const std::string& dir,
-                                                        const std::string& format) {
+                                                        const std::string& format,
+                                                        const std::string& history) {
   auto f = std::make_shared<LintFlags>();
   auto chosen = std::make_shared<std::string>();
   std::string rules_help = "rules:";
@@ -277,9 +282,9 @@ std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Conte
       "differences");
   drift->fallthrough();
   drift->callback([chosen] { *chosen = "drift"; });
-  return [&ctx, f, chosen, &dir, &format]() -> std::optional<int> {
-    if (*chosen == "lint") return RunLint(ctx, *f, dir, format);
-    if (*chosen == "drift") return RunDrift(ctx, dir, format);
+  return [&ctx, f, chosen, &dir, &format, &history]() -> std::optional<int> {
+    if (*chosen == "lint") return RunLint(ctx, *f, dir, format, history);
+    if (*chosen == "drift") return RunDrift(ctx, dir, format, history);
     return std::nullopt;
   };
 }

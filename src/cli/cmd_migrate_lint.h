@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "pgstack/core/config.h"
+#include "pgstack/core/status.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/migrate/flyway_placeholders.h"
 #include "pgstack/migrate/runner.h"
@@ -15,18 +16,22 @@
 
 namespace pgstack::cli {
 
-// Adds `lint` and `drift` under `migrate`; returns what runs the one chosen, or nullopt when
-// neither was. dir and format are migrate's own --dir and --format values (read at run time:
-// they must outlive the returned function).
 // What Flyway scripts' placeholders stand for with this environment and connection: the
 // config's migrate.flyway_placeholders, FLYWAY_PLACEHOLDERS_* variables, the built-ins.
 migrate::FlywayPlaceholders FlywayPlaceholdersOf(const core::Environment& env,
                                                  const pg::ConnParams& conn);
 
+// The history directory `dir` keeps: `flag` (--history) when given, else the config's
+// migrate.history entry for it, else the default. kInvalidInput naming the flag or the config
+// key for a bad name.
+Result<std::string> HistoryNameOf(const core::Environment& env, const std::string& dir,
+                                  const std::string& flag);
+
 // migrate's options for reading a directory and its history on the stack's server (direct):
-// --format checked, the environment loaded; `where` gets the stack's endpoints when given.
+// --format checked, the environment loaded, the history named (HistoryNameOf, `history` being
+// --history's value); `where` gets the stack's endpoints when given.
 Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
-                                        const std::string& format,
+                                        const std::string& format, const std::string& history,
                                         location::Endpoints* where = nullptr);
 
 // The scratch database's server: the stack's, reached as its superuser, with the configured
@@ -34,8 +39,12 @@ Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
 migrate::ScratchOptions ScratchOf(Context& ctx, const location::Endpoints& where,
                                   const core::Environment& env);
 
+// Adds `lint` and `drift` under `migrate`; returns what runs the one chosen, or nullopt when
+// neither was. dir, format and history are migrate's own --dir, --format and --history values
+// (read at run time: they must outlive the returned function).
 std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Context& ctx,
                                                         const std::string& dir,
-                                                        const std::string& format);
+                                                        const std::string& format,
+                                                        const std::string& history);
 
 }  // namespace pgstack::cli

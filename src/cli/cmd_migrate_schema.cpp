@@ -22,7 +22,7 @@ struct SchemaFlags {
 Result<migrate::SourceOptions> SourceOptionsOf(Context& ctx, const SchemaFlags& f,
                                                const std::string& dir, const std::string& format) {
   location::Endpoints where;
-  PGSTACK_ASSIGN_OR_RETURN(migrate::Options o, InspectOptions(ctx, dir, format, &where));
+  PGSTACK_ASSIGN_OR_RETURN(migrate::Options o, InspectOptions(ctx, dir, format, "", &where));
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
   return migrate::SourceOptions{
       .scratch = ScratchOf(ctx, where, env),

@@ -19,6 +19,7 @@
 #include "pgstack/core/duration.h"
 #include "pgstack/core/nearest.h"
 #include "pgstack/location/endpoints.h"
+#include "pgstack/migrate/history_name.h"
 #include "pgstack/pg/conn_params.h"
 #include "pgstack/testdb/api.h"
 #include "pgstack/testdb/dir_template.h"
@@ -71,9 +72,11 @@ Result<std::unique_ptr<testdb::Service>> OpenService(Flags& f, Context& ctx) {
   return testdb::Service::Open(ep, f.o);
 }
 
-Result<testdb::DirTemplate> DirFlags(const Flags& f, const Context& ctx) {
+Result<testdb::DirTemplate> DirFlags(const Flags& f, Context& ctx) {
   testdb::DirTemplate t;
   t.dir = f.dir.empty() ? ctx.InProject(t.dir) : f.dir;
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
+  PGSTACK_ASSIGN_OR_RETURN(t.history, migrate::ConfigHistoryName(env.migrate, env.file, t.dir));
   PGSTACK_ASSIGN_OR_RETURN(t.format, migrate::ParseFormatFlag("--format", f.format));
   t.fixtures = f.fixtures;
   return t;

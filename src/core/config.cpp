@@ -224,7 +224,7 @@ struct Layers {
 
 // The "migrate" object of a layer: each placeholder and each directory replaces the one below.
 Status ApplyMigrate(const Reader& r, const json& m, const std::string& path, MigrateConfig* out) {
-  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(m, path, {"flyway_placeholders", "lint_disable"}));
+  PGSTACK_RETURN_IF_ERROR(r.CheckKeys(m, path, {"flyway_placeholders", "lint_disable", "history"}));
   if (m.contains("flyway_placeholders")) {
     const json& ph = m["flyway_placeholders"];
     std::string pp = path + ".flyway_placeholders";
@@ -253,6 +253,15 @@ Status ApplyMigrate(const Reader& r, const json& m, const std::string& path, Mig
           return r.Error(fmt::format("{}[{}]", Reader::Join(lp, dir), i), "must be a string");
         list.push_back(rules[i].get<std::string>());
       }
+    }
+  }
+  if (m.contains("history")) {
+    const json& hs = m["history"];
+    std::string hp = path + ".history";
+    if (!hs.is_object()) return r.Error(hp, "must be an object of directory: history name");
+    for (const auto& [dir, name] : hs.items()) {
+      if (!name.is_string()) return r.Error(Reader::Join(hp, dir), "must be a string");
+      out->history[dir] = name.get<std::string>();
     }
   }
   return Status::Ok();

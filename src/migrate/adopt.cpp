@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "pgstack/migrate/history_name.h"
 #include "pgstack/migrate/source.h"
 
 namespace pgstack::migrate {
@@ -94,6 +95,7 @@ Result<std::vector<ForeignHistory>> ReadForeignHistories(pg::Connection& conn,
 }
 
 Result<AdoptReport> Adopt(const Options& o, std::optional<Format> from) {
+  PGSTACK_RETURN_IF_ERROR(HistoryNamed(o.history).status());  // before anything is read
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(o.dir, o.format));
   auto conn = pg::Connection::Open(o.conn);
   if (!conn.ok()) return conn.status().WithContext("migrate adopt");

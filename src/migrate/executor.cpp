@@ -61,9 +61,9 @@ std::string Executor::ElapsedSql() const {
   // reaches it. Not now(): in a string of several transactions (a batch) now() is when the
   // string arrived, for every one of them.
   return fmt::format(
-      "({} - extract(epoch FROM (SELECT expires_at FROM pgstack.migration_lock WHERE id = 1) - "
+      "({} - extract(epoch FROM (SELECT expires_at FROM {} WHERE holder = {}) - "
       "clock_timestamp()) * 1000)::int",
-      s_.lease_ms);
+      s_.lease_ms, s_.lease_table, Lit(s_.holder));
 }
 
 std::string Executor::Head(const FileOptions& o) {
@@ -244,10 +244,10 @@ Status Executor::Statements(const SqlText& t, const FileOptions& o, int start, b
 std::string Executor::HistoryInsert(const Migration& m) {
   std::string kind(m.repeatable() ? kKindRepeatable : kKindVersioned);
   std::string sql = fmt::format(
-      "INSERT INTO pgstack.schema_history (version, name, kind, checksum, applied_by, "
+      "INSERT INTO {} (version, name, kind, checksum, applied_by, "
       "execution_ms) VALUES ({}, {}, {}, {}, {}, {})",
-      Lit(m.key()), Lit(m.name), Lit(kind), Lit(m.checksum), RunByExpression(conn_, s_.applied_by),
-      ElapsedSql());
+      s_.history_table, Lit(m.key()), Lit(m.name), Lit(kind), Lit(m.checksum),
+      RunByExpression(conn_, s_.applied_by), ElapsedSql());
   if (m.repeatable()) {
     sql +=
         " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
@@ -271,8 +271,8 @@ Status Executor::UpBatch(const std::vector<UpItem>& items, size_t first, size_t 
     keys += (keys.empty() ? "" : ", ") + Lit(m.key());
   }
   // The last result of the string is its last statement's: the time each one took.
-  buf.Append("SELECT version, execution_ms FROM pgstack.schema_history WHERE version IN (" + keys +
-             ")");
+  buf.Append("SELECT version, execution_ms FROM " + s_.history_table + " WHERE version IN (" +
+             keys + ")");
   pg::ScriptResult sent = SendScript(buf);
   Result<pg::QueryResult> r = !sent.error.ok() ? Result<pg::QueryResult>(sent.error)
                               : sent.results.empty()
@@ -305,9 +305,8 @@ Status Executor::UpBatch(const std::vector<UpItem>& items, size_t first, size_t 
   }
   // Those before the failed one committed: find out which, by their checksums in the history.
   PGSTACK_ASSIGN_OR_RETURN(
-      auto h, conn_.Exec("SELECT version, checksum, execution_ms FROM pgstack.schema_history "
-                         "WHERE version IN (" +
-                         keys + ")"));
+      auto h, conn_.Exec("SELECT version, checksum, execution_ms FROM " + s_.history_table +
+                         " WHERE version IN (" + keys + ")"));
   std::unordered_map<std::string, std::pair<std::string, int>> rows;
   for (int row = 0; row < h.rows(); ++row) {
     rows[std::string(h.get(row, 0))] = {std::string(h.get(row, 1)),
@@ -375,17 +374,17 @@ Status Executor::Up(const Migration& m, const HistoryRow* partial) {
     start = partial->statements_done;
   } else {
     PGSTACK_RETURN_IF_ERROR(conn_.Run(fmt::format(
-        "INSERT INTO pgstack.schema_history (version, name, kind, checksum, state, "
+        "INSERT INTO {} (version, name, kind, checksum, state, "
         "statements_done, statements_total, applied_by) VALUES ({}, {}, {}, {}, 'partial', 0, "
         "{}, {})",
-        key, Lit(m.name), Lit(kind), Lit(m.checksum), n, by)));
+        s_.history_table, key, Lit(m.name), Lit(kind), Lit(m.checksum), n, by)));
   }
   return Statements(m.up, m.up_options, start, partial != nullptr, [&](int i, int bare_ms) {
     bool last = static_cast<size_t>(i) + 1 == n;
     return fmt::format(
-        "UPDATE pgstack.schema_history SET statements_done = {}, execution_ms = execution_ms + "
+        "UPDATE {} SET statements_done = {}, execution_ms = execution_ms + "
         "{}{} WHERE version = {}",
-        i + 1, bare_ms >= 0 ? std::to_string(bare_ms) : ElapsedSql(),
+        s_.history_table, i + 1, bare_ms >= 0 ? std::to_string(bare_ms) : ElapsedSql(),
         last ? ", state = 'applied', applied_at = clock_timestamp()" : "", key);
   });
 }
@@ -393,7 +392,7 @@ Status Executor::Up(const Migration& m, const HistoryRow* partial) {
 Status Executor::Down(const Migration& m, const HistoryRow& row) {
   const SqlText& down = *m.down;
   std::string key = Lit(row.version);
-  std::string remove = "DELETE FROM pgstack.schema_history WHERE version = " + key;
+  std::string remove = "DELETE FROM " + s_.history_table + " WHERE version = " + key;
   size_t n = down.statements.size();
   if (m.DownMode() == RunMode::kTransaction) {
     return WithRetries(down.path,
@@ -402,14 +401,14 @@ Status Executor::Down(const Migration& m, const HistoryRow& row) {
   bool resuming = row.state == kStateReverting;
   int start = resuming ? row.statements_done : 0;
   if (!resuming) {
-    PGSTACK_RETURN_IF_ERROR(conn_.Run(
-        fmt::format("UPDATE pgstack.schema_history SET state = 'reverting', statements_done = 0, "
-                    "statements_total = {} WHERE version = {}",
-                    n, key)));
+    PGSTACK_RETURN_IF_ERROR(
+        conn_.Run(fmt::format("UPDATE {} SET state = 'reverting', statements_done = 0, "
+                              "statements_total = {} WHERE version = {}",
+                              s_.history_table, n, key)));
   }
   return Statements(down, m.down_options, start, resuming, [&](int i, int) {
     if (static_cast<size_t>(i) + 1 == n) return remove;
-    return fmt::format("UPDATE pgstack.schema_history SET statements_done = {} WHERE version = {}",
+    return fmt::format("UPDATE {} SET statements_done = {} WHERE version = {}", s_.history_table,
                        i + 1, key);
   });
 }

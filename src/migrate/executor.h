@@ -34,7 +34,9 @@ namespace pgstack::migrate::internal {
 class SqlBuffer;
 
 struct ExecSettings {
-  std::string holder;  // the lease holder id
+  std::string history_table;  // HistoryTable::table
+  std::string lease_table;    // HistoryTable::lease_table: the row hold_lease() stamps
+  std::string holder;         // the lease holder id
   int lease_ms = 10000;
   int lock_timeout_ms = 5000;
   std::optional<int> statement_timeout_ms;

@@ -1,5 +1,6 @@
 #include "pgstack/migrate/history.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -11,12 +12,47 @@ namespace pgstack::migrate {
 namespace {
 
 // Everything is IF NOT EXISTS so that a half-made schema (an older pgstack, a crash) completes.
-constexpr std::string_view kCreateSchema = R"sql(
+// What every history shares: the schema, the lease rows and the function that asserts a lease.
+// A holder id is unique, so hold_lease finds its row by holder whichever history it is for.
+constexpr std::string_view kCreateShared = R"sql(
 BEGIN;
 SET LOCAL lock_timeout = '30s';
 SELECT pg_advisory_xact_lock(7283946120394857);
 CREATE SCHEMA IF NOT EXISTS pgstack;
-CREATE TABLE IF NOT EXISTS pgstack.schema_history (
+CREATE TABLE IF NOT EXISTS pgstack.migration_lock (
+  id int PRIMARY KEY CHECK (id = 1),
+  holder text,
+  acquired_at timestamptz,
+  expires_at timestamptz
+);
+CREATE TABLE IF NOT EXISTS pgstack.history_lease (
+  history text PRIMARY KEY,
+  holder text,
+  acquired_at timestamptz,
+  expires_at timestamptz
+);
+CREATE OR REPLACE FUNCTION pgstack.hold_lease(p_holder text, p_lease_ms int) RETURNS void
+LANGUAGE plpgsql AS $pgstack$
+BEGIN
+  UPDATE pgstack.migration_lock
+     SET expires_at = clock_timestamp() + p_lease_ms * interval '1 millisecond'
+   WHERE id = 1 AND holder = p_holder;
+  IF NOT FOUND THEN
+    UPDATE pgstack.history_lease
+       SET expires_at = clock_timestamp() + p_lease_ms * interval '1 millisecond'
+     WHERE holder = p_holder;
+  END IF;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'this runner no longer holds the migration lease (it expired and another '
+                    'runner may have taken over); nothing of this migration was applied';
+  END IF;
+END
+$pgstack$;
+)sql";
+
+// One history's table and lease row ({table}, {lease_table}, {lease_new}: HistoryTable's).
+constexpr std::string_view kCreateHistory = R"sql(
+CREATE TABLE IF NOT EXISTS {table} (
   version text PRIMARY KEY,
   name text NOT NULL,
   kind text NOT NULL DEFAULT 'versioned'
@@ -32,44 +68,28 @@ CREATE TABLE IF NOT EXISTS pgstack.schema_history (
   repaired_by text,
   previous_checksum text
 );
-CREATE TABLE IF NOT EXISTS pgstack.migration_lock (
-  id int PRIMARY KEY CHECK (id = 1),
-  holder text,
-  acquired_at timestamptz,
-  expires_at timestamptz
-);
-INSERT INTO pgstack.migration_lock (id) VALUES (1) ON CONFLICT DO NOTHING;
-CREATE OR REPLACE FUNCTION pgstack.hold_lease(p_holder text, p_lease_ms int) RETURNS void
-LANGUAGE plpgsql AS $pgstack$
-BEGIN
-  UPDATE pgstack.migration_lock
-     SET expires_at = clock_timestamp() + p_lease_ms * interval '1 millisecond'
-   WHERE id = 1 AND holder = p_holder;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'this runner no longer holds the migration lease (it expired and another '
-                    'runner may have taken over); nothing of this migration was applied';
-  END IF;
-END
-$pgstack$;
+INSERT INTO {lease_table} {lease_new} ON CONFLICT DO NOTHING;
 COMMIT;
 )sql";
 
+// pgstack.history_lease is made in the transaction that makes hold_lease know it: a schema an
+// older pgstack made gets both.
 constexpr std::string_view kSchemaReady =
-    "SELECT to_regprocedure('pgstack.hold_lease(text,integer)') IS NOT NULL "
-    "AND to_regclass('pgstack.schema_history') IS NOT NULL";
+    "SELECT to_regclass('pgstack.history_lease') IS NOT NULL AND to_regclass('{}') IS NOT NULL";
 
 }  // namespace
 
-Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn) {
+Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn, const HistoryTable& history) {
   std::vector<HistoryRow> out;
   // One round trip; a missing table (42P01, nothing made yet) is an empty history.
-  auto res = conn.Exec(
-      "SELECT version, name, kind, checksum, state, statements_done, "
-      "statements_total, to_char(applied_at AT TIME ZONE 'UTC', "
-      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), applied_by, execution_ms, "
-      "coalesce(to_char(repaired_at AT TIME ZONE 'UTC', "
-      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(repaired_by, ''), "
-      "coalesce(previous_checksum, '') FROM pgstack.schema_history");
+  auto res =
+      conn.Exec(fmt::format("SELECT version, name, kind, checksum, state, statements_done, "
+                            "statements_total, to_char(applied_at AT TIME ZONE 'UTC', "
+                            "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), applied_by, execution_ms, "
+                            "coalesce(to_char(repaired_at AT TIME ZONE 'UTC', "
+                            "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(repaired_by, ''), "
+                            "coalesce(previous_checksum, '') FROM {}",
+                            history.table));
   if (!res.ok() && pg::Classify(res.status()) == pg::ErrorClass::kUndefinedObject) return out;
   if (!res.ok()) return res.status().WithContext("reading the migration history");
   const pg::QueryResult& r = *res;
@@ -94,20 +114,25 @@ Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn) {
   return out;
 }
 
-Status EnsureHistorySchema(pg::Connection& conn) {
+Status EnsureHistorySchema(pg::Connection& conn, const HistoryTable& history) {
   // The advisory lock serialises creators, but a runner that waited on it may still decide from
   // catalog caches older than the winner's commit (taking an advisory lock does not refresh
   // them) and trip over the objects just made. A fresh transaction sees them: check again.
+  const std::string ready_sql = fmt::format(kSchemaReady, history.table);
+  const std::string create =
+      std::string(kCreateShared) + fmt::format(kCreateHistory, fmt::arg("table", history.table),
+                                               fmt::arg("lease_table", history.lease_table),
+                                               fmt::arg("lease_new", history.lease_new));
   for (int attempt = 0;; ++attempt) {
-    PGSTACK_ASSIGN_OR_RETURN(auto ready, conn.Exec(kSchemaReady));
+    PGSTACK_ASSIGN_OR_RETURN(auto ready, conn.Exec(ready_sql));
     if (ready.scalar() == "t") return Status::Ok();
-    Status s = conn.Run(kCreateSchema);
+    Status s = conn.Run(create);
     if (s.ok()) return s;
     if (conn.in_transaction()) (void)conn.Run("ROLLBACK");
     auto c = pg::Classify(s);
     bool raced = c == pg::ErrorClass::kUniqueViolation || c == pg::ErrorClass::kDuplicateObject;
     if (!raced || attempt >= 3) {
-      return s.WithContext("creating schema pgstack (the migration history)");
+      return s.WithContext(fmt::format("creating {} (the migration history)", history.table));
     }
   }
 }

@@ -16,29 +16,32 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Takes the lease when it is free or expired; either way, says who holds it (as it was before
-// this statement) and in how many ms that lease ends, for the reports while waiting.
+// this statement) and in how many ms that lease ends, for the reports while waiting. {lease},
+// {column} and {key}: the history's lease table, its key column and the condition picking its
+// row (history_name.h). The UPDATE joins `free`, so it never touches (and waits on) a row that a
+// holder's migration transaction has locked in hold_lease.
 constexpr std::string_view kTake = R"sql(
 WITH free AS (
-  SELECT id FROM pgstack.migration_lock
-   WHERE id = 1 AND (holder IS NULL OR expires_at < clock_timestamp())
+  SELECT {column} FROM {lease}
+   WHERE {key} AND (holder IS NULL OR expires_at < clock_timestamp())
    FOR UPDATE SKIP LOCKED),
 taken AS (
-  UPDATE pgstack.migration_lock l
+  UPDATE {lease} l
      SET holder = $1, acquired_at = clock_timestamp(),
          expires_at = clock_timestamp() + $2::int * interval '1 millisecond'
-    FROM free WHERE l.id = free.id
-  RETURNING l.id)
+    FROM free WHERE l.{column} = free.{column}
+  RETURNING 1)
 SELECT EXISTS (SELECT FROM taken), coalesce(holder, '(nobody)'),
        coalesce(round(extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint, 0)
-  FROM pgstack.migration_lock WHERE id = 1)sql";
+  FROM {lease} WHERE {key})sql";
 
+// A holder id is unique: it names its row in whichever table.
 constexpr std::string_view kRenew =
-    "UPDATE pgstack.migration_lock SET expires_at = clock_timestamp() + $2::int * interval '1 "
-    "millisecond' WHERE id = 1 AND holder = $1";
+    "UPDATE {} SET expires_at = clock_timestamp() + $2::int * interval '1 millisecond' WHERE "
+    "holder = $1";
 
 constexpr std::string_view kRelease =
-    "UPDATE pgstack.migration_lock SET holder = NULL, acquired_at = NULL, expires_at = NULL "
-    "WHERE id = 1 AND holder = $1";
+    "UPDATE {} SET holder = NULL, acquired_at = NULL, expires_at = NULL WHERE holder = $1";
 
 std::string NewHolderId() {
   std::random_device rd;
@@ -47,13 +50,23 @@ std::string NewHolderId() {
 
 }  // namespace
 
-Lease::Lease(pg::Connection& conn, pg::ConnParams params, std::string holder, int lease_ms)
-    : conn_(conn), params_(std::move(params)), holder_(std::move(holder)), lease_ms_(lease_ms) {}
+Lease::Lease(pg::Connection& conn, pg::ConnParams params, const std::string& lease_table,
+             std::string holder, int lease_ms)
+    : conn_(conn),
+      params_(std::move(params)),
+      renew_(fmt::format(kRenew, lease_table)),
+      release_(fmt::format(kRelease, lease_table)),
+      holder_(std::move(holder)),
+      lease_ms_(lease_ms) {}
 
 Result<std::unique_ptr<Lease>> Lease::Acquire(pg::Connection& conn, const pg::ConnParams& params,
+                                              const HistoryTable& history,
                                               const LeaseOptions& opts) {
   std::string holder = NewHolderId();
   std::string lease = std::to_string(opts.lease_ms);
+  const std::string take =
+      fmt::format(kTake, fmt::arg("lease", history.lease_table),
+                  fmt::arg("column", history.lease_column), fmt::arg("key", history.lease_key));
   auto start = Clock::now();
   PGSTACK_RETURN_IF_ERROR(core::WaitUntil(
       {.what = "the migration lock (--lock-timeout)",
@@ -65,7 +78,7 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(pg::Connection& conn, const pg::Co
        .code = Code::kLockTimeout,
        .on_wait = opts.on_wait},
       [&] {
-        auto r = conn.Exec(kTake, {holder, lease});
+        auto r = conn.Exec(take, {holder, lease});
         if (!r.ok()) return core::Poll::Fail(r.status());
         if (r->rows() == 1 && r->get(0, 0) == "t") return core::Poll::Ready();
         return core::Poll::NotYet(fmt::format(
@@ -76,7 +89,7 @@ Result<std::unique_ptr<Lease>> Lease::Acquire(pg::Connection& conn, const pg::Co
                             std::atoll(std::string(r->get(0, 2)).c_str())))
                       : "?"));
       }));
-  std::unique_ptr<Lease> l(new Lease(conn, params, holder, opts.lease_ms));
+  std::unique_ptr<Lease> l(new Lease(conn, params, history.lease_table, holder, opts.lease_ms));
   l->waited_ms_ = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
   l->heartbeat_ = std::thread([p = l.get()] { p->Heartbeat(); });
@@ -95,7 +108,7 @@ void Lease::Heartbeat() {
       if (c.ok()) hb.emplace(std::move(c).value());
     }
     if (hb) {
-      auto r = hb->Exec(kRenew, {holder_, std::to_string(lease_ms_)});
+      auto r = hb->Exec(renew_, {holder_, std::to_string(lease_ms_)});
       if (!r.ok()) {
         hb.reset();  // reconnect next time; the lease survives a missed beat or two
       } else if (r->affected() == 0) {
@@ -117,7 +130,7 @@ Status Lease::Release() {
   if (heartbeat_.joinable()) heartbeat_.join();
   if (released_) return Status::Ok();
   released_ = true;
-  return conn_.Run(kRelease, {holder_}).WithContext("releasing the migration lock");
+  return conn_.Run(release_, {holder_}).WithContext("releasing the migration lock");
 }
 
 Lease::~Lease() { (void)Release(); }

@@ -2,11 +2,10 @@
 // line, and the rules switched off for a directory (its `.pgstack-lint` file, the config).
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <sstream>
 
+#include "config_dir.h"
 #include "pgstack/core/files.h"
-#include "pgstack/core/project_file.h"
 #include "pgstack/migrate/lint.h"
 #include "readers.h"
 
@@ -79,17 +78,9 @@ Result<std::set<std::string>> DisabledRulesOf(const std::string& dir) {
 Result<std::set<std::string>> ConfigDisabledRules(const core::MigrateConfig& config,
                                                   const std::string& config_file,
                                                   const std::string& dir) {
-  auto resolved = [](const std::filesystem::path& d) {
-    std::error_code ec;
-    auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(d, ec), ec);
-    return ec ? d.lexically_normal() : p;
-  };
   std::set<std::string> out;
-  auto want = resolved(dir);
-  // The config's paths are relative to its project's root, wherever pgstack runs from.
-  std::filesystem::path root = core::ConfigRoot(config_file);
   for (const auto& [key, rules] : config.lint_disable) {
-    if (resolved(root / key) != want) continue;
+    if (!internal::ConfigKeyNamesDir(key, dir, config_file)) continue;
     for (const std::string& rule : rules) {
       if (!FindLintRule(rule)) {
         return Status::InvalidInput(fmt::format(

@@ -41,22 +41,23 @@ Result<pg::Connection> Connect(const Options& o) {
   return c;
 }
 
-Status Reload(pg::Connection& conn, Report& rep, const PlanOptions& po) {
-  PGSTACK_ASSIGN_OR_RETURN(rep.history, LoadHistory(conn));
+Status Reload(pg::Connection& conn, const HistoryTable& h, Report& rep, const PlanOptions& po) {
+  PGSTACK_ASSIGN_OR_RETURN(rep.history, LoadHistory(conn, h));
   rep.plan = MakePlan(rep.set, rep.history, po);
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Report>> Load(pg::Connection& conn, MigrationSet set,
+Result<std::unique_ptr<Report>> Load(pg::Connection& conn, const HistoryTable& h, MigrationSet set,
                                      const PlanOptions& po) {
   auto rep = std::make_unique<Report>();
   rep->set = std::move(set);
-  PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+  PGSTACK_RETURN_IF_ERROR(Reload(conn, h, *rep, po));
   return rep;
 }
 
-Result<std::unique_ptr<Lease>> TakeLease(pg::Connection& conn, const Options& o) {
-  PGSTACK_RETURN_IF_ERROR(EnsureHistorySchema(conn));
+Result<std::unique_ptr<Lease>> TakeLease(pg::Connection& conn, const HistoryTable& h,
+                                         const Options& o) {
+  PGSTACK_RETURN_IF_ERROR(EnsureHistorySchema(conn, h));
   LeaseOptions lo;
   lo.wait_ms = o.wait_ms;
   lo.lease_ms = o.lease_ms;
@@ -65,11 +66,13 @@ Result<std::unique_ptr<Lease>> TakeLease(pg::Connection& conn, const Options& o)
     Emit(o, what);
     if (o.on_wait) o.on_wait(what);
   };
-  return Lease::Acquire(conn, o.conn, lo);
+  return Lease::Acquire(conn, o.conn, h, lo);
 }
 
-internal::ExecSettings SettingsFor(const Options& o, const Lease& lease) {
+internal::ExecSettings SettingsFor(const Options& o, const HistoryTable& h, const Lease& lease) {
   internal::ExecSettings s;
+  s.history_table = h.table;
+  s.lease_table = h.lease_table;
   s.holder = lease.holder();
   s.lease_ms = lease.lease_ms();
   s.lock_timeout_ms = o.lock_timeout_ms;
@@ -83,9 +86,9 @@ internal::ExecSettings SettingsFor(const Options& o, const Lease& lease) {
 
 // Runs `body` holding the lease, then releases it (a synchronous commit: everything before it
 // is durable once this returns OK).
-Status UnderLease(pg::Connection& conn, const Options& o, RunReport& out,
+Status UnderLease(pg::Connection& conn, const HistoryTable& h, const Options& o, RunReport& out,
                   const std::function<Status(Lease&)>& body) {
-  PGSTACK_ASSIGN_OR_RETURN(auto lease, TakeLease(conn, o));
+  PGSTACK_ASSIGN_OR_RETURN(auto lease, TakeLease(conn, h, o));
   out.waited_ms = lease->waited_ms();
   Status s = body(*lease);
   Status r = lease->Release();
@@ -130,12 +133,14 @@ std::vector<const Migration*> PendingOf(const Plan& plan) {
 }  // namespace
 
 Result<std::unique_ptr<Report>> Inspect(const Options& o, const std::optional<Version>& to) {
+  PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false, o.unreadable));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
-  return Load(conn, std::move(set), PlanOptions{to, o.allow_out_of_order});
+  return Load(conn, h, std::move(set), PlanOptions{to, o.allow_out_of_order});
 }
 
 Result<std::unique_ptr<Report>> Validate(const Options& o) {
+  PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, std::nullopt, false));
   std::vector<const Migration*> all;
   for (const auto& m : set.migrations) all.push_back(&m);
@@ -147,14 +152,15 @@ Result<std::unique_ptr<Report>> Validate(const Options& o) {
     if (m.down) texts.push_back(&*m.down);
   }
   PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
-  return Load(conn, std::move(set), PlanOptions{std::nullopt, o.allow_out_of_order});
+  return Load(conn, h, std::move(set), PlanOptions{std::nullopt, o.allow_out_of_order});
 }
 
 Result<RunReport> Up(const Options& o, const std::optional<Version>& to) {
+  PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{to, o.allow_out_of_order};
-  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, std::move(set), po));
+  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, h, std::move(set), po));
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
@@ -164,12 +170,12 @@ Result<RunReport> Up(const Options& o, const std::optional<Version>& to) {
   std::vector<const SqlText*> texts;
   for (const auto& p : rep->plan.pending) texts.push_back(&p.migration->up);
   PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
-  Status run = UnderLease(conn, o, out, [&](Lease& lease) -> Status {
+  Status run = UnderLease(conn, h, o, out, [&](Lease& lease) -> Status {
     // Another runner may have applied some while we waited: decide again.
-    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, h, *rep, po));
     PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
     PGSTACK_RETURN_IF_ERROR(Unwritten(PendingOf(rep->plan)));
-    internal::ExecSettings settings = SettingsFor(o, lease);
+    internal::ExecSettings settings = SettingsFor(o, h, lease);
     settings.before_each = [&lease] { return CheckLease(lease); };
     internal::Executor ex(conn, std::move(settings));
     std::vector<internal::UpItem> items;
@@ -184,10 +190,11 @@ Result<RunReport> Up(const Options& o, const std::optional<Version>& to) {
 }
 
 Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional<Version> to) {
+  PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, true));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{std::nullopt, true};
-  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, std::move(set), po));
+  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, h, std::move(set), po));
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_ASSIGN_OR_RETURN(auto targets, PlanDown(rep->plan, count, to));
@@ -195,10 +202,10 @@ Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional
   std::vector<const SqlText*> texts;
   for (const auto& t : targets) texts.push_back(&*t.migration->down);
   PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
-  Status run = UnderLease(conn, o, out, [&](Lease& lease) -> Status {
-    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+  Status run = UnderLease(conn, h, o, out, [&](Lease& lease) -> Status {
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, h, *rep, po));
     PGSTACK_ASSIGN_OR_RETURN(targets, PlanDown(rep->plan, count, to));
-    internal::Executor ex(conn, SettingsFor(o, lease));
+    internal::Executor ex(conn, SettingsFor(o, h, lease));
     for (const auto& t : targets) {
       PGSTACK_RETURN_IF_ERROR(CheckLease(lease));
       const Migration& m = *t.migration;
@@ -216,6 +223,7 @@ Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional
 }
 
 Result<RunReport> Baseline(const Options& o, const Version& version) {
+  PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, version, false));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{std::nullopt, true};
@@ -223,8 +231,8 @@ Result<RunReport> Baseline(const Options& o, const Version& version) {
   rep->set = std::move(set);
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
-  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
-    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, h, o, out, [&](Lease& lease) -> Status {
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, h, *rep, po));
     std::string by = RunByExpression(conn, RunnerIdentity());
     std::string values;
     for (const auto& m : rep->set.migrations) {
@@ -238,23 +246,24 @@ Result<RunReport> Baseline(const Options& o, const Version& version) {
       out.steps.push_back({m.key(), m.name, RunMode::kTransaction, 0, false});
     }
     if (values.empty()) return Status::Ok();
-    return conn.Run(fmt::format(
-        "BEGIN;\nSELECT pgstack.hold_lease({}, {});\nINSERT INTO pgstack.schema_history "
-        "(version, name, kind, checksum, applied_by) VALUES\n{};\nCOMMIT;",
-        conn.QuoteLiteral(lease.holder()), lease.lease_ms(), values));
+    return conn.Run(
+        fmt::format("BEGIN;\nSELECT pgstack.hold_lease({}, {});\nINSERT INTO {} "
+                    "(version, name, kind, checksum, applied_by) VALUES\n{};\nCOMMIT;",
+                    conn.QuoteLiteral(lease.holder()), lease.lease_ms(), h.table, values));
   }));
   return out;
 }
 
 Result<RunReport> Repair(const Options& o) {
+  PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, std::nullopt, false));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{std::nullopt, true};
-  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, std::move(set), po));
+  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, h, std::move(set), po));
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
-  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, o, out, [&](Lease& lease) -> Status {
-    PGSTACK_RETURN_IF_ERROR(Reload(conn, *rep, po));
+  PGSTACK_RETURN_IF_ERROR(UnderLease(conn, h, o, out, [&](Lease& lease) -> Status {
+    PGSTACK_RETURN_IF_ERROR(Reload(conn, h, *rep, po));
     std::string by = RunByExpression(conn, RunnerIdentity());
     std::string sql = fmt::format("BEGIN;\nSELECT pgstack.hold_lease({}, {});\n",
                                   conn.QuoteLiteral(lease.holder()), lease.lease_ms());
@@ -266,9 +275,9 @@ Result<RunReport> Repair(const Options& o) {
       }
       if (!m) continue;
       sql += fmt::format(
-          "UPDATE pgstack.schema_history SET previous_checksum = checksum, checksum = {}, "
+          "UPDATE {} SET previous_checksum = checksum, checksum = {}, "
           "repaired_at = clock_timestamp(), repaired_by = {} WHERE version = {};\n",
-          conn.QuoteLiteral(m->checksum), by, conn.QuoteLiteral(p.version));
+          h.table, conn.QuoteLiteral(m->checksum), by, conn.QuoteLiteral(p.version));
       out.steps.push_back({p.version, p.name, RunMode::kTransaction, 0, false});
     }
     if (out.steps.empty()) return Status::Ok();

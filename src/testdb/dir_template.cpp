@@ -75,6 +75,7 @@ Status Apply(Service& service, const DirTemplate& t, const Build& b) {
   migrate::Options mo;
   mo.dir = t.dir;
   mo.format = t.format;
+  mo.history = t.history;
   mo.conn = service.ConnFor(b);
   mo.conn.application_name = "pgstack testdb template";
   auto up = migrate::Up(mo);
@@ -95,6 +96,8 @@ Status Apply(Service& service, const DirTemplate& t, const Build& b) {
 Result<std::string> HashOfDir(const DirTemplate& t) {
   PGSTACK_ASSIGN_OR_RETURN(migrate::MigrationSet set, migrate::ReadMigrations(t.dir, t.format));
   std::string recipe = fmt::format("{}\nformat {}\n", kRecipe, migrate::FormatName(set.format));
+  // Only a named one: the templates of directories with the default history keep their hashes.
+  if (t.history != migrate::kDefaultHistory) recipe += fmt::format("history {}\n", t.history);
   for (const migrate::Migration& m : set.migrations) {
     recipe += fmt::format("migration {} {}\n", m.key(), m.checksum);
   }

@@ -140,14 +140,18 @@ TEST(Config, MigrateObjectMergesByNameAndChecksTypes) {
   auto env = core::ParseEnvironment(
       R"({"defaults": {"postgres": {"database": "db", "user": "u"},
            "migrate": {"flyway_placeholders": {"Owner": "alice", "schema": "s"},
-                       "lint_disable": {"m": ["dropping-table"]}}},
-          "environments": {"a": {"migrate": {"flyway_placeholders": {"schema": "t"}}}}})",
+                       "lint_disable": {"m": ["dropping-table"]},
+                       "history": {"m": "m_history", "n": "n_history"}}},
+          "environments": {"a": {"migrate": {"flyway_placeholders": {"schema": "t"},
+                                             "history": {"n": "a_history"}}}}})",
       "c.json", "a");
   ASSERT_TRUE(env.ok()) << env.status().message();
   // Names are lower-cased (Flyway matches them without regard to case); each one merges.
   EXPECT_EQ(env->migrate.flyway_placeholders,
             (std::map<std::string, std::string>{{"owner", "alice"}, {"schema", "t"}}));
   EXPECT_EQ(env->migrate.lint_disable.at("m"), std::vector<std::string>{"dropping-table"});
+  EXPECT_EQ(env->migrate.history,
+            (std::map<std::string, std::string>{{"m", "m_history"}, {"n", "a_history"}}));
   auto bad = [](const std::string& migrate) {
     auto e = core::ParseEnvironment(
         R"({"environments": {"a": {"postgres": {"database": "d", "user": "u"}, "migrate": )" +
@@ -159,6 +163,11 @@ TEST(Config, MigrateObjectMergesByNameAndChecksTypes) {
             "c.json: $.environments.a.migrate.flyway_placeholders.x: must be a string");
   EXPECT_EQ(bad(R"({"lint_disable": {"m": "dropping-table"}})"),
             "c.json: $.environments.a.migrate.lint_disable.m: must be an array of rule names");
+  EXPECT_EQ(bad(R"({"history": ["m"]})"),
+            "c.json: $.environments.a.migrate.history: must be an object of directory: history "
+            "name");
+  EXPECT_EQ(bad(R"({"history": {"m": 1}})"),
+            "c.json: $.environments.a.migrate.history.m: must be a string");
   EXPECT_EQ(bad(R"({"lint": {}})"), "c.json: $.environments.a.migrate.lint: unknown key");
 }
 

@@ -53,6 +53,9 @@ struct MigrateConfig {
   // Lint rules switched off per migrations directory (as given: "database/migrations"), as a
   // directory's .pgstack-lint file does. Rule names are checked by lint, which knows them.
   std::map<std::string, std::vector<std::string>> lint_disable;
+  // The history each migrations directory keeps (as given: "database/migrations"), when not the
+  // default one: a table name in schema pgstack. Names are checked by migrate, which knows them.
+  std::map<std::string, std::string> history;
 };
 
 // Hot standbys of a local stack ("replication" object; docs/operations.md).

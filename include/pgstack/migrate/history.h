@@ -1,18 +1,21 @@
-// The migration history in schema `pgstack` (created on first use by a runner, never by a
+// A migration history in schema `pgstack` (created on first use by a runner, never by a
 // read-only command): one row per applied migration, and the lease row runners take turns on.
+// Each history has a name (history_name.h); the default one is:
 //
 //   pgstack.schema_history  version (key), name, kind, checksum, state, statements_done,
 //                           statements_total, applied_at, applied_by, execution_ms,
 //                           repaired_at, repaired_by, previous_checksum
-//   pgstack.migration_lock  one row: holder, acquired_at, expires_at (lease.h)
+//   pgstack.migration_lock  its lease row: holder, acquired_at, expires_at (lease.h); other
+//                           histories have theirs in pgstack.history_lease, keyed by name
 //   pgstack.hold_lease()    asserts and extends the caller's lease inside a migration's
-//                           transaction
+//                           transaction, whichever history it is for
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/history_name.h"
 #include "pgstack/pg/connection.h"
 
 namespace pgstack::migrate {
@@ -42,12 +45,13 @@ struct HistoryRow {
   std::string previous_checksum;
 };
 
-// The history, or an empty list when the schema does not exist yet (nothing is created).
-Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn);
+// The history's rows, or an empty list when its table does not exist yet (nothing is created).
+Result<std::vector<HistoryRow>> LoadHistory(pg::Connection& conn, const HistoryTable& history);
 
-// Creates the schema, tables and function when missing. Safe when many runners start at once:
-// creation is serialised by a transaction-level advisory lock (never a session one).
-Status EnsureHistorySchema(pg::Connection& conn);
+// Creates the schema, the history's table and lease row, and the function when missing. Safe
+// when many runners start at once: creation is serialised by a transaction-level advisory lock
+// (never a session one).
+Status EnsureHistorySchema(pg::Connection& conn, const HistoryTable& history);
 
 // Who is running this: "<os user>@<host>", to which the server adds " as <role>".
 std::string RunnerIdentity();

@@ -1,6 +1,6 @@
-// The lock that lets one runner at a time apply migrations: a lease on the single row of
-// pgstack.migration_lock, taken with a committed UPDATE (FOR UPDATE SKIP LOCKED, so taking it
-// never waits on anyone) and kept alive by a heartbeat on a connection of its own.
+// The lock that lets one runner at a time apply migrations of one history: a lease on that
+// history's row (history_name.h), taken with a committed UPDATE (FOR UPDATE SKIP LOCKED, so taking
+// it never waits on anyone) and kept alive by a heartbeat on a connection of its own.
 //
 // Why a lease and not an advisory lock: a session advisory lock is lost or stranded behind
 // PgBouncer's transaction pooling, and any lock held by an open transaction deadlocks with
@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/history_name.h"
 #include "pgstack/pg/connection.h"
 
 namespace pgstack::migrate {
@@ -33,9 +34,11 @@ struct LeaseOptions {
 
 class Lease {
  public:
-  // Polls (with growing, jittered pauses) until the lease is ours or wait_ms passes. `conn` is
-  // the runner's connection; `params` opens the heartbeat's own.
+  // Polls (with growing, jittered pauses) until the lease of `history` is ours or wait_ms
+  // passes. `conn` is the runner's connection; `params` opens the heartbeat's own. Runners of
+  // other histories neither wait for this lease nor make it wait.
   static Result<std::unique_ptr<Lease>> Acquire(pg::Connection& conn, const pg::ConnParams& params,
+                                                const HistoryTable& history,
                                                 const LeaseOptions& opts);
   // Stops the heartbeat; releases the lease when Release() was not called (best effort).
   ~Lease();
@@ -54,11 +57,13 @@ class Lease {
   int waited_ms() const { return waited_ms_; }
 
  private:
-  Lease(pg::Connection& conn, pg::ConnParams params, std::string holder, int lease_ms);
+  Lease(pg::Connection& conn, pg::ConnParams params, const std::string& lease_table,
+        std::string holder, int lease_ms);
   void Heartbeat();
 
   pg::Connection& conn_;
   pg::ConnParams params_;
+  std::string renew_, release_;  // the SQL that renews and releases it, in its lease table
   std::string holder_;
   int lease_ms_;
   int waited_ms_ = 0;

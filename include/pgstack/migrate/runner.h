@@ -38,10 +38,13 @@ struct AppliedStep {
 struct Options {
   std::string dir = "database/migrations";
   std::optional<Format> format;  // forced; detected when empty
-  pg::ConnParams conn;           // where to connect (the CLI picks direct or pooled)
-  int wait_ms = 60000;           // --lock-timeout: how long to wait for other runners
-  int lease_ms = 10000;          // --lease: how long a silent runner's lease lasts
-  int lock_timeout_ms = 5000;    // --pg-lock-timeout: PostgreSQL lock_timeout per transaction
+  // The history this directory keeps (history_name.h); checked (kInvalidInput) before anything
+  // is read.
+  std::string history = std::string(kDefaultHistory);
+  pg::ConnParams conn;         // where to connect (the CLI picks direct or pooled)
+  int wait_ms = 60000;         // --lock-timeout: how long to wait for other runners
+  int lease_ms = 10000;        // --lease: how long a silent runner's lease lasts
+  int lock_timeout_ms = 5000;  // --pg-lock-timeout: PostgreSQL lock_timeout per transaction
   std::optional<int> statement_timeout_ms;  // --statement-timeout
   int retries = 5;                          // retries after a lock timeout or deadlock
   int backoff_ms = 500;                     // first pause between retries (doubles, with jitter)

@@ -1,7 +1,7 @@
 // Templates made by pgstack itself from a migrations directory (any format migrate reads) and
-// fixture files, named by a hash of what goes into them: the recipe's version, the format, each
-// migration's key and checksum, and each fixture's name and checksum. Same inputs, same hash,
-// on every machine; an edited migration or fixture is a new template.
+// fixture files, named by a hash of what goes into them: the recipe's version, the format, the
+// history's name, each migration's key and checksum, and each fixture's name and checksum. Same
+// inputs, same hash, on every machine; an edited migration or fixture is a new template.
 #pragma once
 
 #include <optional>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pgstack/core/status.h"
+#include "pgstack/migrate/history_name.h"
 #include "pgstack/migrate/migration.h"
 #include "pgstack/testdb/service.h"
 
@@ -17,7 +18,10 @@ namespace pgstack::testdb {
 struct DirTemplate {
   std::string dir = "database/migrations";
   std::optional<migrate::Format> format;  // detected when empty
-  std::vector<std::string> fixtures;      // SQL files run in order after the migrations
+  // The history the template's migrations are recorded in, so that `migrate` run on a test
+  // database with the same config finds them applied. Part of the hash when not the default.
+  std::string history = std::string(migrate::kDefaultHistory);
+  std::vector<std::string> fixtures;  // SQL files run in order after the migrations
 };
 
 // The template hash (32 hex characters). kInvalidInput for unreadable or invalid files.

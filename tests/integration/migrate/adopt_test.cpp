@@ -88,6 +88,30 @@ TEST_F(Adopt, EachToolsHistoryIsTakenOverAndUpRunsOnlyTheRest) {
   }
 }
 
+TEST_F(Adopt, IntoANamedHistoryWhichUpAndStatusThenFollow) {
+  const Tool& gm = kTools[1];
+  ASSERT_EQ(gm.format, "golang-migrate");
+  auto c = TestStack::Shared().Direct();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(
+      c->Run("CREATE TABLE " + gm.items + " (id int PRIMARY KEY, note text);" + gm.history).ok());
+  std::vector<std::string> named = {"--dir", Fixture(gm.format), "--history", "items_history"};
+  auto run = [&](std::string action) {
+    std::vector<std::string> args = {"migrate", action};
+    args.insert(args.end(), named.begin(), named.end());
+    return TestStack::Shared().Pgstack(args);
+  };
+  auto adopt = run("adopt");
+  ASSERT_EQ(adopt.exit_code, 0) << adopt.output;
+  EXPECT_EQ(Scalar("SELECT version || ' ' || kind FROM pgstack.items_history"), "1 baseline");
+  EXPECT_EQ(Scalar("SELECT to_regclass('pgstack.schema_history') IS NULL"), "t");
+  EXPECT_NE(run("status").output.find("\nbaselined "), std::string::npos);
+  auto up = run("up");
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM " + gm.items), "2");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.items_history"), "2");
+}
+
 TEST_F(Adopt, RefusesWhatItCannotTrust) {
   auto c = TestStack::Shared().Direct();
   ASSERT_TRUE(c.ok());
