@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "fixture.h"
 #include "pgstack/core/process.h"
@@ -106,6 +108,19 @@ TEST(Replica, ReadPoolReadsWhatThePrimaryWroteAndRefusesWrites) {
   ASSERT_EQ(j["replicas"].size(), 1u) << status.output;
   EXPECT_EQ(j["replicas"][0]["state"], "streaming") << status.output;
   EXPECT_EQ(j["replicas"][0]["running"], true) << status.output;
+  // The text is one table: the replica's longer state does not shift its row's columns.
+  auto text = Stack().Pgstack({"status"}, {}, Capture::kStdoutOnly);
+  std::set<size_t> running_at;
+  int rows = 0;
+  std::istringstream lines(text.output);
+  for (std::string line; std::getline(lines, line);) {
+    size_t at = line.find(" running ");
+    if (at == std::string::npos) continue;
+    ++rows;
+    running_at.insert(at);
+  }
+  EXPECT_EQ(rows, 3) << text.output;
+  EXPECT_EQ(running_at.size(), 1u) << text.output;
 }
 
 TEST(Replica, MoreThanTheSendersAllowIsRefusedBeforeAnythingChanges) {
