@@ -54,7 +54,7 @@ std::string CatalogName(const std::string& written) {
 
 }  // namespace
 
-std::string Executor::ElapsedSql() const {
+std::string Executor::ElapsedSql() {
   // hold_lease() set the lease's expiry to its clock_timestamp() + lease_ms, and the lease row
   // stays locked by this transaction until it ends (the heartbeat's renewal waits), so the
   // expiry carries the transaction's start where no SET, RESET or set_config() of a migration

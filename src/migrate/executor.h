@@ -84,7 +84,7 @@ class Executor {
   Status CopyIn(const SqlText& t, const Statement& st);
   std::string Head(const FileOptions& o);
   // SQL for the ms since this transaction's Head, as the server sees it.
-  std::string ElapsedSql() const;
+  std::string ElapsedSql();
   std::string Tail(const SqlText& t, size_t first, size_t last, const std::string& tail);
   void AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o, size_t first,
                          size_t last, const std::string& tail);
