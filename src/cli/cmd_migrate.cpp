@@ -188,8 +188,8 @@ json AppliedJson(const migrate::AppliedEntry& a) {
   return json(std::move(row));
 }
 
-// Said of a scaffolded file that has no SQL yet, or one whose SQL cannot be made: listed, but
-// `up` refuses it.
+// Said in `plan` of a scaffolded file that has no SQL yet, or one whose SQL cannot be made:
+// listed, but `up` refuses it.
 std::string EmptyNote(const migrate::Migration& m) {
   if (!m.unreadable.empty()) {
     std::string why;
@@ -203,7 +203,9 @@ std::string EmptyNote(const migrate::Migration& m) {
 // to the name, which wraps, not to the when and by columns, which are the history's.
 std::string PendingName(const migrate::Migration& m) {
   std::string note = m.UpMode() == migrate::RunMode::kStatements ? "statement by statement" : "";
-  if (m.unwritten) note += std::string(note.empty() ? "" : "; ") + "empty: write its SQL first";
+  auto add = [&note](const std::string& more) { note += (note.empty() ? "" : "; ") + more; };
+  if (m.unwritten) add("empty: write its SQL first");
+  for (const auto& reason : m.unreadable) add("cannot read: " + reason);
   return note.empty() ? m.name : m.name + " (" + note + ")";
 }
 
