@@ -66,14 +66,19 @@ TEST_F(TestdbBuild, EightProcessesBuildOneTemplateOnceAndAllGetDatabases) {
 }
 
 TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
-  // Sleeps only in the builder that asks for it (a setting in its environment).
+  // Sleeps only while a marker database exists (pg_database is seen from every database): the
+  // builder that is killed sleeps, the one after it does not. (pgstack clears PGOPTIONS for its
+  // own connections to a local stack, so a setting in the builder's environment cannot do it.)
+  std::string marker = "tdb_sleep_" + std::to_string(getpid());
+  auto su = TestStack::Shared().Superuser();
+  ASSERT_TRUE(su.ok()) << su.status().message();
+  ASSERT_TRUE(su->Run("CREATE DATABASE " + marker).ok());
   WriteText(dir_ + "/0001_slow.sql",
             "CREATE TABLE slow (id int);\n"
-            "DO $$ BEGIN IF current_setting('pgstack.test_sleep', true) = 'on' THEN "
-            "PERFORM pg_sleep(60); END IF; END $$;\n");
+            "DO $$ BEGIN IF EXISTS (SELECT FROM pg_database WHERE datname = '" +
+                marker + "') THEN PERFORM pg_sleep(60); END IF; END $$;\n");
   std::string log = TempDir("tdbkill") + "/builder.log";
-  pid_t pid = TestStack::Shared().SpawnPgstack({"testdb", "template", "--dir", dir_}, log,
-                                               {{"PGOPTIONS", "-c pgstack.test_sleep=on"}});
+  pid_t pid = TestStack::Shared().SpawnPgstack({"testdb", "template", "--dir", dir_}, log);
   // Killed once it is mid-migration: the template database exists and its row says building.
   Status building = WaitFor(
       "the builder to sleep in its migration",
@@ -86,6 +91,7 @@ TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
         return r.ok() && r->scalar() == "1";
       },
       std::chrono::seconds(30));
+  EXPECT_TRUE(su->Run("DROP DATABASE " + marker).ok());
   ASSERT_TRUE(building.ok()) << building.message() << ReadText(log);
   KillAndReap(pid);
   auto t0 = std::chrono::steady_clock::now();
