@@ -32,14 +32,37 @@ Result<bool> Repoint(const Followers& f, const location::ReplicaState& r) {
   return true;
 }
 
-// The followers among `nodes` that stream from `primary`.
-Result<std::set<int>> Streaming(pg::Connection& primary, const std::set<int>& nodes) {
+// The new primary's timeline: the one its WAL is written on now (pg_walfile_name's first eight
+// hex digits; pg_control's checkpoint keeps the old one until the next checkpoint).
+Result<std::string> CurrentTimeline(pg::Connection& primary) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto q, primary.Exec("SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, "
+                           "8))::bit(32)::int"));
+  return q.scalar();
+}
+
+// The followers among `nodes` that stream from `primary` on its timeline. A follower that
+// replayed past the fork connects, and may show as streaming on the primary for a moment,
+// before it finds it cannot follow: only WAL received on the new timeline proves it follows.
+Result<std::set<int>> Streaming(const Followers& f, pg::Connection& primary,
+                                const std::set<int>& nodes) {
+  PGSTACK_ASSIGN_OR_RETURN(std::string tli, CurrentTimeline(primary));
   PGSTACK_ASSIGN_OR_RETURN(auto q, primary.Exec("SELECT application_name FROM pg_stat_replication "
                                                 "WHERE state = 'streaming'"));
   std::set<int> out;
-  for (int i = 0; i < q.rows(); ++i)
-    for (int n : nodes)
-      if (q.get(i, 0) == ReplicaSlotName(n)) out.insert(n);
+  for (const auto& r : f.replicas) {
+    if (!nodes.count(r.node)) continue;
+    bool listed = false;
+    for (int i = 0; i < q.rows(); ++i) listed = listed || q.get(i, 0) == ReplicaSlotName(r.node);
+    if (!listed) continue;
+    auto c = pg::Connection::Open(NodeSuperuser(f, r.port));
+    if (!c.ok()) continue;
+    auto w = c->Exec(
+        "SELECT received_tli = $1::int FROM pg_stat_wal_receiver WHERE status = "
+        "'streaming'",
+        {tli});
+    if (w.ok() && w->scalar() == "t") out.insert(r.node);
+  }
   return out;
 }
 
@@ -73,7 +96,7 @@ Status FollowNewPrimary(const Followers& f, pg::Connection& new_primary,
        .timeout = std::chrono::seconds(30),
        .code = Code::kCheckFailed},
       [&] {
-        auto s = Streaming(new_primary, running);
+        auto s = Streaming(f, new_primary, running);
         if (!s.ok()) return core::Poll::Fail(s.status());
         streaming = std::move(*s);
         return streaming.size() == running.size() ? core::Poll::Ready()
