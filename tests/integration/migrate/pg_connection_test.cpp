@@ -116,6 +116,16 @@ TEST(PgConnection, ExecWithinReturnsWhilePgBouncerHoldsTheQuery) {
     EXPECT_FALSE(pooled->Run("SELECT 2").ok());
     EXPECT_LT(Clock::now() - t1, std::chrono::seconds(1));
   }
+  // The shared stack serves new clients again once PgBouncer dropped what it held (1.18 takes
+  // its server_login_retry, 15 s, to log in again after the cancel it did not answer).
+  Status serves = WaitFor(
+      "a new pooled client to be served",
+      [] {
+        auto c = TestStack::Shared().Pooled();
+        return c.ok() && c->Run("SELECT 1").ok();
+      },
+      std::chrono::seconds(40));
+  EXPECT_TRUE(serves.ok()) << serves.message();
 }
 
 TEST(PgConnection, CancelHandleStopsAStatementFromAnotherThread) {
