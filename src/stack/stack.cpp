@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <optional>
 
 #include "cluster.h"
 #include "cluster_init.h"
@@ -246,30 +248,41 @@ Result<bool> ResetAlterSystem(pg::Connection& c, const core::Environment& env,
   return restart;
 }
 
-// Up() once the state dir is locked.
-Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
-                          core::ProcessRunner& runner, const core::OsUser& service) {
-  PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, service, runner));
-  // The primary's paths: data/ until a `pgstack promote` made another node the primary.
-  StatePaths paths = StatePaths(o.state_dir).Node(plan.state.primary_node);
-  const core::OsUser& svc = plan.service;
-  core::Owner owner{svc.uid, svc.gid};
-  UpReport report;
-  auto& actions = report.actions;
-
-  // Written before anything starts: whatever this `up` leaves, the next command finds it.
+// up's first step: the state, written before anything starts (whatever this `up` leaves, the
+// next command finds it), and the primary's folders.
+Status WriteStateAndDirs(const Plan& plan, const std::string& state_dir, const StatePaths& paths,
+                         core::Owner owner) {
   if (!plan.previous || !SameState(*plan.previous, plan.state))
-    PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
+    PGSTACK_RETURN_IF_ERROR(location::SaveState(state_dir, plan.state));
   for (const auto& d : {paths.run, paths.logs, paths.pgbouncer_dir})
     PGSTACK_RETURN_IF_ERROR(core::MakeDirs(d, 0700, owner));
+  return Status::Ok();
+}
 
+// The application role's login through the local PgBouncer (which has no TLS).
+pg::ConnParams PooledLogin(const core::Environment& e, int pool_port) {
+  return {.host = e.pgbouncer.listen_addr,
+          .port = pool_port,
+          .user = e.postgres.user,
+          .dbname = e.postgres.database,
+          .password = e.postgres.password,
+          .sslmode = "disable",
+          .gssencmode = "disable"};
+}
+
+// up's password step: the configured variable's password (kept in credentials.json, so that
+// later commands without the variable agree), else the kept one, else a new one. The returned
+// environment carries it; `provision` gets the verifier memo when the password is pgstack's.
+Result<core::Environment> SettleCredentials(const core::Environment& env,
+                                            const std::string& state_dir, const StatePaths& paths,
+                                            ProvisionOptions& provision,
+                                            std::vector<std::string>& actions) {
   PGSTACK_ASSIGN_OR_RETURN(auto loose, location::SecureCredentials(paths));
   if (loose) {
     actions.push_back(
         fmt::format("made {} private again (mode {:04o}, now 0600)", paths.credentials, *loose));
   }
   core::Environment e = env;
-  ProvisionOptions provision_options;
   PGSTACK_ASSIGN_OR_RETURN(auto kept, location::ReadCredentials(paths));
   if (!e.postgres.password.empty() && kept != e.postgres.password) {
     // The variable wins, and is kept: a command run without it then uses the role's password.
@@ -286,8 +299,122 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
                                     paths.credentials));
     }
     e.postgres.password = *kept;
-    provision_options.verifier_memo = VerifierMemo::PathIn(StatePaths(o.state_dir));
+    provision.verifier_memo = VerifierMemo::PathIn(StatePaths(state_dir));
   }
+  return e;
+}
+
+// up's server step: starts a stopped server (a start that fails on a changed pgstack.conf asks
+// check_config, which puts the old file back), or reloads/restarts a running one whose files
+// changed. The running server still listens where the last `up` put it: a new --pg-port takes
+// effect with the restart that follows the reload.
+Status StartOrApply(Cluster& cluster, StopOnFailure& stop_on_failure, const Plan& plan,
+                    const core::Environment& e, const pg::ConnParams& su,
+                    const std::vector<std::string>& changed, bool conf_changed,
+                    const std::function<Status()>& check_config,
+                    std::vector<std::string>& actions) {
+  if (!cluster.Running()) {
+    stop_on_failure.StartedPostgres();  // it may run although its start said it failed
+    if (Status started = cluster.Start(); !started.ok()) {
+      if (conf_changed) PGSTACK_RETURN_IF_ERROR(check_config());
+      return started;
+    }
+    actions.push_back(
+        fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
+  } else if (!changed.empty()) {
+    pg::ConnParams running = su;
+    if (plan.previous) running.port = plan.previous->pg_port;
+    PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, running, changed, actions));
+  }
+  return Status::Ok();
+}
+
+// up's admin step: a superuser connection in the application database once the server takes
+// logins, after ALTER SYSTEM overrides of pgstack's settings are reset (and the restart one of
+// them needs). A server that ran on untouched is up, and the application database is usually
+// there: one backend in it serves all of Provision, which matters to a warm `up`'s time.
+Result<pg::Connection> AdminConnection(Cluster& cluster, const core::Environment& e,
+                                       const pg::ConnParams& su, bool undisturbed,
+                                       std::vector<std::string>& actions) {
+  auto admin = undisturbed ? OpenIn(su, e.postgres.database) : Status::Failure("");
+  if (!admin.ok()) admin = WaitForLogin(su, std::chrono::seconds(30));
+  if (!admin.ok()) return admin.status();
+  PGSTACK_ASSIGN_OR_RETURN(bool restart, cluster.AlterSystemEmpty()
+                                             ? Result<bool>(false)
+                                             : ResetAlterSystem(*admin, e, actions));
+  if (!restart) return admin;
+  PGSTACK_RETURN_IF_ERROR(cluster.Restart());
+  actions.push_back("restarted PostgreSQL (a reset override needs a restart)");
+  return WaitForLogin(su, std::chrono::seconds(30));
+}
+
+// up's PgBouncer step: its files, then start, reload or restart as the change requires.
+Status ApplyPgBouncer(PgBouncerProcess& bouncer, StopOnFailure& stop_on_failure,
+                      const StatePaths& paths, const Plan& plan, const core::Environment& e,
+                      const std::string& verifier, core::Owner owner,
+                      std::vector<std::string>& actions) {
+  const std::string& ini = plan.pgbouncer_ini;
+  PGSTACK_ASSIGN_OR_RETURN(auto old_ini, core::ReadFileIfExists(paths.pgbouncer_ini));
+  PGSTACK_ASSIGN_OR_RETURN(bool ini_changed,
+                           core::ReplaceFile(paths.pgbouncer_ini, ini, 0600, owner));
+  PGSTACK_ASSIGN_OR_RETURN(
+      bool users_changed,
+      core::ReplaceFile(paths.userlist, core::RenderUserlist(e.postgres.user, verifier), 0600,
+                        owner));
+  if (!bouncer.Running()) {
+    stop_on_failure.StartedPgBouncer();  // PgBouncer may run although its start said it failed
+    PGSTACK_RETURN_IF_ERROR(bouncer.Start());
+    actions.push_back(
+        fmt::format("started PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port));
+  } else if (ini_changed && old_ini && PgBouncerNeedsRestart(*old_ini, ini)) {
+    PGSTACK_RETURN_IF_ERROR(bouncer.Stop());
+    PGSTACK_RETURN_IF_ERROR(bouncer.Start());
+    actions.push_back("restarted PgBouncer (a setting that needs a restart changed)");
+  } else if (ini_changed || users_changed) {
+    PGSTACK_RETURN_IF_ERROR(bouncer.Reload());
+    actions.push_back(
+        fmt::format("reloaded PgBouncer ({} changed)",
+                    ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
+                                : "userlist.txt"));
+  }
+  return Status::Ok();
+}
+
+// up's login step. The early login checked PgBouncer, the server and the role as they are now
+// when this `up` changed nothing since; after any change, or when it failed, the login is checked
+// again. Either way its thread ends here, before replicas may start processes.
+Status CheckPooledLogin(std::optional<EarlyLogin>& early_login, bool changed_something,
+                        const pg::ConnParams& pooled, const core::Environment& e,
+                        const StatePaths& paths) {
+  Status login = Status::Failure("no early login");
+  if (early_login) {
+    Status early = early_login->Wait();
+    if (!changed_something) login = early;
+    early_login.reset();
+  }
+  // Long enough for PgBouncer's server_login_retry (15 s) after a server restart.
+  if (!login.ok()) login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
+  if (!login.ok())
+    return login.WithContext(
+        fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
+  return login;
+}
+
+// Up() once the state dir is locked: the steps above, in order.
+Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
+                          core::ProcessRunner& runner, const core::OsUser& service) {
+  PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, service, runner));
+  // The primary's paths: data/ until a `pgstack promote` made another node the primary.
+  StatePaths paths = StatePaths(o.state_dir).Node(plan.state.primary_node);
+  const core::OsUser& svc = plan.service;
+  core::Owner owner{svc.uid, svc.gid};
+  UpReport report;
+  auto& actions = report.actions;
+
+  PGSTACK_RETURN_IF_ERROR(WriteStateAndDirs(plan, o.state_dir, paths, owner));
+  ProvisionOptions provision_options;
+  PGSTACK_ASSIGN_OR_RETURN(core::Environment e,
+                           SettleCredentials(env, o.state_dir, paths, provision_options, actions));
   // pg_hba and pgstack.conf of every node say what replication needs when there are replicas.
   e.replication.replicas = static_cast<int>(plan.state.replicas.size());
 
@@ -330,92 +457,24 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   pg::ConnParams su{
       .host = paths.run, .port = plan.state.pg_port, .user = svc.name, .dbname = "postgres"};
   bool undisturbed = cluster.Running() && changed.empty();
-  pg::ConnParams pooled{.host = e.pgbouncer.listen_addr,
-                        .port = plan.state.pool_port,
-                        .user = e.postgres.user,
-                        .dbname = e.postgres.database,
-                        .password = e.postgres.password,
-                        .sslmode = "disable",
-                        .gssencmode = "disable"};
+  pg::ConnParams pooled = PooledLogin(e, plan.state.pool_port);
   std::optional<EarlyLogin> early_login;
   if (undisturbed && actions.empty() && bouncer.Running())
     early_login = EarlyLogin::StartIfReady(paths, plan.pgbouncer_ini,
                                            provision_options.verifier_memo, pooled);
-  if (!cluster.Running()) {
-    stop_on_failure.StartedPostgres();  // it may run although its start said it failed
-    if (Status started = cluster.Start(); !started.ok()) {
-      if (conf_changed) PGSTACK_RETURN_IF_ERROR(check_config());
-      return started;
-    }
-    actions.push_back(
-        fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
-  } else if (!changed.empty()) {
-    // The running server still listens where the last `up` put it: a new --pg-port takes
-    // effect with the restart that follows the reload.
-    pg::ConnParams running = su;
-    if (plan.previous) running.port = plan.previous->pg_port;
-    PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, running, changed, actions));
-  }
-  // A server that ran on untouched is up, and the application database is usually there:
-  // one backend in it serves all of Provision, which matters to a warm `up`'s time.
-  auto admin = undisturbed ? OpenIn(su, e.postgres.database) : Status::Failure("");
-  if (!admin.ok()) admin = WaitForLogin(su, std::chrono::seconds(30));
-  if (!admin.ok()) return admin.status();
-  PGSTACK_ASSIGN_OR_RETURN(bool restart, cluster.AlterSystemEmpty()
-                                             ? Result<bool>(false)
-                                             : ResetAlterSystem(*admin, e, actions));
-  if (restart) {
-    PGSTACK_RETURN_IF_ERROR(cluster.Restart());
-    actions.push_back("restarted PostgreSQL (a reset override needs a restart)");
-    admin = WaitForLogin(su, std::chrono::seconds(30));
-    if (!admin.ok()) return admin.status();
-  }
+  PGSTACK_RETURN_IF_ERROR(StartOrApply(cluster, stop_on_failure, plan, e, su, changed, conf_changed,
+                                       check_config, actions));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection admin,
+                           AdminConnection(cluster, e, su, undisturbed, actions));
   auto open_db = [&](const std::string& db) { return OpenIn(su, db); };
   PGSTACK_ASSIGN_OR_RETURN(ProvisionResult prov,
-                           Provision(*admin, open_db, e.postgres, provision_options));
+                           Provision(admin, open_db, e.postgres, provision_options));
   actions.insert(actions.end(), prov.actions.begin(), prov.actions.end());
-  PGSTACK_ASSIGN_OR_RETURN(auto version, admin->Exec("SHOW server_version"));
+  PGSTACK_ASSIGN_OR_RETURN(auto version, admin.Exec("SHOW server_version"));
   report.pg_version = version.scalar();
-
-  // PgBouncer: its files, then start, reload or restart as the change requires.
-  const std::string& ini = plan.pgbouncer_ini;
-  PGSTACK_ASSIGN_OR_RETURN(auto old_ini, core::ReadFileIfExists(paths.pgbouncer_ini));
-  PGSTACK_ASSIGN_OR_RETURN(bool ini_changed,
-                           core::ReplaceFile(paths.pgbouncer_ini, ini, 0600, owner));
-  PGSTACK_ASSIGN_OR_RETURN(
-      bool users_changed,
-      core::ReplaceFile(paths.userlist, core::RenderUserlist(e.postgres.user, prov.verifier), 0600,
-                        owner));
-  if (!bouncer.Running()) {
-    stop_on_failure.StartedPgBouncer();  // PgBouncer may run although its start said it failed
-    PGSTACK_RETURN_IF_ERROR(bouncer.Start());
-    actions.push_back(
-        fmt::format("started PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port));
-  } else if (ini_changed && old_ini && PgBouncerNeedsRestart(*old_ini, ini)) {
-    PGSTACK_RETURN_IF_ERROR(bouncer.Stop());
-    PGSTACK_RETURN_IF_ERROR(bouncer.Start());
-    actions.push_back("restarted PgBouncer (a setting that needs a restart changed)");
-  } else if (ini_changed || users_changed) {
-    PGSTACK_RETURN_IF_ERROR(bouncer.Reload());
-    actions.push_back(
-        fmt::format("reloaded PgBouncer ({} changed)",
-                    ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
-                                : "userlist.txt"));
-  }
-  // The early login checked PgBouncer, the server and the role as they are now when this `up`
-  // changed nothing since; after any change, or when it failed, the login is checked again.
-  // Either way its thread ends here, before replicas may start processes.
-  Status login = Status::Failure("no early login");
-  if (early_login) {
-    Status early = early_login->Wait();
-    if (actions.empty()) login = early;
-    early_login.reset();
-  }
-  // Long enough for PgBouncer's server_login_retry (15 s) after a server restart.
-  if (!login.ok()) login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
-  if (!login.ok())
-    return login.WithContext(
-        fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
+  PGSTACK_RETURN_IF_ERROR(
+      ApplyPgBouncer(bouncer, stop_on_failure, paths, plan, e, prov.verifier, owner, actions));
+  PGSTACK_RETURN_IF_ERROR(CheckPooledLogin(early_login, !actions.empty(), pooled, e, paths));
 
   PGSTACK_RETURN_IF_ERROR(EnsureReplicas(
       ReplicaSet{.env = e,
@@ -423,7 +482,7 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
                  .state = plan.state,
                  .service = svc,
                  .runner = runner},
-      plan.previous ? plan.previous->replicas : std::vector<location::ReplicaState>{}, *admin,
+      plan.previous ? plan.previous->replicas : std::vector<location::ReplicaState>{}, admin,
       actions));
 
   if (new_data_action) {
