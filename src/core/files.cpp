@@ -91,6 +91,15 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, mode
   return SyncDirectoryOf(path);
 }
 
+Status RestoreFile(const std::string& path, const std::optional<std::string>& old, mode_t mode,
+                   std::optional<Owner> owner) {
+  if (old) return WriteFileAtomic(path, *old, mode, owner);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (ec) return Status::Failure(fmt::format("cannot remove {}: {}", path, ec.message()));
+  return Status::Ok();
+}
+
 Result<std::string> BackupFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Errno("cannot stat", path);

@@ -446,11 +446,10 @@ Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
   auto check_config = [&]() -> Status {
     Status accepted = cluster.CheckConfig();
     if (accepted.ok()) return accepted;
-    std::error_code ec;
-    if (old_conf)
-      (void)core::WriteFileAtomic(paths.pg_conf, *old_conf, 0600, owner);
-    else
-      fs::remove(paths.pg_conf, ec);
+    Status restored = core::RestoreFile(paths.pg_conf, old_conf, 0600, owner);
+    if (!restored.ok())
+      return accepted.WithContext("not applied, and " + paths.pg_conf + " is NOT restored (" +
+                                  restored.message() + ")");
     return accepted.WithContext("not applied, " + paths.pg_conf + " restored");
   };
   if (conf_changed && cluster.Running()) PGSTACK_RETURN_IF_ERROR(check_config());

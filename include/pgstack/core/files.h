@@ -25,6 +25,11 @@ Result<std::optional<std::string>> ReadFileIfExists(const std::string& path);
 Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode,
                        std::optional<Owner> owner = std::nullopt);
 
+// Puts a file back as it was: old content written atomically, or the file removed when old is
+// nullopt (there was none). An error says the file is not as it was.
+Status RestoreFile(const std::string& path, const std::optional<std::string>& old, mode_t mode,
+                   std::optional<Owner> owner = std::nullopt);
+
 // Copies path to path.<timestamp>.bak (same owner, mode 0600 at most) and returns its path.
 Result<std::string> BackupFile(const std::string& path);
 
