@@ -14,9 +14,4 @@ Status CancelHandle::Cancel() const {
   return Status::Failure(std::string("cannot send a cancel request: ") + err);
 }
 
-bool CancelHandle::CancelFromSignalHandler() const noexcept {
-  char err[256];  // PQcancel is signal-safe when its buffer is local
-  return PQcancel(cancel_.get(), err, sizeof err) != 0;
-}
-
 }  // namespace pgstack::pg

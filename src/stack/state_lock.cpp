@@ -81,15 +81,6 @@ std::chrono::milliseconds StateLock::DefaultTimeout() {
   return std::chrono::seconds(30);
 }
 
-std::string StateLock::Holder(const StatePaths& paths) {
-  int fd = ::open(paths.lock_file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  std::string who;
-  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) who = ReadHolder(fd);
-  ::close(fd);
-  return who;
-}
-
 Result<StateLock> StateLock::Acquire(const StatePaths& paths, const std::string& command,
                                      std::chrono::milliseconds timeout,
                                      std::optional<core::Owner> make_root,

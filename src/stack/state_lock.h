@@ -28,9 +28,6 @@ class StateLock {
   // $PGSTACK_LOCK_TIMEOUT (seconds) when set, else 30 s: long enough for another `up` that
   // builds a cluster from nothing on a loaded machine, short enough to notice a hung one.
   static std::chrono::milliseconds DefaultTimeout();
-  // Who holds the lock of that directory now, as the holder wrote it ("pid 42 (pgstack up)"), or
-  // "" when nobody does.
-  static std::string Holder(const StatePaths& paths);
 
   StateLock(StateLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
   StateLock& operator=(StateLock&&) = delete;

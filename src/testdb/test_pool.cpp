@@ -270,15 +270,6 @@ Result<bool> TestPool::DropDirtyOne() {
   return true;
 }
 
-Result<std::string> TestPool::HashOf(int64_t id) {
-  PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
-  PGSTACK_ASSIGN_OR_RETURN(
-      pg::QueryResult r,
-      c->Exec("SELECT hash FROM pgstack_testdb.tests WHERE id = $1", {std::to_string(id)}));
-  if (r.rows() == 0) return NoSuchTest("", id);
-  return std::string(r.get(0, 0));
-}
-
 Status DropTestsOf(ConnPool& conns, const std::string& hash, int wait_ms) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns.Acquire());

@@ -69,8 +69,6 @@ Result<Explained> Explain(pg::Connection& conn) {
 
 }  // namespace
 
-std::string_view JsonbProbeQuery() { return kQuery; }
-
 Result<JsonbMeasurement> MeasureJsonb(pg::Connection& conn, int rows) {
   JsonbMeasurement m;
   m.rows = rows;

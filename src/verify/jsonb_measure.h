@@ -26,9 +26,6 @@ struct JsonbMeasurement {
   std::string plan;          // "Bitmap Index Scan on <index>", or every scan when unused
 };
 
-// The containment query that is measured (also shown in reports).
-std::string_view JsonbProbeQuery();
-
 // Measures on conn (the application role, straight to the server). Leaves nothing behind.
 Result<JsonbMeasurement> MeasureJsonb(pg::Connection& conn, int rows);
 

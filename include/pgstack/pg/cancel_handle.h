@@ -19,8 +19,6 @@ class CancelHandle {
   // delivered. The statement may finish before the server acts on it; the connection that ran
   // it then sees the statement's result, otherwise a kQueryCanceled (57014) error. Thread-safe.
   Status Cancel() const;
-  // Cancel() for a signal handler: async-signal-safe (no allocation), true when delivered.
-  bool CancelFromSignalHandler() const noexcept;
 
  private:
   friend class Connection;

@@ -54,8 +54,6 @@ class TestPool {
   Result<bool> FillOne();
   // Drops one dirty database and its row; false when there was none.
   Result<bool> DropDirtyOne();
-  // The hash of test database id, NotFound when there is none.
-  Result<std::string> HashOf(int64_t id);
 
  private:
   // Clones source as name for hash's template, owned by its own role (own_role: made first,
