@@ -168,16 +168,11 @@ Status LockServer(pg::Connection& admin) {
 // re-reads it; the run fails with the server's reason.
 Status RestoreConfFile(const PlannedFile& f, const std::string& backup, pg::Connection& admin,
                        const core::Environment& env, const Status& why, ExternalReport& report) {
-  Status restored;
-  if (!f.old) {
-    restored = ::unlink(f.path.c_str()) == 0 ? Status::Ok() : Status::Failure("cannot remove it");
-  } else {
-    struct stat st {};
-    restored = ::stat(backup.c_str(), &st) == 0
-                   ? core::WriteFileAtomic(f.path, f.old.value_or(""), st.st_mode & 07777,
-                                           core::Owner{st.st_uid, st.st_gid})
-                   : Status::Failure("cannot stat " + backup);
-  }
+  struct stat st {};  // the backup's mode and owner, for the old content (none: the file goes)
+  Status restored =
+      f.old && ::stat(backup.c_str(), &st) != 0
+          ? Status::Failure("cannot stat " + backup)
+          : core::RestoreFile(f.path, f.old, st.st_mode & 07777, core::Owner{st.st_uid, st.st_gid});
   if (!restored.ok()) {
     return Status::Failure(fmt::format("{}; and {} could not be put back: {}", why.message(),
                                        f.path, restored.message()));
