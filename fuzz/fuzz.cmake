@@ -7,7 +7,8 @@
 set(fuzz_sql_lexer src/migrate/sql_lexer.cpp)
 set(fuzz_migrate_readers src/migrate/source.cpp src/migrate/readers_common.cpp
   src/migrate/format_diesel.cpp src/migrate/format_flyway.cpp src/migrate/format_golang_migrate.cpp
-  src/migrate/format_sectioned.cpp src/migrate/format_sqlx.cpp src/migrate/migration.cpp
+  src/migrate/format_sectioned.cpp src/migrate/format_sqlx.cpp src/migrate/format_table.cpp
+  src/migrate/migration.cpp
   src/migrate/sql_lexer.cpp src/migrate/checksum.cpp src/migrate/flyway_placeholders.cpp
   src/core/duration.cpp src/core/files.cpp src/core/sha256.cpp src/core/nearest.cpp)
 set(fuzz_config src/core/config.cpp src/core/files.cpp src/core/settings.cpp

@@ -74,16 +74,9 @@ Result<std::optional<migrate::Version>> ParseVersionFlag(const std::string& text
   return std::optional<migrate::Version>(*v);
 }
 
-// What adopt --from names: every format but pgstack's own.
-std::vector<std::string> AdoptableTools() {
-  std::vector<std::string> tools = migrate::FormatNames();
-  std::erase(tools, migrate::FormatName(migrate::Format::kPgstack));
-  return tools;
-}
-
 // Flags that contradict each other or name nothing, before anything is read or connected to.
 Status CheckFlags(const Flags& f) {
-  std::vector<std::string> tools = AdoptableTools();
+  std::vector<std::string> tools = migrate::AdoptableFormatNames();
   if (!f.from.empty() && std::find(tools.begin(), tools.end(), f.from) == tools.end()) {
     return Status::InvalidInput(core::UnknownChoice("--from", f.from, tools));
   }
@@ -444,9 +437,9 @@ constexpr MigrateAction kActions[] = {
      Needs::kDatabase,
      [](CLI::App& a, Flags& f) {
        WithChoices(a.add_option("--from", f.from,
-                                "the tool: " + core::JoinNames(AdoptableTools()) +
+                                "the tool: " + core::JoinNames(migrate::AdoptableFormatNames()) +
                                     " (default: the table found)"),
-                   AdoptableTools());
+                   migrate::AdoptableFormatNames());
      },
      Adopt},
 };
@@ -458,6 +451,8 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   auto chosen = std::make_shared<const MigrateAction*>(nullptr);
   sub.require_subcommand(1);
   sub.fallthrough();
+  sub.footer("formats (detected from the files; --format forces one):\n" +
+             migrate::FormatLayouts());
   CLI::Option* dir =
       sub.add_option("--dir", f->dir, "migrations directory (the default is the project root's)")
           ->capture_default_str();

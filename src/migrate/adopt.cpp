@@ -4,48 +4,14 @@
 
 #include <algorithm>
 
+#include "format_table.h"
 #include "pgstack/migrate/history_name.h"
 #include "pgstack/migrate/source.h"
 
 namespace pgstack::migrate {
 namespace {
 
-struct Reader {
-  Format tool;
-  const char* table;
-  // Whether the table is this tool's: dbmate's and golang-migrate's share a name.
-  const char* shape;
-  // The applied versions one by one, the version everything up to which counts as applied,
-  // and the version a failed run left dirty ("": the tool has no such notion).
-  const char* applied;
-  const char* through;
-  const char* dirty;
-};
-
-constexpr Reader kReaders[] = {
-    {Format::kDbmate, "schema_migrations",
-     "NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'schema_migrations'::regclass "
-     "AND attname = 'dirty')",
-     "SELECT version::text FROM schema_migrations ORDER BY version", "", ""},
-    {Format::kGolangMigrate, "schema_migrations",
-     "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'schema_migrations'::regclass "
-     "AND attname = 'dirty')",
-     "", "SELECT version::text FROM schema_migrations WHERE NOT dirty",
-     "SELECT version::text FROM schema_migrations WHERE dirty"},
-    {Format::kFlyway, "flyway_schema_history", "true",
-     "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL "
-     "AND type NOT IN ('BASELINE', 'SCHEMA', 'DELETE') AND type NOT LIKE 'UNDO%' "
-     "ORDER BY installed_rank",
-     "SELECT version FROM flyway_schema_history WHERE success AND type = 'BASELINE' "
-     "ORDER BY installed_rank DESC LIMIT 1",
-     ""},
-    {Format::kSqlx, "_sqlx_migrations", "true",
-     "SELECT version::text FROM _sqlx_migrations WHERE success ORDER BY version", "", ""},
-    {Format::kDiesel, "__diesel_schema_migrations", "true",
-     "SELECT version FROM __diesel_schema_migrations ORDER BY version", "", ""},
-};
-
-Result<std::vector<std::string>> Column(pg::Connection& conn, const char* sql) {
+Result<std::vector<std::string>> Column(pg::Connection& conn, std::string_view sql) {
   PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult r, conn.Exec(sql));
   std::vector<std::string> out;
   for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.get(i, 0));
@@ -59,33 +25,52 @@ std::optional<Version> ParseForeign(std::string text) {
   return Version::Parse(text);
 }
 
+// "dbmate's schema_migrations, golang-migrate's schema_migrations, ...".
+std::string HistoryTablesLookedFor() {
+  std::string out;
+  for (const internal::FormatSpec& spec : internal::FormatTable()) {
+    if (spec.history.table.empty()) continue;
+    out += fmt::format("{}{}'s {}", out.empty() ? "" : ", ", spec.name, spec.history.table);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> AdoptableFormatNames() {
+  std::vector<std::string> out;
+  for (const internal::FormatSpec& spec : internal::FormatTable()) {
+    if (!spec.history.table.empty()) out.emplace_back(spec.name);
+  }
+  return out;
+}
 
 Result<std::vector<ForeignHistory>> ReadForeignHistories(pg::Connection& conn,
                                                          std::optional<Format> only) {
   std::vector<ForeignHistory> found;
-  for (const Reader& r : kReaders) {
-    if (only && *only != r.tool) continue;
+  for (const internal::FormatSpec& spec : internal::FormatTable()) {
+    const internal::HistoryTable& r = spec.history;
+    if (r.table.empty() || (only && *only != spec.format)) continue;
     PGSTACK_ASSIGN_OR_RETURN(
         pg::QueryResult exists,
         conn.Exec(fmt::format("SELECT to_regclass('{}') IS NOT NULL", r.table)));
     if (exists.scalar() != "t") continue;  // the shape query below needs the table
     PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult shaped, conn.Exec(fmt::format("SELECT {}", r.shape)));
     if (shaped.scalar() != "t") continue;
-    ForeignHistory h{r.tool, r.table, {}, std::nullopt};
-    if (*r.dirty) {
+    ForeignHistory h{spec.format, std::string(r.table), {}, std::nullopt};
+    if (!r.dirty.empty()) {
       PGSTACK_ASSIGN_OR_RETURN(auto dirty, Column(conn, r.dirty));
       if (!dirty.empty()) {
         return Status::CheckFailed(fmt::format(
             "{}'s {} is dirty at version {}: a migration failed half way; fix the schema and "
             "force the version with {} first",
-            FormatName(r.tool), r.table, dirty.front(), FormatName(r.tool)));
+            spec.name, r.table, dirty.front(), spec.name));
       }
     }
-    if (*r.applied) {
+    if (!r.applied.empty()) {
       PGSTACK_ASSIGN_OR_RETURN(h.versions, Column(conn, r.applied));
     }
-    if (*r.through) {
+    if (!r.through.empty()) {
       PGSTACK_ASSIGN_OR_RETURN(auto through, Column(conn, r.through));
       if (!through.empty()) h.through = through.front();
     }
@@ -103,9 +88,8 @@ Result<AdoptReport> Adopt(const Options& o, std::optional<Format> from) {
   if (histories.empty()) {
     return Status::InvalidInput(
         from ? fmt::format("no {} history table in this database", FormatName(*from))
-             : "no other tool's history table in this database (looked for dbmate's and "
-               "golang-migrate's schema_migrations, flyway_schema_history, _sqlx_migrations, "
-               "__diesel_schema_migrations)");
+             : fmt::format("no other tool's history table in this database (looked for {})",
+                           HistoryTablesLookedFor()));
   }
   if (histories.size() > 1) {
     std::string names;

@@ -1,10 +1,12 @@
 // diesel: one directory per migration, "<version>_<name>/up.sql" and "down.sql", the version
 // being digits and dashes ("2024-01-01-120000", or "00000000000000" for diesel's own setup:
 // version 0). metadata.toml with run_in_transaction = false runs it outside a transaction.
+#include <fmt/format.h>
+
 #include <filesystem>
 
+#include "format_table.h"
 #include "pgstack/core/files.h"
-#include "readers.h"
 
 namespace pgstack::migrate::internal {
 namespace {
@@ -39,12 +41,12 @@ Result<bool> MetadataNoTransaction(const std::string& dir) {
 
 }  // namespace
 
-bool IsDieselDirName(std::string_view name) { return ParseDieselDir(name).has_value(); }
+bool DieselEntryName(const DirEntry& e) { return e.is_dir && ParseDieselDir(e.name); }
 
-Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
-                                          const std::vector<DirEntry>& entries) {
+Result<std::vector<Migration>> ReadDiesel(const ReadInput& in) {
+  const std::string& dir = in.dir;
   std::vector<Migration> out;
-  for (const auto& e : entries) {
+  for (const auto& e : in.entries) {
     std::string path = dir + "/" + e.name;
     auto parsed = e.is_dir ? ParseDieselDir(e.name) : std::nullopt;
     if (!parsed) {
@@ -76,6 +78,22 @@ Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
       PGSTACK_ASSIGN_OR_RETURN(m.down, MakeSqlText(path + "/down.sql", std::move(*down), 1));
     }
     out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// diesel's metadata.toml speaks for both files: either one outside a transaction puts both there.
+std::vector<DraftFile> WriteDiesel(const Draft& d, const MigrationSet&) {
+  // diesel refuses a zero-byte file; a comment is what its own `migration generate` writes.
+  auto text = [](const std::optional<DraftSection>& s, std::string_view placeholder) {
+    return s && !s->sql.empty() ? s->sql : std::string(placeholder);
+  };
+  std::string sub = fmt::format("{}/{}_{}", d.dir, d.version, d.name);
+  std::vector<DraftFile> out = {
+      {sub + "/up.sql", text(d.up, "-- Your SQL goes here\n")},
+      {sub + "/down.sql", text(d.down, "-- This file should undo anything in `up.sql`\n")}};
+  if ((d.up && d.up->no_transaction) || (d.down && d.down->no_transaction)) {
+    out.push_back({sub + "/metadata.toml", "run_in_transaction = false\n"});
   }
   return out;
 }

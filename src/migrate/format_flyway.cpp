@@ -6,9 +6,9 @@
 
 #include <map>
 
+#include "format_table.h"
 #include "pgstack/core/files.h"
 #include "pgstack/migrate/checksum.h"
-#include "readers.h"
 
 namespace pgstack::migrate::internal {
 namespace {
@@ -60,11 +60,12 @@ Result<SqlText> Substituted(const std::string& path, const std::string& raw,
 
 }  // namespace
 
-bool IsFlywayName(std::string_view name) { return ParseFlywayName(name).has_value(); }
+bool FlywayEntryName(const DirEntry& e) { return !e.is_dir && ParseFlywayName(e.name); }
 
-Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
-                                          const std::vector<DirEntry>& entries,
-                                          const FlywayPlaceholders& placeholders) {
+Result<std::vector<Migration>> ReadFlyway(const ReadInput& in) {
+  const std::string& dir = in.dir;
+  const std::vector<DirEntry>& entries = in.entries;
+  const FlywayPlaceholders& placeholders = in.flyway;
   std::vector<Migration> out;
   std::map<std::string, const DirEntry*> undo;  // version -> U file
   for (const auto& e : entries) {
@@ -105,6 +106,22 @@ Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
     PGSTACK_ASSIGN_OR_RETURN(std::string raw, EntryContent(dir, *entry));
     PGSTACK_ASSIGN_OR_RETURN(target->down, Substituted(path, raw, placeholders, *target));
   }
+  return out;
+}
+
+std::vector<DraftFile> WriteFlyway(const Draft& d, const MigrationSet&) {
+  std::vector<DraftFile> out;
+  auto script = [&](char prefix, const std::optional<DraftSection>& s) {
+    std::string path = fmt::format("{}/{}{}__{}.sql", d.dir, prefix, d.version, d.name);
+    out.push_back({path, s ? s->sql : ""});
+    // Flyway would substitute a "${...}" in the SQL as one of its placeholders.
+    std::string conf =
+        std::string(s && s->no_transaction ? "executeInTransaction=false\n" : "") +
+        (s && s->sql.find("${") != std::string::npos ? "placeholderReplacement=false\n" : "");
+    if (!conf.empty()) out.push_back({path + ".conf", conf});
+  };
+  script('V', d.up);
+  if (d.down) script('U', d.down);
   return out;
 }
 

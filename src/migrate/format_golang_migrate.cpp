@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "readers.h"
+#include "format_table.h"
 
 namespace pgstack::migrate::internal {
 namespace {
@@ -21,9 +21,31 @@ bool NoTransactionDirective(std::string_view sql) { return StartsWith(sql, "-- n
 
 }  // namespace
 
-Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
-                                                 const std::vector<DirEntry>& entries,
-                                                 bool sqlx_directives) {
+bool UpDownSqlName(const DirEntry& e) {
+  std::string_view n = e.name;
+  for (std::string_view suffix : {".up.sql", ".down.sql"}) {
+    if (!e.is_dir && EndsWith(n, suffix) && SplitNumbered(n.substr(0, n.size() - suffix.size()))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::vector<Migration>> ReadGolangMigrate(const ReadInput& in) {
+  return ReadUpDownPairs(in.dir, in.entries, false);
+}
+
+// golang-migrate sends each file as it is, in no transaction of its own: it has no marker, and a
+// file outside a transaction holds one statement (FormatSpec::splits_without_transaction).
+std::vector<DraftFile> WriteGolangMigrate(const Draft& d, const MigrationSet&) {
+  std::string stem = fmt::format("{}/{}_{}", d.dir, d.version, d.name);
+  return {{stem + ".up.sql", d.up ? d.up->sql : ""},
+          {stem + ".down.sql", d.down ? d.down->sql : ""}};
+}
+
+Result<std::vector<Migration>> ReadUpDownPairs(const std::string& dir,
+                                               const std::vector<DirEntry>& entries,
+                                               bool sqlx_directives) {
   // By version, so the migrations come out in order (SortAndCheck then has nothing to move).
   std::map<Version, Pair> pairs;
   for (const auto& e : entries) {

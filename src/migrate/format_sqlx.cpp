@@ -1,15 +1,19 @@
 // sqlx: "<version>_<description>.sql", the whole file up, "-- no-transaction" as its first line
 // to run outside a transaction; reversible ones are "<version>_<description>.up.sql" and
 // ".down.sql", read as golang-migrate's with sqlx's directive.
-#include "readers.h"
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "format_table.h"
 
 namespace pgstack::migrate::internal {
 
-Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
-                                        const std::vector<DirEntry>& entries) {
+Result<std::vector<Migration>> ReadSqlx(const ReadInput& in) {
+  const std::string& dir = in.dir;
   std::vector<DirEntry> reversible;
   std::vector<Migration> out;
-  for (const auto& e : entries) {
+  for (const auto& e : in.entries) {
     if (EndsWith(e.name, ".up.sql") || EndsWith(e.name, ".down.sql")) {
       reversible.push_back(e);
       continue;
@@ -31,10 +35,28 @@ Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
     out.push_back(std::move(m));
   }
   if (!reversible.empty()) {
-    PGSTACK_ASSIGN_OR_RETURN(auto more, ReadGolangMigrate(dir, reversible, true));
+    PGSTACK_ASSIGN_OR_RETURN(auto more, ReadUpDownPairs(dir, reversible, true));
     for (auto& m : more) out.push_back(std::move(m));
   }
   return out;
+}
+
+// Reversible (an .up.sql and a .down.sql) where the directory's migrations are, or where there is
+// a down to write; one .sql otherwise, as `sqlx migrate add` decides.
+std::vector<DraftFile> WriteSqlx(const Draft& d, const MigrationSet& set) {
+  auto text = [](const std::optional<DraftSection>& s) {
+    return s ? (s->no_transaction ? "-- no-transaction\n" : "") + s->sql : std::string();
+  };
+  bool reversible = (d.down && !d.down->sql.empty()) ||
+                    std::any_of(set.migrations.begin(), set.migrations.end(),
+                                [](const Migration& m) { return m.up.path.ends_with(".up.sql"); });
+  std::string stem = fmt::format("{}/{}_{}", d.dir, d.version, d.name);
+  bool placeholder = !d.up && !d.down;
+  if (!reversible) {
+    return {{stem + ".sql", placeholder ? "-- Add migration script here\n" : text(d.up)}};
+  }
+  return {{stem + ".up.sql", placeholder ? "-- Add up migration script here\n" : text(d.up)},
+          {stem + ".down.sql", placeholder ? "-- Add down migration script here\n" : text(d.down)}};
 }
 
 }  // namespace pgstack::migrate::internal

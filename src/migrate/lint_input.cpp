@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "config_dir.h"
+#include "format_table.h"
 #include "pgstack/core/files.h"
 #include "pgstack/migrate/lint.h"
-#include "readers.h"
 
 namespace pgstack::migrate {
 
@@ -15,26 +15,16 @@ Result<Migration> ReadLintFile(const std::string& path) {
   PGSTACK_ASSIGN_OR_RETURN(std::string content, internal::ReadMigrationFile(path));
   Migration m;
   m.name = path;
-  std::string_view up_marker = "-- pgstack:up", down_marker = "-- pgstack:down";
-  Format sniffed = internal::SniffNumberedFile(content);
-  if (sniffed == Format::kDbmate) up_marker = "-- migrate:up", down_marker = "-- migrate:down";
-  if (sniffed != Format::kSqlx) {
-    auto sections = internal::SplitSections(content, up_marker, down_marker);
-    if (sections) {
-      if (sniffed == Format::kPgstack) {
-        PGSTACK_ASSIGN_OR_RETURN(
-            m.up_options,
-            internal::ParsePgstackOptions(sections->up.options,
-                                          fmt::format("{}:{}", path, sections->up.first_line - 1)));
-      } else {
-        m.up_options.no_transaction =
-            sections->up.options.find("transaction:false") != std::string::npos;
-      }
-      PGSTACK_ASSIGN_OR_RETURN(
-          m.up, internal::MakeSqlText(path, sections->up.text, sections->up.first_line));
-      return m;
-    }
-    return Status::InvalidInput(fmt::format("{}:1: no '{}' line", path, up_marker));
+  if (const internal::FormatSpec* spec = internal::SectionedFormatOf(content)) {
+    const internal::SectionMarkers& markers = spec->markers;
+    auto sections = internal::SplitSections(content, markers.up, markers.down);
+    if (!sections) return Status::InvalidInput(fmt::format("{}:1: no '{}' line", path, markers.up));
+    PGSTACK_ASSIGN_OR_RETURN(
+        m.up_options, markers.options(sections->up.options,
+                                      fmt::format("{}:{}", path, sections->up.first_line - 1)));
+    PGSTACK_ASSIGN_OR_RETURN(
+        m.up, internal::MakeSqlText(path, sections->up.text, sections->up.first_line));
+    return m;
   }
   // sqlx's directive on the first line, as the directory reader takes it.
   m.up_options.no_transaction = internal::StartsWith(content, "-- no-transaction");

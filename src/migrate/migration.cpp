@@ -2,22 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "format_table.h"
 #include "pgstack/core/nearest.h"
 
 namespace pgstack::migrate {
-namespace {
-
-struct FormatRow {
-  Format format;
-  std::string_view name;
-};
-constexpr FormatRow kFormats[] = {
-    {Format::kPgstack, "pgstack"}, {Format::kGolangMigrate, "golang-migrate"},
-    {Format::kDbmate, "dbmate"},   {Format::kFlyway, "flyway"},
-    {Format::kSqlx, "sqlx"},       {Format::kDiesel, "diesel"},
-};
-
-}  // namespace
 
 std::optional<Version> Version::Parse(std::string_view text) {
   Version v;
@@ -39,15 +27,10 @@ std::optional<Version> Version::Parse(std::string_view text) {
   }
 }
 
-std::string_view FormatName(Format f) {
-  for (const auto& r : kFormats) {
-    if (r.format == f) return r.name;
-  }
-  return "?";
-}
+std::string_view FormatName(Format f) { return internal::SpecOf(f).name; }
 
 std::optional<Format> ParseFormat(std::string_view name) {
-  for (const auto& r : kFormats) {
+  for (const auto& r : internal::FormatTable()) {
     if (r.name == name) return r.format;
   }
   return std::nullopt;
@@ -55,7 +38,15 @@ std::optional<Format> ParseFormat(std::string_view name) {
 
 std::vector<std::string> FormatNames() {
   std::vector<std::string> out;
-  for (const auto& r : kFormats) out.emplace_back(r.name);
+  for (const auto& r : internal::FormatTable()) out.emplace_back(r.name);
+  return out;
+}
+
+std::string FormatLayouts() {
+  std::string out;
+  for (const auto& r : internal::FormatTable()) {
+    out += fmt::format("{}: {}\n", r.name, r.layout);
+  }
   return out;
 }
 

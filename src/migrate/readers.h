@@ -71,6 +71,9 @@ struct Sections {
 std::optional<Sections> SplitSections(std::string_view content, std::string_view up_marker,
                                       std::string_view down_marker);
 
+// A file "<version>_<name>.sql" that is not an ".up.sql" or ".down.sql".
+bool NumberedSqlName(const DirEntry& e);
+
 bool EndsWith(std::string_view s, std::string_view suffix);
 bool StartsWith(std::string_view s, std::string_view prefix);
 
@@ -78,33 +81,15 @@ bool StartsWith(std::string_view s, std::string_view prefix);
 // version, naming both files.
 Status SortAndCheck(std::vector<Migration>& migrations);
 
-// Whether a "<version>_<name>.sql" file's content is dbmate's or pgstack's (by its up or down
-// marker at a line's start); sqlx otherwise.
-Format SniffNumberedFile(std::string_view content);
-
-// The readers. Each gets the directory and its entries (hidden and non-SQL files removed) and
-// fails on an entry it cannot read as its format.
-Result<std::vector<Migration>> ReadGolangMigrate(const std::string& dir,
-                                                 const std::vector<DirEntry>& entries,
-                                                 bool sqlx_directives);
-Result<std::vector<Migration>> ReadSectioned(const std::string& dir,
-                                             const std::vector<DirEntry>& entries, Format format);
-Result<std::vector<Migration>> ReadFlyway(const std::string& dir,
-                                          const std::vector<DirEntry>& entries,
-                                          const FlywayPlaceholders& placeholders);
-Result<std::vector<Migration>> ReadSqlx(const std::string& dir,
-                                        const std::vector<DirEntry>& entries);
-Result<std::vector<Migration>> ReadDiesel(const std::string& dir,
-                                          const std::vector<DirEntry>& entries);
-
-bool IsFlywayName(std::string_view name);
-bool IsDieselDirName(std::string_view name);
+// golang-migrate's pairs of "<version>_<name>.up.sql" and ".down.sql", which sqlx's reversible
+// migrations share; `sqlx_directives`: a first line "-- no-transaction" runs the file outside a
+// transaction.
+Result<std::vector<Migration>> ReadUpDownPairs(const std::string& dir,
+                                               const std::vector<DirEntry>& entries,
+                                               bool sqlx_directives);
 
 // The format an entry's name (and content, for numbered files) says, or nullopt when it is no
 // format's.
 Result<std::optional<Format>> EntryFormat(const std::string& dir, const DirEntry& e);
-
-// pgstack's directive words on a marker line ("no-transaction lock-timeout=10s").
-Result<FileOptions> ParsePgstackOptions(std::string_view options, const std::string& where);
 
 }  // namespace pgstack::migrate::internal

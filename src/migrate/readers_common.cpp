@@ -6,10 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <sstream>
 #include <thread>
 
-#include "pgstack/core/duration.h"
 #include "pgstack/core/files.h"
 #include "readers.h"
 
@@ -159,6 +157,12 @@ std::optional<std::pair<Version, std::string>> SplitNumbered(std::string_view st
   return std::make_pair(*v, std::string(stem.substr(i + 1)));
 }
 
+bool NumberedSqlName(const DirEntry& e) {
+  std::string_view n = e.name;
+  return !e.is_dir && EndsWith(n, ".sql") && !EndsWith(n, ".up.sql") && !EndsWith(n, ".down.sql") &&
+         SplitNumbered(n.substr(0, n.size() - 4)).has_value();
+}
+
 std::optional<Sections> SplitSections(std::string_view content, std::string_view up_marker,
                                       std::string_view down_marker) {
   Sections out;
@@ -215,44 +219,6 @@ Status SortAndCheck(std::vector<Migration>& ms) {
     }
   }
   return Status::Ok();
-}
-
-Format SniffNumberedFile(std::string_view content) {
-  // A marker counts at the start of a line only, as the readers split on it.
-  auto has_marker = [&](std::string_view m) {
-    for (size_t p = content.find(m); p != std::string_view::npos; p = content.find(m, p + 1)) {
-      if (p == 0 || content[p - 1] == '\n') return true;
-    }
-    return false;
-  };
-  // A down marker alone says the format as well: such a file is a broken pgstack (dbmate) file,
-  // which its reader refuses, never a sqlx file whose down SQL would run as up.
-  if (has_marker("-- pgstack:up") || has_marker("-- pgstack:down")) return Format::kPgstack;
-  if (has_marker("-- migrate:up") || has_marker("-- migrate:down")) return Format::kDbmate;
-  return Format::kSqlx;
-}
-
-Result<FileOptions> ParsePgstackOptions(std::string_view options, const std::string& where) {
-  FileOptions o;
-  std::istringstream in{std::string(options)};
-  std::string word;
-  while (in >> word) {
-    if (word == "no-transaction") {
-      o.no_transaction = true;
-    } else if (StartsWith(word, "lock-timeout=")) {
-      PGSTACK_ASSIGN_OR_RETURN(auto d, core::ParseDuration(word.substr(13), where));
-      o.lock_timeout_ms = static_cast<int>(d.count());
-    } else if (StartsWith(word, "statement-timeout=")) {
-      PGSTACK_ASSIGN_OR_RETURN(auto d, core::ParseDuration(word.substr(18), where));
-      o.statement_timeout_ms = static_cast<int>(d.count());
-    } else {
-      return Status::InvalidInput(
-          fmt::format("{}: unknown directive '{}' (known: no-transaction, lock-timeout=DURATION, "
-                      "statement-timeout=DURATION)",
-                      where, word));
-    }
-  }
-  return o;
 }
 
 }  // namespace pgstack::migrate::internal

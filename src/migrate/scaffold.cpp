@@ -6,19 +6,12 @@
 #include <ctime>
 #include <filesystem>
 
+#include "format_table.h"
 #include "pgstack/core/files.h"
 #include "pgstack/migrate/source.h"
 
 namespace pgstack::migrate {
 namespace {
-
-constexpr std::string_view kPgstackTemplate =
-    "-- pgstack:up\n"
-    "-- Directives may follow \"up\" on the line above: no-transaction, lock-timeout=10s,\n"
-    "-- statement-timeout=5min. See docs/migrations.md.\n"
-    "\n"
-    "-- pgstack:down\n"
-    "\n";
 
 // Sequences are small numbers; timestamps have 14 digits.
 constexpr uint64_t kLargestSequence = 1000000000;
@@ -51,7 +44,7 @@ struct NextVersion {
   size_t width = 0;
 };
 
-NextVersion Next(const MigrationSet& set, Format format) {
+NextVersion Next(const MigrationSet& set, internal::VersionScheme scheme) {
   NextVersion next;
   size_t width = 0;
   for (const auto& m : set.migrations) {
@@ -62,9 +55,8 @@ NextVersion Next(const MigrationSet& set, Format format) {
   }
   bool has_versions = next.number > 0 || width > 0;
   // Flyway counts from V1; a tool that names by time does so in an empty directory too.
-  if (format == Format::kFlyway && !has_versions) return {true, 1, 0};
-  if (has_versions && next.number < kLargestSequence && format != Format::kDiesel &&
-      format != Format::kDbmate) {
+  if (scheme == internal::VersionScheme::kSequenceFromOne && !has_versions) return {true, 1, 0};
+  if (has_versions && next.number < kLargestSequence && scheme != internal::VersionScheme::kTime) {
     return {true, next.number + 1, width};
   }
   return next;
@@ -79,51 +71,8 @@ std::string TimeVersion(const NextVersion& n, const char* layout) {
   return std::to_string(n.number + 1);
 }
 
-std::string VersionText(const NextVersion& n, const char* layout = "%Y%m%d%H%M%S") {
+std::string VersionText(const NextVersion& n, const char* layout) {
   return n.sequence ? fmt::format("{:0{}}", n.number, n.width) : TimeVersion(n, layout);
-}
-
-// Whether a sqlx directory writes reversible migrations (<v>_<name>.up.sql and .down.sql).
-bool Reversible(const MigrationSet& set) {
-  return std::any_of(set.migrations.begin(), set.migrations.end(),
-                     [](const Migration& m) { return m.up.path.ends_with(".up.sql"); });
-}
-
-struct File {
-  std::string path;
-  std::string_view text;
-};
-
-// The files of the new migration, as its tool lays them out.
-std::vector<File> Layout(const std::string& dir, const std::string& name, Format format,
-                         const MigrationSet& set) {
-  NextVersion n = Next(set, format);
-  switch (format) {
-    case Format::kPgstack:
-      return {{fmt::format("{}/{}_{}.sql", dir, VersionText(n), name), kPgstackTemplate}};
-    case Format::kDbmate:
-      return {{fmt::format("{}/{}_{}.sql", dir, VersionText(n), name),
-               "-- migrate:up\n\n-- migrate:down\n\n"}};
-    case Format::kGolangMigrate: {
-      std::string stem = fmt::format("{}/{}_{}", dir, VersionText(n), name);
-      return {{stem + ".up.sql", ""}, {stem + ".down.sql", ""}};
-    }
-    case Format::kFlyway:
-      return {{fmt::format("{}/V{}__{}.sql", dir, VersionText(n), name), ""}};
-    case Format::kSqlx: {
-      std::string stem = fmt::format("{}/{}_{}", dir, VersionText(n), name);
-      if (!Reversible(set)) return {{stem + ".sql", "-- Add migration script here\n"}};
-      return {{stem + ".up.sql", "-- Add up migration script here\n"},
-              {stem + ".down.sql", "-- Add down migration script here\n"}};
-    }
-    case Format::kDiesel: {
-      // diesel refuses a zero-byte file; a comment is what its own `migration generate` writes.
-      std::string sub = fmt::format("{}/{}_{}", dir, VersionText(n, "%Y-%m-%d-%H%M%S"), name);
-      return {{sub + "/up.sql", "-- Your SQL goes here\n"},
-              {sub + "/down.sql", "-- This file should undo anything in `up.sql`\n"}};
-    }
-  }
-  return {};
 }
 
 }  // namespace
@@ -139,17 +88,19 @@ Result<std::vector<std::string>> NewMigration(const std::string& dir, const std:
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir, format));
   Format f = format ? *format : set.migrations.empty() ? Format::kPgstack : set.format;
-  std::vector<File> files = Layout(dir, name, f, set);
-  for (const File& file : files) {
+  const internal::FormatSpec& spec = internal::SpecOf(f);
+  internal::Draft draft{dir, VersionText(Next(set, spec.scheme), spec.stamp_layout), name, {}, {}};
+  std::vector<internal::DraftFile> files = spec.write(draft, set);
+  for (const internal::DraftFile& file : files) {
     if (std::filesystem::exists(file.path)) {
       return Status::InvalidInput(file.path + ": already exists");
     }
   }
   std::vector<std::string> written;
-  for (const File& file : files) {
+  for (const internal::DraftFile& file : files) {
     PGSTACK_RETURN_IF_ERROR(
         core::MakeDirs(std::filesystem::path(file.path).parent_path().string(), 0755));
-    PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(file.path, std::string(file.text), 0644));
+    PGSTACK_RETURN_IF_ERROR(core::WriteFileAtomic(file.path, file.text, 0644));
     written.push_back(file.path);
   }
   return written;

@@ -5,28 +5,22 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "format_table.h"
 #include "pgstack/core/nearest.h"
 #include "pgstack/migrate/checksum.h"
-#include "readers.h"
 
 namespace pgstack::migrate {
 namespace internal {
 
 Result<std::optional<Format>> EntryFormat(const std::string& dir, const DirEntry& e) {
-  if (e.is_dir) {
-    if (IsDieselDirName(e.name)) return std::optional<Format>(Format::kDiesel);
-    return std::optional<Format>();
-  }
-  if (IsFlywayName(e.name)) return std::optional<Format>(Format::kFlyway);
-  std::string_view n = e.name;
-  for (std::string_view suffix : {".up.sql", ".down.sql"}) {
-    if (EndsWith(n, suffix) && SplitNumbered(n.substr(0, n.size() - suffix.size()))) {
-      return std::optional<Format>(Format::kGolangMigrate);
+  std::optional<std::string> content;  // read once, for the first row with markers
+  for (const FormatSpec& spec : FormatTable()) {
+    if (!spec.names(e)) continue;
+    if (spec.markers.up.empty()) return std::optional<Format>(spec.format);
+    if (!content) {
+      PGSTACK_ASSIGN_OR_RETURN(content, EntryContent(dir, e));
     }
-  }
-  if (SplitNumbered(n.substr(0, n.size() - 4))) {
-    PGSTACK_ASSIGN_OR_RETURN(std::string content, EntryContent(dir, e));
-    return std::optional<Format>(SniffNumberedFile(content));
+    if (HasMarker(*content, spec.markers)) return std::optional<Format>(spec.format);
   }
   return std::optional<Format>();
 }
@@ -88,26 +82,6 @@ Result<Format> Detect(const std::string& dir, const std::vector<DirEntry>& entri
   return seen.value_or(Format::kPgstack);
 }
 
-Result<std::vector<Migration>> ReadAs(Format format, const std::string& dir,
-                                      const std::vector<DirEntry>& entries,
-                                      const FlywayPlaceholders* flyway) {
-  switch (format) {
-    case Format::kGolangMigrate:
-      return internal::ReadGolangMigrate(dir, entries, false);
-    case Format::kDbmate:
-    case Format::kPgstack:
-      return internal::ReadSectioned(dir, entries, format);
-    case Format::kFlyway:
-      if (!flyway) return internal::ReadFlyway(dir, entries, MakeFlywayPlaceholders({}, {}));
-      return internal::ReadFlyway(dir, entries, *flyway);
-    case Format::kSqlx:
-      return internal::ReadSqlx(dir, entries);
-    case Format::kDiesel:
-      return internal::ReadDiesel(dir, entries);
-  }
-  return Status::InvalidInput("unknown format");
-}
-
 }  // namespace
 
 Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format> forced,
@@ -125,7 +99,8 @@ Result<MigrationSet> ReadMigrations(const std::string& dir, std::optional<Format
       std::erase_if(entries, [](const DirEntry& e) { return e.is_dir; });
     }
   }
-  auto read = ReadAs(set.format, dir, entries, flyway);
+  FlywayPlaceholders no_placeholders = MakeFlywayPlaceholders({}, {});
+  auto read = internal::SpecOf(set.format).read({dir, entries, flyway ? *flyway : no_placeholders});
   if (!read.ok()) return read.status();
   set.migrations = std::move(read).value();
   PGSTACK_RETURN_IF_ERROR(internal::SortAndCheck(set.migrations));

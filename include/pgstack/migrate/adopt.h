@@ -29,6 +29,9 @@ struct ForeignHistory {
   std::optional<std::string> through;
 };
 
+// The formats whose tools keep a history table `adopt --from` can read: all but pgstack's own.
+std::vector<std::string> AdoptableFormatNames();
+
 // The history tables of other tools in the database (none: an empty list). `only` picks one.
 Result<std::vector<ForeignHistory>> ReadForeignHistories(pg::Connection& conn,
                                                          std::optional<Format> only);

@@ -43,6 +43,8 @@ std::string_view FormatName(Format f);
 std::optional<Format> ParseFormat(std::string_view name);
 // pgstack, golang-migrate, dbmate, flyway, sqlx, diesel: for help, errors and completion.
 std::vector<std::string> FormatNames();
+// For help: a line per format, "name: how its files look".
+std::string FormatLayouts();
 // The value of a flag that names a format (`flag` is its name, for the message): nullopt when
 // empty; kInvalidInput naming the nearest format when it names none.
 Result<std::optional<Format>> ParseFormatFlag(std::string_view flag, std::string_view text);
