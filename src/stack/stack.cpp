@@ -336,8 +336,10 @@ Status StartOrApply(Cluster& cluster, StopOnFailure& stop_on_failure, const Plan
 Result<pg::Connection> AdminConnection(Cluster& cluster, const core::Environment& e,
                                        const pg::ConnParams& su, bool undisturbed,
                                        std::vector<std::string>& actions) {
-  auto admin = undisturbed ? OpenIn(su, e.postgres.database) : Status::Failure("");
-  if (!admin.ok()) admin = WaitForLogin(su, std::chrono::seconds(30));
+  std::optional<Result<pg::Connection>> quick;
+  if (undisturbed) quick = OpenIn(su, e.postgres.database);
+  Result<pg::Connection> admin =
+      quick && quick->ok() ? std::move(*quick) : WaitForLogin(su, std::chrono::seconds(30));
   if (!admin.ok()) return admin.status();
   PGSTACK_ASSIGN_OR_RETURN(bool restart, cluster.AlterSystemEmpty()
                                              ? Result<bool>(false)
@@ -386,114 +388,216 @@ Status ApplyPgBouncer(PgBouncerProcess& bouncer, StopOnFailure& stop_on_failure,
 Status CheckPooledLogin(std::optional<EarlyLogin>& early_login, bool changed_something,
                         const pg::ConnParams& pooled, const core::Environment& e,
                         const StatePaths& paths) {
-  Status login = Status::Failure("no early login");
   if (early_login) {
     Status early = early_login->Wait();
-    if (!changed_something) login = early;
     early_login.reset();
+    if (!changed_something && early.ok()) return early;
   }
   // Long enough for PgBouncer's server_login_retry (15 s) after a server restart.
-  if (!login.ok()) login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
+  Status login = WaitForLogin(pooled, std::chrono::seconds(20)).status();
   if (!login.ok())
     return login.WithContext(
         fmt::format("PgBouncer does not let {} in (see {})", e.postgres.user, paths.pgbouncer_log));
   return login;
 }
 
-// Up() once the state dir is locked: the steps above, in order.
+// `up` once the state dir is locked, as a sequence of named steps (kUpSteps, below). Each step
+// is a member function that reads what the steps before it left in the run's fields and leaves
+// its own; its comment names both. A new step is one function and one row.
+class UpRun {
+ public:
+  UpRun(const core::Environment& env, const UpOptions& o, core::ProcessRunner& runner, Plan plan)
+      : env_(env),
+        o_(o),
+        runner_(runner),
+        plan_(std::move(plan)),
+        paths_(StatePaths(o.state_dir).Node(plan_.state.primary_node)),
+        owner_{plan_.service.uid, plan_.service.gid},
+        cluster_(paths_, plan_.state.pg_bin, plan_.service, runner),
+        bouncer_(paths_, plan_.service, runner),
+        stop_on_failure_(cluster_, bouncer_),
+        su_{.host = paths_.run,
+            .port = plan_.state.pg_port,
+            .user = plan_.service.name,
+            .dbname = "postgres"} {}
+
+  // Reads: the plan. Leaves: state.json and the primary's folders written.
+  Status State() { return WriteStateAndDirs(plan_, o_.state_dir, paths_, owner_); }
+
+  // Reads: the configured environment. Leaves: e_, the environment with the role's password.
+  Status Credentials() {
+    PGSTACK_ASSIGN_OR_RETURN(
+        e_, SettleCredentials(env_, o_.state_dir, paths_, provision_options_, actions_));
+    // pg_hba and pgstack.conf of every node say what replication needs when there are replicas.
+    e_.replication.replicas = static_cast<int>(plan_.state.replicas.size());
+    pooled_ = PooledLogin(e_, plan_.state.pool_port);
+    return Status::Ok();
+  }
+
+  // Leaves: a server that was stopping has stopped; a fence a killed promote left is lifted.
+  Status Fence() {
+    PGSTACK_RETURN_IF_ERROR(cluster_.WaitIfStopping());
+    PGSTACK_ASSIGN_OR_RETURN(bool unfenced, LiftFence(cluster_, paths_));
+    if (unfenced)
+      actions_.push_back(
+          "lifted the primary's fence: the promote that set it was killed before it "
+          "recorded a new primary");
+    return Status::Ok();
+  }
+
+  // Leaves: a data directory. A new one's syncs (and the cache's fill) go on while the server
+  // starts: new_data_ holds them, and its action's place in the order (Settle writes it there).
+  Status Data() {
+    if (cluster_.Initialized()) return Status::Ok();
+    PGSTACK_ASSIGN_OR_RETURN(BackgroundTask task,
+                             InitDataDir(cluster_, e_.durable, plan_.pg_version_line));
+    new_data_.emplace(Deferred{actions_.size(), std::move(task)});
+    return Status::Ok();
+  }
+
+  // Reads: e_. Leaves: the server's files written, changed_ naming those that changed. A value
+  // the server rejects must not reach a reload, or a restart that leaves it down: the server is
+  // asked (postgres -C) and the old file put back (CheckConfig). A server about to start reads
+  // the file anyway; it is asked only when that start fails (a cold `up` saves the ~35 ms).
+  Status Config() {
+    PGSTACK_ASSIGN_OR_RETURN(old_conf_, core::ReadFileIfExists(paths_.pg_conf));
+    PGSTACK_ASSIGN_OR_RETURN(
+        changed_, cluster_.WriteConfig(e_, plan_.state.pg_port, core::CurrentOsUser().name));
+    conf_changed_ = std::find(changed_.begin(), changed_.end(), "pgstack.conf") != changed_.end();
+    undisturbed_ = cluster_.Running() && changed_.empty();
+    if (conf_changed_ && cluster_.Running()) return CheckConfig();
+    return Status::Ok();
+  }
+
+  // Reads: changed_. Leaves: the server running with its files applied. While nothing changed,
+  // PgBouncer's login is tried on a thread of its own meanwhile (the early login).
+  Status Server() {
+    if (undisturbed_ && !Changed() && bouncer_.Running())
+      early_login_ = EarlyLogin::StartIfReady(paths_, plan_.pgbouncer_ini,
+                                              provision_options_.verifier_memo, pooled_);
+    return StartOrApply(
+        cluster_, stop_on_failure_, plan_, e_, su_, changed_, conf_changed_,
+        [this] { return CheckConfig(); }, actions_);
+  }
+
+  // Leaves: admin_, a superuser connection in the application database.
+  Status Admin() {
+    PGSTACK_ASSIGN_OR_RETURN(pg::Connection c,
+                             AdminConnection(cluster_, e_, su_, undisturbed_, actions_));
+    admin_.emplace(std::move(c));
+    return Status::Ok();
+  }
+
+  // Reads: admin_. Leaves: the database, role and extensions; verifier_, the role's SCRAM
+  // verifier for PgBouncer; the server's version in the report.
+  Status Database() {
+    auto open_db = [this](const std::string& db) { return OpenIn(su_, db); };
+    PGSTACK_ASSIGN_OR_RETURN(ProvisionResult prov,
+                             Provision(*admin_, open_db, e_.postgres, provision_options_));
+    actions_.insert(actions_.end(), prov.actions.begin(), prov.actions.end());
+    verifier_ = std::move(prov.verifier);
+    PGSTACK_ASSIGN_OR_RETURN(auto version, admin_->Exec("SHOW server_version"));
+    pg_version_ = version.scalar();
+    return Status::Ok();
+  }
+
+  // Reads: verifier_. Leaves: PgBouncer's files written, and it running with them.
+  Status PgBouncer() {
+    return ApplyPgBouncer(bouncer_, stop_on_failure_, paths_, plan_, e_, verifier_, owner_,
+                          actions_);
+  }
+
+  // Reads: the early login. Leaves: the role's login through PgBouncer checked.
+  Status Login() { return CheckPooledLogin(early_login_, Changed(), pooled_, e_, paths_); }
+
+  // Reads: admin_. Leaves: the planned replicas running and following.
+  Status Replicas() {
+    return EnsureReplicas(
+        ReplicaSet{.env = e_,
+                   .root = StatePaths(o_.state_dir),
+                   .state = plan_.state,
+                   .service = plan_.service,
+                   .runner = runner_},
+        plan_.previous ? plan_.previous->replicas : std::vector<location::ReplicaState>{}, *admin_,
+        actions_);
+  }
+
+  // Leaves: the new data directory's background work ended, with its action in its place, and
+  // the state no longer provisional.
+  Status Settle() {
+    if (new_data_) {
+      PGSTACK_ASSIGN_OR_RETURN(std::string done, new_data_->task.Wait());
+      actions_.insert(actions_.begin() + static_cast<std::ptrdiff_t>(new_data_->position), done);
+      new_data_.reset();
+    }
+    if (plan_.state.provisional) {
+      plan_.state.provisional = false;
+      PGSTACK_RETURN_IF_ERROR(location::SaveState(o_.state_dir, plan_.state));
+    }
+    stop_on_failure_.Succeeded();
+    return Status::Ok();
+  }
+
+  UpReport Report() && { return {std::move(actions_), plan_.state, std::move(pg_version_)}; }
+
+ private:
+  // The action of work that ends later, and where it goes in the order of actions.
+  struct Deferred {
+    size_t position;
+    BackgroundTask task;
+  };
+
+  bool Changed() const { return !actions_.empty() || new_data_.has_value(); }
+
+  // Asks the server whether it takes the new pgstack.conf; if not, puts the old one back.
+  Status CheckConfig() {
+    Status accepted = cluster_.CheckConfig();
+    if (accepted.ok()) return accepted;
+    Status restored = core::RestoreFile(paths_.pg_conf, old_conf_, 0600, owner_);
+    if (!restored.ok())
+      return accepted.WithContext("not applied, and " + paths_.pg_conf + " is NOT restored (" +
+                                  restored.message() + ")");
+    return accepted.WithContext("not applied, " + paths_.pg_conf + " restored");
+  }
+
+  const core::Environment& env_;
+  const UpOptions& o_;
+  core::ProcessRunner& runner_;
+  Plan plan_;
+  StatePaths paths_;  // the primary's: data/ until a `pgstack promote` made another node primary
+  core::Owner owner_;
+  Cluster cluster_;
+  PgBouncerProcess bouncer_;
+  StopOnFailure stop_on_failure_;
+  pg::ConnParams su_;
+  core::Environment e_;
+  pg::ConnParams pooled_;
+  ProvisionOptions provision_options_;
+  std::vector<std::string> actions_;
+  std::optional<Deferred> new_data_;
+  std::optional<std::string> old_conf_;
+  std::vector<std::string> changed_;
+  bool conf_changed_ = false;
+  bool undisturbed_ = false;
+  std::optional<EarlyLogin> early_login_;
+  std::optional<pg::Connection> admin_;
+  std::string verifier_;
+  std::string pg_version_;
+};
+
+// up's steps, in order.
+constexpr Status (UpRun::*kUpSteps[])() = {
+    &UpRun::State,     &UpRun::Credentials, &UpRun::Fence,    &UpRun::Data,
+    &UpRun::Config,    &UpRun::Server,      &UpRun::Admin,    &UpRun::Database,
+    &UpRun::PgBouncer, &UpRun::Login,       &UpRun::Replicas, &UpRun::Settle,
+};
+
 Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,
                           core::ProcessRunner& runner, const core::OsUser& service) {
   PGSTACK_ASSIGN_OR_RETURN(Plan plan, Prepare(env, o, service, runner));
-  // The primary's paths: data/ until a `pgstack promote` made another node the primary.
-  StatePaths paths = StatePaths(o.state_dir).Node(plan.state.primary_node);
-  const core::OsUser& svc = plan.service;
-  core::Owner owner{svc.uid, svc.gid};
-  UpReport report;
-  auto& actions = report.actions;
-
-  PGSTACK_RETURN_IF_ERROR(WriteStateAndDirs(plan, o.state_dir, paths, owner));
-  ProvisionOptions provision_options;
-  PGSTACK_ASSIGN_OR_RETURN(core::Environment e,
-                           SettleCredentials(env, o.state_dir, paths, provision_options, actions));
-  // pg_hba and pgstack.conf of every node say what replication needs when there are replicas.
-  e.replication.replicas = static_cast<int>(plan.state.replicas.size());
-
-  Cluster cluster(paths, plan.state.pg_bin, svc, runner);
-  PgBouncerProcess bouncer(paths, svc, runner);
-  StopOnFailure stop_on_failure(cluster, bouncer);
-  PGSTACK_RETURN_IF_ERROR(cluster.WaitIfStopping());
-  PGSTACK_ASSIGN_OR_RETURN(bool unfenced, LiftFence(cluster, paths));
-  if (unfenced)
-    actions.push_back(
-        "lifted the primary's fence: the promote that set it was killed before it "
-        "recorded a new primary");
-  // A new data directory's syncs (and the cache's fill) go on while the server starts; their
-  // action is known once they are done.
-  BackgroundTask new_data;
-  std::optional<size_t> new_data_action;
-  if (!cluster.Initialized()) {
-    PGSTACK_ASSIGN_OR_RETURN(new_data, InitDataDir(cluster, e.durable, plan.pg_version_line));
-    new_data_action = actions.size();
-    actions.emplace_back();
-  }
-  PGSTACK_ASSIGN_OR_RETURN(auto old_conf, core::ReadFileIfExists(paths.pg_conf));
-  PGSTACK_ASSIGN_OR_RETURN(auto changed,
-                           cluster.WriteConfig(e, plan.state.pg_port, core::CurrentOsUser().name));
-  // A value the server rejects must not reach a reload, or a restart that leaves it down: the
-  // server is asked (postgres -C) and the old file put back. A server about to start reads the
-  // file anyway; it is asked only when that start fails (a cold `up` saves the ~35 ms).
-  bool conf_changed = std::find(changed.begin(), changed.end(), "pgstack.conf") != changed.end();
-  auto check_config = [&]() -> Status {
-    Status accepted = cluster.CheckConfig();
-    if (accepted.ok()) return accepted;
-    Status restored = core::RestoreFile(paths.pg_conf, old_conf, 0600, owner);
-    if (!restored.ok())
-      return accepted.WithContext("not applied, and " + paths.pg_conf + " is NOT restored (" +
-                                  restored.message() + ")");
-    return accepted.WithContext("not applied, " + paths.pg_conf + " restored");
-  };
-  if (conf_changed && cluster.Running()) PGSTACK_RETURN_IF_ERROR(check_config());
-  pg::ConnParams su{
-      .host = paths.run, .port = plan.state.pg_port, .user = svc.name, .dbname = "postgres"};
-  bool undisturbed = cluster.Running() && changed.empty();
-  pg::ConnParams pooled = PooledLogin(e, plan.state.pool_port);
-  std::optional<EarlyLogin> early_login;
-  if (undisturbed && actions.empty() && bouncer.Running())
-    early_login = EarlyLogin::StartIfReady(paths, plan.pgbouncer_ini,
-                                           provision_options.verifier_memo, pooled);
-  PGSTACK_RETURN_IF_ERROR(StartOrApply(cluster, stop_on_failure, plan, e, su, changed, conf_changed,
-                                       check_config, actions));
-  PGSTACK_ASSIGN_OR_RETURN(pg::Connection admin,
-                           AdminConnection(cluster, e, su, undisturbed, actions));
-  auto open_db = [&](const std::string& db) { return OpenIn(su, db); };
-  PGSTACK_ASSIGN_OR_RETURN(ProvisionResult prov,
-                           Provision(admin, open_db, e.postgres, provision_options));
-  actions.insert(actions.end(), prov.actions.begin(), prov.actions.end());
-  PGSTACK_ASSIGN_OR_RETURN(auto version, admin.Exec("SHOW server_version"));
-  report.pg_version = version.scalar();
-  PGSTACK_RETURN_IF_ERROR(
-      ApplyPgBouncer(bouncer, stop_on_failure, paths, plan, e, prov.verifier, owner, actions));
-  PGSTACK_RETURN_IF_ERROR(CheckPooledLogin(early_login, !actions.empty(), pooled, e, paths));
-
-  PGSTACK_RETURN_IF_ERROR(EnsureReplicas(
-      ReplicaSet{.env = e,
-                 .root = StatePaths(o.state_dir),
-                 .state = plan.state,
-                 .service = svc,
-                 .runner = runner},
-      plan.previous ? plan.previous->replicas : std::vector<location::ReplicaState>{}, admin,
-      actions));
-
-  if (new_data_action) {
-    PGSTACK_ASSIGN_OR_RETURN(actions[*new_data_action], new_data.Wait());
-  }
-  if (plan.state.provisional) {
-    plan.state.provisional = false;
-    PGSTACK_RETURN_IF_ERROR(location::SaveState(o.state_dir, plan.state));
-  }
-  stop_on_failure.Succeeded();
-  report.state = plan.state;
-  return report;
+  UpRun run(env, o, runner, std::move(plan));
+  for (auto step : kUpSteps) PGSTACK_RETURN_IF_ERROR((run.*step)());
+  return std::move(run).Report();
 }
 
 // Removes a state dir this `up` created when it failed before it wrote anything but its lock.
