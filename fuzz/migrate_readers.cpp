@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "migrate/readers.h"
+#include "migrate/format_table.h"
 #include "require.h"
 
 using namespace pgstack;
@@ -69,12 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     entries.push_back(std::move(e));
   }
 
-  constexpr Format kFormats[] = {Format::kPgstack, Format::kGolangMigrate, Format::kDbmate,
-                                 Format::kFlyway,  Format::kSqlx,          Format::kDiesel};
-  unsigned selector = data[0] % 7;
+  unsigned selector = data[0] % (FormatTable().size() + 1);
   Format format = Format::kPgstack;
-  if (selector < 6) {
-    format = kFormats[selector];
+  if (selector < FormatTable().size()) {
+    format = FormatTable()[selector].format;
   } else {
     for (const auto& e : entries) {
       auto f = EntryFormat(kDir, e);
@@ -85,25 +83,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
   }
-  Result<std::vector<Migration>> read = Status::InvalidInput("unread");
-  switch (format) {
-    case Format::kGolangMigrate:
-      read = ReadGolangMigrate(kDir, entries, data[0] & 0x80);
-      break;
-    case Format::kDbmate:
-    case Format::kPgstack:
-      read = ReadSectioned(kDir, entries, format);
-      break;
-    case Format::kFlyway:
-      read = ReadFlyway(kDir, entries, Placeholders());
-      break;
-    case Format::kSqlx:
-      read = ReadSqlx(kDir, entries);
-      break;
-    case Format::kDiesel:
-      read = ReadDiesel(kDir, entries);
-      break;
-  }
+  // The high bit of the selector reads golang-migrate's names with sqlx's directive, as sqlx's
+  // reversible migrations are read.
+  Result<std::vector<Migration>> read = format == Format::kGolangMigrate && (data[0] & 0x80)
+                                            ? ReadUpDownPairs(kDir, entries, true)
+                                            : SpecOf(format).read({kDir, entries, Placeholders()});
   if (!read.ok()) return RequireBadInput(read.status()), 0;
   std::vector<Migration> ms = std::move(read).value();
   Status sorted = SortAndCheck(ms);

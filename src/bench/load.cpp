@@ -21,8 +21,8 @@ namespace pgstack::bench {
 namespace {
 
 // SQLSTATEs for failures libpq reports without one.
-constexpr std::string_view kCannotConnect = "08001";   // sqlclient_unable_to_establish_...
-constexpr std::string_view kConnectionLost = "08006";  // connection_failure
+constexpr std::string_view kCannotConnect = pg::kCannotConnectState;
+constexpr std::string_view kConnectionLost = pg::kConnectionFailureState;
 
 constexpr int64_t kMs = 1'000'000;
 // A refused or broken client waits 50ms, doubling to at most 1.6s, before it tries again: a

@@ -84,7 +84,7 @@ int ReplicasFail(Context& ctx, const stack::StackStatus& s) {
   return ctx.out.Fail(Status::Failure(fmt::format("the stack in {} is degraded: {}: pgstack up "
                                                   "repairs it",
                                                   ctx.global.state_dir, fmt::join(bad, ", ")))
-                          .WithCode(Code::kStopped));
+                          .Because(kStackStopped));
 }
 
 }  // namespace
@@ -160,7 +160,7 @@ RunFn RegisterStatus(CLI::App& sub, Context& ctx) {
                                       ctx.global.state_dir,
                                       s->postgres_running || s->pgbouncer_running ? "partly stopped"
                                                                                   : "stopped"))
-              .WithCode(Code::kStopped));
+              .Because(kStackStopped));
     }
     return ReplicasFail(ctx, *s);
   };

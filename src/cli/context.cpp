@@ -65,11 +65,24 @@ void Reporter::Notice(const std::string& text) const {
   if (!g_.quiet) std::cerr << text << '\n';
 }
 
+int ExitCodeOf(const Status& s) {
+  struct CauseExit {
+    const core::Cause& cause;
+    int exit_code;
+  };
+  static constexpr CauseExit kCauseExits[] = {{kStackStopped, 5}, {location::kNoStack, 6}};
+  for (const CauseExit& c : kCauseExits) {
+    if (s.Is(c.cause)) return c.exit_code;
+  }
+  return s.exit_code();
+}
+
 int Reporter::Fail(const Status& s) {
   Progress("");
-  Json({{"error", {{"message", s.message()}, {"exit_code", s.exit_code()}}}});
+  int exit_code = ExitCodeOf(s);
+  Json({{"error", {{"message", s.message()}, {"exit_code", exit_code}}}});
   std::cerr << "pgstack: " << s.message() << '\n';
-  return s.exit_code();
+  return exit_code;
 }
 
 void Reporter::Finish() {

@@ -15,6 +15,12 @@
 
 namespace pgstack::cli {
 
+// The stack is there but not (all of it) running: `pgstack status` exits 5 for it.
+inline constexpr core::Cause kStackStopped{"stack stopped"};
+// The exit status of a failure: its code's, or the one its cause has (README: `pgstack status`
+// exits 5 for a stopped stack and 6 for none).
+int ExitCodeOf(const Status& s);
+
 struct GlobalOptions {
   std::string config;     // empty until Context::ResolveProject() (see there)
   std::string env;        // empty: $PGSTACK_ENV or "development"

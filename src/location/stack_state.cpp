@@ -61,7 +61,7 @@ Status NoStack(const std::string& state_dir) {
   return Status::Failure(
              fmt::format("no stack in {} (`pgstack up` makes one; --state-dir names another)",
                          state_dir))
-      .WithCode(Code::kNoStack);
+      .Because(kNoStack);
 }
 
 Result<StackState> LoadState(const std::string& state_dir) {

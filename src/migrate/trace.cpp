@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "pgstack/pg/error_class.h"
 #include "scratch_db.h"
 
 namespace pgstack::migrate {
@@ -66,7 +67,7 @@ Result<TraceReport> Trace(const ScratchOptions& where, const std::vector<const M
   report.clone = "template";
   Tell(where, "trace: cloning " + where.target_db);
   auto scratch = ScratchDb::Create(where, where.target_db);
-  if (!scratch.ok() && scratch.status().sqlstate() == "55006") {
+  if (!scratch.ok() && pg::Classify(scratch.status()) == pg::ErrorClass::kObjectInUse) {
     // Other sessions use the target (a pool, the application): a template copy needs it idle.
     // Build its schema from the applied migrations instead, in an empty database.
     Tell(where, "trace: " + where.target_db + " is in use; replaying the applied migrations");

@@ -13,6 +13,8 @@ ErrorClass Classify(std::string_view s) {
   if (s == "57P01" || s == "57P02" || s == "57P03") return ErrorClass::kAdminShutdown;
   if (s == "23505") return ErrorClass::kUniqueViolation;
   if (s == "25001") return ErrorClass::kActiveSqlTransaction;
+  if (s == "25006") return ErrorClass::kReadOnlyTransaction;
+  if (s == "55006") return ErrorClass::kObjectInUse;
   if (s == "28P01" || s == "28000") return ErrorClass::kInvalidPassword;
   if (s == "42501") return ErrorClass::kInsufficientPrivilege;
   if (s == "42P04" || s == "42P06" || s == "42P07" || s == "42710" || s == "42723")

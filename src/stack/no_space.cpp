@@ -27,11 +27,11 @@ bool IsNoSpace(const Status& s) {
 
 Status NoSpaceError(const Status& s, const std::string& what) {
   return Status::Failure(
-      fmt::format("{}{}: free some space there, then run "
-                  "`pgstack up` again, or remove the stack with `pgstack destroy --yes` ({})",
-                  kLead, what, s.message()));
+             fmt::format(
+                 "{}{}: free some space there, then run "
+                 "`pgstack up` again, or remove the stack with `pgstack destroy --yes` ({})",
+                 kLead, what, s.message()))
+      .Because(kNoSpace);
 }
-
-bool IsNoSpaceError(const Status& s) { return !s.ok() && s.message().starts_with(kLead); }
 
 }  // namespace pgstack::stack

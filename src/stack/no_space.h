@@ -15,7 +15,7 @@ bool IsNoSpace(const Status& s);
 // `s` (an ENOSPC error) as one line that names ENOSPC, what was being written (`what`, "initdb's
 // new cluster in /x/data") and what to do; `s` itself follows for the detail.
 Status NoSpaceError(const Status& s, const std::string& what);
-// True for what NoSpaceError made (so that a caller further up does not wrap it twice).
-bool IsNoSpaceError(const Status& s);
+// The cause of what NoSpaceError made (so that a caller further up does not wrap it twice).
+inline constexpr core::Cause kNoSpace{"no space"};
 
 }  // namespace pgstack::stack

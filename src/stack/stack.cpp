@@ -631,7 +631,7 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
                                          core::Owner{service.uid, service.gid}, o.on_lock_wait));
   auto report = UpLocked(env, o, runner, service);
   if (!report.ok() && made_root) RemoveIfOnlyLock(paths);
-  if (!report.ok() && IsNoSpace(report.status()) && !IsNoSpaceError(report.status()))
+  if (!report.ok() && IsNoSpace(report.status()) && !report.status().Is(kNoSpace))
     return NoSpaceError(report.status(), "the stack in " + paths.root);
   return report;
 }

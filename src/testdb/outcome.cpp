@@ -5,28 +5,26 @@
 namespace pgstack::testdb {
 namespace {
 
-constexpr const char* kNotFoundState = "3D000";     // invalid_catalog_name
-constexpr const char* kGoneState = "55000";         // object_not_in_prerequisite_state
-constexpr const char* kLockedState = "55P03";       // lock_not_available
-constexpr const char* kUnavailableState = "08006";  // connection_failure
+constexpr core::Cause kNotFound{"not found"};
+constexpr core::Cause kGone{"gone"};
+constexpr core::Cause kLocked{"locked"};
+constexpr core::Cause kUnavailable{"unavailable"};
 
 }  // namespace
 
-Status NotFound(std::string msg) {
-  return Status::Postgres(std::move(msg), kNotFoundState).WithCode(Code::kInvalidInput);
+Status NotFound(std::string msg) { return Status::InvalidInput(std::move(msg)).Because(kNotFound); }
+Status Gone(std::string msg) { return Status::InvalidInput(std::move(msg)).Because(kGone); }
+Status Locked(std::string msg) { return Status::LockTimeout(std::move(msg)).Because(kLocked); }
+Status Unavailable(std::string msg) {
+  return Status::Failure(std::move(msg)).Because(kUnavailable);
 }
-Status Gone(std::string msg) {
-  return Status::Postgres(std::move(msg), kGoneState).WithCode(Code::kInvalidInput);
-}
-Status Locked(std::string msg) {
-  return Status::Postgres(std::move(msg), kLockedState).WithCode(Code::kLockTimeout);
-}
-Status Unavailable(std::string msg) { return Status::Postgres(std::move(msg), kUnavailableState); }
 
 Outcome OutcomeOf(const Status& s) {
   if (s.ok()) return Outcome::kOk;
-  if (s.sqlstate() == kGoneState) return Outcome::kGone;
-  if (s.sqlstate() == kNotFoundState) return Outcome::kNotFound;
+  if (s.Is(kGone)) return Outcome::kGone;
+  if (s.Is(kNotFound)) return Outcome::kNotFound;
+  if (s.Is(kUnavailable)) return Outcome::kUnavailable;
+  if (s.Is(kLocked)) return Outcome::kLocked;
   if (s.code() == Code::kInvalidInput && s.sqlstate().empty()) return Outcome::kBadRequest;
   if (s.code() == Code::kLockTimeout && s.sqlstate().empty()) return Outcome::kLocked;
   // A failure without a SQLSTATE did not come from the server: nothing to classify.

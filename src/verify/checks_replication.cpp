@@ -161,7 +161,7 @@ Outcome ReplicationReadOnly(Probe& probe) {
     Status w = c->Run("BEGIN; CREATE TABLE pgstack_verify_read_only (x int); ROLLBACK");
     if (w.ok())
       accepted.push_back(fmt::format("replica {} (port {})", r.node, r.port));
-    else if (w.sqlstate() == "25006")  // read_only_sql_transaction
+    else if (pg::Classify(w) == pg::ErrorClass::kReadOnlyTransaction)
       refused.push_back(fmt::format("replica {}", r.node));
     else
       return Outcome::Fail(fmt::format("replica {} (port {}): {}", r.node, r.port, w.message()));

@@ -1,6 +1,6 @@
 // Errors as values. A Status is OK or carries a code (which decides the process exit status), a
-// one-line message, and, for errors that came from PostgreSQL, the SQLSTATE and error position.
-// Result<T> is a T or a non-OK Status. Both are cheap to copy when OK.
+// one-line message, optionally a cause, and, for errors that came from PostgreSQL, the SQLSTATE
+// and error position. Result<T> is a T or a non-OK Status. Both are cheap to copy when OK.
 #pragma once
 
 #include <optional>
@@ -16,10 +16,16 @@ enum class Code {
   kInvalidInput = 2,   // bad usage, bad config, bad file: nothing was changed
   kCheckFailed = 3,    // a verification or validation did not hold
   kLockTimeout = 4,    // a lock was not acquired within its bound
-  kStopped = 5,        // `status`: the stack is there but not (all of it) running
-  kNoStack = 6,        // `status`: no stack in the state directory
   kInterrupted = 130,  // SIGINT (128 + 2)
   kTerminated = 143,   // SIGTERM (128 + 15)
+};
+
+// Why an error happened, where a caller must tell it apart from others of its code (a full disk,
+// a discarded template). A layer defines each cause it reports as one object,
+//   inline constexpr core::Cause kNoSpace{"no space"};
+// and callers ask `s.Is(kNoSpace)`: causes compare by identity, never by message text.
+struct Cause {
+  const char* name;
 };
 
 class [[nodiscard]] Status {
@@ -48,11 +54,20 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   const std::string& sqlstate() const { return sqlstate_; }
   int position() const { return position_; }
+  // The cause given with Because(), or nullptr.
+  const Cause* cause() const { return cause_; }
+  bool Is(const Cause& c) const { return cause_ == &c; }
 
   // The same error with "context: " in front of the message.
   Status WithContext(const std::string& context) const {
     Status s = *this;
     s.message_ = context + ": " + message_;
+    return s;
+  }
+  // The same error with its cause (an OK status stays OK: it has none).
+  Status Because(const Cause& c) const {
+    Status s = *this;
+    if (!ok()) s.cause_ = &c;
     return s;
   }
   // The same error under another code (a connection failure that is the user's fault, say).
@@ -68,13 +83,18 @@ class [[nodiscard]] Status {
   std::string message_;
   std::string sqlstate_;
   int position_ = 0;
+  const Cause* cause_ = nullptr;
 };
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design, like StatusOr
-  Result(Status status) : v_(std::move(status)) {}  // NOLINT
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, like StatusOr
+  // A Result is a value or an error: an OK status here is a bug of the caller, turned into a
+  // failure that says so rather than a Result that is neither.
+  Result(Status status)  // NOLINT
+      : v_(status.ok() ? Status::Failure("internal error: a result made from an OK status")
+                       : std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {

@@ -54,8 +54,9 @@ bool IsStateDirEntry(const std::string& name);
 // "<environment>/<database>/<user>": what a state directory serves.
 std::string StackId(const core::Environment& env);
 
-// What every command on a stack says when the state dir holds none (kNoStack, exit 6): one
-// wording everywhere, naming the directory.
+// What every command on a stack says when the state dir holds none: one wording everywhere,
+// naming the directory, with cause kNoStack (the CLI exits 6 for it).
+inline constexpr core::Cause kNoStack{"no stack"};
 Status NoStack(const std::string& state_dir);
 
 // Reads state.json; NoStack when the directory holds no stack, kInvalidInput when a damaged one.

@@ -24,11 +24,17 @@ enum class ErrorClass {
   kDuplicateObject,        // 42P04, 42P06, 42P07, 42710, 42723
   kUndefinedObject,        // 42P01, 42704, 42883, 3D000, 3F000
   kActiveSqlTransaction,   // 25001: cannot run inside a transaction block
+  kReadOnlyTransaction,    // 25006: a write in a read-only transaction (or on a standby)
+  kObjectInUse,            // 55006: e.g. a template database other sessions are connected to
   kInvalidPassword,        // 28P01, 28000
   kOther,
 };
 
 ErrorClass Classify(std::string_view sqlstate);
+// The SQLSTATEs of libpq's own failures, where the server sent none: could not connect, and the
+// connection broke (what the load generator counts them under).
+inline constexpr std::string_view kCannotConnectState = "08001";
+inline constexpr std::string_view kConnectionFailureState = "08006";
 inline ErrorClass Classify(const Status& s) {
   return s.ok() ? ErrorClass::kNone : Classify(s.sqlstate());
 }

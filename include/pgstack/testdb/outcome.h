@@ -1,7 +1,6 @@
 // How a testdb failure is meant: the few kinds the HTTP API turns into status codes and the CLI
-// into exit codes. They travel in an ordinary Status as a SQLSTATE of the same meaning
-// (invalid_catalog_name for "no such template", lock_not_available for "being built"), so that
-// errors stay values of the one Status type.
+// into exit codes. Those testdb decides travel in an ordinary Status as its cause (core::Cause),
+// never as a SQLSTATE the server did not send; the server's own errors are judged by class.
 #pragma once
 
 #include <string>
