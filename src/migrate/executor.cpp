@@ -66,6 +66,9 @@ std::string Executor::ElapsedSql() {
       s_.lease_ms, s_.lease_table, Lit(s_.holder));
 }
 
+// Head and Tail are text, not a pg::Transaction: a batch sends many transactions, BEGIN to
+// COMMIT each, in one simple-query string, so that up to 100 migrations cost one round trip
+// (executor.h).
 std::string Executor::Head(const FileOptions& o) {
   std::string h = fmt::format(
       "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSET LOCAL client_connection_check_interval = "
@@ -113,6 +116,8 @@ void Executor::CancelInFlight() {
   if (cancel_) (void)cancel_->Cancel();
 }
 
+// Ends the transaction a failed Head ... Tail text left open (the server stops at the error,
+// before the COMMIT): the text began it, so there is no pg::Transaction to end it.
 void Executor::Rollback() {
   if (conn_.in_transaction()) (void)conn_.Run("ROLLBACK");
 }
