@@ -152,7 +152,9 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
     if (!s.ok()) return fail(s);
     return conn_.in_transaction() ? fail(NotCommitted(fallback)) : s;
   }
-  // COPY FROM stdin data travels in its own protocol messages: statement by statement.
+  // COPY FROM stdin data travels in its own protocol messages: statement by statement, between
+  // the same Head and Tail text as a batch's, so that both paths run one lease check, one set of
+  // LOCAL settings and one history row, and end alike (NotCommitted).
   if (Status s = Send(Head(o)).status(); !s.ok()) return fail(s);
   for (size_t i = first; i < last; ++i) {
     const Statement& st = t.statements[i];

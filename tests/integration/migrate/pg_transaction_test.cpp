@@ -19,12 +19,20 @@ pg::Connection Direct() {
   return std::move(*c);
 }
 
-// A fresh empty table of its own for each test: public.<name> (id int).
-void MakeTable(pg::Connection& c, const std::string& name) {
+// A fresh empty table of its own for each test: public.<name> (<columns>).
+void MakeTable(pg::Connection& c, const std::string& name, const std::string& columns = "id int") {
   c.SetNoticeHandler(nullptr);  // "does not exist, skipping"
-  Status s =
-      c.Run("DROP TABLE IF EXISTS public." + name + "; CREATE TABLE public." + name + " (id int)");
+  Status s = c.Run("DROP TABLE IF EXISTS public." + name + "; CREATE TABLE public." + name + " (" +
+                   columns + ")");
   ASSERT_TRUE(s.ok()) << s.message();
+}
+
+// A transaction begun on c that has inserted `rows` into public.<table>.
+Result<pg::Transaction> WithRows(pg::Connection& c, const std::string& table,
+                                 const std::string& rows = "(1)") {
+  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(c));
+  PGSTACK_RETURN_IF_ERROR(c.Run("INSERT INTO public." + table + " VALUES " + rows));
+  return tx;
 }
 
 // The rows of public.<name>, counted by another session: what is committed.
@@ -35,38 +43,46 @@ int CommittedRows(const std::string& name) {
   return r.ok() ? std::stoi(r->scalar()) : -1;
 }
 
+// The transaction on c has ended, leaving `rows` rows in public.<table> for every session.
+void ExpectEnded(pg::Connection& c, const std::string& table, int rows) {
+  EXPECT_FALSE(c.in_transaction());
+  EXPECT_EQ(CommittedRows(table), rows);
+}
+
+// Commit fails with `sqlstate`, and nothing of the transaction stays.
+void ExpectCommitFails(pg::Connection& c, pg::Transaction& tx, const std::string& table,
+                       const std::string& sqlstate) {
+  Status s = tx.Commit();
+  EXPECT_EQ(s.sqlstate(), sqlstate) << s.message();
+  ExpectEnded(c, table, 0);
+}
+
 TEST(PgTransaction, CommitKeepsTheWork) {
   pg::Connection c = Direct();
   MakeTable(c, "tx_commit");
-  auto tx = pg::Transaction::Begin(c);
+  auto tx = WithRows(c, "tx_commit");
   ASSERT_TRUE(tx.ok()) << tx.status().message();
   EXPECT_TRUE(c.in_transaction());
-  ASSERT_TRUE(c.Run("INSERT INTO public.tx_commit VALUES (1)").ok());
   EXPECT_EQ(CommittedRows("tx_commit"), 0);
   Status s = tx->Commit();
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_FALSE(c.in_transaction());
-  EXPECT_EQ(CommittedRows("tx_commit"), 1);
+  ExpectEnded(c, "tx_commit", 1);
 }
 
 TEST(PgTransaction, EndingWithoutCommitRollsBack) {
   pg::Connection c = Direct();
   MakeTable(c, "tx_scope");
   {
-    auto tx = pg::Transaction::Begin(c);
+    auto tx = WithRows(c, "tx_scope");
     ASSERT_TRUE(tx.ok()) << tx.status().message();
-    ASSERT_TRUE(c.Run("INSERT INTO public.tx_scope VALUES (1)").ok());
   }
-  EXPECT_FALSE(c.in_transaction());
-  EXPECT_EQ(CommittedRows("tx_scope"), 0);
+  ExpectEnded(c, "tx_scope", 0);
 
-  auto tx = pg::Transaction::Begin(c);
+  auto tx = WithRows(c, "tx_scope");
   ASSERT_TRUE(tx.ok()) << tx.status().message();
-  ASSERT_TRUE(c.Run("INSERT INTO public.tx_scope VALUES (1)").ok());
   Status s = tx->Rollback();
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_FALSE(c.in_transaction());
-  EXPECT_EQ(CommittedRows("tx_scope"), 0);
+  ExpectEnded(c, "tx_scope", 0);
   // Ended: neither ends it again.
   EXPECT_FALSE(tx->Commit().ok());
   EXPECT_FALSE(tx->Rollback().ok());
@@ -75,40 +91,26 @@ TEST(PgTransaction, EndingWithoutCommitRollsBack) {
 TEST(PgTransaction, CommitAfterAFailedStatementReportsIt) {
   pg::Connection c = Direct();
   MakeTable(c, "tx_failed");
-  auto tx = pg::Transaction::Begin(c);
+  auto tx = WithRows(c, "tx_failed");
   ASSERT_TRUE(tx.ok()) << tx.status().message();
-  ASSERT_TRUE(c.Run("INSERT INTO public.tx_failed VALUES (1)").ok());
   EXPECT_FALSE(c.Run("SELECT 1/0").ok());
-  Status s = tx->Commit();
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.sqlstate(), "25P02") << s.message();
-  EXPECT_FALSE(c.in_transaction());
-  EXPECT_EQ(CommittedRows("tx_failed"), 0);
+  ExpectCommitFails(c, *tx, "tx_failed", "25P02");
 }
 
 TEST(PgTransaction, CommitReportsTheServersError) {
   pg::Connection c = Direct();
-  c.SetNoticeHandler(nullptr);
-  ASSERT_TRUE(c.Run("DROP TABLE IF EXISTS public.tx_deferred; CREATE TABLE public.tx_deferred "
-                    "(id int, UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)")
-                  .ok());
-  auto tx = pg::Transaction::Begin(c);
+  MakeTable(c, "tx_deferred", "id int, UNIQUE (id) DEFERRABLE INITIALLY DEFERRED");
+  // The duplicate is found only at COMMIT.
+  auto tx = WithRows(c, "tx_deferred", "(1), (1)");
   ASSERT_TRUE(tx.ok()) << tx.status().message();
-  // Checked only at COMMIT.
-  ASSERT_TRUE(c.Run("INSERT INTO public.tx_deferred VALUES (1), (1)").ok());
-  Status s = tx->Commit();
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.sqlstate(), "23505") << s.message();
-  EXPECT_FALSE(c.in_transaction());
-  EXPECT_EQ(CommittedRows("tx_deferred"), 0);
+  ExpectCommitFails(c, *tx, "tx_deferred", "23505");
 }
 
 TEST(PgTransaction, AMovedTransactionIsEndedByItsNewOwnerOnly) {
   pg::Connection c = Direct();
   MakeTable(c, "tx_moved");
-  auto begun = pg::Transaction::Begin(c);
+  auto begun = WithRows(c, "tx_moved");
   ASSERT_TRUE(begun.ok()) << begun.status().message();
-  ASSERT_TRUE(c.Run("INSERT INTO public.tx_moved VALUES (1)").ok());
   std::optional<pg::Transaction> from(std::move(*begun));
   pg::Transaction to(std::move(*from));
   from.reset();  // destroying the moved-from one ends nothing
@@ -117,8 +119,7 @@ TEST(PgTransaction, AMovedTransactionIsEndedByItsNewOwnerOnly) {
   EXPECT_TRUE(c.in_transaction());
   Status s = to.Commit();
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_FALSE(c.in_transaction());
-  EXPECT_EQ(CommittedRows("tx_moved"), 1);
+  ExpectEnded(c, "tx_moved", 1);
 }
 
 TEST(PgTransaction, OptionsHoldForTheTransactionOnly) {
