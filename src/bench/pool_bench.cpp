@@ -66,6 +66,8 @@ Status Probe(pg::Connection& conn, const Workload& w) {
       if (failed.ok()) failed = conn.ExecWithin(sql, kTrialLimit).status();
     }
   }
+  // The workload's own BEGIN (a statement of its script) leaves a transaction open when the
+  // trial stops inside it: the script began it, so no pg::Transaction holds it.
   if (conn.in_transaction()) (void)conn.Run("ROLLBACK");
   if (failed.ok()) return failed;
   if (core::Interrupted()) return core::InterruptedStatus("the trial run of the workload");

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "catalog_queries.h"
+#include "pgstack/pg/transaction.h"
 
 namespace pgstack::migrate {
 namespace {
@@ -106,7 +107,11 @@ std::string_view ObjectKindName(ObjectKind k) {
 }
 
 Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter) {
-  PGSTACK_RETURN_IF_ERROR(conn.Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  // One snapshot for every read: the catalog as it was at one moment.
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::Transaction tx,
+      pg::Transaction::Begin(conn, {.isolation = pg::TransactionOptions::Isolation::kRepeatableRead,
+                                    .read_only = true}));
   auto read = [&]() -> Result<Catalog> {
     PGSTACK_RETURN_IF_ERROR(conn.Run("SET LOCAL search_path = ''"));
     PGSTACK_ASSIGN_OR_RETURN(NodeMap map, ReadNodeMap(conn));
@@ -122,7 +127,7 @@ Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter) {
   };
   Result<Catalog> out = read();
   // Read only: ending it either way changes nothing.
-  Status end = conn.Run("ROLLBACK");
+  Status end = tx.Rollback();
   if (out.ok() && !end.ok()) return end;
   return out;
 }

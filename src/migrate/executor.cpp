@@ -9,6 +9,7 @@
 #include "pgstack/core/interrupt.h"
 #include "pgstack/core/wait.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/transaction.h"
 #include "sql_buffer.h"
 
 namespace pgstack::migrate::internal {
@@ -66,9 +67,9 @@ std::string Executor::ElapsedSql() {
       s_.lease_ms, s_.lease_table, Lit(s_.holder));
 }
 
-std::string Executor::Head(const FileOptions& o) {
+std::string Executor::Settings(const FileOptions& o) {
   std::string h = fmt::format(
-      "BEGIN;\nSET LOCAL lock_timeout = '{}ms';\nSET LOCAL client_connection_check_interval = "
+      "SET LOCAL lock_timeout = '{}ms';\nSET LOCAL client_connection_check_interval = "
       "'{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
       o.lock_timeout_ms.value_or(s_.lock_timeout_ms), kClientCheckMs, Lit(s_.holder), s_.lease_ms);
   if (auto st = o.statement_timeout_ms ? o.statement_timeout_ms : s_.statement_timeout_ms) {
@@ -77,6 +78,11 @@ std::string Executor::Head(const FileOptions& o) {
   h += "SET LOCAL synchronous_commit = off;\n";
   return h;
 }
+
+// Head and Tail are text, not a pg::Transaction: a batch sends many transactions, BEGIN to
+// COMMIT each, in one simple-query string, so that up to 100 migrations cost one round trip
+// (executor.h).
+std::string Executor::Head(const FileOptions& o) { return "BEGIN;\n" + Settings(o); }
 
 Result<pg::QueryResult> Executor::Send(std::string_view sql) {
   PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
@@ -113,14 +119,22 @@ void Executor::CancelInFlight() {
   if (cancel_) (void)cancel_->Cancel();
 }
 
+// Ends the transaction a failed Head ... Tail text left open (the server stops at the error,
+// before the COMMIT, or the text ended inside a block): the text began it, so there is no
+// pg::Transaction to end it.
 void Executor::Rollback() {
   if (conn_.in_transaction()) (void)conn_.Run("ROLLBACK");
 }
 
-std::string Executor::Tail(const SqlText& t, size_t first, size_t last, const std::string& tail) {
+std::string Executor::Closing(const SqlText& t, size_t first, size_t last,
+                              const std::string& tail) {
   bool changes = false;
   for (size_t i = first; i < last; ++i) changes = changes || t.statements[i].changes_settings;
-  return (changes ? std::string(kRestoreSession) : "") + tail + ";\nCOMMIT;\n";
+  return (changes ? std::string(kRestoreSession) : "") + tail + ";\n";
+}
+
+std::string Executor::Tail(const SqlText& t, size_t first, size_t last, const std::string& tail) {
+  return Closing(t, first, last, tail) + "COMMIT;\n";
 }
 
 void Executor::AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o,
@@ -132,37 +146,36 @@ void Executor::AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOpt
 
 Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
                              const std::string& tail) {
-  bool copy = false;
-  for (size_t i = first; i < last; ++i) copy = copy || t.statements[i].copy_from_stdin;
-  std::string tail_sql = Tail(t, first, last, tail);
-  std::string fallback = last - first == 1 ? t.Where(t.statements[first].begin) : t.path;
-  auto fail = [&](const Status& s) {
-    Rollback();
-    return s;
-  };
-  if (!copy) {
-    SqlBuffer buf;
-    AppendTransaction(buf, t, o, first, last, tail);
-    Status s = Run(buf, fallback);
-    if (!s.ok()) return fail(s);
-    return conn_.in_transaction() ? fail(NotCommitted(fallback)) : s;
+  for (size_t i = first; i < last; ++i) {
+    if (t.statements[i].copy_from_stdin) return CopyTransaction(t, o, first, last, tail);
   }
-  // COPY FROM stdin data travels in its own protocol messages: statement by statement.
-  if (Status s = Send(Head(o)).status(); !s.ok()) return fail(s);
+  std::string fallback = last - first == 1 ? t.Where(t.statements[first].begin) : t.path;
+  SqlBuffer buf;
+  AppendTransaction(buf, t, o, first, last, tail);
+  Status s = Run(buf, fallback);
+  if (s.ok() && conn_.in_transaction()) s = NotCommitted(fallback);
+  if (!s.ok()) Rollback();
+  return s;
+}
+
+// COPY FROM STDIN data travels in its own protocol messages: statement by statement, so no
+// round trip is saved by text here.
+Status Executor::CopyTransaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
+                                 const std::string& tail) {
+  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(conn_));
+  PGSTACK_RETURN_IF_ERROR(Send(Settings(o)).status());
   for (size_t i = first; i < last; ++i) {
     const Statement& st = t.statements[i];
-    Status s;
     if (st.copy_from_stdin) {
-      s = CopyIn(t, st);
-    } else {
-      SqlBuffer b;
-      b.AppendStatement(t, st);
-      s = Run(b, t.Where(st.begin));
+      PGSTACK_RETURN_IF_ERROR(CopyIn(t, st));
+      continue;
     }
-    if (!s.ok()) return fail(s);
+    SqlBuffer b;
+    b.AppendStatement(t, st);
+    PGSTACK_RETURN_IF_ERROR(Run(b, t.Where(st.begin)));
   }
-  if (Status s = Send(tail_sql).status(); !s.ok()) return fail(s);
-  return conn_.in_transaction() ? fail(NotCommitted(fallback)) : Status::Ok();
+  PGSTACK_RETURN_IF_ERROR(Send(Closing(t, first, last, tail)).status());
+  return tx.Commit();
 }
 
 Status Executor::CopyIn(const SqlText& t, const Statement& st) {

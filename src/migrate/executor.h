@@ -72,6 +72,9 @@ class Executor {
   // One transaction: statements [first, last) of t, then `tail` (history SQL), committed.
   Status Transaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
                      const std::string& tail);
+  // Transaction() for statements with a COPY FROM STDIN among them.
+  Status CopyTransaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
+                         const std::string& tail);
   // Statements from `start` on, each with its progress (progress(i, bare_ms) gives the SQL
   // recording that statement i is done).
   Status Statements(const SqlText& t, const FileOptions& o, int start, bool resuming,
@@ -82,9 +85,16 @@ class Executor {
   // build left it invalid; returns true when it exists and is valid (the statement is done).
   Result<bool> PrepareConcurrentIndex(const Statement& st);
   Status CopyIn(const SqlText& t, const Statement& st);
+  // What every transaction runs first: the lease check and the LOCAL settings.
+  std::string Settings(const FileOptions& o);
+  // BEGIN and Settings, as text.
   std::string Head(const FileOptions& o);
   // SQL for the ms since this transaction's Head, as the server sees it.
   std::string ElapsedSql();
+  // What every transaction runs last: the session restored where its statements changed it,
+  // and `tail`.
+  std::string Closing(const SqlText& t, size_t first, size_t last, const std::string& tail);
+  // Closing and COMMIT, as text.
   std::string Tail(const SqlText& t, size_t first, size_t last, const std::string& tail);
   void AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o, size_t first,
                          size_t last, const std::string& tail);

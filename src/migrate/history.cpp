@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "pgstack/core/os.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/transaction.h"
 
 namespace pgstack::migrate {
 namespace {
@@ -15,8 +17,6 @@ namespace {
 // What every history shares: the schema, the lease rows and the function that asserts a lease.
 // A holder id is unique, so hold_lease finds its row by holder whichever history it is for.
 constexpr std::string_view kCreateShared = R"sql(
-BEGIN;
-SET LOCAL lock_timeout = '30s';
 SELECT pg_advisory_xact_lock(7283946120394857);
 CREATE SCHEMA IF NOT EXISTS pgstack;
 CREATE TABLE IF NOT EXISTS pgstack.migration_lock (
@@ -69,13 +69,20 @@ CREATE TABLE IF NOT EXISTS {table} (
   previous_checksum text
 );
 INSERT INTO {lease_table} {lease_new} ON CONFLICT DO NOTHING;
-COMMIT;
 )sql";
 
 // pgstack.history_lease is made in the transaction that makes hold_lease know it: a schema an
 // older pgstack made gets both.
 constexpr std::string_view kSchemaReady =
     "SELECT to_regclass('pgstack.history_lease') IS NOT NULL AND to_regclass('{}') IS NOT NULL";
+
+// Runs the schema's text (kCreateShared, kCreateHistory) in one transaction.
+Status CreateSchema(pg::Connection& conn, const std::string& create) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::Transaction tx, pg::Transaction::Begin(conn, {.lock_timeout = std::chrono::seconds(30)}));
+  PGSTACK_RETURN_IF_ERROR(conn.Run(create));
+  return tx.Commit();
+}
 
 }  // namespace
 
@@ -126,9 +133,8 @@ Status EnsureHistorySchema(pg::Connection& conn, const HistoryTable& history) {
   for (int attempt = 0;; ++attempt) {
     PGSTACK_ASSIGN_OR_RETURN(auto ready, conn.Exec(ready_sql));
     if (ready.scalar() == "t") return Status::Ok();
-    Status s = conn.Run(create);
+    Status s = CreateSchema(conn, create);
     if (s.ok()) return s;
-    if (conn.in_transaction()) (void)conn.Run("ROLLBACK");
     auto c = pg::Classify(s);
     bool raced = c == pg::ErrorClass::kUniqueViolation || c == pg::ErrorClass::kDuplicateObject;
     if (!raced || attempt >= 3) {

@@ -120,7 +120,8 @@ void Lease::Heartbeat() {
 }
 
 Status Lease::Release() {
-  // First end any transaction of ours: the heartbeat may be waiting on its row lock.
+  // First end any transaction of ours: the heartbeat may be waiting on its row lock. One that
+  // is open here was begun by a batch's text that failed (executor.h), not by a pg::Transaction.
   if (conn_.in_transaction()) (void)conn_.Run("ROLLBACK");
   {
     std::lock_guard<std::mutex> g(mu_);

@@ -246,6 +246,8 @@ Result<RunReport> Baseline(const Options& o, const Version& version) {
       out.steps.push_back({m.key(), m.name, RunMode::kTransaction, 0, false});
     }
     if (values.empty()) return Status::Ok();
+    // Text, as the executor's batches (executor.h): the lease check and the rows in one round
+    // trip, in one transaction.
     return conn.Run(
         fmt::format("BEGIN;\nSELECT pgstack.hold_lease({}, {});\nINSERT INTO {} "
                     "(version, name, kind, checksum, applied_by) VALUES\n{};\nCOMMIT;",
@@ -265,6 +267,7 @@ Result<RunReport> Repair(const Options& o) {
   PGSTACK_RETURN_IF_ERROR(UnderLease(conn, h, o, out, [&](Lease& lease) -> Status {
     PGSTACK_RETURN_IF_ERROR(Reload(conn, h, *rep, po));
     std::string by = RunByExpression(conn, RunnerIdentity());
+    // One round trip, in one transaction, as Baseline's rows.
     std::string sql = fmt::format("BEGIN;\nSELECT pgstack.hold_lease({}, {});\n",
                                   conn.QuoteLiteral(lease.holder()), lease.lease_ms());
     for (const auto& p : rep->plan.problems) {

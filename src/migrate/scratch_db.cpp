@@ -8,9 +8,11 @@
 #include <cerrno>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "pgstack/core/parse_int.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/transaction.h"
 
 namespace pgstack::migrate::internal {
 
@@ -99,22 +101,24 @@ Status LocateInStatement(const SqlText& t, const Statement& st, const Status& s)
 Status RunUpSql(pg::Connection& conn, const Migration& m, const AroundStatement& around) {
   const SqlText& t = m.up;
   bool one_transaction = m.UpMode() == RunMode::kTransaction;
-  auto fail = [&](const Statement& st, const Status& s) {
-    if (conn.in_transaction()) (void)conn.Run("ROLLBACK");
-    return LocateInStatement(t, st, s);
+  auto begin_if = [&conn](bool wanted) -> Result<std::optional<pg::Transaction>> {
+    if (!wanted) return std::optional<pg::Transaction>();
+    PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(conn));
+    return std::optional<pg::Transaction>(std::move(tx));
   };
-  if (one_transaction) PGSTACK_RETURN_IF_ERROR(conn.Run("BEGIN"));
+  PGSTACK_ASSIGN_OR_RETURN(std::optional<pg::Transaction> whole, begin_if(one_transaction));
   for (const Statement& st : t.statements) {
     if (st.copy_from_stdin) continue;
-    bool own = !one_transaction && st.kind != StatementKind::kNoTransaction;
-    if (own) PGSTACK_RETURN_IF_ERROR(conn.Run("BEGIN"));
+    PGSTACK_ASSIGN_OR_RETURN(
+        std::optional<pg::Transaction> own,
+        begin_if(!one_transaction && st.kind != StatementKind::kNoTransaction));
     std::string_view sql = std::string_view(t.sql).substr(st.begin, st.end - st.begin);
     auto run = [&] { return conn.Run(sql); };
     Status s = around ? around(t, st, run) : run();
-    if (!s.ok()) return fail(st, s);
-    if (own) PGSTACK_RETURN_IF_ERROR(conn.Run("COMMIT"));
+    if (!s.ok()) return LocateInStatement(t, st, s);
+    if (own) PGSTACK_RETURN_IF_ERROR(own->Commit());
   }
-  if (one_transaction) PGSTACK_RETURN_IF_ERROR(conn.Run("COMMIT"));
+  if (whole) PGSTACK_RETURN_IF_ERROR(whole->Commit());
   return Status::Ok();
 }
 

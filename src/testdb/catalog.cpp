@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "pgstack/location/testdb_roles.h"
+#include "pgstack/pg/transaction.h"
 
 namespace pgstack::testdb {
 
@@ -16,8 +17,8 @@ Status EnsureCatalog(pg::Connection& conn) {
   if (have.scalar() == "1") return Status::Ok();
   // CREATE ... IF NOT EXISTS races with itself; a transaction-scoped lock serialises the
   // first runs (and ends with the transaction, so it works through PgBouncer too).
+  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(conn));
   Status s = conn.Run(fmt::format(R"sql(
-BEGIN;
 SELECT pg_advisory_xact_lock(hashtext('pgstack_testdb catalog'));
 CREATE SCHEMA IF NOT EXISTS pgstack_testdb;
 COMMENT ON SCHEMA pgstack_testdb IS 'pgstack testdb: templates and test databases it made';
@@ -51,11 +52,10 @@ DO $$ BEGIN
     CREATE ROLE {group} NOLOGIN;
     COMMENT ON ROLE {group} IS 'pgstack testdb: every role it makes, one per database';
   END IF;
-END $$;
-COMMIT;)sql",
+END $$;)sql",
                                   fmt::arg("group", location::kTestdbGroupRole)));
+  if (s.ok()) s = tx.Commit();
   if (!s.ok()) {
-    (void)conn.Run("ROLLBACK");
     return s.WithContext("creating testdb's catalog (schema pgstack_testdb)");
   }
   return Status::Ok();

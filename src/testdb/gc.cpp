@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
+#include "pgstack/pg/transaction.h"
 #include "pgstack/testdb/database_ddl.h"
 #include "pgstack/testdb/names.h"
-#include "tx.h"
 
 namespace pgstack::testdb {
 namespace {
@@ -15,25 +17,23 @@ Result<int> DropLockedRows(ConnPool& conns, const std::string& select, const std
                            const std::string& key, const Options& o) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns.Acquire());
-  PGSTACK_RETURN_IF_ERROR(Begin(*row, 1000));
-  auto r = row->Exec(select);
-  if (!r.ok()) {
-    RollbackQuietly(*row);
-    return r.status();
-  }
-  for (int i = 0; i < r->rows(); ++i) {
-    std::string id(r->get(i, 0)), db(r->get(i, 1));
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::Transaction tx,
+      pg::Transaction::Begin(*row, {.lock_timeout = std::chrono::milliseconds(1000)}));
+  PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult r, row->Exec(select));
+  for (int i = 0; i < r.rows(); ++i) {
+    std::string id(r.get(i, 0)), db(r.get(i, 1));
     Status s = table == "templates" ? DropTestsOf(conns, id, o.build_wait_ms) : Status::Ok();
     if (s.ok()) s = DropDatabaseAndRole(*ddl, db);
     if (s.ok())
       s = row->Run("DELETE FROM pgstack_testdb." + table + " WHERE " + key + " = $1", {id});
     if (!s.ok()) {
-      (void)row->Run("COMMIT");  // keeps the rows whose databases are gone already
+      (void)tx.Commit();  // keeps the rows whose databases are gone already
       return s;
     }
   }
-  PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
-  return r->rows();
+  PGSTACK_RETURN_IF_ERROR(tx.Commit());
+  return r.rows();
 }
 
 // A condition: no row of the catalog names the database `name` (a column) stands for.

@@ -1,10 +1,12 @@
 #include "pgstack/testdb/purge.h"
 
+#include <chrono>
+#include <optional>
 #include <set>
 
+#include "pgstack/pg/transaction.h"
 #include "pgstack/testdb/database_ddl.h"
 #include "pgstack/testdb/service.h"
-#include "tx.h"
 
 namespace pgstack::testdb {
 
@@ -17,10 +19,14 @@ Result<int> Purge(const pg::ConnParams& admin) {
                            lock.Exec("SELECT to_regclass('pgstack_testdb.tests') IS NOT NULL AND "
                                      "to_regclass('pgstack_testdb.templates') IS NOT NULL"));
   bool has_catalog = catalog.scalar() == "t";
+  std::optional<pg::Transaction> tx;  // with a catalog: holds it from the sessions' end on
   if (has_catalog) {
     // The services' sessions hold the rows of the builds and clones they run; ended, their
     // unfinished CREATE DATABASEs roll back.
-    PGSTACK_RETURN_IF_ERROR(Begin(lock, 10000));
+    PGSTACK_ASSIGN_OR_RETURN(
+        pg::Transaction begun,
+        pg::Transaction::Begin(lock, {.lock_timeout = std::chrono::milliseconds(10000)}));
+    tx.emplace(std::move(begun));
     PGSTACK_RETURN_IF_ERROR(lock.Run(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 "
         "AND pid <> pg_backend_pid()",
@@ -51,7 +57,7 @@ Result<int> Purge(const pg::ConnParams& admin) {
   if (has_catalog) {
     PGSTACK_RETURN_IF_ERROR(
         lock.Run("DELETE FROM pgstack_testdb.tests; DELETE FROM pgstack_testdb.templates"));
-    PGSTACK_RETURN_IF_ERROR(lock.Run("COMMIT"));
+    PGSTACK_RETURN_IF_ERROR(tx->Commit());
   }
   return dropped;
 }

@@ -2,13 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "pgstack/core/os.h"
 #include "pgstack/pg/error_class.h"
 #include "pgstack/testdb/database_ddl.h"
 #include "pgstack/testdb/names.h"
 #include "pgstack/testdb/outcome.h"
 #include "pgstack/testdb/test_pool.h"
-#include "tx.h"
 
 namespace pgstack::testdb {
 namespace {
@@ -19,15 +20,35 @@ Status LockedIfTimeout(const Status& s, const std::string& hash, int wait_ms) {
       fmt::format("template {} is being built by another builder (waited {} ms)", hash, wait_ms));
 }
 
-// Locks hash's row FOR UPDATE in a transaction begun on c: its state, "" when there is no row.
-Result<std::string> LockRow(pg::Connection& c, const std::string& hash, int wait_ms) {
-  PGSTACK_RETURN_IF_ERROR(Begin(c, wait_ms));
+// Commits hash's row as "building", so that gc and other processes see the build; a discarded
+// template becomes "building" again.
+Status Register(pg::Connection& c, const std::string& hash, const std::string& db, int wait_ms) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::Transaction tx,
+      pg::Transaction::Begin(c, {.lock_timeout = std::chrono::milliseconds(wait_ms)}));
+  Status s = c.Run(
+      "INSERT INTO pgstack_testdb.templates (hash, database, state) VALUES ($1, $2, "
+      "'building') ON CONFLICT (hash) DO UPDATE SET state = 'building', created_at = now() "
+      "WHERE templates.state = 'discarded'",
+      {hash, db});
+  if (s.ok()) s = tx.Commit();
+  return LockedIfTimeout(s, hash, wait_ms);
+}
+
+// hash's row locked FOR UPDATE by tx, a transaction on the connection given, and its state ("" when
+// there is no row).
+struct LockedRow {
+  pg::Transaction tx;
+  std::string state;
+};
+
+Result<LockedRow> LockRow(pg::Connection& c, const std::string& hash, int wait_ms) {
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::Transaction tx,
+      pg::Transaction::Begin(c, {.lock_timeout = std::chrono::milliseconds(wait_ms)}));
   auto r = c.Exec("SELECT state FROM pgstack_testdb.templates WHERE hash = $1 FOR UPDATE", {hash});
-  if (!r.ok()) {
-    RollbackQuietly(c);
-    return LockedIfTimeout(r.status(), hash, wait_ms);
-  }
-  return r->rows() ? std::string(r->get(0, 0)) : std::string();
+  if (!r.ok()) return LockedIfTimeout(r.status(), hash, wait_ms);
+  return LockedRow{std::move(tx), r->rows() ? std::string(r->get(0, 0)) : std::string()};
 }
 
 }  // namespace
@@ -39,41 +60,22 @@ Result<std::optional<Build>> Templates::BeginBuild(const std::string& hash, int 
   auto now = State(hash);
   if (now.ok() && *now == TemplateState::kReady) return std::optional<Build>();
   if (!now.ok() && OutcomeOf(now.status()) != Outcome::kNotFound) return now.status();
-  PGSTACK_ASSIGN_OR_RETURN(pg::Connection lock, conns_.Open());
+  PGSTACK_ASSIGN_OR_RETURN(pg::Connection opened, conns_.Open());
+  auto lock = std::make_unique<pg::Connection>(std::move(opened));
   // gc may remove a dead build's row between the two transactions below: then go again.
   for (int attempt = 0; attempt < 5; ++attempt) {
-    // The row is committed first, so that gc and other processes see the build; a discarded
-    // template becomes "building" again.
-    PGSTACK_RETURN_IF_ERROR(Begin(lock, wait_ms));
-    Status s = lock.Run(
-        "INSERT INTO pgstack_testdb.templates (hash, database, state) VALUES ($1, $2, "
-        "'building') ON CONFLICT (hash) DO UPDATE SET state = 'building', created_at = now() "
-        "WHERE templates.state = 'discarded'",
-        {hash, db});
-    if (s.ok()) s = lock.Run("COMMIT");
-    if (!s.ok()) {
-      RollbackQuietly(lock);
-      return LockedIfTimeout(s, hash, wait_ms);
-    }
-    PGSTACK_ASSIGN_OR_RETURN(std::string state, LockRow(lock, hash, wait_ms));
-    if (state.empty()) {
-      RollbackQuietly(lock);
-      continue;
-    }
-    if (state == "ready") {
-      RollbackQuietly(lock);
-      return std::optional<Build>();
-    }
+    PGSTACK_RETURN_IF_ERROR(Register(*lock, hash, db, wait_ms));
+    PGSTACK_ASSIGN_OR_RETURN(LockedRow row, LockRow(*lock, hash, wait_ms));
+    if (row.state.empty()) continue;
+    if (row.state == "ready") return std::optional<Build>();
     // "building" whose builder is gone (we hold its lock now), or just made: ours to build.
-    s = lock.Run(
+    Status s = lock->Run(
         "UPDATE pgstack_testdb.templates SET state = 'building', ready_at = NULL WHERE hash = $1",
         {hash});
     Result<std::string> password = s.ok() ? Prepare(hash, db) : Result<std::string>(s);
-    if (!password.ok()) {
-      RollbackQuietly(lock);
-      return password.status();
-    }
-    return std::optional<Build>(Build(hash, db, std::move(*password), std::move(lock)));
+    if (!password.ok()) return password.status();
+    return std::optional<Build>(
+        Build(hash, db, std::move(*password), std::move(lock), std::move(row.tx)));
   }
   return Status::Failure(fmt::format("template {}: its catalog row kept disappearing", hash));
 }
@@ -113,11 +115,11 @@ Result<std::string> Templates::Prepare(const std::string& hash, const std::strin
 Status Templates::Finish(Build& b) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
   PGSTACK_RETURN_IF_ERROR(SealTemplate(*ddl, b.database_));
-  PGSTACK_RETURN_IF_ERROR(b.lock_.Run(
+  PGSTACK_RETURN_IF_ERROR(b.lock_->Run(
       "UPDATE pgstack_testdb.templates SET state = 'ready', ready_at = now(), last_used = now() "
       "WHERE hash = $1",
       {b.hash_}));
-  return b.lock_.Run("COMMIT");
+  return b.locked_.Commit();
 }
 
 Status Templates::Abort(Build& b, bool discard) {
@@ -127,27 +129,29 @@ Status Templates::Abort(Build& b, bool discard) {
     s = ddl.ok() ? DropDatabaseAndRole(**ddl, b.database_) : ddl.status();
   }
   if (!s.ok()) {
-    RollbackQuietly(b.lock_);  // left "building" and unlocked: the next builder or gc cleans up
+    // Left "building" and unlocked now, whenever b goes: the next builder or gc cleans up. The
+    // rollback's own failure would only repeat that the connection broke.
+    (void)b.locked_.Rollback();
     return s;
   }
-  PGSTACK_RETURN_IF_ERROR(b.lock_.Run(
+  PGSTACK_RETURN_IF_ERROR(b.lock_->Run(
       discard ? "UPDATE pgstack_testdb.templates SET state = 'discarded' WHERE hash = $1"
               : "DELETE FROM pgstack_testdb.templates WHERE hash = $1",
       {b.hash_}));
-  return b.lock_.Run("COMMIT");
+  return b.locked_.Commit();
 }
 
 Status Templates::FinishAbandoned(const std::string& hash) {
   PGSTACK_ASSIGN_OR_RETURN(TemplateState now, State(hash));
   if (now == TemplateState::kReady) return Status::Ok();
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
-  PGSTACK_ASSIGN_OR_RETURN(std::string state, LockRow(*c, hash, o_.lock_wait_ms));
+  PGSTACK_ASSIGN_OR_RETURN(LockedRow row, LockRow(*c, hash, o_.lock_wait_ms));
   Status answer;
-  if (state.empty()) {
+  if (row.state.empty()) {
     answer = NotFound("template " + hash + " not found");
-  } else if (state == "discarded") {
+  } else if (row.state == "discarded") {
     answer = Gone("template " + hash + " was discarded");
-  } else if (state == "building") {
+  } else if (row.state == "building") {
     std::string db = TemplateDatabaseName(hash);
     PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
     PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult exists,
@@ -159,10 +163,9 @@ Status Templates::FinishAbandoned(const std::string& hash) {
           "UPDATE pgstack_testdb.templates SET state = 'ready', ready_at = now(), "
           "last_used = now() WHERE hash = $1",
           {hash});
-      if (answer.ok()) return c->Run("COMMIT");
+      if (answer.ok()) return row.tx.Commit();
     }
   }
-  RollbackQuietly(*c);
   return answer;
 }
 
@@ -182,11 +185,10 @@ Result<TemplateState> Templates::State(const std::string& hash) {
 Status Templates::Discard(const std::string& hash, int wait_ms) {
   PGSTACK_RETURN_IF_ERROR(ValidateHash(hash));
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease c, conns_.Acquire());
-  PGSTACK_ASSIGN_OR_RETURN(std::string state, LockRow(*c, hash, wait_ms));
-  if (state.empty() || state == "discarded") {
-    RollbackQuietly(*c);
-    return state.empty() ? NotFound("template " + hash + " not found")
-                         : Gone("template " + hash + " was discarded already");
+  PGSTACK_ASSIGN_OR_RETURN(LockedRow row, LockRow(*c, hash, wait_ms));
+  if (row.state.empty() || row.state == "discarded") {
+    return row.state.empty() ? NotFound("template " + hash + " not found")
+                             : Gone("template " + hash + " was discarded already");
   }
   // Dropped under the row lock: no clone of it can start meanwhile (test_pool.cpp).
   Status s = DropTestsOf(conns_, hash, wait_ms);
@@ -197,8 +199,7 @@ Status Templates::Discard(const std::string& hash, int wait_ms) {
   if (s.ok()) {
     s = c->Run("UPDATE pgstack_testdb.templates SET state = 'discarded' WHERE hash = $1", {hash});
   }
-  if (s.ok()) return c->Run("COMMIT");
-  RollbackQuietly(*c);
+  if (s.ok()) return row.tx.Commit();
   return s;
 }
 
@@ -238,7 +239,7 @@ Result<std::vector<TemplateInfo>> Templates::List() {
 }
 
 Status Templates::SetSource(Build& b, const std::string& origin, const std::string& source) {
-  return b.lock_.Run(
+  return b.lock_->Run(
       "UPDATE pgstack_testdb.templates SET origin = $2, source = $3::jsonb WHERE hash = $1",
       {b.hash_, origin, source});
 }

@@ -2,16 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "pgstack/core/os.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/transaction.h"
 #include "pgstack/testdb/catalog.h"
 #include "pgstack/testdb/database_ddl.h"
 #include "pgstack/testdb/names.h"
 #include "pgstack/testdb/outcome.h"
-#include "tx.h"
 
 namespace pgstack::testdb {
 namespace {
+
+using std::chrono::milliseconds;
 
 Status NoSuchTest(const std::string& hash, int64_t id) {
   return hash.empty()
@@ -29,6 +33,44 @@ Result<std::string> LockReadyTemplate(pg::Connection& c, const std::string& hash
              "FOR KEY SHARE SKIP LOCKED",
              {hash}));
   return r.rows() ? std::string(r.get(0, 0)) : std::string();
+}
+
+// Commits a row "creating" one more test database of hash, before the database exists
+// (catalog.h): its id and database name, with no password yet. nullopt when the template is not
+// ready or has max_tests databases already. The cap counts every database of the template,
+// whatever its state; creators of one template take turns on its row (FOR NO KEY UPDATE, a few
+// milliseconds) so that two cannot both see room for one more. A builder or discard holding the
+// row means "not ready": no clone then.
+Result<std::optional<TestDatabase>> AddCreatingRow(pg::Connection& c, const std::string& hash,
+                                                   int max_tests) {
+  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx,
+                           pg::Transaction::Begin(c, {.lock_timeout = milliseconds(2000)}));
+  auto turn = c.Exec(
+      "SELECT 1 FROM pgstack_testdb.templates WHERE hash = $1 AND state = 'ready' "
+      "FOR NO KEY UPDATE",
+      {hash});
+  Result<pg::QueryResult> inserted = pg::QueryResult();
+  if (!turn.ok()) {
+    inserted = turn.status();
+  } else if (turn->rows() == 1) {
+    inserted = c.Exec(
+        "WITH n AS (SELECT nextval('pgstack_testdb.tests_id_seq') AS id) "
+        "INSERT INTO pgstack_testdb.tests (id, hash, database, state) "
+        "SELECT n.id, $1, $2 || n.id, 'creating' FROM n "
+        "WHERE (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = $1) < $3::int "
+        "RETURNING id, database",
+        {hash, TestDatabaseStem(hash), std::to_string(max_tests)});
+  }
+  if (!inserted.ok()) {
+    if (pg::Classify(inserted.status()) == pg::ErrorClass::kLockNotAvailable) {
+      return std::optional<TestDatabase>();
+    }
+    return inserted.status();
+  }
+  PGSTACK_RETURN_IF_ERROR(tx.Commit());
+  if (inserted->rows() == 0) return std::optional<TestDatabase>();
+  PGSTACK_ASSIGN_OR_RETURN(long long id, inserted->get_int<long long>(0, 0));
+  return std::optional<TestDatabase>(TestDatabase{id, hash, std::string(inserted->get(0, 1))});
 }
 
 }  // namespace
@@ -79,73 +121,41 @@ Result<TestPool::Claimed> TestPool::Claim(const std::string& hash) {
 Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bool hand_out) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
-  // The row is committed before the database exists, as "creating" (catalog.h). The cap
-  // counts every database of the template, whatever its state; creators of one template take
-  // turns on its row (FOR NO KEY UPDATE, a few milliseconds) so that two cannot both see room
-  // for one more. A builder or discard holding the row means "not ready": no clone then.
-  PGSTACK_RETURN_IF_ERROR(Begin(*row, 2000));
-  auto turn = row->Exec(
-      "SELECT 1 FROM pgstack_testdb.templates WHERE hash = $1 AND state = 'ready' "
-      "FOR NO KEY UPDATE",
-      {hash});
-  Result<pg::QueryResult> inserted = pg::QueryResult();
-  if (!turn.ok()) {
-    inserted = turn.status();
-  } else if (turn->rows() == 1) {
-    inserted = row->Exec(
-        "WITH n AS (SELECT nextval('pgstack_testdb.tests_id_seq') AS id) "
-        "INSERT INTO pgstack_testdb.tests (id, hash, database, state) "
-        "SELECT n.id, $1, $2 || n.id, 'creating' FROM n "
-        "WHERE (SELECT count(*) FROM pgstack_testdb.tests WHERE hash = $1) < $3::int "
-        "RETURNING id, database",
-        {hash, TestDatabaseStem(hash), std::to_string(o_.max_tests)});
-  }
-  if (!inserted.ok()) {
-    RollbackQuietly(*row);
-    if (pg::Classify(inserted.status()) == pg::ErrorClass::kLockNotAvailable) {
-      return std::optional<TestDatabase>();
+  PGSTACK_ASSIGN_OR_RETURN(std::optional<TestDatabase> t, AddCreatingRow(*row, hash, o_.max_tests));
+  if (!t) return t;
+  std::string id = std::to_string(t->id);
+  Status made;
+  {
+    PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx,
+                             pg::Transaction::Begin(*row, {.lock_timeout = milliseconds(1000)}));
+    // gc may have taken a "creating" row that was not locked yet: then it is gone, and so are we.
+    PGSTACK_ASSIGN_OR_RETURN(
+        pg::QueryResult mine,
+        row->Exec("SELECT 1 FROM pgstack_testdb.tests WHERE id = $1 FOR UPDATE", {id}));
+    if (mine.rows() == 0) return std::optional<TestDatabase>();
+    auto source = LockReadyTemplate(*row, hash);
+    made = source.ok() ? Status::Ok() : source.status();
+    if (made.ok() && !source->empty()) {
+      made = MakeClone(*ddl, t->database, hash, *source, !o_.pooled, t->password);
+      if (made.ok()) {
+        PGSTACK_RETURN_IF_ERROR(row->Run(
+            hand_out ? "UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now(), "
+                       "password = NULLIF($2, '') WHERE id = $1"
+                     : "UPDATE pgstack_testdb.tests SET state = 'ready', password = NULLIF($2, '') "
+                       "WHERE id = $1",
+            {id, t->password}));
+        PGSTACK_RETURN_IF_ERROR(tx.Commit());
+        return t;
+      }
     }
-    return inserted.status();
   }
-  PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
-  pg::QueryResult& ins = *inserted;
-  if (ins.rows() == 0) return std::optional<TestDatabase>();
-  PGSTACK_ASSIGN_OR_RETURN(long long new_id, ins.get_int<long long>(0, 0));
-  TestDatabase t{new_id, hash, std::string(ins.get(0, 1))};
-  std::string id = std::to_string(t.id);
-  auto forget = [&]() -> Status {  // nothing was created: the row goes
-    RollbackQuietly(*row);
-    (void)DropMarkedRole(*ddl, t.database);
-    return row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {id});
-  };
-  PGSTACK_RETURN_IF_ERROR(Begin(*row, 1000));
-  // gc may have taken a "creating" row that was not locked yet: then it is gone, and so are we.
-  auto mine = row->Exec("SELECT 1 FROM pgstack_testdb.tests WHERE id = $1 FOR UPDATE", {id});
-  if (!mine.ok() || mine->rows() == 0) {
-    RollbackQuietly(*row);
-    if (!mine.ok()) return mine.status();
-    return std::optional<TestDatabase>();
-  }
-  auto source = LockReadyTemplate(*row, hash);
-  if (!source.ok() || source->empty()) {
-    Status f = forget();
-    if (!source.ok()) return source.status();
-    if (!f.ok()) return f;
-    return std::optional<TestDatabase>();
-  }
-  Status made = MakeClone(*ddl, t.database, hash, *source, !o_.pooled, t.password);
-  if (!made.ok()) {
-    (void)forget();
-    return made;
-  }
-  PGSTACK_RETURN_IF_ERROR(row->Run(
-      hand_out ? "UPDATE pgstack_testdb.tests SET state = 'in_use', handed_out_at = now(), "
-                 "password = NULLIF($2, '') WHERE id = $1"
-               : "UPDATE pgstack_testdb.tests SET state = 'ready', password = NULLIF($2, '') "
-                 "WHERE id = $1",
-      {id, t.password}));
-  PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
-  return std::optional<TestDatabase>(std::move(t));
+  // The template is not ready or the clone failed: nothing was created, so the row goes (after
+  // the transaction, which a failed statement may have aborted).
+  (void)DropMarkedRole(*ddl, t->database);
+  Status forgot = row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {id});
+  if (!made.ok()) return made;
+  PGSTACK_RETURN_IF_ERROR(forgot);
+  return std::optional<TestDatabase>();
 }
 
 Status TestPool::Unlock(const std::string& hash, int64_t id) {
@@ -186,23 +196,18 @@ Status TestPool::MarkDirty(const std::string& hash, int64_t id) {
 Result<bool> TestPool::RecreateOne(int64_t only_id) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
-  PGSTACK_RETURN_IF_ERROR(Begin(*row, o_.get_wait_ms));
-  auto picked = row->Exec(
-      "SELECT id, hash, database, coalesce(password, '') FROM pgstack_testdb.tests "
-      "WHERE state = 'dirty' AND id = $1::bigint FOR UPDATE",
-      {std::to_string(only_id)});
-  if (!picked.ok() || picked->rows() == 0) {
-    RollbackQuietly(*row);
-    if (!picked.ok()) return picked.status();
-    return false;
-  }
-  std::string id(picked->get(0, 0)), hash(picked->get(0, 1)), name(picked->get(0, 2));
-  std::string password(picked->get(0, 3));
-  Status dropped = DropDatabase(*ddl, name);
-  if (!dropped.ok()) {
-    RollbackQuietly(*row);
-    return dropped;
-  }
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::Transaction tx,
+      pg::Transaction::Begin(*row, {.lock_timeout = milliseconds(o_.get_wait_ms)}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult picked,
+      row->Exec("SELECT id, hash, database, coalesce(password, '') FROM pgstack_testdb.tests "
+                "WHERE state = 'dirty' AND id = $1::bigint FOR UPDATE",
+                {std::to_string(only_id)}));
+  if (picked.rows() == 0) return false;
+  std::string id(picked.get(0, 0)), hash(picked.get(0, 1)), name(picked.get(0, 2));
+  std::string password(picked.get(0, 3));
+  PGSTACK_RETURN_IF_ERROR(DropDatabase(*ddl, name));
   auto source = LockReadyTemplate(*row, hash);
   Status made = source.ok() ? Status::Ok() : source.status();
   if (made.ok() && !source->empty()) {
@@ -211,7 +216,7 @@ Result<bool> TestPool::RecreateOne(int64_t only_id) {
     if (made.ok()) {
       PGSTACK_RETURN_IF_ERROR(
           row->Run("UPDATE pgstack_testdb.tests SET state = 'ready' WHERE id = $1", {id}));
-      PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
+      PGSTACK_RETURN_IF_ERROR(tx.Commit());
       return true;
     }
   }
@@ -219,7 +224,7 @@ Result<bool> TestPool::RecreateOne(int64_t only_id) {
   // go too.
   PGSTACK_RETURN_IF_ERROR(DropMarkedRole(*ddl, name));
   PGSTACK_RETURN_IF_ERROR(row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {id}));
-  PGSTACK_RETURN_IF_ERROR(row->Run("COMMIT"));
+  PGSTACK_RETURN_IF_ERROR(tx.Commit());
   if (!made.ok()) return made;
   return true;
 }
@@ -248,37 +253,29 @@ Result<bool> TestPool::FillOne() {
 Result<bool> TestPool::DropDirtyOne() {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns_.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns_.Acquire());
-  PGSTACK_RETURN_IF_ERROR(Begin(*row, 1000));
-  auto picked = row->Exec(
-      "SELECT id, database FROM pgstack_testdb.tests WHERE state = 'dirty' ORDER BY id "
-      "LIMIT 1 FOR UPDATE SKIP LOCKED");
-  if (!picked.ok() || picked->rows() == 0) {
-    RollbackQuietly(*row);
-    if (!picked.ok()) return picked.status();
-    return false;
-  }
-  Status s = DropDatabaseAndRole(*ddl, std::string(picked->get(0, 1)));
-  if (s.ok()) {
-    s = row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1",
-                 {std::string(picked->get(0, 0))});
-  }
-  if (s.ok()) s = row->Run("COMMIT");
-  if (!s.ok()) {
-    RollbackQuietly(*row);
-    return s;
-  }
+  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx,
+                           pg::Transaction::Begin(*row, {.lock_timeout = milliseconds(1000)}));
+  PGSTACK_ASSIGN_OR_RETURN(
+      pg::QueryResult picked,
+      row->Exec("SELECT id, database FROM pgstack_testdb.tests WHERE state = 'dirty' ORDER BY id "
+                "LIMIT 1 FOR UPDATE SKIP LOCKED"));
+  if (picked.rows() == 0) return false;
+  PGSTACK_RETURN_IF_ERROR(DropDatabaseAndRole(*ddl, std::string(picked.get(0, 1))));
+  PGSTACK_RETURN_IF_ERROR(
+      row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {std::string(picked.get(0, 0))}));
+  PGSTACK_RETURN_IF_ERROR(tx.Commit());
   return true;
 }
 
 Status DropTestsOf(ConnPool& conns, const std::string& hash, int wait_ms) {
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease row, conns.Acquire());
   PGSTACK_ASSIGN_OR_RETURN(ConnPool::Lease ddl, conns.Acquire());
-  PGSTACK_RETURN_IF_ERROR(Begin(*row, wait_ms));
+  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx,
+                           pg::Transaction::Begin(*row, {.lock_timeout = milliseconds(wait_ms)}));
   auto rows = row->Exec(
       "SELECT id, database FROM pgstack_testdb.tests WHERE hash = $1 ORDER BY id FOR UPDATE",
       {hash});
   if (!rows.ok()) {
-    RollbackQuietly(*row);
     if (pg::Classify(rows.status()) == pg::ErrorClass::kLockNotAvailable) {
       return Locked(
           fmt::format("a test database of template {} stayed busy for {} ms", hash, wait_ms));
@@ -289,13 +286,13 @@ Status DropTestsOf(ConnPool& conns, const std::string& hash, int wait_ms) {
     Status s = DropDatabaseAndRole(*ddl, std::string(rows->get(i, 1)));
     if (!s.ok()) {
       // Keep what was done: the rows of the databases already dropped go.
-      (void)row->Run("COMMIT");
+      (void)tx.Commit();
       return s;
     }
     PGSTACK_RETURN_IF_ERROR(
         row->Run("DELETE FROM pgstack_testdb.tests WHERE id = $1", {std::string(rows->get(i, 0))}));
   }
-  return row->Run("COMMIT");
+  return tx.Commit();
 }
 
 }  // namespace pgstack::testdb

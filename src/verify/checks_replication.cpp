@@ -11,6 +11,7 @@
 #include "pgstack/location/stack_state.h"
 #include "pgstack/pg/error_class.h"
 #include "text.h"
+#include "transaction.h"
 
 namespace pgstack::verify {
 namespace {
@@ -158,7 +159,8 @@ Outcome ReplicationReadOnly(Probe& probe) {
       return Outcome::Fail(
           fmt::format("replica {} (port {}): {}", r.node, r.port, c.status().message()));
     // Rolled back whatever happens: a replica that takes it must keep nothing of the check.
-    Status w = c->Run("BEGIN; CREATE TABLE pgstack_verify_read_only (x int); ROLLBACK");
+    Status w = InRolledBackTransaction(
+        *c, [&c] { return c->Run("CREATE TABLE pgstack_verify_read_only (x int)"); });
     if (w.ok())
       accepted.push_back(fmt::format("replica {} (port {})", r.node, r.port));
     else if (pg::Classify(w) == pg::ErrorClass::kReadOnlyTransaction)

@@ -9,7 +9,8 @@
 
 namespace pgstack::verify {
 
-// BEGIN; body(); ROLLBACK. Returns body's status (or BEGIN's); the connection is idle after.
+// Runs body() in a transaction rolled back after it. Returns body's status (or that of the
+// transaction's begin or rollback); the connection is idle after.
 Status InRolledBackTransaction(pg::Connection& conn, const std::function<Status()>& body);
 
 }  // namespace pgstack::verify

@@ -5,12 +5,14 @@
 // over from nothing (only a finished build is ever marked ready).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "pgstack/core/status.h"
 #include "pgstack/pg/connection.h"
+#include "pgstack/pg/transaction.h"
 #include "pgstack/testdb/conn_pool.h"
 #include "pgstack/testdb/options.h"
 
@@ -41,15 +43,20 @@ class Build {
 
  private:
   friend class Templates;
-  Build(std::string hash, std::string database, std::string password, pg::Connection lock)
+  Build(std::string hash, std::string database, std::string password,
+        std::unique_ptr<pg::Connection> lock, pg::Transaction locked)
       : hash_(std::move(hash)),
         database_(std::move(database)),
         password_(std::move(password)),
-        lock_(std::move(lock)) {}
+        lock_(std::move(lock)),
+        locked_(std::move(locked)) {}
   std::string hash_;
   std::string database_;
   std::string password_;
-  pg::Connection lock_;
+  // Heap-held: locked_ refers to it, and a Build moves. Declared first, so that it outlives
+  // locked_.
+  std::unique_ptr<pg::Connection> lock_;
+  pg::Transaction locked_;  // on lock_, holding the row
 };
 
 class Templates {
