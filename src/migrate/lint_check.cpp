@@ -31,6 +31,7 @@ void Checker::Walk(const Migration& m) {
     bare_ = st.kind == StatementKind::kNoTransaction;
     if (statements_mode) held_.clear();
     if (st.copy_from_stdin) continue;  // data, not schema: nothing to lint
+    UnknownIgnoredRules();
     std::string_view sql = std::string_view(m.up.sql).substr(st.begin, st.end - st.begin);
     auto parsed = ParseStatement(sql);
     if (!parsed.ok) {

@@ -92,6 +92,9 @@ class Checker {
   void ChangeRows(std::string_view verb, const json& b);
 
   // lint_findings.cpp
+  // A lint-ignore finding for each rule the comments above the current statement name that
+  // does not exist.
+  void UnknownIgnoredRules();
   // The line of the current statement in its file.
   int Line() const;
   // A finding at the current statement.

@@ -3,17 +3,23 @@
 // `-- pgstack:lint-ignore RULE` comment right above the statement silences it.
 #include <fmt/format.h>
 
-#include <set>
+#include <vector>
 
 #include "lint_checker.h"
 
 namespace pgstack::migrate::internal {
 namespace {
 
+// A rule named by a lint-ignore comment, and where in the SQL its name is.
+struct IgnoredRule {
+  std::string_view id;
+  size_t offset;
+};
+
 // The comment lines right above a statement: `-- pgstack:lint-ignore RULE[,RULE] reason`
 // silences RULE there.
-std::set<std::string> IgnoredAt(std::string_view sql, size_t offset) {
-  std::set<std::string> out;
+std::vector<IgnoredRule> IgnoredAt(std::string_view sql, size_t offset) {
+  std::vector<IgnoredRule> out;
   size_t nl = offset == 0 ? std::string_view::npos : sql.rfind('\n', offset - 1);
   size_t line_start = nl == std::string_view::npos ? 0 : nl + 1;
   while (line_start > 0) {
@@ -30,7 +36,8 @@ std::set<std::string> IgnoredAt(std::string_view sql, size_t offset) {
       std::string_view rules = rest.substr(0, rest.find_first_of(" \t\r"));
       while (!rules.empty()) {
         size_t comma = rules.find(',');
-        out.insert(std::string(rules.substr(0, comma)));
+        std::string_view id = rules.substr(0, comma);
+        if (!id.empty()) out.push_back({id, static_cast<size_t>(id.data() - sql.data())});
         rules = comma == std::string_view::npos ? "" : rules.substr(comma + 1);
       }
     }
@@ -43,6 +50,17 @@ std::set<std::string> IgnoredAt(std::string_view sql, size_t offset) {
 
 int Checker::Line() const {
   return text_->first_line + LineColumnAt(text_->sql, stmt_ ? stmt_->begin : 0).line - 1;
+}
+
+void Checker::UnknownIgnoredRules() {
+  if (!emit_) return;
+  for (const IgnoredRule& ignored : IgnoredAt(text_->sql, stmt_->begin)) {
+    auto known = ParseLintRuleId(ignored.id);
+    if (known.ok()) continue;
+    LineColumn lc = LineColumnAt(text_->sql, ignored.offset);
+    EmitAt(text_->first_line + lc.line - 1, lc.column, LintRuleId::kLintIgnoreUnknownRule,
+           "lint-ignore: " + known.status().message());
+  }
 }
 
 void Checker::Emit(LintRuleId rule, std::string what) {
@@ -60,7 +78,11 @@ void Checker::EmitAt(int line, int column, LintRuleId rule, std::string what) {
       d != options_.disabled_in_dir.end() && d->second.count(id)) {
     return;
   }
-  if (stmt_ && IgnoredAt(text_->sql, stmt_->begin).count(id)) return;
+  if (stmt_) {
+    for (const IgnoredRule& ignored : IgnoredAt(text_->sql, stmt_->begin)) {
+      if (ignored.id == id) return;
+    }
+  }
   report_.findings.push_back(
       Finding{.rule = id,
               .severity = r.severity,

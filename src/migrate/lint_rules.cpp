@@ -253,6 +253,13 @@ constexpr LintRule kRules[] = {
      "check the statement by hand (pgstack migrate validate checks the syntax on the server; "
      "lint --trace shows what it locks)",
      "ALTER TABLE orders ALTER COLUMN total SET EXPRESSION AS (price * quantity);", "SELECT 1;"},
+    {kLintIgnoreUnknownRule, "lint-ignore-unknown-rule", kError,
+     "a lint-ignore comment that names no rule",
+     "runs the statement as it would without the comment, and the linter reports what the "
+     "comment meant to silence: a rule id that is mistyped, or no longer exists, silences nothing",
+     "name the rule as pgstack migrate lint --rules lists it (the finding says the nearest one)",
+     "-- pgstack:lint-ignore droping-table the table is empty everywhere\nDROP TABLE legacy;",
+     "-- pgstack:lint-ignore dropping-table the table is empty everywhere\nDROP TABLE legacy;"},
     {kTraceTableRewrite, "trace-table-rewrite", kWarning,
      "--trace saw a statement rewrite an existing table that no static rule flagged",
      "rewrote the table (its relfilenode changed) under an ACCESS EXCLUSIVE lock",

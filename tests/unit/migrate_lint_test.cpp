@@ -137,6 +137,21 @@ TEST_F(LintTest, LintIgnoreSilencesOnlyTheNamedRuleOnTheNextStatement) {
                     "dropping-table"));
 }
 
+TEST_F(LintTest, ALintIgnoreNamingNoRuleIsAnErrorAtTheNameWithTheNearest) {
+  LintReport r = LintSql(
+      "-- why\n-- pgstack:lint-ignore renaming-table,droping-table x\nDROP TABLE legacy;\n");
+  ASSERT_EQ(Join(Rules(r)), "lint-ignore-unknown-rule,dropping-table");
+  EXPECT_EQ(r.findings[0].severity, Severity::kError);
+  EXPECT_EQ(r.findings[0].line, 2);
+  EXPECT_EQ(r.findings[0].column, 39);
+  EXPECT_NE(r.findings[0].message.find("'droping-table' (did you mean 'dropping-table'?"),
+            std::string::npos)
+      << r.findings[0].message;
+  // Applied migrations (context) report nothing, this included.
+  EXPECT_EQ(Join(Rules(LintSql("SELECT 1;", {}, {"-- pgstack:lint-ignore nope x\nSELECT 1;"}))),
+            "");
+}
+
 TEST_F(LintTest, WorkOnATableCreatedInTheSameRunIsNotFlagged) {
   LintReport r = LintSql(
       "CREATE TABLE gadgets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, code text NOT "

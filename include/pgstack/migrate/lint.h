@@ -5,7 +5,8 @@
 //
 // Statements are parsed with PostgreSQL's own grammar (libpg_query). A table created earlier in
 // the same migration or run is new: work on it takes no alarm. A comment line
-// `-- pgstack:lint-ignore RULE reason` right above a statement silences RULE there.
+// `-- pgstack:lint-ignore RULE reason` right above a statement silences RULE there (a RULE that
+// names no rule is a lint-ignore-unknown-rule finding).
 #pragma once
 
 #include <map>
@@ -71,6 +72,7 @@ enum class LintRuleId {
   // Statements that do not parse, and the linter's own limits.
   kSyntaxError,
   kNotParsed,
+  kLintIgnoreUnknownRule,
   kTraceTableRewrite,  // the last: lint_rules.cpp counts the rows by it
 };
 
