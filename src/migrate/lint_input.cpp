@@ -54,11 +54,8 @@ Result<std::set<std::string>> DisabledRulesOf(const std::string& dir) {
     std::string rule;
     while (std::getline(rules, rule, ',')) {
       if (rule.empty()) continue;
-      if (!FindLintRule(rule)) {
-        return Status::InvalidInput(
-            fmt::format("{}:{}: unknown lint rule '{}' (pgstack migrate lint --rules lists them)",
-                        path, n, rule));
-      }
+      auto known = ParseLintRuleId(rule);
+      if (!known.ok()) return known.status().WithContext(fmt::format("{}:{}", path, n));
       out.insert(rule);
     }
   }
@@ -72,11 +69,10 @@ Result<std::set<std::string>> ConfigDisabledRules(const core::MigrateConfig& con
   for (const auto& [key, rules] : config.lint_disable) {
     if (!internal::ConfigKeyNamesDir(key, dir, config_file)) continue;
     for (const std::string& rule : rules) {
-      if (!FindLintRule(rule)) {
-        return Status::InvalidInput(fmt::format(
-            "{}: migrate.lint_disable.{}: unknown lint rule '{}' (pgstack migrate lint --rules "
-            "lists them)",
-            config_file, key, rule));
+      auto known = ParseLintRuleId(rule);
+      if (!known.ok()) {
+        return known.status().WithContext(
+            fmt::format("{}: migrate.lint_disable.{}", config_file, key));
       }
       out.insert(rule);
     }

@@ -113,7 +113,7 @@ Result<TraceReport> Trace(const ScratchOptions& where, const std::vector<const M
 }
 
 void AddTraceFindings(const TraceReport& trace, LintReport& report) {
-  const LintRule* rule = FindLintRule("trace-table-rewrite");
+  const LintRule& rule = LintRuleOf(LintRuleId::kTraceTableRewrite);
   for (const TraceStep& s : trace.steps) {
     if (s.rewritten.empty()) continue;
     bool flagged = false;
@@ -125,15 +125,15 @@ void AddTraceFindings(const TraceReport& trace, LintReport& report) {
     std::string tables;
     for (const std::string& t : s.rewritten) tables += (tables.empty() ? "" : ", ") + t;
     report.findings.push_back(
-        Finding{.rule = std::string(rule->id),
-                .severity = rule->severity,
+        Finding{.rule = std::string(rule.id),
+                .severity = rule.severity,
                 .file = s.file,
                 .line = s.line,
                 .column = 1,
                 .message = fmt::format("--trace: this statement rewrote {} ({:.0f} ms on the "
                                        "clone): PostgreSQL 17 {}",
-                                       tables, s.ms, rule->postgres),
-                .fix = std::string(rule->fix)});
+                                       tables, s.ms, rule.postgres),
+                .fix = std::string(rule.fix)});
   }
 }
 

@@ -85,6 +85,25 @@ TEST_F(LintTest, RuleIdsAreUniqueAndFindable) {
   EXPECT_EQ(FindLintRule("no-such-rule"), nullptr);
 }
 
+TEST_F(LintTest, EachRuleIdHasItsRowAndAMistypedNameItsNearest) {
+  for (const LintRule& rule : LintRules()) {
+    EXPECT_EQ(&LintRuleOf(rule.key), &rule) << rule.id;
+    auto parsed = ParseLintRuleId(rule.id);
+    ASSERT_TRUE(parsed.ok()) << rule.id;
+    EXPECT_EQ(*parsed, rule.key);
+  }
+  auto typo = ParseLintRuleId("droping-table");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.status().code(), Code::kInvalidInput);
+  EXPECT_NE(typo.status().message().find("'droping-table'"), std::string::npos);
+  EXPECT_NE(typo.status().message().find("did you mean 'dropping-table'"), std::string::npos)
+      << typo.status().message();
+  EXPECT_EQ(typo.status().message().find('\n'), std::string::npos);
+  auto far = ParseLintRuleId("zzz");
+  ASSERT_FALSE(far.ok());
+  EXPECT_EQ(far.status().message().find("did you mean"), std::string::npos);
+}
+
 TEST_F(LintTest, FindingNamesFileLineAndColumnOfTheStatement) {
   LintReport r = LintSql(
       "-- the owner of an account\n\n\n  ALTER TABLE accounts ADD CONSTRAINT accounts_owner_fk "
@@ -116,6 +135,21 @@ TEST_F(LintTest, LintIgnoreSilencesOnlyTheNamedRuleOnTheNextStatement) {
   // A blank line between them ends the comment block above the statement.
   EXPECT_TRUE(Fires(LintSql("-- pgstack:lint-ignore dropping-table x\n\nDROP TABLE legacy;\n"),
                     "dropping-table"));
+}
+
+TEST_F(LintTest, ALintIgnoreNamingNoRuleIsAnErrorAtTheNameWithTheNearest) {
+  LintReport r = LintSql(
+      "-- why\n-- pgstack:lint-ignore renaming-table,droping-table x\nDROP TABLE legacy;\n");
+  ASSERT_EQ(Join(Rules(r)), "lint-ignore-unknown-rule,dropping-table");
+  EXPECT_EQ(r.findings[0].severity, Severity::kError);
+  EXPECT_EQ(r.findings[0].line, 2);
+  EXPECT_EQ(r.findings[0].column, 39);
+  EXPECT_NE(r.findings[0].message.find("'droping-table' (did you mean 'dropping-table'?"),
+            std::string::npos)
+      << r.findings[0].message;
+  // Applied migrations (context) report nothing, this included.
+  EXPECT_EQ(Join(Rules(LintSql("SELECT 1;", {}, {"-- pgstack:lint-ignore nope x\nSELECT 1;"}))),
+            "");
 }
 
 TEST_F(LintTest, WorkOnATableCreatedInTheSameRunIsNotFlagged) {
@@ -308,6 +342,24 @@ TEST_F(LintTest, EveryRuleIsDocumentedWithItsExample) {
     EXPECT_NE(text.str().find(std::string(rule.bad)), std::string::npos)
         << rule.id << "'s example is not in docs/migrations.md";
   }
+}
+
+// The other way round from EveryRuleIsDocumentedWithItsExample: the docs' list of rules is the
+// table's, in its order, with no heading for a rule the table does not have.
+TEST_F(LintTest, TheDocsListExactlyTheRulesOfTheTable) {
+  auto doc = std::filesystem::path(PGSTACK_SOURCE_DIR) / "docs/migrations.md";
+  std::ifstream in(doc);
+  ASSERT_TRUE(in) << doc;
+  std::vector<std::string> documented;
+  const std::string heading = "#### `";
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(heading, 0) != 0) continue;
+    documented.push_back(
+        line.substr(heading.size(), line.find('`', heading.size()) - heading.size()));
+  }
+  std::vector<std::string> table;
+  for (const LintRule& rule : LintRules()) table.emplace_back(rule.id);
+  EXPECT_EQ(Join(documented), Join(table));
 }
 
 }  // namespace

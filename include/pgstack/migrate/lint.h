@@ -5,7 +5,8 @@
 //
 // Statements are parsed with PostgreSQL's own grammar (libpg_query). A table created earlier in
 // the same migration or run is new: work on it takes no alarm. A comment line
-// `-- pgstack:lint-ignore RULE reason` right above a statement silences RULE there.
+// `-- pgstack:lint-ignore RULE reason` right above a statement silences RULE there (a RULE that
+// names no rule is a lint-ignore-unknown-rule finding).
 #pragma once
 
 #include <map>
@@ -27,8 +28,57 @@ enum class Severity { kInfo = 0, kWarning = 1, kError = 2 };
 std::string_view SeverityName(Severity s);  // "info", "warning", "error"
 std::optional<Severity> ParseSeverity(std::string_view name);
 
+// The rules as code names them: one constant per row of LintRules(), in the same order
+// (lint_rules.cpp asserts it at compile time), so that a mistyped rule does not compile. The
+// text of an id ("dropping-table") is for users: what they write comes in through
+// ParseLintRuleId.
+enum class LintRuleId {
+  // Indexes.
+  kRequireConcurrentIndexCreation,
+  kRequireConcurrentIndexDeletion,
+  kRequireConcurrentReindex,
+  kConcurrentlyInTransaction,
+  // Constraints.
+  kAddingForeignKeyConstraint,
+  kConstraintMissingNotValid,
+  kDisallowedUniqueConstraint,
+  kAddingExclusionConstraint,
+  kSettingNotNull,
+  // Columns.
+  kChangingColumnType,
+  kAddingFieldWithVolatileDefault,
+  kAddingSerialColumn,
+  kAddingStoredGeneratedColumn,
+  kAddingRequiredField,
+  // Code still running.
+  kRenamingTable,
+  kRenamingColumn,
+  kDroppingTable,
+  kDroppingColumn,
+  // Maintenance statements.
+  kVacuumFull,
+  kCluster,
+  kTruncateCascade,
+  kDetachPartitionWithoutConcurrently,
+  // The transaction as a whole, and pgstack's runner.
+  kMultipleStrongLocks,
+  kNonIdempotentResume,
+  kLockTimeoutDisabled,
+  // Style: new columns.
+  kPreferBigintOverInt,
+  kPreferIdentity,
+  kPreferTimestamptz,
+  kPreferTextField,
+  // Statements that do not parse, and the linter's own limits.
+  kSyntaxError,
+  kNotParsed,
+  kLintIgnoreUnknownRule,
+  kTraceTableRewrite,  // the last: lint_rules.cpp counts the rows by it
+};
+
 struct LintRule {
-  std::string_view id;
+  LintRuleId key;
+  std::string_view id;  // the name users write: "dropping-table"
   Severity severity;
   std::string_view summary;   // what it catches, one line
   std::string_view postgres;  // what PostgreSQL 17 does: lock, how long, rewrite or scan
@@ -40,7 +90,12 @@ struct LintRule {
 
 // Every rule, in the order the docs list them.
 std::span<const LintRule> LintRules();
+const LintRule& LintRuleOf(LintRuleId key);
+// The row whose id is `id`, nullptr when none is.
 const LintRule* FindLintRule(std::string_view id);
+// A rule named by a user: kInvalidInput "unknown lint rule 'ID' (did you mean 'NEAREST'?; ...)"
+// when no rule has that id, for the caller to put where it was written in front.
+Result<LintRuleId> ParseLintRuleId(std::string_view id);
 
 struct Finding {
   std::string rule;
