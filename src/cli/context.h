@@ -121,9 +121,15 @@ struct Context {
 using RunFn = std::function<int()>;
 using RegisterFn = RunFn (*)(CLI::App& sub, Context& ctx);
 
+// Whether a command reads the selected environment of the config file (or the stack it
+// describes). main refuses a --env the config file lacks before running one that does, so that a
+// typo cannot act on the default's stack; cache, help, completion and man read none.
+enum class ReadsEnv { kYes, kNo };
+
 struct CommandSpec {
   const char* name;
   const char* help;
+  ReadsEnv env;
   RegisterFn add;
 };
 
