@@ -46,6 +46,8 @@ class Reporter {
   bool verbose() const { return g_.verbose; }
   // A line of human output.
   void Line(const std::string& text) const;
+  // Whole lines of human output, as Line prints each (the last line break is optional).
+  void Text(const std::string& text) const;
   // How human output on stdout fits it: the terminal's width and colour (core::TextStyle);
   // plain whole lines when stdout is not a terminal, and under --json.
   core::TextStyle Style() const;
