@@ -282,8 +282,8 @@ TEST_F(TestdbBuild, GetExportWritesEnvsVariablesInEachOfEnvsFormats) {
   };
   auto sh = get("--export");
   ASSERT_EQ(sh.exit_code, 0) << sh.output;
-  for (std::string name : {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD",
-                           "DATABASE_URL", "PGSTACK_TESTDB_ID"}) {
+  for (std::string name : {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "DATABASE_URL",
+                           "PGSTACK_TESTDB_ID"}) {
     EXPECT_NE(sh.output.find("export " + name + "='"), std::string::npos) << name << sh.output;
   }
   EXPECT_NE(sh.output.find("export PGSSLMODE='disable'\n"), std::string::npos) << sh.output;
