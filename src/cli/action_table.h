@@ -14,7 +14,9 @@
 namespace pgstack::cli {
 
 // What an action needs before it runs: only its flags and files, or the database (the
-// environment loaded and its endpoint resolved; migrate also parses every common flag first).
+// environment loaded and its endpoint resolved). A command that prepares `Inputs` for its actions
+// (migrate: the environment loaded and every common flag parsed) does so by it; the others'
+// actions reach the database themselves, after checking their own flags.
 enum class Needs { kDirectory, kDatabase };
 
 // An action of a command whose flags (its own and its actions', as typed) are a `Flags`.
