@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "action_table.h"
 #include "commands.h"
 #include "pgstack/bench/jsonb_bench.h"
 #include "pgstack/bench/pool_report.h"
@@ -56,8 +57,14 @@ Status CheckSvgPath(const std::string& path) {
   return Status::Ok();
 }
 
-int RunPool(Context& ctx, const bench::PoolFlags& flags) {
-  auto options = bench::ParsePoolFlags(flags);
+struct Flags {
+  bench::PoolFlags pool;
+  long long rows = bench::JsonbOptions{}.rows;
+  int runs = bench::JsonbOptions{}.runs;
+};
+
+int RunPool(Context& ctx, const Flags& f) {
+  auto options = bench::ParsePoolFlags(f.pool);
   if (options.ok()) {
     if (Status s = CheckSvgPath(options->svg); !s.ok()) return ctx.out.Fail(s);
   }
@@ -82,8 +89,8 @@ int RunPool(Context& ctx, const bench::PoolFlags& flags) {
   return 0;
 }
 
-int RunJsonb(Context& ctx, long long rows, int runs) {
-  auto options = bench::ParseJsonbFlags(rows, runs);
+int RunJsonb(Context& ctx, const Flags& f) {
+  auto options = bench::ParseJsonbFlags(f.rows, f.runs);
   auto endpoints = Start(ctx, options.status());
   if (!endpoints.ok()) return ctx.out.Fail(endpoints.status());
   auto report = bench::RunJsonbBench(*endpoints, *options, Hooks(ctx));
@@ -93,46 +100,47 @@ int RunJsonb(Context& ctx, long long rows, int runs) {
   return 0;
 }
 
+void AddPoolFlags(CLI::App& pool, Flags& f) {
+  bench::PoolFlags& flags = f.pool;
+  pool.add_option("--endpoint", flags.endpoints, "direct, pooled, or both (comma-separated)")
+      ->capture_default_str();
+  pool.add_option("--mode", flags.modes,
+                  "persistent, per-transaction (a new connection per transaction, pgbench -C)")
+      ->capture_default_str();
+  pool.add_option("--clients", flags.clients, "client counts, comma-separated")
+      ->capture_default_str();
+  pool.add_option("--workload", flags.workload, "select, write or jsonb")
+      ->capture_default_str()
+      ->each([&flags](const std::string&) { flags.workload_given = true; });
+  pool.add_option("--sql", flags.sql, "run this statement instead of a workload");
+  pool.add_option("--duration", flags.duration, "measured time per point (10s, 500ms, 1m)")
+      ->capture_default_str();
+  pool.add_option("--warmup", flags.warmup, "unmeasured time before each point")
+      ->capture_default_str();
+  pool.add_option("--threads", flags.threads, "load threads (default: one per CPU)");
+  pool.add_option("--svg", flags.svg, "write a chart of TPS and p99 latency to FILE");
+  pool.add_flag("--log-statement-off", flags.log_statement_off,
+                "when the server logs every statement, turn that off for the run (ALTER SYSTEM, "
+                "needs a superuser) and back on after");
+}
+
+void AddJsonbFlags(CLI::App& jsonb, Flags& f) {
+  jsonb.add_option("--rows", f.rows, "documents to generate")->capture_default_str();
+  jsonb.add_option("--runs", f.runs, "timed runs per query and index")->capture_default_str();
+}
+
+// Each action checks its flags, then reaches the database itself (Start).
+constexpr Action<Flags> kActions[] = {
+    {"pool", "load-test the server directly and through PgBouncer (a matrix of points)",
+     Needs::kDatabase, AddPoolFlags, RunPool},
+    {"jsonb", "JSONB query shapes without an index, with GIN jsonb_ops and jsonb_path_ops",
+     Needs::kDatabase, AddJsonbFlags, RunJsonb},
+};
+
 }  // namespace
 
 RunFn RegisterBench(CLI::App& sub, Context& ctx) {
-  sub.require_subcommand(1);
-  auto flags = std::make_shared<bench::PoolFlags>();
-  CLI::App* pool = sub.add_subcommand(
-      "pool", "load-test the server directly and through PgBouncer (a matrix of points)");
-  pool->add_option("--endpoint", flags->endpoints, "direct, pooled, or both (comma-separated)")
-      ->capture_default_str();
-  pool->add_option("--mode", flags->modes,
-                   "persistent, per-transaction (a new connection per transaction, pgbench -C)")
-      ->capture_default_str();
-  pool->add_option("--clients", flags->clients, "client counts, comma-separated")
-      ->capture_default_str();
-  pool->add_option("--workload", flags->workload, "select, write or jsonb")
-      ->capture_default_str()
-      ->each([flags](const std::string&) { flags->workload_given = true; });
-  pool->add_option("--sql", flags->sql, "run this statement instead of a workload");
-  pool->add_option("--duration", flags->duration, "measured time per point (10s, 500ms, 1m)")
-      ->capture_default_str();
-  pool->add_option("--warmup", flags->warmup, "unmeasured time before each point")
-      ->capture_default_str();
-  pool->add_option("--threads", flags->threads, "load threads (default: one per CPU)");
-  pool->add_option("--svg", flags->svg, "write a chart of TPS and p99 latency to FILE");
-  pool->add_flag("--log-statement-off", flags->log_statement_off,
-                 "when the server logs every statement, turn that off for the run (ALTER SYSTEM, "
-                 "needs a superuser) and back on after");
-
-  auto rows = std::make_shared<long long>(bench::JsonbOptions{}.rows);
-  auto runs = std::make_shared<int>(bench::JsonbOptions{}.runs);
-  CLI::App* jsonb = sub.add_subcommand(
-      "jsonb", "JSONB query shapes without an index, with GIN jsonb_ops and jsonb_path_ops");
-  jsonb->add_option("--rows", *rows, "documents to generate")->capture_default_str();
-  jsonb->add_option("--runs", *runs, "timed runs per query and index")->capture_default_str();
-
-  return [&ctx, pool, jsonb, flags, rows, runs] {
-    if (pool->parsed()) return RunPool(ctx, *flags);
-    if (jsonb->parsed()) return RunJsonb(ctx, *rows, *runs);
-    return ctx.out.Fail(Status::InvalidInput("bench: give pool or jsonb"));
-  };
+  return RegisterActions(sub, ctx, kActions, std::make_shared<Flags>());
 }
 
 }  // namespace pgstack::cli

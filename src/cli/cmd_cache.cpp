@@ -2,6 +2,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "action_table.h"
 #include "commands.h"
 #include "pgstack/stack/cluster_cache.h"
 
@@ -10,7 +11,9 @@ namespace {
 
 std::string Mb(uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1048576.0); }
 
-int RunList(Context& ctx) {
+struct Flags {};  // none of its own
+
+int RunList(Context& ctx, const Flags&) {
   auto listing = stack::ListClusterCache();
   if (!listing.ok()) return ctx.out.Fail(listing.status());
   uint64_t total = 0;
@@ -38,7 +41,7 @@ int RunList(Context& ctx) {
   return 0;
 }
 
-int RunClear(Context& ctx) {
+int RunClear(Context& ctx, const Flags&) {
   auto removed = stack::ClearClusterCache();
   if (!removed.ok()) return ctx.out.Fail(removed.status());
   ctx.out.Json({{"removed", *removed}});
@@ -46,18 +49,17 @@ int RunClear(Context& ctx) {
   return 0;
 }
 
+// The cache is a directory of this machine's: no action reads an environment or a database.
+constexpr Action<Flags> kActions[] = {
+    {"list", "the cached clusters, most recently used first", Needs::kDirectory, NoFlags, RunList},
+    {"clear", "remove every cached cluster (not one an `up` is copying now)", Needs::kDirectory,
+     NoFlags, RunClear},
+};
+
 }  // namespace
 
 RunFn RegisterCache(CLI::App& sub, Context& ctx) {
-  sub.require_subcommand(1);
-  CLI::App* list = sub.add_subcommand("list", "the cached clusters, most recently used first");
-  CLI::App* clear =
-      sub.add_subcommand("clear", "remove every cached cluster (not one an `up` is copying now)");
-  return [&ctx, list, clear] {
-    if (list->parsed()) return RunList(ctx);
-    if (clear->parsed()) return RunClear(ctx);
-    return ctx.out.Fail(Status::InvalidInput("cache: give list or clear"));
-  };
+  return RegisterActions(sub, ctx, kActions, std::make_shared<Flags>());
 }
 
 }  // namespace pgstack::cli

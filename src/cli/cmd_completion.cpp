@@ -6,6 +6,7 @@
 
 #include "command_tree.h"
 #include "commands.h"
+#include "env_format.h"
 #include "flag_choices.h"
 #include "pgstack/core/config.h"
 #include "pgstack/core/nearest.h"
@@ -32,18 +33,11 @@ std::vector<const CLI::Option*> FlagsAt(const CLI::App& app) {
   return all;
 }
 
-// The description as a shell single-quoted word.
-std::string Quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // The case pattern of every command path, for the loop that walks the words typed so far.
 std::string PathPattern(const CLI::App& root) {
   std::string out;
   for (const CLI::App* a : CommandTree(root))
-    if (a != &root) out += (out.empty() ? "" : "|") + Quoted(Key(*a));
+    if (a != &root) out += (out.empty() ? "" : "|") + ShellQuote(Key(*a));
   return out;
 }
 
@@ -97,8 +91,8 @@ _pgstack() {{
 )",
                   PathPattern(root));
   for (const ChoiceFlag& c : ChoiceFlags(root)) {
-    out += fmt::format("    {}) words={} ;;\n", Quoted(c.key + " " + LongName(*c.flag)),
-                       Quoted(Spaced(ChoicesOf(*c.flag))));
+    out += fmt::format("    {}) words={} ;;\n", ShellQuote(c.key + " " + LongName(*c.flag)),
+                       ShellQuote(Spaced(ChoicesOf(*c.flag))));
   }
   out += fmt::format(
       R"(    *' --env') words=$("${{COMP_WORDS[0]}}" "${{config[@]}}" completion --environments 2>/dev/null) ;;
@@ -110,7 +104,7 @@ _pgstack() {{
     std::string words;
     for (const std::string& n : SubcommandNames(*a)) words += (words.empty() ? "" : " ") + n;
     for (const CLI::Option* f : FlagsAt(*a)) words += (words.empty() ? "" : " ") + LongName(*f);
-    out += fmt::format("      {}) words={} ;;\n", Quoted(Key(*a)), Quoted(words));
+    out += fmt::format("      {}) words={} ;;\n", ShellQuote(Key(*a)), ShellQuote(words));
   }
   out += R"(    esac ;;
   esac
@@ -123,7 +117,7 @@ complete -F _pgstack pgstack
 
 // zsh's _describe takes "name:description" with the name's colons escaped.
 std::string Described(const std::string& name, const std::string& description) {
-  return Quoted(name + ":" + description);
+  return ShellQuote(name + ":" + description);
 }
 
 std::string Zsh(const CLI::App& root) {
@@ -139,7 +133,7 @@ _pgstack() {{
                                 PathPattern(root));
   for (const ChoiceFlag& c : ChoiceFlags(root)) {
     out += fmt::format("    {}) compadd -- {}; return ;;\n",
-                       Quoted(c.key + " " + LongName(*c.flag)), Spaced(ChoicesOf(*c.flag)));
+                       ShellQuote(c.key + " " + LongName(*c.flag)), Spaced(ChoicesOf(*c.flag)));
   }
   out += fmt::format(
       R"(    *' --env') compadd -- $(${{words[1]}} completion --environments 2>/dev/null); return ;;
@@ -155,7 +149,7 @@ _pgstack() {{
       cmds += " " + Described(s->get_name(), s->get_description());
     for (const CLI::Option* f : FlagsAt(*a))
       flags += " " + Described(LongName(*f), f->get_description());
-    out += fmt::format("    {}) cmds=({}) flags=({}) ;;\n", Quoted(Key(*a)), cmds, flags);
+    out += fmt::format("    {}) cmds=({}) flags=({}) ;;\n", ShellQuote(Key(*a)), cmds, flags);
   }
   out += R"(  esac
   _describe -t commands command cmds
@@ -168,7 +162,7 @@ _pgstack "$@"
 
 // What fish offers after the flag: its choices, the config's environments, files, or nothing.
 std::string FishValues(const CLI::Option& flag) {
-  if (!ChoicesOf(flag).empty()) return " -x -a " + Quoted(Spaced(ChoicesOf(flag)));
+  if (!ChoicesOf(flag).empty()) return " -x -a " + ShellQuote(Spaced(ChoicesOf(flag)));
   if (LongName(flag) == "--env") return " -x -a '(pgstack completion --environments 2>/dev/null)'";
   return TakesValue(flag) ? " -r -F" : "";
 }
@@ -191,7 +185,7 @@ complete -c pgstack -f
                   [&root] {
                     std::string pats;
                     for (const CLI::App* a : CommandTree(root))
-                      if (a != &root) pats += " " + Quoted(Key(*a));
+                      if (a != &root) pats += " " + ShellQuote(Key(*a));
                     return pats.substr(1);
                   }());
   for (const CLI::App* a : CommandTree(root)) {
@@ -199,12 +193,12 @@ complete -c pgstack -f
         fmt::format("-n 'test (__pgstack_path) = {}'", Key(*a).empty() ? "\"\"" : Key(*a));
     for (const CLI::App* s : Subcommands(*a))
       out += fmt::format("complete -c pgstack {} -a {} -d {}\n", here, s->get_name(),
-                         Quoted(s->get_description()));
+                         ShellQuote(s->get_description()));
     std::string under = fmt::format("-n 'string match -q -- \"{}*\" (__pgstack_path)'", Key(*a));
     for (const CLI::Option* f : OwnFlags(*a)) {
       if (LongName(*f).empty()) continue;
       out += fmt::format("complete -c pgstack {} -l {}{} -d {}\n", under, f->get_lnames().front(),
-                         FishValues(*f), Quoted(f->get_description()));
+                         FishValues(*f), ShellQuote(f->get_description()));
     }
   }
   return out;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "endpoint_vars.h"
 #include "env_format.h"
 #include "flag_choices.h"
 #include "pgstack/core/nearest.h"
@@ -13,38 +14,12 @@
 namespace pgstack::cli {
 namespace {
 
-// Every variable env may print, in the order it prints them (PGSSLMODE only when the endpoint
-// names an sslmode): --unset unsets them all, whatever this stack would print.
-constexpr const char* kVariables[] = {"PGHOST",    "PGPORT",     "PGUSER",      "PGDATABASE",
-                                      "PGSSLMODE", "PGPASSWORD", "DATABASE_URL"};
-
-EnvVars VariablesOf(const pg::ConnParams& p) {
-  EnvVars vars;
-  for (std::string_view name : kVariables) {
-    std::string v = name == "PGHOST"       ? p.host
-                    : name == "PGPORT"     ? std::to_string(p.port)
-                    : name == "PGUSER"     ? p.user
-                    : name == "PGDATABASE" ? p.dbname
-                    : name == "PGSSLMODE"  ? p.sslmode
-                    : name == "PGPASSWORD" ? p.password
-                                           : pg::ToUrl(p, pg::Redact::kNo);
-    if (name == "PGSSLMODE" && v.empty()) continue;
-    vars.emplace_back(name, std::move(v));
-  }
-  return vars;
-}
-
 struct Flags {
   bool direct = false;
   bool replica = false;
   bool unset = false;
-  std::string format = "sh";
+  std::string format{EnvFormatName(kDefaultEnvFormat)};
 };
-
-// The text, without its last line break (Line adds one).
-void Print(Context& ctx, const std::string& text) {
-  ctx.out.Line(text.empty() || text.back() != '\n' ? text : text.substr(0, text.size() - 1));
-}
 
 }  // namespace
 
@@ -69,20 +44,17 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
       "environment those variables override the config file, and where both name a field "
       "DATABASE_URL wins over PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSWORD.");
   return [&ctx, f] {
-    std::optional<EnvFormat> format = ParseEnvFormat(f->format);
-    if (!format) {
-      return ctx.out.Fail(
-          Status::InvalidInput(core::UnknownChoice("--format", f->format, EnvFormatNames())));
-    }
+    auto format = ParseEnvFormat("--format", f->format);
+    if (!format.ok()) return ctx.out.Fail(format.status());
     if (f->unset) {
-      std::vector<std::string> names(std::begin(kVariables), std::end(kVariables));
+      std::vector<std::string> names = EndpointVariableNames();
       if (ctx.out.json()) {
         ctx.out.Json({{"unset", names}});
         return 0;
       }
       auto text = FormatUnset(names, *format);
       if (!text.ok()) return ctx.out.Fail(text.status());
-      Print(ctx, *text);
+      ctx.out.Text(*text);
       return 0;
     }
     auto env = ctx.LoadEnv();
@@ -95,7 +67,9 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
                       ep->no_read_pool.empty() ? "a read pool is a local stack's (up --replicas N)"
                                                : ep->no_read_pool)));
     }
-    EnvVars vars = VariablesOf(f->replica ? ep->read_pool : f->direct ? ep->direct : ep->pooled);
+    EnvVars vars = EndpointVariables(f->replica  ? ep->read_pool
+                                     : f->direct ? ep->direct
+                                                 : ep->pooled);
     if (ctx.out.json()) {
       nlohmann::json j;
       for (const auto& [k, v] : vars) j[k] = v;
@@ -105,7 +79,7 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
     // This output is meant for eval: it is the one place a password is printed, on request.
     auto text = FormatSet(vars, *format);
     if (!text.ok()) return ctx.out.Fail(text.status());
-    Print(ctx, *text);
+    ctx.out.Text(*text);
     return 0;
   };
 }

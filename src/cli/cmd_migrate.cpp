@@ -10,6 +10,7 @@
 #include "cmd_migrate_schema.h"
 #include "commands.h"
 #include "flag_choices.h"
+#include "migrate_flags.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/core/nearest.h"
 #include "pgstack/core/text_table.h"
@@ -40,28 +41,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string ShownDuration(int ms) { return core::FormatDuration(std::chrono::milliseconds(ms)); }
-
-// The flags as typed. Defaults are migrate::Options's own, so that --help shows what the library
-// does when a flag is not given.
-struct Flags {
-  std::string dir = migrate::Options{}.dir;
-  std::string format;
-  std::string history;
-  bool pooled = false;
-  bool direct = false;
-  std::string lock_timeout = ShownDuration(migrate::Options{}.wait_ms);
-  std::string lease = ShownDuration(migrate::Options{}.lease_ms);
-  std::string pg_lock_timeout = ShownDuration(migrate::Options{}.lock_timeout_ms);
-  std::string statement_timeout;
-  int retries = migrate::Options{}.retries;
-  bool allow_out_of_order = false;
-  std::string to;
-  std::string name;
-  std::string version;
-  std::string from;
-  std::optional<int> count;
-};
+using Flags = MigrateFlags;
 
 Result<std::optional<migrate::Version>> ParseVersionFlag(const std::string& text,
                                                          const std::string& flag) {
@@ -390,23 +370,11 @@ int Adopt(Context& ctx, const Flags& f, const migrate::Options& o) {
   return Report(ctx, res->recorded, "adopted", Ran::kNothing);
 }
 
-void NoFlags(CLI::App&, Flags&) {}
 void ToFlag(CLI::App& action, Flags& f) { action.add_option("--to", f.to, "stop at version"); }
 
-// What an action needs before it runs: the directory only, or a connection to the database
-// (the environment loaded, the endpoint resolved, every common flag parsed).
-enum class Needs { kDirectory, kDatabase };
-
-// An action of `pgstack migrate`. Adding one is a function like those above and a row here; its
-// help and dispatch both come from the row.
-struct MigrateAction {
-  const char* name;
-  const char* help;
-  Needs needs;
-  void (*add_flags)(CLI::App& action, Flags& f);  // the action's own flags and arguments
-  int (*run)(Context& ctx, const Flags& f, const migrate::Options& o);
-};
-
+// The actions of `pgstack migrate`. Adding one is a function like those above (or in a file of
+// its own: cmd_migrate_lint.cpp, cmd_migrate_schema.cpp) and a row here; its help and dispatch
+// both come from the row.
 constexpr MigrateAction kActions[] = {
     {"new",
      "write a new empty migration in the directory's format (pgstack's in an empty one, or "
@@ -442,15 +410,22 @@ constexpr MigrateAction kActions[] = {
                    migrate::AdoptableFormatNames());
      },
      Adopt},
+    {"lint",
+     "hazards in migrations before they run (locks, rewrites, broken code); exit 3 at "
+     "--fail-on",
+     Needs::kDirectory, AddLintFlags, RunLint},
+    {"drift",
+     "compare the live schema with the one its applied migrations build; exit 3 on "
+     "differences",
+     Needs::kDirectory, NoFlags, RunDrift},
+    {"dump", "write a schema as plain DDL (dependency order, no data, the same bytes each time)",
+     Needs::kDirectory, AddDumpFlags, RunDump},
 };
 
 }  // namespace
 
 RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
   auto f = std::make_shared<Flags>();
-  auto chosen = std::make_shared<const MigrateAction*>(nullptr);
-  sub.require_subcommand(1);
-  sub.fallthrough();
   sub.footer("formats (detected from the files; --format forces one):\n" +
              migrate::FormatLayouts());
   CLI::Option* dir =
@@ -478,20 +453,10 @@ RunFn RegisterMigrate(CLI::App& sub, Context& ctx) {
       ->capture_default_str();
   sub.add_flag("--allow-out-of-order", f->allow_out_of_order,
                "apply migrations older than the newest applied one");
-  for (const MigrateAction& action : kActions) {
-    CLI::App* s = sub.add_subcommand(action.name, action.help);
-    s->fallthrough();
-    action.add_flags(*s, *f);
-    s->callback([chosen, &action] { *chosen = &action; });
-  }
+  auto chosen = AddActions(sub, kActions, *f);
 
-  auto lint_or_drift = RegisterMigrateLint(sub, ctx, f->dir, f->format, f->history);
-  auto schema = RegisterMigrateSchema(sub, ctx, f->dir, f->format);
-
-  return [&ctx, f, chosen, lint_or_drift, schema, dir] {
+  return [&ctx, f, chosen, dir] {
     if (dir->count() == 0) f->dir = ctx.InProject(f->dir);
-    if (auto rc = lint_or_drift()) return *rc;
-    if (auto rc = schema()) return *rc;
     const MigrateAction& action = **chosen;
     if (Status s = CheckFlags(*f); !s.ok()) return ctx.out.Fail(s);
     if (action.needs == Needs::kDirectory) {

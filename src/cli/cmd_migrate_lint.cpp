@@ -53,15 +53,6 @@ using nlohmann::json;
 
 const std::vector<std::string> kSeverities = {"error", "warning", "info"};
 
-struct LintFlags {
-  std::vector<std::string> files;
-  bool all = false;
-  bool trace = false;
-  bool rules = false;
-  std::string fail_on = "warning";
-  std::string sarif;
-};
-
 // What lint and drift read from the directory and the database.
 struct Loaded {
   std::unique_ptr<migrate::Report> report;  // owns the migrations the vectors point into
@@ -124,8 +115,12 @@ int ListRules(Context& ctx) {
   return 0;
 }
 
-int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std::string& format,
-            const std::string& history) {
+}  // namespace
+
+int RunLint(Context& ctx, const MigrateFlags& flags, const migrate::Options&) {
+  const LintFlags& f = flags.lint;
+  const std::string& dir = flags.dir;
+  const std::string& format = flags.format;
   if (f.rules) return ListRules(ctx);
   auto fail_on = migrate::ParseSeverity(f.fail_on);
   if (!fail_on) {
@@ -157,7 +152,7 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
     if (!format.empty()) forced = migrate::ParseFormat(format);  // checked by InspectOptions
     // The files first: their problems are the user's, whatever the database says. (The options
     // only name the server and what Flyway's placeholders stand for: nothing connects yet.)
-    auto o = InspectOptions(ctx, dir, format, history, &where);
+    auto o = InspectOptions(ctx, dir, format, flags.history, &where);
     auto set = migrate::ReadMigrations(dir, forced, o.ok() && o->flyway ? &*o->flyway : nullptr);
     if (!set.ok()) return ctx.out.Fail(set.status());
     Status s = o.ok() ? FromHistory(l, *o) : o.status();
@@ -217,10 +212,10 @@ int RunLint(Context& ctx, const LintFlags& f, const std::string& dir, const std:
   return worst && *worst >= *fail_on ? static_cast<int>(Code::kCheckFailed) : 0;
 }
 
-int RunDrift(Context& ctx, const std::string& dir, const std::string& format,
-             const std::string& history) {
+int RunDrift(Context& ctx, const MigrateFlags& f, const migrate::Options&) {
+  const std::string& dir = f.dir;
   location::Endpoints where;
-  auto o = InspectOptions(ctx, dir, format, history, &where);
+  auto o = InspectOptions(ctx, dir, f.format, f.history, &where);
   if (!o.ok()) return ctx.out.Fail(o.status());
   auto env = ctx.LoadEnv();
   if (!env.ok()) return ctx.out.Fail(env.status());
@@ -247,46 +242,22 @@ int RunDrift(Context& ctx, const std::string& dir, const std::string& format,
   return static_cast<int>(Code::kCheckFailed);
 }
 
-}  // namespace
-
-std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Context& ctx,
-                                                        const std::string& dir,
-                                                        const std::string& format,
-                                                        const std::string& history) {
-  auto f = std::make_shared<LintFlags>();
-  auto chosen = std::make_shared<std::string>();
+void AddLintFlags(CLI::App& lint, MigrateFlags& flags) {
+  LintFlags& f = flags.lint;
   std::string rules_help = "rules:";
   for (const migrate::LintRule& r : migrate::LintRules()) rules_help += " " + std::string(r.id);
-  CLI::App* lint = migrate.add_subcommand(
-      "lint",
-      "hazards in migrations before they run (locks, rewrites, broken code); exit 3 at "
-      "--fail-on");
-  lint->fallthrough();
-  lint->footer(rules_help + "\n(--rules explains each; docs/migrations.md has examples)");
-  lint->callback([chosen] { *chosen = "lint"; });
-  lint->add_option("files", f->files,
-                   "SQL files to lint (default: the pending migrations of --dir)");
-  lint->add_flag("--all", f->all, "lint every migration of --dir, applied ones too");
-  lint->add_flag("--trace", f->trace,
-                 "also run the pending migrations in a scratch clone of the database and report "
-                 "the locks, rewrites and time of each statement");
+  lint.footer(rules_help + "\n(--rules explains each; docs/migrations.md has examples)");
+  lint.add_option("files", f.files, "SQL files to lint (default: the pending migrations of --dir)");
+  lint.add_flag("--all", f.all, "lint every migration of --dir, applied ones too");
+  lint.add_flag("--trace", f.trace,
+                "also run the pending migrations in a scratch clone of the database and report "
+                "the locks, rewrites and time of each statement");
   WithChoices(
-      lint->add_option("--fail-on", f->fail_on, "exit 3 when a finding is at least this severe")
+      lint.add_option("--fail-on", f.fail_on, "exit 3 when a finding is at least this severe")
           ->capture_default_str(),
       kSeverities);
-  lint->add_option("--sarif", f->sarif, "also write the findings as SARIF 2.1.0 to this file");
-  lint->add_flag("--rules", f->rules, "list the rules: id, severity, what each catches");
-  CLI::App* drift = migrate.add_subcommand(
-      "drift",
-      "compare the live schema with the one its applied migrations build; exit 3 on "
-      "differences");
-  drift->fallthrough();
-  drift->callback([chosen] { *chosen = "drift"; });
-  return [&ctx, f, chosen, &dir, &format, &history]() -> std::optional<int> {
-    if (*chosen == "lint") return RunLint(ctx, *f, dir, format, history);
-    if (*chosen == "drift") return RunDrift(ctx, dir, format, history);
-    return std::nullopt;
-  };
+  lint.add_option("--sarif", f.sarif, "also write the findings as SARIF 2.1.0 to this file");
+  lint.add_flag("--rules", f.rules, "list the rules: id, severity, what each catches");
 }
 
 }  // namespace pgstack::cli

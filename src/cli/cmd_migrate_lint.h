@@ -1,11 +1,11 @@
 // `pgstack migrate lint` and `pgstack migrate drift`, kept apart from cmd_migrate.cpp.
 #pragma once
 
-#include <functional>
-#include <optional>
+#include <CLI/CLI.hpp>
 #include <string>
 
 #include "context.h"
+#include "migrate_flags.h"
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
 #include "pgstack/location/endpoints.h"
@@ -39,12 +39,10 @@ Result<migrate::Options> InspectOptions(Context& ctx, const std::string& dir,
 migrate::ScratchOptions ScratchOf(Context& ctx, const location::Endpoints& where,
                                   const core::Environment& env);
 
-// Adds `lint` and `drift` under `migrate`; returns what runs the one chosen, or nullopt when
-// neither was. dir, format and history are migrate's own --dir, --format and --history values
-// (read at run time: they must outlive the returned function).
-std::function<std::optional<int>()> RegisterMigrateLint(CLI::App& migrate, Context& ctx,
-                                                        const std::string& dir,
-                                                        const std::string& format,
-                                                        const std::string& history);
+// The rows of `lint` and `drift` in migrate's action table (Needs::kDirectory: each reads the
+// database only if it can, and says so): lint's flags, and what runs each.
+void AddLintFlags(CLI::App& lint, MigrateFlags& f);
+int RunLint(Context& ctx, const MigrateFlags& f, const migrate::Options& o);
+int RunDrift(Context& ctx, const MigrateFlags& f, const migrate::Options& o);
 
 }  // namespace pgstack::cli

@@ -11,15 +11,8 @@
 namespace pgstack::cli {
 namespace {
 
-struct SchemaFlags {
-  std::string from = "migrations";
-  std::string out;
-  std::vector<std::string> schemas;
-  std::vector<std::string> exclude_schemas;
-};
-
 // Where sources are read: the stack's server for scratch databases, and the directory.
-Result<migrate::SourceOptions> SourceOptionsOf(Context& ctx, const SchemaFlags& f,
+Result<migrate::SourceOptions> SourceOptionsOf(Context& ctx, const DumpFlags& f,
                                                const std::string& dir, const std::string& format) {
   location::Endpoints where;
   PGSTACK_ASSIGN_OR_RETURN(migrate::Options o, InspectOptions(ctx, dir, format, "", &where));
@@ -32,7 +25,12 @@ Result<migrate::SourceOptions> SourceOptionsOf(Context& ctx, const SchemaFlags& 
       .filter = {.schemas = f.schemas, .exclude_schemas = f.exclude_schemas}};
 }
 
-int RunDump(Context& ctx, const SchemaFlags& f, const std::string& dir, const std::string& format) {
+}  // namespace
+
+int RunDump(Context& ctx, const MigrateFlags& flags, const migrate::Options&) {
+  const DumpFlags& f = flags.dump;
+  const std::string& dir = flags.dir;
+  const std::string& format = flags.format;
   auto source = migrate::ParseSchemaSource("--from", f.from);
   if (!source.ok()) return ctx.out.Fail(source.status());
   auto o = SourceOptionsOf(ctx, f, dir, format);
@@ -54,29 +52,16 @@ int RunDump(Context& ctx, const SchemaFlags& f, const std::string& dir, const st
   return 0;
 }
 
-}  // namespace
-
-std::function<std::optional<int>()> RegisterMigrateSchema(CLI::App& migrate, Context& ctx,
-                                                          const std::string& dir,
-                                                          const std::string& format) {
-  auto f = std::make_shared<SchemaFlags>();
-  auto chosen = std::make_shared<bool>(false);
-  CLI::App* dump = migrate.add_subcommand(
-      "dump", "write a schema as plain DDL (dependency order, no data, the same bytes each time)");
-  dump->fallthrough();
-  dump->callback([chosen] { *chosen = true; });
-  dump->add_option("--from", f->from,
-                   "the schema: a postgres:// URL (only read), a .sql file or folder, or "
-                   "`migrations` (every migration of --dir, replayed in a scratch database)")
+void AddDumpFlags(CLI::App& dump, MigrateFlags& flags) {
+  DumpFlags& f = flags.dump;
+  dump.add_option("--from", f.from,
+                  "the schema: a postgres:// URL (only read), a .sql file or folder, or "
+                  "`migrations` (every migration of --dir, replayed in a scratch database)")
       ->capture_default_str();
-  dump->add_option("--out", f->out,
-                   "a .sql file, or a folder of one file per schema (default: stdout)");
-  dump->add_option("--schema", f->schemas, "only this schema (repeatable)");
-  dump->add_option("--exclude-schema", f->exclude_schemas, "not this schema (repeatable)");
-  return [&ctx, f, chosen, &dir, &format]() -> std::optional<int> {
-    if (!*chosen) return std::nullopt;
-    return RunDump(ctx, *f, dir, format);
-  };
+  dump.add_option("--out", f.out,
+                  "a .sql file, or a folder of one file per schema (default: stdout)");
+  dump.add_option("--schema", f.schemas, "only this schema (repeatable)");
+  dump.add_option("--exclude-schema", f.exclude_schemas, "not this schema (repeatable)");
 }
 
 }  // namespace pgstack::cli

@@ -3,19 +3,15 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <functional>
-#include <optional>
-#include <string>
 
 #include "context.h"
+#include "migrate_flags.h"
 
 namespace pgstack::cli {
 
-// Adds `dump` under `migrate`; returns what runs it, or nullopt when it was not chosen. dir and
-// format are migrate's own --dir and --format values (read at run time: they must outlive the
-// returned function).
-std::function<std::optional<int>()> RegisterMigrateSchema(CLI::App& migrate, Context& ctx,
-                                                          const std::string& dir,
-                                                          const std::string& format);
+// The row of `dump` in migrate's action table (Needs::kDirectory: a source names its own
+// server): its flags, and what runs it.
+void AddDumpFlags(CLI::App& dump, MigrateFlags& f);
+int RunDump(Context& ctx, const MigrateFlags& f, const migrate::Options& o);
 
 }  // namespace pgstack::cli

@@ -7,13 +7,17 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <thread>
 
+#include "action_table.h"
 #include "commands.h"
+#include "endpoint_vars.h"
 #include "env_format.h"
 #include "flag_choices.h"
 #include "pgstack/core/duration.h"
@@ -36,12 +40,23 @@ using nlohmann::json;
 // The variable holding serve's token: never on the command line, where `ps` shows it.
 constexpr const char* kTokenVariable = "PGSTACK_TESTDB_TOKEN";
 
+// testdb's own defaults, spelled as the flags take them.
+std::string DefaultStrategy() {
+  std::string name(testdb::StrategyName(testdb::Options{}.strategy));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return name;
+}
+std::string DefaultListen() {
+  return fmt::format("{}:{}", testdb::ServerOptions{}.host, testdb::ServerOptions{}.port);
+}
+
 struct Flags {
   testdb::Options o;
-  std::string strategy = "wal_log";
+  std::string strategy = DefaultStrategy();
   std::string get_wait =
       core::FormatDuration(std::chrono::milliseconds(testdb::Options{}.get_wait_ms));
-  std::string listen = "127.0.0.1:5000";
+  std::string listen = DefaultListen();
   bool allow_remote = false;
   bool token = false;
   std::string header_timeout = core::FormatDuration(testdb::ReadLimits{}.header_timeout);
@@ -52,24 +67,25 @@ struct Flags {
   std::string hash;
   std::string id;
   bool recreate = false;
-  bool export_lines = false;
+  std::string export_format;  // empty: print the URL
   bool all = false;
 };
 
-Result<std::unique_ptr<testdb::Service>> OpenService(Flags& f, Context& ctx) {
+Result<std::unique_ptr<testdb::Service>> OpenService(const Flags& f, Context& ctx) {
+  testdb::Options o = f.o;
   auto strategy = testdb::ParseStrategy(f.strategy);
   if (!strategy) {
     return Status::InvalidInput("--strategy " + f.strategy + ": wal_log or file_copy");
   }
-  f.o.strategy = *strategy;
+  o.strategy = *strategy;
   PGSTACK_ASSIGN_OR_RETURN(std::chrono::milliseconds get_wait,
                            core::ParseDuration(f.get_wait, "--get-wait"));
-  f.o.get_wait_ms = static_cast<int>(get_wait.count());
+  o.get_wait_ms = static_cast<int>(get_wait.count());
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
   PGSTACK_ASSIGN_OR_RETURN(location::Endpoints ep,
                            location::ResolveEndpoints(env, ctx.global.state_dir));
-  f.o.extensions = env.postgres.extensions;
-  return testdb::Service::Open(ep, f.o);
+  o.extensions = env.postgres.extensions;
+  return testdb::Service::Open(ep, o);
 }
 
 Result<testdb::DirTemplate> DirFlags(const Flags& f, Context& ctx) {
@@ -82,7 +98,7 @@ Result<testdb::DirTemplate> DirFlags(const Flags& f, Context& ctx) {
   return t;
 }
 
-int Template(Flags& f, Context& ctx) {
+int Template(Context& ctx, const Flags& f) {
   auto t = DirFlags(f, ctx);
   if (!t.ok()) return ctx.out.Fail(t.status());
   auto svc = OpenService(f, ctx);
@@ -94,10 +110,12 @@ int Template(Flags& f, Context& ctx) {
   return 0;
 }
 
-int Get(Flags& f, Context& ctx) {
+int Get(Context& ctx, const Flags& f) {
   if (!f.hash.empty() && !f.dir.empty()) {
     return ctx.out.Fail(Status::InvalidInput("give --hash or --dir, not both"));
   }
+  auto format = ParseEnvFormat("--export", f.export_format);
+  if (!f.export_format.empty() && !format.ok()) return ctx.out.Fail(format.status());
   auto svc = OpenService(f, ctx);
   if (!svc.ok()) return ctx.out.Fail(svc.status());
   std::string hash = f.hash;
@@ -112,28 +130,19 @@ int Get(Flags& f, Context& ctx) {
   if (!db.ok()) return ctx.out.Fail((*svc)->Explain(db.status()));
   pg::ConnParams p = (*svc)->ConnFor(*db);
   std::string url = pg::ToUrl(p, pg::Redact::kNo);
-  ctx.out.Json({{"id", db->id},
-                {"templateHash", hash},
-                {"url", url},
-                {"config",
-                 {{"host", p.host},
-                  {"port", p.port},
-                  {"username", p.user},
-                  {"password", p.password},
-                  {"database", p.dbname}}}});
-  if (!f.export_lines) {
+  json doc = testdb::DatabaseJson(hash, p);
+  doc["id"] = db->id;
+  doc["url"] = url;
+  ctx.out.Json(std::move(doc));
+  if (f.export_format.empty()) {
     ctx.out.Line(url);  // the one place a password is printed, on request, as `env` does
     return 0;
   }
-  std::vector<std::pair<std::string, std::string>> vars = {
-      {"PGHOST", p.host},
-      {"PGPORT", std::to_string(p.port)},
-      {"PGUSER", p.user},
-      {"PGDATABASE", p.dbname},
-      {"PGPASSWORD", p.password},
-      {"DATABASE_URL", url},
-      {"PGSTACK_TESTDB_ID", std::to_string(db->id)}};
-  for (const auto& [k, v] : vars) ctx.out.Line(fmt::format("export {}={}", k, ShellQuote(v)));
+  EnvVars vars = EndpointVariables(p);
+  vars.emplace_back("PGSTACK_TESTDB_ID", std::to_string(db->id));
+  auto text = FormatSet(vars, *format);
+  if (!text.ok()) return ctx.out.Fail(text.status());
+  ctx.out.Text(*text);
   return 0;
 }
 
@@ -144,7 +153,7 @@ std::optional<int64_t> IdOf(const std::string& text) {
   return testdb::ParseTestId(text.substr(text.rfind('_') + 1));
 }
 
-int Return(Flags& f, Context& ctx) {
+int Return(Context& ctx, const Flags& f) {
   std::optional<int64_t> id = IdOf(f.id);
   if (!id) {
     return ctx.out.Fail(
@@ -160,7 +169,7 @@ int Return(Flags& f, Context& ctx) {
   return 0;
 }
 
-int List(Flags& f, Context& ctx) {
+int List(Context& ctx, const Flags& f) {
   auto svc = OpenService(f, ctx);
   if (!svc.ok()) return ctx.out.Fail(svc.status());
   auto list = (*svc)->List();
@@ -183,7 +192,7 @@ int List(Flags& f, Context& ctx) {
   return 0;
 }
 
-int Gc(Flags& f, Context& ctx) {
+int Gc(Context& ctx, const Flags& f) {
   auto svc = OpenService(f, ctx);
   if (!svc.ok()) return ctx.out.Fail(svc.status());
   auto g = (*svc)->Gc(f.all);
@@ -275,7 +284,7 @@ void RaiseDescriptorLimit() {
   }
 }
 
-int Serve(Flags& f, Context& ctx) {
+int Serve(Context& ctx, const Flags& f) {
   auto so = ServerFlags(f);
   if (!so.ok()) return ctx.out.Fail(so.status());
   RaiseDescriptorLimit();
@@ -322,13 +331,72 @@ int Serve(Flags& f, Context& ctx) {
   return 0;
 }
 
+void AddDirFlags(CLI::App& action, Flags& f) {
+  action.add_option("--dir", f.dir,
+                    "migrations directory (default the project root's database/migrations)");
+  WithChoices(
+      action.add_option("--format", f.format,
+                        "force a migrations format: " + core::JoinNames(migrate::FormatNames())),
+      migrate::FormatNames());
+  action.add_option("--fixtures", f.fixtures, "SQL files run after the migrations, in order");
+}
+
+void AddGetFlags(CLI::App& get, Flags& f) {
+  get.add_option("--hash", f.hash, "an existing template's hash");
+  AddDirFlags(get, f);
+  // Not --env: that is the global flag naming the environment, accepted after the subcommand too.
+  get.add_option("--export", f.export_format,
+                 fmt::format("the variables `pgstack env` sets, as export lines; --export=FORMAT "
+                             "writes them as env --format does: {}",
+                             core::JoinNames(EnvFormatNames())))
+      ->expected(0, 1)
+      ->default_str(std::string(EnvFormatName(kDefaultEnvFormat)));
+}
+
+void AddReturnFlags(CLI::App& ret, Flags& f) {
+  ret.add_option("id", f.id, "its id (or database name)")->required();
+  ret.add_flag("--recreate", f.recreate, "drop it and clone it again");
+}
+
+void AddGcFlags(CLI::App& gc, Flags& f) {
+  gc.add_flag("--all", f.all, "discard every template and test database");
+}
+
+void AddServeFlags(CLI::App& serve, Flags& f) {
+  serve.add_option("--listen", f.listen, "HOST:PORT")->capture_default_str();
+  serve.add_flag("--allow-remote", f.allow_remote,
+                 "listen on an address other machines reach (they get database passwords)");
+  serve.add_flag("--token", f.token,
+                 std::string("require `Authorization: Bearer $") + kTokenVariable + "`");
+  serve
+      .add_option("--header-timeout", f.header_timeout,
+                  "a request's headers must arrive within this of its first byte (else 408)")
+      ->capture_default_str();
+  serve
+      .add_option("--body-timeout", f.body_timeout,
+                  "a request's body must arrive within this of its headers (else 408)")
+      ->capture_default_str();
+}
+
+// Every action works on the stack's server; each checks its own flags before it connects.
+constexpr Action<Flags> kActions[] = {
+    {"template", "build (or find) the template of a migrations dir; prints its hash",
+     Needs::kDatabase, AddDirFlags, Template},
+    {"get", "a fresh test database: a URL, export lines (--export) or --json", Needs::kDatabase,
+     AddGetFlags, Get},
+    {"return", "give a test database back: as it is, or --recreate", Needs::kDatabase,
+     AddReturnFlags, Return},
+    {"list", "templates and their test databases", Needs::kDatabase, NoFlags, List},
+    {"gc", "clean up after dead builders, evict over the cap, drop orphans", Needs::kDatabase,
+     AddGcFlags, Gc},
+    {"serve", "IntegreSQL's HTTP API v1 in the foreground (SIGTERM drains and exits 0)",
+     Needs::kDatabase, AddServeFlags, Serve},
+};
+
 }  // namespace
 
 RunFn RegisterTestdb(CLI::App& sub, Context& ctx) {
   auto f = std::make_shared<Flags>();
-  auto action = std::make_shared<std::string>();
-  sub.require_subcommand(1);
-  sub.fallthrough();
   sub.add_flag("--pooled", f->o.pooled, "hand out PgBouncer's endpoint instead of the server's");
   sub.add_option("--pool-size", f->o.pool_size,
                  "ready clones kept per template (default from cores)");
@@ -340,58 +408,7 @@ RunFn RegisterTestdb(CLI::App& sub, Context& ctx) {
   sub.add_option("--get-wait", f->get_wait,
                  "how long a get waits for a test database to come back at the cap (--max-tests)")
       ->capture_default_str();
-
-  auto add = [&](const char* name, const char* help) {
-    CLI::App* s = sub.add_subcommand(name, help);
-    s->fallthrough();
-    s->callback([action, name] { *action = name; });
-    return s;
-  };
-  auto dir_flags = [&](CLI::App* s) {
-    s->add_option("--dir", f->dir,
-                  "migrations directory (default the project root's database/migrations)");
-    WithChoices(
-        s->add_option("--format", f->format,
-                      "force a migrations format: " + core::JoinNames(migrate::FormatNames())),
-        migrate::FormatNames());
-    s->add_option("--fixtures", f->fixtures, "SQL files run after the migrations, in order");
-  };
-  dir_flags(add("template", "build (or find) the template of a migrations dir; prints its hash"));
-  CLI::App* get = add("get", "a fresh test database: a URL, export lines (--export) or --json");
-  get->add_option("--hash", f->hash, "an existing template's hash");
-  dir_flags(get);
-  // Not --env: that is the global flag naming the environment, accepted after the subcommand too.
-  get->add_flag("--export", f->export_lines, "export lines like `pgstack env`");
-  CLI::App* ret = add("return", "give a test database back: as it is, or --recreate");
-  ret->add_option("id", f->id, "its id (or database name)")->required();
-  ret->add_flag("--recreate", f->recreate, "drop it and clone it again");
-  add("list", "templates and their test databases");
-  add("gc", "clean up after dead builders, evict over the cap, drop orphans")
-      ->add_flag("--all", f->all, "discard every template and test database");
-  CLI::App* serve =
-      add("serve", "IntegreSQL's HTTP API v1 in the foreground (SIGTERM drains and exits 0)");
-  serve->add_option("--listen", f->listen, "HOST:PORT")->capture_default_str();
-  serve->add_flag("--allow-remote", f->allow_remote,
-                  "listen on an address other machines reach (they get database passwords)");
-  serve->add_flag("--token", f->token,
-                  std::string("require `Authorization: Bearer $") + kTokenVariable + "`");
-  serve
-      ->add_option("--header-timeout", f->header_timeout,
-                   "a request's headers must arrive within this of its first byte (else 408)")
-      ->capture_default_str();
-  serve
-      ->add_option("--body-timeout", f->body_timeout,
-                   "a request's body must arrive within this of its headers (else 408)")
-      ->capture_default_str();
-
-  return [&ctx, f, action]() -> int {
-    if (*action == "template") return Template(*f, ctx);
-    if (*action == "get") return Get(*f, ctx);
-    if (*action == "return") return Return(*f, ctx);
-    if (*action == "list") return List(*f, ctx);
-    if (*action == "gc") return Gc(*f, ctx);
-    return Serve(*f, ctx);
-  };
+  return RegisterActions(sub, ctx, kActions, f);
 }
 
 }  // namespace pgstack::cli

@@ -9,9 +9,6 @@
 namespace pgstack::cli {
 
 std::span<const CommandSpec> Commands();
-// Whether the command reads the selected environment of the config file (or the stack it
-// describes), so that an unknown --env is an error there; cache, help, completion and man do not.
-bool UsesEnvironment(std::string_view command);
 
 RunFn RegisterUp(CLI::App& sub, Context& ctx);
 RunFn RegisterDown(CLI::App& sub, Context& ctx);

@@ -23,6 +23,10 @@ void Reporter::Line(const std::string& text) const {
   std::cout << text << '\n';
 }
 
+void Reporter::Text(const std::string& text) const {
+  Line(text.empty() || text.back() != '\n' ? text : text.substr(0, text.size() - 1));
+}
+
 core::TextStyle Reporter::Style() const {
   if (g_.json || g_.quiet) return {};
   return core::DetectTextStyle(STDOUT_FILENO, core::ProcessEnv());

@@ -52,6 +52,8 @@ class Reporter {
   bool verbose() const { return g_.verbose; }
   // A line of human output.
   void Line(const std::string& text) const;
+  // Whole lines of human output, as Line prints each (the last line break is optional).
+  void Text(const std::string& text) const;
   // How human output on stdout fits it: the terminal's width and colour (core::TextStyle);
   // plain whole lines when stdout is not a terminal, and under --json.
   core::TextStyle Style() const;
@@ -127,9 +129,15 @@ struct Context {
 using RunFn = std::function<int()>;
 using RegisterFn = RunFn (*)(CLI::App& sub, Context& ctx);
 
+// Whether a command reads the selected environment of the config file (or the stack it
+// describes). main refuses a --env the config file lacks before running one that does, so that a
+// typo cannot act on the default's stack; cache, help, completion and man read none.
+enum class ReadsEnv { kYes, kNo };
+
 struct CommandSpec {
   const char* name;
   const char* help;
+  ReadsEnv env;
   RegisterFn add;
 };
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pgstack/core/nearest.h"
+
 namespace pgstack::cli {
 namespace {
 
@@ -26,11 +28,18 @@ constexpr std::pair<EnvFormat, std::string_view> kEnvFormats[] = {
 
 }  // namespace
 
-std::optional<EnvFormat> ParseEnvFormat(std::string_view text) {
+std::string_view EnvFormatName(EnvFormat f) {
+  for (const auto& [format, name] : kEnvFormats) {
+    if (format == f) return name;
+  }
+  return "";
+}
+
+Result<EnvFormat> ParseEnvFormat(std::string_view flag, std::string_view text) {
   for (const auto& [format, name] : kEnvFormats) {
     if (text == name) return format;
   }
-  return std::nullopt;
+  return Status::InvalidInput(core::UnknownChoice(flag, text, EnvFormatNames()));
 }
 
 std::vector<std::string> EnvFormatNames() {

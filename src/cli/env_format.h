@@ -13,13 +13,18 @@
 namespace pgstack::cli {
 
 enum class EnvFormat { kSh, kFish, kDotenv, kJson };
-std::optional<EnvFormat> ParseEnvFormat(std::string_view text);
+// What `eval` reads: the format when none is asked for.
+constexpr EnvFormat kDefaultEnvFormat = EnvFormat::kSh;
+std::string_view EnvFormatName(EnvFormat f);
+// The format `text` names; kInvalidInput naming `flag` and the nearest format otherwise.
+Result<EnvFormat> ParseEnvFormat(std::string_view flag, std::string_view text);
 // sh, fish, dotenv, json: for help, errors and completion.
 std::vector<std::string> EnvFormatNames();
 
 using EnvVars = std::vector<std::pair<std::string, std::string>>;
 
-// Single-quoted for a POSIX shell: safe whatever the value holds.
+// Single-quoted for a POSIX shell: safe whatever the value holds. The one shell quoting of the
+// CLI (env's lines, the command lines it suggests, completion scripts).
 std::string ShellQuote(const std::string& v);
 
 // The text that sets vars, one line each (kJson: one object). A dotenv line holds its value

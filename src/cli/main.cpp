@@ -74,10 +74,14 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
       "the version, its git revision and PostgreSQL's");
   pgstack::cli::AddGlobalFlags(app, ctx.global);
 
-  std::map<CLI::App*, pgstack::cli::RunFn> runners;
+  struct Runner {
+    const pgstack::cli::CommandSpec* spec;
+    pgstack::cli::RunFn run;
+  };
+  std::map<CLI::App*, Runner> runners;
   for (const auto& spec : pgstack::cli::Commands()) {
     CLI::App* sub = app.add_subcommand(spec.name, spec.help);
-    runners[sub] = spec.add(*sub, ctx);
+    runners[sub] = {&spec, spec.add(*sub, ctx)};
   }
   try {
     app.parse(argc, argv);
@@ -102,13 +106,13 @@ int Run(int argc, char** argv, pgstack::cli::Context& ctx) {
     }
   }
   ctx.ResolveProject();
-  for (auto& [sub, run] : runners) {
+  for (auto& [sub, runner] : runners) {
     if (sub->parsed()) {
-      if (pgstack::cli::UsesEnvironment(sub->get_name())) {
+      if (runner.spec->env == pgstack::cli::ReadsEnv::kYes) {
         if (auto s = ctx.CheckEnvName(); !s.ok()) return ctx.out.Fail(s);
       }
       try {
-        return run();
+        return runner.run();
       } catch (const std::exception& e) {
         return ctx.out.Fail(pgstack::Status::Failure(std::string("internal error: ") + e.what()));
       }

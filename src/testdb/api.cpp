@@ -38,16 +38,6 @@ HttpResponse FromStatus(Service& s, const Status& st) {
   return ErrorResponse(HttpStatusOf(OutcomeOf(explained)), explained.message());
 }
 
-json DatabaseJson(const std::string& hash, const pg::ConnParams& p) {
-  return json{{"templateHash", hash},
-              {"config",
-               {{"host", p.host},
-                {"port", p.port},
-                {"username", p.user},
-                {"password", p.password},
-                {"database", p.dbname}}}};
-}
-
 HttpResponse PostTemplate(Service& s, const HttpRequest& req) {
   json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
@@ -79,6 +69,16 @@ HttpResponse OnTest(Service& s, const std::string& hash, std::string_view id_tex
 }
 
 }  // namespace
+
+json DatabaseJson(const std::string& hash, const pg::ConnParams& p) {
+  return json{{"templateHash", hash},
+              {"config",
+               {{"host", p.host},
+                {"port", p.port},
+                {"username", p.user},
+                {"password", p.password},
+                {"database", p.dbname}}}};
+}
 
 HttpResponse HandleApi(Service& s, const HttpRequest& req) {
   std::vector<std::string_view> seg = Segments(req.path());

@@ -15,6 +15,10 @@
 // ignored, as IntegreSQL's server does.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "pgstack/pg/conn_params.h"
 #include "pgstack/testdb/http_request.h"
 #include "pgstack/testdb/http_response.h"
 #include "pgstack/testdb/service.h"
@@ -22,5 +26,9 @@
 namespace pgstack::testdb {
 
 HttpResponse HandleApi(Service& service, const HttpRequest& request);
+
+// A body's "database": {"templateHash", "config": {"host", "port", "username", "password",
+// "database"}}, as IntegreSQL writes it; `pgstack testdb get --json` prints the same keys.
+nlohmann::json DatabaseJson(const std::string& hash, const pg::ConnParams& where);
 
 }  // namespace pgstack::testdb

@@ -272,6 +272,43 @@ TEST_F(TestdbBuild, GetExportLinesAndTheGlobalEnvAfterTheSubcommand) {
   EXPECT_EQ(TestStack::Shared().Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
 }
 
+// --export writes what `pgstack env` writes for the database handed out (PGSSLMODE included),
+// in each of env's formats, plus the database's id.
+TEST_F(TestdbBuild, GetExportWritesEnvsVariablesInEachOfEnvsFormats) {
+  WriteText(dir_ + "/0001_t.sql", "CREATE TABLE t (id int);\n");
+  const TestStack& stack = TestStack::Shared();
+  auto get = [&](const std::string& export_flag) {
+    return stack.Pgstack({"testdb", "get", "--dir", dir_, export_flag}, {}, Capture::kStdoutOnly);
+  };
+  auto sh = get("--export");
+  ASSERT_EQ(sh.exit_code, 0) << sh.output;
+  for (std::string name : {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "DATABASE_URL",
+                           "PGSTACK_TESTDB_ID"}) {
+    EXPECT_NE(sh.output.find("export " + name + "='"), std::string::npos) << name << sh.output;
+  }
+  EXPECT_NE(sh.output.find("export PGSSLMODE='disable'\n"), std::string::npos) << sh.output;
+  auto fish = get("--export=fish");
+  ASSERT_EQ(fish.exit_code, 0) << fish.output;
+  EXPECT_NE(fish.output.find("set -gx PGSSLMODE 'disable'\n"), std::string::npos) << fish.output;
+  EXPECT_NE(fish.output.find("set -gx PGSTACK_TESTDB_ID '"), std::string::npos) << fish.output;
+  auto dotenv = get("--export=dotenv");
+  ASSERT_EQ(dotenv.exit_code, 0) << dotenv.output;
+  EXPECT_NE(dotenv.output.find("\nPGSSLMODE=disable\n"), std::string::npos) << dotenv.output;
+  auto j = get("--export=json");
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  json doc = json::parse(j.output, nullptr, false);
+  EXPECT_EQ(doc["PGSSLMODE"], "disable") << j.output;
+  EXPECT_EQ(doc.size(), 8u) << j.output;
+  // The id is the one the database's name ends in.
+  EXPECT_TRUE(doc["PGDATABASE"].get<std::string>().ends_with(
+      "_" + doc["PGSTACK_TESTDB_ID"].get<std::string>()))
+      << j.output;
+  auto bad = stack.Pgstack({"testdb", "get", "--dir", dir_, "--export=csh"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--export csh: unknown"), std::string::npos) << bad.output;
+  EXPECT_EQ(stack.Pgstack({"testdb", "gc", "--all"}).exit_code, 0);
+}
+
 TEST_F(TestdbBuild, ABadHashOrFlagIsRefusedBeforeAnythingHappens) {
   auto out = TestStack::Shared().Pgstack({"testdb", "get", "--hash", "no/slash"});
   EXPECT_EQ(out.exit_code, 2) << out.output;
