@@ -60,9 +60,6 @@ Result<pg::Connection> OpenIn(pg::ConnParams p, const std::string& db) {
   return pg::Connection::Open(p);
 }
 
-// The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
-// state dir remembers, then the config (0: a free one). A free port stays locked in `held` until
-// the server listens on it, so that another pgstack up starting now does not pick it too.
 Status NotOurs(const std::string& state_dir, const location::StateDirInfo& dir) {
   return Status::InvalidInput(
       fmt::format("{}: not a pgstack state dir (it holds {}, and no state.json); use another "
@@ -70,6 +67,9 @@ Status NotOurs(const std::string& state_dir, const location::StateDirInfo& dir) 
                   state_dir, dir.foreign_entry));
 }
 
+// The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
+// state dir remembers, then the config (0: a free one). A free port stays locked in `held` until
+// the server listens on it, so that another pgstack up starting now does not pick it too.
 Result<int> ChoosePort(std::optional<int> flag, int remembered, int configured,
                        const std::string& host, std::vector<core::PortLock>& held) {
   if (flag && *flag != 0) return *flag;
