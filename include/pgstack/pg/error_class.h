@@ -32,9 +32,6 @@ ErrorClass Classify(std::string_view sqlstate);
 inline ErrorClass Classify(const Status& s) {
   return s.ok() ? ErrorClass::kNone : Classify(s.sqlstate());
 }
-// True for errors that a retry of the same transaction may get past: the conflicts below, and a
-// server that is full or restarting (on a new connection).
-bool IsTransient(ErrorClass c);
 // True when the transaction lost to a concurrent one (serialization failure, deadlock, a lock not
 // granted within lock_timeout): running it again on the same connection may succeed.
 bool IsConcurrencyConflict(ErrorClass c);
