@@ -97,16 +97,15 @@ Result<FileLock> FileLock::Acquire(const std::string& path, const FileLockOption
     }
     return Poll::Ready();
   };
-  PGSTACK_RETURN_IF_ERROR(WaitUntil({.what = o.what.empty() ? path : o.what,
-                                     .timeout = o.timeout,
-                                     .backoff = {.first = milliseconds(5),
-                                                 .growth = 1.5,
-                                                 .max = milliseconds(200)},
-                                     .code = Code::kLockTimeout,
-                                     .on_wait = o.on_wait,
-                                     // Once, at the first look that finds it held.
-                                     .report_every = o.timeout + std::chrono::hours(1)},
-                                    look));
+  PGSTACK_RETURN_IF_ERROR(
+      WaitUntil({.what = o.what.empty() ? path : o.what,
+                 .timeout = o.timeout,
+                 .backoff = {.first = milliseconds(5), .growth = 1.5, .max = milliseconds(200)},
+                 .code = Code::kLockTimeout,
+                 .on_wait = o.on_wait,
+                 // Once, at the first look that finds it held.
+                 .report_every = o.timeout + std::chrono::hours(1)},
+                look));
   return lock;
 }
 

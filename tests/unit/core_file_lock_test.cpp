@@ -2,8 +2,6 @@
 // files of one process and between processes), a wait for one is bounded and ends when the holder
 // lets go or dies, a waiter can say who holds it, and a lock on a file deleted meanwhile is
 // taken again on the file now at the path.
-#include "pgstack/core/file_lock.h"
-
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -18,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "pgstack/core/file_lock.h"
 #include "pgstack/core/interrupt.h"
 #include "pgstack/core/process.h"
 
@@ -115,11 +114,10 @@ TEST_F(FileLockTest, AnotherProcessHoldsItAndTheWaitIsBoundedAndSaysByWhom) {
   OtherProcess other(path_);
   ASSERT_TRUE(other.holds());
   std::vector<std::string> told;
-  auto lock = FileLock::Acquire(path_, {.timeout = milliseconds(100),
-                                        .what = "the test's lock",
-                                        .on_wait = [&](const std::string& why) {
-                                          told.push_back(why);
-                                        }});
+  auto lock =
+      FileLock::Acquire(path_, {.timeout = milliseconds(100),
+                                .what = "the test's lock",
+                                .on_wait = [&](const std::string& why) { told.push_back(why); }});
   ASSERT_FALSE(lock.ok());
   EXPECT_EQ(lock.status().code(), Code::kLockTimeout);
   // Nothing recorded: the kernel's word, and the process's name.
@@ -134,11 +132,11 @@ TEST_F(FileLockTest, AWaitEndsWhenTheHolderDies) {
   ASSERT_TRUE(other.holds());
   int told = 0;
   // The holder ends (no unlock of its own: the kernel lets go) once we wait.
-  auto lock = FileLock::Acquire(path_, {.timeout = std::chrono::seconds(30),
-                                        .on_wait = [&](const std::string&) {
-                                          ++told;
-                                          other.Exit();
-                                        }});
+  auto lock = FileLock::Acquire(
+      path_, {.timeout = std::chrono::seconds(30), .on_wait = [&](const std::string&) {
+                ++told;
+                other.Exit();
+              }});
   EXPECT_TRUE(lock.ok()) << lock.status().message();
   EXPECT_EQ(told, 1);
 }
@@ -154,7 +152,8 @@ TEST_F(FileLockTest, TheHolderRecordsWhatItDoesAndErasesItWhenItLetsGo) {
   std::string me = fmt::format("pid {} (pgstack up)", ::getpid());
   EXPECT_EQ(LockHolder(path_), me);
   auto waiter = FileLock::Acquire(path_, {});
-  EXPECT_EQ(waiter.status().message(), "gave up waiting for " + path_ + " after 0 ms: held by " + me);
+  EXPECT_EQ(waiter.status().message(),
+            "gave up waiting for " + path_ + " after 0 ms: held by " + me);
   // A second record replaces the first.
   ASSERT_TRUE(holder->Record("pgstack down").ok());
   EXPECT_EQ(Contents(path_), fmt::format("pid {} (pgstack down)\n", ::getpid()));
@@ -177,10 +176,11 @@ TEST_F(FileLockTest, AFileDeletedUnderTheHolderIsOpenedAgain) {
                                               std::filesystem::remove(path_);
                                               holder.reset();
                                             },
-                                        .before_open = [&] {
-                                          ++opened;
-                                          return Status::Ok();
-                                        }});
+                                        .before_open =
+                                            [&] {
+                                              ++opened;
+                                              return Status::Ok();
+                                            }});
   ASSERT_TRUE(lock.ok()) << lock.status().message();
   EXPECT_EQ(opened, 2);
   ASSERT_TRUE(std::filesystem::exists(path_));
@@ -204,10 +204,9 @@ TEST_F(FileLockTest, AFileThatCannotBeOpenedIsAFailureNotATimeout) {
 TEST_F(FileLockTest, CtrlCEndsTheWait) {
   OtherProcess other(path_);
   ASSERT_TRUE(other.holds());
-  auto lock = FileLock::Acquire(path_, {.timeout = std::chrono::seconds(30),
-                                        .on_wait = [](const std::string&) {
-                                          SimulateInterrupt(SIGINT);
-                                        }});
+  auto lock =
+      FileLock::Acquire(path_, {.timeout = std::chrono::seconds(30),
+                                .on_wait = [](const std::string&) { SimulateInterrupt(SIGINT); }});
   EXPECT_EQ(lock.status().code(), Code::kInterrupted) << lock.status().message();
 }
 
