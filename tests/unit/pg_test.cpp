@@ -31,7 +31,9 @@ TEST(LibpqEnv, ListsEveryVariableLibpqReads) {
   PQconninfoOption* defaults = PQconndefaults();
   ASSERT_NE(defaults, nullptr);
   for (PQconninfoOption* o = defaults; o->keyword; ++o) {
-    if (o->envvar) EXPECT_TRUE(ours.contains(o->envvar)) << o->envvar;
+    if (o->envvar) {
+      EXPECT_TRUE(ours.contains(o->envvar)) << o->envvar;
+    }
   }
   PQconninfoFree(defaults);
 }
