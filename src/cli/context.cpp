@@ -119,8 +119,6 @@ constexpr GlobalFlag kGlobalFlags[] = {
 
 }  // namespace
 
-std::span<const GlobalFlag> GlobalFlags() { return kGlobalFlags; }
-
 const GlobalFlag* FindGlobalFlag(std::string_view arg) {
   for (const GlobalFlag& f : kGlobalFlags) {
     if (arg == f.name) return &f;

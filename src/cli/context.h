@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -38,7 +37,6 @@ struct GlobalFlag {
   std::string GlobalOptions::*value;  // a flag with a value, or
   bool GlobalOptions::*is_set;        // a switch
 };
-std::span<const GlobalFlag> GlobalFlags();
 // The global flag named `arg` exactly, or nullptr.
 const GlobalFlag* FindGlobalFlag(std::string_view arg);
 void AddGlobalFlags(CLI::App& app, GlobalOptions& options);

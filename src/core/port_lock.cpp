@@ -1,7 +1,6 @@
 #include "pgstack/core/port_lock.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,19 +26,6 @@ bool UsableLockDir(const std::string& dir) {
          ::access(dir.c_str(), W_OK | X_OK) == 0;
 }
 
-// The port's lock file, locked by us; -1 when another process holds it (or it cannot be made).
-int LockPortFile(const std::string& dir, int port) {
-  std::string path = dir + "/" + std::to_string(port) + ".lock";
-  // Read-only is enough for flock, and lets another user's process lock a file we created.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return -1;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 }  // namespace
 
 std::string PortLockDir() {
@@ -52,32 +38,17 @@ Result<PortLock> PortLock::Take(const std::string& host) {
   // Also checks that host is an address we can bind on.
   PGSTACK_ASSIGN_OR_RETURN(int kernels, FreePort(host));
   std::string dir = PortLockDir();
-  if (!UsableLockDir(dir)) return PortLock(-1, kernels);
+  if (!UsableLockDir(dir)) return PortLock(std::nullopt, kernels);
   int start = static_cast<int>(std::random_device{}() % kPorts);
   for (int i = 0; i < kTries; ++i) {
     int port = kFirstPort + (start + i) % kPorts;
-    int fd = LockPortFile(dir, port);
-    if (fd < 0) continue;
-    if (!PortInUse(host, port)) return PortLock(fd, port);
-    ::close(fd);
+    // Read-only, so that another user's process can lock a file we created. A port whose file
+    // cannot be made or is held is passed over.
+    auto lock = FileLock::Acquire(fmt::format("{}/{}.lock", dir, port),
+                                  {.file_mode = 0644, .read_only = true});
+    if (lock.ok() && !PortInUse(host, port)) return PortLock(std::move(*lock), port);
   }
-  return PortLock(-1, kernels);
-}
-
-PortLock::PortLock(PortLock&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)), port_(std::exchange(o.port_, 0)) {}
-
-PortLock& PortLock::operator=(PortLock&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(o.fd_, -1);
-    port_ = std::exchange(o.port_, 0);
-  }
-  return *this;
-}
-
-PortLock::~PortLock() {
-  if (fd_ >= 0) ::close(fd_);
+  return PortLock(std::nullopt, kernels);
 }
 
 }  // namespace pgstack::core

@@ -26,11 +26,6 @@ ErrorClass Classify(std::string_view s) {
   return ErrorClass::kOther;
 }
 
-bool IsTransient(ErrorClass c) {
-  return IsConcurrencyConflict(c) || c == ErrorClass::kTooManyConnections ||
-         c == ErrorClass::kAdminShutdown;
-}
-
 bool IsConcurrencyConflict(ErrorClass c) {
   return c == ErrorClass::kSerializationFailure || c == ErrorClass::kDeadlock ||
          c == ErrorClass::kLockNotAvailable;

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +12,6 @@
 
 #include "cache_manifest.h"
 #include "pgstack/core/files.h"
-#include "pgstack/core/wait.h"
 
 namespace pgstack::stack {
 namespace {
@@ -64,26 +62,12 @@ Status RemoveTree(const std::string& path, const std::string& graveyard) {
 
 }  // namespace
 
-ClusterCache::Lock::~Lock() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Result<ClusterCache::Lock> ClusterCache::LockKey(const std::string& key, bool exclusive,
-                                                 milliseconds timeout) {
-  std::string path = dir_ + "/" + key + ".lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return Status::Failure(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  Lock lock(fd);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR)
-      return Status::Failure(fmt::format("{}: cannot lock: {}", path, std::strerror(errno)));
-    if (std::chrono::steady_clock::now() > deadline)
-      return Status::LockTimeout(fmt::format("{}: another pgstack holds it", path));
-    PGSTACK_RETURN_IF_ERROR(core::Pause(milliseconds(20)));
-  }
-  return lock;
+Result<core::FileLock> ClusterCache::LockKey(const std::string& key, bool exclusive,
+                                             milliseconds timeout) {
+  return core::FileLock::Acquire(
+      dir_ + "/" + key + ".lock",
+      {.mode = exclusive ? core::LockMode::kExclusive : core::LockMode::kShared,
+       .timeout = timeout});
 }
 
 ClusterCache::Entry ClusterCache::Look(const InitdbRecipe& recipe) const {

@@ -20,6 +20,7 @@
 #include "copy_tree.h"
 #include "initdb_recipe.h"
 #include "internal.h"
+#include "pgstack/core/file_lock.h"
 #include "pgstack/stack/cluster_cache.h"
 
 namespace pgstack::stack {
@@ -32,19 +33,10 @@ class ClusterCache {
       : dir_(std::move(dir)), max_bytes_(max_bytes) {}
   const std::string& dir() const { return dir_; }
 
-  // An flock on one key's lock file, held until destroyed.
-  class Lock {
-   public:
-    Lock(Lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    ~Lock();
-
-   private:
-    friend class ClusterCache;
-    explicit Lock(int fd) : fd_(fd) {}
-    int fd_;
-  };
-  // Polls (bounded) for the key's lock; kLockTimeout when another pgstack holds it too long.
-  Result<Lock> LockKey(const std::string& key, bool exclusive, std::chrono::milliseconds timeout);
+  // Waits at most `timeout` for the key's lock (0: one look); kLockTimeout when another pgstack
+  // holds it that long.
+  Result<core::FileLock> LockKey(const std::string& key, bool exclusive,
+                                 std::chrono::milliseconds timeout);
 
   // What the cache holds for a recipe: nothing (or an entry of another recipe of the same key),
   // an entry whose files are as they were cached, or one damaged since (`damage` says how).

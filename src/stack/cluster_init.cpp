@@ -53,14 +53,14 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
 // sync and rename into place, and the sync of the new data directory (durable), go on beside
 // the server's start, under the key's lock.
 Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe,
-                                    ClusterCache& cache, ClusterCache::Lock lock, bool durable,
+                                    ClusterCache& cache, core::FileLock lock, bool durable,
                                     const std::string& note) {
   // One syncfs after the copy instead of initdb's fsync of every file.
   PGSTACK_RETURN_IF_ERROR(cluster.Init(recipe, /*sync=*/false));
   std::string data = cluster.paths().data;
   std::string made = "initialized a PostgreSQL cluster in " + data;
   Result<std::string> staged = cache.StageFill(recipe, data);
-  auto held = std::make_shared<ClusterCache::Lock>(std::move(lock));
+  auto held = std::make_shared<core::FileLock>(std::move(lock));
   return BackgroundTask::Start([=, cache = cache]() mutable -> Result<std::string> {
     Status stored = staged.ok() ? cache.CompleteFill(recipe, *staged) : staged.status();
     held.reset();  // the entry has its name: the `up`s waiting for it may copy it now

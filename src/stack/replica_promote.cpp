@@ -293,8 +293,7 @@ Result<PromoteReport> Promote(const core::Environment& env, const std::string& s
         env.file, env.name));
   }
   StatePaths root(state_dir);
-  PGSTACK_ASSIGN_OR_RETURN(
-      StateLock lock, StateLock::Acquire(root, "pgstack promote", StateLock::DefaultTimeout()));
+  PGSTACK_ASSIGN_OR_RETURN(core::FileLock lock, LockStateDir(root, "pgstack promote"));
   return PromoteLocked(env, state_dir, options, runner);
 }
 

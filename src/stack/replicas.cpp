@@ -206,12 +206,11 @@ class ReplicaMaker {
       if (!cluster.Running()) {
         // A postmaster killed with -9 leaves its children for a moment, holding its shared
         // memory: a start before they are gone fails, so it is tried again for a while.
-        Status started = cluster.Start();
-        for (int i = 0; !started.ok() && i < 20; ++i) {
-          (void)core::Pause(std::chrono::milliseconds(500));
-          started = cluster.Start();
-        }
-        PGSTACK_RETURN_IF_ERROR(started);
+        PGSTACK_RETURN_IF_ERROR(
+            core::WaitUntil({.what = fmt::format("replica {} to start", r.node),
+                             .timeout = std::chrono::seconds(10),
+                             .backoff = {.first = std::chrono::milliseconds(500)}},
+                            [&] { return core::Poll::ReadyIf(cluster.Start()); }));
         actions_.push_back(fmt::format("started replica {} on port {}", r.node, r.port));
       } else if (changed) {
         PGSTACK_RETURN_IF_ERROR(cluster.Restart());

@@ -60,9 +60,6 @@ Result<pg::Connection> OpenIn(pg::ConnParams p, const std::string& db) {
   return pg::Connection::Open(p);
 }
 
-// The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
-// state dir remembers, then the config (0: a free one). A free port stays locked in `held` until
-// the server listens on it, so that another pgstack up starting now does not pick it too.
 Status NotOurs(const std::string& state_dir, const location::StateDirInfo& dir) {
   return Status::InvalidInput(
       fmt::format("{}: not a pgstack state dir (it holds {}, and no state.json); use another "
@@ -70,6 +67,9 @@ Status NotOurs(const std::string& state_dir, const location::StateDirInfo& dir) 
                   state_dir, dir.foreign_entry));
 }
 
+// The port to use: a flag wins (0: keep the remembered one, else a free one), then what the
+// state dir remembers, then the config (0: a free one). A free port stays locked in `held` until
+// the server listens on it, so that another pgstack up starting now does not pick it too.
 Result<int> ChoosePort(std::optional<int> flag, int remembered, int configured,
                        const std::string& host, std::vector<core::PortLock>& held) {
   if (flag && *flag != 0) return *flag;
@@ -627,8 +627,8 @@ Result<UpReport> Up(const core::Environment& env, const UpOptions& o, core::Proc
       core::CheckReachable(fs::path(paths.root).parent_path().string(), service));
   bool made_root = !fs::exists(paths.root);
   PGSTACK_ASSIGN_OR_RETURN(
-      StateLock lock, StateLock::Acquire(paths, "pgstack up", StateLock::DefaultTimeout(),
-                                         core::Owner{service.uid, service.gid}, o.on_lock_wait));
+      core::FileLock lock,
+      LockStateDir(paths, "pgstack up", core::Owner{service.uid, service.gid}, o.on_lock_wait));
   auto report = UpLocked(env, o, runner, service);
   if (!report.ok() && made_root) RemoveIfOnlyLock(paths);
   if (!report.ok() && IsNoSpace(report.status()) && !report.status().Is(kNoSpace))
@@ -685,9 +685,8 @@ Status Down(const std::string& state_dir, core::ProcessRunner& runner,
   PGSTACK_ASSIGN_OR_RETURN(location::StateDirInfo dir, Existing(state_dir));
   if (dir.kind == location::StateDirKind::kMissing) return location::NoStack(state_dir);
   StatePaths paths(state_dir);
-  PGSTACK_ASSIGN_OR_RETURN(StateLock lock,
-                           StateLock::Acquire(paths, "pgstack down", StateLock::DefaultTimeout(),
-                                              std::nullopt, on_lock_wait));
+  PGSTACK_ASSIGN_OR_RETURN(core::FileLock lock,
+                           LockStateDir(paths, "pgstack down", std::nullopt, on_lock_wait));
   PGSTACK_ASSIGN_OR_RETURN(dir, Existing(state_dir));  // as the lock's last holder left it
   PGSTACK_ASSIGN_OR_RETURN(StackState st, StateOrGuess(state_dir, dir.kind));
   return StopAll(paths, st, runner);
@@ -700,8 +699,7 @@ Status Destroy(const std::string& state_dir, core::ProcessRunner& runner,
   StatePaths paths(state_dir);
   std::error_code ec;
   {
-    auto lock = StateLock::Acquire(paths, "pgstack destroy", StateLock::DefaultTimeout(),
-                                   std::nullopt, on_lock_wait);
+    auto lock = LockStateDir(paths, "pgstack destroy", std::nullopt, on_lock_wait);
     // Another destroy removed it meanwhile: what was asked for is done.
     if (!lock.ok()) return fs::exists(paths.root, ec) ? lock.status() : Status::Ok();
     PGSTACK_ASSIGN_OR_RETURN(dir, Existing(state_dir));

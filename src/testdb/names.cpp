@@ -33,10 +33,6 @@ std::string TestDatabaseStem(std::string_view hash) {
   return std::string(kTestPrefix) + std::string(hash) + "_";
 }
 
-std::string TestDatabaseName(std::string_view hash, int64_t id) {
-  return TestDatabaseStem(hash) + std::to_string(id);
-}
-
 std::string TemplateComment(std::string_view hash) {
   return fmt::format("{} template {}", kCommentPrefix, hash);
 }

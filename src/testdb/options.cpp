@@ -20,13 +20,6 @@ std::optional<Strategy> ParseStrategy(std::string_view text) {
   return std::nullopt;
 }
 
-Options DefaultOptions() {
-  Options o;
-  Status s = Complete(o);
-  (void)s;  // the defaults are valid by construction
-  return o;
-}
-
 Status Complete(Options& o) {
   int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   // A warm pool must cover the tests running at once (about one per core) plus the clones

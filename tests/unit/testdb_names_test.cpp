@@ -13,7 +13,9 @@ TEST(TestdbNames, HashesThatFitADatabaseNameAreAccepted) {
   EXPECT_TRUE(ValidateHash("My_hash-1").ok());
   EXPECT_TRUE(ValidateHash(std::string(kMaxHashLength, 'a')).ok());
   // Every name testdb derives stays within PostgreSQL's 63 bytes.
-  EXPECT_LE(TestDatabaseName(std::string(kMaxHashLength, 'a'), kMaxTestId).size(), 63u);
+  EXPECT_LE(
+      TestDatabaseStem(std::string(kMaxHashLength, 'a')).size() + std::to_string(kMaxTestId).size(),
+      63u);
   EXPECT_LE(TemplateDatabaseName(std::string(kMaxHashLength, 'a')).size(), 63u);
 }
 
@@ -30,8 +32,9 @@ TEST(TestdbNames, OtherHashesAreBadRequests) {
 
 TEST(TestdbNames, TemplateAndTestNamesCannotCollide) {
   EXPECT_EQ(TemplateDatabaseName("h"), "pgstack_tpl_h");
-  EXPECT_EQ(TestDatabaseName("h", 7), "pgstack_tdb_h_7");
-  EXPECT_NE(TestDatabaseName("a_1", 23), TestDatabaseName("a_12", 3));
+  EXPECT_EQ(TestDatabaseStem("h") + "7", "pgstack_tdb_h_7");
+  // The stem ends in "_": hash "a_1" with id 23 is not hash "a_12" with id 3.
+  EXPECT_NE(TestDatabaseStem("a_1") + "23", TestDatabaseStem("a_12") + "3");
 }
 
 TEST(TestdbNames, TestIdsAreDecimalIntegers) {
@@ -55,7 +58,8 @@ TEST(TestdbOutcome, KindsMapToIntegresqlStatusCodes) {
 }
 
 TEST(TestdbOptions, DefaultsComeFromTheCoresAndBadSizesAreRefused) {
-  Options o = DefaultOptions();
+  Options o;
+  ASSERT_TRUE(Complete(o).ok());
   EXPECT_GE(o.pool_size, 8);
   EXPECT_GE(o.max_tests, o.pool_size);
   EXPECT_GE(o.workers, 2);

@@ -1,11 +1,14 @@
 // A TCP port taken so that no other pgstack process on this machine takes it too, as PgBouncer's
-// test suite takes its ports: a lock file per port in one folder every pgstack process uses,
-// held (flock) by this process, and a bind probe that nothing listens there. "Bind port 0 and
-// let it go" alone lets two processes that start at once get the same port.
+// test suite takes its ports: a FileLock per port in one folder every pgstack process uses, held
+// by this process, and a bind probe that nothing listens there. "Bind port 0 and let it go" alone
+// lets two processes that start at once get the same port.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 
+#include "pgstack/core/file_lock.h"
 #include "pgstack/core/status.h"
 
 namespace pgstack::core {
@@ -17,17 +20,11 @@ class PortLock {
   // ends however it ends. Where the lock folder cannot be used, a port the kernel calls free.
   static Result<PortLock> Take(const std::string& host);
 
-  PortLock(PortLock&& o) noexcept;
-  PortLock& operator=(PortLock&& o) noexcept;
-  PortLock(const PortLock&) = delete;
-  PortLock& operator=(const PortLock&) = delete;
-  ~PortLock();
-
   int port() const { return port_; }
 
  private:
-  PortLock(int fd, int port) : fd_(fd), port_(port) {}
-  int fd_ = -1;  // the flock'ed lock file; -1 without one
+  PortLock(std::optional<FileLock> lock, int port) : lock_(std::move(lock)), port_(port) {}
+  std::optional<FileLock> lock_;  // none where the lock folder cannot be used
   int port_ = 0;
 };
 

@@ -38,9 +38,6 @@ inline constexpr std::string_view kConnectionFailureState = "08006";
 inline ErrorClass Classify(const Status& s) {
   return s.ok() ? ErrorClass::kNone : Classify(s.sqlstate());
 }
-// True for errors that a retry of the same transaction may get past: the conflicts below, and a
-// server that is full or restarting (on a new connection).
-bool IsTransient(ErrorClass c);
 // True when the transaction lost to a concurrent one (serialization failure, deadlock, a lock not
 // granted within lock_timeout): running it again on the same connection may succeed.
 bool IsConcurrencyConflict(ErrorClass c);

@@ -48,7 +48,7 @@ Status Destroy(const std::string& state_dir,
 // (failed, killed): down stops what runs, destroy deletes secrets first and then the rest, status
 // says what runs and whether the last `up` finished. A directory that holds files that are not
 // pgstack's is refused (kInvalidInput); the state dir's lock is waited for at most
-// StateLock::DefaultTimeout (kLockTimeout).
+// $PGSTACK_LOCK_TIMEOUT seconds, 30 s by default (kLockTimeout).
 struct StackStatus {
   bool exists = false;    // a state dir with something of a stack in it
   bool complete = false;  // an `up` finished there (false: the last one failed or was killed)

@@ -25,9 +25,9 @@ inline constexpr int64_t kMaxTestId = 9'999'999'999;
 Status ValidateHash(std::string_view hash);
 
 std::string TemplateDatabaseName(std::string_view hash);
-// The common start of the names of a template's test databases; the id follows.
+// The common start of the names of a template's test databases; the id follows (the catalog's
+// INSERT appends it, as the sequence hands it out).
 std::string TestDatabaseStem(std::string_view hash);
-std::string TestDatabaseName(std::string_view hash, int64_t id);
 std::string TemplateComment(std::string_view hash);
 std::string TestComment(std::string_view hash);
 

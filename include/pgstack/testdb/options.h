@@ -32,8 +32,6 @@ struct Options {
   std::vector<std::string> extensions;  // created in every template (the environment's)
 };
 
-// Options with every size filled in from the number of cores.
-Options DefaultOptions();
 // Fills each size left at 0 from the core count; kInvalidInput naming the flag for a bad one.
 Status Complete(Options& o);
 
