@@ -114,7 +114,7 @@ TEST_F(HistoryName, TwoServicesMigrateAtOnceAndOneServicesRunnersStillTakeTurns)
 }
 
 TEST_F(HistoryName, ABadNameIsExit2NamingWhereItCameFromAndChangesNothing) {
-  for (const std::string& bad : {"Orders", "orders-history", "1st", "migration_lock"}) {
+  for (std::string bad : {"Orders", "orders-history", "1st", "migration_lock"}) {
     auto out = Run({"up", "--dir", orders_, "--history", bad});
     EXPECT_EQ(out.exit_code, 2) << bad << ": " << out.output;
     EXPECT_NE(out.output.find("--history: history name '" + bad + "'"), std::string::npos)
