@@ -13,9 +13,8 @@
 
 namespace pgstack::testing {
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
-            const std::map<std::string, std::string>& extra_env) {
-  // Prepared before fork: the child only calls async-signal-safe functions until exec.
+pid_t SpawnTo(const std::vector<std::string>& argv, int out_fd, int err_fd,
+              const std::map<std::string, std::string>& extra_env) {
   std::vector<std::string> args = argv;
   std::vector<char*> cargv;
   for (auto& a : args) cargv.push_back(a.data());
@@ -29,18 +28,31 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
   std::vector<char*> cenv;
   for (auto& e : env) cenv.push_back(e.data());
   cenv.push_back(nullptr);
-  std::string out = log.empty() ? "/dev/null" : log;
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) _exit(126);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    close(fd);
+    // dup2 clears close-on-exec on 1 and 2 only; the caller's descriptors close at exec.
+    if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) _exit(126);
     execve(cargv[0], cargv.data(), cenv.data());
     _exit(127);
   }
+  return pid;
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
+            const std::map<std::string, std::string>& extra_env) {
+  std::string out = log.empty() ? "/dev/null" : log;
+  // Close-on-exec: a child another thread starts meanwhile must not inherit it.
+  int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + out);
+  pid_t pid = -1;
+  try {
+    pid = SpawnTo(argv, fd, fd, extra_env);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  close(fd);
   return pid;
 }
 

@@ -12,9 +12,16 @@
 namespace pgstack::testing {
 
 // Starts argv (argv[0] a path) with extra_env added to this process's environment, stdout and
-// stderr to log ("" for /dev/null); returns its pid. Throws when fork fails.
+// stderr to log ("" for /dev/null); returns its pid. Throws when the log cannot be opened or fork
+// fails.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log = "",
             const std::map<std::string, std::string>& extra_env = {});
+
+// The same with stdout and stderr onto open descriptors of the caller's (which it still closes).
+// Everything is prepared before fork: the child only calls async-signal-safe functions until
+// execve, so that any number of threads may start children at once.
+pid_t SpawnTo(const std::vector<std::string>& argv, int out_fd, int err_fd,
+              const std::map<std::string, std::string>& extra_env = {});
 
 // What WaitExit returns for a process that outlived its bound.
 constexpr int kStillRunning = -1000;

@@ -1,16 +1,17 @@
 #include "fixture.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -43,11 +44,6 @@ std::string PgstackBinary() { return PGSTACK_BINARY; }
 std::string ReadText(const std::string& path) {
   auto text = core::ReadFileIfExists(path);
   return text.ok() && *text ? **text : "";
-}
-
-void WriteText(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << content;
 }
 
 std::string TempDir(const std::string& tag) {
@@ -147,41 +143,47 @@ pid_t TestStack::SpawnPgstack(const std::vector<std::string>& args, const std::s
 core::CommandOutput RunPgstack(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& extra_env,
                                Capture capture) {
-  // The binary inherits our environment (as a user's shell would) plus extra_env.
+  // Far above any run of the suite (`up` on a loaded machine included): only a hang reaches it.
+  constexpr auto kLimit = std::chrono::minutes(5);
+  auto deadline = std::chrono::steady_clock::now() + kLimit;
+  std::vector<std::string> argv = args;
+  argv.insert(argv.begin(), PGSTACK_BINARY);
   // Close-on-exec: a test that runs pgstack from several threads would otherwise leak this
   // pipe into another thread's child, whose daemons would then keep it open (no EOF, a hang).
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    if (capture == Capture::kStdoutOnly) {
-      int null = open("/dev/null", O_WRONLY);
-      dup2(null, 2);
-    } else {
-      dup2(fds[1], 2);
-    }
-    close(fds[0]);
-    close(fds[1]);
-    for (const auto& [k, v] : extra_env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    std::string bin = PGSTACK_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
+  int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null < 0) throw std::runtime_error("cannot open /dev/null");
+  // The binary inherits our environment (as a user's shell would) plus extra_env.
+  pid_t pid = SpawnTo(argv, fds[1], capture == Capture::kStdoutOnly ? null : fds[1], extra_env);
+  close(null);
   close(fds[1]);
+  auto left = [deadline] {
+    return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now()),
+                    std::chrono::milliseconds(0));
+  };
   core::CommandOutput out;
   std::array<char, 4096> buf;
-  ssize_t n;
-  while ((n = read(fds[0], buf.data(), buf.size())) > 0) out.output.append(buf.data(), n);
+  bool eof = false;
+  while (!eof && left().count() > 0) {
+    pollfd p{.fd = fds[0], .events = POLLIN, .revents = 0};
+    int ready = poll(&p, 1, static_cast<int>(left().count()));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    ssize_t n = read(fds[0], buf.data(), buf.size());
+    if (n > 0) out.output.append(buf.data(), static_cast<size_t>(n));
+    eof = n == 0 || (n < 0 && errno != EINTR);
+  }
   close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int code = eof ? WaitExit(pid, left()) : kStillRunning;
+  if (code == kStillRunning) {
+    KillAndReap(pid);
+    ADD_FAILURE() << "pgstack ran past " << kLimit.count() << " min and was killed; its output:\n"
+                  << out.output;
+    code = -SIGKILL;
+  }
+  out.exit_code = code >= 0 ? code : 128 - code;
   return out;
 }
 

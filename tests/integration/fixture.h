@@ -22,6 +22,7 @@
 #include "pgstack/location/state_paths.h"
 #include "pgstack/pg/connection.h"
 #include "pgstack/stack/stack.h"
+#include "test_files.h"
 
 namespace pgstack::testing {
 
@@ -34,8 +35,6 @@ std::string SourceDir();
 std::string PgstackBinary();
 // A whole file's text ("" when it cannot be read).
 std::string ReadText(const std::string& path);
-// Writes content to path, making its folders first.
-void WriteText(const std::string& path, const std::string& content);
 
 // A fresh temporary folder (o+x, so the service user can reach what is inside), removed at exit.
 std::string TempDir(const std::string& tag);

@@ -50,15 +50,14 @@ TEST_F(Interrupt, SigtermIsExit143) {
 }
 
 TEST_F(Interrupt, EndsAWaitUntilThatIsNotReady) {
-  auto t0 = steady_clock::now();
   int looks = 0;
   Status s = WaitUntil({.what = "x", .timeout = std::chrono::seconds(20)}, [&] {
     if (++looks == 3) SimulateInterrupt(SIGINT);
     return Poll::NotYet("not yet");
   });
   EXPECT_EQ(s.code(), Code::kInterrupted) << s.message();
+  // Stopped at the look that saw the signal: neither looked on nor ran into its 20 s timeout.
   EXPECT_EQ(looks, 3);
-  EXPECT_LT(steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
 // The loops below sleep by hand: once a signal is simulated, Pause and WaitUntil return at once

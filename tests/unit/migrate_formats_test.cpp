@@ -10,6 +10,7 @@
 #include "pgstack/migrate/checksum.h"
 #include "pgstack/migrate/planner.h"
 #include "pgstack/migrate/source.h"
+#include "test_files.h"
 
 namespace pgstack::migrate {
 namespace {
@@ -22,9 +23,7 @@ class MigrateFormats : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   void Write(const std::string& rel, const std::string& content) {
-    std::filesystem::path p = std::filesystem::path(dir_) / rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
+    testing::WriteText(dir_ + "/" + rel, content);
   }
   Result<MigrationSet> Read(std::optional<Format> f = std::nullopt) {
     return ReadMigrations(dir_, f);

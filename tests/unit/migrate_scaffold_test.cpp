@@ -4,12 +4,12 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "pgstack/migrate/planner.h"
 #include "pgstack/migrate/scaffold.h"
 #include "pgstack/migrate/source.h"
+#include "test_files.h"
 
 namespace pgstack::migrate {
 namespace {
@@ -24,9 +24,7 @@ class MigrateScaffold : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   void Write(const std::string& rel, const std::string& content) {
-    fs::path p = fs::path(dir_) / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
+    testing::WriteText(dir_ + "/" + rel, content);
   }
   // The new migration's files, relative to the directory.
   std::vector<std::string> New(const std::string& name,

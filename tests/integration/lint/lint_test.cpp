@@ -4,8 +4,6 @@
 // is unchanged.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "fixture.h"
@@ -16,13 +14,6 @@
 
 namespace pgstack::testing {
 namespace {
-
-namespace fs = std::filesystem;
-
-void Write(const std::string& path, const std::string& content) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
 
 class LiveDb : public ::testing::Test {
  protected:
@@ -105,14 +96,15 @@ class Trace : public LiveDb {
  protected:
   // Applies 0001 (a table with rows), adds 0002 (a type change) pending; returns the trace.
   Result<migrate::TraceReport> TraceWiden() {
-    Write(dir_ + "/0001_readings.sql",
-          "-- pgstack:up\nCREATE TABLE readings (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY "
-          "KEY, value int NOT NULL);\nINSERT INTO readings (value) SELECT g FROM "
-          "generate_series(1, 5000) g;\n");
+    WriteText(
+        dir_ + "/0001_readings.sql",
+        "-- pgstack:up\nCREATE TABLE readings (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY "
+        "KEY, value int NOT NULL);\nINSERT INTO readings (value) SELECT g FROM "
+        "generate_series(1, 5000) g;\n");
     Up();
-    Write(dir_ + "/0002_widen.sql",
-          "-- pgstack:up\nALTER TABLE readings ADD COLUMN note text;\n\nALTER TABLE readings "
-          "ALTER COLUMN value TYPE bigint;\n");
+    WriteText(dir_ + "/0002_widen.sql",
+              "-- pgstack:up\nALTER TABLE readings ADD COLUMN note text;\n\nALTER TABLE readings "
+              "ALTER COLUMN value TYPE bigint;\n");
     auto rep = migrate::Inspect(Options());
     if (!rep.ok()) return rep.status();
     std::vector<const migrate::Migration*> applied, pending;
@@ -176,8 +168,8 @@ TEST_F(Trace, ATargetInUseIsClonedByReplayingItsMigrations) {
 }
 
 TEST_F(Trace, AFailingStatementNamesItsLineAndStillDropsTheClone) {
-  Write(dir_ + "/0001_bad.sql",
-        "-- pgstack:up\nCREATE TABLE t (id bigint);\nALTER TABLE nope ADD COLUMN c text;\n");
+  WriteText(dir_ + "/0001_bad.sql",
+            "-- pgstack:up\nCREATE TABLE t (id bigint);\nALTER TABLE nope ADD COLUMN c text;\n");
   int dbs = Databases();
   auto rep = migrate::Inspect(Options());
   ASSERT_TRUE(rep.ok());
@@ -193,7 +185,7 @@ class Drift : public LiveDb {
  protected:
   void SetUp() override {
     LiveDb::SetUp();
-    Write(dir_ + "/0001_base.sql", R"sql(-- pgstack:up
+    WriteText(dir_ + "/0001_base.sql", R"sql(-- pgstack:up
 CREATE TYPE mood AS ENUM ('sad', 'ok');
 CREATE SEQUENCE tickets START 100;
 CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL,

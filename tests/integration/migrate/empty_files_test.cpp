@@ -3,18 +3,10 @@
 // them does), where pgstack's own format keeps refusing an empty up (unit-tested).
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "fixture.h"
 
 namespace pgstack::testing {
 namespace {
-
-void Write(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
 
 // dir holds two migrations: the first creates empty_files_t, the second has no statement up or
 // down. Both apply; the first down is the no-op one, the second drops the table.
@@ -39,28 +31,28 @@ void AppliesAndRevertsThroughTheNoOp(const std::string& dir) {
 
 TEST(MigrateEmptyFiles, GolangMigrateEmptyUpAndDownAreNoOps) {
   std::string dir = TempDir("empty");
-  Write(dir + "/000001_t.up.sql", "CREATE TABLE empty_files_t (id bigint);");
-  Write(dir + "/000001_t.down.sql", "DROP TABLE empty_files_t;");
-  Write(dir + "/000002_nothing.up.sql", "-- reserved\n");
-  Write(dir + "/000002_nothing.down.sql", "");
+  WriteText(dir + "/000001_t.up.sql", "CREATE TABLE empty_files_t (id bigint);");
+  WriteText(dir + "/000001_t.down.sql", "DROP TABLE empty_files_t;");
+  WriteText(dir + "/000002_nothing.up.sql", "-- reserved\n");
+  WriteText(dir + "/000002_nothing.down.sql", "");
   AppliesAndRevertsThroughTheNoOp(dir);
 }
 
 TEST(MigrateEmptyFiles, DbmateEmptySectionsAreNoOps) {
   std::string dir = TempDir("empty-dbmate");
-  Write(dir + "/20240101000001_t.sql",
-        "-- migrate:up\nCREATE TABLE empty_files_t (id bigint);\n-- migrate:down\nDROP TABLE "
-        "empty_files_t;\n");
-  Write(dir + "/20240101000002_nothing.sql", "-- migrate:up\n\n-- migrate:down\n");
+  WriteText(dir + "/20240101000001_t.sql",
+            "-- migrate:up\nCREATE TABLE empty_files_t (id bigint);\n-- migrate:down\nDROP TABLE "
+            "empty_files_t;\n");
+  WriteText(dir + "/20240101000002_nothing.sql", "-- migrate:up\n\n-- migrate:down\n");
   AppliesAndRevertsThroughTheNoOp(dir);
 }
 
 TEST(MigrateEmptyFiles, FlywayEmptyScriptAndUndoAreNoOps) {
   std::string dir = TempDir("empty-flyway");
-  Write(dir + "/V1__t.sql", "CREATE TABLE empty_files_t (id bigint);");
-  Write(dir + "/U1__t.sql", "DROP TABLE empty_files_t;");
-  Write(dir + "/V2__nothing.sql", "");
-  Write(dir + "/U2__nothing.sql", "-- nothing to undo\n");
+  WriteText(dir + "/V1__t.sql", "CREATE TABLE empty_files_t (id bigint);");
+  WriteText(dir + "/U1__t.sql", "DROP TABLE empty_files_t;");
+  WriteText(dir + "/V2__nothing.sql", "");
+  WriteText(dir + "/U2__nothing.sql", "-- nothing to undo\n");
   AppliesAndRevertsThroughTheNoOp(dir);
 }
 

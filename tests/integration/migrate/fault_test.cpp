@@ -37,7 +37,7 @@ TEST_F(Migrate, SigkillAtRandomMomentsThenARerunAppliesEachMigrationExactlyOnce)
           i * 10);
       expected_rows += 1;
     }
-    Write(fmt::format("{}/{:04}_m.sql", dir_, i), sql);
+    WriteText(fmt::format("{}/{:04}_m.sql", dir_, i), sql);
   }
 
   // A killed runner's lease outlives it by --lease: 1 s keeps the suite short.
@@ -75,13 +75,13 @@ class MigrateKill : public Migrate {
     ASSERT_EQ(Scalar("CREATE TABLE mt.locked (id int); CREATE TABLE mt.go (x int); "
                      "CREATE TABLE mt.applied_log (v int); SELECT 1"),
               "1");
-    Write(dir_ + "/0001_hold.sql",
-          "-- pgstack:up\nINSERT INTO mt.applied_log VALUES (1);\n"
-          "LOCK TABLE mt.locked IN ACCESS EXCLUSIVE MODE;\n"
-          "SELECT pg_sleep(60) WHERE NOT EXISTS (SELECT FROM mt.go);\n");
+    WriteText(dir_ + "/0001_hold.sql",
+              "-- pgstack:up\nINSERT INTO mt.applied_log VALUES (1);\n"
+              "LOCK TABLE mt.locked IN ACCESS EXCLUSIVE MODE;\n"
+              "SELECT pg_sleep(60) WHERE NOT EXISTS (SELECT FROM mt.go);\n");
     for (int i = 2; i <= 3; ++i) {
-      Write(fmt::format("{}/{:04}_after.sql", dir_, i),
-            fmt::format("-- pgstack:up\nINSERT INTO mt.applied_log VALUES ({});\n", i));
+      WriteText(fmt::format("{}/{:04}_after.sql", dir_, i),
+                fmt::format("-- pgstack:up\nINSERT INTO mt.applied_log VALUES ({});\n", i));
     }
     pid_t pid = Spawn({"up", "--dir", dir_, via, "--lease", "1s"});
     AwaitSleep("pg_sleep(60)");

@@ -9,11 +9,11 @@ namespace pgstack::testing {
 namespace {
 
 TEST_F(Migrate, AnotherMigrationWithAnAppliedVersionIsRefusedAndRepairLeavesItAlone) {
-  Write(dir_ + "/0001_init.sql", "-- pgstack:up\nCREATE TABLE mt.init (id int);\n");
+  WriteText(dir_ + "/0001_init.sql", "-- pgstack:up\nCREATE TABLE mt.init (id int);\n");
   ASSERT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
   std::string applied = Scalar("SELECT checksum FROM pgstack.schema_history WHERE version = '1'");
   fs::remove(dir_ + "/0001_init.sql");
-  Write(dir_ + "/001_b1.sql", "-- pgstack:up\nCREATE TABLE mt.b1 (id int);\n");
+  WriteText(dir_ + "/001_b1.sql", "-- pgstack:up\nCREATE TABLE mt.b1 (id int);\n");
 
   auto up = Run({"up", "--dir", dir_});
   EXPECT_EQ(up.exit_code, 3) << up.output;
@@ -40,14 +40,14 @@ TEST_F(Migrate, HalfRunMadeTransactionalIsRefusedUntilItRunsStatementByStatement
     std::string s = steps;
     return s.replace(s.find("{}"), 2, divisor);
   };
-  Write(file, "-- pgstack:up no-transaction\n" + body("0"));
+  WriteText(file, "-- pgstack:up no-transaction\n" + body("0"));
   auto failed = Run({"up", "--dir", dir_});
   ASSERT_EQ(failed.exit_code, 1) << failed.output;
   ASSERT_EQ(Scalar("SELECT state || ' ' || statements_done FROM pgstack.schema_history"),
             "partial 1");
 
   // Fixed, and made transactional; repair accepts the edit.
-  Write(file, "-- pgstack:up\n" + body("1"));
+  WriteText(file, "-- pgstack:up\n" + body("1"));
   ASSERT_EQ(Run({"repair", "--dir", dir_}).exit_code, 0);
   auto refused = Run({"up", "--dir", dir_, "--pooled"});
   EXPECT_EQ(refused.exit_code, 3) << refused.output;
@@ -56,7 +56,7 @@ TEST_F(Migrate, HalfRunMadeTransactionalIsRefusedUntilItRunsStatementByStatement
   EXPECT_EQ(Scalar("SELECT string_agg(v::text, ',' ORDER BY v) FROM mt.applied_log"), "1");
 
   // Doing what it says resumes after the statement that committed.
-  Write(file, "-- pgstack:up no-transaction\n" + body("1"));
+  WriteText(file, "-- pgstack:up no-transaction\n" + body("1"));
   ASSERT_EQ(Run({"repair", "--dir", dir_}).exit_code, 0);
   auto resumed = Run({"up", "--dir", dir_, "--pooled"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;

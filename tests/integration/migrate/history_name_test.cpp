@@ -88,10 +88,15 @@ TEST_F(HistoryName, TwoServicesOnOneDatabaseEachGoUpStatusAndDownOnTheirOwn) {
 TEST_F(HistoryName, TwoServicesMigrateAtOnceAndOneServicesRunnersStillTakeTurns) {
   ASSERT_EQ(Run({"up", "--dir", orders_, "--history", "orders_history"}).exit_code, 0);
   // Alone in its run, so that its text in pg_stat_activity is short enough to show the sleep.
-  WriteText(orders_ + "/0003_slow.sql", "-- pgstack:up\nSELECT pg_sleep(8);\n");
+  // It sleeps until the test opens mt.go: orders' runner holds orders' lease until then,
+  // however long the rest takes.
+  ASSERT_EQ(Scalar("CREATE TABLE mt.go (x int); SELECT 1"), "1");
+  WriteText(orders_ + "/0003_slow.sql",
+            "-- pgstack:up\nDO $$ BEGIN WHILE NOT EXISTS (SELECT FROM mt.go) LOOP "
+            "PERFORM pg_sleep(0.05); END LOOP; END $$;\n");
   std::string log = dir_ + "/slow.log";
   pid_t slow = Spawn({"up", "--dir", orders_, "--history", "orders_history"}, log);
-  AwaitSleep("pg_sleep(8)");  // orders' runner holds orders' lease from here on
+  AwaitSleep("pg_sleep(0.05)");
   // billing neither waits for it nor is refused.
   auto billing =
       Run({"up", "--dir", billing_, "--history", "billing_history", "--lock-timeout", "1s"});
@@ -103,12 +108,13 @@ TEST_F(HistoryName, TwoServicesMigrateAtOnceAndOneServicesRunnersStillTakeTurns)
   auto second =
       Run({"up", "--dir", orders_, "--history", "orders_history", "--lock-timeout", "1s"});
   EXPECT_EQ(second.exit_code, 4) << second.output;
-  EXPECT_EQ(WaitExit(slow, std::chrono::seconds(60)), 0) << ReadFile(log);
+  ASSERT_EQ(Scalar("INSERT INTO mt.go VALUES (1); SELECT 1"), "1");
+  EXPECT_EQ(Reap(slow, std::chrono::seconds(60)), 0) << ReadFile(log);
   EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.orders_history"), "3");
 }
 
 TEST_F(HistoryName, ABadNameIsExit2NamingWhereItCameFromAndChangesNothing) {
-  for (const std::string& bad : {"Orders", "orders-history", "1st", "migration_lock"}) {
+  for (std::string bad : {"Orders", "orders-history", "1st", "migration_lock"}) {
     auto out = Run({"up", "--dir", orders_, "--history", bad});
     EXPECT_EQ(out.exit_code, 2) << bad << ": " << out.output;
     EXPECT_NE(out.output.find("--history: history name '" + bad + "'"), std::string::npos)

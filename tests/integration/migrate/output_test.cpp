@@ -20,20 +20,36 @@ json Document(const core::CommandOutput& out) {
 }
 
 TEST_F(Migrate, ExecutionMsIsEachMigrationsOwnTimeNotTheBatchsRunningTotal) {
-  for (int i = 1; i <= 6; ++i) {
-    Write(fmt::format("{}/{:04}_s.sql", dir_, i), "-- pgstack:up\nselect pg_sleep(0.08);\n");
+  ASSERT_EQ(Scalar("CREATE TABLE mt.marks (k int, at timestamptz); SELECT 1"), "1");
+  // One batch of seven. Each marks on the server's clock when it runs; 2 to 6 then sleep 80 ms.
+  for (int i = 1; i <= 7; ++i) {
+    WriteText(fmt::format("{}/{:04}_s.sql", dir_, i),
+              fmt::format("-- pgstack:up\ninsert into mt.marks values ({}, clock_timestamp());\n{}",
+                          i, i == 1 || i == 7 ? "" : "select pg_sleep(0.08);\n"));
   }
   auto up = Run({"up", "--dir", dir_, "--json"});
   ASSERT_EQ(up.exit_code, 0) << up.output;
-  // One batch: a running total would reach 6 x 80 ms.
-  EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.schema_history WHERE execution_ms BETWEEN 70 AND "
-                   "300"),
-            "6")
-      << Scalar(
-             "SELECT string_agg(execution_ms::text, ',' ORDER BY version) FROM "
-             "pgstack.schema_history");
-  for (const auto& step : Document(up)["applied"])
-    EXPECT_LT(step["execution_ms"].get<int>(), 300) << step;
+  // Migration k ran after k-1 committed (its mark came earlier) and before k+1 marked, so its own
+  // time is at most the span between those two marks, whatever the load; it slept, so at least
+  // 80 ms. A running total of the batch reaches back to 1's mark, past that span from 3 on.
+  std::string own =
+      "SELECT count(*) FROM pgstack.schema_history h, mt.marks b, mt.marks a "
+      "WHERE b.k = h.version::int - 1 AND a.k = h.version::int + 1 AND h.execution_ms >= 80 AND "
+      "h.execution_ms <= ceil(extract(epoch FROM a.at - b.at) * 1000)";
+  EXPECT_EQ(Scalar(own), "5") << Scalar(
+      "SELECT string_agg(h.version || ': ' || h.execution_ms || ' ms, marks ' || "
+      "(SELECT string_agg(to_char(at, 'SS.MS'), ' ' ORDER BY k) FROM mt.marks WHERE k BETWEEN "
+      "h.version::int - 1 AND h.version::int + 1), '; ' ORDER BY h.version) "
+      "FROM pgstack.schema_history h");
+  // The document reports the time the history holds.
+  json applied = Document(up)["applied"];
+  ASSERT_EQ(applied.size(), 7u) << up.output;
+  for (const auto& step : applied) {
+    EXPECT_EQ(std::to_string(step["execution_ms"].get<int>()),
+              Scalar("SELECT execution_ms FROM pgstack.schema_history WHERE version = '" +
+                     step["version"].get<std::string>() + "'"))
+        << step;
+  }
 }
 
 // Every key of a document and of the documents inside it.
@@ -51,9 +67,9 @@ void Keys(const json& j, std::set<std::string>& out) {
 // A migration's time is `execution_ms` in the history table, and so in every --json document of
 // migrate: a script written against `status` reads `up` and `down` the same way.
 TEST_F(Migrate, EveryDocumentCallsAMigrationsTimeExecutionMs) {
-  Write(dir_ + "/0001_a.sql",
-        "-- pgstack:up\ncreate table mt.a (x int);\n-- pgstack:down\ndrop table mt.a;\n");
-  Write(dir_ + "/0002_b.sql", "-- pgstack:up\nselect 1;\n-- pgstack:down\nselect 1;\n");
+  WriteText(dir_ + "/0001_a.sql",
+            "-- pgstack:up\ncreate table mt.a (x int);\n-- pgstack:down\ndrop table mt.a;\n");
+  WriteText(dir_ + "/0002_b.sql", "-- pgstack:up\nselect 1;\n-- pgstack:down\nselect 1;\n");
   std::set<std::string> keys;
   for (std::vector<std::string> args : {std::vector<std::string>{"up", "--to", "1"},
                                         {"plan"},
@@ -76,9 +92,9 @@ TEST_F(Migrate, EveryDocumentCallsAMigrationsTimeExecutionMs) {
 }
 
 TEST_F(Migrate, AFailedUpSaysWhatItAppliedBeforeTheError) {
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n");
-  Write(dir_ + "/0002_b.sql", "-- pgstack:up\ncreate table mt.b (x int);\n");
-  Write(dir_ + "/0003_c.sql", "-- pgstack:up\nselect 1;\nselect 1/0;\n");
+  WriteText(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n");
+  WriteText(dir_ + "/0002_b.sql", "-- pgstack:up\ncreate table mt.b (x int);\n");
+  WriteText(dir_ + "/0003_c.sql", "-- pgstack:up\nselect 1;\nselect 1/0;\n");
   auto text = Run({"up", "--dir", dir_});
   EXPECT_EQ(text.exit_code, 1) << text.output;
   EXPECT_NE(text.output.find("applied 1 a"), std::string::npos) << text.output;
@@ -87,8 +103,8 @@ TEST_F(Migrate, AFailedUpSaysWhatItAppliedBeforeTheError) {
   EXPECT_EQ(HistoryRows(), 2);
 
   SetUp();
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n");
-  Write(dir_ + "/0002_c.sql", "-- pgstack:up\nselect 1/0;\n");
+  WriteText(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int);\n");
+  WriteText(dir_ + "/0002_c.sql", "-- pgstack:up\nselect 1/0;\n");
   auto js = TestStack::Shared().Pgstack({"--json", "migrate", "up", "--dir", dir_}, {},
                                         Capture::kStdoutOnly);
   EXPECT_EQ(js.exit_code, 1) << js.output;
@@ -102,25 +118,25 @@ TEST_F(Migrate, AFailedUpSaysWhatItAppliedBeforeTheError) {
 // column where the statement that failed starts, in a batch of files, in a file of several
 // statements, and in a file that runs outside a transaction.
 TEST_F(Migrate, ARunTimeErrorWithoutAPositionNamesItsStatementsLineAndColumn) {
-  Write(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int primary key);\n");
-  Write(dir_ + "/0002_b.sql",
-        "-- pgstack:up\ninsert into mt.a values (1);\nselect 1;\n  insert into mt.a values "
-        "(1);\nselect 2;\n");
+  WriteText(dir_ + "/0001_a.sql", "-- pgstack:up\ncreate table mt.a (x int primary key);\n");
+  WriteText(dir_ + "/0002_b.sql",
+            "-- pgstack:up\ninsert into mt.a values (1);\nselect 1;\n  insert into mt.a values "
+            "(1);\nselect 2;\n");
   auto dup = Run({"up", "--dir", dir_});
   EXPECT_EQ(dup.exit_code, 1) << dup.output;
   EXPECT_NE(dup.output.find("0002_b.sql:4:3: duplicate key value"), std::string::npos)
       << dup.output;
 
   SetUp();
-  Write(dir_ + "/0001_z.sql",
-        "-- pgstack:up\nselect 1;\ndo $$ begin\n  raise exception 'no';\nend $$;\n"
-        "select 1/0;\n");
+  WriteText(dir_ + "/0001_z.sql",
+            "-- pgstack:up\nselect 1;\ndo $$ begin\n  raise exception 'no';\nend $$;\n"
+            "select 1/0;\n");
   auto raised = Run({"up", "--dir", dir_});
   EXPECT_EQ(raised.exit_code, 1) << raised.output;
   EXPECT_NE(raised.output.find("0001_z.sql:3:1: no"), std::string::npos) << raised.output;
 
   SetUp();
-  Write(dir_ + "/0001_n.sql", "-- pgstack:up no-transaction\nselect 1;\n\nselect 1/0;\n");
+  WriteText(dir_ + "/0001_n.sql", "-- pgstack:up no-transaction\nselect 1;\n\nselect 1/0;\n");
   auto bare = Run({"up", "--dir", dir_});
   EXPECT_EQ(bare.exit_code, 1) << bare.output;
   EXPECT_NE(bare.output.find("0001_n.sql:4:1: division by zero"), std::string::npos) << bare.output;
@@ -144,9 +160,9 @@ TEST_F(Migrate, AScaffoldedEmptyFileBlocksNeitherStatusNorPlanNorNewButUpRefuses
 }
 
 TEST_F(Migrate, AFlywayPlaceholderWithoutValueBlocksNotStatusButUpNamingEveryFile) {
-  Write(dir_ + "/V1__a.sql", "CREATE TABLE mt.a (id int);\n");
+  WriteText(dir_ + "/V1__a.sql", "CREATE TABLE mt.a (id int);\n");
   for (const char* uses : {"V2__b.sql", "V3__c.sql"})
-    Write(dir_ + "/" + uses, "CREATE TABLE mt.${tenant}_t (id int);\n");
+    WriteText(dir_ + "/" + uses, "CREATE TABLE mt.${tenant}_t (id int);\n");
   auto status = Run({"status", "--dir", dir_});
   EXPECT_EQ(status.exit_code, 0) << status.output;
   for (const char* said : {"3 pending", "V2__b.sql:1:17: no value", "V3__c.sql:1:17: no value"})
@@ -163,10 +179,10 @@ TEST_F(Migrate, AFlywayPlaceholderWithoutValueBlocksNotStatusButUpNamingEveryFil
 }
 
 TEST_F(Migrate, DownToZeroRevertsEverythingVersionZeroIncluded) {
-  Write(dir_ + "/0000_zero.sql",
-        "-- pgstack:up\ncreate table mt.z (x int);\n-- pgstack:down\ndrop table mt.z;\n");
-  Write(dir_ + "/0001_a.sql",
-        "-- pgstack:up\ncreate table mt.a (x int);\n-- pgstack:down\ndrop table mt.a;\n");
+  WriteText(dir_ + "/0000_zero.sql",
+            "-- pgstack:up\ncreate table mt.z (x int);\n-- pgstack:down\ndrop table mt.z;\n");
+  WriteText(dir_ + "/0001_a.sql",
+            "-- pgstack:up\ncreate table mt.a (x int);\n-- pgstack:down\ndrop table mt.a;\n");
   ASSERT_EQ(Run({"up", "--dir", dir_}).exit_code, 0);
   auto down = Run({"down", "--to", "0", "--dir", dir_});
   ASSERT_EQ(down.exit_code, 0) << down.output;
@@ -177,8 +193,8 @@ TEST_F(Migrate, DownToZeroRevertsEverythingVersionZeroIncluded) {
 TEST_F(Migrate, NeverAppliedUnlessItsHistoryRowCommitted) {
   // libpq sends the text up to the NUL: the transaction would stay open, uncommitted. Whether
   // the reader refuses the file or the run finds the transaction open, nothing is "applied".
-  Write(dir_ + "/0001_nul.sql",
-        std::string("-- pgstack:up\ncreate table mt.nul (x int);\0\nselect 1;\n", 54));
+  WriteText(dir_ + "/0001_nul.sql",
+            std::string("-- pgstack:up\ncreate table mt.nul (x int);\0\nselect 1;\n", 54));
   auto up = Run({"up", "--dir", dir_});
   EXPECT_NE(up.exit_code, 0) << up.output;
   EXPECT_EQ(up.output.find("applied 1"), std::string::npos) << up.output;

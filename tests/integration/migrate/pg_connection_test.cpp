@@ -77,9 +77,10 @@ TEST(PgConnection, ExecWithinCancelsWhatRunsTooLong) {
   EXPECT_NE(r.status().message().find("no answer within 0.3 s"), std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find("cancelled"), std::string::npos) << r.status().message();
+  // Not before its limit: a load that wakes the waiter late cannot make this fail.
   EXPECT_GE(took, milliseconds(300));
-  EXPECT_LT(took, std::chrono::seconds(5));
-  // The server stopped the statement, and the connection is usable again.
+  // The server stopped the statement (57014, not the end of its minute), and the connection is
+  // usable again.
   EXPECT_EQ(Running("SELECT pg_sleep(60) /* pgstack within */"), 0);
   EXPECT_FALSE(c.broken());
   auto after = c.Exec("SELECT 'still here'");
@@ -97,14 +98,13 @@ TEST(PgConnection, ExecWithinReturnsWhilePgBouncerHoldsTheQuery) {
   auto pooled = TestStack::Shared().Pooled();
   ASSERT_TRUE(pooled.ok()) << pooled.status().message();
   ASSERT_TRUE(admin->Run("PAUSE " + db).ok());
-  auto t0 = Clock::now();
+  // Returned at all while the database is still paused (RESUME comes after): it did not wait for
+  // PgBouncer to let the query through.
   auto r = pooled->ExecWithin("SELECT 1", milliseconds(300));
-  auto took = Clock::now() - t0;
   Status resumed = admin->Run("RESUME " + db);
   ASSERT_TRUE(resumed.ok()) << resumed.message();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(pg::Classify(r.status()), pg::ErrorClass::kQueryCanceled) << r.status().message();
-  EXPECT_LT(took, std::chrono::seconds(3)) << r.status().message();
   // (PgBouncer 1.18 does not answer the cancel of a client it holds: then the connection is
   // closed, and fails at once.)
   if (!pooled->broken()) {
@@ -112,9 +112,10 @@ TEST(PgConnection, ExecWithinReturnsWhilePgBouncerHoldsTheQuery) {
     ASSERT_TRUE(after.ok()) << after.status().message();
     EXPECT_EQ(after->scalar(), "2");
   } else {
-    auto t1 = Clock::now();
-    EXPECT_FALSE(pooled->Run("SELECT 2").ok());
-    EXPECT_LT(Clock::now() - t1, std::chrono::seconds(1));
+    // Refused by libpq without a word to the server: nothing waits for the abandoned query.
+    Status again = pooled->Run("SELECT 2");
+    EXPECT_NE(again.message().find("no connection to the server"), std::string::npos)
+        << again.message();
   }
   // The shared stack serves new clients again once PgBouncer dropped what it held (1.18 takes
   // its server_login_retry, 15 s, to log in again after the cancel it did not answer).
@@ -141,12 +142,11 @@ TEST(PgConnection, CancelHandleStopsAStatementFromAnotherThread) {
     EXPECT_TRUE(running.ok()) << running.message();
     EXPECT_TRUE(handle->Cancel().ok());
   });
-  auto t0 = Clock::now();
   auto r = c.Exec("SELECT pg_sleep(60) /* pgstack cancel */");
   canceller.join();
   ASSERT_FALSE(r.ok());
+  // Cancelled (57014), not ended by its minute of sleep.
   EXPECT_EQ(pg::Classify(r.status()), pg::ErrorClass::kQueryCanceled) << r.status().message();
-  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(15));
   EXPECT_TRUE(c.Run("SELECT 1").ok());
 }
 

@@ -43,28 +43,30 @@ class MigrateSettings : public Migrate {
     ASSERT_TRUE(made.ok()) << made.message();
     Status tables = direct->Run(
         "GRANT USAGE, CREATE ON SCHEMA mt TO mt_setter; CREATE TABLE mt.quiet (id int); CREATE "
-        "TABLE mt.seen (step int, usr text, path text, flag text, cmm text)");
+        "TABLE mt.seen (step int, usr text, path text, flag text, cmm text, "
+        "at timestamptz DEFAULT clock_timestamp())");
     ASSERT_TRUE(tables.ok()) << tables.message();
-    Write(dir_ + "/0001_set.sql",
-          "-- pgstack:up\nSET client_min_messages = 'ERROR';\nRESET client_min_messages;\n"
-          "SET search_path = mt;\nSELECT set_config('mt.flag', 'on', false);\n"
-          "SET LOCAL statement_timeout = '1min';\nSELECT pg_sleep(0.2);\n"
-          "INSERT INTO quiet VALUES (1);\nSET client_min_messages = 'ERROR';\n"
-          "SET ROLE mt_setter;\nCREATE TABLE mt.owned (x int);\n");
-    Write(dir_ + "/0002_reset_all.sql",
-          "-- pgstack:up\n" + RecordSeen(2) +
-              "SET search_path = nowhere;\nRESET ALL;\nINSERT INTO mt.quiet VALUES (2);\n");
-    Write(dir_ + "/0003_copy.sql",
-          "-- pgstack:up\n" + RecordSeen(3) +
-              "SET search_path = mt;\nCOPY quiet FROM stdin;\n3\n\\.\nSET ROLE mt_setter;\n"
-              "SELECT set_config('mt.flag', 'copy', false);\n");
-    Write(dir_ + "/0004_steps.sql",
-          "-- pgstack:up no-transaction\n" + RecordSeen(4) +
-              "SET search_path = mt;\nSELECT set_config('mt.flag', 'steps', false);\n"
-              "SET ROLE mt_setter;\nSELECT pg_sleep(0.2);\n"
-              "CREATE INDEX CONCURRENTLY quiet_id ON mt.quiet (id);\n"
-              "SET client_min_messages = 'ERROR';\n");
-    Write(dir_ + "/0005_after.sql", "-- pgstack:up\n" + RecordSeen(5));
+    WriteText(dir_ + "/0001_set.sql",
+              "-- pgstack:up\nSET client_min_messages = 'ERROR';\nRESET client_min_messages;\n"
+              "SET search_path = mt;\nSELECT set_config('mt.flag', 'on', false);\n"
+              "SET LOCAL statement_timeout = '1min';\nSELECT pg_sleep(0.2);\n"
+              "INSERT INTO mt.seen (step) VALUES (1);\nINSERT INTO quiet VALUES (1);\nSET "
+              "client_min_messages = 'ERROR';\n"
+              "SET ROLE mt_setter;\nCREATE TABLE mt.owned (x int);\n");
+    WriteText(dir_ + "/0002_reset_all.sql",
+              "-- pgstack:up\n" + RecordSeen(2) +
+                  "SET search_path = nowhere;\nRESET ALL;\nINSERT INTO mt.quiet VALUES (2);\n");
+    WriteText(dir_ + "/0003_copy.sql",
+              "-- pgstack:up\n" + RecordSeen(3) +
+                  "SET search_path = mt;\nCOPY quiet FROM stdin;\n3\n\\.\nSET ROLE mt_setter;\n"
+                  "SELECT set_config('mt.flag', 'copy', false);\n");
+    WriteText(dir_ + "/0004_steps.sql",
+              "-- pgstack:up no-transaction\n" + RecordSeen(4) +
+                  "SET search_path = mt;\nSELECT set_config('mt.flag', 'steps', false);\n"
+                  "SET ROLE mt_setter;\nSELECT pg_sleep(0.2);\n"
+                  "CREATE INDEX CONCURRENTLY quiet_id ON mt.quiet (id);\n"
+                  "SET client_min_messages = 'ERROR';\n");
+    WriteText(dir_ + "/0005_after.sql", "-- pgstack:up\n" + RecordSeen(5));
   }
 
   void AppliesWithoutLeaking(const std::string& via) {
@@ -84,11 +86,22 @@ class MigrateSettings : public Migrate {
     EXPECT_EQ(Scalar("SELECT count(*) FROM pgstack.schema_history WHERE state = 'applied' AND "
                      "applied_by LIKE '% as ' || current_user"),
               "5");
-    // The time is each migration's own: 0001 and 0004 sleep 200 ms, 0002 (after 0001 in the
-    // same round trip) does not.
+    // The time is each migration's own: 0001 and 0004 sleep 200 ms. 0002 ran after 0001 (in the
+    // same round trip) marked the end of its sleep, and before 0003 marked its start: its time
+    // is within that span, which a time counted from 0001's start would exceed by the sleep.
     EXPECT_EQ(Scalar("SELECT string_agg((execution_ms >= 200)::text, ',' ORDER BY version) "
-                     "FROM pgstack.schema_history WHERE version IN ('1', '2', '4')"),
-              "true,false,true");
+                     "FROM pgstack.schema_history WHERE version IN ('1', '4')"),
+              "true,true");
+    EXPECT_EQ(Scalar("SELECT h.execution_ms <= ceil(extract(epoch FROM s3.at - s1.at) * 1000) "
+                     "FROM pgstack.schema_history h, mt.seen s1, mt.seen s3 "
+                     "WHERE h.version = '2' AND s1.step = 1 AND s3.step = 3"),
+              "t")
+        << Scalar(
+               "SELECT string_agg(step || ' at ' || to_char(at, 'SS.MS'), ', ' ORDER BY step) "
+               "FROM mt.seen") +
+               "; 0002 took " +
+               Scalar("SELECT execution_ms FROM pgstack.schema_history WHERE version = '2'") +
+               " ms";
     // Nothing is left on the server connections either: a new session through PgBouncer sees
     // the defaults.
     EXPECT_EQ(Scalar("SELECT concat_ws('|', current_user, current_setting('search_path'), "

@@ -76,7 +76,7 @@ TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
   WriteText(dir_ + "/0001_slow.sql",
             "CREATE TABLE slow (id int);\n"
             "DO $$ BEGIN IF EXISTS (SELECT FROM pg_database WHERE datname = '" +
-                marker + "') THEN PERFORM pg_sleep(60); END IF; END $$;\n");
+                marker + "') THEN PERFORM pg_sleep(3600); END IF; END $$;\n");
   std::string log = TempDir("tdbkill") + "/builder.log";
   pid_t pid = TestStack::Shared().SpawnPgstack({"testdb", "template", "--dir", dir_}, log);
   // Killed once it is mid-migration: the template database exists and its row says building.
@@ -86,7 +86,7 @@ TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
         auto c = TestStack::Shared().Superuser();
         if (!c.ok()) return false;
         auto r = c->Exec(
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' "
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3600)%' "
             "AND datname LIKE 'pgstack_tpl_%' AND pid <> pg_backend_pid()");
         return r.ok() && r->scalar() == "1";
       },
@@ -94,10 +94,10 @@ TEST_F(TestdbBuild, AKilledBuilderLeavesNothingThatBlocksTheNext) {
   EXPECT_TRUE(su->Run("DROP DATABASE " + marker).ok());
   ASSERT_TRUE(building.ok()) << building.message() << ReadText(log);
   KillAndReap(pid);
-  auto t0 = std::chrono::steady_clock::now();
+  // Built, not refused as being built by another: nothing waited for the killed builder's hour
+  // of sleep (its lock would outlast any bound of the next builder's).
   auto out = TestStack::Shared().Pgstack({"testdb", "template", "--dir", dir_});
   EXPECT_EQ(out.exit_code, 0) << out.output;
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
   json db = GetJson({"--dir", dir_});
   ASSERT_TRUE(db.contains("config")) << db.dump();
   EXPECT_EQ(ScalarAt(json{{"database", {{"config", db["config"]}}}}, "SELECT count(*) FROM slow"),

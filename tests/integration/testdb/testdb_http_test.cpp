@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <string>
 #include <thread>
 
 #include "pgstack/core/os.h"
@@ -203,18 +206,26 @@ TEST_F(Serve, PoolAtItsCapWaitsForADatabaseToComeBack) {
     HttpReply r = Call("GET", "/templates/cap1/tests");
     ASSERT_EQ(r.status, 200) << r.body;
   }
-  auto t0 = std::chrono::steady_clock::now();
   // The server's get wait is 60 s by default: a fifth GET is answered when one comes back.
-  std::thread giver([] {
+  std::atomic<bool> unlocking = false;
+  std::string given;
+  std::thread giver([&] {
     (void)core::Pause(std::chrono::milliseconds(500));  // the test holding it ends later
-    std::string id = AdminScalar(
+    given = AdminScalar(
         "SELECT min(id) FROM pgstack_testdb.tests WHERE hash = 'cap1' AND state = 'in_use'");
-    Call("POST", "/templates/cap1/tests/" + id + "/unlock");
+    unlocking = true;
+    Call("POST", "/templates/cap1/tests/" + given + "/unlock");
   });
   HttpReply fifth = Call("GET", "/templates/cap1/tests");
+  bool answered_after_unlock = unlocking;
   giver.join();
   EXPECT_EQ(fifth.status, 200) << fifth.body;
-  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(400));
+  EXPECT_TRUE(answered_after_unlock) << "answered before any database came back: " << fifth.body;
+  // The database that came back, not a fifth one past the cap.
+  json got = fifth.json();
+  EXPECT_EQ(got.is_object() && got.contains("id") ? std::to_string(got["id"].get<int64_t>()) : "",
+            given)
+      << fifth.body;
   EXPECT_EQ(AdminScalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'pgstack_tdb_cap1_%'"),
             "4");
   EXPECT_EQ(Call("DELETE", "/templates/cap1").status, 204);
@@ -229,11 +240,10 @@ TEST_F(Serve, ASecondServerSaysWhereTheFirstRuns) {
 
 TEST_F(Serve, ZzSigtermDrainsAndExitsZero) {  // last: it stops the suite's server
   EXPECT_EQ(Call("GET", "/templates/none/tests").status, 404);
-  auto t0 = std::chrono::steady_clock::now();
   kill(pid_, SIGTERM);
+  // (A server that ignored SIGTERM would run on: WaitExit's bound is only a hang guard.)
   int code = WaitExit(pid_, std::chrono::seconds(10));
   EXPECT_EQ(code, 0) << ReadText(log_);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
   pid_ = -1;
   // --verbose logged each request.
   EXPECT_NE(ReadText(log_).find("GET /api/v1/templates/none/tests 404"), std::string::npos);
