@@ -208,11 +208,14 @@ Result<bool> TestPool::RecreateOne(int64_t only_id) {
   std::string id(picked.get(0, 0)), hash(picked.get(0, 1)), name(picked.get(0, 2));
   std::string password(picked.get(0, 3));
   PGSTACK_RETURN_IF_ERROR(DropDatabase(*ddl, name));
-  auto source = LockReadyTemplate(*row, hash);
-  Status made = source.ok() ? Status::Ok() : source.status();
-  if (made.ok() && !source->empty()) {
+  // A failed lock aborts the row's transaction: nothing more can run in it (a DELETE would only
+  // report 25P02 in place of this error). The row rolls back to dirty, its database dropped: the
+  // next recreate tries again.
+  PGSTACK_ASSIGN_OR_RETURN(std::string source, LockReadyTemplate(*row, hash));
+  Status made = Status::Ok();
+  if (!source.empty()) {
     // As it was handed out: a clone with the application role's credentials (--pooled) stays so.
-    made = MakeClone(*ddl, name, hash, *source, !password.empty(), password);
+    made = MakeClone(*ddl, name, hash, source, !password.empty(), password);
     if (made.ok()) {
       PGSTACK_RETURN_IF_ERROR(
           row->Run("UPDATE pgstack_testdb.tests SET state = 'ready' WHERE id = $1", {id}));
