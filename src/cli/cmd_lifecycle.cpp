@@ -1,7 +1,9 @@
 // pgstack down, status and destroy: the local stack's life after up.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands.h"
+#include "pgstack/core/settings.h"
 #include "pgstack/core/text_table.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/location/stack_state.h"
@@ -40,15 +42,20 @@ nlohmann::json ReplicasJson(const std::vector<stack::ReplicaStatus>& replicas) {
 
 const char* RunningWord(bool running) { return running ? "running" : "stopped"; }
 
+// "test mode: durability off (fsync, ...)", naming the settings table's rows it turns off.
+std::string TestModeNote() {
+  std::vector<std::string_view> names;
+  for (const core::SettingSpec* s : core::SettingsOfKind(core::SettingDefault::Kind::kDurability))
+    names.push_back(s->name);
+  return fmt::format("test mode: durability off ({})", fmt::join(names, ", "));
+}
+
 // status's lines, one row per server: name, version or replication state, running, port, note;
 // aligned as one table so that a replica's longer state does not shift its columns.
 std::vector<std::string> StatusLines(const stack::StackStatus& s) {
   std::vector<std::vector<std::string>> rows = {
       {"PostgreSQL", s.postgres_version, RunningWord(s.postgres_running),
-       fmt::format("port {}", s.state.pg_port),
-       s.postgres_durable == false
-           ? "test mode: durability off (fsync, synchronous_commit, full_page_writes)"
-           : ""},
+       fmt::format("port {}", s.state.pg_port), s.postgres_durable == false ? TestModeNote() : ""},
       {"PgBouncer", "", RunningWord(s.pgbouncer_running), fmt::format("port {}", s.state.pool_port),
        ""}};
   for (const auto& r : s.replicas) {

@@ -167,6 +167,8 @@ class Reader {
       const SettingSpec* spec = FindSetting(target, k);
       std::string p = Join(path, k);
       if (!spec) return Error(p, "unknown setting (docs/configuration.md lists them)");
+      if (auto by = DecidedBy(*spec))
+        return Error(p, fmt::format("pgstack decides it from {}, not from settings", *by));
       std::string value;
       switch (spec->type) {
         case SettingType::kInt:

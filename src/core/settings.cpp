@@ -14,7 +14,9 @@ using enum Apply;
 
 // The plan's values. A row is all it takes to add a setting: the parser accepts it, a config
 // that leaves it out gets the default, pgstack.conf or PgBouncer's settings block (under `doc`
-// as a comment) renders it, and `verify` compares it with what the server shows.
+// as a comment) renders it, and `verify` compares it with what the server shows. A row whose
+// default names what decides it (kByDurability, WithReplicas) is pgstack's own: the config
+// refuses it, and `up` renders it from the stack's shape.
 constexpr std::string_view kPoolModes[] = {"session", "transaction", "statement"};
 constexpr std::string_view kLogStatement[] = {"none", "ddl", "mod", "all"};
 // md5 is replayable and PostgreSQL 17 deprecates it; pgstack's verifiers are SCRAM.
@@ -28,6 +30,12 @@ constexpr SettingSpec kSettings[] = {
     // PostgreSQL (postgresql.conf names).
     {"effective_cache_size", kPostgres, kSize, kReload, PlanValue("1GB"),
      "the planner's estimate of the OS cache: favours index scans", Between(8 * kKb, 16 * kTb)},
+    {"fsync", kPostgres, kBool, kReload, kByDurability,
+     "changes reach the disk (`fsync()`); off, a crash of the server or the machine may corrupt "
+     "the cluster"},
+    {"full_page_writes", kPostgres, kBool, kReload, kByDurability,
+     "a page's first change after a checkpoint logs the whole page, so that a torn write can be "
+     "repaired"},
     {"listen_addresses", kPostgres, kString, kRestart, kOnlyWhereSet,
      "the local environments set `127.0.0.1` (loopback only); a wider value also adds a SCRAM "
      "`host all all all` rule to pg_hba"},
@@ -39,10 +47,15 @@ constexpr SettingSpec kSettings[] = {
      "the plan's ceiling of server connections; PgBouncer keeps real use near "
      "`default_pool_size`",
      Between(1, 262143)},
+    {"max_slot_wal_keep_size", kPostgres, kSize, kReload, WithReplicas("1GB"),
+     "a replica that is down keeps at most this much WAL in its slot, so that it cannot fill the "
+     "disk; past it, its slot is invalidated and the next `pgstack up` rebuilds the replica"},
     {"password_encryption", kPostgres, kString, kReload, PlanValue("scram-sha-256"),
      "passwords are stored and checked as SCRAM verifiers", OneOf(kScramOnly)},
     {"shared_buffers", kPostgres, kSize, kRestart, PlanValue("256MB"),
      "PostgreSQL's own page cache", Between(128 * kKb, 8 * kTb)},
+    {"synchronous_commit", kPostgres, kString, kReload, kByDurability,
+     "a commit returns once its WAL is on disk; off, a crash loses the last commits"},
     // PgBouncer (pgbouncer.ini names).
     {"admin_users", kPgBouncer, kString, kReload, kApplicationRole,
      "may use the admin console (`RELOAD`, `SHOW`)"},
@@ -117,10 +130,43 @@ SettingList EffectiveSettings(Target target, const std::map<std::string, std::st
         out.emplace_back(name, std::string(application_role));
         break;
       case SettingDefault::Kind::kNone:
+      case SettingDefault::Kind::kDurability:
+      case SettingDefault::Kind::kWithReplicas:
         break;
     }
   }
   return out;
+}
+
+SettingList DecidedSettings(Target target, StackShape shape) {
+  SettingList out;
+  for (const auto& s : kSettings) {
+    if (s.target != target) continue;
+    if (s.default_value.kind == SettingDefault::Kind::kDurability)
+      out.emplace_back(s.name, shape.durable ? "on" : "off");
+    if (s.default_value.kind == SettingDefault::Kind::kWithReplicas && shape.replicas)
+      out.emplace_back(s.name, s.default_value.value);
+  }
+  return out;
+}
+
+std::vector<const SettingSpec*> SettingsOfKind(SettingDefault::Kind kind) {
+  std::vector<const SettingSpec*> out;
+  for (const auto& s : kSettings) {
+    if (s.default_value.kind == kind) out.push_back(&s);
+  }
+  return out;
+}
+
+std::optional<std::string_view> DecidedBy(const SettingSpec& spec) {
+  switch (spec.default_value.kind) {
+    case SettingDefault::Kind::kDurability:
+      return "\"durability\"";
+    case SettingDefault::Kind::kWithReplicas:
+      return "the stack's replicas (replication.replicas, up --replicas)";
+    default:
+      return std::nullopt;
+  }
 }
 
 namespace {

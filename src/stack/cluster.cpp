@@ -37,6 +37,14 @@ Status AwaitExit(pid_t pid, std::string_view what) {
                          });
 }
 
+// `name = value`: integers and booleans bare, anything else quoted.
+std::string ConfLine(const std::string& name, const std::string& value) {
+  const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
+  bool bare =
+      spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
+  return fmt::format("{} = {}\n", name, bare ? value : core::QuoteConfValue(value));
+}
+
 }  // namespace
 
 std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, int port) {
@@ -50,27 +58,20 @@ std::string RenderPgConf(const core::Environment& env, const StatePaths& paths, 
       "ident_file = {}\n",
       env.file, env.name, port, core::QuoteConfValue(core::QuoteConfListElement(paths.run)),
       core::QuoteConfValue(paths.hba), core::QuoteConfValue(paths.ident));
-  for (const auto& [name, value] : env.postgres.settings) {
-    const core::SettingSpec* spec = core::FindSetting(core::Target::kPostgres, name);
-    bool bare =
-        spec && (spec->type == core::SettingType::kInt || spec->type == core::SettingType::kBool);
-    out += fmt::format("{} = {}\n", name, bare ? value : core::QuoteConfValue(value));
-  }
-  if (env.replication.replicas.value_or(0) > 0) {
-    out +=
-        "# Replicas (pgstack up --replicas): a replica that is down keeps at most this much WAL\n"
-        "# in its slot, so that it cannot fill the disk; past it, its slot is invalidated and\n"
-        "# the next pgstack up rebuilds it.\n"
-        "max_slot_wal_keep_size = '1GB'\n";
-  }
+  for (const auto& [name, value] : env.postgres.settings) out += ConfLine(name, value);
+  // The rows the stack decides, each under its line of the table's documentation.
+  out += "# pgstack decides the settings below from \"durability\" and the stack's replicas.\n";
   if (!env.durable) {
     out +=
         "# Test mode (\"durability\": \"off\"): nothing waits for the disk. A crash of the server "
         "or\n"
-        "# the machine may lose or corrupt this cluster; it is meant to be thrown away.\n"
-        "fsync = off\n"
-        "synchronous_commit = off\n"
-        "full_page_writes = off\n";
+        "# the machine may lose or corrupt this cluster; it is meant to be thrown away.\n";
+  }
+  core::StackShape shape{.durable = env.durable,
+                         .replicas = env.replication.replicas.value_or(0) > 0};
+  for (const auto& [name, value] : core::DecidedSettings(core::Target::kPostgres, shape)) {
+    out += fmt::format("# {}\n", core::FindSetting(core::Target::kPostgres, name)->doc);
+    out += ConfLine(name, value);
   }
   return out;
 }

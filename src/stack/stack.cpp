@@ -222,10 +222,12 @@ Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
 // ALTER SYSTEM writes postgresql.auto.conf, which the server reads after conf.d: an override of
 // a setting pgstack owns would silently beat pgstack.conf (verify names it; up puts it right).
 // Resets each, reloads, and says whether one of them needs a restart to go.
-Result<bool> ResetAlterSystem(pg::Connection& c, const core::Environment& env,
-                              std::vector<std::string>& actions) {
+Result<bool> ResetAlterSystem(pg::Connection& c, std::vector<std::string>& actions) {
+  // Every PostgreSQL row of the settings table is pgstack's, whether this stack writes it or not
+  // (a durable stack's fsync as much as a test stack's), and so are the connection settings.
   std::string owned = "{port,unix_socket_directories,hba_file,ident_file";
-  for (const auto& [name, value] : env.postgres.settings) owned += "," + name;
+  for (const core::SettingSpec& spec : core::AllSettings())
+    if (spec.target == core::Target::kPostgres) owned += "," + std::string(spec.name);
   owned += "}";
   PGSTACK_ASSIGN_OR_RETURN(auto found,
                            c.Exec("SELECT DISTINCT f.name, s.context = 'postmaster' AS restart "
@@ -343,7 +345,7 @@ Result<pg::Connection> AdminConnection(Cluster& cluster, const core::Environment
   if (!admin.ok()) return admin.status();
   PGSTACK_ASSIGN_OR_RETURN(bool restart, cluster.AlterSystemEmpty()
                                              ? Result<bool>(false)
-                                             : ResetAlterSystem(*admin, e, actions));
+                                             : ResetAlterSystem(*admin, actions));
   if (!restart) return admin;
   PGSTACK_RETURN_IF_ERROR(cluster.Restart());
   actions.push_back("restarted PostgreSQL (a reset override needs a restart)");

@@ -23,10 +23,10 @@ constexpr CheckSpec kChecks[] = {
      "override with ALTER SYSTEM RESET name; SELECT pg_reload_conf()",
      PostgresSettings},
     {"postgres.durability",
-     "fsync, synchronous_commit and full_page_writes are on, or all off in test mode "
-     "(\"durability\": \"off\")",
-     "pgstack up writes them for a local stack; remove an override (ALTER SYSTEM RESET fsync; "
-     "SELECT pg_reload_conf()) or set \"durability\" in config/database.json",
+     "the settings \"durability\" decides (the settings table's, named in the detail) are on, or "
+     "all off in test mode (\"durability\": \"off\")",
+     "pgstack up writes them for a local stack and resets their ALTER SYSTEM overrides; undo an "
+     "ALTER ROLE/DATABASE ... SET of one, or set \"durability\" in config/database.json",
      PostgresDurability},
     {"postgres.database", "the database exists, owned by the application role, which can log in",
      "pgstack up creates the role and the database", PostgresDatabase},

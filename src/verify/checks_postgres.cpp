@@ -133,34 +133,38 @@ Outcome PostgresSettings(Probe& probe) {
       Join(expected), Join(actual));
 }
 
+// The rows "durability" decides (the settings table's kByDurability), as the server has them.
 Outcome PostgresDurability(Probe& probe) {
   auto conn = probe.Catalog();
   if (!conn.ok()) return probe.Unreachable(conn.status());
+  std::vector<std::string> names;
+  for (const core::SettingSpec* spec :
+       core::SettingsOfKind(core::SettingDefault::Kind::kDurability))
+    names.emplace_back(spec->name);
   auto r = (*conn)->Exec(
-      "SELECT current_setting('fsync') AS fsync, "
-      "current_setting('synchronous_commit') AS synchronous_commit, "
-      "current_setting('full_page_writes') AS full_page_writes");
+      "SELECT n, current_setting(n) AS value FROM unnest($1::text[]) WITH ORDINALITY "
+      "AS u(n, i) ORDER BY i",
+      {"{" + Join(names, ",") + "}"});
   if (!r.ok()) return Outcome::Fail(r.status().message());
   bool durable = probe.env().durable;
-  std::vector<std::string> actual, wrong;
-  for (const char* name : {"fsync", "synchronous_commit", "full_page_writes"}) {
-    std::string value(r->get(0, name));
+  std::vector<std::string> expected, actual, wrong;
+  for (int i = 0; i < r->rows(); ++i) {
+    std::string name(r->get(i, "n")), value(r->get(i, "value"));
+    expected.push_back(fmt::format("{}={}", name, durable ? "on" : "off"));
     actual.push_back(fmt::format("{}={}", name, value));
     // synchronous_commit has levels (local, remote_write, ...): all but off wait for the disk.
     if ((value != "off") != durable) wrong.push_back(actual.back());
   }
-  std::string expected = durable ? "fsync=on, synchronous_commit=on, full_page_writes=on"
-                                 : "fsync=off, synchronous_commit=off, full_page_writes=off";
   if (!wrong.empty()) {
     return Outcome::Fail(fmt::format("durability is {} in {}, but the server has {}",
                                      durable ? "on" : "off", probe.env().name, Join(wrong, ", ")),
-                         expected, Join(actual));
+                         Join(expected), Join(actual));
   }
-  if (durable) return Outcome::Pass("durable: commits wait for the disk", expected, Join(actual));
-  return Outcome::Pass(
-      "test mode (durability off): fsync, synchronous_commit and full_page_writes off; a crash "
-      "may lose this cluster",
-      expected, Join(actual));
+  std::string detail =
+      durable ? fmt::format("durable: {} on, commits wait for the disk", Join(names))
+              : fmt::format("test mode (durability off): {} off; a crash may lose this cluster",
+                            Join(names));
+  return Outcome::Pass(detail, Join(expected), Join(actual));
 }
 
 Outcome PostgresDatabase(Probe& probe) {

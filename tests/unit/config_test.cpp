@@ -270,6 +270,32 @@ TEST(Config, UnknownSettingNamesThePath) {
             std::string::npos);
 }
 
+// fsync and the rest are pgstack's to decide (from "durability" and the replicas): the config's
+// settings refuse them in one line that says what to change instead.
+TEST(Config, SettingsPgstackDecidesAreRefusedNamingWhatDecidesThem) {
+  struct Case {
+    const char* setting;
+    const char* message;
+  } cases[] = {
+      {R"("fsync": false)", "fsync: pgstack decides it from \"durability\", not from settings"},
+      {R"("full_page_writes": true)",
+       "full_page_writes: pgstack decides it from \"durability\", not from settings"},
+      {R"("synchronous_commit": "off")",
+       "synchronous_commit: pgstack decides it from \"durability\", not from settings"},
+      {R"("max_slot_wal_keep_size": "2GB")",
+       "max_slot_wal_keep_size: pgstack decides it from the stack's replicas "
+       "(replication.replicas, up --replicas), not from settings"},
+  };
+  for (const auto& c : cases) {
+    auto env = Parse(Minimal(std::string(", ") + c.setting), "c.json", "dev", FakeEnv({}));
+    ASSERT_FALSE(env.ok()) << c.setting;
+    EXPECT_EQ(env.status().code(), Code::kInvalidInput);
+    EXPECT_EQ(env.status().message(),
+              std::string("c.json: $.environments.dev.postgres.settings.") + c.message);
+    EXPECT_EQ(env.status().message().find('\n'), std::string::npos);
+  }
+}
+
 TEST(Config, WrongTypeNamesPathAndValue) {
   std::string text = Minimal();
   text.replace(text.find("200"), 3, "\"lots\"");

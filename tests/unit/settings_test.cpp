@@ -52,6 +52,10 @@ std::string DefaultCell(const core::SettingDefault& d) {
       return "the application role (`postgres.user`)";
     case core::SettingDefault::Kind::kNone:
       return "none: written only where set";
+    case core::SettingDefault::Kind::kDurability:
+      return "`on` (`off` in test mode); pgstack's, from `durability`";
+    case core::SettingDefault::Kind::kWithReplicas:
+      return fmt::format("`{}` with replicas, else none; pgstack's, from the replicas", d.value);
   }
   return "?";
 }
@@ -168,6 +172,28 @@ TEST(Settings, EffectiveAreConfiguredOverDefaultsInTableOrder) {
   size_t rows = 0;  // every PgBouncer row has a default
   for (const auto& s : core::AllSettings()) rows += s.target == core::Target::kPgBouncer;
   EXPECT_EQ(bouncer.size(), rows);
+}
+
+// The rows pgstack decides come from the stack's shape, never from the config's settings.
+TEST(Settings, DecidedRowsFollowDurabilityAndReplicas) {
+  core::SettingList durable = {
+      {"fsync", "on"}, {"full_page_writes", "on"}, {"synchronous_commit", "on"}};
+  EXPECT_EQ(core::DecidedSettings(core::Target::kPostgres, {.durable = true, .replicas = false}),
+            durable);
+  core::SettingList test_mode = {{"fsync", "off"},
+                                 {"full_page_writes", "off"},
+                                 {"max_slot_wal_keep_size", "1GB"},
+                                 {"synchronous_commit", "off"}};
+  EXPECT_EQ(core::DecidedSettings(core::Target::kPostgres, {.durable = false, .replicas = true}),
+            test_mode);
+  EXPECT_TRUE(core::DecidedSettings(core::Target::kPgBouncer, {.replicas = true}).empty());
+  for (const auto& s : core::AllSettings()) {
+    bool decided = s.default_value.kind == core::SettingDefault::Kind::kDurability ||
+                   s.default_value.kind == core::SettingDefault::Kind::kWithReplicas;
+    EXPECT_EQ(core::DecidedBy(s).has_value(), decided) << s.name;
+  }
+  auto configured = core::EffectiveSettings(core::Target::kPostgres, {}, "app");
+  for (const auto& [name, value] : configured) EXPECT_NE(name, "fsync");
 }
 
 TEST(Settings, SizesCompareByValue) {

@@ -171,19 +171,49 @@ TEST(PgConf, HoldsThePlanSettingsAndPgstackPaths) {
   EXPECT_NE(conf.find("hba_file = '/st/data/pgstack_hba.conf'\n"), std::string::npos);
 }
 
-TEST(PgConf, TestModeTurnsDurabilityOff) {
+// The rows "durability" decides: written on for a durable stack (not left to the server's
+// default, which a line of postgresql.conf could change), off in test mode, each under its doc.
+TEST(PgConf, DurabilityRowsAreOnForADurableStackAndOffInTestMode) {
   core::Environment env = ShippedEnvironment();
   location::StatePaths paths("/st");
-  for (const char* name : {"fsync", "synchronous_commit", "full_page_writes"}) {
-    EXPECT_EQ(stack::RenderPgConf(env, paths, 5999).find(std::string("\n") + name + " ="),
-              std::string::npos)
-        << name;
-  }
+  auto rows = core::SettingsOfKind(core::SettingDefault::Kind::kDurability);
+  ASSERT_EQ(rows.size(), 3u);
+  std::string durable = stack::RenderPgConf(env, paths, 5999);
   env.durable = false;
+  std::string test_mode = stack::RenderPgConf(env, paths, 5999);
+  EXPECT_NE(test_mode.find("# Test mode"), std::string::npos) << test_mode;
+  EXPECT_EQ(durable.find("# Test mode"), std::string::npos) << durable;
+  for (const core::SettingSpec* s : rows) {
+    std::string name(s->name), doc = "\n# " + std::string(s->doc) + "\n";
+    std::string quote = s->type == core::SettingType::kBool ? "" : "'";
+    EXPECT_NE(durable.find(doc + name + " = " + quote + "on" + quote + "\n"), std::string::npos)
+        << name << "\n"
+        << durable;
+    EXPECT_NE(test_mode.find(doc + name + " = " + quote + "off" + quote + "\n"), std::string::npos)
+        << name << "\n"
+        << test_mode;
+    EXPECT_EQ(test_mode.find("\n" + name + " = " + quote + "on"), std::string::npos) << name;
+  }
+  EXPECT_NE(test_mode.find("\nfsync = off\n"), std::string::npos);
+  EXPECT_NE(test_mode.find("\nsynchronous_commit = 'off'\n"), std::string::npos);
+  EXPECT_NE(test_mode.find("\nfull_page_writes = off\n"), std::string::npos);
+}
+
+TEST(PgConf, ReplicasAddTheirRowInTestModeToo) {
+  core::Environment env = ShippedEnvironment("test");
+  ASSERT_FALSE(env.durable);
+  location::StatePaths paths("/st");
+  EXPECT_EQ(stack::RenderPgConf(env, paths, 5999).find("max_slot_wal_keep_size"),
+            std::string::npos);
+  env.replication.replicas = 2;
   std::string conf = stack::RenderPgConf(env, paths, 5999);
-  EXPECT_NE(conf.find("\nfsync = off\n"), std::string::npos);
-  EXPECT_NE(conf.find("\nsynchronous_commit = off\n"), std::string::npos);
-  EXPECT_NE(conf.find("\nfull_page_writes = off\n"), std::string::npos);
+  const core::SettingSpec* spec =
+      core::FindSetting(core::Target::kPostgres, "max_slot_wal_keep_size");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_NE(conf.find("# " + std::string(spec->doc) + "\nmax_slot_wal_keep_size = '1GB'\n"),
+            std::string::npos)
+      << conf;
+  EXPECT_NE(conf.find("\nfsync = off\n"), std::string::npos) << conf;
 }
 
 TEST(StatePaths, AreAbsoluteBecauseServersStartFromRoot) {

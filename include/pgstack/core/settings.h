@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ struct SettingDefault {
     kValue,            // `value`, as the config would write it ("256MB", "200", "transaction")
     kApplicationRole,  // the environment's postgres.user
     kNone,             // nothing: pgstack writes the setting only where the config sets it
+    // The next two are pgstack's to decide, never the config's `settings` (which refuses them).
+    kDurability,    // "on" for a durable stack, "off" in test mode ("durability": "off")
+    kWithReplicas,  // `value` when the stack has replicas; nothing (the server's default) without
   };
   Kind kind;
   std::string_view value;
@@ -40,6 +44,10 @@ constexpr SettingDefault PlanValue(std::string_view value) {
 }
 inline constexpr SettingDefault kApplicationRole{SettingDefault::Kind::kApplicationRole, ""};
 inline constexpr SettingDefault kOnlyWhereSet{SettingDefault::Kind::kNone, ""};
+inline constexpr SettingDefault kByDurability{SettingDefault::Kind::kDurability, ""};
+constexpr SettingDefault WithReplicas(std::string_view value) {
+  return {SettingDefault::Kind::kWithReplicas, value};
+}
 
 using SettingList = std::vector<std::pair<std::string, std::string>>;  // name, rendered value
 
@@ -77,9 +85,24 @@ std::span<const SettingSpec> AllSettings();
 const SettingSpec* FindSetting(Target target, std::string_view name);
 
 // The settings of `target` an environment runs with, in table order: `configured` (name to
-// rendered value, names already checked against the table) over each row's default.
+// rendered value, names already checked against the table) over each row's default. The rows the
+// stack decides are not among them: DecidedSettings gives those.
 SettingList EffectiveSettings(Target target, const std::map<std::string, std::string>& configured,
                               std::string_view application_role);
+
+// What decides the rows the config may not set (kDurability, kWithReplicas): the stack.
+struct StackShape {
+  bool durable = true;    // false in test mode
+  bool replicas = false;  // the stack has at least one replica
+};
+// The rows of `target` that `shape` decides, with their values, in table order; a kWithReplicas
+// row is left out of a stack without replicas.
+SettingList DecidedSettings(Target target, StackShape shape);
+// The rows whose default is of `kind`, in table order.
+std::vector<const SettingSpec*> SettingsOfKind(SettingDefault::Kind kind);
+// What decides a row the config may not set ("\"durability\"", "the stack's replicas"), for the
+// config's error; nullopt for a row the config may set.
+std::optional<std::string_view> DecidedBy(const SettingSpec& spec);
 
 // Size settings compare by value: "1GB" == "1024MB". Returns kilobytes, or -1 when not a size.
 long long SizeInKb(std::string_view value);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "fixture.h"
+#include "pgstack/core/settings.h"
 #include "pgstack/location/environment.h"
 
 namespace pgstack::testing {
@@ -145,10 +146,10 @@ TEST_F(Cache, TestModeRunsWithoutDurabilityAndSaysSo) {
   ASSERT_TRUE(ep.ok()) << ep.status().message();
   auto c = pg::Connection::Open(ep->direct);
   ASSERT_TRUE(c.ok()) << c.status().message();
-  for (const char* name : {"fsync", "synchronous_commit", "full_page_writes"}) {
-    auto r = c->Exec(std::string("SHOW ") + name);
+  for (const core::SettingSpec* s : core::SettingsOfKind(core::SettingDefault::Kind::kDurability)) {
+    auto r = c->Exec("SHOW " + std::string(s->name));
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->scalar(), "off") << name;
+    EXPECT_EQ(r->scalar(), "off") << s->name;
   }
   auto status = RunPgstack(Args(state, {"status"}));
   EXPECT_NE(status.output.find("test mode: durability off"), std::string::npos) << status.output;

@@ -404,6 +404,41 @@ TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
             "0");
 }
 
+// fsync and full_page_writes are pgstack's (from "durability") though the config never names
+// them: an ALTER SYSTEM that turns them off on a durable stack fails verify, and `up` undoes it.
+TEST(Hostile, UpResetsAlterSystemOverridesOfDurability) {
+  auto own = TestStack::Start("development");  // its own, and durable: it changes settings
+  auto durability = [&own] {
+    Verdict v = RunVerify(*own, {"--check", "postgres.durability"});
+    return v.status.contains("postgres.durability") ? v.status["postgres.durability"] : v.output;
+  };
+  {
+    auto su = own->Superuser();
+    ASSERT_TRUE(su.ok()) << su.status().message();
+    ASSERT_TRUE(su->Run("ALTER SYSTEM SET fsync = off").ok());
+    ASSERT_TRUE(su->Run("ALTER SYSTEM SET full_page_writes = off").ok());
+    ASSERT_TRUE(su->Run("SELECT pg_reload_conf()").ok());
+  }
+  ASSERT_TRUE(WaitFor("the server to read fsync = off", [&own] {
+                auto c = own->Direct();
+                return c.ok() && c->Exec("SHOW fsync")->scalar() == "off";
+              }).ok());
+  EXPECT_EQ(durability(), "fail");
+  auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  bool said = false;
+  for (const auto& a : r->actions)
+    said = said || a.find("reset ALTER SYSTEM overrides of fsync, full_page_writes") == 0;
+  EXPECT_TRUE(said) << (r->actions.empty() ? "no actions" : r->actions.front());
+  auto c = own->Direct();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->Exec("SHOW fsync")->scalar(), "on");
+  EXPECT_EQ(c->Exec("SHOW full_page_writes")->scalar(), "on");
+  EXPECT_EQ(durability(), "pass");
+  Verdict postgres = RunVerify(*own, {"--check", "postgres"});
+  EXPECT_EQ(postgres.exit_code, 0) << postgres.output;
+}
+
 // The role's password changed behind pgstack's back: every command that logs in says, in one
 // line, that authentication failed for which role where, and what puts it right; none advises
 // `pgstack up` as if the stack were down. Then `up` sets the password again.
