@@ -41,8 +41,7 @@ TEST(CoreStatus, TestdbOutcomesComeFromCausesNotFromSqlstates) {
   EXPECT_EQ(testdb::OutcomeOf(testdb::Locked("busy")), testdb::Outcome::kLocked);
   EXPECT_EQ(testdb::OutcomeOf(testdb::Unavailable("down")), testdb::Outcome::kUnavailable);
   // object_not_in_prerequisite_state from the server is no discarded template (410).
-  EXPECT_EQ(testdb::OutcomeOf(Status::Postgres("not ready", "55000")),
-            testdb::Outcome::kInternal);
+  EXPECT_EQ(testdb::OutcomeOf(Status::Postgres("not ready", "55000")), testdb::Outcome::kInternal);
   // invalid_catalog_name from the server: no such database, but not testdb's own 404.
   EXPECT_NE(testdb::OutcomeOf(Status::Postgres("no db", "3D000")), testdb::Outcome::kNotFound);
 }
