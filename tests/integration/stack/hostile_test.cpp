@@ -380,6 +380,15 @@ TEST(Hostile, ASettingTheServerRejectsIsUndoneWhenTheServerWasStopped) {
   ASSERT_TRUE(again.ok()) << again.status().message();
 }
 
+// Runs `up` on `own` and expects one of its actions to start with `said`.
+void UpSaysItReset(TestStack& own, const std::string& said) {
+  auto r = stack::Up(own.env(), stack::UpOptions{.state_dir = own.state_dir()});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  bool found = false;
+  for (const auto& a : r->actions) found = found || a.find(said) == 0;
+  EXPECT_TRUE(found) << (r->actions.empty() ? "no actions" : r->actions.front());
+}
+
 TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
   auto own = TestStack::Start("test");
   {
@@ -387,12 +396,7 @@ TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {
     ASSERT_TRUE(su.ok()) << su.status().message();
     ASSERT_TRUE(su->Run("ALTER SYSTEM SET effective_cache_size = '3GB'").ok());
   }
-  auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  bool said = false;
-  for (const auto& a : r->actions)
-    said = said || a.find("reset ALTER SYSTEM overrides of effective_cache_size") == 0;
-  EXPECT_TRUE(said) << (r->actions.empty() ? "no actions" : r->actions.front());
+  UpSaysItReset(*own, "reset ALTER SYSTEM overrides of effective_cache_size");
   auto c = own->Direct();
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->Exec("SHOW effective_cache_size")->scalar(), "1GB");
@@ -424,12 +428,7 @@ TEST(Hostile, UpResetsAlterSystemOverridesOfDurability) {
                 return c.ok() && c->Exec("SHOW fsync")->scalar() == "off";
               }).ok());
   EXPECT_EQ(durability(), "fail");
-  auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  bool said = false;
-  for (const auto& a : r->actions)
-    said = said || a.find("reset ALTER SYSTEM overrides of fsync, full_page_writes") == 0;
-  EXPECT_TRUE(said) << (r->actions.empty() ? "no actions" : r->actions.front());
+  UpSaysItReset(*own, "reset ALTER SYSTEM overrides of fsync, full_page_writes");
   auto c = own->Direct();
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->Exec("SHOW fsync")->scalar(), "on");
