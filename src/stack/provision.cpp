@@ -150,7 +150,10 @@ Status EnsureSchemaAndExtensions(pg::Connection& db, const core::PostgresConfig&
   for (const auto& ext : cfg.extensions) {
     if (std::find(have.begin(), have.end(), ext) != have.end()) continue;
     std::string sql = "CREATE EXTENSION IF NOT EXISTS " + db.QuoteIdent(ext);
-    PGSTACK_RETURN_IF_ERROR(apply.Apply(db, sql, sql, "created extension " + ext));
+    // IF NOT EXISTS does not cover a CREATE that commits meanwhile (a killed `up`'s backend
+    // finishing its own): the unique violation comes after that one committed, so it is there.
+    Status created = apply.Apply(db, sql, sql, "created extension " + ext);
+    if (!AppearedMeanwhile(created)) PGSTACK_RETURN_IF_ERROR(created);
   }
   return Status::Ok();
 }

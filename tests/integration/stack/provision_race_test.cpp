@@ -62,5 +62,51 @@ TEST(ProvisionRace, ARoleCreatedBeforeItsOwnCreateIsCheckedNotAnError) {
   EXPECT_TRUE(watcher->Run("DROP ROLE " + cfg.user).ok());
 }
 
+// The same for an extension: CREATE EXTENSION IF NOT EXISTS does not cover one that another
+// session commits while this CREATE waits on it (a unique violation on pg_extension's name).
+TEST(ProvisionRace, AnExtensionCreatedBeforeItsOwnCreateIsNotAnError) {
+  const TestStack& s = TestStack::Shared();
+  core::PostgresConfig cfg = s.env().postgres;
+  cfg.user = "pgstack_race_ext_role";
+  cfg.database = "pgstack_race_ext_db";
+  cfg.password = "race-password";
+  cfg.extensions = {"btree_gist"};
+  auto watcher = s.Superuser();
+  ASSERT_TRUE(watcher.ok()) << watcher.status().message();
+  ASSERT_TRUE(watcher->Run("CREATE DATABASE " + cfg.database).ok());
+  pg::ConnParams in_db = s.endpoints().superuser;
+  in_db.dbname = cfg.database;
+  auto other = pg::Connection::Open(in_db);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  // Not yet committed: Provision sees no extension, and its CREATE waits on this one.
+  ASSERT_TRUE(other->Run("BEGIN").ok());
+  ASSERT_TRUE(other->Run("CREATE EXTENSION btree_gist").ok());
+
+  auto provisioned = std::async(std::launch::async, [&]() -> Result<stack::ProvisionResult> {
+    PGSTACK_ASSIGN_OR_RETURN(auto admin, s.Superuser());
+    auto open_db = [&](const std::string& db) {
+      pg::ConnParams p = s.endpoints().superuser;
+      p.dbname = db;
+      return pg::Connection::Open(p);
+    };
+    return stack::Provision(admin, open_db, cfg);
+  });
+  Status blocked = WaitFor("Provision's CREATE EXTENSION waiting on the other one", [&] {
+    auto n = watcher->Exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND query LIKE 'CREATE EXTENSION%'");
+    return n.ok() && n->scalar() == "1";
+  });
+  ASSERT_TRUE(other->Run("COMMIT").ok());
+  ASSERT_TRUE(blocked.ok()) << blocked.message();
+
+  auto result = provisioned.get();
+  EXPECT_TRUE(result.ok()) << result.status().message();
+  other = Status::Failure("closed");  // its session must end before the database is dropped
+  EXPECT_TRUE(watcher->Run("DROP DATABASE " + cfg.database).ok());
+  EXPECT_TRUE(watcher->Run("DROP OWNED BY " + cfg.user).ok());
+  EXPECT_TRUE(watcher->Run("DROP ROLE " + cfg.user).ok());
+}
+
 }  // namespace
 }  // namespace pgstack::testing
