@@ -88,8 +88,40 @@ Status ReadObjects(pg::Connection& conn, const CatalogFilter& filter, const Node
                       .ddl = std::string(r->get(i, 3)),
                       .after = {}};
       for (const std::string& a : TextArray(r->get(i, 4))) o.after.push_back(NodeOf(map, a));
+      if (r->columns() > 7) {
+        o.parent = r->get(i, 5);
+        o.name = r->get(i, 6);
+        o.shape = r->get(i, 7);
+      }
       out.push_back(std::move(o));
     }
+  }
+  return Status::Ok();
+}
+
+// The columns of tables and the values of enums, onto the objects of their nodes.
+Status ReadDetails(pg::Connection& conn, std::vector<CatalogObject>& objects) {
+  std::unordered_map<std::string, CatalogObject*> by_node;
+  for (CatalogObject& o : objects) {
+    if (o.kind == ObjectKind::kTable || o.kind == ObjectKind::kType) by_node.emplace(o.node, &o);
+  }
+  PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult cols, conn.Exec(internal::kColumnsSql));
+  for (int i = 0; i < cols.rows(); ++i) {
+    auto it = by_node.find(std::string(cols.get(i, 0)));
+    if (it == by_node.end() || it->second->kind != ObjectKind::kTable) continue;
+    it->second->columns.push_back({.name = std::string(cols.get(i, 1)),
+                                   .type = std::string(cols.get(i, 2)),
+                                   .collation = std::string(cols.get(i, 3)),
+                                   .default_expr = std::string(cols.get(i, 4)),
+                                   .generated = std::string(cols.get(i, 5)),
+                                   .identity = std::string(cols.get(i, 6)),
+                                   .identity_options = std::string(cols.get(i, 7)),
+                                   .not_null = cols.get(i, 8) == "t"});
+  }
+  PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult labels, conn.Exec(internal::kEnumLabelsSql));
+  for (int i = 0; i < labels.rows(); ++i) {
+    auto it = by_node.find(std::string(labels.get(i, 0)));
+    if (it != by_node.end()) it->second->labels.emplace_back(labels.get(i, 1));
   }
   return Status::Ok();
 }
@@ -118,6 +150,7 @@ Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter) {
     PGSTACK_ASSIGN_OR_RETURN(auto depends, ReadDepends(conn, map));
     Catalog c;
     PGSTACK_RETURN_IF_ERROR(ReadObjects(conn, filter, map, c.objects));
+    PGSTACK_RETURN_IF_ERROR(ReadDetails(conn, c.objects));
     for (CatalogObject& o : c.objects) {
       auto it = depends.find(o.node);
       if (it != depends.end()) o.after.insert(o.after.end(), it->second.begin(), it->second.end());

@@ -26,7 +26,8 @@ constexpr KindSql kQueries[] = {
     {ObjectKind::kExtension,
      "SELECT 'pg_extension:' || x.oid, n.nspname, quote_ident(x.extname), "
      "format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I VERSION %L;', x.extname, "
-     "n.nspname, x.extversion), ARRAY['pg_namespace:' || n.oid] "
+     "n.nspname, x.extversion), ARRAY['pg_namespace:' || n.oid], '', quote_ident(x.extname), "
+     "x.extversion "
      "FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace "
      "WHERE x.extname <> 'plpgsql' AND (n.nspname = 'public' OR {ns})"},
     {ObjectKind::kType,
@@ -48,7 +49,7 @@ constexpr KindSql kQueries[] = {
      "  (SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), "
      "   ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = t.typrelid AND "
      "   a.attnum > 0 AND NOT a.attisdropped)) END, "
-     "ARRAY['pg_namespace:' || n.oid] "
+     "ARRAY['pg_namespace:' || n.oid], '', '', t.typtype::text "
      "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
      "LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
      "WHERE {ns} AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT relkind FROM "
@@ -67,7 +68,8 @@ constexpr KindSql kQueries[] = {
     {ObjectKind::kFunction,
      "SELECT 'pg_proc:' || p.oid, n.nspname, format('%I.%I(%s)', n.nspname, p.proname, "
      "pg_get_function_identity_arguments(p.oid)), rtrim(pg_get_functiondef(p.oid), E'\\n') || "
-     "';', ARRAY['pg_namespace:' || n.oid] "
+     "';', ARRAY['pg_namespace:' || n.oid], '', '', p.prokind::text || ' ' || "
+     "pg_get_function_result(p.oid) || ' ' || pg_get_function_arguments(p.oid) "
      "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
      "WHERE {ns} AND p.prokind IN ('f', 'p') AND " PGSTACK_NOT_EXT("pg_proc", "p.oid")},
     {ObjectKind::kTable,
@@ -100,14 +102,17 @@ constexpr KindSql kQueries[] = {
      "CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
      " || ')' ELSE '' END), "
      "ARRAY['pg_namespace:' || n.oid] || coalesce((SELECT array_agg('pg_class:' || i.inhparent) "
-     " FROM pg_inherits i WHERE i.inhrelid = c.oid), ARRAY[]::text[]) "
+     " FROM pg_inherits i WHERE i.inhrelid = c.oid), ARRAY[]::text[]), '', '', concat_ws('|', "
+     " c.relkind, c.relpersistence, c.relispartition, pg_get_expr(c.relpartbound, c.oid), CASE "
+     " WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, c.reloptions::text) "
      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
      "WHERE c.relkind IN ('r', 'p') AND {ns} AND c.relname NOT IN " PGSTACK_HISTORY_TABLES
      " AND " PGSTACK_NOT_EXT("pg_class", "c.oid")},
     {ObjectKind::kSequenceOwner,
      "SELECT 'owned:' || s.oid, n.nspname, format('%I.%I', n.nspname, s.relname), "
      "format('ALTER SEQUENCE %I.%I OWNED BY %I.%I.%I;', n.nspname, s.relname, tn.nspname, "
-     "t.relname, a.attname), ARRAY['pg_class:' || s.oid, 'pg_class:' || t.oid] "
+     "t.relname, a.attname), ARRAY['pg_class:' || s.oid, 'pg_class:' || t.oid], "
+     "format('%I.%I', n.nspname, s.relname), '', '' "
      "FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
      "JOIN pg_namespace n ON n.oid = s.relnamespace JOIN pg_class t ON t.oid = d.refobjid "
      "JOIN pg_namespace tn ON tn.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid "
@@ -117,7 +122,8 @@ constexpr KindSql kQueries[] = {
     {ObjectKind::kConstraint,
      "SELECT 'pg_constraint:' || k.oid, n.nspname, format('%I on %I.%I', k.conname, n.nspname, "
      "c.relname), format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', n.nspname, c.relname, "
-     "k.conname, pg_get_constraintdef(k.oid)), ARRAY['pg_class:' || c.oid] "
+     "k.conname, pg_get_constraintdef(k.oid)), ARRAY['pg_class:' || c.oid], " PGSTACK_REL ", "
+     "quote_ident(k.conname), k.contype::text "
      "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype IN ('p', 'u', 'c', 'x') AND "
      "k.conparentid = 0 AND k.conislocal AND c.relkind IN ('r', 'p') AND {ns} AND c.relname NOT "
@@ -125,7 +131,8 @@ constexpr KindSql kQueries[] = {
     {ObjectKind::kIndex,
      "SELECT 'pg_class:' || x.oid, n.nspname, format('%I.%I', n.nspname, x.relname), "
      "CASE WHEN x.relkind = 'I' THEN replace(pg_get_indexdef(x.oid), ' ON ONLY ', ' ON ') ELSE "
-     "pg_get_indexdef(x.oid) END || ';', ARRAY['pg_class:' || c.oid] "
+     "pg_get_indexdef(x.oid) END || ';', ARRAY['pg_class:' || c.oid], " PGSTACK_REL ", "
+     "quote_ident(x.relname), c.relkind::text "
      "FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_class c ON c.oid = "
      "i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {ns} AND c.relname NOT "
      "IN " PGSTACK_HISTORY_TABLES
@@ -140,19 +147,21 @@ constexpr KindSql kQueries[] = {
      "format('CREATE %sVIEW %I.%I%s AS%s%s;', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE "
      "'' END, n.nspname, c.relname, CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || "
      "array_to_string(c.reloptions, ', ') || ')' ELSE '' END, E'\\n', rtrim(rtrim("
-     "pg_get_viewdef(c.oid), ';'), E'\\n ')), ARRAY['pg_namespace:' || n.oid] "
+     "pg_get_viewdef(c.oid), ';'), E'\\n ')), ARRAY['pg_namespace:' || n.oid], '', '', "
+     "c.relkind::text "
      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
      "WHERE c.relkind IN ('v', 'm') AND {ns} AND " PGSTACK_NOT_EXT("pg_class", "c.oid")},
     {ObjectKind::kForeignKey,
      "SELECT 'pg_constraint:' || k.oid, n.nspname, format('%I on %I.%I', k.conname, n.nspname, "
      "c.relname), format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', n.nspname, c.relname, "
      "k.conname, pg_get_constraintdef(k.oid)), ARRAY['pg_class:' || c.oid, 'pg_class:' || "
-     "k.confrelid] FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+     "k.confrelid], " PGSTACK_REL ", quote_ident(k.conname), k.contype::text FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND k.conparentid = 0 "
      "AND {ns} AND " PGSTACK_NOT_EXT("pg_class", "c.oid")},
     {ObjectKind::kTrigger,
      "SELECT 'pg_trigger:' || t.oid, n.nspname, format('%I on %I.%I', t.tgname, n.nspname, "
-     "c.relname), pg_get_triggerdef(t.oid) || ';', ARRAY['pg_class:' || c.oid] "
+     "c.relname), pg_get_triggerdef(t.oid) || ';', ARRAY['pg_class:' || c.oid], " PGSTACK_REL
+     ", quote_ident(t.tgname), '' "
      "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND t.tgparentid = "
      "0 AND {ns} AND " PGSTACK_NOT_EXT("pg_class", "c.oid")},
@@ -161,8 +170,8 @@ constexpr KindSql kQueries[] = {
      "concat_ws(E'\\n', CASE WHEN c.relrowsecurity THEN format('ALTER TABLE %I.%I ENABLE ROW "
      "LEVEL SECURITY;', n.nspname, c.relname) END, CASE WHEN c.relforcerowsecurity THEN "
      "format('ALTER TABLE %I.%I FORCE ROW LEVEL SECURITY;', n.nspname, c.relname) END), "
-     "ARRAY['pg_class:' || c.oid] FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-     "WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity) AND {ns}"},
+     "ARRAY['pg_class:' || c.oid], " PGSTACK_REL ", '', '' FROM pg_class c JOIN pg_namespace n ON "
+     "n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity) AND {ns}"},
     {ObjectKind::kPolicy,
      "SELECT 'pg_policy:' || p.oid, n.nspname, format('%I on %I.%I', p.polname, n.nspname, "
      "c.relname), format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s%s%s;', p.polname, "
@@ -172,7 +181,8 @@ constexpr KindSql kQueries[] = {
      "WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END g FROM "
      "unnest(p.polroles) r) x), coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || "
      "')', ''), coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', "
-     "'')), ARRAY['pg_class:' || c.oid, 'rls:' || c.oid] "
+     "'')), ARRAY['pg_class:' || c.oid, 'rls:' || c.oid], " PGSTACK_REL ", "
+     "quote_ident(p.polname), '' "
      "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {ns}"},
     {ObjectKind::kComment,
@@ -180,7 +190,9 @@ constexpr KindSql kQueries[] = {
      "coalesce(o.schema, o.identity), o.type || ' ' || o.identity, format('COMMENT ON %s %s IS "
      "%L;', CASE WHEN o.type LIKE '% column' THEN 'COLUMN' WHEN o.type = 'table constraint' THEN "
      "'CONSTRAINT' ELSE upper(o.type) END, o.identity, d.description), "
-     "ARRAY[d.classoid::regclass::text || ':' || d.objoid] "
+     "ARRAY[d.classoid::regclass::text || ':' || d.objoid], CASE WHEN o.type LIKE '% column' "
+     "THEN 'COLUMN' WHEN o.type = 'table constraint' THEN 'CONSTRAINT' ELSE upper(o.type) END || "
+     "' ' || o.identity, '', '' "
      "FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o "
      "LEFT JOIN pg_namespace n ON n.nspname = coalesce(o.schema, CASE WHEN o.type = 'schema' "
      "THEN o.identity END) WHERE d.objoid >= 16384 AND n.oid IS NOT NULL AND {ns} AND o.type IN "
@@ -193,7 +205,7 @@ constexpr KindSql kQueries[] = {
      "g.is_grant THEN format('GRANT %s ON %s %s TO %s%s;', g.priv, g.what, g.ident, g.grantee, "
      "CASE WHEN g.grantable THEN ' WITH GRANT OPTION' ELSE '' END) ELSE format('REVOKE %s ON %s "
      "%s FROM %s;', g.priv, g.what, g.ident, g.grantee) END, E'\\n' ORDER BY NOT g.is_grant, "
-     "g.grantee, g.priv), ARRAY[g.node] FROM ("
+     "g.grantee, g.priv), ARRAY[g.node], g.what || ' ' || g.ident, '', '' FROM ("
      " SELECT a.node, a.nsp, a.what, a.ident, x.privilege_type AS priv, CASE WHEN x.grantee = 0 "
      " THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS grantee, "
      " x.is_grantable AS grantable, x.actual AS is_grant FROM ("
@@ -270,6 +282,30 @@ const std::string_view kNodeMapSql =
     " UNION ALL SELECT 1, 'pg_extension'::regclass::oid, x.oid, 'pg_extension:' || x.oid FROM "
     " pg_extension x"
     ") m WHERE objid >= 16384 ORDER BY classid, objid, pri";
+
+const std::string_view kColumnsSql =
+    "SELECT 'pg_class:' || a.attrelid, quote_ident(a.attname), format_type(a.atttypid, "
+    "a.atttypmod), CASE WHEN a.attcollation <> ty.typcollation THEN (SELECT format('%I.%I', "
+    "cn.nspname, co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = "
+    "co.collnamespace WHERE co.oid = a.attcollation) ELSE '' END, CASE WHEN a.attgenerated = '' "
+    "THEN coalesce(pg_get_expr(ad.adbin, ad.adrelid), '') ELSE '' END, CASE WHEN "
+    "a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END, CASE "
+    "a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' ELSE '' END, "
+    "coalesce((SELECT format('(SEQUENCE NAME %I.%I INCREMENT BY %s MINVALUE %s MAXVALUE %s "
+    "START WITH %s CACHE %s%s)', sn.nspname, sc.relname, s.seqincrement, s.seqmin, s.seqmax, "
+    "s.seqstart, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END) FROM "
+    "pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid JOIN pg_class sc ON sc.oid = "
+    "s.seqrelid JOIN pg_namespace sn ON sn.oid = sc.relnamespace WHERE d.classid = "
+    "'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
+    "d.deptype = 'i' AND a.attidentity <> ''), ''), a.attnotnull "
+    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type ty ON ty.oid = "
+    "a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+    "WHERE c.relkind IN ('r', 'p') AND c.oid >= 16384 AND a.attnum > 0 AND NOT a.attisdropped "
+    "ORDER BY a.attrelid, a.attnum";
+
+const std::string_view kEnumLabelsSql =
+    "SELECT 'pg_type:' || enumtypid, quote_literal(enumlabel) FROM pg_enum WHERE enumtypid >= "
+    "16384 ORDER BY enumtypid, enumsortorder";
 
 const std::string_view kDependsSql =
     "SELECT classid::regclass::text, objid, refclassid::regclass::text, refobjid FROM pg_depend "

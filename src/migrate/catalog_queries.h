@@ -1,6 +1,7 @@
 // The catalog queries of ReadCatalog, one per kind of object. Each returns rows of (node,
-// schema, identity, ddl, after): after is a text[] of the nodes the object must follow besides
-// what pg_depend says (its table, its parent partition, ...).
+// schema, identity, ddl, after[, parent, name, shape]): after is a text[] of the nodes the object
+// must follow besides what pg_depend says (its table, its parent partition, ...); the last three,
+// where a kind has them, are CatalogObject's fields of the same names.
 #pragma once
 
 #include <span>
@@ -23,6 +24,11 @@ std::span<const KindSql> CatalogQueries();
 // table, an index behind a constraint to that constraint, an extension's member to the
 // extension, ...). Only objects created after initdb (oid >= 16384).
 extern const std::string_view kNodeMapSql;
+// (table node, name, type, collation, default, generated, identity, identity options, not
+// null) of every column of every user table, in column order: the fields of Column.
+extern const std::string_view kColumnsSql;
+// (type node, quoted label) of every enum's values, in their order.
+extern const std::string_view kEnumLabelsSql;
 // (classid, objid, refclassid, refobjid) of the normal dependencies between such objects.
 extern const std::string_view kDependsSql;
 

@@ -38,6 +38,20 @@ enum class ObjectKind {
 };
 std::string_view ObjectKindName(ObjectKind k);  // "schema", "foreign key", ...
 
+// A table's column, as `migrate diff` compares it (each field as SQL, "" when absent).
+struct Column {
+  std::string name;        // quoted
+  std::string type;        // format_type
+  std::string collation;   // qualified and quoted, when not the type's own
+  std::string default_expr;
+  std::string generated;   // the expression of GENERATED ALWAYS AS (...) STORED
+  std::string identity;    // "ALWAYS" or "BY DEFAULT"
+  std::string identity_options;  // "(SEQUENCE NAME ... )"
+  bool not_null = false;
+
+  bool operator==(const Column&) const = default;
+};
+
 struct CatalogObject {
   ObjectKind kind = ObjectKind::kTable;
   std::string node;      // its identity in the dependency graph ("pg_class:16390")
@@ -45,6 +59,18 @@ struct CatalogObject {
   std::string identity;  // schema-qualified and quoted ("public.orders", "public.f(integer)")
   std::string ddl;       // the statements that create it, each ending with ';'
   std::vector<std::string> after;  // nodes it must follow
+  // What it belongs to, as SQL: a constraint's, index's, trigger's, policy's or row security's
+  // table ("public.orders"); a comment's object ("TABLE public.orders"); a grant's
+  // ("TABLE public.orders"); an owned sequence's sequence. "" for the others.
+  std::string parent;
+  std::string name;   // its own quoted name where DDL names it apart from its table
+  // What decides whether it can change in place, by kind: a table's persistence, partitioning
+  // and options; a function's result and argument names; a constraint's type (p, u, c, x); a
+  // view's relkind (v, m); a type's typtype (e, d, c); an extension's version; an index's
+  // table relkind (r, p).
+  std::string shape;
+  std::vector<Column> columns;      // a table's (not a partition's: its parent's)
+  std::vector<std::string> labels;  // an enum's values, as quoted literals, in order
 };
 
 struct Catalog {
