@@ -1,5 +1,5 @@
-// `pgstack migrate dump` (and, next, `migrate diff`): the declarative schema commands, kept apart
-// from cmd_migrate.cpp.
+// `pgstack migrate dump` and `migrate diff`: the declarative schema commands, kept apart from
+// cmd_migrate.cpp.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -13,5 +13,8 @@ namespace pgstack::cli {
 // server): its flags, and what runs it.
 void AddDumpFlags(CLI::App& dump, MigrateFlags& f);
 int RunDump(Context& ctx, const MigrateFlags& f, const migrate::Options& o);
+// The row of `diff`, the same way.
+void AddDiffFlags(CLI::App& diff, MigrateFlags& f);
+int RunDiff(Context& ctx, const MigrateFlags& f, const migrate::Options& o);
 
 }  // namespace pgstack::cli

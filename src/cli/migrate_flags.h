@@ -12,6 +12,7 @@
 #include "action_table.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/migrate/runner.h"
+#include "pgstack/migrate/schema_plan.h"
 
 namespace pgstack::cli {
 
@@ -31,6 +32,22 @@ struct DumpFlags {
   std::string out;
   std::vector<std::string> schemas;
   std::vector<std::string> exclude_schemas;
+};
+
+// diff's own (cmd_migrate_schema.cpp).
+struct DiffFlags {
+  std::string from = "migrations";
+  std::string to;
+  std::vector<std::string> schemas;
+  std::vector<std::string> exclude_schemas;
+  std::string allow_hazards;
+  std::vector<std::string> renames;
+  std::vector<std::string> usings;
+  std::string write;
+  bool apply = false;
+  std::string ddl_timeout =
+      core::FormatDuration(std::chrono::milliseconds(migrate::PlanTimeouts{}.ddl_ms));
+  std::string build_timeout = "0";
 };
 
 struct MigrateFlags {
@@ -54,6 +71,7 @@ struct MigrateFlags {
   std::optional<int> count;
   LintFlags lint;
   DumpFlags dump;
+  DiffFlags diff;
 };
 
 // An action of `pgstack migrate`: it runs with migrate's options, made from the common flags

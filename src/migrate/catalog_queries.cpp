@@ -102,9 +102,10 @@ constexpr KindSql kQueries[] = {
      "CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
      " || ')' ELSE '' END), "
      "ARRAY['pg_namespace:' || n.oid] || coalesce((SELECT array_agg('pg_class:' || i.inhparent) "
-     " FROM pg_inherits i WHERE i.inhrelid = c.oid), ARRAY[]::text[]), '', '', concat_ws('|', "
-     " c.relkind, c.relpersistence, c.relispartition, pg_get_expr(c.relpartbound, c.oid), CASE "
-     " WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, c.reloptions::text) "
+     " FROM pg_inherits i WHERE i.inhrelid = c.oid), ARRAY[]::text[]), '', '', c.relpersistence::text || "
+     " c.relkind::text || E'\\x1f' || coalesce(pg_get_expr(c.relpartbound, c.oid), '') || E'\\x1f' || "
+     " CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) ELSE '' END || E'\\x1f' || "
+     " coalesce(array_to_string(c.reloptions, ', '), '') "
      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
      "WHERE c.relkind IN ('r', 'p') AND {ns} AND c.relname NOT IN " PGSTACK_HISTORY_TABLES
      " AND " PGSTACK_NOT_EXT("pg_class", "c.oid")},

@@ -75,22 +75,44 @@ std::string VersionText(const NextVersion& n, const char* layout) {
   return n.sequence ? fmt::format("{:0{}}", n.number, n.width) : TimeVersion(n, layout);
 }
 
-}  // namespace
-
-Result<std::vector<std::string>> NewMigration(const std::string& dir, const std::string& name,
-                                              std::optional<Format> format) {
+Status CheckName(const std::string& name) {
   if (name.empty() ||
       name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
     return Status::InvalidInput(fmt::format(
         "migrate new: name '{}' must be lower-case letters, digits and _ (e.g. add_results)",
         name));
   }
-  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir, format));
-  Format f = format ? *format : set.migrations.empty() ? Format::kPgstack : set.format;
-  const internal::FormatSpec& spec = internal::SpecOf(f);
-  internal::Draft draft{dir, VersionText(Next(set, spec.scheme), spec.stamp_layout), name, {}, {}};
-  std::vector<internal::DraftFile> files = spec.write(draft, set);
+  return Status::Ok();
+}
+
+// The version after `written` (a time version in `layout`): the same scheme, one later.
+void Advance(NextVersion& n, const std::string& written) {
+  if (n.sequence) {
+    ++n.number;
+    return;
+  }
+  std::string digits = written;
+  digits.erase(std::remove(digits.begin(), digits.end(), '-'), digits.end());
+  n.number = std::stoull(digits);
+}
+
+// A time version in the format's layout: diesel's has dashes (YYYY-MM-DD-HHMMSS).
+std::string InLayout(std::string version, const char* layout) {
+  if (std::string_view(layout).find('-') == std::string_view::npos || version.size() != 14 ||
+      version.find('-') != std::string::npos) {
+    return version;
+  }
+  return version.substr(0, 4) + "-" + version.substr(4, 2) + "-" + version.substr(6, 2) + "-" +
+         version.substr(8);
+}
+
+Result<std::vector<std::string>> WriteDrafts(const std::vector<internal::Draft>& drafts,
+                                             const internal::FormatSpec& spec,
+                                             const MigrationSet& set) {
+  std::vector<internal::DraftFile> files;
+  for (const internal::Draft& d : drafts) {
+    for (internal::DraftFile& file : spec.write(d, set)) files.push_back(std::move(file));
+  }
   for (const internal::DraftFile& file : files) {
     if (std::filesystem::exists(file.path)) {
       return Status::InvalidInput(file.path + ": already exists");
@@ -104,6 +126,40 @@ Result<std::vector<std::string>> NewMigration(const std::string& dir, const std:
     written.push_back(file.path);
   }
   return written;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> NewMigration(const std::string& dir, const std::string& name,
+                                              std::optional<Format> format) {
+  PGSTACK_RETURN_IF_ERROR(CheckName(name));
+  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir, format));
+  Format f = format ? *format : set.migrations.empty() ? Format::kPgstack : set.format;
+  const internal::FormatSpec& spec = internal::SpecOf(f);
+  internal::Draft draft{dir, VersionText(Next(set, spec.scheme), spec.stamp_layout), name, {}, {}};
+  return WriteDrafts({draft}, spec, set);
+}
+
+Result<std::vector<std::string>> WriteNewMigrations(const std::string& dir, const std::string& name,
+                                                    const std::vector<MigrationDraft>& drafts,
+                                                    std::optional<Format> format) {
+  PGSTACK_RETURN_IF_ERROR(CheckName(name));
+  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
+  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir, format));
+  Format f = format ? *format : set.migrations.empty() ? Format::kPgstack : set.format;
+  const internal::FormatSpec& spec = internal::SpecOf(f);
+  NextVersion next = Next(set, spec.scheme);
+  std::vector<internal::Draft> out;
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    std::string version = InLayout(VersionText(next, spec.stamp_layout), spec.stamp_layout);
+    Advance(next, version);
+    std::string part = drafts.size() == 1 ? name : fmt::format("{}_{:02}", name, i + 1);
+    out.push_back({dir, version, part,
+                   internal::DraftSection{drafts[i].up, drafts[i].up_no_transaction},
+                   internal::DraftSection{drafts[i].down, drafts[i].down_no_transaction}});
+  }
+  return WriteDrafts(out, spec, set);
 }
 
 }  // namespace pgstack::migrate

@@ -64,8 +64,9 @@ struct CatalogObject {
   // ("TABLE public.orders"); an owned sequence's sequence. "" for the others.
   std::string parent;
   std::string name;   // its own quoted name where DDL names it apart from its table
-  // What decides whether it can change in place, by kind: a table's persistence, partitioning
-  // and options; a function's result and argument names; a constraint's type (p, u, c, x); a
+  // What decides whether it can change in place, by kind: a table's persistence (its first
+  // character), then relkind, partition bound, partition key and storage options, separated by
+  // '\x1f'; a function's result and argument names; a constraint's type (p, u, c, x); a
   // view's relkind (v, m); a type's typtype (e, d, c); an extension's version; an index's
   // table relkind (r, p).
   std::string shape;

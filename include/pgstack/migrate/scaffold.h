@@ -22,4 +22,20 @@ namespace pgstack::migrate {
 Result<std::vector<std::string>> NewMigration(const std::string& dir, const std::string& name,
                                               std::optional<Format> format = std::nullopt);
 
+// One migration to write with its SQL: what `migrate diff --write` produces.
+struct MigrationDraft {
+  std::string up;
+  bool up_no_transaction = false;
+  std::string down;
+  bool down_no_transaction = false;
+};
+
+// Writes `drafts` as new migrations of dir, in its format, numbered one after another in the
+// given order as NewMigration numbers one (named NAME, or NAME_01, NAME_02, ... when there are
+// several), and returns the paths written. Nothing is written when a file would be overwritten
+// or the name is bad (kInvalidInput).
+Result<std::vector<std::string>> WriteNewMigrations(const std::string& dir, const std::string& name,
+                                                    const std::vector<MigrationDraft>& drafts,
+                                                    std::optional<Format> format = std::nullopt);
+
 }  // namespace pgstack::migrate
