@@ -69,7 +69,7 @@ constexpr KindSql kQueries[] = {
      "SELECT 'pg_proc:' || p.oid, n.nspname, format('%I.%I(%s)', n.nspname, p.proname, "
      "pg_get_function_identity_arguments(p.oid)), rtrim(pg_get_functiondef(p.oid), E'\\n') || "
      "';', ARRAY['pg_namespace:' || n.oid], '', '', p.prokind::text || ' ' || "
-     "pg_get_function_result(p.oid) || ' ' || pg_get_function_arguments(p.oid) "
+     "coalesce(pg_get_function_result(p.oid), '') || ' ' || pg_get_function_arguments(p.oid) "
      "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
      "WHERE {ns} AND p.prokind IN ('f', 'p') AND " PGSTACK_NOT_EXT("pg_proc", "p.oid")},
     {ObjectKind::kTable,
@@ -301,7 +301,8 @@ const std::string_view kColumnsSql =
     "d.deptype = 'i' AND a.attidentity <> ''), ''), a.attnotnull "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type ty ON ty.oid = "
     "a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
-    "WHERE c.relkind IN ('r', 'p') AND c.oid >= 16384 AND a.attnum > 0 AND NOT a.attisdropped "
+    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.oid >= 16384 AND a.attnum > 0 "
+    "AND NOT a.attisdropped "
     "ORDER BY a.attrelid, a.attnum";
 
 const std::string_view kEnumLabelsSql =

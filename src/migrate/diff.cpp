@@ -108,11 +108,9 @@ Status Prove(pg::Connection& conn, const DiffRequest& r, const SchemaPlan& plan,
 
 namespace internal {
 
-Status LoadSchema(pg::Connection& conn, const Catalog& schema,
-                  const std::vector<std::string>& extensions) {
+Status LoadSchema(pg::Connection& conn, const Catalog& schema) {
   // The loaded schema's notices ("already exists, skipping") are not pgstack's to show.
   PGSTACK_RETURN_IF_ERROR(conn.Run("SET client_min_messages = warning"));
-  PGSTACK_RETURN_IF_ERROR(CreateExtensions(conn, extensions));
   Status loaded = conn.Run(DumpSql(schema));
   if (!loaded.ok()) {
     return Status::Failure("the from schema's dump does not load into a scratch database: " +
@@ -144,6 +142,9 @@ Status RunPlan(pg::Connection& conn, const SchemaPlan& plan, const PlanTimeouts*
     return conn.Run(fmt::format("{} lock_timeout = {}; {} statement_timeout = {}", set, t->lock_ms,
                                 set, st.long_running ? t->build_ms : t->ddl_ms));
   };
+  // IF EXISTS skips are the plan's to expect, not the user's to read.
+  PGSTACK_RETURN_IF_ERROR(conn.Run("SET client_min_messages = warning"));
+  PGSTACK_RETURN_IF_ERROR(conn.Run(kPreamble));
   size_t n = 0;
   for (const PlanGroup& g : GroupPlan(plan)) {
     std::optional<pg::Transaction> tx;
@@ -177,7 +178,7 @@ Result<DiffResult> PlanDiff(const DiffRequest& r) {
                            internal::ScratchDb::Create(r.source.scratch, "template0"));
   Status proven = [&]() -> Status {
     PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, scratch.Connect());
-    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(conn, out.from, r.source.scratch.extensions));
+    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(conn, out.from));
     Catalog start = out.from;
     if (!renames.empty()) {
       for (size_t i = 0; i < renames.size(); ++i) {

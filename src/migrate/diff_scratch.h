@@ -11,10 +11,9 @@
 
 namespace pgstack::migrate::internal {
 
-// Loads `schema` (its dump) into the empty scratch database of conn, after the configured
-// extensions.
-Status LoadSchema(pg::Connection& conn, const Catalog& schema,
-                  const std::vector<std::string>& extensions);
+// Loads `schema` (its dump, its own extensions included) into the empty scratch database of
+// conn: a copy of the schema, and nothing the schema does not have.
+Status LoadSchema(pg::Connection& conn, const Catalog& schema);
 
 // Whether `expr::to` works on a value of type `from`, asked of the server that holds the
 // schema. A type it does not know yet (one the plan creates) is taken to have a cast: the proof

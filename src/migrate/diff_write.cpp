@@ -4,6 +4,7 @@
 
 #include "diff_scratch.h"
 #include "format_table.h"
+#include "pgstack/core/files.h"
 #include "pgstack/migrate/scaffold.h"
 #include "pgstack/migrate/source.h"
 #include "pgstack/pg/conn_params.h"
@@ -65,7 +66,7 @@ Result<std::vector<SchemaPlan>> ProvenDowns(const DiffRequest& r, const Catalog&
                            internal::ScratchDb::Create(r.source.scratch, "template0"));
   Result<std::vector<SchemaPlan>> downs = [&]() -> Result<std::vector<SchemaPlan>> {
     PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, scratch.Connect());
-    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(conn, from, r.source.scratch.extensions));
+    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(conn, from));
     PGSTACK_ASSIGN_OR_RETURN(Catalog start, ReadCatalog(conn, r.source.filter));
     std::vector<Catalog> states{start};
     for (const SchemaPlan& up : ups) {
@@ -102,6 +103,7 @@ Result<std::vector<SchemaPlan>> ProvenDowns(const DiffRequest& r, const Catalog&
 
 Result<std::vector<std::string>> WriteDiffMigrations(const DiffRequest& r, const DiffResult& d,
                                                      const std::string& name) {
+  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(r.source.dir, 0755));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(r.source.dir, r.source.format));
   Format format = r.source.format ? *r.source.format
                   : set.migrations.empty() ? Format::kPgstack

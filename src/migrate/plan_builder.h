@@ -94,6 +94,9 @@ class PlanBuilder {
   PlanStatement DropStatement(const CatalogObject& from) const;
   bool OwnerGone(const CatalogObject& from) const;  // dropped with what it belongs to
   void CreatePlain(const CatalogObject& to);
+  // The comment of `to` on an object the plan replaced in its own way (an index swapped, a
+  // column added again), named as the catalog names comments ("index app.orders_open").
+  void Recomment(const std::string& comment_identity);
 
   const Catalog& from_;
   const Catalog& to_;

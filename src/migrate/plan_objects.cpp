@@ -74,6 +74,13 @@ void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& t
   std::string aside = "\"" + Bare(to.identity.substr(to.identity.find('.') + 1)).substr(0, 50) +
                       "_pgstack_old\"";
   std::string schema = to.identity.substr(0, to.identity.find('.') + 1);
+  // What compares the column with a value of the type (a partial index, a check, a policy)
+  // would compare it with the old type: recreated after the change.
+  for (const CatalogObject& o : from_.objects) {
+    bool reads_values = o.kind == ObjectKind::kIndex || o.kind == ObjectKind::kConstraint ||
+                        o.kind == ObjectKind::kPolicy || o.kind == ObjectKind::kTrigger;
+    if (reads_values && o.ddl.find(to.identity) != std::string::npos) recreated_.insert(o.node);
+  }
   PlanStatement rename = Sql(fmt::format("ALTER TYPE {} RENAME TO {};", to.identity, aside));
   main_.push_back(std::move(WithHazard(
       rename, HazardKind::kRewritesTable, to.identity,
@@ -101,6 +108,7 @@ void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& t
     }
   }
   main_.push_back(Sql(fmt::format("DROP TYPE {}{};", schema, aside)));
+  Recomment("type " + to.identity);
 }
 
 std::vector<PlanStatement> PlanBuilder::ChangeRowSecurity(const CatalogObject* from,
@@ -188,17 +196,18 @@ bool PlanBuilder::OwnerGone(const CatalogObject& f) const {
   auto gone = [&](const CatalogObject* o) {
     return o != nullptr && (ToOf(*o) == nullptr || Recreated(*o));
   };
-  if (!f.parent.empty() && f.kind != ObjectKind::kComment && f.kind != ObjectKind::kGrant &&
-      f.kind != ObjectKind::kSequenceOwner) {
-    for (ObjectKind k : {ObjectKind::kTable, ObjectKind::kView}) {
-      auto it = from_by_key_.find({k, f.parent});
-      if (it != from_by_key_.end() && gone(it->second)) return true;
+  if (f.kind == ObjectKind::kComment || f.kind == ObjectKind::kGrant ||
+      f.kind == ObjectKind::kSequenceOwner) {
+    // What it is on: the first node it follows.
+    for (const std::string& a : f.after) {
+      auto it = from_by_node_.find(a);
+      if (it != from_by_node_.end() && gone(it->second)) return true;
     }
     return false;
   }
-  for (const std::string& a : f.after) {
-    auto it = from_by_node_.find(a);
-    if (it != from_by_node_.end() && gone(it->second)) return true;
+  for (ObjectKind k : {ObjectKind::kTable, ObjectKind::kView}) {
+    auto it = from_by_key_.find({k, f.parent});
+    if (!f.parent.empty() && it != from_by_key_.end() && gone(it->second)) return true;
   }
   return false;
 }
@@ -263,6 +272,11 @@ void PlanBuilder::CreatePlain(const CatalogObject& t) {
     WithHazard(st, HazardKind::kAuthzUpdate, t.identity, f == nullptr ? "a new policy" : "changes the policy");
   }
   main_.push_back(std::move(st));
+}
+
+void PlanBuilder::Recomment(const std::string& comment_identity) {
+  auto it = to_by_key_.find({ObjectKind::kComment, comment_identity});
+  if (it != to_by_key_.end()) main_.push_back(Sql(it->second->ddl));
 }
 
 void PlanBuilder::Create(const CatalogObject& t) {

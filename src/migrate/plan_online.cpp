@@ -94,6 +94,7 @@ void PlanBuilder::ReplaceIndex(const CatalogObject& index) {
   std::string old = SchemaOf(index.identity) + aside;
   main_.push_back(index.shape == "p" ? Sql(fmt::format("DROP INDEX {};", old))
                                      : NoTransaction(fmt::format("DROP INDEX CONCURRENTLY {};", old)));
+  Recomment("index " + index.identity);
 }
 
 void PlanBuilder::AddConstraint(const CatalogObject& c) {
@@ -144,6 +145,7 @@ bool PlanBuilder::AddUniqueUsingIndex(const CatalogObject& c, bool replacing) {
       Sql(fmt::format("{}{} USING INDEX {}{};", head, m[1].str(), index, m[5].str()));
   if (!replacing) attach.commit_before = true;
   main_.push_back(std::move(attach));
+  if (replacing) Recomment("table constraint " + c.identity);
   return true;
 }
 

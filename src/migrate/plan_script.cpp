@@ -12,6 +12,11 @@ std::string Ms(int ms) {
 
 }  // namespace
 
+const std::string_view kPreamble =
+    "-- Function bodies are checked when they run, as pg_dump's are: a body may name what the\n"
+    "-- plan creates after it.\n"
+    "SET check_function_bodies = false;\n";
+
 std::vector<PlanGroup> GroupPlan(const SchemaPlan& plan) {
   std::vector<PlanGroup> out;
   for (const PlanStatement& st : plan.statements) {
@@ -23,9 +28,10 @@ std::vector<PlanGroup> GroupPlan(const SchemaPlan& plan) {
 }
 
 std::string PlanScript(const SchemaPlan& plan, const PlanTimeouts& t) {
-  std::string out;
+  if (plan.empty()) return "";
+  std::string out(kPreamble);
   for (const PlanGroup& g : GroupPlan(plan)) {
-    if (!out.empty()) out += "\n";
+    out += "\n";
     // SET LOCAL ends with the transaction; outside one, SET holds for what follows, which sets
     // its own before it runs.
     std::string set = g.transaction ? "SET LOCAL" : "SET";

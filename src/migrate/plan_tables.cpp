@@ -84,18 +84,37 @@ std::string TableStructure(const std::string& shape) {
 
 void PlanBuilder::ChangeTable(const CatalogObject& from, const CatalogObject& to) {
   ChangeTableShape(from, to);
+  // The server refuses a type change of a column a generated column reads: while any column
+  // changes type, the generated columns are dropped first and added again last.
+  bool retyped = std::any_of(from.columns.begin(), from.columns.end(), [&](const Column& c) {
+    const Column* t = Named(to.columns, c.name);
+    return t != nullptr && (t->type != c.type || t->collation != c.collation);
+  });
+  std::vector<const Column*> regenerated;
+  for (const Column& c : from.columns) {
+    const Column* t = Named(to.columns, c.name);
+    if (t == nullptr || c.generated.empty() || t->generated.empty()) continue;
+    if (!retyped && c.generated == t->generated) continue;
+    main_.push_back(Sql(fmt::format("ALTER TABLE {} DROP COLUMN {};", to.identity, c.name)));
+    regenerated.push_back(t);
+  }
   for (const Column& c : to.columns) {
     if (Named(from.columns, c.name) == nullptr) AddColumn(to, c);
   }
   for (const Column& c : from.columns) {
     const Column* t = Named(to.columns, c.name);
     if (t != nullptr) {
-      if (!(*t == c)) ChangeColumn(to, c, *t);
+      bool done = std::find(regenerated.begin(), regenerated.end(), t) != regenerated.end();
+      if (!done && !(*t == c)) ChangeColumn(to, c, *t);
       continue;
     }
     PlanStatement st = Sql(fmt::format("ALTER TABLE {} DROP COLUMN {};", to.identity, c.name));
     main_.push_back(std::move(WithHazard(st, HazardKind::kDeletesData, to.identity + "." + c.name,
                                          "drops the column and its data" + LikelyRename(to, c))));
+  }
+  for (const Column* c : regenerated) {
+    AddColumn(to, *c);
+    Recomment("table column " + to.identity + "." + c->name);
   }
 }
 
@@ -146,6 +165,7 @@ void PlanBuilder::ChangeColumn(const CatalogObject& table, const Column& from, c
     }
     main_.push_back(std::move(drop));
     AddColumn(table, to);
+    Recomment("table column " + table.identity + "." + to.name);
     return;
   }
   if (from.type != to.type || from.collation != to.collation) {
@@ -180,6 +200,7 @@ void PlanBuilder::ChangeColumnType(const CatalogObject& table, const Column& fro
                     "keeps its data)",
                     from.type, to.type, key))));
     AddColumn(table, to);
+    Recomment("table column " + key);
     return;
   }
   if (!from.default_expr.empty()) main_.push_back(Sql(alter + " DROP DEFAULT;"));

@@ -61,6 +61,9 @@ struct PlanGroup {
 };
 std::vector<PlanGroup> GroupPlan(const SchemaPlan& plan);
 
+// What a session runs before a plan (PlanScript prints it first; RunPlan runs it).
+extern const std::string_view kPreamble;
+
 // The plan as a script that `psql -v ON_ERROR_STOP=1 -f` runs as printed: each group in
 // BEGIN; ... COMMIT; or alone, every statement under its timeouts, each hazard as
 // "-- hazard KIND: message" above its statement. "" for an empty plan.

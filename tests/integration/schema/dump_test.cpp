@@ -9,7 +9,7 @@
 
 #include <filesystem>
 
-#include "fixture.h"
+#include "schema_fixture.h"
 #include "pgstack/migrate/catalog.h"
 #include "pgstack/migrate/schema_source.h"
 
@@ -20,70 +20,7 @@ namespace fs = std::filesystem;
 
 const std::string kEveryKind = SourceDir() + "/tests/integration/schema/every_kind.sql";
 
-class Dump : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = TempDir("dump");
-    db_ = "dump_" + std::to_string(getpid()) + "_" + std::to_string(counter_++);
-    auto su = TestStack::Shared().Superuser();
-    ASSERT_TRUE(su.ok()) << su.status().message();
-    ASSERT_TRUE(su->Run("CREATE DATABASE " + db_ + " TEMPLATE template0").ok());
-    auto c = Db();
-    ASSERT_TRUE(c.ok()) << c.status().message();
-    for (const auto& e : TestStack::Shared().env().postgres.extensions) {
-      ASSERT_TRUE(c->Run("CREATE EXTENSION IF NOT EXISTS " + e).ok()) << e;
-    }
-  }
-  void TearDown() override {
-    auto su = TestStack::Shared().Superuser();
-    if (su.ok()) (void)su->Run("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
-  }
-  pg::ConnParams DbParams() const {
-    pg::ConnParams p = TestStack::Shared().endpoints().superuser;
-    p.dbname = db_;
-    return p;
-  }
-  Result<pg::Connection> Db() const { return pg::Connection::Open(DbParams()); }
-  std::string Url() const { return pg::ToUrl(DbParams(), pg::Redact::kNo); }
-  void Sql(const std::string& sql) {
-    auto c = Db();
-    ASSERT_TRUE(c.ok());
-    Status s = c->Run(sql);
-    ASSERT_TRUE(s.ok()) << s.message();
-  }
-  void Load(const std::string& path) { Sql(ReadText(path)); }
-  std::string DumpOf(const migrate::SchemaSource& s) {
-    const TestStack& st = TestStack::Shared();
-    migrate::SourceOptions o{.scratch = {.superuser = st.endpoints().superuser,
-                                         .target_db = db_,
-                                         .extensions = st.env().postgres.extensions},
-                             .dir = dir_};
-    auto c = migrate::ReadSource(s, o);
-    EXPECT_TRUE(c.ok()) << c.status().message();
-    return c.ok() ? migrate::DumpSql(*c) : "";
-  }
-  // Dumps the database into a folder through the binary; the folder reads back as the same.
-  std::string DumpFolderThatReadsBack() {
-    std::string folder = dir_ + "/schema";
-    auto w = Pgstack({"dump", "--from", Url(), "--out", folder});
-    EXPECT_EQ(w.exit_code, 0) << w.output;
-    std::string whole = DumpOf({migrate::SchemaSource::Kind::kUrl, Url()});
-    EXPECT_EQ(DumpOf({migrate::SchemaSource::Kind::kSqlFolder, folder}), whole);
-    return folder;
-  }
-  int Databases() {
-    auto su = TestStack::Shared().Superuser();
-    return su.ok() ? std::stoi(su->Exec("SELECT count(*) FROM pg_database")->scalar()) : -1;
-  }
-  core::CommandOutput Pgstack(std::vector<std::string> args) {
-    args.insert(args.begin(), {"migrate", "--dir", dir_});
-    return TestStack::Shared().Pgstack(args, {}, Capture::kStdoutOnly);
-  }
-
-  static inline int counter_ = 0;
-  std::string dir_;
-  std::string db_;
-};
+using Dump = SchemaTest;
 
 TEST_F(Dump, EveryKindReadsBackAsTheSameBytes) {
   Load(kEveryKind);

@@ -1,0 +1,282 @@
+// migrate diff: plans that arrive for every kind of object, added, dropped and changed, in both
+// directions; the online-safe forms on tables that exist, in order; hazards refused until
+// allowed; renames; --write in each format with a down that returns exactly; --apply refusing a
+// schema changed since planning; sources only read; a killed diff cleaned up by the next.
+#include "pgstack/migrate/diff.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include "pgstack/migrate/diff_write.h"
+#include "pgstack/migrate/runner.h"
+#include "schema_fixture.h"
+
+namespace pgstack::testing {
+namespace {
+
+const std::string kEveryKind = SourceDir() + "/tests/integration/schema/every_kind.sql";
+const std::string kChanged = SourceDir() + "/tests/integration/schema/every_kind_changed.sql";
+
+class Diff : public SchemaTest {
+ protected:
+  migrate::SchemaSource File(const std::string& path) const {
+    return {migrate::SchemaSource::Kind::kSqlFile, path};
+  }
+  migrate::DiffRequest Request(const migrate::SchemaSource& to) const {
+    return {.from = UrlSource(), .to = to, .source = Sources(), .renames = {}, .using_exprs = {}};
+  }
+  // Plans from the database to `to`, runs the plan on the database itself, and diffs again:
+  // nothing may be left. Returns the plan's text.
+  std::string Arrive(const migrate::SchemaSource& to) {
+    auto d = migrate::PlanDiff(Request(to));
+    EXPECT_TRUE(d.ok()) << d.status().message();
+    if (!d.ok()) return "";
+    auto c = Db();
+    EXPECT_TRUE(c.ok());
+    if (!c.ok()) return "";
+    migrate::PlanTimeouts t;
+    Status run = migrate::RunPlan(*c, d->plan, &t);
+    EXPECT_TRUE(run.ok()) << run.message();
+    auto again = migrate::PlanDiff(Request(to));
+    EXPECT_TRUE(again.ok()) << again.status().message();
+    if (again.ok()) {
+      EXPECT_TRUE(again->plan.empty()) << migrate::PlanScript(again->plan, {});
+    }
+    return migrate::PlanScript(d->plan, {});
+  }
+  std::string Empty() {
+    std::string path = dir_ + "/empty.sql";
+    WriteText(path, "-- nothing\n");
+    return path;
+  }
+};
+
+size_t At(const std::string& text, const std::string& what) {
+  size_t at = text.find(what);
+  EXPECT_NE(at, std::string::npos) << "no '" << what << "' in:\n" << text;
+  return at;
+}
+
+TEST_F(Diff, EveryKindIsAddedThenChangedBothWaysThenDropped) {
+  Arrive(File(kEveryKind));
+  Arrive(File(kChanged));
+  Arrive(File(kEveryKind));
+  std::string dropped = Arrive(File(Empty()));
+  EXPECT_NE(dropped.find("DROP SCHEMA app;"), std::string::npos) << dropped;
+}
+
+TEST_F(Diff, TablesThatExistChangeOnline) {
+  Load(kEveryKind);
+  std::string plan = Arrive(File(kChanged));
+  // Indexes: concurrently, alone; a changed one renamed aside, built, then dropped.
+  size_t aside = At(plan, "ALTER INDEX app.orders_open RENAME TO \"orders_open_pgstack_old\";");
+  size_t built = At(plan, "CREATE INDEX CONCURRENTLY orders_open ON app.orders");
+  size_t gone = At(plan, "DROP INDEX CONCURRENTLY app.\"orders_open_pgstack_old\";");
+  EXPECT_LT(aside, built);
+  EXPECT_LT(built, gone);
+  At(plan, "CREATE INDEX CONCURRENTLY orders_total ON app.orders");
+  // A partitioned table: ON ONLY the parent, each partition concurrently, then attached.
+  size_t only = At(plan, "CREATE INDEX events_kind ON ONLY app.events");
+  size_t part = At(plan, "CREATE INDEX CONCURRENTLY \"events_kind_events_2024\" ON app.events_2024");
+  size_t attach = At(plan, "ALTER INDEX app.events_kind ATTACH PARTITION app.\"events_kind_events_2024\";");
+  EXPECT_LT(only, part);
+  EXPECT_LT(part, attach);
+  // The foreign key: NOT VALID, then validated in a later transaction.
+  size_t fk = At(plan, "ADD CONSTRAINT orders_account_id_fkey FOREIGN KEY (account_id) REFERENCES app.accounts(id) NOT VALID;");
+  size_t valid = At(plan, "VALIDATE CONSTRAINT orders_account_id_fkey;");
+  EXPECT_NE(plan.substr(fk, valid - fk).find("COMMIT;"), std::string::npos);
+  // SET NOT NULL through a validated CHECK, dropped after.
+  size_t check = At(plan, "ADD CONSTRAINT \"account_id_not_null\" CHECK (account_id IS NOT NULL) NOT VALID;");
+  size_t checked = At(plan, "VALIDATE CONSTRAINT \"account_id_not_null\";");
+  size_t set = At(plan, "ALTER COLUMN account_id SET NOT NULL;");
+  size_t dropped = At(plan, "DROP CONSTRAINT \"account_id_not_null\";");
+  EXPECT_LT(check, checked);
+  EXPECT_LT(checked, set);
+  EXPECT_LT(set, dropped);
+  // The enum value is committed before the index and view that use it.
+  size_t value = At(plan, "ALTER TYPE app.order_status ADD VALUE 'refunded' AFTER 'paid';");
+  EXPECT_LT(value, built);
+  // No CONCURRENTLY inside a transaction block.
+  for (size_t b = plan.find("BEGIN;"); b != std::string::npos; b = plan.find("BEGIN;", b + 1)) {
+    std::string block = plan.substr(b, plan.find("COMMIT;", b) - b);
+    EXPECT_EQ(block.find("CONCURRENTLY"), std::string::npos) << block;
+  }
+}
+
+TEST_F(Diff, UniqueAndPrimaryKeysAreAddedOnAnIndexBuiltConcurrently) {
+  Sql("CREATE TABLE t (id bigint NOT NULL, code text); CREATE TABLE u (id int)");
+  std::string to = dir_ + "/to.sql";
+  WriteText(to, "CREATE TABLE t (id bigint PRIMARY KEY, code text UNIQUE);\n"
+                "CREATE TABLE u (id int);\nCREATE INDEX u_id ON u (id);\n");
+  std::string plan = Arrive(File(to));
+  size_t build = At(plan, "CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON public.t (id);");
+  size_t add = At(plan, "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;");
+  EXPECT_LT(build, add);
+  At(plan, "ADD CONSTRAINT t_code_key UNIQUE USING INDEX t_code_key;");
+}
+
+TEST_F(Diff, AnEnumLosingAValueIsRecreatedWithItsColumnsAndViews) {
+  Sql("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE p (m mood DEFAULT 'ok', "
+      "ms mood[]); CREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy'");
+  std::string to = dir_ + "/to.sql";
+  WriteText(to, "CREATE TYPE mood AS ENUM ('ok', 'happy');\nCREATE TABLE p (m mood DEFAULT "
+                "'ok', ms mood[]);\nCREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy';\n");
+  std::string plan = Arrive(File(to));
+  At(plan, "-- hazard rewrites_table:");
+  At(plan, "ALTER TABLE public.p ALTER COLUMN m TYPE public.mood USING m::text::public.mood;");
+}
+
+TEST_F(Diff, AColumnWithoutACastIsDroppedAndAddedUnlessUsingSaysHow) {
+  Sql("CREATE TABLE d (id int, tags jsonb, n text)");
+  std::string to = dir_ + "/to.sql";
+  WriteText(to, "CREATE TABLE d (id int, tags text[], n integer);\n");
+  auto d = migrate::PlanDiff(Request(File(to)));
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  std::string plan = migrate::PlanScript(d->plan, {});
+  At(plan, "ALTER TABLE public.d DROP COLUMN tags;");
+  At(plan, "-- hazard deletes_data: no cast from jsonb to text[]");
+  At(plan, "ALTER COLUMN n TYPE integer USING n::integer;");
+  auto r = Request(File(to));
+  r.using_exprs["d.tags"] = "translate(tags::text, '[]', '{}')::text[]";
+  auto kept = migrate::PlanDiff(r);
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  std::string with = migrate::PlanScript(kept->plan, {});
+  At(with, "ALTER COLUMN tags TYPE text[] USING translate(tags::text, '[]', '{}')::text[];");
+  EXPECT_EQ(with.find("DROP COLUMN"), std::string::npos) << with;
+}
+
+TEST_F(Diff, RefusedHazardsExit3WithThePlanUntilAllowed) {
+  Sql("CREATE TABLE keep (id int); CREATE TABLE old_name (id int, body text)");
+  std::string to = dir_ + "/to.sql";
+  WriteText(to, "CREATE TABLE keep (id int);\nCREATE TABLE new_name (id int, body text);\n");
+  auto refused = TestStack::Shared().Pgstack({"--json", "migrate", "--dir", dir_, "diff", "--from",
+                                         Url(), "--to", to},
+                                        {}, Capture::kStdoutOnly);
+  ASSERT_EQ(refused.exit_code, 3) << refused.output;
+  auto doc = nlohmann::json::parse(refused.output);
+  EXPECT_TRUE(doc["refused"].get<bool>());
+  ASSERT_FALSE(doc["hazards"].empty());
+  std::string message = doc["hazards"][0]["message"];
+  EXPECT_NE(message.find("likely a rename to public.new_name: --rename table:public.old_name"),
+            std::string::npos)
+      << message;
+  auto allowed = Pgstack({"diff", "--from", Url(), "--to", to, "--allow-hazards", "DELETES_DATA"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  auto unknown = Pgstack({"diff", "--from", Url(), "--to", to, "--allow-hazards", "drops"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  // With the rename, the table keeps its rows: no hazard but the rename's, refused until allowed.
+  Sql("INSERT INTO old_name VALUES (1, 'kept')");
+  auto renamed = Pgstack({"diff", "--from", Url(), "--to", to, "--rename",
+                          "table:public.old_name=new_name", "--allow-hazards",
+                          "breaks_running_code"});
+  ASSERT_EQ(renamed.exit_code, 0) << renamed.output;
+  At(renamed.output, "ALTER TABLE public.old_name RENAME TO new_name;");
+  EXPECT_EQ(renamed.output.find("DROP TABLE"), std::string::npos) << renamed.output;
+}
+
+TEST_F(Diff, ApplyRunsThePlanAndRefusesASchemaChangedSincePlanning) {
+  Sql("CREATE TABLE a (id int)");
+  std::string to = dir_ + "/to.sql";
+  WriteText(to, "CREATE TABLE a (id int, note text);\nCREATE INDEX a_id ON a (id);\n");
+  auto d = migrate::PlanDiff(Request(File(to)));
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  Sql("ALTER TABLE a ADD COLUMN sneaked int");
+  Status refused = migrate::ApplyDiff(Request(File(to)), *d, {});
+  EXPECT_EQ(refused.code(), Code::kCheckFailed) << refused.message();
+  EXPECT_NE(refused.message().find("changed since it was planned"), std::string::npos);
+  Sql("ALTER TABLE a DROP COLUMN sneaked");
+  auto applied = Pgstack({"diff", "--from", Url(), "--to", to, "--apply"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.output;
+  auto again = migrate::PlanDiff(Request(File(to)));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->plan.empty()) << migrate::PlanScript(again->plan, {});
+}
+
+TEST_F(Diff, SourcesAreOnlyReadAndNoScratchDatabaseStays) {
+  Load(kEveryKind);
+  std::string before = DumpOf(UrlSource());
+  int databases = Databases();
+  auto out = Pgstack({"diff", "--from", Url(), "--to", kChanged, "--allow-hazards", "all"});
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_EQ(DumpOf(UrlSource()), before);
+  EXPECT_EQ(Databases(), databases);
+  auto same = Pgstack({"diff", "--from", Url(), "--to", Url()});
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_EQ(same.output, "");
+}
+
+TEST_F(Diff, BadSchemaIsExit2AtItsFileAndLine) {
+  std::string bad = dir_ + "/bad.sql";
+  WriteText(bad, "CREATE TABLE ok (id int);\n\nCREATE TABLE bad (id int,, x text);\n");
+  int databases = Databases();
+  auto out = TestStack::Shared().Pgstack({"migrate", "--dir", dir_, "diff", "--from", Url(),
+                                          "--to", bad});
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find(bad + ":3:"), std::string::npos) << out.output;
+  EXPECT_EQ(Databases(), databases);
+  auto rename = Pgstack({"diff", "--from", Url(), "--to", Empty(), "--rename", "table:nope"});
+  EXPECT_EQ(rename.exit_code, 2) << rename.output;
+}
+
+TEST_F(Diff, AKilledDiffLeavesNothingTheNextRunDoesNotRemove) {
+  std::string slow = dir_ + "/slow.sql";
+  WriteText(slow, "CREATE TABLE t (id int);\nSELECT pg_sleep(60);\n");
+  int before = Databases();
+  pid_t pid = TestStack::Shared().SpawnPgstack(
+      {"migrate", "--dir", dir_, "diff", "--from", Url(), "--to", slow});
+  ASSERT_TRUE(WaitFor("the scratch database", [&] { return Databases() == before + 1; }).ok());
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_EQ(Databases(), before + 1) << "nothing to clean up: the test proves nothing";
+  auto out = Pgstack({"diff", "--from", Url(), "--to", Empty()});
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_EQ(Databases(), before);
+}
+
+// --write in each format: the files read back as that format, `up` arrives at the schema, and
+// the downs, newest first, return the database to exactly the schema it had.
+TEST_F(Diff, WrittenMigrationsOfEachFormatGoUpAndComeBackDown) {
+  bool first = true;
+  for (std::string format : {"pgstack", "dbmate", "golang-migrate", "sqlx", "diesel"}) {
+    SCOPED_TRACE(format);
+    if (!first) {
+      TearDown();
+      SetUp();
+    }
+    first = false;
+    Sql("CREATE TABLE acct (id bigint PRIMARY KEY, email text)");
+    std::string to = dir_ + "/to.sql";
+    WriteText(to, "CREATE TABLE acct (id bigint PRIMARY KEY, email text NOT NULL, plan text "
+                  "DEFAULT 'free');\nCREATE UNIQUE INDEX acct_email ON acct (lower(email));\n"
+                  "CREATE VIEW emails AS SELECT email FROM acct;\n");
+    std::string before = DumpOf(UrlSource());
+    std::string migrations = dir_ + "/m";
+    std::optional<migrate::Format> f = migrate::ParseFormat(format);
+    ASSERT_TRUE(f.has_value());
+    auto r = Request(File(to));
+    r.source.dir = migrations;
+    r.source.format = *f;
+    auto d = migrate::PlanDiff(r);
+    ASSERT_TRUE(d.ok()) << d.status().message();
+    auto written = migrate::WriteDiffMigrations(r, *d, "acct_plan");
+    ASSERT_TRUE(written.ok()) << written.status().message();
+    migrate::Options o;
+    o.dir = migrations;
+    o.format = *f;
+    o.conn = DbParams();
+    auto up = migrate::Up(o);
+    ASSERT_TRUE(up.ok()) << up.status().message();
+    auto again = migrate::PlanDiff(Request(File(to)));
+    ASSERT_TRUE(again.ok()) << again.status().message();
+    EXPECT_TRUE(again->plan.empty()) << migrate::PlanScript(again->plan, {});
+    auto down = migrate::Down(o, static_cast<int>(up->steps.size()), std::nullopt);
+    ASSERT_TRUE(down.ok()) << down.status().message();
+    EXPECT_EQ(DumpOf(UrlSource()), before);
+  }
+}
+
+}  // namespace
+}  // namespace pgstack::testing
