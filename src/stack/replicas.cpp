@@ -397,7 +397,12 @@ Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::Replica
 }
 
 Result<bool> LiftFence(Cluster& primary, const StatePaths& paths) {
-  if (!paths.Fenced()) return false;
+  // standby.signal without the marker is a fence half set: Fence writes standby.signal first, and
+  // a promote killed before the marker leaves it alone. The primary that state.json names is never
+  // a standby, so it is lifted all the same; else `up` would start the primary read-only, and the
+  // replicas would cascade from it (streaming, as up's wait sees it) while nothing could write.
+  std::error_code ec;
+  if (!paths.Fenced() && !fs::exists(paths.data + "/standby.signal", ec)) return false;
   if (primary.Running()) PGSTACK_RETURN_IF_ERROR(primary.Stop());
   // standby.signal first: without the marker, what is left would look like a standby to keep.
   for (const char* f : {"standby.signal", location::kFenceMarkerName}) {
