@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/port_lock.h"
+#include "pgstack/stack/action.h"
 
 namespace pgstack::stack {
 
@@ -39,7 +40,7 @@ struct ReplicaSet {
 // named for a node); their slots too. Waits until each streams. `primary` is a superuser connection
 // to the running primary. Adds what it did to actions.
 Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
-                      pg::Connection& primary, std::vector<std::string>& actions);
+                      pg::Connection& primary, std::vector<Action>& actions);
 
 // `pgstack promote` fences the old primary (standby.signal and a marker) before it promotes a
 // replica and records the new primary in state.json. Killed in between, state.json still names
