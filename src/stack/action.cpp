@@ -13,24 +13,15 @@ struct VerbRow {
 
 // In the enum's order, one row per verb (checked below, when it compiles).
 constexpr VerbRow kVerbs[] = {
-    {ActionVerb::kAllowed, "allowed"},
-    {ActionVerb::kCopied, "copied"},
-    {ActionVerb::kCreated, "created"},
-    {ActionVerb::kGenerated, "generated"},
-    {ActionVerb::kGranted, "granted"},
-    {ActionVerb::kInitialized, "initialized"},
-    {ActionVerb::kLifted, "lifted"},
-    {ActionVerb::kMade, "made"},
-    {ActionVerb::kPut, "put"},
-    {ActionVerb::kRebuilt, "rebuilt"},
-    {ActionVerb::kReloaded, "reloaded"},
-    {ActionVerb::kRemoved, "removed"},
-    {ActionVerb::kReset, "reset"},
-    {ActionVerb::kRestarted, "restarted"},
-    {ActionVerb::kSet, "set"},
-    {ActionVerb::kStarted, "started"},
-    {ActionVerb::kTook, "took"},
-    {ActionVerb::kWrote, "wrote"},
+    {ActionVerb::kAllowed, "allowed"},   {ActionVerb::kCopied, "copied"},
+    {ActionVerb::kCreated, "created"},   {ActionVerb::kGenerated, "generated"},
+    {ActionVerb::kGranted, "granted"},   {ActionVerb::kInitialized, "initialized"},
+    {ActionVerb::kLifted, "lifted"},     {ActionVerb::kMade, "made"},
+    {ActionVerb::kPut, "put"},           {ActionVerb::kRebuilt, "rebuilt"},
+    {ActionVerb::kReloaded, "reloaded"}, {ActionVerb::kRemoved, "removed"},
+    {ActionVerb::kReset, "reset"},       {ActionVerb::kRestarted, "restarted"},
+    {ActionVerb::kSet, "set"},           {ActionVerb::kStarted, "started"},
+    {ActionVerb::kTook, "took"},         {ActionVerb::kWrote, "wrote"},
 };
 
 constexpr bool EveryVerbInItsRow() {

@@ -1,11 +1,11 @@
 // What `up` reports it did: one word per verb, the sentence people read, and the JSON scripts
 // read, whose "action" is the verb itself, never a word taken out of the sentence.
-#include "pgstack/stack/action.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
+
+#include "pgstack/stack/action.h"
 
 namespace pgstack::stack {
 namespace {
