@@ -23,19 +23,6 @@ struct UpFlags {
   CLI::Option* pgbouncer_dir = nullptr;
 };
 
-// What up did, for a script: each action's verb ("started", "reloaded", "generated", ...) and
-// the rest of its sentence, so that a script can ask "did anything restart?" without parsing
-// prose.
-nlohmann::json ActionsJson(const std::vector<std::string>& actions) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const std::string& a : actions) {
-    size_t space = a.find(' ');
-    out.push_back({{"action", a.substr(0, space)},
-                   {"detail", space == std::string::npos ? "" : a.substr(space + 1)}});
-  }
-  return out;
-}
-
 // Where to connect, directly and through PgBouncer; never the password (`pgstack env` prints
 // it on request). Absent when the endpoints cannot be resolved (an external server whose
 // password is not set, say): up's own work is still reported.
@@ -75,7 +62,7 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   if (!report.ok()) return ctx.out.Fail(report.status());
   const auto& st = report->state;
   const auto& pg = env.postgres;
-  for (const auto& a : report->actions) ctx.out.Line("  " + a);
+  for (const auto& a : report->actions) ctx.out.Line("  " + stack::ActionLine(a));
   if (report->actions.empty())
     ctx.out.Line("  nothing to change: the stack is up and as configured");
   ctx.out.Line(fmt::format("PostgreSQL {}  {}:{}  database {}  role {}", report->pg_version,
@@ -91,7 +78,7 @@ int RunLocal(Context& ctx, const core::Environment& env, UpFlags& f) {
   ctx.out.Line(fmt::format("state             {}   connect: eval \"$({})\"", ctx.global.state_dir,
                            ctx.CommandLine("env")));
   ctx.out.Json({{"changed", !report->actions.empty()},
-                {"actions", ActionsJson(report->actions)},
+                {"actions", stack::ActionsJson(report->actions)},
                 {"endpoints", EndpointsJson(env, ctx.global.state_dir)},
                 {"postgres", {{"port", st.pg_port}, {"version", report->pg_version}}},
                 {"pgbouncer", {{"port", st.pool_port}}},
@@ -128,7 +115,7 @@ int RunExternal(Context& ctx, const core::Environment& env, UpFlags& f) {
   } else {
     for (const auto& s : r->statements) ctx.out.Detail("sql: " + s);
   }
-  for (const auto& a : r->actions) ctx.out.Line("  " + a);
+  for (const auto& a : r->actions) ctx.out.Line("  " + stack::ActionLine(a));
   if (r->actions.empty())
     ctx.out.Line("  nothing to change: the server and PgBouncer's files are as configured");
   if (!r->restart_pending.empty()) {
@@ -141,7 +128,7 @@ int RunExternal(Context& ctx, const core::Environment& env, UpFlags& f) {
                 {"changed", !r->dry_run && !r->actions.empty()},
                 {"server", r->server},
                 {"postgres", {{"version", r->pg_version}, {"settings_via", r->settings_via}}},
-                {"actions", ActionsJson(r->actions)},
+                {"actions", stack::ActionsJson(r->actions)},
                 {"endpoints", EndpointsJson(env, ctx.global.state_dir)},
                 {"statements", r->statements},
                 {"diffs", r->diffs},

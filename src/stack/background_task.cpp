@@ -5,7 +5,7 @@
 
 namespace pgstack::stack {
 
-BackgroundTask BackgroundTask::Start(std::function<Result<std::string>()> work) {
+BackgroundTask BackgroundTask::Start(std::function<Result<Action>()> work) {
   // A new thread inherits the signal mask of the one that creates it: blocked for the moment of
   // its creation, so that a signal never lands on a thread that does not look at the flag.
   sigset_t block, old;
@@ -19,8 +19,8 @@ BackgroundTask BackgroundTask::Start(std::function<Result<std::string>()> work) 
   return task;
 }
 
-Result<std::string> BackgroundTask::Wait() {
-  if (!result_) result_ = work_.valid() ? work_.get() : Result<std::string>(done_);
+Result<Action> BackgroundTask::Wait() {
+  if (!result_) result_ = work_.valid() ? work_.get() : Result<Action>(done_);
   return *result_;
 }
 

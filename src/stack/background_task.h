@@ -10,29 +10,30 @@
 #include <string>
 
 #include "pgstack/core/status.h"
+#include "pgstack/stack/action.h"
 
 namespace pgstack::stack {
 
 class BackgroundTask {
  public:
   // Nothing to do: Wait() returns `done` at once.
-  explicit BackgroundTask(std::string done = "") : done_(std::move(done)) {}
+  explicit BackgroundTask(Action done = {}) : done_(std::move(done)) {}
   // Starts `work` on a thread that leaves SIGINT and SIGTERM to the other threads (the waits of
   // the main thread stop at them). The work must not start processes: the runner kills a child
   // when the thread that forked it ends.
-  static BackgroundTask Start(std::function<Result<std::string>()> work);
+  static BackgroundTask Start(std::function<Result<Action>()> work);
   BackgroundTask(BackgroundTask&&) = default;
   BackgroundTask& operator=(BackgroundTask&&) = default;
   // Waits for the work if it still runs: whatever fails, the thread never outlives its owner.
   ~BackgroundTask() = default;
 
   // Waits for the work and returns what it returned (once; later calls return the same).
-  Result<std::string> Wait();
+  Result<Action> Wait();
 
  private:
-  std::string done_;
-  std::future<Result<std::string>> work_;  // from std::async: its destructor joins
-  std::optional<Result<std::string>> result_;
+  Action done_;
+  std::future<Result<Action>> work_;  // from std::async: its destructor joins
+  std::optional<Result<Action>> result_;
 };
 
 }  // namespace pgstack::stack

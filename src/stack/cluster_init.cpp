@@ -36,11 +36,11 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
     fs::remove_all(tmp, ec);
     return IsNoSpace(s) ? NoSpaceError(s, where) : s;
   }
-  std::string made =
-      fmt::format("copied a PostgreSQL cluster into {} from the cache ({}, {}{})", paths.data,
-                  recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "");
+  Action made{ActionVerb::kCopied,
+              fmt::format("a PostgreSQL cluster into {} from the cache ({}, {}{})", paths.data,
+                          recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "")};
   if (!durable) return BackgroundTask(made);
-  return BackgroundTask::Start([data = paths.data, where, made]() -> Result<std::string> {
+  return BackgroundTask::Start([data = paths.data, where, made]() -> Result<Action> {
     Status synced = SyncFilesystem(data);
     if (!synced.ok()) return IsNoSpace(synced) ? NoSpaceError(synced, where) : synced;
     return made;
@@ -58,15 +58,18 @@ Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe
   // One syncfs after the copy instead of initdb's fsync of every file.
   PGSTACK_RETURN_IF_ERROR(cluster.Init(recipe, /*sync=*/false));
   std::string data = cluster.paths().data;
-  std::string made = "initialized a PostgreSQL cluster in " + data;
+  std::string made = "a PostgreSQL cluster in " + data;
   Result<std::string> staged = cache.StageFill(recipe, data);
   auto held = std::make_shared<core::FileLock>(std::move(lock));
-  return BackgroundTask::Start([=, cache = cache]() mutable -> Result<std::string> {
+  return BackgroundTask::Start([=, cache = cache]() mutable -> Result<Action> {
     Status stored = staged.ok() ? cache.CompleteFill(recipe, *staged) : staged.status();
     held.reset();  // the entry has its name: the `up`s waiting for it may copy it now
     if (durable) PGSTACK_RETURN_IF_ERROR(SyncFilesystem(data));
-    if (!stored.ok()) return fmt::format("{} (not cached: {}){}", made, stored.message(), note);
-    return fmt::format("{} and cached it ({}){}", made, recipe.Key(), note);
+    if (!stored.ok())
+      return Action{ActionVerb::kInitialized,
+                    fmt::format("{} (not cached: {}){}", made, stored.message(), note)};
+    return Action{ActionVerb::kInitialized,
+                  fmt::format("{} and cached it ({}){}", made, recipe.Key(), note)};
   });
 }
 
@@ -134,7 +137,8 @@ Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
   plain.os_user = service.name;
   PGSTACK_RETURN_IF_ERROR(cluster.Init(plain));
   return BackgroundTask(
-      fmt::format("initialized a PostgreSQL cluster in {} (cache not used: {})", data, why_not));
+      Action{ActionVerb::kInitialized,
+             fmt::format("a PostgreSQL cluster in {} (cache not used: {})", data, why_not)});
 }
 
 }  // namespace pgstack::stack

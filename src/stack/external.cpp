@@ -128,21 +128,23 @@ void ReportDryRun(const Plan& plan, bool restart, ExternalReport& report) {
   if (s.reload) report.statements.push_back("SELECT pg_reload_conf()");
   auto write = [&](const PlannedFile* f, bool redact) {
     if (!f || !f->changed) return;
-    acts.push_back(fmt::format("wrote {}{}", f->path, f->old ? ", previous version kept" : ""));
+    acts.push_back({ActionVerb::kWrote,
+                    fmt::format("{}{}", f->path, f->old ? ", previous version kept" : "")});
     report.diffs.push_back(Diff(*f, redact));
   };
   write(s.file ? &*s.file : nullptr, false);
-  if (!s.changed.empty()) acts.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
-  if (s.reload) acts.push_back("reloaded PostgreSQL (pg_reload_conf())");
+  if (!s.changed.empty())
+    acts.push_back({ActionVerb::kSet, fmt::format("{}", fmt::join(s.changed, ", "))});
+  if (s.reload) acts.push_back({ActionVerb::kReloaded, "PostgreSQL (pg_reload_conf())"});
   if (restart && plan.restart_command && !s.restart_pending.empty()) {
-    acts.push_back(fmt::format("restarted PostgreSQL ({}) for {}",
-                               fmt::join(*plan.restart_command, " "),
-                               fmt::join(s.restart_pending, ", ")));
+    acts.push_back({ActionVerb::kRestarted,
+                    fmt::format("PostgreSQL ({}) for {}", fmt::join(*plan.restart_command, " "),
+                                fmt::join(s.restart_pending, ", "))});
   }
   write(&plan.bouncer.userlist, true);
   write(&plan.bouncer.ini, false);
   if (plan.bouncer.ini.changed || plan.bouncer.userlist.changed)
-    acts.push_back("reloaded PgBouncer, if it runs");
+    acts.push_back({ActionVerb::kReloaded, "PgBouncer, if it runs"});
   report.restart_pending = s.restart_pending;
 }
 
@@ -179,8 +181,9 @@ Status RestoreConfFile(const PlannedFile& f, const std::string& backup, pg::Conn
   }
   std::vector<std::string> ignored;
   Status reloaded = external::ReloadServer(admin, env, ignored).status();
-  report.actions.push_back(fmt::format("put the previous {} back{}", f.path,
-                                       reloaded.ok() ? " and reloaded PostgreSQL" : ""));
+  report.actions.push_back(
+      {ActionVerb::kPut, fmt::format("the previous {} back{}", f.path,
+                                     reloaded.ok() ? " and reloaded PostgreSQL" : "")});
   return why;
 }
 
@@ -191,8 +194,10 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const core::Environment&
   if (s.file && s.file->changed) {
     PGSTACK_ASSIGN_OR_RETURN(backup, external::WritePlannedFile(*s.file));
     if (!backup.empty()) report.backups.push_back(backup);
-    report.actions.push_back(fmt::format(
-        "wrote {}{}", s.file->path, backup.empty() ? "" : ", previous version kept as " + backup));
+    report.actions.push_back(
+        {ActionVerb::kWrote,
+         fmt::format("{}{}", s.file->path,
+                     backup.empty() ? "" : ", previous version kept as " + backup)});
   }
   for (size_t i = 0; i < s.statements.size(); ++i) {
     report.statements.push_back(s.statements[i].shown);
@@ -204,12 +209,13 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const core::Environment&
     for (size_t k = i; k-- > 0;) undone += admin.Run(s.undo[k].sql).ok() ? 1 : 0;
     if (i > 0) {
       report.actions.push_back(
-          fmt::format("put back {} of {} settings ALTER SYSTEM had changed", undone, i));
+          {ActionVerb::kPut,
+           fmt::format("back {} of {} settings ALTER SYSTEM had changed", undone, i)});
     }
     return done.WithContext(s.statements[i].shown);
   }
   if (!s.changed.empty())
-    report.actions.push_back(fmt::format("set {}", fmt::join(s.changed, ", ")));
+    report.actions.push_back({ActionVerb::kSet, fmt::format("{}", fmt::join(s.changed, ", "))});
   if (s.reload) {
     report.statements.push_back("SELECT pg_reload_conf()");
     auto pending = external::ReloadServer(admin, env, report.notes);
@@ -217,7 +223,7 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const core::Environment&
       return RestoreConfFile(*s.file, backup, admin, env, pending.status(), report);
     if (!pending.ok()) return pending.status();
     report.restart_pending = *pending;
-    report.actions.push_back("reloaded PostgreSQL (pg_reload_conf())");
+    report.actions.push_back({ActionVerb::kReloaded, "PostgreSQL (pg_reload_conf())"});
   } else {
     PGSTACK_ASSIGN_OR_RETURN(report.restart_pending, external::PendingRestart(admin, env));
   }
@@ -229,8 +235,9 @@ Status ApplySettings(Plan& plan, pg::Connection& admin, const core::Environment&
     // Waits (bounded) until the restarted server lets the administrator in again.
     PGSTACK_ASSIGN_OR_RETURN(auto again, WaitForLogin(plan.admin, std::chrono::seconds(60)));
     admin = std::move(again);
-    report.actions.push_back(fmt::format("restarted PostgreSQL ({}) for {}", shown,
-                                         fmt::join(report.restart_pending, ", ")));
+    report.actions.push_back(
+        {ActionVerb::kRestarted,
+         fmt::format("PostgreSQL ({}) for {}", shown, fmt::join(report.restart_pending, ", "))});
     PGSTACK_ASSIGN_OR_RETURN(report.restart_pending, external::PendingRestart(admin, env));
   }
   return Status::Ok();
@@ -285,9 +292,10 @@ Result<ExternalReport> UpExternal(const core::Environment& env, const ExternalOp
   Status applied = Apply(plan, admin, open_db, env, o, runner, report);
   if (!applied.ok()) {
     // A failure half way is reported with what had been done, so the operator knows the state.
-    std::string done = report.actions.empty()
-                           ? "nothing had been changed"
-                           : fmt::format("already done: {}", fmt::join(report.actions, "; "));
+    std::string done =
+        report.actions.empty()
+            ? "nothing had been changed"
+            : fmt::format("already done: {}", fmt::join(ActionLines(report.actions), "; "));
     return Status::Failure(fmt::format("{} ({})", applied.message(), done));
   }
   return report;

@@ -38,7 +38,7 @@ std::string StartHint(const PgBouncerPlan& plan) {
 
 // RELOAD through the admin console, as the application role (it is in admin_users), when the
 // PgBouncer listening there reads our pgbouncer.ini. Returns what happened, or why not.
-Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const core::Environment& env) {
+Result<Action> ConsoleReload(const PgBouncerPlan& plan, const core::Environment& env) {
   pg::ConnParams p{.host = env.pgbouncer.listen_addr,
                    .port = env.pgbouncer.port,
                    .user = env.postgres.user,
@@ -57,7 +57,8 @@ Result<std::string> ConsoleReload(const PgBouncerPlan& plan, const core::Environ
                                             p.port, conffile, plan.ini.path));
   }
   PGSTACK_RETURN_IF_ERROR(console.Run("RELOAD"));
-  return fmt::format("reloaded PgBouncer on {}:{} (admin console RELOAD)", p.host, p.port);
+  return Action{ActionVerb::kReloaded,
+                fmt::format("PgBouncer on {}:{} (admin console RELOAD)", p.host, p.port)};
 }
 
 }  // namespace
@@ -162,12 +163,13 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const core::Environment& env, b
   for (const PlannedFile* f : {&plan.userlist, &plan.ini}) {
     if (!f->changed) continue;
     PGSTACK_ASSIGN_OR_RETURN(std::string backup, WritePlannedFile(*f));
-    std::string what = fmt::format("wrote {} (mode {:04o}, owner {})", f->path, f->mode, plan.user);
+    Action wrote{ActionVerb::kWrote,
+                 fmt::format("{} (mode {:04o}, owner {})", f->path, f->mode, plan.user)};
     if (!backup.empty()) {
       report.backups.push_back(backup);
-      what += ", previous version kept as " + backup;
+      wrote.detail += ", previous version kept as " + backup;
     }
-    report.actions.push_back(what);
+    report.actions.push_back(wrote);
     changed = true;
   }
   pid_t pid = PgBouncerPid(plan.pidfile);
@@ -185,7 +187,7 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const core::Environment& env, b
                                            .timeout_s = 60}));
     if (out.exit_code != 0)
       return Status::Failure("systemctl restart pgbouncer failed: " + out.output);
-    report.actions.push_back("restarted PgBouncer (systemctl restart pgbouncer)");
+    report.actions.push_back({ActionVerb::kRestarted, "PgBouncer (systemctl restart pgbouncer)"});
     return Status::Ok();
   }
   auto reloaded = ConsoleReload(plan, env);
@@ -196,9 +198,10 @@ Status ApplyPgBouncer(const PgBouncerPlan& plan, const core::Environment& env, b
     // against the userlist it read before.
     bool refused = pg::Classify(reloaded.status()) == pg::ErrorClass::kInvalidPassword;
     report.actions.push_back(
-        fmt::format("reloaded PgBouncer (SIGHUP to pid {}: {})", pid,
-                    refused ? "its admin console knows only the role's previous password"
-                            : "admin console: " + reloaded.status().message()));
+        {ActionVerb::kReloaded,
+         fmt::format("PgBouncer (SIGHUP to pid {}: {})", pid,
+                     refused ? "its admin console knows only the role's previous password"
+                             : "admin console: " + reloaded.status().message())});
   } else {
     report.notes.push_back(fmt::format(
         "PgBouncer was not reloaded ({}): reload it yourself (`systemctl reload pgbouncer`, or "

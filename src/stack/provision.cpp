@@ -13,10 +13,9 @@ namespace {
 class Applier {
  public:
   Applier(ProvisionResult& r, const ProvisionOptions& o) : r_(r), o_(o) {}
-  Status Apply(pg::Connection& c, const std::string& sql, const std::string& shown,
-               const std::string& action) {
+  Status Apply(pg::Connection& c, const std::string& sql, const std::string& shown, Action action) {
     r_.statements.push_back(shown);
-    r_.actions.push_back(action);
+    r_.actions.push_back(std::move(action));
     if (o_.dry_run) return Status::Ok();
     Status s = c.Run(sql);
     if (s.ok()) return s;
@@ -62,9 +61,9 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
     // Only a cache: when it cannot be written, the next run checks the slow way again.
     if (!vouched) (void)memo.Remember(current, cfg.password);
     if (found->get(0, "rolcanlogin") != "t") {
-      PGSTACK_RETURN_IF_ERROR(apply.Apply(admin, "ALTER ROLE " + role + " LOGIN",
-                                          "ALTER ROLE " + role + " LOGIN",
-                                          "allowed role " + cfg.user + " to log in"));
+      PGSTACK_RETURN_IF_ERROR(
+          apply.Apply(admin, "ALTER ROLE " + role + " LOGIN", "ALTER ROLE " + role + " LOGIN",
+                      {ActionVerb::kAllowed, "role " + cfg.user + " to log in"}));
     }
     return Status::Ok();
   }
@@ -78,9 +77,9 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
       fmt::format("{} ROLE {} LOGIN PASSWORD {}", verb, role, admin.QuoteLiteral(r.verifier));
   std::string shown =
       fmt::format("{} ROLE {} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'", verb, role);
-  Status applied =
-      apply.Apply(admin, sql, shown,
-                  exists ? "set the password of role " + cfg.user : "created role " + cfg.user);
+  Status applied = apply.Apply(admin, sql, shown,
+                               exists ? Action{ActionVerb::kSet, "the password of role " + cfg.user}
+                                      : Action{ActionVerb::kCreated, "role " + cfg.user});
   if (!exists && AppearedMeanwhile(applied)) return EnsureRole(admin, cfg, opts, apply, r);
   PGSTACK_RETURN_IF_ERROR(applied);
   (void)memo.Remember(r.verifier, cfg.password);  // a cache, as above
@@ -101,7 +100,8 @@ Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& c
   if (db.rows() == 0) {
     std::string sql = fmt::format("CREATE DATABASE {} OWNER {}", name, role);
     Status created = apply.Apply(
-        admin, sql, sql, fmt::format("created database {} owned by {}", cfg.database, cfg.user));
+        admin, sql, sql,
+        {ActionVerb::kCreated, fmt::format("database {} owned by {}", cfg.database, cfg.user)});
     if (AppearedMeanwhile(created)) {
       PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, apply).status());
       return false;
@@ -111,9 +111,10 @@ Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& c
   }
   if (db.get(0, "granted") != "t") {
     std::string sql = fmt::format("GRANT ALL PRIVILEGES ON DATABASE {} TO {}", name, role);
-    PGSTACK_RETURN_IF_ERROR(apply.Apply(
-        admin, sql, sql,
-        fmt::format("granted {} all privileges on database {}", cfg.user, cfg.database)));
+    PGSTACK_RETURN_IF_ERROR(
+        apply.Apply(admin, sql, sql,
+                    {ActionVerb::kGranted,
+                     fmt::format("{} all privileges on database {}", cfg.user, cfg.database)}));
   }
   return false;
 }
@@ -145,14 +146,14 @@ Status EnsureSchemaAndExtensions(pg::Connection& db, const core::PostgresConfig&
   if (!can_create) {
     std::string sql = "GRANT USAGE, CREATE ON SCHEMA public TO " + role;
     PGSTACK_RETURN_IF_ERROR(
-        apply.Apply(db, sql, sql, "granted " + cfg.user + " CREATE on schema public"));
+        apply.Apply(db, sql, sql, {ActionVerb::kGranted, cfg.user + " CREATE on schema public"}));
   }
   for (const auto& ext : cfg.extensions) {
     if (std::find(have.begin(), have.end(), ext) != have.end()) continue;
     std::string sql = "CREATE EXTENSION IF NOT EXISTS " + db.QuoteIdent(ext);
     // IF NOT EXISTS does not cover a CREATE that commits meanwhile (a killed `up`'s backend
     // finishing its own): the unique violation comes after that one committed, so it is there.
-    Status created = apply.Apply(db, sql, sql, "created extension " + ext);
+    Status created = apply.Apply(db, sql, sql, {ActionVerb::kCreated, "extension " + ext});
     if (!AppearedMeanwhile(created)) PGSTACK_RETURN_IF_ERROR(created);
   }
   return Status::Ok();

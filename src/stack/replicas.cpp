@@ -63,7 +63,7 @@ std::string PassfileField(const std::string& v) {
 
 // The replication role's password, kept in the passfile the replicas read; generated once.
 Result<std::string> ReplicationPassword(const StatePaths& root, core::Owner owner,
-                                        std::vector<std::string>& actions) {
+                                        std::vector<Action>& actions) {
   std::string file = root.ReplicationPassfile();
   PGSTACK_ASSIGN_OR_RETURN(auto text, core::ReadFileIfExists(file));
   std::string prefix = std::string("*:*:*:") + kReplicationRole + ":";
@@ -79,14 +79,14 @@ Result<std::string> ReplicationPassword(const StatePaths& root, core::Owner owne
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(root.replicas, 0700, owner));
   PGSTACK_RETURN_IF_ERROR(
       core::WriteFileAtomic(file, prefix + PassfileField(pw) + "\n", 0600, owner));
-  actions.push_back(
-      fmt::format("generated a password for {} ({}, mode 0600)", kReplicationRole, file));
+  actions.push_back({ActionVerb::kGenerated,
+                     fmt::format("a password for {} ({}, mode 0600)", kReplicationRole, file)});
   return pw;
 }
 
 // The role replicas log in as, with the kept password's verifier.
 Status EnsureReplicationRole(pg::Connection& c, const std::string& password,
-                             std::vector<std::string>& actions) {
+                             std::vector<Action>& actions) {
   PGSTACK_ASSIGN_OR_RETURN(
       auto found, c.Exec("SELECT rolpassword, rolreplication AND rolcanlogin AS ok FROM pg_authid "
                          "WHERE rolname = $1",
@@ -99,9 +99,9 @@ Status EnsureReplicationRole(pg::Connection& c, const std::string& password,
   PGSTACK_RETURN_IF_ERROR(
       c.Run(fmt::format("{} ROLE {} WITH REPLICATION LOGIN PASSWORD {}", verb,
                         c.QuoteIdent(kReplicationRole), c.QuoteLiteral(verifier))));
-  actions.push_back(fmt::format("{} role {} (REPLICATION, SCRAM)",
-                                found.rows() == 1 ? "set the password of" : "created",
-                                kReplicationRole));
+  std::string role = fmt::format("role {} (REPLICATION, SCRAM)", kReplicationRole);
+  actions.push_back(found.rows() == 1 ? Action{ActionVerb::kSet, "the password of " + role}
+                                      : Action{ActionVerb::kCreated, role});
   return Status::Ok();
 }
 
@@ -175,7 +175,7 @@ Status RemoveTree(const std::string& path) {
 
 class ReplicaMaker {
  public:
-  ReplicaMaker(const ReplicaSet& set, pg::Connection& primary, std::vector<std::string>& actions)
+  ReplicaMaker(const ReplicaSet& set, pg::Connection& primary, std::vector<Action>& actions)
       : set_(set), primary_(primary), actions_(actions), owner_{set.service.uid, set.service.gid} {}
 
   Status Ensure(const location::ReplicaState& r) {
@@ -196,11 +196,12 @@ class ReplicaMaker {
       if (cluster.Running()) PGSTACK_RETURN_IF_ERROR(cluster.Stop());
       PGSTACK_RETURN_IF_ERROR(RemoveTree(np.data));
       PGSTACK_RETURN_IF_ERROR(Build(r, np));
-      actions_.push_back(fmt::format("rebuilt replica {} on port {} ({})", r.node, r.port, why));
+      actions_.push_back(
+          {ActionVerb::kRebuilt, fmt::format("replica {} on port {} ({})", r.node, r.port, why)});
     } else if (!cluster.Initialized()) {
       PGSTACK_RETURN_IF_ERROR(Build(r, np));
-      actions_.push_back(fmt::format("made replica {} on port {} (slot {})", r.node, r.port,
-                                     ReplicaSlotName(r.node)));
+      actions_.push_back({ActionVerb::kMade, fmt::format("replica {} on port {} (slot {})", r.node,
+                                                         r.port, ReplicaSlotName(r.node))});
     } else {
       PGSTACK_ASSIGN_OR_RETURN(bool changed, WriteFiles(r, np));
       if (!cluster.Running()) {
@@ -211,10 +212,12 @@ class ReplicaMaker {
                              .timeout = std::chrono::seconds(10),
                              .backoff = {.first = std::chrono::milliseconds(500)}},
                             [&] { return core::Poll::ReadyIf(cluster.Start()); }));
-        actions_.push_back(fmt::format("started replica {} on port {}", r.node, r.port));
+        actions_.push_back(
+            {ActionVerb::kStarted, fmt::format("replica {} on port {}", r.node, r.port)});
       } else if (changed) {
         PGSTACK_RETURN_IF_ERROR(cluster.Restart());
-        actions_.push_back(fmt::format("restarted replica {} (its configuration changed)", r.node));
+        actions_.push_back({ActionVerb::kRestarted,
+                            fmt::format("replica {} (its configuration changed)", r.node)});
       }
     }
     return AwaitStreaming(r);
@@ -227,9 +230,9 @@ class ReplicaMaker {
     if (cluster.Running()) PGSTACK_RETURN_IF_ERROR(cluster.Stop());
     PGSTACK_RETURN_IF_ERROR(DropSlot(primary_, r.node));
     PGSTACK_RETURN_IF_ERROR(RemoveTree(r.node == 0 ? np.data : set_.root.NodeDir(r.node)));
-    actions_.push_back(
-        r.port ? fmt::format("removed replica {} (port {})", r.node, r.port)
-               : fmt::format("removed replica {} (an interrupted run left it)", r.node));
+    actions_.push_back({ActionVerb::kRemoved,
+                        r.port ? fmt::format("replica {} (port {})", r.node, r.port)
+                               : fmt::format("replica {} (an interrupted run left it)", r.node)});
     return Status::Ok();
   }
 
@@ -319,7 +322,7 @@ class ReplicaMaker {
 
   const ReplicaSet& set_;
   pg::Connection& primary_;
-  std::vector<std::string>& actions_;
+  std::vector<Action>& actions_;
   core::Owner owner_;
 };
 
@@ -374,7 +377,7 @@ Result<std::vector<location::ReplicaState>> PlanReplicas(
 }
 
 Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
-                      pg::Connection& primary, std::vector<std::string>& actions) {
+                      pg::Connection& primary, std::vector<Action>& actions) {
   ReplicaMaker maker(set, primary, actions);
   // What goes: the replicas the last state listed, and what a run killed while it removed one
   // left (state.json no longer lists it, but its directory, slot or postmaster may remain).
@@ -397,7 +400,12 @@ Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::Replica
 }
 
 Result<bool> LiftFence(Cluster& primary, const StatePaths& paths) {
-  if (!paths.Fenced()) return false;
+  // standby.signal without the marker is a fence half set: Fence writes standby.signal first, and
+  // a promote killed before the marker leaves it alone. The primary that state.json names is never
+  // a standby, so it is lifted all the same; else `up` would start the primary read-only, and the
+  // replicas would cascade from it (streaming, as up's wait sees it) while nothing could write.
+  std::error_code ec;
+  if (!paths.Fenced() && !fs::exists(paths.data + "/standby.signal", ec)) return false;
   if (primary.Running()) PGSTACK_RETURN_IF_ERROR(primary.Stop());
   // standby.signal first: without the marker, what is left would look like a standby to keep.
   for (const char* f : {"standby.signal", location::kFenceMarkerName}) {

@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/port_lock.h"
+#include "pgstack/stack/action.h"
 
 namespace pgstack::stack {
 
@@ -39,12 +40,13 @@ struct ReplicaSet {
 // named for a node); their slots too. Waits until each streams. `primary` is a superuser connection
 // to the running primary. Adds what it did to actions.
 Status EnsureReplicas(const ReplicaSet& set, const std::vector<location::ReplicaState>& previous,
-                      pg::Connection& primary, std::vector<std::string>& actions);
+                      pg::Connection& primary, std::vector<Action>& actions);
 
 // `pgstack promote` fences the old primary (standby.signal and a marker) before it promotes a
 // replica and records the new primary in state.json. Killed in between, state.json still names
 // the fenced node: the promote did not happen, and `up` lifts the fence (stopping the node first
-// if it was started, read-only) before it starts the primary. True when there was one.
+// if it was started, read-only) before it starts the primary. A standby.signal without the marker
+// (a promote killed between the two writes) is such a fence too. True when there was one.
 Result<bool> LiftFence(Cluster& primary, const StatePaths& paths);
 
 // Fences node `node` (stopped): standby.signal, so that no start makes it a primary, and the

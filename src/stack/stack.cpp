@@ -200,8 +200,7 @@ class StopOnFailure {
 
 // Reloads PostgreSQL after its files changed and restarts it when a setting needs that.
 Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
-                         const std::vector<std::string>& changed,
-                         std::vector<std::string>& actions) {
+                         const std::vector<std::string>& changed, std::vector<Action>& actions) {
   PGSTACK_ASSIGN_OR_RETURN(auto c, pg::Connection::Open(su));
   PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(c));
   PGSTACK_ASSIGN_OR_RETURN(
@@ -210,19 +209,19 @@ Status ApplyServerConfig(Cluster& cluster, const pg::ConnParams& su,
   std::string names = pending.scalar();
   std::string files = fmt::format("{}", fmt::join(changed, ", "));
   if (names.empty()) {
-    actions.push_back(fmt::format("reloaded PostgreSQL ({} changed)", files));
+    actions.push_back({ActionVerb::kReloaded, fmt::format("PostgreSQL ({} changed)", files)});
     return Status::Ok();
   }
   PGSTACK_RETURN_IF_ERROR(cluster.Restart());
-  actions.push_back(
-      fmt::format("restarted PostgreSQL ({} changed; {} need a restart)", files, names));
+  actions.push_back({ActionVerb::kRestarted,
+                     fmt::format("PostgreSQL ({} changed; {} need a restart)", files, names)});
   return Status::Ok();
 }
 
 // ALTER SYSTEM writes postgresql.auto.conf, which the server reads after conf.d: an override of
 // a setting pgstack owns would silently beat pgstack.conf (verify names it; up puts it right).
 // Resets each, reloads, and says whether one of them needs a restart to go.
-Result<bool> ResetAlterSystem(pg::Connection& c, std::vector<std::string>& actions) {
+Result<bool> ResetAlterSystem(pg::Connection& c, std::vector<Action>& actions) {
   // Every PostgreSQL row of the settings table is pgstack's, whether this stack writes it or not
   // (a durable stack's fsync as much as a test stack's), and so are the connection settings.
   std::string owned = "{port,unix_socket_directories,hba_file,ident_file";
@@ -244,9 +243,10 @@ Result<bool> ResetAlterSystem(pg::Connection& c, std::vector<std::string>& actio
     PGSTACK_RETURN_IF_ERROR(c.Run("ALTER SYSTEM RESET " + c.QuoteIdent(names.back())));
   }
   PGSTACK_RETURN_IF_ERROR(pg::ReloadConfiguration(c));
-  actions.push_back(fmt::format(
-      "reset ALTER SYSTEM overrides of {} (postgresql.auto.conf): pgstack.conf decides them",
-      fmt::join(names, ", ")));
+  actions.push_back(
+      {ActionVerb::kReset,
+       fmt::format("ALTER SYSTEM overrides of {} (postgresql.auto.conf): pgstack.conf decides them",
+                   fmt::join(names, ", "))});
   return restart;
 }
 
@@ -278,27 +278,28 @@ pg::ConnParams PooledLogin(const core::Environment& e, int pool_port) {
 Result<core::Environment> SettleCredentials(const core::Environment& env,
                                             const std::string& state_dir, const StatePaths& paths,
                                             ProvisionOptions& provision,
-                                            std::vector<std::string>& actions) {
+                                            std::vector<Action>& actions) {
   PGSTACK_ASSIGN_OR_RETURN(auto loose, location::SecureCredentials(paths));
   if (loose) {
-    actions.push_back(
-        fmt::format("made {} private again (mode {:04o}, now 0600)", paths.credentials, *loose));
+    actions.push_back({ActionVerb::kMade, fmt::format("{} private again (mode {:04o}, now 0600)",
+                                                      paths.credentials, *loose)});
   }
   core::Environment e = env;
   PGSTACK_ASSIGN_OR_RETURN(auto kept, location::ReadCredentials(paths));
   if (!e.postgres.password.empty() && kept != e.postgres.password) {
     // The variable wins, and is kept: a command run without it then uses the role's password.
     PGSTACK_RETURN_IF_ERROR(location::WriteCredentials(paths, e.postgres.password));
-    actions.push_back(fmt::format("took the password of {} from ${} and keeps it in {}",
-                                  e.postgres.user, e.postgres.password_env, paths.credentials));
+    actions.push_back({ActionVerb::kTook,
+                       fmt::format("the password of {} from ${} and keeps it in {}",
+                                   e.postgres.user, e.postgres.password_env, paths.credentials)});
   }
   if (e.postgres.password.empty()) {
     if (!kept) {
       PGSTACK_ASSIGN_OR_RETURN(std::string secret, core::RandomSecret());
       PGSTACK_RETURN_IF_ERROR(location::WriteCredentials(paths, secret));
       kept = secret;
-      actions.push_back(fmt::format("generated a password for {} ({}, mode 0600)", e.postgres.user,
-                                    paths.credentials));
+      actions.push_back({ActionVerb::kGenerated, fmt::format("a password for {} ({}, mode 0600)",
+                                                             e.postgres.user, paths.credentials)});
     }
     e.postgres.password = *kept;
     provision.verifier_memo = VerifierMemo::PathIn(StatePaths(state_dir));
@@ -313,16 +314,15 @@ Result<core::Environment> SettleCredentials(const core::Environment& env,
 Status StartOrApply(Cluster& cluster, StopOnFailure& stop_on_failure, const Plan& plan,
                     const core::Environment& e, const pg::ConnParams& su,
                     const std::vector<std::string>& changed, bool conf_changed,
-                    const std::function<Status()>& check_config,
-                    std::vector<std::string>& actions) {
+                    const std::function<Status()>& check_config, std::vector<Action>& actions) {
   if (!cluster.Running()) {
     stop_on_failure.StartedPostgres();  // it may run although its start said it failed
     if (Status started = cluster.Start(); !started.ok()) {
       if (conf_changed) PGSTACK_RETURN_IF_ERROR(check_config());
       return started;
     }
-    actions.push_back(
-        fmt::format("started PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port));
+    actions.push_back({ActionVerb::kStarted,
+                       fmt::format("PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port)});
   } else if (!changed.empty()) {
     pg::ConnParams running = su;
     if (plan.previous) running.port = plan.previous->pg_port;
@@ -337,7 +337,7 @@ Status StartOrApply(Cluster& cluster, StopOnFailure& stop_on_failure, const Plan
 // there: one backend in it serves all of Provision, which matters to a warm `up`'s time.
 Result<pg::Connection> AdminConnection(Cluster& cluster, const core::Environment& e,
                                        const pg::ConnParams& su, bool undisturbed,
-                                       std::vector<std::string>& actions) {
+                                       std::vector<Action>& actions) {
   std::optional<Result<pg::Connection>> quick;
   if (undisturbed) quick = OpenIn(su, e.postgres.database);
   Result<pg::Connection> admin =
@@ -348,7 +348,7 @@ Result<pg::Connection> AdminConnection(Cluster& cluster, const core::Environment
                                              : ResetAlterSystem(*admin, actions));
   if (!restart) return admin;
   PGSTACK_RETURN_IF_ERROR(cluster.Restart());
-  actions.push_back("restarted PostgreSQL (a reset override needs a restart)");
+  actions.push_back({ActionVerb::kRestarted, "PostgreSQL (a reset override needs a restart)"});
   return WaitForLogin(su, std::chrono::seconds(30));
 }
 
@@ -356,7 +356,7 @@ Result<pg::Connection> AdminConnection(Cluster& cluster, const core::Environment
 Status ApplyPgBouncer(PgBouncerProcess& bouncer, StopOnFailure& stop_on_failure,
                       const StatePaths& paths, const Plan& plan, const core::Environment& e,
                       const std::string& verifier, core::Owner owner,
-                      std::vector<std::string>& actions) {
+                      std::vector<Action>& actions) {
   const std::string& ini = plan.pgbouncer_ini;
   PGSTACK_ASSIGN_OR_RETURN(auto old_ini, core::ReadFileIfExists(paths.pgbouncer_ini));
   PGSTACK_ASSIGN_OR_RETURN(bool ini_changed,
@@ -369,17 +369,20 @@ Status ApplyPgBouncer(PgBouncerProcess& bouncer, StopOnFailure& stop_on_failure,
     stop_on_failure.StartedPgBouncer();  // PgBouncer may run although its start said it failed
     PGSTACK_RETURN_IF_ERROR(bouncer.Start());
     actions.push_back(
-        fmt::format("started PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port));
+        {ActionVerb::kStarted,
+         fmt::format("PgBouncer on {}:{}", e.pgbouncer.listen_addr, plan.state.pool_port)});
   } else if (ini_changed && old_ini && PgBouncerNeedsRestart(*old_ini, ini)) {
     PGSTACK_RETURN_IF_ERROR(bouncer.Stop());
     PGSTACK_RETURN_IF_ERROR(bouncer.Start());
-    actions.push_back("restarted PgBouncer (a setting that needs a restart changed)");
+    actions.push_back(
+        {ActionVerb::kRestarted, "PgBouncer (a setting that needs a restart changed)"});
   } else if (ini_changed || users_changed) {
     PGSTACK_RETURN_IF_ERROR(bouncer.Reload());
     actions.push_back(
-        fmt::format("reloaded PgBouncer ({} changed)",
-                    ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
-                                : "userlist.txt"));
+        {ActionVerb::kReloaded,
+         fmt::format("PgBouncer ({} changed)",
+                     ini_changed ? (users_changed ? "pgbouncer.ini, userlist.txt" : "pgbouncer.ini")
+                                 : "userlist.txt")});
   }
   return Status::Ok();
 }
@@ -441,9 +444,9 @@ class UpRun {
     PGSTACK_RETURN_IF_ERROR(cluster_.WaitIfStopping());
     PGSTACK_ASSIGN_OR_RETURN(bool unfenced, LiftFence(cluster_, paths_));
     if (unfenced)
-      actions_.push_back(
-          "lifted the primary's fence: the promote that set it was killed before it "
-          "recorded a new primary");
+      actions_.push_back({ActionVerb::kLifted,
+                          "the primary's fence: the promote that set it was killed before it "
+                          "recorded a new primary"});
     return Status::Ok();
   }
 
@@ -528,7 +531,7 @@ class UpRun {
   // the state no longer provisional.
   Status Settle() {
     if (new_data_) {
-      PGSTACK_ASSIGN_OR_RETURN(std::string done, new_data_->task.Wait());
+      PGSTACK_ASSIGN_OR_RETURN(Action done, new_data_->task.Wait());
       actions_.insert(actions_.begin() + static_cast<std::ptrdiff_t>(new_data_->position), done);
       new_data_.reset();
     }
@@ -575,7 +578,7 @@ class UpRun {
   core::Environment e_;
   pg::ConnParams pooled_;
   ProvisionOptions provision_options_;
-  std::vector<std::string> actions_;
+  std::vector<Action> actions_;
   std::optional<Deferred> new_data_;
   std::optional<std::string> old_conf_;
   std::vector<std::string> changed_;

@@ -16,6 +16,7 @@
 #include "pgstack/core/config.h"
 #include "pgstack/core/process.h"
 #include "pgstack/core/status.h"
+#include "pgstack/stack/action.h"
 
 namespace pgstack::stack {
 
@@ -41,7 +42,7 @@ struct ExternalReport {
   std::string pg_version;    // server_version, e.g. "17.10"
   std::string settings_via;  // "<conf dir>/pgstack.conf" or "ALTER SYSTEM"
   // What changed, in order (in a dry run: what would change); empty when nothing did.
-  std::vector<std::string> actions;
+  std::vector<Action> actions;
   // Every SQL statement run (or, in a dry run, to run); passwords and verifiers redacted.
   std::vector<std::string> statements;
   // Dry run: a unified diff per file that would change (SCRAM keys redacted).

@@ -10,11 +10,12 @@
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
 #include "pgstack/pg/connection.h"
+#include "pgstack/stack/action.h"
 
 namespace pgstack::stack {
 
 struct ProvisionResult {
-  std::vector<std::string> actions;     // what changed, for the report
+  std::vector<Action> actions;          // what changed, for the report
   std::vector<std::string> statements;  // SQL run (or, in a dry run, to run); secrets redacted
   std::string verifier;                 // the role's SCRAM verifier as the server stores it
 };

@@ -12,6 +12,7 @@
 #include "pgstack/core/process.h"
 #include "pgstack/core/status.h"
 #include "pgstack/location/stack_state.h"
+#include "pgstack/stack/action.h"
 #include "pgstack/stack/replica.h"
 
 namespace pgstack::stack {
@@ -31,7 +32,7 @@ struct UpOptions {
 };
 
 struct UpReport {
-  std::vector<std::string> actions;  // what changed, in order; empty when nothing did
+  std::vector<Action> actions;  // what changed, in order; empty when nothing did
   location::StackState state;
   std::string pg_version;  // server_version, e.g. "17.10"
 };

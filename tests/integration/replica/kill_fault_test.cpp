@@ -15,6 +15,7 @@
 #include <random>
 
 #include "fixture.h"
+#include "pgstack/core/files.h"
 #include "pgstack/core/wait.h"
 #include "pgstack/location/stack_state.h"
 
@@ -289,6 +290,22 @@ TEST_F(ReplicaKillFault, UpAfterAPromoteKilledBeforeItPromotedLeavesAWritablePri
   ExpectUpCompletes("promote killed once it fenced the old primary");
 }
 
+// The fence is two files, standby.signal and then the marker; a promote killed between the two
+// writes (a moment too short to time from outside, so the test makes what it leaves) leaves the
+// stopped primary with standby.signal alone. `up` must start it writable, not as a standby that
+// serves reads, lets the replicas cascade from it, and fails status (seed 2258793072).
+TEST_F(ReplicaKillFault, UpAfterAPromoteKilledWhileItFencedLeavesAWritablePrimary) {
+  auto add = stack_->Pgstack({"up", "--replicas", "1"});
+  ASSERT_EQ(add.exit_code, 0) << add.output;
+  auto down = stack_->Pgstack({"down"});
+  ASSERT_EQ(down.exit_code, 0) << down.output;
+  std::string data = location::StatePaths(stack_->state_dir()).data;
+  ASSERT_TRUE(core::WriteFileAtomic(data + "/standby.signal", "", 0600).ok());
+  ExpectUpCompletes("promote killed between standby.signal and the fence's marker");
+  auto status = stack_->Pgstack({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+}
+
 // promote killed with SIGKILL a seeded moment after it started (within the time it takes: the
 // check of the replica, the stop of the old primary, the fence, pg_ctl promote, state.json, the
 // other replica following, PgBouncer): status exits 0 only when the stack is whole, and else says
@@ -316,8 +333,9 @@ TEST_F(ReplicaKillFault, PromoteKilledAtASeededMomentLosesNoCommittedRow) {
     where += exited == kStillRunning ? "" : fmt::format(" (it ended first, exit {})", exited);
 
     auto status = stack_->Pgstack({"status"});
-    if (status.exit_code != 0)
+    if (status.exit_code != 0) {
       EXPECT_NE(status.output.find("pgstack up"), std::string::npos) << where << status.output;
+    }
     auto up = stack_->Pgstack({"up"});
     ASSERT_EQ(up.exit_code, 0) << where << ": " << up.output;
     ep = location::LocalEndpoints(stack_->env(), stack_->state_dir());

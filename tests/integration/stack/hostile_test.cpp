@@ -385,8 +385,8 @@ void UpSaysItReset(TestStack& own, const std::string& said) {
   auto r = stack::Up(own.env(), stack::UpOptions{.state_dir = own.state_dir()});
   ASSERT_TRUE(r.ok()) << r.status().message();
   bool found = false;
-  for (const auto& a : r->actions) found = found || a.find(said) == 0;
-  EXPECT_TRUE(found) << (r->actions.empty() ? "no actions" : r->actions.front());
+  for (const auto& a : r->actions) found = found || stack::ActionLine(a).find(said) == 0;
+  EXPECT_TRUE(found) << (r->actions.empty() ? "no actions" : stack::ActionLine(r->actions.front()));
 }
 
 TEST(Hostile, UpResetsAlterSystemOverridesOfItsSettings) {

@@ -53,7 +53,7 @@ TEST(ProvisionRace, ARoleCreatedBeforeItsOwnCreateIsCheckedNotAnError) {
   EXPECT_EQ(role->get(0, "rolcanlogin"), "t");
   EXPECT_TRUE(core::ScramVerifierMatches(role->get(0, "rolpassword"), cfg.password));
   std::string actions;
-  for (const auto& a : result->actions) actions += a + "\n";
+  for (const auto& a : result->actions) actions += stack::ActionLine(a) + "\n";
   EXPECT_EQ(actions.find("created role"), std::string::npos) << actions;
   EXPECT_NE(actions.find("set the password of role " + cfg.user), std::string::npos) << actions;
 

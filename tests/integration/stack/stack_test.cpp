@@ -121,7 +121,7 @@ TEST(Up, SecondRunChangesNothing) {
   auto userlist_before = fs::last_write_time(paths.userlist);
   auto again = stack::Up(Dev().env(), stack::UpOptions{.state_dir = Dev().state_dir()});
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_TRUE(again->actions.empty()) << again->actions.front();
+  EXPECT_TRUE(again->actions.empty()) << stack::ActionLine(again->actions.front());
   EXPECT_EQ(fs::last_write_time(paths.pg_conf), before);
   EXPECT_EQ(fs::last_write_time(paths.userlist), userlist_before);
 }
@@ -136,7 +136,8 @@ TEST(Up, AWarmUpKeepsANoteOfTheVerifierItChecked) {
   { std::ofstream(memo) << "damaged\n"; }
   auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_TRUE(r->actions.empty()) << r->actions.front();  // checked the slow way, and it matched
+  EXPECT_TRUE(r->actions.empty()) << stack::ActionLine(
+      r->actions.front());  // checked the slow way, and it matched
   EXPECT_EQ(ReadText(memo), note);
 }
 
@@ -154,8 +155,8 @@ TEST(Up, AWarmUpFindsAPasswordChangedBehindItsBack) {
   auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->actions.size(), 2u);
-  EXPECT_EQ(r->actions[0], "set the password of role test_platform_user");
-  EXPECT_EQ(r->actions[1], "reloaded PgBouncer (userlist.txt changed)");
+  EXPECT_EQ(stack::ActionLine(r->actions[0]), "set the password of role test_platform_user");
+  EXPECT_EQ(stack::ActionLine(r->actions[1]), "reloaded PgBouncer (userlist.txt changed)");
   EXPECT_NE(ReadText(paths.userlist), userlist_before);
   auto su = own->Superuser();
   ASSERT_TRUE(su.ok());
@@ -167,7 +168,7 @@ TEST(Up, AWarmUpFindsAPasswordChangedBehindItsBack) {
   EXPECT_TRUE(own->Pooled().ok());
   auto again = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_TRUE(again->actions.empty()) << again->actions.front();
+  EXPECT_TRUE(again->actions.empty()) << stack::ActionLine(again->actions.front());
 }
 
 TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
@@ -185,8 +186,8 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   auto r = stack::Up(env, opts);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->actions.size(), 2u);
-  EXPECT_EQ(r->actions[0], "reloaded PostgreSQL (pgstack.conf changed)");
-  EXPECT_EQ(r->actions[1], "reloaded PgBouncer (pgbouncer.ini changed)");
+  EXPECT_EQ(stack::ActionLine(r->actions[0]), "reloaded PostgreSQL (pgstack.conf changed)");
+  EXPECT_EQ(stack::ActionLine(r->actions[1]), "reloaded PgBouncer (pgbouncer.ini changed)");
   auto c = own->Direct();
   EXPECT_EQ(Scalar(*c, "SHOW effective_cache_size"), "2GB");
 
@@ -194,7 +195,7 @@ TEST(Up, ConfigChangesReloadOrRestartOnlyWhatNeedsIt) {
   r = stack::Up(env, opts);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->actions.size(), 1u);
-  EXPECT_EQ(r->actions[0],
+  EXPECT_EQ(stack::ActionLine(r->actions[0]),
             "restarted PostgreSQL (pgstack.conf changed; max_connections need a restart)");
   c = own->Direct();
   EXPECT_EQ(Scalar(*c, "SHOW max_connections"), "150");
@@ -221,7 +222,8 @@ TEST(Up, RestartsAKilledPgBouncer) {
   auto r = stack::Up(own->env(), stack::UpOptions{.state_dir = own->state_dir()});
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->actions.size(), 1u);
-  EXPECT_EQ(r->actions[0].rfind("started PgBouncer", 0), 0u);
+  EXPECT_EQ(r->actions[0].verb, stack::ActionVerb::kStarted);
+  EXPECT_EQ(r->actions[0].detail.rfind("PgBouncer on ", 0), 0u) << r->actions[0].detail;
   EXPECT_TRUE(own->Pooled().ok());
 }
 
@@ -252,8 +254,9 @@ TEST(Lifecycle, DownThenUpKeepsData) {
   int skipped = 0;
   for (const auto& c : report["checks"]) {
     // What can look, looks: the running checks find the servers stopped.
-    if (!c["id"].get<std::string>().ends_with(".running"))
+    if (!c["id"].get<std::string>().ends_with(".running")) {
       EXPECT_NE(c["status"], "fail") << c.dump();
+    }
     skipped += c["status"] == "skip" && c["detail"] == "skipped: the stack is stopped";
   }
   EXPECT_GT(skipped, 10) << report.dump();
