@@ -115,19 +115,33 @@ fingerprint() {
      WHERE c.relnamespace = 'public'::regnamespace) f ORDER BY 1"
 }
 
-# arrives TOOL PLAN -> prints the verdict, sets ARRIVES to yes or no.
+# differs COPY -> the number of catalog lines of COPY that differ from b's, by kind.
+differs() {
+  fingerprint "$1" >"$WORK/$1.fp"
+  diff "$WORK/$1.fp" "$WORK/b.fp" | awk '/^[<>]/ { n++; k[$2]++ }
+    END { printf "%d", n
+          for (x in k) printf "%s%s: %d", (s++ ? ", " : " ("), x, k[x]
+          if (n) printf ")" }'
+}
+
+# arrives TOOL PLAN -> prints the verdict, sets ARRIVES to yes or no. A plan psql stops on is
+# also run to its end ignoring errors, on a second copy, to say how far off the rest is.
 arrives() {
-  local copy=copy_$1 err n
-  as_super "CREATE DATABASE $copy TEMPLATE a OWNER $ROLE"
-  if ! run_sql "$copy" -f "$2" >/dev/null 2>"$WORK/$1.apply.err"; then
-    err=$(grep -m1 'ERROR' "$WORK/$1.apply.err" || tail -n1 "$WORK/$1.apply.err")
-    ARRIVES=no; echo "$1 arrives: no (psql stopped: $err)"; return
+  local err n
+  as_super "CREATE DATABASE copy_$1 TEMPLATE a OWNER $ROLE"
+  if run_sql "copy_$1" -f "$2" >/dev/null 2>"$WORK/$1.apply.err"; then
+    n=$(differs "copy_$1")
+    if [[ $n == 0 ]]; then ARRIVES=yes; echo "$1 arrives: yes"; return; fi
+    ARRIVES=no; echo "$1 arrives: no (applied, but $n catalog lines differ from b)"
+    return
   fi
-  fingerprint "$copy" >"$WORK/$1.fp"
-  n=$(diff "$WORK/$1.fp" "$WORK/b.fp" | grep -c '^[<>]' || true)
-  if ((n == 0)); then ARRIVES=yes; echo "$1 arrives: yes"; return; fi
-  ARRIVES=no; echo "$1 arrives: no (applied, but $n catalog lines differ from b; first ones:)"
-  diff "$WORK/$1.fp" "$WORK/b.fp" | grep '^[<>]' | head -n 5 | cut -c1-160 | sed 's/^/    /'
+  ARRIVES=no
+  err=$(grep -m1 'ERROR' "$WORK/$1.apply.err" || tail -n1 "$WORK/$1.apply.err")
+  echo "$1 arrives: no (psql stopped: $err)"
+  as_super "CREATE DATABASE rest_$1 TEMPLATE a OWNER $ROLE"
+  "$PSQL" -X -q -d "$(url "rest_$1")" -f "$2" >/dev/null 2>"$WORK/$1.rest.err" || true
+  n=$(grep -c 'ERROR' "$WORK/$1.rest.err" || true)
+  echo "    run to its end ignoring errors: $n errors, $(differs "rest_$1") catalog lines off"
 }
 fingerprint b >"$WORK/b.fp"
 arrives migra "$WORK/migra.sql"; mi_arrives=$ARRIVES
