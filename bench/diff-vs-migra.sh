@@ -39,7 +39,7 @@ fi
 "$MIGRA" --help >/dev/null 2>&1 || { echo "migra does not run: $MIGRA" >&2; exit 2; }
 # `migrate diff --help` would print migrate's help where diff is unknown, so ask the list.
 HAVE_DIFF=yes
-"$PGSTACK" migrate --help | grep -qE '^  diff ' || HAVE_DIFF=no
+grep -qE '^  diff ' <<<"$("$PGSTACK" migrate --help)" || HAVE_DIFF=no
 [[ $HAVE_DIFF == yes ]] || echo "pgstack migrate diff: not available in this binary" >&2
 
 # The stack, and the two databases owned by the application role. Only CREATE DATABASE needs the
@@ -118,7 +118,7 @@ fingerprint() {
 # differs COPY -> the number of catalog lines of COPY that differ from b's, by kind.
 differs() {
   fingerprint "$1" >"$WORK/$1.fp"
-  diff "$WORK/$1.fp" "$WORK/b.fp" | awk '/^[<>]/ { n++; k[$2]++ }
+  { diff "$WORK/$1.fp" "$WORK/b.fp" || true; } | awk '/^[<>]/ { n++; k[$2]++ }
     END { printf "%d", n
           for (x in k) printf "%s%s: %d", (s++ ? ", " : " ("), x, k[x]
           if (n) printf ")" }'
@@ -128,6 +128,7 @@ differs() {
 # also run to its end ignoring errors, on a second copy, to say how far off the rest is.
 arrives() {
   local err n
+  if [[ ! -s $2 ]]; then ARRIVES=no; echo "$1 arrives: no (it printed no plan)"; return; fi
   as_super "CREATE DATABASE copy_$1 TEMPLATE a OWNER $ROLE"
   if run_sql "copy_$1" -f "$2" >/dev/null 2>"$WORK/$1.apply.err"; then
     n=$(differs "copy_$1")
