@@ -171,3 +171,4 @@ awk -v a="$best_pg" -v b="$best_mi" \
   'BEGIN { printf "pgstack / migra wall time: %.2f (goal < 1.00)\n", a / b }'
 echo "summary: pgstack diff of $N tables ${best_pg} ms (goal < 1000), migra ${best_mi} ms," \
   "arrives: pgstack $pg_arrives, migra $mi_arrives"
+[[ $pg_rc == 0 ]] || exit 1
