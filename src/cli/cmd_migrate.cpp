@@ -420,8 +420,7 @@ constexpr MigrateAction kActions[] = {
      Needs::kDirectory, NoFlags, RunDrift},
     {"dump", "write a schema as plain DDL (dependency order, no data, the same bytes each time)",
      Needs::kDirectory, AddDumpFlags, RunDump},
-    {"diff",
-     "the online-safe plan from one schema to another, proven; exit 3 on a refused hazard",
+    {"diff", "the online-safe plan from one schema to another, proven; exit 3 on a refused hazard",
      Needs::kDirectory, AddDiffFlags, RunDiff},
 };
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "cmd_migrate_lint.h"
 #include <chrono>
 
+#include "cmd_migrate_lint.h"
 #include "pgstack/core/duration.h"
 #include "pgstack/migrate/diff.h"
 #include "pgstack/migrate/diff_write.h"
@@ -22,12 +22,11 @@ Result<migrate::SourceOptions> SourceOptionsOf(Context& ctx, const migrate::Cata
   location::Endpoints where;
   PGSTACK_ASSIGN_OR_RETURN(migrate::Options o, InspectOptions(ctx, dir, format, "", &where));
   PGSTACK_ASSIGN_OR_RETURN(core::Environment env, ctx.LoadEnv());
-  return migrate::SourceOptions{
-      .scratch = ScratchOf(ctx, where, env),
-      .dir = dir,
-      .format = o.format,
-      .flyway = o.flyway,
-      .filter = filter};
+  return migrate::SourceOptions{.scratch = ScratchOf(ctx, where, env),
+                                .dir = dir,
+                                .format = o.format,
+                                .flyway = o.flyway,
+                                .filter = filter};
 }
 
 Result<migrate::DiffRequest> DiffRequestOf(Context& ctx, const MigrateFlags& flags) {
@@ -127,12 +126,13 @@ int RunDiff(Context& ctx, const MigrateFlags& flags, const migrate::Options&) {
   if (f.write.empty() || !refused.empty()) ctx.out.Text(migrate::PlanScript(d->plan, *t));
   if (!refused.empty()) {
     for (const migrate::Hazard& h : refused) {
-      ctx.out.Warn(fmt::format("refused: {} on {}: {}", migrate::HazardName(h.kind), h.object,
-                               h.message));
+      ctx.out.Warn(
+          fmt::format("refused: {} on {}: {}", migrate::HazardName(h.kind), h.object, h.message));
     }
-    ctx.out.Warn(fmt::format("the plan holds {} refused hazard(s); nothing was written or run "
-                             "(--allow-hazards KIND,... allows them)",
-                             refused.size()));
+    ctx.out.Warn(
+        fmt::format("the plan holds {} refused hazard(s); nothing was written or run "
+                    "(--allow-hazards KIND,... allows them)",
+                    refused.size()));
     return static_cast<int>(Code::kCheckFailed);
   }
   return CarryOut(ctx, flags, *r, *d, *t);
@@ -145,8 +145,9 @@ void AddDiffFlags(CLI::App& diff, MigrateFlags& flags) {
     hazards += fmt::format("\n  {:<20} {}{}", h.name, h.refused ? "(refused) " : "", h.means);
   }
   diff.footer(hazards);
-  diff.add_option("--to", f.to, "the schema wanted: a .sql file or folder, a postgres:// URL, or "
-                                "`migrations`")
+  diff.add_option("--to", f.to,
+                  "the schema wanted: a .sql file or folder, a postgres:// URL, or "
+                  "`migrations`")
       ->required();
   diff.add_option("--from", f.from,
                   "the schema now: a postgres:// URL (only read), a .sql file or folder, or "

@@ -102,8 +102,10 @@ constexpr KindSql kQueries[] = {
      "CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
      " || ')' ELSE '' END), "
      "ARRAY['pg_namespace:' || n.oid] || coalesce((SELECT array_agg('pg_class:' || i.inhparent) "
-     " FROM pg_inherits i WHERE i.inhrelid = c.oid), ARRAY[]::text[]), '', '', c.relpersistence::text || "
-     " c.relkind::text || E'\\x1f' || coalesce(pg_get_expr(c.relpartbound, c.oid), '') || E'\\x1f' || "
+     " FROM pg_inherits i WHERE i.inhrelid = c.oid), ARRAY[]::text[]), '', '', "
+     "c.relpersistence::text || "
+     " c.relkind::text || E'\\x1f' || coalesce(pg_get_expr(c.relpartbound, c.oid), '') || E'\\x1f' "
+     "|| "
      " CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) ELSE '' END || E'\\x1f' || "
      " coalesce(array_to_string(c.reloptions, ', '), '') "
      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -156,7 +158,8 @@ constexpr KindSql kQueries[] = {
      "SELECT 'pg_constraint:' || k.oid, n.nspname, format('%I on %I.%I', k.conname, n.nspname, "
      "c.relname), format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', n.nspname, c.relname, "
      "k.conname, pg_get_constraintdef(k.oid)), ARRAY['pg_class:' || c.oid, 'pg_class:' || "
-     "k.confrelid], " PGSTACK_REL ", quote_ident(k.conname), k.contype::text FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+     "k.confrelid], " PGSTACK_REL ", quote_ident(k.conname), k.contype::text FROM pg_constraint k "
+     "JOIN pg_class c ON c.oid = k.conrelid "
      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND k.conparentid = 0 "
      "AND {ns} AND " PGSTACK_NOT_EXT("pg_class", "c.oid")},
     {ObjectKind::kTrigger,
@@ -172,7 +175,8 @@ constexpr KindSql kQueries[] = {
      "LEVEL SECURITY;', n.nspname, c.relname) END, CASE WHEN c.relforcerowsecurity THEN "
      "format('ALTER TABLE %I.%I FORCE ROW LEVEL SECURITY;', n.nspname, c.relname) END), "
      "ARRAY['pg_class:' || c.oid], " PGSTACK_REL ", '', '' FROM pg_class c JOIN pg_namespace n ON "
-     "n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity) AND {ns}"},
+     "n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR "
+     "c.relforcerowsecurity) AND {ns}"},
     {ObjectKind::kPolicy,
      "SELECT 'pg_policy:' || p.oid, n.nspname, format('%I on %I.%I', p.polname, n.nspname, "
      "c.relname), format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s%s%s;', p.polname, "

@@ -6,11 +6,11 @@
 #include <optional>
 #include <regex>
 
+#include "diff_scratch.h"
 #include "pgstack/core/sha256.h"
 #include "pgstack/migrate/dump.h"
 #include "pgstack/migrate/lint.h"
 #include "pgstack/pg/transaction.h"
-#include "diff_scratch.h"
 #include "readers.h"
 #include "scratch_db.h"
 
@@ -20,7 +20,8 @@ namespace {
 // --rename KIND:OLD=NEW as the statement that renames. Names are SQL identifiers, as the user
 // would write them in DDL (optionally schema-qualified, optionally quoted).
 Result<PlanStatement> RenameStatement(const std::string& spec) {
-  static const std::regex kSpec(R"(^(table|column|index|constraint|view):([A-Za-z0-9_."$]+)=([A-Za-z0-9_"$]+)$)");
+  static const std::regex kSpec(
+      R"(^(table|column|index|constraint|view):([A-Za-z0-9_."$]+)=([A-Za-z0-9_"$]+)$)");
   std::smatch m;
   if (!std::regex_match(spec, m, kSpec)) {
     return Status::InvalidInput(fmt::format(
@@ -41,9 +42,9 @@ Result<PlanStatement> RenameStatement(const std::string& spec) {
     sql = fmt::format("ALTER {} {} RENAME TO {};", kind == "index" ? "INDEX" : "TABLE", old, name);
   }
   PlanStatement st{.sql = sql};
-  st.hazards.push_back({HazardKind::kBreaksRunningCode, old,
-                        fmt::format("renames {} {} to {}: code that uses the old name breaks", kind,
-                                    old, name)});
+  st.hazards.push_back(
+      {HazardKind::kBreaksRunningCode, old,
+       fmt::format("renames {} {} to {}: code that uses the old name breaks", kind, old, name)});
   return st;
 }
 
@@ -54,8 +55,8 @@ Result<std::map<std::string, std::string>> UsingByColumn(
   for (const auto& [column, expr] : given) {
     size_t dots = std::count(column.begin(), column.end(), '.');
     if (dots < 1 || dots > 2 || expr.empty()) {
-      return Status::InvalidInput(
-          fmt::format("--using {}={}: want TABLE.COLUMN=EXPR (or SCHEMA.TABLE.COLUMN=EXPR)", column, expr));
+      return Status::InvalidInput(fmt::format(
+          "--using {}={}: want TABLE.COLUMN=EXPR (or SCHEMA.TABLE.COLUMN=EXPR)", column, expr));
     }
     out[dots == 1 ? "public." + column : column] = expr;
   }
@@ -81,25 +82,27 @@ Status LintPlan(const SchemaPlan& plan) {
     if (f.severity != Severity::kError) continue;
     if (f.rule == LintRuleOf(LintRuleId::kAddingRequiredField).id && depends_on_data) continue;
     return Status::Failure(fmt::format(
-        "the plan fails migrate lint ({} at line {}: {}); this is a bug in pgstack's plan",
-        f.rule, f.line, f.message));
+        "the plan fails migrate lint ({} at line {}: {}); this is a bug in pgstack's plan", f.rule,
+        f.line, f.message));
   }
   return Status::Ok();
 }
 
-Status Prove(pg::Connection& conn, const DiffRequest& r, const SchemaPlan& plan, const Catalog& to) {
+Status Prove(pg::Connection& conn, const DiffRequest& r, const SchemaPlan& plan,
+             const Catalog& to) {
   if (Status run = RunPlan(conn, plan, nullptr); !run.ok()) {
-    return Status::Failure("the plan does not run on a copy of the from schema: " +
-                           run.message() + " (a bug in pgstack's plan; please report it)");
+    return Status::Failure("the plan does not run on a copy of the from schema: " + run.message() +
+                           " (a bug in pgstack's plan; please report it)");
   }
   PGSTACK_ASSIGN_OR_RETURN(Catalog after, ReadCatalog(conn, r.source.filter));
   std::vector<std::string> left = Differences(after, to);
   if (!left.empty()) {
     std::string list;
     for (const std::string& l : left) list += "\n  " + l;
-    return Status::Failure("the plan does not arrive at the to schema (a bug in pgstack's plan; "
-                           "please report it with this list); still different:" +
-                           list);
+    return Status::Failure(
+        "the plan does not arrive at the to schema (a bug in pgstack's plan; "
+        "please report it with this list); still different:" +
+        list);
   }
   return LintPlan(plan);
 }
@@ -188,9 +191,10 @@ Result<DiffResult> PlanDiff(const DiffRequest& r) {
       }
       PGSTACK_ASSIGN_OR_RETURN(start, ReadCatalog(conn, r.source.filter));
     }
-    SchemaPlanOptions po{.can_cast = [&conn](const std::string& a,
-                                       const std::string& b) { return internal::CanCast(conn, a, b); },
-                   .using_exprs = using_exprs};
+    SchemaPlanOptions po{
+        .can_cast = [&conn](const std::string& a,
+                            const std::string& b) { return internal::CanCast(conn, a, b); },
+        .using_exprs = using_exprs};
     SchemaPlan rest = PlanChanges(start, out.to, po);
     PGSTACK_RETURN_IF_ERROR(Prove(conn, r, rest, out.to));
     out.plan.statements = std::move(renames);

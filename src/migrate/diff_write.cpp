@@ -61,7 +61,7 @@ MigrationDraft DraftOf(const SchemaPlan& up, SchemaPlan down, bool splits) {
 // The schema after each migration, from `from` on, in a scratch database; then the downs run
 // in reverse there, which must arrive at `from` exactly.
 Result<std::vector<SchemaPlan>> ProvenDowns(const DiffRequest& r, const Catalog& from,
-                                      const std::vector<SchemaPlan>& ups) {
+                                            const std::vector<SchemaPlan>& ups) {
   PGSTACK_ASSIGN_OR_RETURN(internal::ScratchDb scratch,
                            internal::ScratchDb::Create(r.source.scratch, "template0"));
   Result<std::vector<SchemaPlan>> downs = [&]() -> Result<std::vector<SchemaPlan>> {
@@ -89,8 +89,10 @@ Result<std::vector<SchemaPlan>> ProvenDowns(const DiffRequest& r, const Catalog&
     PGSTACK_ASSIGN_OR_RETURN(Catalog back, ReadCatalog(conn, r.source.filter));
     std::vector<std::string> left = Differences(back, start);
     if (!left.empty()) {
-      return Status::Failure("the downs do not return to the from schema (a bug in pgstack's "
-                             "plan; please report it): " + left.front());
+      return Status::Failure(
+          "the downs do not return to the from schema (a bug in pgstack's "
+          "plan; please report it): " +
+          left.front());
     }
     return out;
   }();
@@ -105,7 +107,7 @@ Result<std::vector<std::string>> WriteDiffMigrations(const DiffRequest& r, const
                                                      const std::string& name) {
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(r.source.dir, 0755));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(r.source.dir, r.source.format));
-  Format format = r.source.format ? *r.source.format
+  Format format = r.source.format          ? *r.source.format
                   : set.migrations.empty() ? Format::kPgstack
                                            : set.format;
   std::vector<SchemaPlan> ups = Migrations(d.plan);

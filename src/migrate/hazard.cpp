@@ -55,7 +55,8 @@ Result<std::set<HazardKind>> ParseAllowedHazards(std::string_view list) {
     }
     if (found == nullptr) {
       std::string names;
-      for (const HazardSpec& h : kHazards) names += (names.empty() ? "" : ", ") + std::string(h.name);
+      for (const HazardSpec& h : kHazards)
+        names += (names.empty() ? "" : ", ") + std::string(h.name);
       return Status::InvalidInput(
           fmt::format("--allow-hazards: unknown hazard '{}' (one of: {}, all)", word, names));
     }

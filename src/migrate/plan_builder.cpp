@@ -28,8 +28,7 @@ bool Cascades(ObjectKind k) { return !DroppedLate(k); }
 }  // namespace
 
 bool SameObject(const CatalogObject& a, const CatalogObject& b) {
-  if (a.kind != b.kind || a.identity != b.identity || a.shape != b.shape ||
-      a.labels != b.labels) {
+  if (a.kind != b.kind || a.identity != b.identity || a.shape != b.shape || a.labels != b.labels) {
     return false;
   }
   if (a.kind != ObjectKind::kTable) return a.ddl == b.ddl;
@@ -130,9 +129,8 @@ void PlanBuilder::CascadeRecreation() {
     grew = false;
     for (const CatalogObject& f : from_.objects) {
       if (!Cascades(f.kind) || Recreated(f) || ToOf(f) == nullptr) continue;
-      bool over_altered_table =
-          f.kind == ObjectKind::kView || f.kind == ObjectKind::kTrigger ||
-          f.kind == ObjectKind::kPolicy;
+      bool over_altered_table = f.kind == ObjectKind::kView || f.kind == ObjectKind::kTrigger ||
+                                f.kind == ObjectKind::kPolicy;
       for (const std::string& a : f.after) {
         if (recreated_.count(a) || (over_altered_table && altered_nodes.count(a))) {
           recreated_.insert(f.node);
@@ -187,7 +185,8 @@ SchemaPlan PlanBuilder::Build() {
 
 std::vector<Hazard> SchemaPlan::hazards() const {
   std::vector<Hazard> out;
-  for (const PlanStatement& st : statements) out.insert(out.end(), st.hazards.begin(), st.hazards.end());
+  for (const PlanStatement& st : statements)
+    out.insert(out.end(), st.hazards.begin(), st.hazards.end());
   return out;
 }
 

@@ -105,8 +105,8 @@ class PlanBuilder {
   std::map<ObjectKey, const CatalogObject*> to_by_key_;
   std::map<std::string, const CatalogObject*> to_by_node_;
   std::map<std::string, const CatalogObject*> from_by_node_;
-  std::set<std::string> recreated_;       // nodes of `from` that are dropped and created again
-  std::set<std::string> tables_altered_;  // identities of tables whose columns change in type
+  std::set<std::string> recreated_;        // nodes of `from` that are dropped and created again
+  std::set<std::string> tables_altered_;   // identities of tables whose columns change in type
   std::set<std::string> enums_recreated_;  // identities of enums recreated (their columns too)
   std::vector<PlanStatement> early_, main_, validate_, after_validate_, late_;
 };

@@ -52,7 +52,8 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
   // can use it.
   std::vector<std::string> kept;
   for (const std::string& l : to.labels) {
-    if (std::find(from.labels.begin(), from.labels.end(), l) != from.labels.end()) kept.push_back(l);
+    if (std::find(from.labels.begin(), from.labels.end(), l) != from.labels.end())
+      kept.push_back(l);
   }
   if (kept != from.labels) {
     RecreateEnum(from, to);
@@ -62,7 +63,8 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
     const std::string& l = to.labels[i];
     if (std::find(from.labels.begin(), from.labels.end(), l) != from.labels.end()) continue;
     std::string where = i > 0 ? "AFTER " + to.labels[i - 1] : "BEFORE " + to.labels[i + 1];
-    PlanStatement st = NoTransaction(fmt::format("ALTER TYPE {} ADD VALUE {} {};", to.identity, l, where));
+    PlanStatement st =
+        NoTransaction(fmt::format("ALTER TYPE {} ADD VALUE {} {};", to.identity, l, where));
     st.long_running = false;
     main_.push_back(std::move(st));
   }
@@ -71,8 +73,8 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
 // Values removed or reordered: a new type under the name, every column moved to it through
 // text, and the old one dropped. Views over those columns are recreated around it.
 void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& to) {
-  std::string aside = "\"" + Bare(to.identity.substr(to.identity.find('.') + 1)).substr(0, 50) +
-                      "_pgstack_old\"";
+  std::string aside =
+      "\"" + Bare(to.identity.substr(to.identity.find('.') + 1)).substr(0, 50) + "_pgstack_old\"";
   std::string schema = to.identity.substr(0, to.identity.find('.') + 1);
   // What compares the column with a value of the type (a partial index, a check, a policy)
   // would compare it with the old type: recreated after the change.
@@ -92,8 +94,9 @@ void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& t
     for (const Column& c : t.columns) {
       bool array = c.type == to.identity + "[]";
       if (c.type != to.identity && !array) continue;
-      auto old = std::find_if(f->columns.begin(), f->columns.end(),
-                              [&](const Column& x) { return x.name == c.name && x.type == c.type; });
+      auto old = std::find_if(f->columns.begin(), f->columns.end(), [&](const Column& x) {
+        return x.name == c.name && x.type == c.type;
+      });
       if (old == f->columns.end()) continue;
       tables_altered_.insert(t.identity);
       std::string alter = fmt::format("ALTER TABLE {} ALTER COLUMN {}", t.identity, c.name);
@@ -121,13 +124,13 @@ std::vector<PlanStatement> PlanBuilder::ChangeRowSecurity(const CatalogObject* f
     bool after = to != nullptr && HasLine(to->ddl, line);
     if (before == after) continue;
     std::string undo = what == "ENABLE" ? "DISABLE" : "NO FORCE";
-    PlanStatement st = Sql(after ? line
-                                 : fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY;", any.parent,
-                                               undo));
+    PlanStatement st =
+        Sql(after ? line : fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY;", any.parent, undo));
     out.push_back(std::move(WithHazard(
         st, HazardKind::kAuthzUpdate, any.parent,
         fmt::format("row-level security {}", after ? what == "ENABLE" ? "enabled" : "forced"
-                                                   : what == "ENABLE" ? "disabled" : "no longer forced"))));
+                                             : what == "ENABLE" ? "disabled"
+                                                                : "no longer forced"))));
   }
   return out;
 }
@@ -217,7 +220,8 @@ void PlanBuilder::DropEarly(const CatalogObject& f) {
   bool removed = ToOf(f) == nullptr;
   if (f.kind == ObjectKind::kGrant || f.kind == ObjectKind::kRowSecurity) {
     if (!removed) return;  // recreated with its object
-    auto st = f.kind == ObjectKind::kGrant ? ChangeGrants(&f, nullptr) : ChangeRowSecurity(&f, nullptr);
+    auto st =
+        f.kind == ObjectKind::kGrant ? ChangeGrants(&f, nullptr) : ChangeRowSecurity(&f, nullptr);
     for (PlanStatement& s : st) early_.push_back(std::move(s));
     return;
   }
@@ -225,11 +229,14 @@ void PlanBuilder::DropEarly(const CatalogObject& f) {
   PlanStatement st = DropStatement(f);
   std::string what = std::string(ObjectKindName(f.kind));
   if (f.kind == ObjectKind::kView && f.shape == "m") {
-    if (removed) WithHazard(st, HazardKind::kDeletesData, f.identity, "drops the materialized view and its rows");
+    if (removed)
+      WithHazard(st, HazardKind::kDeletesData, f.identity,
+                 "drops the materialized view and its rows");
   } else if (f.kind == ObjectKind::kIndex && removed) {
     WithHazard(st, HazardKind::kIndexDropped, f.identity, "queries that used the index get slower");
   } else if (f.kind == ObjectKind::kPolicy && (removed || !SameObject(f, *ToOf(f)))) {
-    WithHazard(st, HazardKind::kAuthzUpdate, f.identity, removed ? "drops the policy" : "changes the policy");
+    WithHazard(st, HazardKind::kAuthzUpdate, f.identity,
+               removed ? "drops the policy" : "changes the policy");
   } else if (f.kind == ObjectKind::kTable) {
     WithHazard(st, HazardKind::kDeletesData, f.identity,
                "its partitioning changes: the table is dropped with its rows and created again");
@@ -245,7 +252,8 @@ void PlanBuilder::DropEarly(const CatalogObject& f) {
 void PlanBuilder::DropLate(const CatalogObject& f) {
   PlanStatement st = DropStatement(f);
   if (f.kind == ObjectKind::kTable) {
-    WithHazard(st, HazardKind::kDeletesData, f.identity, "drops the table and its rows" + LikelyTableRename(f));
+    WithHazard(st, HazardKind::kDeletesData, f.identity,
+               "drops the table and its rows" + LikelyTableRename(f));
   } else if (f.kind == ObjectKind::kSchema) {
     WithHazard(st, HazardKind::kDeletesData, f.identity, "drops the schema");
   } else {
@@ -259,7 +267,8 @@ void PlanBuilder::CreatePlain(const CatalogObject& t) {
   const CatalogObject* f = FromOf(t);
   bool same = f != nullptr && SameObject(*f, t);  // recreated around a change of another
   if (t.kind == ObjectKind::kGrant || t.kind == ObjectKind::kRowSecurity) {
-    auto st = t.kind == ObjectKind::kGrant ? ChangeGrants(nullptr, &t) : ChangeRowSecurity(nullptr, &t);
+    auto st =
+        t.kind == ObjectKind::kGrant ? ChangeGrants(nullptr, &t) : ChangeRowSecurity(nullptr, &t);
     for (PlanStatement& s : st) {
       if (same) s.hazards.clear();
       main_.push_back(std::move(s));
@@ -269,7 +278,8 @@ void PlanBuilder::CreatePlain(const CatalogObject& t) {
   PlanStatement st = Sql(t.ddl);
   st.long_running = t.kind == ObjectKind::kView && t.shape == "m";
   if (t.kind == ObjectKind::kPolicy && !same) {
-    WithHazard(st, HazardKind::kAuthzUpdate, t.identity, f == nullptr ? "a new policy" : "changes the policy");
+    WithHazard(st, HazardKind::kAuthzUpdate, t.identity,
+               f == nullptr ? "a new policy" : "changes the policy");
   }
   main_.push_back(std::move(st));
 }
@@ -324,7 +334,8 @@ void PlanBuilder::Change(const CatalogObject& f, const CatalogObject& t) {
       return;
     case ObjectKind::kGrant:
     case ObjectKind::kRowSecurity:
-      for (PlanStatement& s : t.kind == ObjectKind::kGrant ? ChangeGrants(&f, &t) : ChangeRowSecurity(&f, &t)) {
+      for (PlanStatement& s :
+           t.kind == ObjectKind::kGrant ? ChangeGrants(&f, &t) : ChangeRowSecurity(&f, &t)) {
         main_.push_back(std::move(s));
       }
       return;

@@ -64,8 +64,8 @@ void PlanBuilder::CreateIndex(const CatalogObject& index) {
 void PlanBuilder::CreatePartitionedIndex(const CatalogObject& index) {
   size_t on = index.ddl.find(" ON ");
   size_t using_at = index.ddl.find(" USING ", on);
-  main_.push_back(Sql(index.ddl.substr(0, on) + " ON ONLY " + index.parent +
-                      index.ddl.substr(using_at)));
+  main_.push_back(
+      Sql(index.ddl.substr(0, on) + " ON ONLY " + index.parent + index.ddl.substr(using_at)));
   auto parent = to_by_key_.find({ObjectKind::kTable, index.parent});
   if (parent == to_by_key_.end()) return;
   for (const CatalogObject& t : to_.objects) {
@@ -75,9 +75,10 @@ void PlanBuilder::CreatePartitionedIndex(const CatalogObject& index) {
     }
     std::string part = Bare(t.identity.substr(t.identity.find('.') + 1));
     std::string child = Derived(index.name, "_" + part);
-    std::string head = index.ddl.starts_with("CREATE UNIQUE") ? "CREATE UNIQUE INDEX" : "CREATE INDEX";
-    PlanStatement build = NoTransaction(
-        fmt::format("{} CONCURRENTLY {} ON {}{}", head, child, t.identity, index.ddl.substr(using_at)));
+    std::string head =
+        index.ddl.starts_with("CREATE UNIQUE") ? "CREATE UNIQUE INDEX" : "CREATE INDEX";
+    PlanStatement build = NoTransaction(fmt::format("{} CONCURRENTLY {} ON {}{}", head, child,
+                                                    t.identity, index.ddl.substr(using_at)));
     IndexHazards(build, index);
     main_.push_back(std::move(build));
     main_.push_back(Sql(fmt::format("ALTER INDEX {} ATTACH PARTITION {}{};", index.identity,
@@ -92,8 +93,9 @@ void PlanBuilder::ReplaceIndex(const CatalogObject& index) {
   main_.push_back(Sql(fmt::format("ALTER INDEX {} RENAME TO {};", index.identity, aside)));
   CreateIndex(index);
   std::string old = SchemaOf(index.identity) + aside;
-  main_.push_back(index.shape == "p" ? Sql(fmt::format("DROP INDEX {};", old))
-                                     : NoTransaction(fmt::format("DROP INDEX CONCURRENTLY {};", old)));
+  main_.push_back(index.shape == "p"
+                      ? Sql(fmt::format("DROP INDEX {};", old))
+                      : NoTransaction(fmt::format("DROP INDEX CONCURRENTLY {};", old)));
   Recomment("index " + index.identity);
 }
 
@@ -106,9 +108,9 @@ void PlanBuilder::AddConstraint(const CatalogObject& c) {
   if ((c.shape == "p" || c.shape == "u") && !partitioned && AddUniqueUsingIndex(c, false)) return;
   PlanStatement st = Sql(c.ddl);
   st.long_running = true;
-  main_.push_back(std::move(WithHazard(
-      st, HazardKind::kBlocksWrites, c.identity,
-      "the constraint is checked, or its index built, under an ACCESS EXCLUSIVE lock")));
+  main_.push_back(std::move(
+      WithHazard(st, HazardKind::kBlocksWrites, c.identity,
+                 "the constraint is checked, or its index built, under an ACCESS EXCLUSIVE lock")));
 }
 
 void PlanBuilder::AddNotValid(const CatalogObject& c) {
@@ -134,8 +136,9 @@ bool PlanBuilder::AddUniqueUsingIndex(const CatalogObject& c, bool replacing) {
   std::smatch m;
   if (!std::regex_match(def, m, kDef)) return false;
   std::string index = replacing ? Derived(c.name, "_pgstack_new") : c.name;
-  PlanStatement build = NoTransaction(fmt::format("CREATE UNIQUE INDEX CONCURRENTLY {} ON {} {}{}{};",
-                                                  index, c.parent, m[3].str(), m[4].str(), m[2].str()));
+  PlanStatement build =
+      NoTransaction(fmt::format("CREATE UNIQUE INDEX CONCURRENTLY {} ON {} {}{}{};", index,
+                                c.parent, m[3].str(), m[4].str(), m[2].str()));
   IndexHazards(build, c);
   main_.push_back(std::move(build));
   if (replacing) {

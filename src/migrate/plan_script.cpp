@@ -40,7 +40,8 @@ std::string PlanScript(const SchemaPlan& plan, const PlanTimeouts& t) {
     int current = -1;
     for (const PlanStatement* st : g.statements) {
       int timeout = st->long_running ? t.build_ms : t.ddl_ms;
-      if (timeout != current) out += fmt::format("{} statement_timeout = '{}';\n", set, Ms(timeout));
+      if (timeout != current)
+        out += fmt::format("{} statement_timeout = '{}';\n", set, Ms(timeout));
       current = timeout;
       for (const Hazard& h : st->hazards) {
         out += fmt::format("-- hazard {}: {}\n", HazardName(h.kind), h.message);

@@ -45,7 +45,8 @@ enum class TypeChange { kNoRewrite, kRewrite, kNarrowing };
 // How PostgreSQL 17 carries out ALTER COLUMN TYPE from `from` to `to`: without a rewrite
 // (varchar widened, varchar to text, numeric unconstrained), with one, or losing data.
 TypeChange ClassifyTypeChange(const std::string& from, const std::string& to) {
-  static const std::regex kLimited(R"((character varying|character|numeric|bit varying)\((\d+)(?:,(\d+))?\))");
+  static const std::regex kLimited(
+      R"((character varying|character|numeric|bit varying)\((\d+)(?:,(\d+))?\))");
   static const std::map<std::string, int> kIntegerBytes{
       {"smallint", 2}, {"integer", 4}, {"bigint", 8}};
   auto fi = kIntegerBytes.find(from);
@@ -137,12 +138,15 @@ void PlanBuilder::ChangeTableShape(const CatalogObject& from, const CatalogObjec
     if (after.find(key + "=") == std::string::npos) reset += (reset.empty() ? "" : ", ") + key;
     at = end == std::string::npos ? before.size() : end + 2;
   }
-  if (!reset.empty()) main_.push_back(Sql(fmt::format("ALTER TABLE {} RESET ({});", to.identity, reset)));
-  if (!after.empty()) main_.push_back(Sql(fmt::format("ALTER TABLE {} SET ({});", to.identity, after)));
+  if (!reset.empty())
+    main_.push_back(Sql(fmt::format("ALTER TABLE {} RESET ({});", to.identity, reset)));
+  if (!after.empty())
+    main_.push_back(Sql(fmt::format("ALTER TABLE {} SET ({});", to.identity, after)));
 }
 
 void PlanBuilder::AddColumn(const CatalogObject& table, const Column& c) {
-  PlanStatement st = Sql(fmt::format("ALTER TABLE {} ADD COLUMN {};", table.identity, ColumnDef(c)));
+  PlanStatement st =
+      Sql(fmt::format("ALTER TABLE {} ADD COLUMN {};", table.identity, ColumnDef(c)));
   std::string object = table.identity + "." + c.name;
   if (!c.generated.empty() || !c.identity.empty()) {
     st.long_running = true;
@@ -158,7 +162,8 @@ void PlanBuilder::AddColumn(const CatalogObject& table, const Column& c) {
 void PlanBuilder::ChangeColumn(const CatalogObject& table, const Column& from, const Column& to) {
   std::string alter = fmt::format("ALTER TABLE {} ALTER COLUMN {}", table.identity, to.name);
   if (from.generated != to.generated) {
-    PlanStatement drop = Sql(fmt::format("ALTER TABLE {} DROP COLUMN {};", table.identity, from.name));
+    PlanStatement drop =
+        Sql(fmt::format("ALTER TABLE {} DROP COLUMN {};", table.identity, from.name));
     if (from.generated.empty()) {
       WithHazard(drop, HazardKind::kDeletesData, table.identity + "." + from.name,
                  "becomes a generated column: its values are dropped and computed again");
@@ -193,7 +198,8 @@ void PlanBuilder::ChangeColumnType(const CatalogObject& table, const Column& fro
     expr = fmt::format("{}::{}", from.name, to.type);
   }
   if (expr.empty() && from.type != to.type) {
-    PlanStatement drop = Sql(fmt::format("ALTER TABLE {} DROP COLUMN {};", table.identity, from.name));
+    PlanStatement drop =
+        Sql(fmt::format("ALTER TABLE {} DROP COLUMN {};", table.identity, from.name));
     main_.push_back(std::move(WithHazard(
         drop, HazardKind::kDeletesData, key,
         fmt::format("no cast from {} to {}: the column is dropped and added again (--using {}=EXPR "
@@ -209,8 +215,8 @@ void PlanBuilder::ChangeColumnType(const CatalogObject& table, const Column& fro
   if (!expr.empty()) sql += " USING " + expr;
   PlanStatement st = Sql(sql + ";");
   st.long_running = true;
-  TypeChange change = from.type == to.type ? TypeChange::kNoRewrite
-                                           : ClassifyTypeChange(from.type, to.type);
+  TypeChange change =
+      from.type == to.type ? TypeChange::kNoRewrite : ClassifyTypeChange(from.type, to.type);
   if (change == TypeChange::kNarrowing) {
     WithHazard(st, HazardKind::kDeletesData, key,
                fmt::format("{} to {} narrows the type: values that do not fit are lost or fail",
@@ -239,8 +245,9 @@ void PlanBuilder::ChangeColumnType(const CatalogObject& table, const Column& fro
 void PlanBuilder::SetNotNull(const CatalogObject& table, const Column& c) {
   std::string check = "\"" + Bare(c.name).substr(0, 54) + "_not_null\"";
   std::string object = table.identity + "." + c.name;
-  main_.push_back(Sql(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID;",
-                                  table.identity, check, c.name)));
+  main_.push_back(
+      Sql(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID;",
+                      table.identity, check, c.name)));
   PlanStatement validate =
       Sql(fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {};", table.identity, check));
   validate.commit_before = true;
@@ -255,8 +262,7 @@ void PlanBuilder::SetNotNull(const CatalogObject& table, const Column& c) {
       Sql(fmt::format("ALTER TABLE {} DROP CONSTRAINT {};", table.identity, check)));
 }
 
-void PlanBuilder::ChangeIdentity(const CatalogObject& table, const Column& from,
-                                 const Column& to) {
+void PlanBuilder::ChangeIdentity(const CatalogObject& table, const Column& from, const Column& to) {
   std::string alter = fmt::format("ALTER TABLE {} ALTER COLUMN {}", table.identity, to.name);
   std::string object = table.identity + "." + to.name;
   if (from.identity == to.identity && from.identity_options == to.identity_options) return;
@@ -267,8 +273,8 @@ void PlanBuilder::ChangeIdentity(const CatalogObject& table, const Column& from,
     return;
   }
   if (from.identity.empty()) {
-    PlanStatement st =
-        Sql(fmt::format("{} ADD GENERATED {} AS IDENTITY {};", alter, to.identity, to.identity_options));
+    PlanStatement st = Sql(fmt::format("{} ADD GENERATED {} AS IDENTITY {};", alter, to.identity,
+                                       to.identity_options));
     st.commit_before = after_validate_.empty();
     after_validate_.push_back(std::move(WithHazard(
         st, HazardKind::kDependsOnData, object,
@@ -291,9 +297,10 @@ void PlanBuilder::ChangeIdentity(const CatalogObject& table, const Column& from,
     main_.push_back(Sql(fmt::format("ALTER SEQUENCE {} RENAME TO {};", f[1].str(),
                                     t[1].str().substr(t[1].str().find('.') + 1))));
   }
-  main_.push_back(Sql(fmt::format(
-      "{} SET INCREMENT BY {} SET MINVALUE {} SET MAXVALUE {} SET START WITH {} SET CACHE {} SET {};",
-      alter, t[2].str(), t[3].str(), t[4].str(), t[5].str(), t[6].str(), t[7].str())));
+  main_.push_back(Sql(
+      fmt::format("{} SET INCREMENT BY {} SET MINVALUE {} SET MAXVALUE {} SET START WITH {} SET "
+                  "CACHE {} SET {};",
+                  alter, t[2].str(), t[3].str(), t[4].str(), t[5].str(), t[6].str(), t[7].str())));
 }
 
 std::string PlanBuilder::LikelyRename(const CatalogObject& table, const Column& dropped) const {
@@ -309,7 +316,8 @@ std::string PlanBuilder::LikelyRename(const CatalogObject& table, const Column& 
 
 std::string PlanBuilder::LikelyTableRename(const CatalogObject& dropped) const {
   for (const CatalogObject& t : to_.objects) {
-    if (t.kind != ObjectKind::kTable || FromOf(t) != nullptr || t.columns.size() != dropped.columns.size()) {
+    if (t.kind != ObjectKind::kTable || FromOf(t) != nullptr ||
+        t.columns.size() != dropped.columns.size()) {
       continue;
     }
     bool same = std::all_of(t.columns.begin(), t.columns.end(), [&](const Column& c) {

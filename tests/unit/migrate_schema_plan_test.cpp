@@ -89,10 +89,10 @@ TEST(SchemaPlan, SetNotNullGoesThroughAValidatedCheckInItsOwnTransactions) {
 }
 
 TEST(SchemaPlan, TypeChangesAreNamedByWhatTheServerDoes) {
-  Catalog from{{Table("public.t", {Col("a", "character varying(10)"), Col("b", "bigint"),
-                                   Col("c", "integer")})}};
-  Catalog to{{Table("public.t", {Col("a", "character varying(20)"), Col("b", "integer"),
-                                 Col("c", "bigint")})}};
+  Catalog from{{Table(
+      "public.t", {Col("a", "character varying(10)"), Col("b", "bigint"), Col("c", "integer")})}};
+  Catalog to{{Table("public.t",
+                    {Col("a", "character varying(20)"), Col("b", "integer"), Col("c", "bigint")})}};
   SchemaPlan p = PlanChanges(from, to);
   std::vector<HazardKind> kinds = Kinds(p);
   auto has = [&](HazardKind k) { return std::count(kinds.begin(), kinds.end(), k); };
@@ -106,9 +106,8 @@ TEST(SchemaPlan, TypeChangesAreNamedByWhatTheServerDoes) {
 TEST(SchemaPlan, ATypeWithoutACastDropsAndAddsTheColumnUnlessUsingIsGiven) {
   Catalog from{{Table("public.t", {Col("tags", "jsonb")})}};
   Catalog to{{Table("public.t", {Col("tags", "text[]")})}};
-  SchemaPlanOptions no_cast{.can_cast = [](const std::string&, const std::string&) {
-    return false;
-  }};
+  SchemaPlanOptions no_cast{
+      .can_cast = [](const std::string&, const std::string&) { return false; }};
   EXPECT_EQ(Sqls(PlanChanges(from, to, no_cast)),
             (std::vector<std::string>{"ALTER TABLE public.t DROP COLUMN tags;",
                                       "ALTER TABLE public.t ADD COLUMN tags text[];"}));
@@ -122,8 +121,8 @@ TEST(SchemaPlan, ADroppedTableGoesLastWithItsHazardNamingALikelyRename) {
   Catalog from{{Table("public.a", {Col("id", "integer")}), Index("a_id", "public.a")}};
   Catalog to{{Table("public.b", {Col("id", "integer")})}};
   SchemaPlan p = PlanChanges(from, to);
-  ASSERT_EQ(Sqls(p), (std::vector<std::string>{"CREATE TABLE public.b (...);",
-                                               "DROP TABLE public.a;"}));
+  ASSERT_EQ(Sqls(p),
+            (std::vector<std::string>{"CREATE TABLE public.b (...);", "DROP TABLE public.a;"}));
   ASSERT_EQ(p.statements[1].hazards.size(), 1u);
   EXPECT_EQ(p.statements[1].hazards[0].kind, HazardKind::kDeletesData);
   EXPECT_NE(p.statements[1].hazards[0].message.find("--rename table:public.a=public.b"),
@@ -136,8 +135,8 @@ TEST(SchemaPlan, TheScriptGroupsTransactionsAndPutsEachHazardAboveItsStatement) 
   p.statements.push_back({.sql = "ALTER TABLE x ADD COLUMN y int;"});
   p.statements.push_back(
       {.sql = "CREATE INDEX CONCURRENTLY i ON t (c);", .transaction = false, .long_running = true});
-  p.statements.push_back({.sql = "DROP TABLE z;",
-                          .hazards = {{HazardKind::kDeletesData, "z", "drops the table"}}});
+  p.statements.push_back(
+      {.sql = "DROP TABLE z;", .hazards = {{HazardKind::kDeletesData, "z", "drops the table"}}});
   std::string script = PlanScript(p, {.lock_ms = 5000, .ddl_ms = 60000, .build_ms = 0});
   EXPECT_EQ(script, std::string(kPreamble) +
                         "\nBEGIN;\nSET LOCAL lock_timeout = '5s';\n"

@@ -40,12 +40,12 @@ std::string_view ObjectKindName(ObjectKind k);  // "schema", "foreign key", ...
 
 // A table's column, as `migrate diff` compares it (each field as SQL, "" when absent).
 struct Column {
-  std::string name;        // quoted
-  std::string type;        // format_type
-  std::string collation;   // qualified and quoted, when not the type's own
+  std::string name;       // quoted
+  std::string type;       // format_type
+  std::string collation;  // qualified and quoted, when not the type's own
   std::string default_expr;
-  std::string generated;   // the expression of GENERATED ALWAYS AS (...) STORED
-  std::string identity;    // "ALWAYS" or "BY DEFAULT"
+  std::string generated;         // the expression of GENERATED ALWAYS AS (...) STORED
+  std::string identity;          // "ALWAYS" or "BY DEFAULT"
   std::string identity_options;  // "(SEQUENCE NAME ... )"
   bool not_null = false;
 
@@ -63,7 +63,7 @@ struct CatalogObject {
   // table ("public.orders"); a comment's object ("TABLE public.orders"); a grant's
   // ("TABLE public.orders"); an owned sequence's sequence. "" for the others.
   std::string parent;
-  std::string name;   // its own quoted name where DDL names it apart from its table
+  std::string name;  // its own quoted name where DDL names it apart from its table
   // What decides whether it can change in place, by kind: a table's persistence (its first
   // character), then relkind, partition bound, partition key and storage options, separated by
   // '\x1f'; a function's result and argument names; a constraint's type (p, u, c, x); a

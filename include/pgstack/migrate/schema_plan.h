@@ -5,9 +5,9 @@
 #pragma once
 
 #include <functional>
-#include <string_view>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgstack/migrate/catalog.h"

@@ -80,16 +80,21 @@ TEST_F(Diff, TablesThatExistChangeOnline) {
   At(plan, "CREATE INDEX CONCURRENTLY orders_total ON app.orders");
   // A partitioned table: ON ONLY the parent, each partition concurrently, then attached.
   size_t only = At(plan, "CREATE INDEX events_kind ON ONLY app.events");
-  size_t part = At(plan, "CREATE INDEX CONCURRENTLY \"events_kind_events_2024\" ON app.events_2024");
-  size_t attach = At(plan, "ALTER INDEX app.events_kind ATTACH PARTITION app.\"events_kind_events_2024\";");
+  size_t part =
+      At(plan, "CREATE INDEX CONCURRENTLY \"events_kind_events_2024\" ON app.events_2024");
+  size_t attach =
+      At(plan, "ALTER INDEX app.events_kind ATTACH PARTITION app.\"events_kind_events_2024\";");
   EXPECT_LT(only, part);
   EXPECT_LT(part, attach);
   // The foreign key: NOT VALID, then validated in a later transaction.
-  size_t fk = At(plan, "ADD CONSTRAINT orders_account_id_fkey FOREIGN KEY (account_id) REFERENCES app.accounts(id) NOT VALID;");
+  size_t fk = At(plan,
+                 "ADD CONSTRAINT orders_account_id_fkey FOREIGN KEY (account_id) REFERENCES "
+                 "app.accounts(id) NOT VALID;");
   size_t valid = At(plan, "VALIDATE CONSTRAINT orders_account_id_fkey;");
   EXPECT_NE(plan.substr(fk, valid - fk).find("COMMIT;"), std::string::npos);
   // SET NOT NULL through a validated CHECK, dropped after.
-  size_t check = At(plan, "ADD CONSTRAINT \"account_id_not_null\" CHECK (account_id IS NOT NULL) NOT VALID;");
+  size_t check =
+      At(plan, "ADD CONSTRAINT \"account_id_not_null\" CHECK (account_id IS NOT NULL) NOT VALID;");
   size_t checked = At(plan, "VALIDATE CONSTRAINT \"account_id_not_null\";");
   size_t set = At(plan, "ALTER COLUMN account_id SET NOT NULL;");
   size_t dropped = At(plan, "DROP CONSTRAINT \"account_id_not_null\";");
@@ -109,11 +114,13 @@ TEST_F(Diff, TablesThatExistChangeOnline) {
 TEST_F(Diff, UniqueAndPrimaryKeysAreAddedOnAnIndexBuiltConcurrently) {
   Sql("CREATE TABLE t (id bigint NOT NULL, code text); CREATE TABLE u (id int)");
   std::string to = dir_ + "/to.sql";
-  WriteText(to, "CREATE TABLE t (id bigint PRIMARY KEY, code text UNIQUE);\n"
-                "CREATE TABLE u (id int);\nCREATE INDEX u_id ON u (id);\n");
+  WriteText(to,
+            "CREATE TABLE t (id bigint PRIMARY KEY, code text UNIQUE);\n"
+            "CREATE TABLE u (id int);\nCREATE INDEX u_id ON u (id);\n");
   std::string plan = Arrive(File(to));
   size_t build = At(plan, "CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON public.t (id);");
-  size_t add = At(plan, "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;");
+  size_t add =
+      At(plan, "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;");
   EXPECT_LT(build, add);
   At(plan, "ADD CONSTRAINT t_code_key UNIQUE USING INDEX t_code_key;");
 }
@@ -122,8 +129,9 @@ TEST_F(Diff, AnEnumLosingAValueIsRecreatedWithItsColumnsAndViews) {
   Sql("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE p (m mood DEFAULT 'ok', "
       "ms mood[]); CREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy'");
   std::string to = dir_ + "/to.sql";
-  WriteText(to, "CREATE TYPE mood AS ENUM ('ok', 'happy');\nCREATE TABLE p (m mood DEFAULT "
-                "'ok', ms mood[]);\nCREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy';\n");
+  WriteText(to,
+            "CREATE TYPE mood AS ENUM ('ok', 'happy');\nCREATE TABLE p (m mood DEFAULT "
+            "'ok', ms mood[]);\nCREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy';\n");
   std::string plan = Arrive(File(to));
   At(plan, "-- hazard rewrites_table:");
   At(plan, "ALTER TABLE public.p ALTER COLUMN m TYPE public.mood USING m::text::public.mood;");
@@ -152,9 +160,9 @@ TEST_F(Diff, RefusedHazardsExit3WithThePlanUntilAllowed) {
   Sql("CREATE TABLE keep (id int); CREATE TABLE old_name (id int, body text)");
   std::string to = dir_ + "/to.sql";
   WriteText(to, "CREATE TABLE keep (id int);\nCREATE TABLE new_name (id int, body text);\n");
-  auto refused = TestStack::Shared().Pgstack({"--json", "migrate", "--dir", dir_, "diff", "--from",
-                                         Url(), "--to", to},
-                                        {}, Capture::kStdoutOnly);
+  auto refused = TestStack::Shared().Pgstack(
+      {"--json", "migrate", "--dir", dir_, "diff", "--from", Url(), "--to", to}, {},
+      Capture::kStdoutOnly);
   ASSERT_EQ(refused.exit_code, 3) << refused.output;
   auto doc = nlohmann::json::parse(refused.output);
   EXPECT_TRUE(doc["refused"].get<bool>());
@@ -169,9 +177,9 @@ TEST_F(Diff, RefusedHazardsExit3WithThePlanUntilAllowed) {
   EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
   // With the rename, the table keeps its rows: no hazard but the rename's, refused until allowed.
   Sql("INSERT INTO old_name VALUES (1, 'kept')");
-  auto renamed = Pgstack({"diff", "--from", Url(), "--to", to, "--rename",
-                          "table:public.old_name=new_name", "--allow-hazards",
-                          "breaks_running_code"});
+  auto renamed =
+      Pgstack({"diff", "--from", Url(), "--to", to, "--rename", "table:public.old_name=new_name",
+               "--allow-hazards", "breaks_running_code"});
   ASSERT_EQ(renamed.exit_code, 0) << renamed.output;
   At(renamed.output, "ALTER TABLE public.old_name RENAME TO new_name;");
   EXPECT_EQ(renamed.output.find("DROP TABLE"), std::string::npos) << renamed.output;
@@ -212,8 +220,8 @@ TEST_F(Diff, BadSchemaIsExit2AtItsFileAndLine) {
   std::string bad = dir_ + "/bad.sql";
   WriteText(bad, "CREATE TABLE ok (id int);\n\nCREATE TABLE bad (id int,, x text);\n");
   int databases = Databases();
-  auto out = TestStack::Shared().Pgstack({"migrate", "--dir", dir_, "diff", "--from", Url(),
-                                          "--to", bad});
+  auto out =
+      TestStack::Shared().Pgstack({"migrate", "--dir", dir_, "diff", "--from", Url(), "--to", bad});
   EXPECT_EQ(out.exit_code, 2) << out.output;
   EXPECT_NE(out.output.find(bad + ":3:"), std::string::npos) << out.output;
   EXPECT_EQ(Databases(), databases);
@@ -249,9 +257,10 @@ TEST_F(Diff, WrittenMigrationsOfEachFormatGoUpAndComeBackDown) {
     first = false;
     Sql("CREATE TABLE acct (id bigint PRIMARY KEY, email text)");
     std::string to = dir_ + "/to.sql";
-    WriteText(to, "CREATE TABLE acct (id bigint PRIMARY KEY, email text NOT NULL, plan text "
-                  "DEFAULT 'free');\nCREATE UNIQUE INDEX acct_email ON acct (lower(email));\n"
-                  "CREATE VIEW emails AS SELECT email FROM acct;\n");
+    WriteText(to,
+              "CREATE TABLE acct (id bigint PRIMARY KEY, email text NOT NULL, plan text "
+              "DEFAULT 'free');\nCREATE UNIQUE INDEX acct_email ON acct (lower(email));\n"
+              "CREATE VIEW emails AS SELECT email FROM acct;\n");
     std::string before = DumpOf(UrlSource());
     std::string migrations = dir_ + "/m";
     std::optional<migrate::Format> f = migrate::ParseFormat(format);

@@ -9,9 +9,9 @@
 
 #include <filesystem>
 
-#include "schema_fixture.h"
 #include "pgstack/migrate/catalog.h"
 #include "pgstack/migrate/schema_source.h"
+#include "schema_fixture.h"
 
 namespace pgstack::testing {
 namespace {

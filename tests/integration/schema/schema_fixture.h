@@ -83,5 +83,4 @@ class SchemaTest : public ::testing::Test {
   std::string db_;
 };
 
-
 }  // namespace pgstack::testing
