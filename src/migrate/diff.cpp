@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <regex>
 
@@ -174,11 +175,22 @@ Result<DiffResult> PlanDiff(const DiffRequest& r) {
     renames.push_back(std::move(st));
   }
   DiffResult out;
-  PGSTACK_ASSIGN_OR_RETURN(out.from, ReadSource(r.from, r.source));
-  PGSTACK_ASSIGN_OR_RETURN(out.to, ReadSource(r.to, r.source));
+  // The two reads and the proof's scratch database are independent, each on its own
+  // connection: the server does them at once.
+  auto to = std::async(std::launch::async, [&] { return ReadSource(r.to, r.source); });
+  auto made = std::async(std::launch::async, [&] {
+    return internal::ScratchDb::Create(r.source.scratch, "template0");
+  });
+  Result<Catalog> from = ReadSource(r.from, r.source);
+  Result<Catalog> to_read = to.get();
+  Result<internal::ScratchDb> made_db = made.get();
+  PGSTACK_RETURN_IF_ERROR(from.status());
+  PGSTACK_RETURN_IF_ERROR(to_read.status());
+  PGSTACK_RETURN_IF_ERROR(made_db.status());
+  out.from = std::move(*from);
+  out.to = std::move(*to_read);
   out.from_digest = CatalogDigest(out.from);
-  PGSTACK_ASSIGN_OR_RETURN(internal::ScratchDb scratch,
-                           internal::ScratchDb::Create(r.source.scratch, "template0"));
+  internal::ScratchDb scratch = std::move(*made_db);
   Status proven = [&]() -> Status {
     PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, scratch.Connect());
     PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(conn, out.from));

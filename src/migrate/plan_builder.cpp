@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pgstack::migrate {
 namespace internal {
 namespace {
@@ -41,6 +43,17 @@ bool SameObject(const CatalogObject& a, const CatalogObject& b) {
     if (it == by_name.end() || !(*it->second == c)) return false;
   }
   return true;
+}
+
+std::string Bare(const std::string& quoted) {
+  if (quoted.size() >= 2 && quoted.front() == '"') return quoted.substr(1, quoted.size() - 2);
+  return quoted;
+}
+
+std::string Derived(const std::string& name, std::string_view suffix) {
+  std::string bare = Bare(name);
+  bare.resize(std::min(bare.size(), 63 - suffix.size()));
+  return "\"" + bare + std::string(suffix) + "\"";
 }
 
 PlanStatement Sql(std::string sql) { return PlanStatement{.sql = std::move(sql)}; }

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,10 @@ bool SameObject(const CatalogObject& a, const CatalogObject& b);
 char TablePersistence(const std::string& shape);
 std::string TableOptions(const std::string& shape);
 std::string TableStructure(const std::string& shape);
+
+// A name without its quotes; a new name made from one, within PostgreSQL's 63 bytes, quoted.
+std::string Bare(const std::string& quoted);
+std::string Derived(const std::string& name, std::string_view suffix);
 
 // One statement of the plan.
 PlanStatement Sql(std::string sql);

@@ -40,11 +40,6 @@ bool HasLine(const std::string& ddl, std::string_view line) {
   return false;
 }
 
-std::string Bare(const std::string& quoted) {
-  if (quoted.size() >= 2 && quoted.front() == '"') return quoted.substr(1, quoted.size() - 2);
-  return quoted;
-}
-
 }  // namespace
 
 void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to) {
@@ -73,8 +68,7 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
 // Values removed or reordered: a new type under the name, every column moved to it through
 // text, and the old one dropped. Views over those columns are recreated around it.
 void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& to) {
-  std::string aside =
-      "\"" + Bare(to.identity.substr(to.identity.find('.') + 1)).substr(0, 50) + "_pgstack_old\"";
+  std::string aside = Derived(to.identity.substr(to.identity.find('.') + 1), "_pgstack_old");
   std::string schema = to.identity.substr(0, to.identity.find('.') + 1);
   // What compares the column with a value of the type (a partial index, a check, a policy)
   // would compare it with the old type: recreated after the change.

@@ -10,18 +10,6 @@
 namespace pgstack::migrate::internal {
 namespace {
 
-std::string Bare(const std::string& quoted) {
-  if (quoted.size() >= 2 && quoted.front() == '"') return quoted.substr(1, quoted.size() - 2);
-  return quoted;
-}
-
-// A new name made from `name`, within PostgreSQL's 63 bytes, always quoted.
-std::string Derived(const std::string& name, std::string_view suffix) {
-  std::string bare = Bare(name);
-  bare.resize(std::min(bare.size(), 63 - suffix.size()));
-  return "\"" + bare + std::string(suffix) + "\"";
-}
-
 std::string SchemaOf(const std::string& identity) {
   size_t dot = identity.find('.');
   return dot == std::string::npos ? "" : identity.substr(0, dot + 1);

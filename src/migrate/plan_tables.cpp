@@ -34,12 +34,6 @@ const Column* Named(const std::vector<Column>& cols, const std::string& name) {
   return it == cols.end() ? nullptr : &*it;
 }
 
-// A name without its quotes, for building another name from it.
-std::string Bare(const std::string& quoted) {
-  if (quoted.size() >= 2 && quoted.front() == '"') return quoted.substr(1, quoted.size() - 2);
-  return quoted;
-}
-
 enum class TypeChange { kNoRewrite, kRewrite, kNarrowing };
 
 // How PostgreSQL 17 carries out ALTER COLUMN TYPE from `from` to `to`: without a rewrite
@@ -243,7 +237,7 @@ void PlanBuilder::ChangeColumnType(const CatalogObject& table, const Column& fro
 // NULL) already proves it: that check is added NOT VALID, validated (SHARE UPDATE EXCLUSIVE:
 // writes go on), and dropped once SET NOT NULL has used it.
 void PlanBuilder::SetNotNull(const CatalogObject& table, const Column& c) {
-  std::string check = "\"" + Bare(c.name).substr(0, 54) + "_not_null\"";
+  std::string check = Derived(c.name, "_not_null");
   std::string object = table.identity + "." + c.name;
   main_.push_back(
       Sql(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID;",
