@@ -18,7 +18,7 @@ elif [[ ${1:-} == -runs=* ]]; then
   shift
 fi
 targets=("$@")
-((${#targets[@]})) || targets=(sql_lexer migrate_readers config pgbouncer_files duration http_request)
+((${#targets[@]})) || targets=(sql_lexer migrate_readers config pgbouncer_files duration http_request hazards)
 
 if ! command -v clang++-16 >/dev/null || [[ ! -e /usr/lib/llvm-16/lib/clang/16/lib/linux/libclang_rt.fuzzer-x86_64.a ]]; then
   echo "clang-16 or libfuzzer-16-dev missing: PGSTACK_FUZZ=ON database/setup/install-deps.sh" >&2

@@ -16,6 +16,7 @@ set(fuzz_config src/core/config.cpp src/core/files.cpp src/core/settings.cpp
 set(fuzz_pgbouncer_files src/core/pgbouncer_files.cpp)
 set(fuzz_duration src/core/duration.cpp)
 set(fuzz_http_request src/testdb/http_request.cpp src/testdb/http_reader.cpp)
+set(fuzz_hazards src/migrate/hazard.cpp)
 
 function(pgstack_fuzz_binary binary target sources sanitize)
   list(TRANSFORM sources PREPEND ${CMAKE_SOURCE_DIR}/)
@@ -27,7 +28,7 @@ function(pgstack_fuzz_binary binary target sources sanitize)
   target_link_options(${binary} PRIVATE -fsanitize=${sanitize})
 endfunction()
 
-foreach(target sql_lexer migrate_readers config pgbouncer_files duration http_request)
+foreach(target sql_lexer migrate_readers config pgbouncer_files duration http_request hazards)
   set(sources ${fuzz_${target}})
   if(PGSTACK_FUZZ)
     pgstack_fuzz_binary(fuzz_${target} ${target} "${sources}" fuzzer,address,undefined)
