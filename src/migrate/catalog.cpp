@@ -108,7 +108,7 @@ Status ReadDetails(pg::Connection& conn, std::vector<CatalogObject>& objects) {
   PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult cols, conn.Exec(internal::kColumnsSql));
   for (int i = 0; i < cols.rows(); ++i) {
     auto it = by_node.find(std::string(cols.get(i, 0)));
-    if (it == by_node.end() || it->second->kind != ObjectKind::kTable) continue;
+    if (it == by_node.end()) continue;
     it->second->columns.push_back({.name = std::string(cols.get(i, 1)),
                                    .type = std::string(cols.get(i, 2)),
                                    .collation = std::string(cols.get(i, 3)),

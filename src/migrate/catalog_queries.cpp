@@ -289,7 +289,8 @@ const std::string_view kNodeMapSql =
     ") m WHERE objid >= 16384 ORDER BY classid, objid, pri";
 
 const std::string_view kColumnsSql =
-    "SELECT 'pg_class:' || a.attrelid, quote_ident(a.attname), format_type(a.atttypid, "
+    "SELECT CASE WHEN c.relkind = 'c' THEN 'pg_type:' || c.reltype ELSE 'pg_class:' || "
+    "a.attrelid END, quote_ident(a.attname), format_type(a.atttypid, "
     "a.atttypmod), CASE WHEN a.attcollation <> ty.typcollation THEN (SELECT format('%I.%I', "
     "cn.nspname, co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = "
     "co.collnamespace WHERE co.oid = a.attcollation) ELSE '' END, CASE WHEN a.attgenerated = '' "
@@ -305,7 +306,8 @@ const std::string_view kColumnsSql =
     "d.deptype = 'i' AND a.attidentity <> ''), ''), a.attnotnull "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type ty ON ty.oid = "
     "a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
-    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.oid >= 16384 AND a.attnum > 0 "
+    "WHERE c.relkind IN ('r', 'p', 'c') AND NOT c.relispartition AND c.oid >= 16384 AND "
+    "a.attnum > 0 "
     "AND NOT a.attisdropped "
     "ORDER BY a.attrelid, a.attnum";
 

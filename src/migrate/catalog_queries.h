@@ -25,7 +25,8 @@ std::span<const KindSql> CatalogQueries();
 // extension, ...). Only objects created after initdb (oid >= 16384).
 extern const std::string_view kNodeMapSql;
 // (table node, name, type, collation, default, generated, identity, identity options, not
-// null) of every column of every user table, in column order: the fields of Column.
+// null) of every column of every user table and every attribute of every composite type (its
+// node: the type's), in column order: the fields of Column.
 extern const std::string_view kColumnsSql;
 // (type node, quoted label) of every enum's values, in their order.
 extern const std::string_view kEnumLabelsSql;

@@ -117,7 +117,8 @@ void PlanBuilder::FindRecreated() {
         if (f.shape != t->shape) recreated_.insert(f.node);
         break;
       case ObjectKind::kType:
-        if (f.shape != "e" || t->shape != "e") recreated_.insert(f.node);
+        // Enums and composite types change in place; a domain, or a kind that changes, not.
+        if (f.shape != t->shape || f.shape == "d") recreated_.insert(f.node);
         break;
       case ObjectKind::kTable:
         if (TableStructure(f.shape) != TableStructure(t->shape)) recreated_.insert(f.node);
@@ -170,7 +171,7 @@ SchemaPlan PlanBuilder::Build() {
         }
       }
     }
-    if (t.kind == ObjectKind::kType && !SameObject(*f, t)) ChangeEnum(*f, t);
+    if (t.kind == ObjectKind::kType && t.shape == "e" && !SameObject(*f, t)) ChangeEnum(*f, t);
   }
   CascadeRecreation();
   for (auto it = from_.objects.rbegin(); it != from_.objects.rend(); ++it) {

@@ -93,6 +93,7 @@ class PlanBuilder {
   // plan_objects.cpp
   void ChangeEnum(const CatalogObject& from, const CatalogObject& to);
   void RecreateEnum(const CatalogObject& from, const CatalogObject& to);
+  void ChangeComposite(const CatalogObject& from, const CatalogObject& to);
   std::vector<PlanStatement> ChangeRowSecurity(const CatalogObject* from,
                                                const CatalogObject* to) const;
   std::vector<PlanStatement> ChangeGrants(const CatalogObject* from, const CatalogObject* to) const;

@@ -108,6 +108,36 @@ void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& t
   Recomment("type " + to.identity);
 }
 
+// Attributes added, dropped or retyped in place: a column of the type keeps its values (NULL
+// in a new attribute); retyping an attribute that a column uses is refused by the server.
+void PlanBuilder::ChangeComposite(const CatalogObject& from, const CatalogObject& to) {
+  auto named = [](const std::vector<Column>& cols, const std::string& name) {
+    auto it =
+        std::find_if(cols.begin(), cols.end(), [&](const Column& c) { return c.name == name; });
+    return it == cols.end() ? nullptr : &*it;
+  };
+  auto typed = [](const Column& c) {
+    return c.type + (c.collation.empty() ? "" : " COLLATE " + c.collation);
+  };
+  for (const Column& c : from.columns) {
+    const Column* t = named(to.columns, c.name);
+    if (t == nullptr) {
+      PlanStatement st = Sql(fmt::format("ALTER TYPE {} DROP ATTRIBUTE {};", to.identity, c.name));
+      main_.push_back(std::move(WithHazard(st, HazardKind::kDeletesData, to.identity + "." + c.name,
+                                           "drops the attribute from every value of the type")));
+    } else if (typed(*t) != typed(c)) {
+      main_.push_back(Sql(fmt::format("ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {};", to.identity,
+                                      c.name, typed(*t))));
+    }
+  }
+  for (const Column& c : to.columns) {
+    if (named(from.columns, c.name) == nullptr) {
+      main_.push_back(
+          Sql(fmt::format("ALTER TYPE {} ADD ATTRIBUTE {} {};", to.identity, c.name, typed(c))));
+    }
+  }
+}
+
 std::vector<PlanStatement> PlanBuilder::ChangeRowSecurity(const CatalogObject* from,
                                                           const CatalogObject* to) const {
   const CatalogObject& any = to != nullptr ? *to : *from;
@@ -307,7 +337,9 @@ void PlanBuilder::Change(const CatalogObject& f, const CatalogObject& t) {
       ChangeTable(f, t);
       return;
     case ObjectKind::kType:
-      return;  // enums: ChangeEnum, before the rest; the others are recreated
+      // Enums: ChangeEnum, before the rest; domains are recreated.
+      if (t.shape == "c") ChangeComposite(f, t);
+      return;
     case ObjectKind::kIndex:
       ReplaceIndex(t);
       return;

@@ -70,7 +70,8 @@ struct CatalogObject {
   // view's relkind (v, m); a type's typtype (e, d, c); an extension's version; an index's
   // table relkind (r, p).
   std::string shape;
-  std::vector<Column> columns;      // a table's (not a partition's: its parent's)
+  // A table's columns (not a partition's: its parent's), a composite type's attributes.
+  std::vector<Column> columns;
   std::vector<std::string> labels;  // an enum's values, as quoted literals, in order
 };
 

@@ -3,7 +3,7 @@ DO $$ BEGIN CREATE ROLE dump_reader; EXCEPTION WHEN duplicate_object OR unique_v
 CREATE SCHEMA app;
 CREATE SCHEMA billing;
 CREATE TYPE app.order_status AS ENUM ('new', 'paid', 'refunded', 'shipped');
-CREATE TYPE app.money_pair AS (amount numeric(12, 2), currency char(3));
+CREATE TYPE app.money_pair AS (amount numeric(12, 2), currency char(3), rate numeric);
 CREATE TYPE billing.plan AS ENUM ('free', 'pro');
 CREATE DOMAIN app.email AS text COLLATE "C" CHECK (VALUE LIKE '%@%') NOT NULL;
 CREATE SEQUENCE app.invoice_no AS bigint START WITH 1000 INCREMENT BY 10 CACHE 1;
