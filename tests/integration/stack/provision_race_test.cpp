@@ -12,6 +12,35 @@
 namespace pgstack::testing {
 namespace {
 
+// Provision of cfg on the shared stack, in a thread of its own.
+std::future<Result<stack::ProvisionResult>> ProvisionInBackground(core::PostgresConfig cfg) {
+  return std::async(std::launch::async, [cfg]() -> Result<stack::ProvisionResult> {
+    const TestStack& s = TestStack::Shared();
+    PGSTACK_ASSIGN_OR_RETURN(auto admin, s.Superuser());
+    auto open_db = [&](const std::string& db) {
+      pg::ConnParams p = s.endpoints().superuser;
+      p.dbname = db;
+      return pg::Connection::Open(p);
+    };
+    return stack::Provision(admin, open_db, cfg);
+  });
+}
+
+// Waits until Provision's `statement` waits on the lock that `other`'s open transaction holds,
+// then commits `other` (always, so that Provision ends): what Provision found missing appears
+// while its own CREATE waits. The wait's status.
+Status CommitOnceWaitedOn(pg::Connection& watcher, pg::Connection& other,
+                          const std::string& statement) {
+  Status blocked = WaitFor("Provision's " + statement + " waiting on the other one", [&] {
+    auto n = watcher.Exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1",
+        {statement + "%"});
+    return n.ok() && n->scalar() == "1";
+  });
+  Status committed = other.Run("COMMIT");
+  return blocked.ok() ? committed : blocked;
+}
+
 TEST(ProvisionRace, ARoleCreatedBeforeItsOwnCreateIsCheckedNotAnError) {
   const TestStack& s = TestStack::Shared();
   core::PostgresConfig cfg = s.env().postgres;
@@ -25,24 +54,10 @@ TEST(ProvisionRace, ARoleCreatedBeforeItsOwnCreateIsCheckedNotAnError) {
   ASSERT_TRUE(other->Run("BEGIN").ok());
   ASSERT_TRUE(other->Run("CREATE ROLE " + cfg.user).ok());
 
-  auto provisioned = std::async(std::launch::async, [&]() -> Result<stack::ProvisionResult> {
-    PGSTACK_ASSIGN_OR_RETURN(auto admin, s.Superuser());
-    auto open_db = [&](const std::string& db) {
-      pg::ConnParams p = s.endpoints().superuser;
-      p.dbname = db;
-      return pg::Connection::Open(p);
-    };
-    return stack::Provision(admin, open_db, cfg);
-  });
+  auto provisioned = ProvisionInBackground(cfg);
   auto watcher = s.Superuser();
   ASSERT_TRUE(watcher.ok()) << watcher.status().message();
-  Status blocked = WaitFor("Provision's CREATE ROLE waiting on the other one", [&] {
-    auto n = watcher->Exec(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE 'CREATE ROLE%'");
-    return n.ok() && n->scalar() == "1";
-  });
-  ASSERT_TRUE(other->Run("COMMIT").ok());
+  Status blocked = CommitOnceWaitedOn(*watcher, *other, "CREATE ROLE");
   ASSERT_TRUE(blocked.ok()) << blocked.message();
 
   auto result = provisioned.get();
@@ -82,22 +97,8 @@ TEST(ProvisionRace, AnExtensionCreatedBeforeItsOwnCreateIsNotAnError) {
   ASSERT_TRUE(other->Run("BEGIN").ok());
   ASSERT_TRUE(other->Run("CREATE EXTENSION btree_gist").ok());
 
-  auto provisioned = std::async(std::launch::async, [&]() -> Result<stack::ProvisionResult> {
-    PGSTACK_ASSIGN_OR_RETURN(auto admin, s.Superuser());
-    auto open_db = [&](const std::string& db) {
-      pg::ConnParams p = s.endpoints().superuser;
-      p.dbname = db;
-      return pg::Connection::Open(p);
-    };
-    return stack::Provision(admin, open_db, cfg);
-  });
-  Status blocked = WaitFor("Provision's CREATE EXTENSION waiting on the other one", [&] {
-    auto n = watcher->Exec(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE 'CREATE EXTENSION%'");
-    return n.ok() && n->scalar() == "1";
-  });
-  ASSERT_TRUE(other->Run("COMMIT").ok());
+  auto provisioned = ProvisionInBackground(cfg);
+  Status blocked = CommitOnceWaitedOn(*watcher, *other, "CREATE EXTENSION");
   ASSERT_TRUE(blocked.ok()) << blocked.message();
 
   auto result = provisioned.get();
