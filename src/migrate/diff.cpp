@@ -8,7 +8,6 @@
 #include <regex>
 
 #include "diff_scratch.h"
-#include "pgstack/core/sha256.h"
 #include "pgstack/migrate/dump.h"
 #include "pgstack/migrate/lint.h"
 #include "pgstack/pg/transaction.h"
@@ -130,8 +129,6 @@ bool CanCast(pg::Connection& conn, const std::string& from, const std::string& t
 
 }  // namespace internal
 
-std::string CatalogDigest(const Catalog& c) { return core::Sha256Hex(DumpSql(c)); }
-
 std::vector<Hazard> RefusedHazards(const SchemaPlan& plan, const std::set<HazardKind>& allowed) {
   std::vector<Hazard> out;
   for (const Hazard& h : plan.hazards()) {
@@ -189,7 +186,6 @@ Result<DiffResult> PlanDiff(const DiffRequest& r) {
   PGSTACK_RETURN_IF_ERROR(made_db.status());
   out.from = std::move(*from);
   out.to = std::move(*to_read);
-  out.from_digest = CatalogDigest(out.from);
   internal::ScratchDb scratch = std::move(*made_db);
   Status proven = [&]() -> Status {
     PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, scratch.Connect());

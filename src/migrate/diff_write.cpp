@@ -4,7 +4,7 @@
 
 #include "diff_scratch.h"
 #include "format_table.h"
-#include "pgstack/core/files.h"
+#include "pgstack/migrate/dump.h"
 #include "pgstack/migrate/scaffold.h"
 #include "pgstack/migrate/source.h"
 #include "pgstack/pg/conn_params.h"
@@ -105,24 +105,23 @@ Result<std::vector<SchemaPlan>> ProvenDowns(const DiffRequest& r, const Catalog&
 
 Result<std::vector<std::string>> WriteDiffMigrations(const DiffRequest& r, const DiffResult& d,
                                                      const std::string& name) {
-  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(r.source.dir, 0755));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(r.source.dir, r.source.format));
-  Format format = r.source.format          ? *r.source.format
-                  : set.migrations.empty() ? Format::kPgstack
-                                           : set.format;
+  // The name and the directory first: a bad one fails before the downs are proven.
+  PGSTACK_ASSIGN_OR_RETURN(NewMigrationTarget target,
+                           PrepareNewMigration(r.source.dir, name, r.source.format));
   std::vector<SchemaPlan> ups = Migrations(d.plan);
   PGSTACK_ASSIGN_OR_RETURN(std::vector<SchemaPlan> downs, ProvenDowns(r, d.from, ups));
-  bool splits = internal::SpecOf(format).splits_without_transaction;
+  bool splits = internal::SpecOf(target.format).splits_without_transaction;
   std::vector<MigrationDraft> drafts;
   for (size_t k = 0; k < ups.size(); ++k) drafts.push_back(DraftOf(ups[k], downs[k], splits));
-  return WriteNewMigrations(r.source.dir, name, drafts, format);
+  return WriteNewMigrations(target, drafts);
 }
 
 Status ApplyDiff(const DiffRequest& r, const DiffResult& d, const PlanTimeouts& t) {
   PGSTACK_ASSIGN_OR_RETURN(pg::ConnParams p, pg::ParseConnString(r.from.text, {}));
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(p));
   PGSTACK_ASSIGN_OR_RETURN(Catalog now, ReadCatalog(conn, r.source.filter));
-  if (CatalogDigest(now) != d.from_digest) {
+  // The same schema dumps to the same bytes.
+  if (DumpSql(now) != DumpSql(d.from)) {
     std::vector<std::string> changed = Differences(d.from, now);
     return Status::CheckFailed(fmt::format(
         "--apply: the schema of {} changed since it was planned ({}); nothing was run: plan again",

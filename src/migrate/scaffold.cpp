@@ -130,36 +130,38 @@ Result<std::vector<std::string>> WriteDrafts(const std::vector<internal::Draft>&
 
 }  // namespace
 
-Result<std::vector<std::string>> NewMigration(const std::string& dir, const std::string& name,
-                                              std::optional<Format> format) {
+Result<NewMigrationTarget> PrepareNewMigration(const std::string& dir, const std::string& name,
+                                               std::optional<Format> format) {
   PGSTACK_RETURN_IF_ERROR(CheckName(name));
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
   PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir, format));
   Format f = format ? *format : set.migrations.empty() ? Format::kPgstack : set.format;
-  const internal::FormatSpec& spec = internal::SpecOf(f);
-  internal::Draft draft{dir, VersionText(Next(set, spec.scheme), spec.stamp_layout), name, {}, {}};
-  return WriteDrafts({draft}, spec, set);
+  return NewMigrationTarget{dir, name, std::move(set), f};
 }
 
-Result<std::vector<std::string>> WriteNewMigrations(const std::string& dir, const std::string& name,
-                                                    const std::vector<MigrationDraft>& drafts,
-                                                    std::optional<Format> format) {
-  PGSTACK_RETURN_IF_ERROR(CheckName(name));
-  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(dir, 0755));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadMigrations(dir, format));
-  Format f = format ? *format : set.migrations.empty() ? Format::kPgstack : set.format;
-  const internal::FormatSpec& spec = internal::SpecOf(f);
-  NextVersion next = Next(set, spec.scheme);
+Result<std::vector<std::string>> NewMigration(const std::string& dir, const std::string& name,
+                                              std::optional<Format> format) {
+  PGSTACK_ASSIGN_OR_RETURN(NewMigrationTarget t, PrepareNewMigration(dir, name, format));
+  const internal::FormatSpec& spec = internal::SpecOf(t.format);
+  internal::Draft draft{
+      dir, VersionText(Next(t.set, spec.scheme), spec.stamp_layout), name, {}, {}};
+  return WriteDrafts({draft}, spec, t.set);
+}
+
+Result<std::vector<std::string>> WriteNewMigrations(const NewMigrationTarget& t,
+                                                    const std::vector<MigrationDraft>& drafts) {
+  const internal::FormatSpec& spec = internal::SpecOf(t.format);
+  NextVersion next = Next(t.set, spec.scheme);
   std::vector<internal::Draft> out;
   for (size_t i = 0; i < drafts.size(); ++i) {
     std::string version = InLayout(VersionText(next, spec.stamp_layout), spec.stamp_layout);
     Advance(next, version);
-    std::string part = drafts.size() == 1 ? name : fmt::format("{}_{:02}", name, i + 1);
-    out.push_back({dir, version, part,
+    std::string part = drafts.size() == 1 ? t.name : fmt::format("{}_{:02}", t.name, i + 1);
+    out.push_back({t.dir, version, part,
                    internal::DraftSection{drafts[i].up, drafts[i].up_no_transaction},
                    internal::DraftSection{drafts[i].down, drafts[i].down_no_transaction}});
   }
-  return WriteDrafts(out, spec, set);
+  return WriteDrafts(out, spec, t.set);
 }
 
 }  // namespace pgstack::migrate

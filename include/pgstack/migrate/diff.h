@@ -29,9 +29,8 @@ struct DiffRequest {
 
 struct DiffResult {
   SchemaPlan plan;
-  Catalog from;  // as read (before renames)
+  Catalog from;  // as read (before renames): --apply refuses a schema changed since
   Catalog to;
-  std::string from_digest;  // of from's dump: --apply refuses a schema changed since
 };
 
 // Reads both sources, plans, and proves the plan (see above). Bad input (a source, a rename, a
@@ -46,8 +45,5 @@ Status RunPlan(pg::Connection& conn, const SchemaPlan& plan, const PlanTimeouts*
 
 // The refused hazards of a plan: those whose kind is refused and not in `allowed`.
 std::vector<Hazard> RefusedHazards(const SchemaPlan& plan, const std::set<HazardKind>& allowed);
-
-// The hex digest of a catalog's dump: equal digests, the same schema.
-std::string CatalogDigest(const Catalog& c);
 
 }  // namespace pgstack::migrate

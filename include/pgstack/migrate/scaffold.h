@@ -30,12 +30,22 @@ struct MigrationDraft {
   bool down_no_transaction = false;
 };
 
-// Writes `drafts` as new migrations of dir, in its format, numbered one after another in the
-// given order as NewMigration numbers one (named NAME, or NAME_01, NAME_02, ... when there are
-// several), and returns the paths written. Nothing is written when a file would be overwritten
-// or the name is bad (kInvalidInput).
-Result<std::vector<std::string>> WriteNewMigrations(const std::string& dir, const std::string& name,
-                                                    const std::vector<MigrationDraft>& drafts,
-                                                    std::optional<Format> format = std::nullopt);
+// Where new migrations named `name` go: the directory (made when missing) as read, and the
+// format they are written in (`format`, else the directory's; pgstack's in an empty one).
+// kInvalidInput when the name is not [a-z0-9_]+.
+struct NewMigrationTarget {
+  std::string dir;
+  std::string name;
+  MigrationSet set;
+  Format format = Format::kPgstack;
+};
+Result<NewMigrationTarget> PrepareNewMigration(const std::string& dir, const std::string& name,
+                                               std::optional<Format> format = std::nullopt);
+
+// Writes `drafts` as new migrations of the target, numbered one after another in the given order
+// as NewMigration numbers one (named NAME, or NAME_01, NAME_02, ... when there are several), and
+// returns the paths written. Nothing is written when a file would be overwritten (kInvalidInput).
+Result<std::vector<std::string>> WriteNewMigrations(const NewMigrationTarget& target,
+                                                    const std::vector<MigrationDraft>& drafts);
 
 }  // namespace pgstack::migrate
