@@ -23,12 +23,30 @@
 namespace pgstack::core {
 namespace {
 
+// The child's stdin: a memory file holding `input`, read from its start; /dev/null when empty.
+Result<int> InputFd(const std::string& input) {
+  int fd = input.empty() ? open("/dev/null", O_RDONLY | O_CLOEXEC)
+                         : memfd_create("pgstack-in", MFD_CLOEXEC);
+  if (fd < 0) return Status::Failure(fmt::format("stdin for a child: {}", std::strerror(errno)));
+  if (!input.empty() &&
+      pwrite(fd, input.data(), input.size(), 0) != static_cast<ssize_t>(input.size())) {
+    Status s = Status::Failure(fmt::format("stdin for a child: {}", std::strerror(errno)));
+    close(fd);
+    return s;
+  }
+  return fd;
+}
+
 class SystemRunner : public ProcessRunner {
  public:
   Result<CommandOutput> Run(const Command& cmd) override {
     if (cmd.argv.empty()) return Status::Failure("empty command");
+    PGSTACK_ASSIGN_OR_RETURN(int in, InputFd(cmd.input));
     int out = memfd_create("pgstack-out", MFD_CLOEXEC);
-    if (out < 0) return Status::Failure(fmt::format("memfd_create: {}", std::strerror(errno)));
+    if (out < 0) {
+      close(in);
+      return Status::Failure(fmt::format("memfd_create: {}", std::strerror(errno)));
+    }
 
     // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
     std::vector<std::string> env_store = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
@@ -55,12 +73,12 @@ class SystemRunner : public ProcessRunner {
     const pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
+      close(in);
       close(out);
       return Status::Failure(fmt::format("fork: {}", std::strerror(errno)));
     }
     if (pid == 0) {
-      int devnull = open("/dev/null", O_RDONLY);
-      dup2(devnull, 0);
+      dup2(in, 0);
       dup2(out, 1);
       dup2(out, 2);
       setsid();
@@ -80,6 +98,7 @@ class SystemRunner : public ProcessRunner {
       _exit(127);
     }
 
+    close(in);
     int status = 0;
     Status finished = WaitUntil({.what = cmd.argv[0] + " to finish",
                                  .timeout = std::chrono::seconds(cmd.timeout_s),

@@ -15,6 +15,7 @@
 #include "pgstack/core/wait.h"
 #include "pgstack/location/testdb_roles.h"
 #include "replicas.h"
+#include "seed_database.h"
 
 namespace pgstack::stack {
 namespace {
@@ -140,6 +141,7 @@ Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
   if (made.ok()) made = AddIncludeDir(tmp);
   if (made.ok())
     made = core::MakeDirs(tmp + "/conf.d", 0700, core::Owner{service_.uid, service_.gid});
+  if (made.ok() && recipe.seed) made = CreateSeed(runner_, service_, bin_, tmp, *recipe.seed);
   if (made.ok() && fs::exists(paths_.data, ec)) fs::remove_all(paths_.data, ec);  // no PG_VERSION
   if (made.ok()) fs::rename(tmp, paths_.data, ec);
   if (made.ok() && ec)

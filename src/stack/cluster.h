@@ -20,7 +20,8 @@ class Cluster {
   bool Initialized() const;
   // initdb as the recipe says (UTF8, peer on the socket, SCRAM over TCP), then one include_dir
   // line appended to postgresql.conf (backed up first): every later setting goes to
-  // conf.d/pgstack.conf. sync=false leaves flushing to the caller (initdb --no-sync).
+  // conf.d/pgstack.conf; then the recipe's seed database, if any. sync=false leaves flushing to
+  // the caller (initdb --no-sync); a seed is written without fsync, so give it only then.
   Status Init(const InitdbRecipe& recipe, bool sync = true);
   // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
   Result<std::vector<std::string>> WriteConfig(const core::Environment& env, int port,

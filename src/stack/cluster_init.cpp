@@ -87,12 +87,13 @@ std::string VersionMemoDir() {
   return dir.ok() ? *dir + ".versions" : "";
 }
 
-Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
-                                   const std::string& version_line) {
+Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::string& version_line,
+                                   std::optional<std::vector<std::string>> seed) {
   const core::OsUser& service = cluster.service();
   const std::string data = cluster.paths().data;
   std::string why_not;
   auto recipe = RecipeFor(cluster.bin_dir(), service, cluster.runner(), version_line);
+  if (recipe.ok()) recipe->seed = std::move(seed);
   auto dir = DefaultCacheDir(core::ProcessEnv());
   if (CacheTurnedOff()) {
     why_not = "PGSTACK_CACHE=off";
@@ -135,6 +136,7 @@ Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable,
   }
   InitdbRecipe plain = recipe.ok() ? *recipe : InitdbRecipe{};
   plain.os_user = service.name;
+  plain.seed.reset();  // initdb syncs this cluster itself; the database is provisioned as usual
   PGSTACK_RETURN_IF_ERROR(cluster.Init(plain));
   return BackgroundTask(
       Action{ActionVerb::kInitialized,

@@ -1,7 +1,9 @@
 // A cold `up`'s data directory, from the cluster cache or from initdb.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "background_task.h"
 #include "cluster.h"
@@ -19,7 +21,10 @@ std::string VersionMemoDir();
 // returned action says why. `durable`: sync what was written (test mode skips that).
 // PGSTACK_CACHE=off in the environment turns the cache off. version_line: PgBinaries'.
 // The data directory is complete when this returns; what remains (syncs, the cache's fill)
-// goes on in the returned task, whose Wait() gives the action to report.
-Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::string& version_line);
+// goes on in the returned task, whose Wait() gives the action to report. `seed`: the extensions
+// of the seed database (seed_database.h) a cluster from the cache or its fill has; a cluster
+// made without the cache has none.
+Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::string& version_line,
+                                   std::optional<std::vector<std::string>> seed);
 
 }  // namespace pgstack::stack

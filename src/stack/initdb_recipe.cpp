@@ -1,6 +1,7 @@
 #include "initdb_recipe.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,9 +59,11 @@ std::vector<std::string> InitdbRecipe::InitdbArgs(const std::string& bin_dir,
 std::string InitdbRecipe::Describe() const {
   return fmt::format(
       "recipe: {}\npostgres: {}\nbuild: {}\nlocale: {}\nencoding: {}\nauth-local: {}\n"
-      "auth-host: {}\nwal-segsize: {}MB\ndata-checksums: {}\nos-user: {} ({}:{})\ntimezone: {}\n",
+      "auth-host: {}\nwal-segsize: {}MB\ndata-checksums: {}\nos-user: {} ({}:{})\ntimezone: {}\n"
+      "seed: {}\n",
       kVersion, pg_version, build, locale, encoding, auth_local, auth_host, wal_segsize_mb,
-      data_checksums ? "on" : "off", os_user, uid, gid, timezone);
+      data_checksums ? "on" : "off", os_user, uid, gid, timezone,
+      seed ? fmt::format("database with extensions [{}]", fmt::join(*seed, ", ")) : "none");
 }
 
 std::string InitdbRecipe::Key() const {

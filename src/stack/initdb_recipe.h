@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace pgstack::stack {
 struct InitdbRecipe {
   // Bumped whenever pgstack changes what it does to a fresh cluster (Cluster::Init), so that
   // entries made by an older pgstack are not used.
-  static constexpr int kVersion = 1;
+  static constexpr int kVersion = 2;  // 2: the seed database
 
   std::string pg_version;  // `postgres --version`
   std::string build;       // size and mtime of postgres and initdb: a rebuild is another build
@@ -28,6 +29,8 @@ struct InitdbRecipe {
   uid_t uid = 0;
   gid_t gid = 0;
   std::string timezone;  // initdb writes the machine's zone into postgresql.conf
+  // The extensions of the seed database (seed_database.h) made after initdb; none: no seed.
+  std::optional<std::vector<std::string>> seed;
 
   std::vector<std::string> InitdbArgs(const std::string& bin_dir,
                                       const std::string& data_dir) const;

@@ -36,10 +36,10 @@ Result<std::string> RenderLocalIni(const core::Environment& env, const StatePath
 // that quotes the program's last output lines.
 Status RunAs(core::ProcessRunner& runner, const core::OsUser& user, std::vector<std::string> argv,
              const std::string& what, int timeout_s = 120);
-// RunAs, and what the program printed when it succeeded.
+// RunAs, and what the program printed when it succeeded; `input` is its stdin.
 Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUser& user,
                                    std::vector<std::string> argv, const std::string& what,
-                                   int timeout_s = 120);
+                                   int timeout_s = 120, std::string input = "");
 
 // Why a PostgreSQL or PgBouncer program failed, on one line, from what it printed: its last two
 // lines, after its last PANIC or FATAL line when that came earlier.

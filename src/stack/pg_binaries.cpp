@@ -129,8 +129,8 @@ std::string LastWords(std::string_view output) {
 
 Result<std::string> RunAsForOutput(core::ProcessRunner& runner, const core::OsUser& user,
                                    std::vector<std::string> argv, const std::string& what,
-                                   int timeout_s) {
-  core::Command cmd{.argv = std::move(argv), .timeout_s = timeout_s};
+                                   int timeout_s, std::string input) {
+  core::Command cmd{.argv = std::move(argv), .timeout_s = timeout_s, .input = std::move(input)};
   if (geteuid() == 0 && user.uid != 0) {
     cmd.uid = user.uid;
     cmd.gid = user.gid;

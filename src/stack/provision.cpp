@@ -1,6 +1,7 @@
 #include "pgstack/stack/provision.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pgstack/core/scram.h"
 #include "pgstack/pg/error_class.h"
@@ -86,24 +87,44 @@ Status EnsureRole(pg::Connection& admin, const core::PostgresConfig& cfg,
   return Status::Ok();
 }
 
+// The seed, renamed and given its owner in one transaction: what CREATE DATABASE ... OWNER and
+// the CREATE EXTENSIONs that follow would make, without their writes.
+Status TakeSeed(pg::Connection& admin, const core::PostgresConfig& cfg, const std::string& seed,
+                Applier& apply) {
+  std::string name = admin.QuoteIdent(cfg.database);
+  std::string sql = fmt::format("ALTER DATABASE {} RENAME TO {}; ALTER DATABASE {} OWNER TO {}",
+                                admin.QuoteIdent(seed), name, name, admin.QuoteIdent(cfg.user));
+  std::string with = cfg.extensions.empty()
+                         ? ""
+                         : fmt::format(" with extensions {}", fmt::join(cfg.extensions, ", "));
+  return apply.Apply(admin, sql, sql,
+                     {ActionVerb::kCreated, fmt::format("database {} owned by {}{} (from the seed)",
+                                                        cfg.database, cfg.user, with)});
+}
+
 // True when it created the database (or, in a dry run, would have).
 Result<bool> EnsureDatabase(pg::Connection& admin, const core::PostgresConfig& cfg,
-                            Applier& apply) {
+                            const std::string& seed, Applier& apply) {
+  // The configured database first, then the seed, if the cluster has one.
   PGSTACK_ASSIGN_OR_RETURN(
       auto db,
-      admin.Exec(
-          "SELECT has_database_privilege($2, datname, 'CREATE,CONNECT,TEMPORARY') AS granted "
-          "FROM pg_database WHERE datname = $1",
-          {cfg.database, cfg.user}));
+      admin.Exec("SELECT datname = $1 AS wanted, "
+                 "has_database_privilege($2, datname, 'CREATE,CONNECT,TEMPORARY') AS granted "
+                 "FROM pg_database WHERE datname IN ($1, $3) ORDER BY datname = $1 DESC",
+                 {cfg.database, cfg.user, seed.empty() ? cfg.database : seed}));
   std::string name = admin.QuoteIdent(cfg.database);
   std::string role = admin.QuoteIdent(cfg.user);
+  if (db.rows() > 0 && db.get(0, "wanted") == "f") {
+    PGSTACK_RETURN_IF_ERROR(TakeSeed(admin, cfg, seed, apply));
+    return true;
+  }
   if (db.rows() == 0) {
     std::string sql = fmt::format("CREATE DATABASE {} OWNER {}", name, role);
     Status created = apply.Apply(
         admin, sql, sql,
         {ActionVerb::kCreated, fmt::format("database {} owned by {}", cfg.database, cfg.user)});
     if (AppearedMeanwhile(created)) {
-      PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, apply).status());
+      PGSTACK_RETURN_IF_ERROR(EnsureDatabase(admin, cfg, "", apply).status());
       return false;
     }
     PGSTACK_RETURN_IF_ERROR(created);
@@ -168,7 +189,7 @@ Result<ProvisionResult> Provision(
   ProvisionResult r;
   Applier apply(r, opts);
   PGSTACK_RETURN_IF_ERROR(EnsureRole(admin, cfg, opts, apply, r));
-  PGSTACK_ASSIGN_OR_RETURN(bool created_db, EnsureDatabase(admin, cfg, apply));
+  PGSTACK_ASSIGN_OR_RETURN(bool created_db, EnsureDatabase(admin, cfg, opts.seed, apply));
   // In a dry run a database that would be created cannot be opened; list what would follow.
   if (opts.dry_run && created_db) {
     pg::Connection& any = admin;

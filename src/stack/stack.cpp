@@ -23,6 +23,7 @@
 #include "pgstack/stack/provision.h"
 #include "preflight.h"
 #include "replicas.h"
+#include "seed_database.h"
 #include "state_lock.h"
 #include "verifier_memo.h"
 
@@ -454,8 +455,9 @@ class UpRun {
   // starts: new_data_ holds them, and its action's place in the order (Settle writes it there).
   Status Data() {
     if (cluster_.Initialized()) return Status::Ok();
-    PGSTACK_ASSIGN_OR_RETURN(BackgroundTask task,
-                             InitDataDir(cluster_, e_.durable, plan_.pg_version_line));
+    PGSTACK_ASSIGN_OR_RETURN(
+        BackgroundTask task,
+        InitDataDir(cluster_, e_.durable, plan_.pg_version_line, SeedFor(e_.postgres)));
     new_data_.emplace(Deferred{actions_.size(), std::move(task)});
     return Status::Ok();
   }
@@ -577,7 +579,7 @@ class UpRun {
   pg::ConnParams su_;
   core::Environment e_;
   pg::ConnParams pooled_;
-  ProvisionOptions provision_options_;
+  ProvisionOptions provision_options_ = {.seed = kSeedDatabase};
   std::vector<Action> actions_;
   std::optional<Deferred> new_data_;
   std::optional<std::string> old_conf_;

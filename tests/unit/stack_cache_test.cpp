@@ -12,6 +12,7 @@
 
 #include "stack/cluster_cache.h"
 #include "stack/initdb_recipe.h"
+#include "stack/seed_database.h"
 
 namespace pgstack::stack {
 namespace {
@@ -76,7 +77,21 @@ TEST(InitdbRecipe, KeyChangesWithEverythingThatChangesInitdbsOutput) {
   vary("os-user", [](InitdbRecipe& r) { r.os_user = "pgstack"; });
   vary("uid", [](InitdbRecipe& r) { r.uid = 102; });
   vary("timezone", [](InitdbRecipe& r) { r.timezone = "/usr/share/zoneinfo/Europe/Paris"; });
+  vary("seed", [](InitdbRecipe& r) { r.seed = std::vector<std::string>{}; });
+  vary("seed's extensions", [](InitdbRecipe& r) { r.seed = {{"btree_gin"}}; });
   for (const auto& [what, r] : changed) EXPECT_NE(r.Key(), base.Key()) << what;
+  EXPECT_NE(changed["seed"].Key(), changed["seed's extensions"].Key());
+}
+
+TEST(SeedDatabase, IsMadeWithTheConfiguredExtensionsUnlessNoRenameCouldGiveTheDatabase) {
+  core::PostgresConfig cfg;
+  cfg.database = "app";
+  cfg.extensions = {"btree_gist", "btree_gin"};
+  EXPECT_EQ(SeedFor(cfg), (std::vector<std::string>{"btree_gist", "btree_gin"}));
+  for (const char* taken : {"postgres", "template0", "template1", kSeedDatabase}) {
+    cfg.database = taken;
+    EXPECT_EQ(SeedFor(cfg), std::nullopt) << taken;
+  }
 }
 
 // A fake runner that counts what it was asked to run.

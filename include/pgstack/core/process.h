@@ -23,6 +23,7 @@ struct Command {
   std::optional<gid_t> gid;
   std::string cwd;
   int timeout_s = 120;  // killed after this
+  std::string input;    // the child's stdin (empty: /dev/null)
 };
 
 struct CommandOutput {

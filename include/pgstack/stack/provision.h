@@ -29,6 +29,10 @@ struct ProvisionOptions {
   // A file that remembers the verifier last seen to match cfg.password (see verifier_memo.h), so
   // that a role found as it was left is checked without PBKDF2. Empty: always the slow check.
   std::string verifier_memo;
+  // A database of the cluster to take, when cfg.database is missing, instead of creating one:
+  // renamed to cfg.database and given to cfg.user in one transaction (a local stack's seed, made
+  // with cfg.extensions). Empty: none.
+  std::string seed;
 };
 
 // admin is a superuser (or CREATEROLE + CREATEDB) connection to any database; open_db opens an

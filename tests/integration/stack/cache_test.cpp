@@ -136,6 +136,58 @@ TEST_F(Cache, ConcurrentFirstUpsOnAnEmptyCacheAllSucceedAndInitdbRunsOnce) {
   EXPECT_EQ(names[0] + ".lock", names[1]);
 }
 
+// What of the application database provisioning decides: its row in pg_database, the
+// databases beside it, its schemas and extensions with their owners and versions, and how many
+// objects of each kind it holds.
+constexpr const char* kDatabaseShape = R"sql(
+SELECT concat_ws(E'\n',
+  (SELECT concat_ws(' ', pg_get_userbyid(datdba), pg_encoding_to_char(encoding), datcollate,
+                    datctype, datlocprovider, datistemplate, datallowconn, datconnlimit, datacl)
+   FROM pg_database WHERE datname = current_database()),
+  (SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database),
+  (SELECT string_agg(concat_ws(' ', nspname, pg_get_userbyid(nspowner), nspacl), ','
+                     ORDER BY nspname) FROM pg_namespace),
+  (SELECT string_agg(concat_ws(' ', extname, pg_get_userbyid(extowner), extversion,
+                               extnamespace::regnamespace), ',' ORDER BY extname) FROM pg_extension),
+  (SELECT string_agg(k || '=' || n, ',' ORDER BY k) FROM
+     (SELECT relkind::text AS k, count(*) AS n FROM pg_class GROUP BY relkind
+      UNION ALL SELECT 'proc', count(*) FROM pg_proc
+      UNION ALL SELECT 'type', count(*) FROM pg_type
+      UNION ALL SELECT 'opclass', count(*) FROM pg_opclass) kinds))
+)sql";
+
+TEST_F(Cache, TheSeedIsTheDatabaseProvisioningMakesAndVerifySaysSo) {
+  std::string first = NewStateDir(), seeded = NewStateDir(), plain = NewStateDir();
+  ASSERT_EQ(Up(first).exit_code, 0);
+  auto from_seed = Up(seeded);
+  ASSERT_EQ(from_seed.exit_code, 0) << from_seed.output;
+  EXPECT_NE(from_seed.output.find("from the cache"), std::string::npos) << from_seed.output;
+  EXPECT_NE(from_seed.output.find("(from the seed)"), std::string::npos) << from_seed.output;
+  EXPECT_EQ(from_seed.output.find("created extension"), std::string::npos) << from_seed.output;
+  auto env = Env();
+  env["PGSTACK_CACHE"] = "off";
+  auto made = RunPgstack(Args(plain, {"up", "--pg-port", "0", "--pool-port", "0"}), env);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_NE(made.output.find("created extension btree_gist"), std::string::npos) << made.output;
+  EXPECT_EQ(made.output.find("(from the seed)"), std::string::npos) << made.output;
+
+  auto shape = [](const std::string& state) -> std::string {
+    auto e = location::LoadEnvironment(SourceDir() + "/config/database.json", "test",
+                                       core::ProcessEnv());
+    auto ep = location::LocalEndpoints(*e, state);
+    if (!ep.ok()) return ep.status().message();
+    auto c = pg::Connection::Open(ep->direct);
+    if (!c.ok()) return c.status().message();
+    auto r = c->Exec(kDatabaseShape);
+    return r.ok() ? std::string(r->scalar()) : r.status().message();
+  };
+  std::string want = shape(plain);
+  EXPECT_NE(want.find(",btree_gist "), std::string::npos) << want;
+  EXPECT_EQ(shape(seeded), want);
+  auto verify = RunPgstack(Args(seeded, {"verify", "--check", "postgres"}));
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
 TEST_F(Cache, TestModeRunsWithoutDurabilityAndSaysSo) {
   std::string state = NewStateDir();
   auto up = Up(state);
