@@ -60,7 +60,7 @@ Result<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode,
-                       std::optional<Owner> owner) {
+                       std::optional<Owner> owner, bool sync) {
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot create", tmp);
@@ -74,7 +74,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, mode
     ok = n > 0;
     if (ok) done += static_cast<size_t>(n);
   }
-  ok = ok && ::fsync(fd) == 0;
+  ok = ok && (!sync || ::fsync(fd) == 0);
   int saved = errno;
   ::close(fd);
   if (!ok) {
@@ -88,7 +88,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, mode
     errno = saved;
     return Errno("cannot rename into place", path);
   }
-  return SyncDirectoryOf(path);
+  return sync ? SyncDirectoryOf(path) : Status::Ok();
 }
 
 Status RestoreFile(const std::string& path, const std::optional<std::string>& old, mode_t mode,
@@ -113,7 +113,7 @@ Result<std::string> BackupFile(const std::string& path) {
 }
 
 Result<bool> ReplaceFile(const std::string& path, const std::string& content, mode_t mode,
-                         std::optional<Owner> owner) {
+                         std::optional<Owner> owner, bool sync) {
   PGSTACK_ASSIGN_OR_RETURN(auto old, ReadFileIfExists(path));
   if (old && *old == content) {
     struct stat st {};
@@ -122,7 +122,7 @@ Result<bool> ReplaceFile(const std::string& path, const std::string& content, mo
     if (same_meta) return false;
   }
   if (old && !old->empty()) PGSTACK_RETURN_IF_ERROR(BackupFile(path).status());
-  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(path, content, mode, owner));
+  PGSTACK_RETURN_IF_ERROR(WriteFileAtomic(path, content, mode, owner, sync));
   return true;
 }
 

@@ -19,7 +19,19 @@ BackgroundTask BackgroundTask::Start(std::function<Result<Action>()> work) {
   return task;
 }
 
+BackgroundTask BackgroundTask::Held(std::function<Result<Action>()> work) {
+  BackgroundTask task;
+  task.held_ = std::move(work);
+  return task;
+}
+
+void BackgroundTask::Release() {
+  if (!held_) return;
+  *this = Start(std::move(held_));
+}
+
 Result<Action> BackgroundTask::Wait() {
+  Release();
   if (!result_) result_ = work_.valid() ? work_.get() : Result<Action>(done_);
   return *result_;
 }

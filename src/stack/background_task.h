@@ -22,6 +22,13 @@ class BackgroundTask {
   // the main thread stop at them). The work must not start processes: the runner kills a child
   // when the thread that forked it ends.
   static BackgroundTask Start(std::function<Result<Action>()> work);
+  // The same work, held until Release() (or Wait()) starts it: for a flush that must come after
+  // writes the caller has still to make (a new data directory's configuration files).
+  static BackgroundTask Held(std::function<Result<Action>()> work);
+  // Starts held work; nothing when there is none, or it runs already.
+  void Release();
+  // Whether work is held, not yet released.
+  bool held() const { return held_ != nullptr; }
   BackgroundTask(BackgroundTask&&) = default;
   BackgroundTask& operator=(BackgroundTask&&) = default;
   // Waits for the work if it still runs: whatever fails, the thread never outlives its owner.
@@ -32,6 +39,7 @@ class BackgroundTask {
 
  private:
   Action done_;
+  std::function<Result<Action>()> held_;
   std::future<Result<Action>> work_;  // from std::async: its destructor joins
   std::optional<Result<Action>> result_;
 };

@@ -153,7 +153,7 @@ Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
 }
 
 Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& env, int port,
-                                                      const std::string& invoking_user) {
+                                                      const std::string& invoking_user, bool sync) {
   core::Owner owner{service_.uid, service_.gid};
   std::vector<std::string> changed;
   struct {
@@ -165,7 +165,7 @@ Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& e
       {paths_.ident, RenderIdent(superuser(), service_.name, invoking_user)},
   };
   for (auto& f : files) {
-    PGSTACK_ASSIGN_OR_RETURN(bool wrote, core::ReplaceFile(f.path, f.content, 0600, owner));
+    PGSTACK_ASSIGN_OR_RETURN(bool wrote, core::ReplaceFile(f.path, f.content, 0600, owner, sync));
     if (wrote) changed.push_back(std::filesystem::path(f.path).filename().string());
   }
   return changed;

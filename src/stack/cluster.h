@@ -24,8 +24,9 @@ class Cluster {
   // the caller (initdb --no-sync); a seed is written without fsync, so give it only then.
   Status Init(const InitdbRecipe& recipe, bool sync = true);
   // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
+  // sync=false: no fsync each, for a new data directory whose flush comes after (syncfs).
   Result<std::vector<std::string>> WriteConfig(const core::Environment& env, int port,
-                                               const std::string& invoking_user);
+                                               const std::string& invoking_user, bool sync = true);
   // Asks PostgreSQL itself (postgres -C) whether it would start with the files as they are now:
   // kInvalidInput with the server's reason when a value is out of its range or unknown to it.
   Status CheckConfig();

@@ -40,7 +40,7 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
               fmt::format("a PostgreSQL cluster into {} from the cache ({}, {}{})", paths.data,
                           recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "")};
   if (!durable) return BackgroundTask(made);
-  return BackgroundTask::Start([data = paths.data, where, made]() -> Result<Action> {
+  return BackgroundTask::Held([data = paths.data, where, made]() -> Result<Action> {
     Status synced = SyncFilesystem(data);
     if (!synced.ok()) return IsNoSpace(synced) ? NoSpaceError(synced, where) : synced;
     return made;
@@ -61,7 +61,7 @@ Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe
   std::string made = "a PostgreSQL cluster in " + data;
   Result<std::string> staged = cache.StageFill(recipe, data);
   auto held = std::make_shared<core::FileLock>(std::move(lock));
-  return BackgroundTask::Start([=, cache = cache]() mutable -> Result<Action> {
+  return BackgroundTask::Held([=, cache = cache]() mutable -> Result<Action> {
     Status stored = staged.ok() ? cache.CompleteFill(recipe, *staged) : staged.status();
     held.reset();  // the entry has its name: the `up`s waiting for it may copy it now
     if (durable) PGSTACK_RETURN_IF_ERROR(SyncFilesystem(data));

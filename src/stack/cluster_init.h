@@ -21,9 +21,10 @@ std::string VersionMemoDir();
 // returned action says why. `durable`: sync what was written (test mode skips that).
 // PGSTACK_CACHE=off in the environment turns the cache off. version_line: PgBinaries'.
 // The data directory is complete when this returns; what remains (syncs, the cache's fill)
-// goes on in the returned task, whose Wait() gives the action to report. `seed`: the extensions
-// of the seed database (seed_database.h) a cluster from the cache or its fill has; a cluster
-// made without the cache has none.
+// is the returned task, held: Release() it once the files still to be written into the data
+// directory are there (its flush then covers them unsynced), and Wait() gives the action. `seed`:
+// the extensions of the seed database (seed_database.h) a cluster from the cache or its fill has; a
+// cluster made without the cache has none.
 Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::string& version_line,
                                    std::optional<std::vector<std::string>> seed);
 

@@ -19,11 +19,10 @@ std::string QuoteIdent(const std::string& name) {
 Status RunSingleUser(core::ProcessRunner& runner, const core::OsUser& service,
                      const std::string& bin_dir, const std::string& data_dir,
                      const std::string& database, const std::string& statements) {
-  PGSTACK_ASSIGN_OR_RETURN(
-      std::string out,
-      RunAsForOutput(runner, service,
-                     {bin_dir + "/postgres", "--single", "-F", "-D", data_dir, database},
-                     "postgres --single", 120, statements));
+  PGSTACK_ASSIGN_OR_RETURN(std::string out, RunAsForOutput(runner, service,
+                                                           {bin_dir + "/postgres", "--single", "-F",
+                                                            "-D", data_dir, database},
+                                                           "postgres --single", 120, statements));
   for (const char* level : {"ERROR:", "FATAL:", "PANIC:"}) {
     size_t at = out.find(level);
     if (at == std::string::npos) continue;

@@ -468,8 +468,13 @@ class UpRun {
   // the file anyway; it is asked only when that start fails (a cold `up` saves the ~35 ms).
   Status Config() {
     PGSTACK_ASSIGN_OR_RETURN(old_conf_, core::ReadFileIfExists(paths_.pg_conf));
+    // A new data directory's flush, held until now, covers these files: no fsync each, and
+    // none of them waits behind that flush.
+    bool flushed_later = new_data_ && new_data_->task.held();
     PGSTACK_ASSIGN_OR_RETURN(
-        changed_, cluster_.WriteConfig(e_, plan_.state.pg_port, core::CurrentOsUser().name));
+        changed_,
+        cluster_.WriteConfig(e_, plan_.state.pg_port, core::CurrentOsUser().name, !flushed_later));
+    if (new_data_) new_data_->task.Release();
     conf_changed_ = std::find(changed_.begin(), changed_.end(), "pgstack.conf") != changed_.end();
     undisturbed_ = cluster_.Running() && changed_.empty();
     if (conf_changed_ && cluster_.Running()) return CheckConfig();

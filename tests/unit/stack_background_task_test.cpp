@@ -13,6 +13,32 @@
 namespace pgstack::stack {
 namespace {
 
+// Held work (a new data directory's flush) must not begin before the files it is to cover are
+// written: it runs only once released, and Wait() releases it.
+TEST(BackgroundTask, HeldWorkRunsOnlyOnceReleased) {
+  std::atomic<int> runs = 0;
+  auto work = [&runs]() -> Result<Action> {
+    ++runs;
+    return Action{ActionVerb::kCopied, "a cluster"};
+  };
+  BackgroundTask released = BackgroundTask::Held(work);
+  EXPECT_TRUE(released.held());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(runs, 0);
+  released.Release();
+  EXPECT_FALSE(released.held());
+  ASSERT_TRUE(released.Wait().ok());
+  EXPECT_EQ(runs, 1);
+
+  BackgroundTask waited = BackgroundTask::Held(work);
+  auto done = waited.Wait();
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->detail, "a cluster");
+  EXPECT_EQ(runs, 2);
+  { BackgroundTask dropped = BackgroundTask::Held(work); }
+  EXPECT_EQ(runs, 2);
+}
+
 TEST(BackgroundTask, WithoutWorkWaitGivesWhatWasDone) {
   const Action copied{ActionVerb::kCopied, "a cluster"};
   BackgroundTask task(copied);

@@ -21,9 +21,10 @@ struct Owner {
 // Reads a whole file; nullopt when it does not exist.
 Result<std::optional<std::string>> ReadFileIfExists(const std::string& path);
 
-// Writes content atomically with the given mode, chowned to owner when given.
+// Writes content atomically with the given mode, chowned to owner when given; durable when it
+// returns, unless sync is false: then a later flush of its filesystem (syncfs) must cover it.
 Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode,
-                       std::optional<Owner> owner = std::nullopt);
+                       std::optional<Owner> owner = std::nullopt, bool sync = true);
 
 // Puts a file back as it was: old content written atomically, or the file removed when old is
 // nullopt (there was none). An error says the file is not as it was.
@@ -34,9 +35,9 @@ Status RestoreFile(const std::string& path, const std::optional<std::string>& ol
 Result<std::string> BackupFile(const std::string& path);
 
 // Writes content atomically unless the file already holds exactly that; backs up the old
-// content first when there was some. Returns true when it wrote.
+// content first when there was some. Returns true when it wrote. sync: as WriteFileAtomic's.
 Result<bool> ReplaceFile(const std::string& path, const std::string& content, mode_t mode,
-                         std::optional<Owner> owner = std::nullopt);
+                         std::optional<Owner> owner = std::nullopt, bool sync = true);
 
 // mkdir -p, then chmod/chown the last component.
 Status MakeDirs(const std::string& path, mode_t mode, std::optional<Owner> owner = std::nullopt);
