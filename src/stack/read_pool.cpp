@@ -69,9 +69,9 @@ Status WriteReadPoolLinks(const StatePaths& root, const StackState& st, core::Ow
   return Status::Ok();
 }
 
-Status RefreshReadPool(const core::Environment& env, const StatePaths& root,
-                       const StackState& st, PgBouncerProcess& bouncer, core::Owner owner,
-                       const pg::ConnParams& pooled, std::vector<Action>& actions) {
+Status RefreshReadPool(const core::Environment& env, const StatePaths& root, const StackState& st,
+                       PgBouncerProcess& bouncer, core::Owner owner, const pg::ConnParams& pooled,
+                       std::vector<Action>& actions) {
   PGSTACK_RETURN_IF_ERROR(WriteReadPoolLinks(root, st, owner));
   PGSTACK_ASSIGN_OR_RETURN(std::string ini, RenderLocalIni(env, root, st));
   PGSTACK_ASSIGN_OR_RETURN(bool changed, core::ReplaceFile(root.pgbouncer_ini, ini, 0600, owner));

@@ -34,8 +34,8 @@ Status WriteReadPoolLinks(const StatePaths& root, const StackState& st, core::Ow
 // replicas that run now and, when that changed it, PgBouncer reloaded (SIGHUP, which it applies
 // in its own time) and waited for until a reader gets in through the read pool. `pooled` is the
 // application role's login through PgBouncer. Adds what it did to actions.
-Status RefreshReadPool(const core::Environment& env, const StatePaths& root,
-                       const StackState& st, PgBouncerProcess& bouncer, core::Owner owner,
-                       const pg::ConnParams& pooled, std::vector<Action>& actions);
+Status RefreshReadPool(const core::Environment& env, const StatePaths& root, const StackState& st,
+                       PgBouncerProcess& bouncer, core::Owner owner, const pg::ConnParams& pooled,
+                       std::vector<Action>& actions);
 
 }  // namespace pgstack::stack
