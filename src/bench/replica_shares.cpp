@@ -29,8 +29,7 @@ Status WaitForExit(pg::Connection& c, const std::string& server, const std::stri
        .timeout = kExitLimit,
        .backoff = {.first = std::chrono::milliseconds(20)}},
       [&] {
-        auto q = c.Exec("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])",
-                        {pids});
+        auto q = c.Exec("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", {pids});
         if (!q.ok()) return core::Poll::Fail(q.status());
         return q->scalar() == "0" ? core::Poll::Ready()
                                   : core::Poll::NotYet(q->scalar() + " still open");

@@ -96,8 +96,8 @@ TEST_F(ReadPool, ReadOnlyBenchGivesEachReplicaAnEvenShare) {
 
 TEST_F(ReadPool, AKilledReplicaFailsTheCheckAndUpTakesItOutUntilItRunsAgain) {
   auto r = State().replicas.at(0);
-  std::string pidfile = location::StatePaths(stack_->state_dir()).Node(r.node).data +
-                        "/postmaster.pid";
+  std::string pidfile =
+      location::StatePaths(stack_->state_dir()).Node(r.node).data + "/postmaster.pid";
   pid_t pid = core::ReadPidFile(pidfile);
   ASSERT_GT(pid, 0);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
