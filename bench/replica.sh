@@ -5,7 +5,9 @@
 #  2. replay lag (bytes) sampled every 50 ms under pgbench's TPC-B-like write load through
 #     PgBouncer, as p50/p99;
 #  3. select-only TPS (pgbench -S) through the read pool with 0 (the primary's pooled entry), 1
-#     and 2 replicas.
+#     and 2 replicas, and the share of the transactions each replica served (its pg_stat_database
+#     before and after; PgBouncer is told to RECONNECT first, so that the backends that served
+#     report their counts as they exit).
 # Usage: bench/replica.sh  (PGSTACK=path/to/pgstack, CLIENTS=8, SECONDS_EACH=10)
 set -euo pipefail
 PGSTACK=${PGSTACK:-build/pgstack}
@@ -48,9 +50,24 @@ echo "TPC-B-like load ($CLIENTS clients, ${SECONDS_EACH}s): $(grep -o 'tps = [0-
 echo "replay lag bytes over $(wc -l <"$DIR/lag") samples: p50 $(pct 50 <"$DIR/lag")  p99 $(pct 99 <"$DIR/lag")  max $(pct 100 <"$DIR/lag")"
 
 select_tps() { (eval "$(ps_ env "$@")" && pgbench -n -S -c "$CLIENTS" -j 2 -T "$SECONDS_EACH" 2>&1) | grep -o 'tps = [0-9.]*' | head -1; }
+# "port:transactions" per replica, once the read pool's backends have exited.
+replica_xacts() {
+  (eval "$(ps_ env)" && psql -X -q -d pgbouncer -c "RECONNECT ${PGDATABASE}_ro" >/dev/null 2>&1) || true
+  sleep 2
+  for p in $(ps_ --json status | jq -r '.replicas[].port'); do
+    printf '%s:%s\n' "$p" "$(psql -X -At -h "$S/run" -p "$p" -U "$SUPERUSER" -d postgres -c \
+      "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database WHERE datname NOT IN ('postgres', 'template0', 'template1')")"
+  done
+}
+shares() {
+  join -t: <(sort <<<"$1") <(sort <<<"$2") |
+    awk -F: '{d[$1] = $3 - $2; t += $3 - $2} END {for (p in d) printf "port %s %.1f%% (%d)  ", p, 100 * d[p] / t, d[p]; print ""}'
+}
 ps_ up --replicas 0 >/dev/null
 echo "select-only, 0 replicas (pooled entry, the primary): $(select_tps)"
-ps_ up --replicas 1 >/dev/null
-echo "select-only, 1 replica (read pool): $(select_tps --replica)"
-ps_ up --replicas 2 >/dev/null
-echo "select-only, 2 replicas (read pool, still the first replica): $(select_tps --replica)"
+for n in 1 2; do
+  ps_ up --replicas "$n" >/dev/null
+  before=$(replica_xacts)
+  tps=$(select_tps --replica)
+  echo "select-only, $n replica(s) (read pool): $tps; served: $(shares "$before" "$(replica_xacts)")"
+done

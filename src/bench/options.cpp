@@ -83,6 +83,19 @@ Result<Duration> ParseRunTime(std::string_view text, std::string_view flag) {
   return Duration(d);
 }
 
+// --read-only: replicas serve the points, so PgBouncer's read pool is the one endpoint (pooled,
+// the default then) and the workload must only read.
+Status ReadOnly(const PoolFlags& f, PoolOptions& o) {
+  if (!f.endpoints_given) o.endpoints = {EndpointKind::kPooled};
+  if (o.endpoints != std::vector<EndpointKind>{EndpointKind::kPooled})
+    return Status::InvalidInput(
+        "--read-only: the read pool is PgBouncer's; give --endpoint pooled (or leave it out)");
+  if (o.workload == WorkloadKind::kWrite)
+    return Status::InvalidInput("--read-only: the write workload writes; replicas refuse it");
+  o.read_only = true;
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string_view Name(EndpointKind e) { return e == EndpointKind::kDirect ? "direct" : "pooled"; }
@@ -130,6 +143,7 @@ Result<PoolOptions> ParsePoolFlags(const PoolFlags& f) {
   o.threads = f.threads;
   o.svg = f.svg;
   o.log_statement_off = f.log_statement_off;
+  if (f.read_only) PGSTACK_RETURN_IF_ERROR(ReadOnly(f, o));
   return o;
 }
 

@@ -22,6 +22,8 @@ constexpr auto kSettleLimit = std::chrono::seconds(5);
 // longer than this would make every figure meaningless (and the bench unstoppable).
 constexpr auto kTrialLimit = std::chrono::seconds(10);
 constexpr auto kProgressEvery = std::chrono::milliseconds(500);
+// How long --read-only waits for the replicas to replay the workload's tables.
+constexpr auto kReplayLimit = std::chrono::seconds(30);
 
 bool HasSuperuser(const location::Endpoints& e) {
   return !e.superuser.user.empty() || !e.superuser.host.empty();
@@ -102,6 +104,11 @@ class PoolRun {
   Result<PointResult> RunPoint(const Point& p);
   Status WaitForBackendsToLeave(int baseline);
   bool Stopped() const { return hooks_.stop && hooks_.stop->load(); }
+  // Where pooled points go: the read pool with --read-only.
+  const pg::ConnParams& Pooled() const {
+    return options_.read_only ? endpoints_.read_pool : endpoints_.pooled;
+  }
+  Status PrepareReplicas(pg::Connection& primary);
 
   const location::Endpoints& endpoints_;
   const PoolOptions& options_;
@@ -112,6 +119,7 @@ class PoolRun {
   std::unique_ptr<LogStatementOff> log_off_;
   std::optional<BackendSampler> backends_;
   std::optional<pg::Connection> console_;
+  std::optional<ReplicaCounters> replica_counters_;  // --read-only
 };
 
 Status PoolRun::Prepare() {
@@ -151,6 +159,7 @@ Status PoolRun::Prepare() {
   Notify(hooks_.progress, "setting up the " + std::string(Name(workload_.kind)) + " workload");
   for (const auto& sql : workload_.setup) PGSTACK_RETURN_IF_ERROR(direct.Run(sql));
   PGSTACK_RETURN_IF_ERROR(Probe(direct, workload_));
+  if (options_.read_only) PGSTACK_RETURN_IF_ERROR(PrepareReplicas(direct));
 
   // The sampler sees the role's backends: as a superuser when there is one (it is then not one
   // of them), otherwise as the role itself, not counting its own backend.
@@ -165,9 +174,33 @@ Status PoolRun::Prepare() {
   for (EndpointKind e : options_.endpoints) {
     if (e != EndpointKind::kPooled) continue;
     PGSTACK_ASSIGN_OR_RETURN(auto console, OpenConsole(endpoints_));
-    PoolerSampler s(std::move(console), endpoints_.pooled.dbname, endpoints_.pooled.user);
+    PoolerSampler s(std::move(console), Pooled().dbname, Pooled().user);
     PGSTACK_ASSIGN_OR_RETURN(report_.pooler_limits, s.Limits());
   }
+  return Status::Ok();
+}
+
+// --read-only: the replicas have replayed the workload's tables, and each is watched.
+Status PoolRun::PrepareReplicas(pg::Connection& primary) {
+  if (endpoints_.read_pool.host.empty())
+    return Status::InvalidInput("--read-only: no read pool: " + endpoints_.no_read_pool);
+  report_.read_only = true;
+  PGSTACK_ASSIGN_OR_RETURN(auto lsn, primary.Exec("SELECT pg_current_wal_lsn()::text"));
+  for (const pg::ConnParams& r : endpoints_.replicas) {
+    PGSTACK_ASSIGN_OR_RETURN(auto c, pg::Connection::Open(r));
+    PGSTACK_RETURN_IF_ERROR(core::WaitUntil(
+        {.what = fmt::format("the replica on port {} to replay the workload's tables", r.port),
+         .timeout = kReplayLimit,
+         .backoff = {.first = std::chrono::milliseconds(10)}},
+        [&] {
+          auto q = c.Exec("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", {lsn.scalar()});
+          if (!q.ok()) return core::Poll::Fail(q.status());
+          return q->scalar() == "t" ? core::Poll::Ready() : core::Poll::NotYet("behind");
+        }));
+  }
+  PGSTACK_ASSIGN_OR_RETURN(
+      auto counters, ReplicaCounters::Open(endpoints_.replicas, endpoints_.admin, Pooled().dbname));
+  replica_counters_.emplace(std::move(counters));
   return Status::Ok();
 }
 
@@ -200,7 +233,7 @@ Result<PointResult> PoolRun::RunPoint(const Point& p) {
   if (pooled) {
     out.pooler.emplace();
     PGSTACK_ASSIGN_OR_RETURN(auto console, OpenConsole(endpoints_));
-    pooler.emplace(std::move(console), endpoints_.pooled.dbname, endpoints_.pooled.user);
+    pooler.emplace(std::move(console), Pooled().dbname, Pooled().user);
     PGSTACK_ASSIGN_OR_RETURN(before, pooler->Stats());
     int max_client = report_.pooler_limits ? report_.pooler_limits->max_client_conn : 0;
     if (max_client > 0 && p.clients + 1 > max_client) {
@@ -214,6 +247,7 @@ Result<PointResult> PoolRun::RunPoint(const Point& p) {
     }
   }
 
+  if (pooled && replica_counters_) PGSTACK_RETURN_IF_ERROR(replica_counters_->Start());
   auto baseline = backends_->Count();
   backends_->ResetPeak();
   const std::string label =
@@ -223,7 +257,7 @@ Result<PointResult> PoolRun::RunPoint(const Point& p) {
   Duration last_elapsed{};
 
   LoadSpec spec;
-  spec.target = pooled ? endpoints_.pooled : endpoints_.direct;
+  spec.target = pooled ? Pooled() : endpoints_.direct;
   spec.target.application_name = "pgstack bench";
   spec.mode = p.mode;
   spec.clients = p.clients;
@@ -263,10 +297,13 @@ Result<PointResult> PoolRun::RunPoint(const Point& p) {
   if (pooled) {
     if (!pooler) {
       PGSTACK_ASSIGN_OR_RETURN(auto console, OpenConsole(endpoints_));
-      pooler.emplace(std::move(console), endpoints_.pooled.dbname, endpoints_.pooled.user);
+      pooler.emplace(std::move(console), Pooled().dbname, Pooled().user);
     }
     PGSTACK_ASSIGN_OR_RETURN(StatsTotals after, pooler->Stats());
     out.pooler->stats = Averages(before, after);
+    if (replica_counters_) {
+      PGSTACK_ASSIGN_OR_RETURN(out.replicas, replica_counters_->Finish());
+    }
   } else if (baseline.ok()) {
     // The next point's server connection peak may then count backends of this one.
     if (Status settled = WaitForBackendsToLeave(*baseline); !settled.ok())

@@ -55,6 +55,14 @@ nlohmann::json PoolReportJson(const PoolReport& r) {
       };
       if (!v.note.empty()) j["pgbouncer"]["note"] = v.note;
     }
+    if (!p.replicas.empty()) {
+      j["replicas"] = nlohmann::json::array();
+      for (const ReplicaShare& s : p.replicas)
+        j["replicas"].push_back({{"server", s.server},
+                                 {"transactions", s.transactions},
+                                 {"share", Round(s.share, 1e-4)}});
+      j["replicas_even"] = EvenWithin(p.replicas, kEvenTolerance);
+    }
     results.push_back(std::move(j));
   }
   nlohmann::json doc = {
@@ -68,6 +76,7 @@ nlohmann::json PoolReportJson(const PoolReport& r) {
         {"log_statement_turned_off", r.log_statement_turned_off},
         {"max_connections", r.server.max_connections},
         {"superuser_reserved_connections", r.server.superuser_reserved_connections}}},
+      {"read_only", r.read_only},
       {"results", std::move(results)},
       {"explanation", ExplainPool(r)},
   };

@@ -208,6 +208,23 @@ std::string SizingParagraph(const PoolReport& r) {
       r.cpus, ClientsIn(*best), Tps(*best));
 }
 
+// --read-only: the share of each pooled point's transactions each replica served (from its
+// pg_stat_database), and whether the rotation spread them evenly.
+std::string ReplicaParagraph(const PoolReport& r) {
+  if (!r.read_only) return "";
+  std::string out = "Through the read pool, each replica served (pg_stat_database):";
+  for (const auto& p : r.results) {
+    if (p.replicas.empty()) continue;
+    std::vector<std::string> parts;
+    for (const auto& s : p.replicas)
+      parts.push_back(
+          fmt::format("{} {:.1f}% ({} transactions)", s.server, s.share * 100, s.transactions));
+    out += fmt::format(" {} {}: {}{}.", Name(p.point.mode), ClientsIn(p), fmt::join(parts, ", "),
+                       EvenWithin(p.replicas, kEvenTolerance) ? "" : " (not within 25% of even)");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> PoolTable(const PoolReport& r) {
@@ -244,7 +261,8 @@ std::vector<std::string> ExplainPool(const PoolReport& r) {
   std::vector<std::string> out;
   for (std::string s :
        {DirectParagraph(r), PooledParagraph(r), ComparisonParagraph(r, ConnMode::kPersistent),
-        ComparisonParagraph(r, ConnMode::kPerTransaction), SizingParagraph(r)}) {
+        ComparisonParagraph(r, ConnMode::kPerTransaction), SizingParagraph(r),
+        ReplicaParagraph(r)}) {
     if (!s.empty()) out.push_back(std::move(s));
   }
   if (r.server.log_statement != "none" && !r.log_statement_turned_off) {

@@ -103,7 +103,8 @@ int RunJsonb(Context& ctx, const Flags& f) {
 void AddPoolFlags(CLI::App& pool, Flags& f) {
   bench::PoolFlags& flags = f.pool;
   pool.add_option("--endpoint", flags.endpoints, "direct, pooled, or both (comma-separated)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([&flags](const std::string&) { flags.endpoints_given = true; });
   pool.add_option("--mode", flags.modes,
                   "persistent, per-transaction (a new connection per transaction, pgbench -C)")
       ->capture_default_str();
@@ -122,6 +123,9 @@ void AddPoolFlags(CLI::App& pool, Flags& f) {
   pool.add_flag("--log-statement-off", flags.log_statement_off,
                 "when the server logs every statement, turn that off for the run (ALTER SYSTEM, "
                 "needs a superuser) and back on after");
+  pool.add_flag("--read-only", flags.read_only,
+                "pooled points through the read pool (<database>_ro, up --replicas N), with the "
+                "share of transactions each replica served");
 }
 
 void AddJsonbFlags(CLI::App& jsonb, Flags& f) {

@@ -27,7 +27,7 @@ RunFn RegisterEnv(CLI::App& sub, Context& ctx) {
   auto f = std::make_shared<Flags>();
   auto* direct = sub.add_flag("--direct", f->direct, "the server itself instead of PgBouncer");
   sub.add_flag("--replica", f->replica,
-               "the read pool: <database>_ro through PgBouncer, on a replica (up --replicas)")
+               "the read pool: <database>_ro through PgBouncer, over the replicas (up --replicas)")
       ->excludes(direct);
   sub.add_flag("--unset", f->unset,
                "the lines that unset every variable env sets, to leave a stack's environment");

@@ -18,10 +18,11 @@ Result<pg::ConnParams> LocalSuperuser(const std::string& state_dir) {
                         .dbname = "postgres"};
 }
 
-std::optional<ReplicaState> ReadPoolReplica(const StatePaths& root, const StackState& st) {
+std::vector<ReplicaState> ReadPoolReplicas(const StatePaths& root, const StackState& st) {
+  std::vector<ReplicaState> out;
   for (const auto& r : st.replicas)
-    if (!root.Node(r.node).Fenced()) return r;
-  return std::nullopt;
+    if (!root.Node(r.node).Fenced()) out.push_back(r);
+  return out;
 }
 
 Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string& state_dir) {
@@ -47,7 +48,11 @@ Result<Endpoints> LocalEndpoints(const core::Environment& env, const std::string
   e.pooled.port = st.pool_port;
   e.admin = e.pooled;
   e.admin.dbname = "pgbouncer";
-  if (ReadPoolReplica(paths, st)) {
+  for (const ReplicaState& r : ReadPoolReplicas(paths, st)) {
+    e.replicas.push_back(e.direct);
+    e.replicas.back().port = r.port;
+  }
+  if (!e.replicas.empty()) {
     e.read_pool = e.pooled;
     e.read_pool.dbname = env.postgres.database + "_ro";
   } else {

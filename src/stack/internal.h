@@ -28,7 +28,7 @@ using location::StatePaths;
 Result<pg::Connection> WaitForLogin(const pg::ConnParams& p, std::chrono::milliseconds timeout);
 
 // pgbouncer.ini of the local stack in its state (PostgreSQL at st.pg_port, the read pool
-// <database>_ro at its first replica).
+// <database>_ro rotating over the replicas that run: read_pool.h).
 Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,
                                    const StackState& st);
 

@@ -45,10 +45,11 @@ Result<std::string> RenderPgBouncerIni(const core::Environment& env, const PgBou
       {"logfile", l.logfile},
       {"pidfile", l.pidfile},
       {"settings", SettingsBlock(env.pgbouncer.settings)},
-      {"read_pool", l.read_pool_port == 0
-                        ? std::string(";; no read pool: the stack has no replica")
+      {"read_pool", l.read_pool_hosts.empty()
+                        ? std::string(";; no read pool: no replica runs")
                         : fmt::format("{}_ro = host={} port={} dbname={}", env.postgres.database,
-                                      l.server_host, l.read_pool_port, env.postgres.database)},
+                                      fmt::join(l.read_pool_hosts, ","), l.read_pool_port,
+                                      env.postgres.database)},
   };
   return core::RenderTemplate(template_text, template_name, values);
 }

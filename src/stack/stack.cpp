@@ -22,6 +22,7 @@
 #include "pgstack/stack/pgbouncer_config.h"
 #include "pgstack/stack/provision.h"
 #include "preflight.h"
+#include "read_pool.h"
 #include "replicas.h"
 #include "seed_database.h"
 #include "state_lock.h"
@@ -31,16 +32,15 @@ namespace pgstack::stack {
 
 PgBouncerLayout LocalLayout(const core::Environment& env, const StatePaths& paths,
                             const StackState& st) {
-  return PgBouncerLayout{
-      .server_host = env.postgres.host,
-      .server_port = st.pg_port,
-      .listen_port = st.pool_port,
-      .unix_socket_dir = paths.run,
-      .auth_file = paths.userlist,
-      .logfile = paths.pgbouncer_log,
-      .pidfile = paths.pgbouncer_pid,
-      .read_pool_port =
-          location::ReadPoolReplica(paths, st).value_or(location::ReplicaState{}).port};
+  return PgBouncerLayout{.server_host = env.postgres.host,
+                         .server_port = st.pg_port,
+                         .listen_port = st.pool_port,
+                         .unix_socket_dir = paths.run,
+                         .auth_file = paths.userlist,
+                         .logfile = paths.pgbouncer_log,
+                         .pidfile = paths.pgbouncer_pid,
+                         .read_pool_hosts = ReadPoolHosts(paths, st),
+                         .read_pool_port = kReadPoolLinkPort};
 }
 
 Result<std::string> RenderLocalIni(const core::Environment& env, const StatePaths& paths,
@@ -513,8 +513,10 @@ class UpRun {
     return Status::Ok();
   }
 
-  // Reads: verifier_. Leaves: PgBouncer's files written, and it running with them.
+  // Reads: verifier_. Leaves: PgBouncer's files written (with the read pool's links), and it
+  // running with them.
   Status PgBouncer() {
+    PGSTACK_RETURN_IF_ERROR(WriteReadPoolLinks(StatePaths(o_.state_dir), plan_.state, owner_));
     return ApplyPgBouncer(bouncer_, stop_on_failure_, paths_, plan_, e_, verifier_, owner_,
                           actions_);
   }
@@ -532,6 +534,13 @@ class UpRun {
                    .runner = runner_},
         plan_.previous ? plan_.previous->replicas : std::vector<location::ReplicaState>{}, *admin_,
         actions_);
+  }
+
+  // Reads: the replicas as Replicas left them. Leaves: the read pool rotating over every one
+  // that runs (the plan's pgbouncer.ini left out those that did not run before).
+  Status ReadPool() {
+    return RefreshReadPool(e_, StatePaths(o_.state_dir), plan_.state, bouncer_, owner_, pooled_,
+                           actions_);
   }
 
   // Leaves: the new data directory's background work ended, with its action in its place, and
@@ -599,9 +608,9 @@ class UpRun {
 
 // up's steps, in order.
 constexpr Status (UpRun::*kUpSteps[])() = {
-    &UpRun::State,     &UpRun::Credentials, &UpRun::Fence,    &UpRun::Data,
-    &UpRun::Config,    &UpRun::Server,      &UpRun::Admin,    &UpRun::Database,
-    &UpRun::PgBouncer, &UpRun::Login,       &UpRun::Replicas, &UpRun::Settle,
+    &UpRun::State,    &UpRun::Credentials, &UpRun::Fence,    &UpRun::Data,      &UpRun::Config,
+    &UpRun::Server,   &UpRun::Admin,       &UpRun::Database, &UpRun::PgBouncer, &UpRun::Login,
+    &UpRun::Replicas, &UpRun::ReadPool,    &UpRun::Settle,
 };
 
 Result<UpReport> UpLocked(const core::Environment& env, const UpOptions& o,

@@ -112,6 +112,11 @@ constexpr CheckSpec kChecks[] = {
      "pgstack up rebuilds a replica that was promoted behind pgstack's back, and the nodes a "
      "pgstack promote fenced (its old primary)",
      ReplicationReadOnly, /*on_request=*/false, ReplicasExpected},
+    {"replication.read_pool",
+     "every replica that is not fenced answers through PgBouncer's read pool (<database>_ro)",
+     "pgstack up puts every running replica in the read pool (a stopped one is left out until it "
+     "runs again); PgBouncer's log is logs/pgbouncer.log in the state dir",
+     ReplicationReadPool, /*on_request=*/false, ReplicasExpected},
     {"replication.slots",
      "no replication slot on the primary is inactive, retaining WAL for a replica that is gone",
      "pgstack up brings its replica back; drop a slot nobody uses with SELECT "

@@ -46,6 +46,7 @@ bool ReplicasExpected(Probe& probe);
 Outcome ReplicationStreaming(Probe& probe);
 Outcome ReplicationLag(Probe& probe);
 Outcome ReplicationReadOnly(Probe& probe);
+Outcome ReplicationReadPool(Probe& probe);
 Outcome ReplicationSlots(Probe& probe);
 
 // The schema (checks_schema.cpp).

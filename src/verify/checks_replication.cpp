@@ -4,9 +4,12 @@
 // external server, what its catalog shows is what there is.
 #include <fmt/format.h>
 
+#include <chrono>
+#include <map>
 #include <optional>
 
 #include "checks.h"
+#include "pgstack/core/parse_int.h"
 #include "pgstack/core/process.h"
 #include "pgstack/location/stack_state.h"
 #include "pgstack/pg/error_class.h"
@@ -172,6 +175,90 @@ Outcome ReplicationReadOnly(Probe& probe) {
     return Outcome::Fail("a write was accepted by " + Join(accepted), "refused", "accepted");
   if (!fenced.empty()) return Outcome::Fail(Join(fenced), "refused", "not asked");
   return Outcome::Pass("a write is refused by " + Join(refused), "refused", "refused");
+}
+
+namespace {
+
+// How long one reader through the read pool may wait for its answer. A replica in the rotation
+// that does not answer makes PgBouncer retry it only after server_login_retry (15 s): such a
+// reader waits.
+constexpr auto kReaderLimit = std::chrono::seconds(5);
+
+// PgBouncer's server connections per pool: more readers than that would wait for one another.
+int PoolSize(const core::Environment& env) {
+  for (const auto& [name, value] : env.pgbouncer.settings) {
+    if (name != "default_pool_size") continue;
+    auto n = core::ParseInt<int>(value, name);
+    if (n.ok() && *n > 0) return *n;
+  }
+  return 20;  // PgBouncer's own default
+}
+
+// Readers that each hold a transaction open, so that each holds a server connection of its own:
+// PgBouncer picks the next host of the rotation for each new server connection, and reuses idle
+// ones first. Ends each transaction before it hangs up (a reader that leaves inside one would
+// make PgBouncer close that server connection).
+class Readers {
+ public:
+  ~Readers() {
+    for (auto& c : held_) (void)c.Run("ROLLBACK");
+  }
+  // The port of the server the next reader reached, or why it reached none.
+  Result<std::string> Next(const pg::ConnParams& read_pool) {
+    PGSTACK_ASSIGN_OR_RETURN(pg::Connection c, pg::Connection::Open(read_pool));
+    PGSTACK_RETURN_IF_ERROR(c.Run("BEGIN"));
+    PGSTACK_ASSIGN_OR_RETURN(auto q, c.ExecWithin("SELECT current_setting('port')", kReaderLimit));
+    held_.push_back(std::move(c));
+    return std::string(q.scalar());
+  }
+  size_t size() const { return held_.size(); }
+
+ private:
+  std::vector<pg::Connection> held_;
+};
+
+}  // namespace
+
+Outcome ReplicationReadPool(Probe& probe) {
+  if (!probe.local())
+    return Outcome::Skip("external mode: pgstack does not know the standbys' addresses");
+  auto replicas = LocalReplicas(probe);
+  if (!replicas.ok()) return probe.Unreachable(replicas.status());
+  if (replicas->empty()) return Outcome::Skip(kNoReplicas);
+  auto ep = probe.endpoints();
+  if (!ep.ok()) return probe.Unreachable(ep.status());
+  if ((*ep)->read_pool.host.empty()) return Outcome::Fail("no read pool: " + (*ep)->no_read_pool);
+  // A fenced node is out of the rotation on purpose (replication.streaming names it).
+  std::map<std::string, std::string> unanswered;  // port -> the replica
+  location::StatePaths paths(probe.state_dir());
+  for (const auto& r : *replicas)
+    if (!paths.Node(r.node).Fenced())
+      unanswered[std::to_string(r.port)] = fmt::format("replica {} (port {})", r.node, r.port);
+  size_t wanted = unanswered.size();
+  std::vector<std::string> answered;
+  Readers readers;
+  for (size_t limit = PoolSize(probe.env()); !unanswered.empty() && readers.size() < limit;) {
+    auto port = readers.Next((*ep)->read_pool);
+    if (!port.ok())
+      return Outcome::Fail(fmt::format("reader {} through {}: {}", readers.size() + 1,
+                                       (*ep)->read_pool.dbname, port.status().message()));
+    if (auto it = unanswered.find(*port); it != unanswered.end()) {
+      answered.push_back(it->second);
+      unanswered.erase(it);
+    }
+  }
+  std::string expected = fmt::format("{} answer", wanted);
+  std::string actual = fmt::format("{} answer", answered.size());
+  if (!unanswered.empty()) {
+    std::vector<std::string> missing;
+    for (const auto& [port, name] : unanswered) missing.push_back(name);
+    return Outcome::Fail(fmt::format("{} readers through {} never reached {}", readers.size(),
+                                     (*ep)->read_pool.dbname, Join(missing)),
+                         expected, actual);
+  }
+  return Outcome::Pass(
+      fmt::format("through {}: {} answer", (*ep)->read_pool.dbname, Join(answered)), expected,
+      actual);
 }
 
 Outcome ReplicationSlots(Probe& probe) {

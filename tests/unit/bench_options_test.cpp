@@ -34,6 +34,27 @@ TEST(BenchOptions, DefaultsParse) {
   EXPECT_EQ(o->warmup, milliseconds(2000));
 }
 
+TEST(BenchOptions, ReadOnlyRunsThePooledEndpointAndAReadingWorkloadOnly) {
+  PoolFlags f;
+  f.read_only = true;
+  auto o = ParsePoolFlags(f);
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->read_only);
+  EXPECT_EQ(o->endpoints, std::vector{EndpointKind::kPooled});
+  f.endpoints = "direct,pooled";
+  f.endpoints_given = true;
+  o = ParsePoolFlags(f);
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("--read-only"), std::string::npos) << o.status().message();
+  f.endpoints = "pooled";
+  f.workload = "write";
+  o = ParsePoolFlags(f);
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("write"), std::string::npos) << o.status().message();
+  f.workload = "jsonb";
+  EXPECT_TRUE(ParsePoolFlags(f).ok());
+}
+
 TEST(BenchOptions, MatrixKeepsTheGivenOrder) {
   PoolFlags f;
   f.endpoints = "pooled,direct";

@@ -147,5 +147,27 @@ TEST(BenchReport, SvgIsWellFormedAndLabelled) {
   EXPECT_NE(svg.find("17 &lt;beta&gt; &amp; co"), std::string::npos);
 }
 
+TEST(BenchReport, ReadOnlyPointsSayEachReplicasShareAndFlagAnUnevenOne) {
+  EXPECT_TRUE(EvenWithin({{"a", 50, 0.5}, {"b", 50, 0.5}}, kEvenTolerance));
+  EXPECT_TRUE(EvenWithin({{"a", 62, 0.62}, {"b", 38, 0.38}}, kEvenTolerance));
+  EXPECT_FALSE(EvenWithin({{"a", 63, 0.63}, {"b", 37, 0.37}}, kEvenTolerance));
+  EXPECT_FALSE(EvenWithin({}, kEvenTolerance));
+  PoolReport r = Sample();
+  r.read_only = true;
+  r.results.resize(2);
+  r.results[1].replicas = {{"127.0.0.1:5433", 900, 0.9}, {"127.0.0.1:5434", 100, 0.1}};
+  std::string all;
+  for (const auto& p : ExplainPool(r)) all += p + "\n";
+  EXPECT_NE(all.find("127.0.0.1:5433 90.0% (900 transactions), 127.0.0.1:5434 10.0% (100 "
+                     "transactions) (not within 25% of even)"),
+            std::string::npos)
+      << all;
+  auto j = PoolReportJson(r);
+  EXPECT_EQ(j["read_only"], true);
+  EXPECT_EQ(j["results"][1]["replicas"][0]["transactions"], 900);
+  EXPECT_EQ(j["results"][1]["replicas_even"], false);
+  EXPECT_FALSE(j["results"][0].contains("replicas"));
+}
+
 }  // namespace
 }  // namespace pgstack::bench

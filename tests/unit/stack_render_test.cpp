@@ -94,6 +94,25 @@ TEST(PgBouncerIni, ShippedTemplateRendersEveryPlanKey) {
       << *ini;
 }
 
+TEST(PgBouncerIni, TheReadPoolRotatesOverEveryHostOnItsOnePort) {
+  std::string tmpl = ReadSource("database/setup/pgbouncer-config.ini");
+  stack::PgBouncerLayout layout{.server_host = "127.0.0.1",
+                                .unix_socket_dir = "/r",
+                                .auth_file = "/u",
+                                .logfile = "/l",
+                                .pidfile = "/p"};
+  auto none = stack::RenderPgBouncerIni(ShippedEnvironment(), layout, tmpl, "tmpl");
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_EQ(none->find("test_platform_ro ="), std::string::npos) << *none;
+  layout.read_pool_hosts = {"/s/run/ro5433", "/s/run/ro5434"};
+  auto two = stack::RenderPgBouncerIni(ShippedEnvironment(), layout, tmpl, "tmpl");
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  EXPECT_NE(two->find("\ntest_platform_ro = host=/s/run/ro5433,/s/run/ro5434 port=5432 "
+                      "dbname=test_platform\n"),
+            std::string::npos)
+      << *two;
+}
+
 TEST(PgBouncerIni, SettingsComeFromTheTableNotFromPlaceholders) {
   std::string tmpl = ReadSource("database/setup/pgbouncer-config.ini");
   for (const auto& s : core::AllSettings())

@@ -26,6 +26,7 @@ using Duration = std::chrono::nanoseconds;
 // The flags as typed; defaults are the documented ones.
 struct PoolFlags {
   std::string endpoints = "direct,pooled";
+  bool endpoints_given = false;
   std::string modes = "persistent";
   std::string clients = "1,10,50,100,200";
   std::string workload = "select";
@@ -36,6 +37,7 @@ struct PoolFlags {
   int threads = 0;  // 0: one per CPU, at most one per client
   std::string svg;  // --svg FILE
   bool log_statement_off = false;
+  bool read_only = false;  // --read-only: through the read pool, pooled only
 };
 
 struct PoolOptions {
@@ -49,6 +51,9 @@ struct PoolOptions {
   int threads = 0;
   std::string svg;
   bool log_statement_off = false;
+  // The pooled points go through PgBouncer's read pool ("<database>_ro"), and each reports the
+  // share of its transactions each replica served. Pooled only, and a workload that only reads.
+  bool read_only = false;
 };
 
 Result<PoolOptions> ParsePoolFlags(const PoolFlags& flags);

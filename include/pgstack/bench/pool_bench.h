@@ -11,6 +11,7 @@
 
 #include "pgstack/bench/load.h"
 #include "pgstack/bench/options.h"
+#include "pgstack/bench/replica_shares.h"
 #include "pgstack/bench/samplers.h"
 #include "pgstack/core/status.h"
 #include "pgstack/location/endpoints.h"
@@ -40,6 +41,7 @@ struct PointResult {
   LoadResult load;
   std::optional<int> server_connections_peak;  // nullopt when pg_stat_activity could not be read
   std::optional<PoolerView> pooler;            // pooled points
+  std::vector<ReplicaShare> replicas;          // --read-only: what each replica served
 };
 
 struct PoolReport {
@@ -51,6 +53,7 @@ struct PoolReport {
   ServerFacts server;
   std::optional<PoolerLimits> pooler_limits;  // when a pooled point ran
   bool log_statement_turned_off = false;
+  bool read_only = false;  // the pooled points went through the read pool
   std::vector<PointResult> results;
 };
 

@@ -3,8 +3,8 @@
 // and bench can find it without depending on it.
 #pragma once
 
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
@@ -19,16 +19,20 @@ struct Endpoints {
   pg::ConnParams pooled;
   pg::ConnParams superuser;  // dbname "postgres"
   pg::ConnParams admin;      // dbname "pgbouncer" through PgBouncer, as the application role
-  // The read pool: "<database>_ro" through PgBouncer, on a replica (ReadPoolReplica). Local
-  // stacks with a replica that is not fenced only (host empty otherwise, and no_read_pool says
-  // why).
+  // The read pool: "<database>_ro" through PgBouncer, rotating over the replicas
+  // (ReadPoolReplicas). Local stacks with a replica that is not fenced only (host empty
+  // otherwise, and no_read_pool says why).
   pg::ConnParams read_pool;
   std::string no_read_pool;
+  // Each of those replicas directly, as the application role (as `direct`, on its port): what
+  // tells which replica served a read.
+  std::vector<pg::ConnParams> replicas;
 };
 
-// The replica PgBouncer's read pool leads to: the first of st's that is not fenced (a promote
-// fences the old primary, and any replica that could not follow, until `up` rebuilds them).
-std::optional<ReplicaState> ReadPoolReplica(const StatePaths& root, const StackState& st);
+// The replicas PgBouncer's read pool rotates over while they run: those of st that are not
+// fenced (a promote fences the old primary, and any replica that could not follow, until `up`
+// rebuilds them).
+std::vector<ReplicaState> ReadPoolReplicas(const StatePaths& root, const StackState& st);
 
 // The superuser of the local stack in state_dir: the OS user that runs it, by peer on its Unix
 // socket, database "postgres". Needs only the state directory (no config, no password).

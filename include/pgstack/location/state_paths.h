@@ -42,6 +42,9 @@ struct StatePaths {
   std::string NodeDir(int n) const;  // replicas/<n> (n > 0)
   // The replication role's password as libpq reads it (0600, the service user's).
   std::string ReplicationPassfile() const { return replicas + "/pgpass"; }
+  // run/ro<port>: the folder of the read pool's link to the socket of the node on `port`
+  // (stack/read_pool.h says why a link).
+  std::string ReadPoolDir(int port) const { return run + "/ro" + std::to_string(port); }
   // Whether fence_marker exists: what status, verify and the read pool leave out.
   bool Fenced() const;
   // Why the node is fenced, as the marker says ("" when it is not).

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "pgstack/core/config.h"
 #include "pgstack/core/status.h"
@@ -21,9 +22,10 @@ struct PgBouncerLayout {
   std::string auth_file;
   std::string logfile;
   std::string pidfile;
-  // A replica's port for the read pool, "<database>_ro" (PgBouncer 1.18 takes one port per
-  // entry, so with several replicas it is the first); 0: no such entry.
-  int read_pool_port = 0;
+  // The read pool, "<database>_ro": the hosts PgBouncer rotates over and their one port
+  // (PgBouncer 1.18 takes one port per entry); no hosts: no such entry.
+  std::vector<std::string> read_pool_hosts;
+  int read_pool_port = 5432;
 };
 
 // The template's path: database/setup/pgbouncer-config.ini of the project.

@@ -75,7 +75,7 @@ TEST(Replica, EveryVerifyCheckPasses) {
     if (id == "security.credentials_mode" && c["status"] == "skip") continue;
     EXPECT_EQ(c["status"], "pass") << c.dump();
   }
-  EXPECT_EQ(replication, 4) << out.output;
+  EXPECT_EQ(replication, 5) << out.output;
 }
 
 TEST(Replica, ReadPoolReadsWhatThePrimaryWroteAndRefusesWrites) {

@@ -37,7 +37,7 @@ TEST(VerifyHealthy, EveryCheckPassesWithExitZero) {
 TEST(VerifyHealthy, ReplicationChecksAskedForByNameSayTheStackHasNoReplicas) {
   Verdict v = RunVerify(TestStack::Shared(), {"--check", "replication"});
   ASSERT_EQ(v.exit_code, 0) << v.output;
-  EXPECT_EQ(v.status.size(), 4u) << v.output;
+  EXPECT_EQ(v.status.size(), 5u) << v.output;
   for (const auto& [id, status] : v.status) {
     EXPECT_EQ(id.rfind("replication.", 0), 0u) << id;
     EXPECT_EQ(status, "skip") << v.checks[id].dump();
