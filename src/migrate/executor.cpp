@@ -27,8 +27,25 @@ constexpr int kClientCheckMs = 1000;
 // server connection (the next migration's, or another client's), and the history row is written
 // as the runner's role. RESET ALL leaves the role and session authorization alone, and undoes
 // this transaction's SET LOCALs: synchronous_commit is set again.
-constexpr std::string_view kRestoreSession =
-    "RESET ALL;\nRESET SESSION AUTHORIZATION;\nRESET ROLE;\nSET LOCAL synchronous_commit = off;\n";
+constexpr std::string_view kRestoreSession[] = {"RESET ALL", "RESET SESSION AUTHORIZATION",
+                                                "RESET ROLE", "SET LOCAL synchronous_commit = off"};
+
+// The transaction-local setting in which Settings() notes when the transaction began.
+constexpr std::string_view kStartedAt = "pgstack.started_at";
+
+// Whether statements [first, last) of t change settings (so the session is restored after them).
+bool ChangesSettings(const SqlText& t, size_t first, size_t last) {
+  for (size_t i = first; i < last; ++i) {
+    if (t.statements[i].changes_settings) return true;
+  }
+  return false;
+}
+
+std::string Joined(const OwnSql& statements) {
+  std::string out;
+  for (const auto& st : statements) out += st + ";\n";
+  return out;
+}
 
 Status NotCommitted(const std::string& where) {
   return Status::Failure(where +
@@ -55,34 +72,53 @@ std::string CatalogName(const std::string& written) {
 
 }  // namespace
 
-std::string Executor::ElapsedSql() {
-  // hold_lease() set the lease's expiry to its clock_timestamp() + lease_ms, and the lease row
-  // stays locked by this transaction until it ends (the heartbeat's renewal waits), so the
-  // expiry carries the transaction's start where no SET, RESET or set_config() of a migration
-  // reaches it. Not now(): in a string of several transactions (a batch) now() is when the
-  // string arrived, for every one of them.
+std::string Executor::ElapsedSql(bool settings_changed) {
+  // Not now(): in a string of several transactions (a batch) now() is when the string arrived,
+  // for every one of them. Settings() noted the transaction's start in a LOCAL setting, which
+  // reads cheaply; but a transaction whose statements change settings may have reset it (RESET
+  // ALL, its own and kRestoreSession's). Then the lease says it: hold_lease() set the lease's
+  // expiry to its clock_timestamp() + lease_ms, and the lease row stays locked by this
+  // transaction until it ends (the heartbeat's renewal waits), so the expiry carries the
+  // transaction's start where no SET, RESET or set_config() reaches it. Reading that row costs
+  // the server a third of what a tiny migration's transaction costs it (a plan, and a walk past
+  // the row versions each hold_lease() left): the setting is read wherever it is safe.
+  // (A function of the migration's that resets every setting is not seen from its text: that
+  // time reads 0 rather than failing the migration.)
+  if (!settings_changed) {
+    return fmt::format(
+        "coalesce((extract(epoch FROM clock_timestamp() - nullif(current_setting('{}', true), "
+        "'')::timestamptz) * 1000)::int, 0)",
+        kStartedAt);
+  }
   return fmt::format(
       "({} - extract(epoch FROM (SELECT expires_at FROM {} WHERE holder = {}) - "
       "clock_timestamp()) * 1000)::int",
       s_.lease_ms, s_.lease_table, Lit(s_.holder));
 }
 
-std::string Executor::Settings(const FileOptions& o) {
-  std::string h = fmt::format(
-      "SET LOCAL lock_timeout = '{}ms';\nSET LOCAL client_connection_check_interval = "
-      "'{}ms';\nSELECT pgstack.hold_lease({}, {});\n",
-      o.lock_timeout_ms.value_or(s_.lock_timeout_ms), kClientCheckMs, Lit(s_.holder), s_.lease_ms);
+OwnSql Executor::Settings(const FileOptions& o) {
+  OwnSql out = {
+      fmt::format("SET LOCAL lock_timeout = '{}ms'",
+                  o.lock_timeout_ms.value_or(s_.lock_timeout_ms)),
+      fmt::format("SET LOCAL client_connection_check_interval = '{}ms'", kClientCheckMs),
+      fmt::format("SELECT pgstack.hold_lease({}, {}), set_config('{}', clock_timestamp()::text, "
+                  "true)",
+                  Lit(s_.holder), s_.lease_ms, kStartedAt)};
   if (auto st = o.statement_timeout_ms ? o.statement_timeout_ms : s_.statement_timeout_ms) {
-    h += fmt::format("SET LOCAL statement_timeout = '{}ms';\n", *st);
+    out.push_back(fmt::format("SET LOCAL statement_timeout = '{}ms'", *st));
   }
-  h += "SET LOCAL synchronous_commit = off;\n";
-  return h;
+  out.push_back("SET LOCAL synchronous_commit = off");
+  return out;
 }
 
-// Head and Tail are text, not a pg::Transaction: a batch sends many transactions, BEGIN to
+// Head and Closing are text, not a pg::Transaction: a batch sends many transactions, BEGIN to
 // COMMIT each, in one simple-query string, so that up to 100 migrations cost one round trip
 // (executor.h).
-std::string Executor::Head(const FileOptions& o) { return "BEGIN;\n" + Settings(o); }
+OwnSql Executor::Head(const FileOptions& o) {
+  OwnSql out = {"BEGIN"};
+  for (auto& st : Settings(o)) out.push_back(std::move(st));
+  return out;
+}
 
 Result<pg::QueryResult> Executor::Send(std::string_view sql) {
   PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
@@ -119,29 +155,27 @@ void Executor::CancelInFlight() {
   if (cancel_) (void)cancel_->Cancel();
 }
 
-// Ends the transaction a failed Head ... Tail text left open (the server stops at the error,
+// Ends the transaction a failed Head ... COMMIT text left open (the server stops at the error,
 // before the COMMIT, or the text ended inside a block): the text began it, so there is no
 // pg::Transaction to end it.
 void Executor::Rollback() {
   if (conn_.in_transaction()) (void)conn_.Run("ROLLBACK");
 }
 
-std::string Executor::Closing(const SqlText& t, size_t first, size_t last,
-                              const std::string& tail) {
-  bool changes = false;
-  for (size_t i = first; i < last; ++i) changes = changes || t.statements[i].changes_settings;
-  return (changes ? std::string(kRestoreSession) : "") + tail + ";\n";
-}
-
-std::string Executor::Tail(const SqlText& t, size_t first, size_t last, const std::string& tail) {
-  return Closing(t, first, last, tail) + "COMMIT;\n";
+OwnSql Executor::Closing(const SqlText& t, size_t first, size_t last, const std::string& tail) {
+  OwnSql out;
+  if (ChangesSettings(t, first, last))
+    out.assign(std::begin(kRestoreSession), std::end(kRestoreSession));
+  out.push_back(tail);
+  return out;
 }
 
 void Executor::AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o,
                                  size_t first, size_t last, const std::string& tail) {
-  buf.Append(Head(o));
+  for (const auto& st : Head(o)) buf.Append(st);
   for (size_t i = first; i < last; ++i) buf.AppendStatement(t, t.statements[i]);
-  buf.Append(Tail(t, first, last, tail));
+  for (const auto& st : Closing(t, first, last, tail)) buf.Append(st);
+  buf.Append("COMMIT");
 }
 
 Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
@@ -163,7 +197,7 @@ Status Executor::Transaction(const SqlText& t, const FileOptions& o, size_t firs
 Status Executor::CopyTransaction(const SqlText& t, const FileOptions& o, size_t first, size_t last,
                                  const std::string& tail) {
   PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(conn_));
-  PGSTACK_RETURN_IF_ERROR(Send(Settings(o)).status());
+  PGSTACK_RETURN_IF_ERROR(Send(Joined(Settings(o))).status());
   for (size_t i = first; i < last; ++i) {
     const Statement& st = t.statements[i];
     if (st.copy_from_stdin) {
@@ -174,7 +208,7 @@ Status Executor::CopyTransaction(const SqlText& t, const FileOptions& o, size_t 
     b.AppendStatement(t, st);
     PGSTACK_RETURN_IF_ERROR(Run(b, t.Where(st.begin)));
   }
-  PGSTACK_RETURN_IF_ERROR(Send(Closing(t, first, last, tail)).status());
+  PGSTACK_RETURN_IF_ERROR(Send(Joined(Closing(t, first, last, tail))).status());
   return tx.Commit();
 }
 
@@ -260,7 +294,8 @@ std::string Executor::HistoryInsert(const Migration& m) {
       "INSERT INTO {} (version, name, kind, checksum, applied_by, "
       "execution_ms) VALUES ({}, {}, {}, {}, {}, {})",
       s_.history_table, Lit(m.key()), Lit(m.name), Lit(kind), Lit(m.checksum),
-      RunByExpression(conn_, s_.applied_by), ElapsedSql());
+      RunByExpression(conn_, s_.applied_by),
+      ElapsedSql(ChangesSettings(m.up, 0, m.up.statements.size())));
   if (m.repeatable()) {
     sql +=
         " ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, "
@@ -397,7 +432,8 @@ Status Executor::Up(const Migration& m, const HistoryRow* partial) {
     return fmt::format(
         "UPDATE {} SET statements_done = {}, execution_ms = execution_ms + "
         "{}{} WHERE version = {}",
-        s_.history_table, i + 1, bare_ms >= 0 ? std::to_string(bare_ms) : ElapsedSql(),
+        s_.history_table, i + 1,
+        bare_ms >= 0 ? std::to_string(bare_ms) : ElapsedSql(ChangesSettings(m.up, i, i + 1)),
         last ? ", state = 'applied', applied_at = clock_timestamp()" : "", key);
   });
 }

@@ -33,6 +33,9 @@ namespace pgstack::migrate::internal {
 
 class SqlBuffer;
 
+// Statements of our own, in order, each without its ';' (SqlBuffer::Append takes them one by one).
+using OwnSql = std::vector<std::string>;
+
 struct ExecSettings {
   std::string history_table;  // HistoryTable::table
   std::string lease_table;    // HistoryTable::lease_table: the row hold_lease() stamps
@@ -85,17 +88,16 @@ class Executor {
   // build left it invalid; returns true when it exists and is valid (the statement is done).
   Result<bool> PrepareConcurrentIndex(const Statement& st);
   Status CopyIn(const SqlText& t, const Statement& st);
-  // What every transaction runs first: the lease check and the LOCAL settings.
-  std::string Settings(const FileOptions& o);
-  // BEGIN and Settings, as text.
-  std::string Head(const FileOptions& o);
-  // SQL for the ms since this transaction's Head, as the server sees it.
-  std::string ElapsedSql();
-  // What every transaction runs last: the session restored where its statements changed it,
-  // and `tail`.
-  std::string Closing(const SqlText& t, size_t first, size_t last, const std::string& tail);
-  // Closing and COMMIT, as text.
-  std::string Tail(const SqlText& t, size_t first, size_t last, const std::string& tail);
+  // What every transaction runs first: the lease check, its start noted, and the LOCAL settings.
+  OwnSql Settings(const FileOptions& o);
+  // BEGIN and Settings.
+  OwnSql Head(const FileOptions& o);
+  // SQL for the ms since this transaction's Head, as the server sees it; `settings_changed`:
+  // whether the transaction's statements change settings (Statement::changes_settings).
+  std::string ElapsedSql(bool settings_changed);
+  // What every transaction runs last before COMMIT: the session restored where its statements
+  // changed it, and `tail`.
+  OwnSql Closing(const SqlText& t, size_t first, size_t last, const std::string& tail);
   void AppendTransaction(SqlBuffer& buf, const SqlText& t, const FileOptions& o, size_t first,
                          size_t last, const std::string& tail);
   std::string HistoryInsert(const Migration& m);

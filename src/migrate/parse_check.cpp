@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kStopperState = "PGSPC";
 constexpr std::string_view kStopper =
     "DO $pgstack_parse_check$BEGIN RAISE EXCEPTION USING ERRCODE = 'PGSPC', MESSAGE = "
-    "'pgstack parse check'; END$pgstack_parse_check$;\n";
+    "'pgstack parse check'; END$pgstack_parse_check$";
 // Strings past this size are sent in more than one check.
 constexpr size_t kChunkBytes = 8 << 20;
 

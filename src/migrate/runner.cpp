@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <thread>
 
 #include "executor.h"
 #include "parse_check.h"
@@ -47,12 +48,38 @@ Status Reload(pg::Connection& conn, const HistoryTable& h, Report& rep, const Pl
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Report>> Load(pg::Connection& conn, const HistoryTable& h, MigrationSet set,
-                                     const PlanOptions& po) {
+// The directory, the connection and the history, as a command first reads them.
+struct Opened {
+  pg::Connection conn;
+  std::unique_ptr<Report> rep;  // its plan made with the PlanOptions given to Open
+};
+
+// How Open reads the directory (ReadChecked's arguments).
+struct ReadSpec {
+  std::optional<Version> to;
+  bool allow_zero = false;
+  Unreadable unreadable = Unreadable::kFail;
+};
+
+// Reads the directory on a thread of its own while this one connects and reads the history:
+// the reading waits on the files and this process, the rest on the server (the handshake, its
+// backend starting, the history query), so a command pays the longer of the two instead of their
+// sum. A file problem is still the error reported, whatever became of the connection.
+Result<Opened> Open(const Options& o, const HistoryTable& h, const ReadSpec& spec,
+                    const PlanOptions& po) {
+  Result<MigrationSet> set = Status::Failure("the migrations directory was not read");
+  std::thread reader([&] { set = ReadChecked(o, spec.to, spec.allow_zero, spec.unreadable); });
+  Result<pg::Connection> conn = Connect(o);
+  Result<std::vector<HistoryRow>> history =
+      conn.ok() ? LoadHistory(*conn, h) : Result<std::vector<HistoryRow>>(conn.status());
+  reader.join();
+  PGSTACK_RETURN_IF_ERROR(set.status());
+  PGSTACK_RETURN_IF_ERROR(history.status());
   auto rep = std::make_unique<Report>();
-  rep->set = std::move(set);
-  PGSTACK_RETURN_IF_ERROR(Reload(conn, h, *rep, po));
-  return rep;
+  rep->set = std::move(set).value();
+  rep->history = std::move(history).value();
+  rep->plan = MakePlan(rep->set, rep->history, po);
+  return Opened{std::move(conn).value(), std::move(rep)};
 }
 
 Result<std::unique_ptr<Lease>> TakeLease(pg::Connection& conn, const HistoryTable& h,
@@ -134,33 +161,34 @@ std::vector<const Migration*> PendingOf(const Plan& plan) {
 
 Result<std::unique_ptr<Report>> Inspect(const Options& o, const std::optional<Version>& to) {
   PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false, o.unreadable));
-  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
-  return Load(conn, h, std::move(set), PlanOptions{to, o.allow_out_of_order});
+  PGSTACK_ASSIGN_OR_RETURN(
+      Opened open, Open(o, h, {to, false, o.unreadable}, PlanOptions{to, o.allow_out_of_order}));
+  return std::move(open.rep);
 }
 
 Result<std::unique_ptr<Report>> Validate(const Options& o) {
   PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, std::nullopt, false));
+  PGSTACK_ASSIGN_OR_RETURN(Opened open,
+                           Open(o, h, {}, PlanOptions{std::nullopt, o.allow_out_of_order}));
+  const MigrationSet& set = open.rep->set;
   std::vector<const Migration*> all;
   for (const auto& m : set.migrations) all.push_back(&m);
   PGSTACK_RETURN_IF_ERROR(Unwritten(all));
-  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   std::vector<const SqlText*> texts;
   for (const auto& m : set.migrations) {
     texts.push_back(&m.up);
     if (m.down) texts.push_back(&*m.down);
   }
-  PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(conn, texts));
-  return Load(conn, h, std::move(set), PlanOptions{std::nullopt, o.allow_out_of_order});
+  PGSTACK_RETURN_IF_ERROR(internal::ParseCheck(open.conn, texts));
+  return std::move(open.rep);
 }
 
 Result<RunReport> Up(const Options& o, const std::optional<Version>& to) {
   PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, false));
-  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{to, o.allow_out_of_order};
-  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, h, std::move(set), po));
+  PGSTACK_ASSIGN_OR_RETURN(Opened open, Open(o, h, {to}, po));
+  pg::Connection& conn = open.conn;
+  std::unique_ptr<Report>& rep = open.rep;
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_RETURN_IF_ERROR(Refusal(rep->plan));
@@ -191,10 +219,10 @@ Result<RunReport> Up(const Options& o, const std::optional<Version>& to) {
 
 Result<RunReport> Down(const Options& o, std::optional<int> count, std::optional<Version> to) {
   PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, to, true));
-  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{std::nullopt, true};
-  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, h, std::move(set), po));
+  PGSTACK_ASSIGN_OR_RETURN(Opened open, Open(o, h, {to, true}, po));
+  pg::Connection& conn = open.conn;
+  std::unique_ptr<Report>& rep = open.rep;
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_ASSIGN_OR_RETURN(auto targets, PlanDown(rep->plan, count, to));
@@ -258,10 +286,10 @@ Result<RunReport> Baseline(const Options& o, const Version& version) {
 
 Result<RunReport> Repair(const Options& o) {
   PGSTACK_ASSIGN_OR_RETURN(HistoryTable h, HistoryNamed(o.history));
-  PGSTACK_ASSIGN_OR_RETURN(MigrationSet set, ReadChecked(o, std::nullopt, false));
-  PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(o));
   PlanOptions po{std::nullopt, true};
-  PGSTACK_ASSIGN_OR_RETURN(auto rep, Load(conn, h, std::move(set), po));
+  PGSTACK_ASSIGN_OR_RETURN(Opened open, Open(o, h, {}, po));
+  pg::Connection& conn = open.conn;
+  std::unique_ptr<Report>& rep = open.rep;
   RunReport out;
   out.format = std::string(FormatName(rep->set.format));
   PGSTACK_RETURN_IF_ERROR(UnderLease(conn, h, o, out, [&](Lease& lease) -> Status {

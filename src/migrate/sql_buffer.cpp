@@ -16,17 +16,16 @@ void SqlBuffer::Add(std::string_view text, const SqlText* src, size_t src_begin,
   statements_ += statements;
 }
 
-void SqlBuffer::Append(std::string_view text) {
-  // Counted as the server counts them: empty statements (a lone ';') give no result.
-  std::vector<Statement> ours;
-  (void)SplitStatements(text, ours);
-  Add(text, nullptr, 0, ours.size());
+void SqlBuffer::Append(std::string_view statement) {
+  std::string text(statement);
+  text += ";\n";
+  Add(text, nullptr, 0, 1);
 }
 
 void SqlBuffer::AppendStatement(const SqlText& src, const Statement& st) {
   std::string_view body = std::string_view(src.sql).substr(st.begin, st.end - st.begin);
   Add(body, &src, st.begin, 1);
-  Append(body.empty() || body.back() != ';' ? ";\n" : "\n");
+  Add(body.empty() || body.back() != ';' ? ";\n" : "\n", nullptr, 0, 0);
 }
 
 std::string SqlBuffer::Where(int position) const {

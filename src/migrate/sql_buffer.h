@@ -14,8 +14,10 @@ namespace pgstack::migrate::internal {
 
 class SqlBuffer {
  public:
-  // Text of our own (BEGIN, the history row, ...).
-  void Append(std::string_view text);
+  // A statement of our own (BEGIN, the history row, ...), without its ';' (added, with a newline).
+  // One call, one statement: it is counted without being lexed (most of a batch's text is ours,
+  // and lexing it was a sixth of the client's time in `migrate up` of 500 tiny files).
+  void Append(std::string_view statement);
   // A statement of a file, terminated with ';' (added when the file left it out) and a newline.
   void AppendStatement(const SqlText& src, const Statement& st);
 

@@ -20,7 +20,7 @@ TEST(MigrateSqlBuffer, MapsAServerPositionToFileLineColumn) {
   SqlText a = Text("a.sql", "SELECT 'é';\n", 1);
   SqlText b = Text("b.sql", "SELECT 1;\n  SELECT x FORM t;\n", 5);  // a section from line 5
   SqlBuffer buf;
-  buf.Append("BEGIN;\n");
+  buf.Append("BEGIN");
   for (const auto& st : a.statements) buf.AppendStatement(a, st);
   for (const auto& st : b.statements) buf.AppendStatement(b, st);
   // The server counts characters from 1; find "FORM" the way it would.

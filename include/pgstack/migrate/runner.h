@@ -1,7 +1,8 @@
 // The operations behind `pgstack migrate`: status, plan, validate, up, down, baseline, repair.
-// Each reads the directory first (every file problem is kInvalidInput before a connection is
-// made), then talks to the database on one connection (direct or through PgBouncer: both work,
-// nothing relies on session state). Those that change the history hold the lease (lease.h).
+// Each reads the directory while it connects and reads the history (every file problem is
+// kInvalidInput, reported before any problem of the connection and before anything changes),
+// then talks to the database on one connection (direct or through PgBouncer: both work, nothing
+// relies on session state). Those that change the history hold the lease (lease.h).
 //
 // Errors: kInvalidInput (2) bad files, flags or a syntax error (nothing changed);
 // kCheckFailed (3) a refusal: edited, missing or out-of-order migrations; kLockTimeout (4)
