@@ -120,8 +120,12 @@ TEST_F(Promote, TheOtherReplicasFollowAndNoCommittedRowIsLost) {
   auto doc = nlohmann::json::parse(json.output, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << json.output;
   for (const auto& r : doc["replicas"]) {
-    if (r["node"] == 1) EXPECT_EQ(r["state"], "streaming") << json.output;
-    if (r["node"] == 0) EXPECT_FALSE(r["fenced"].is_null()) << json.output;
+    if (r["node"] == 1) {
+      EXPECT_EQ(r["state"], "streaming") << json.output;
+    }
+    if (r["node"] == 0) {
+      EXPECT_FALSE(r["fenced"].is_null()) << json.output;
+    }
   }
   auto read_only = stack_->Pgstack({"verify", "--check", "replication.read_only"});
   EXPECT_EQ(read_only.exit_code, 3) << read_only.output;

@@ -154,7 +154,9 @@ void ExpectStopped(const Verdict& v, const Verdict& baseline, const std::string&
       continue;
     }
     EXPECT_EQ(v.status.at(id), failing.count(id) ? "fail" : status);
-    if (failing.count(id)) EXPECT_TRUE(v.checks.at(id).contains("fix"));
+    if (failing.count(id)) {
+      EXPECT_TRUE(v.checks.at(id).contains("fix"));
+    }
   }
   EXPECT_GT(stopped, 0) << v.output;
 }
