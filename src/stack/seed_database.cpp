@@ -44,8 +44,11 @@ std::optional<std::vector<std::string>> SeedFor(const core::PostgresConfig& cfg)
 Status CreateSeed(core::ProcessRunner& runner, const core::OsUser& service,
                   const std::string& bin_dir, const std::string& data_dir,
                   const std::vector<std::string>& extensions) {
-  PGSTACK_RETURN_IF_ERROR(RunSingleUser(runner, service, bin_dir, data_dir, "postgres",
-                                        fmt::format("CREATE DATABASE {}\n", kSeedDatabase)));
+  // FILE_COPY: template1's files copied as they are, where WAL_LOG (a running server's default)
+  // writes each page into the WAL too; the database is the same, made in about half the time.
+  PGSTACK_RETURN_IF_ERROR(
+      RunSingleUser(runner, service, bin_dir, data_dir, "postgres",
+                    fmt::format("CREATE DATABASE {} STRATEGY file_copy\n", kSeedDatabase)));
   if (extensions.empty()) return Status::Ok();
   std::string sql;
   for (const auto& ext : extensions) sql += "CREATE EXTENSION " + QuoteIdent(ext) + "\n";
