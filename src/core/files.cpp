@@ -23,8 +23,9 @@ Status Errno(const std::string& what, const std::string& path) {
 // The rename is durable only once the directory's entry is: without this a crash can bring back
 // the old file (or none) although WriteFileAtomic said OK.
 Status SyncDirectoryOf(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  // Not `if (parent.empty()) parent = "."`: g++ 12 warns (-Wrestrict) on that assignment, falsely.
+  const std::string dir = parent.empty() ? std::string(".") : parent;
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open directory to sync", dir);
   bool ok = ::fsync(fd) == 0;
