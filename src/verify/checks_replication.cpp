@@ -140,22 +140,41 @@ Outcome ReplicationLag(Probe& probe) {
   return Outcome::Pass("replay lag: " + Join(all), expected, fmt::format("{} bytes", worst));
 }
 
-Outcome ReplicationReadOnly(Probe& probe) {
+namespace {
+
+// What a check that reaches each replica by its address needs: a local stack's replicas and its
+// endpoints; or, in `done`, the check's outcome before any replica is asked (external mode, no
+// replica, state or endpoints unreadable).
+struct ReplicaTargets {
+  std::vector<location::ReplicaState> replicas;
+  const location::Endpoints* endpoints = nullptr;
+  std::optional<Outcome> done;
+};
+
+ReplicaTargets TargetsOf(Probe& probe) {
   if (!probe.local())
-    return Outcome::Skip("external mode: pgstack does not know the standbys' addresses");
+    return {.done = Outcome::Skip("external mode: pgstack does not know the standbys' addresses")};
   auto replicas = LocalReplicas(probe);
-  if (!replicas.ok()) return probe.Unreachable(replicas.status());
-  if (replicas->empty()) return Outcome::Skip(kNoReplicas);
+  if (!replicas.ok()) return {.done = probe.Unreachable(replicas.status())};
+  if (replicas->empty()) return {.done = Outcome::Skip(kNoReplicas)};
   auto ep = probe.endpoints();
-  if (!ep.ok()) return probe.Unreachable(ep.status());
+  if (!ep.ok()) return {.done = probe.Unreachable(ep.status())};
+  return {.replicas = std::move(*replicas), .endpoints = *ep};
+}
+
+}  // namespace
+
+Outcome ReplicationReadOnly(Probe& probe) {
+  ReplicaTargets t = TargetsOf(probe);
+  if (t.done) return *t.done;
   std::vector<std::string> refused, accepted, fenced;
   location::StatePaths paths(probe.state_dir());
-  for (const auto& r : *replicas) {
+  for (const auto& r : t.replicas) {
     if (std::string why = paths.Node(r.node).FenceReason(); !why.empty()) {
       fenced.push_back(Fenced(r, why));
       continue;
     }
-    pg::ConnParams p = (*ep)->direct;
+    pg::ConnParams p = t.endpoints->direct;
     p.port = r.port;
     auto c = pg::Connection::Open(p);
     if (!c.ok())
@@ -220,28 +239,24 @@ class Readers {
 }  // namespace
 
 Outcome ReplicationReadPool(Probe& probe) {
-  if (!probe.local())
-    return Outcome::Skip("external mode: pgstack does not know the standbys' addresses");
-  auto replicas = LocalReplicas(probe);
-  if (!replicas.ok()) return probe.Unreachable(replicas.status());
-  if (replicas->empty()) return Outcome::Skip(kNoReplicas);
-  auto ep = probe.endpoints();
-  if (!ep.ok()) return probe.Unreachable(ep.status());
-  if ((*ep)->read_pool.host.empty()) return Outcome::Fail("no read pool: " + (*ep)->no_read_pool);
+  ReplicaTargets t = TargetsOf(probe);
+  if (t.done) return *t.done;
+  if (t.endpoints->read_pool.host.empty())
+    return Outcome::Fail("no read pool: " + t.endpoints->no_read_pool);
   // A fenced node is out of the rotation on purpose (replication.streaming names it).
   std::map<std::string, std::string> unanswered;  // port -> the replica
   location::StatePaths paths(probe.state_dir());
-  for (const auto& r : *replicas)
+  for (const auto& r : t.replicas)
     if (!paths.Node(r.node).Fenced())
       unanswered[std::to_string(r.port)] = fmt::format("replica {} (port {})", r.node, r.port);
   size_t wanted = unanswered.size();
   std::vector<std::string> answered;
   Readers readers;
   for (size_t limit = PoolSize(probe.env()); !unanswered.empty() && readers.size() < limit;) {
-    auto port = readers.Next((*ep)->read_pool);
+    auto port = readers.Next(t.endpoints->read_pool);
     if (!port.ok())
       return Outcome::Fail(fmt::format("reader {} through {}: {}", readers.size() + 1,
-                                       (*ep)->read_pool.dbname, port.status().message()));
+                                       t.endpoints->read_pool.dbname, port.status().message()));
     if (auto it = unanswered.find(*port); it != unanswered.end()) {
       answered.push_back(it->second);
       unanswered.erase(it);
@@ -253,11 +268,11 @@ Outcome ReplicationReadPool(Probe& probe) {
     std::vector<std::string> missing;
     for (const auto& [port, name] : unanswered) missing.push_back(name);
     return Outcome::Fail(fmt::format("{} readers through {} never reached {}", readers.size(),
-                                     (*ep)->read_pool.dbname, Join(missing)),
+                                     t.endpoints->read_pool.dbname, Join(missing)),
                          expected, actual);
   }
   return Outcome::Pass(
-      fmt::format("through {}: {} answer", (*ep)->read_pool.dbname, Join(answered)), expected,
+      fmt::format("through {}: {} answer", t.endpoints->read_pool.dbname, Join(answered)), expected,
       actual);
 }
 
