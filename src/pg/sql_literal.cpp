@@ -12,4 +12,13 @@ std::string SqlLiteral(std::string_view text) {
   return out + "'";
 }
 
+std::string SqlIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += c;
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace pgstack::pg

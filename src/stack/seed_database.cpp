@@ -5,14 +5,10 @@
 #include <algorithm>
 #include <array>
 
+#include "pgstack/pg/sql_literal.h"
+
 namespace pgstack::stack {
 namespace {
-
-std::string QuoteIdent(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // Runs statements (one per line) in a single-user postgres on `database`. Such a backend reports
 // a failed statement and goes on with the next, exiting 0: its output's ERROR line is the failure.
@@ -51,7 +47,7 @@ Status CreateSeed(core::ProcessRunner& runner, const core::OsUser& service,
                     fmt::format("CREATE DATABASE {} STRATEGY file_copy\n", kSeedDatabase)));
   if (extensions.empty()) return Status::Ok();
   std::string sql;
-  for (const auto& ext : extensions) sql += "CREATE EXTENSION " + QuoteIdent(ext) + "\n";
+  for (const auto& ext : extensions) sql += "CREATE EXTENSION " + pg::SqlIdent(ext) + "\n";
   return RunSingleUser(runner, service, bin_dir, data_dir, kSeedDatabase, sql);
 }
 

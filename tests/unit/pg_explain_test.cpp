@@ -49,6 +49,11 @@ TEST(PgExplain, WhatIsNotAPlanIsAnError) {
   }
 }
 
+TEST(PgSqlIdent, QuotesAndDoublesEmbeddedQuotes) {
+  EXPECT_EQ(SqlIdent("btree_gin"), "\"btree_gin\"");
+  EXPECT_EQ(SqlIdent("a\"b"), "\"a\"\"b\"");
+}
+
 TEST(PgSqlLiteral, ReadsBackExactlyWhateverStandardConformingStrings) {
   EXPECT_EQ(SqlLiteral("on"), "'on'");
   EXPECT_EQ(SqlLiteral("it's"), "'it''s'");

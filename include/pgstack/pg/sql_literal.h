@@ -11,4 +11,7 @@ namespace pgstack::pg {
 // server reads exactly `text` whatever standard_conforming_strings is.
 std::string SqlLiteral(std::string_view text);
 
+// "name" with " doubled: an identifier, quoted as Connection::QuoteIdent would.
+std::string SqlIdent(std::string_view name);
+
 }  // namespace pgstack::pg
