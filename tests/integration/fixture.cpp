@@ -1,6 +1,7 @@
 #include "fixture.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -73,6 +74,14 @@ Status WaitFor(const std::string& what, const std::function<bool()>& cond,
   return core::WaitUntil(
       {.what = what, .timeout = limit, .backoff = {.first = std::chrono::milliseconds(20)}},
       [&] { return cond() ? core::Poll::Ready() : core::Poll::NotYet(""); });
+}
+
+Status SignalAndWait(const std::string& pidfile, int signal) {
+  pid_t pid = core::ReadPidFile(pidfile);
+  if (pid <= 0) return Status::Failure(pidfile + " names no process");
+  if (::kill(pid, signal) != 0) return Status::Failure(pidfile + ": the signal failed");
+  return WaitFor(fmt::format("pid {} of {} to end", pid, pidfile),
+                 [pid] { return !core::ProcessAlive(pid); });
 }
 
 unsigned FaultSeed() {

@@ -48,6 +48,10 @@ core::PortLock TakePort(const std::string& host = "127.0.0.1");
 Status WaitFor(const std::string& what, const std::function<bool()>& cond,
                std::chrono::milliseconds limit = std::chrono::seconds(15));
 
+// Sends `signal` to the process a pidfile names (a postmaster's) and waits until it is gone; an
+// error when the file names none, the signal fails, or the process stays.
+Status SignalAndWait(const std::string& pidfile, int signal);
+
 // The seed of a fault test's random kill points: PGSTACK_FAULT_SEED when set, else a fresh one.
 // Printed, so that the run of a failure can be replayed.
 unsigned FaultSeed();

@@ -98,10 +98,8 @@ TEST_F(ReadPool, AKilledReplicaFailsTheCheckAndUpTakesItOutUntilItRunsAgain) {
   auto r = State().replicas.at(0);
   std::string pidfile =
       location::StatePaths(stack_->state_dir()).Node(r.node).data + "/postmaster.pid";
-  pid_t pid = core::ReadPidFile(pidfile);
-  ASSERT_GT(pid, 0);
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  ASSERT_TRUE(WaitFor("the replica to die", [&] { return !core::ProcessAlive(pid); }).ok());
+  Status killed = SignalAndWait(pidfile, SIGKILL);
+  ASSERT_TRUE(killed.ok()) << killed.message();
   std::string out;
   EXPECT_EQ(Verify("replication.read_pool", &out), 3) << out;
   auto up = stack_->Pgstack({"up"});

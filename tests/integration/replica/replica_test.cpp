@@ -156,10 +156,8 @@ TEST(Replica, KilledReplicaIsNamedAndUpRestartsIt) {
   auto r = State().replicas.at(0);
   std::string pidfile = fs::path(Stack().state_dir()) / "replicas" / std::to_string(r.node) /
                         "data" / "postmaster.pid";
-  pid_t pid = core::ReadPidFile(pidfile);
-  ASSERT_GT(pid, 0);
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  ASSERT_TRUE(WaitFor("the replica to die", [&] { return !core::ProcessAlive(pid); }).ok());
+  Status killed = SignalAndWait(pidfile, SIGKILL);
+  ASSERT_TRUE(killed.ok()) << killed.message();
   std::string out;
   EXPECT_EQ(Verify("replication.streaming", &out), 3) << out;
   EXPECT_NE(out.find("replica " + std::to_string(r.node)), std::string::npos) << out;
@@ -177,10 +175,8 @@ TEST(Replica, AGoneSlotMakesUpRebuildTheReplica) {
   auto r = State().replicas.at(0);
   std::string pidfile = fs::path(Stack().state_dir()) / "replicas" / std::to_string(r.node) /
                         "data" / "postmaster.pid";
-  pid_t pid = core::ReadPidFile(pidfile);
-  ASSERT_GT(pid, 0);
-  ASSERT_EQ(::kill(pid, SIGINT), 0);  // a fast shutdown, as pg_ctl stop asks
-  ASSERT_TRUE(WaitFor("the replica to stop", [&] { return !core::ProcessAlive(pid); }).ok());
+  Status stopped = SignalAndWait(pidfile, SIGINT);  // a fast shutdown, as pg_ctl stop asks
+  ASSERT_TRUE(stopped.ok()) << stopped.message();
   auto su = pg::Connection::Open(Endpoints().superuser);
   ASSERT_TRUE(su.ok());
   ASSERT_TRUE(WaitFor("the slot to be dropped", [&] {
