@@ -61,7 +61,11 @@ class SystemRunner : public ProcessRunner {
     std::vector<gid_t> groups;
     std::string user_name;
     if (cmd.uid) {
-      if (const passwd* pw = getpwuid(*cmd.uid)) {
+      // The _r form: commands run from more than one thread at once (a cold `up`'s two initdbs).
+      passwd entry{};
+      passwd* pw = nullptr;
+      std::vector<char> buf(16384);
+      if (getpwuid_r(*cmd.uid, &entry, buf.data(), buf.size(), &pw) == 0 && pw) {
         user_name = pw->pw_name;
         int n = 64;
         groups.resize(n);

@@ -129,10 +129,14 @@ Status AddIncludeDir(const std::string& data_dir) {
 bool Cluster::Initialized() const { return std::filesystem::exists(paths_.data + "/PG_VERSION"); }
 
 Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
+  return InitInto(paths_.data, recipe, sync);
+}
+
+Status Cluster::InitInto(const std::string& dir, const InitdbRecipe& recipe, bool sync) const {
   namespace fs = std::filesystem;
-  // initdb writes into data.init, renamed to data when whole: an `up` killed during initdb
-  // leaves a data.init the next one deletes, never a data directory that is half a cluster.
-  std::string tmp = paths_.data + ".init";
+  // initdb writes into dir.init, renamed to dir when whole: an `up` killed during initdb
+  // leaves a dir.init the next one deletes, never a data directory that is half a cluster.
+  std::string tmp = dir + ".init";
   std::error_code ec;
   fs::remove_all(tmp, ec);
   std::vector<std::string> argv = recipe.InitdbArgs(bin_, tmp);
@@ -142,14 +146,13 @@ Status Cluster::Init(const InitdbRecipe& recipe, bool sync) {
   if (made.ok())
     made = core::MakeDirs(tmp + "/conf.d", 0700, core::Owner{service_.uid, service_.gid});
   if (made.ok() && recipe.seed) made = CreateSeed(runner_, service_, bin_, tmp, *recipe.seed);
-  if (made.ok() && fs::exists(paths_.data, ec)) fs::remove_all(paths_.data, ec);  // no PG_VERSION
-  if (made.ok()) fs::rename(tmp, paths_.data, ec);
+  if (made.ok() && fs::exists(dir, ec)) fs::remove_all(dir, ec);  // no PG_VERSION
+  if (made.ok()) fs::rename(tmp, dir, ec);
   if (made.ok() && ec)
-    made =
-        Status::Failure(fmt::format("{}: cannot rename to {}: {}", tmp, paths_.data, ec.message()));
+    made = Status::Failure(fmt::format("{}: cannot rename to {}: {}", tmp, dir, ec.message()));
   if (made.ok()) return made;
   fs::remove_all(tmp, ec);  // on a full disk, give the space back
-  return IsNoSpace(made) ? NoSpaceError(made, "initdb's new cluster in " + paths_.data) : made;
+  return IsNoSpace(made) ? NoSpaceError(made, "initdb's new cluster in " + dir) : made;
 }
 
 Result<std::vector<std::string>> Cluster::WriteConfig(const core::Environment& env, int port,

@@ -23,6 +23,9 @@ class Cluster {
   // conf.d/pgstack.conf; then the recipe's seed database, if any. sync=false leaves flushing to
   // the caller (initdb --no-sync); a seed is written without fsync, so give it only then.
   Status Init(const InitdbRecipe& recipe, bool sync = true);
+  // The same cluster in another folder (dir.init until whole), which the service user must be
+  // able to write in. Safe beside another Init on another thread.
+  Status InitInto(const std::string& dir, const InitdbRecipe& recipe, bool sync = true) const;
   // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
   // sync=false: no fsync each, for a new data directory whose flush comes after (syncfs).
   Result<std::vector<std::string>> WriteConfig(const core::Environment& env, int port,

@@ -90,36 +90,12 @@ Result<CopyStats> ClusterCache::CopyOut(const InitdbRecipe& recipe, const std::s
   return stats;
 }
 
-Status ClusterCache::Store(const InitdbRecipe& recipe, const std::string& data_dir) {
-  PGSTACK_ASSIGN_OR_RETURN(std::string tmp, StageFill(recipe, data_dir));
-  return CompleteFill(recipe, tmp);
-}
-
-Result<std::string> ClusterCache::StageFill(const InitdbRecipe& recipe,
-                                            const std::string& data_dir) {
-  std::string tmp = fmt::format("{}/{}{}-{}", dir_, kTmpPrefix, recipe.Key(), ::getpid());
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(tmp, 0700));
-  Status s = CopyTree(data_dir, tmp + "/data").status();
-  if (s.ok()) {
-    auto manifest = MakeManifest(tmp + "/data");
-    s = manifest.ok() ? core::WriteFileAtomic(tmp + "/" + kManifestFile, *manifest, 0600)
-                      : manifest.status();
-  }
-  if (s.ok()) s = core::WriteFileAtomic(tmp + "/" + kRecipeFile, recipe.Describe(), 0600);
-  if (!s.ok()) {
-    fs::remove_all(tmp, ec);
-    return s;
-  }
-  return tmp;
-}
-
-Status ClusterCache::CompleteFill(const InitdbRecipe& recipe, const std::string& tmp) {
+Status ClusterCache::Store(const InitdbRecipe& recipe, const std::string& data_dir, Take take) {
+  PGSTACK_ASSIGN_OR_RETURN(std::string tmp, Stage(recipe, data_dir, take));
   std::string key = recipe.Key();
   std::error_code ec;
   // Complete on disk before it has its name: after a crash an entry is whole or absent.
-  Status s = SyncFilesystem(tmp);
+  Status s = SyncTree(tmp);
   if (s.ok()) {
     fs::remove_all(EntryDir(key), ec);  // an entry of the same key but another recipe
     if (::rename(tmp.c_str(), EntryDir(key).c_str()) != 0)
@@ -135,6 +111,37 @@ Status ClusterCache::CompleteFill(const InitdbRecipe& recipe, const std::string&
     ::close(d);
   }
   return Evict(key);
+}
+
+Result<std::string> ClusterCache::Stage(const InitdbRecipe& recipe, const std::string& data_dir,
+                                        Take take) {
+  std::string tmp = fmt::format("{}/{}{}-{}", dir_, kTmpPrefix, recipe.Key(), ::getpid());
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  PGSTACK_RETURN_IF_ERROR(core::MakeDirs(tmp, 0700));
+  std::string into = tmp + "/data";
+  Status s = Status::Ok();
+  bool moved = take == Take::kMove && ::rename(data_dir.c_str(), into.c_str()) == 0;
+  if (!moved && take == Take::kMove && errno != EXDEV)
+    s = Status::Failure(
+        fmt::format("{}: cannot move into {}: {}", data_dir, into, std::strerror(errno)));
+  if (!moved && s.ok()) s = CopyTree(data_dir, into).status();
+  if (!moved && s.ok() && take == Take::kMove) fs::remove_all(data_dir, ec);
+  if (s.ok()) {
+    auto manifest = MakeManifest(into);
+    // Store's syncfs covers both files.
+    s = manifest.ok()
+            ? core::WriteFileAtomic(tmp + "/" + kManifestFile, *manifest, 0600, std::nullopt, false)
+            : manifest.status();
+  }
+  if (s.ok())
+    s = core::WriteFileAtomic(tmp + "/" + kRecipeFile, recipe.Describe(), 0600, std::nullopt,
+                              false);
+  if (!s.ok()) {
+    fs::remove_all(tmp, ec);
+    return s;
+  }
+  return tmp;
 }
 
 Result<bool> ClusterCache::RemoveIfUnused(const std::string& key) {

@@ -50,16 +50,13 @@ class ClusterCache {
   // Copies the entry's cluster to data_dir (which must not exist) and marks the entry used.
   // Hold the key's lock.
   Result<CopyStats> CopyOut(const InitdbRecipe& recipe, const std::string& data_dir);
-  // Makes data_dir (a fresh cluster of recipe, never started) the key's entry: copied into a
-  // temporary folder, synced, renamed into place; then evicts the oldest entries beyond the
-  // bound. Hold the key's lock, exclusively.
-  Status Store(const InitdbRecipe& recipe, const std::string& data_dir);
-  // Store in two steps, so that the slow second one can overlap other work: StageFill copies
-  // data_dir into a temporary folder (the caller may then change data_dir) and returns that
-  // folder; CompleteFill syncs it, renames it into place and evicts. Hold the key's lock,
-  // exclusively, from the first step to the end of the second.
-  Result<std::string> StageFill(const InitdbRecipe& recipe, const std::string& data_dir);
-  Status CompleteFill(const InitdbRecipe& recipe, const std::string& tmp);
+  // How Store takes data_dir: a copy (data_dir is left as it was), or the folder itself, moved
+  // into the entry (copied, then deleted, when it is on another filesystem than the cache).
+  enum class Take { kCopy, kMove };
+  // Makes data_dir (a fresh cluster of recipe, never started) the key's entry: into a temporary
+  // folder, synced, renamed into place; then evicts the oldest entries beyond the bound. After a
+  // crash the entry is whole or absent. Hold the key's lock, exclusively.
+  Status Store(const InitdbRecipe& recipe, const std::string& data_dir, Take take = Take::kCopy);
   // Deletes the key's entry. Hold the key's lock, exclusively.
   Status Drop(const std::string& key);
   // Removes the least recently used entries (never `keep`, never one in use) until the cache
@@ -72,6 +69,8 @@ class ClusterCache {
 
  private:
   std::string EntryDir(const std::string& key) const { return dir_ + "/" + key; }
+  // Store's first step: data_dir, its manifest and the recipe in a temporary folder, returned.
+  Result<std::string> Stage(const InitdbRecipe& recipe, const std::string& data_dir, Take take);
   // Removes an entry unless someone holds its lock.
   Result<bool> RemoveIfUnused(const std::string& key);
 

@@ -47,29 +47,46 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
   });
 }
 
-// initdb, then the cache gets a copy (errors there only cost the next `up` its speed). `note`
-// ends the action's line (what happened to a damaged entry). The
-// copy into the cache's temporary entry is made before the server may change the cluster; its
-// sync and rename into place, and the sync of the new data directory (durable), go on beside
-// the server's start, under the key's lock.
+// Where the cache's cluster is made: in the state dir, which the service user can write in (the
+// cache's folder is the invoking user's alone); moved into the cache when whole.
+std::string FillDir(const StatePaths& paths) { return paths.data + ".fill"; }
+
+// Two initdbs at once, one a core: one cluster becomes the data directory, its twin (with the
+// seed database) the cache's entry. Neither is a copy of the other, so the server starts as soon
+// as the first is made, while the twin is still being made, moved into the cache and flushed
+// under the key's lock (errors there only cost the next `up` its speed). `note` ends the
+// action's line (what happened to a damaged entry). The data directory has no seed: the database
+// is provisioned as without the cache.
 Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe,
                                     ClusterCache& cache, core::FileLock lock, bool durable,
                                     const std::string& note) {
-  // One syncfs after the copy instead of initdb's fsync of every file.
-  PGSTACK_RETURN_IF_ERROR(cluster.Init(recipe, /*sync=*/false));
-  std::string data = cluster.paths().data;
-  std::string made = "a PostgreSQL cluster in " + data;
-  Result<std::string> staged = cache.StageFill(recipe, data);
   auto held = std::make_shared<core::FileLock>(std::move(lock));
-  return BackgroundTask::Held([=, cache = cache]() mutable -> Result<Action> {
-    Status stored = staged.ok() ? cache.CompleteFill(recipe, *staged) : staged.status();
-    held.reset();  // the entry has its name: the `up`s waiting for it may copy it now
-    if (durable) PGSTACK_RETURN_IF_ERROR(SyncFilesystem(data));
-    if (!stored.ok())
+  auto twin = std::make_shared<BackgroundTask>(BackgroundTask::Start(
+      [&cluster, recipe, cache, held, fill = FillDir(cluster.paths())]() mutable -> Result<Action> {
+        Status s = cluster.InitInto(fill, recipe, /*sync=*/false);
+        if (s.ok()) s = cache.Store(recipe, fill, ClusterCache::Take::kMove);
+        held.reset();  // the entry has its name: the `up`s waiting for it may copy it now
+        std::error_code ec;
+        if (!s.ok()) std::filesystem::remove_all(fill, ec);
+        if (!s.ok()) return s;
+        return Action{};
+      }));
+  InitdbRecipe bare = recipe;
+  bare.seed.reset();
+  // Flushed beside the server's start, after the configuration files (the task is held), and
+  // only its own files: a syncfs would also wait for the twin's writes, and the server's
+  // fsyncs behind it.
+  PGSTACK_RETURN_IF_ERROR(cluster.Init(bare, /*sync=*/false));
+  std::string data = cluster.paths().data;
+  return BackgroundTask::Held([=]() -> Result<Action> {
+    if (durable) PGSTACK_RETURN_IF_ERROR(SyncTree(data));
+    Result<Action> cached = twin->Wait();
+    std::string made = "a PostgreSQL cluster in " + data;
+    if (!cached.ok())
       return Action{ActionVerb::kInitialized,
-                    fmt::format("{} (not cached: {}){}", made, stored.message(), note)};
+                    fmt::format("{} (not cached: {}){}", made, cached.status().message(), note)};
     return Action{ActionVerb::kInitialized,
-                  fmt::format("{} and cached it ({}){}", made, recipe.Key(), note)};
+                  fmt::format("{} and cached its twin ({}){}", made, recipe.Key(), note)};
   });
 }
 
@@ -79,6 +96,12 @@ bool CacheTurnedOff() {
 }
 
 }  // namespace
+
+void RemoveUnfinishedFill(const StatePaths& paths) {
+  std::error_code ec;  // nothing there: nothing to do
+  fs::remove_all(FillDir(paths), ec);
+  fs::remove_all(FillDir(paths) + ".init", ec);
+}
 
 std::string VersionMemoDir() {
   if (CacheTurnedOff()) return "";

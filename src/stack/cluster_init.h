@@ -23,9 +23,12 @@ std::string VersionMemoDir();
 // The data directory is complete when this returns; what remains (syncs, the cache's fill)
 // is the returned task, held: Release() it once the files still to be written into the data
 // directory are there (its flush then covers them unsynced), and Wait() gives the action. `seed`:
-// the extensions of the seed database (seed_database.h) a cluster from the cache or its fill has; a
-// cluster made without the cache has none.
+// the extensions of the seed database (seed_database.h) the cache's clusters have; a data
+// directory initdb made has none.
 Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::string& version_line,
                                    std::optional<std::vector<std::string>> seed);
+
+// Deletes what a killed `up` left of the cache's cluster it was making in the state dir.
+void RemoveUnfinishedFill(const StatePaths& paths);
 
 }  // namespace pgstack::stack

@@ -191,6 +191,30 @@ Status SyncFilesystem(const std::string& path) {
   return Status::Ok();
 }
 
+Status SyncTree(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> paths = {path};
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(path, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code e2;
+    if (it->is_regular_file(e2) || it->is_directory(e2)) paths.push_back(it->path().string());
+  }
+  if (ec) return Status::Failure(fmt::format("{}: cannot list: {}", path, ec.message()));
+  for (const std::string& p : paths) {  // start writeback everywhere: the fsyncs then overlap
+    Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.ok()) ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+  // Deepest first: a folder is flushed after the names in it.
+  for (auto p = paths.rbegin(); p != paths.rend(); ++p) {
+    Fd fd(::open(p->c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.ok() && errno == ENOENT) continue;  // a server running on the tree removed it
+    if (!fd.ok()) return Errno("cannot open", *p);
+    if (::fsync(fd.get()) != 0) return Errno("cannot sync", *p);
+  }
+  return Status::Ok();
+}
+
 uint64_t TreeBytes(const std::string& path) {
   namespace fs = std::filesystem;
   uint64_t total = 0;

@@ -36,6 +36,12 @@ Result<CopyStats> CopyTree(const std::string& from, const std::string& to, const
 // file, as `initdb --sync-method=syncfs` does.
 Status SyncFilesystem(const std::string& path);
 
+// Flushes the files and folders under `path` and nothing else, as initdb's default sync does:
+// writeback of every file is started first, then each is fsynced. Slower than SyncFilesystem
+// on an idle disk, but it does not wait for what other processes write meanwhile, nor make
+// their fsyncs wait behind it.
+Status SyncTree(const std::string& path);
+
 // The bytes of the regular files under `path` (0 when it does not exist).
 uint64_t TreeBytes(const std::string& path);
 

@@ -234,34 +234,57 @@ TEST(ClusterCache, StoresAndCopiesOutAWholeCluster) {
   fs::remove_all(root);
 }
 
-TEST(ClusterCache, AStagedFillIsNoEntryUntilCompleteAndKeepsTheClusterAsItWasStaged) {
+// The body of the entry's base/1/1259, or "" when there is none.
+std::string EntryFile(const ClusterCache& cache, const InitdbRecipe& r) {
+  std::ifstream in(cache.dir() + "/" + r.Key() + "/data/base/1/1259");
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+TEST(ClusterCache, AMovedFillBecomesTheEntryItselfAndACopiedOneLeavesItsSource) {
   std::string root = TempDir();
   ClusterCache cache(root + "/cache");
   fs::create_directories(cache.dir());
   InitdbRecipe r = Recipe();
-  std::string data = FakeData(root, "made", 100);
   auto lock = cache.LockKey(r.Key(), true, milliseconds(0));
   ASSERT_TRUE(lock.ok()) << lock.status().message();
-  auto staged = cache.StageFill(r, data);
-  ASSERT_TRUE(staged.ok()) << staged.status().message();
-  // Staged: a temporary folder, no entry yet (a concurrent `up` would run its own initdb or wait).
-  EXPECT_TRUE(fs::path(*staged).filename().string().starts_with(".tmp-")) << *staged;
-  EXPECT_FALSE(cache.Has(r));
-  EXPECT_FALSE(fs::exists(cache.dir() + "/" + r.Key()));
-  auto listed = cache.List();
-  ASSERT_TRUE(listed.ok());
-  EXPECT_TRUE(listed->empty());
-  // The server starts on the data directory meanwhile: the entry keeps the cluster as staged.
-  std::ofstream(data + "/postmaster.pid") << "4242\n";
-  std::ofstream(data + "/base/1/1259") << "changed";
-  ASSERT_TRUE(cache.CompleteFill(r, *staged).ok());
+  std::string copied = FakeData(root, "copied", 100);
+  ASSERT_TRUE(cache.Store(r, copied).ok());
+  EXPECT_TRUE(fs::exists(copied + "/base/1/1259"));
+  std::string moved = FakeData(root, "moved", 200);
+  struct stat before {};
+  ASSERT_EQ(stat(moved.c_str(), &before), 0);
+  ASSERT_TRUE(cache.Store(r, moved, ClusterCache::Take::kMove).ok());
+  EXPECT_FALSE(fs::exists(moved));
   EXPECT_TRUE(cache.Has(r));
-  EXPECT_FALSE(fs::exists(*staged));
-  EXPECT_FALSE(fs::exists(cache.dir() + "/" + r.Key() + "/data/postmaster.pid"));
-  std::ifstream in(cache.dir() + "/" + r.Key() + "/data/base/1/1259");
-  std::string body((std::istreambuf_iterator<char>(in)), {});
-  EXPECT_EQ(body, std::string(100, 'x'));
+  EXPECT_EQ(EntryFile(cache, r), std::string(200, 'x'));
+  struct stat after {};
+  ASSERT_EQ(stat((cache.dir() + "/" + r.Key() + "/data").c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "the folder itself, not a copy";
+  EXPECT_EQ(cache.List()->size(), 1u);
   fs::remove_all(root);
+}
+
+TEST(ClusterCache, AMoveAcrossFilesystemsCopiesAndThenDeletesTheSource) {
+  std::string other = "/dev/shm";
+  struct stat a {
+  }, b{};
+  std::string root = TempDir();
+  if (stat(other.c_str(), &a) != 0 || stat(root.c_str(), &b) != 0 || a.st_dev == b.st_dev) {
+    fs::remove_all(root);
+    GTEST_SKIP() << "no second filesystem at " << other;
+  }
+  char tmpl[] = "/dev/shm/pgstack-cache-test.XXXXXX";
+  std::string far = mkdtemp(tmpl);
+  ClusterCache cache(root + "/cache");
+  fs::create_directories(cache.dir());
+  InitdbRecipe r = Recipe();
+  std::string data = FakeData(far, "made", 300);
+  ASSERT_TRUE(cache.Store(r, data, ClusterCache::Take::kMove).ok());
+  EXPECT_FALSE(fs::exists(data));
+  EXPECT_TRUE(cache.Has(r));
+  EXPECT_EQ(EntryFile(cache, r), std::string(300, 'x'));
+  fs::remove_all(root);
+  fs::remove_all(far);
 }
 
 TEST(ClusterCache, EvictsLeastRecentlyUsedBeyondTheBoundButNeverWhatIsInUse) {

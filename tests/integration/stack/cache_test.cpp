@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "child.h"
 #include "fixture.h"
 #include "pgstack/core/settings.h"
 #include "pgstack/location/environment.h"
@@ -56,7 +57,7 @@ TEST_F(Cache, ColdUpFromTheCachePassesTheChecksOfAFreshInitdb) {
   std::string first = NewStateDir(), second = NewStateDir();
   auto made = Up(first);
   ASSERT_EQ(made.exit_code, 0) << made.output;
-  EXPECT_NE(made.output.find("and cached it"), std::string::npos) << made.output;
+  EXPECT_NE(made.output.find("and cached its twin"), std::string::npos) << made.output;
   auto copied = Up(second);
   ASSERT_EQ(copied.exit_code, 0) << copied.output;
   EXPECT_NE(copied.output.find("from the cache"), std::string::npos) << copied.output;
@@ -102,7 +103,7 @@ TEST_F(Cache, ADamagedEntryIsDroppedAndRebuiltAndUpSaysSo) {
 
   auto rebuilt = Up(second);
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.output;
-  EXPECT_NE(rebuilt.output.find("and cached it"), std::string::npos) << rebuilt.output;
+  EXPECT_NE(rebuilt.output.find("and cached its twin"), std::string::npos) << rebuilt.output;
   EXPECT_NE(rebuilt.output.find("dropped the cache's damaged entry " + names[0] +
                                 " (global/pg_control has 0 bytes, 8192 when it was cached)"),
             std::string::npos)
@@ -125,7 +126,7 @@ TEST_F(Cache, ConcurrentFirstUpsOnAnEmptyCacheAllSucceedAndInitdbRunsOnce) {
   int made = 0, copied = 0;
   for (const auto& out : outs) {
     EXPECT_EQ(out.exit_code, 0) << out.output;
-    made += out.output.find("and cached it") != std::string::npos;
+    made += out.output.find("and cached its twin") != std::string::npos;
     copied += out.output.find("from the cache") != std::string::npos;
   }
   EXPECT_EQ(made, 1);
@@ -134,6 +135,31 @@ TEST_F(Cache, ConcurrentFirstUpsOnAnEmptyCacheAllSucceedAndInitdbRunsOnce) {
   auto names = CacheFolder();
   ASSERT_EQ(names.size(), 2u) << ::testing::PrintToString(names);
   EXPECT_EQ(names[0] + ".lock", names[1]);
+}
+
+// A first `up` killed once its data directory is made, while the cache's twin is still being
+// made beside it: the next `up` deletes what the twin left in the state dir, and fills the cache.
+TEST_F(Cache, AnUpKilledWhileItMadeTheTwinLeavesNoneOfItBehind) {
+  std::string state = NewStateDir();
+  std::vector<std::string> argv = Args(state, {"up", "--pg-port", "0", "--pool-port", "0"});
+  argv.insert(argv.begin(), PgstackBinary());
+  pid_t pid = Spawn(argv, "", Env());
+  std::string fill = state + "/data.fill";
+  auto twin_left = [&] { return fs::exists(fill) || fs::exists(fill + ".init"); };
+  Status made =
+      WaitFor("the data directory", [&] { return fs::exists(state + "/data/PG_VERSION"); });
+  bool caught = twin_left();
+  KillAndReap(pid);
+  ASSERT_TRUE(made.ok()) << made.message();
+  if (!caught) GTEST_SKIP() << "the twin was whole before the data directory: no kill in between";
+  EXPECT_TRUE(twin_left());
+  auto again = Up(state);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_FALSE(twin_left());
+  // The killed fill left no entry a later `up` would copy: the next first `up` fills the cache.
+  auto other = Up(NewStateDir());
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find("and cached its twin"), std::string::npos) << other.output;
 }
 
 // What of the application database provisioning decides: its row in pg_database, the

@@ -90,7 +90,7 @@ TEST_F(Enospc, InitdbAndTheCacheCopyOnAFullDiskSayENOSPCAndLeaveAStackUpCanFinis
       << std::strerror(errno);
   auto again = Run(a, {"up"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_NE(again.output.find("and cached it"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("and cached its twin"), std::string::npos) << again.output;
 
   // The cache copy into a full disk.
   std::string b = disks_[1] + "/s";
