@@ -29,14 +29,18 @@ Result<migrate::SourceOptions> SourceOptionsOf(Context& ctx, const migrate::Cata
                                 .filter = filter};
 }
 
+// What --schema, --exclude-schema and --owners ask of a catalog (dump's flags or diff's).
+template <typename Flags>
+migrate::CatalogFilter FilterOf(const Flags& f) {
+  return {.schemas = f.schemas, .exclude_schemas = f.exclude_schemas, .owners = f.owners};
+}
+
 Result<migrate::DiffRequest> DiffRequestOf(Context& ctx, const MigrateFlags& flags) {
   const DiffFlags& f = flags.diff;
   migrate::DiffRequest r;
   PGSTACK_ASSIGN_OR_RETURN(r.from, migrate::ParseSchemaSource("--from", f.from));
   PGSTACK_ASSIGN_OR_RETURN(r.to, migrate::ParseSchemaSource("--to", f.to));
-  PGSTACK_ASSIGN_OR_RETURN(
-      r.source, SourceOptionsOf(ctx, {.schemas = f.schemas, .exclude_schemas = f.exclude_schemas},
-                                flags.dir, flags.format));
+  PGSTACK_ASSIGN_OR_RETURN(r.source, SourceOptionsOf(ctx, FilterOf(f), flags.dir, flags.format));
   r.renames = f.renames;
   for (const std::string& u : f.usings) {
     size_t eq = u.find('=');
@@ -155,6 +159,8 @@ void AddDiffFlags(CLI::App& diff, MigrateFlags& flags) {
       ->capture_default_str();
   diff.add_option("--schema", f.schemas, "only this schema (repeatable)");
   diff.add_option("--exclude-schema", f.exclude_schemas, "not this schema (repeatable)");
+  diff.add_flag("--owners", f.owners,
+                "compare owners too (ALTER ... OWNER TO; a change is authz_update)");
   diff.add_option("--allow-hazards", f.allow_hazards,
                   "KIND,... (or all): refused hazards the plan may hold (exit 3 otherwise)");
   diff.add_option("--rename", f.renames,
@@ -179,8 +185,7 @@ int RunDump(Context& ctx, const MigrateFlags& flags, const migrate::Options&) {
   const std::string& format = flags.format;
   auto source = migrate::ParseSchemaSource("--from", f.from);
   if (!source.ok()) return ctx.out.Fail(source.status());
-  auto o = SourceOptionsOf(ctx, {.schemas = f.schemas, .exclude_schemas = f.exclude_schemas}, dir,
-                           format);
+  auto o = SourceOptionsOf(ctx, FilterOf(f), dir, format);
   if (!o.ok()) return ctx.out.Fail(o.status());
   auto catalog = migrate::ReadSource(*source, *o);
   ctx.out.Progress("");
@@ -209,6 +214,7 @@ void AddDumpFlags(CLI::App& dump, MigrateFlags& flags) {
                   "a .sql file, or a folder of one file per schema (default: stdout)");
   dump.add_option("--schema", f.schemas, "only this schema (repeatable)");
   dump.add_option("--exclude-schema", f.exclude_schemas, "not this schema (repeatable)");
+  dump.add_flag("--owners", f.owners, "with each object's ALTER ... OWNER TO");
 }
 
 }  // namespace pgstack::cli

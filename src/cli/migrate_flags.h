@@ -32,6 +32,7 @@ struct DumpFlags {
   std::string out;
   std::vector<std::string> schemas;
   std::vector<std::string> exclude_schemas;
+  bool owners = false;
 };
 
 // diff's own (cmd_migrate_schema.cpp).
@@ -40,6 +41,7 @@ struct DiffFlags {
   std::string to;
   std::vector<std::string> schemas;
   std::vector<std::string> exclude_schemas;
+  bool owners = false;
   std::string allow_hazards;
   std::vector<std::string> renames;
   std::vector<std::string> usings;

@@ -74,6 +74,7 @@ Status ReadObjects(pg::Connection& conn, const CatalogFilter& filter, const Node
                    std::vector<CatalogObject>& out) {
   std::string ns = SchemaCondition(conn, filter);
   for (const internal::KindSql& q : internal::CatalogQueries()) {
+    if (q.kind == ObjectKind::kOwner && !filter.owners) continue;
     std::string sql = fmt::format(fmt::runtime(q.sql), fmt::arg("ns", ns));
     auto r = conn.Exec(sql);
     if (!r.ok()) {
@@ -133,8 +134,8 @@ std::string_view ObjectKindName(ObjectKind k) {
   static constexpr std::string_view kNames[] = {
       "schema",         "extension",  "type",    "sequence", "function",    "table",
       "sequence owner", "constraint", "index",   "view",     "foreign key", "trigger",
-      "row security",   "policy",     "comment", "grant"};
-  static_assert(std::size(kNames) == static_cast<size_t>(ObjectKind::kGrant) + 1);
+      "row security",   "policy",     "comment", "grant",    "owner"};
+  static_assert(std::size(kNames) == static_cast<size_t>(ObjectKind::kOwner) + 1);
   return kNames[static_cast<size_t>(k)];
 }
 

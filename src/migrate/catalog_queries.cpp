@@ -247,6 +247,36 @@ constexpr KindSql kQueries[] = {
                                           ") g JOIN pg_namespace n ON n.oid = g.nsp WHERE {ns} "
                                           "GROUP BY g.node, n.nspname, g.what, "
                                           "g.ident"},
+    {ObjectKind::kOwner,
+     R"sql(
+SELECT 'owner:' || o.node, n.nspname, o.what || ' ' || o.ident,
+  format('ALTER %s %s OWNER TO %I;', o.what, o.ident, pg_get_userbyid(o.owner)), ARRAY[o.node],
+  o.what || ' ' || o.ident, '', ''
+FROM (
+  SELECT 'pg_class:' || c.oid AS node, c.relnamespace AS nsp, CASE c.relkind WHEN 'S' THEN
+    'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END AS what,
+    format('%I.%I', n.nspname, c.relname) AS ident, c.relowner AS owner
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relname NOT IN )sql" PGSTACK_HISTORY_TABLES
+     R"sql( AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+    AND d.objid = c.oid AND (d.deptype = 'e' OR (d.refclassid = 'pg_class'::regclass
+    AND d.deptype IN ('a', 'i'))))
+  UNION ALL SELECT 'pg_proc:' || p.oid, p.pronamespace, CASE p.prokind WHEN 'p' THEN 'PROCEDURE'
+    ELSE 'FUNCTION' END, format('%I.%I(%s)', n.nspname, p.proname,
+    pg_get_function_identity_arguments(p.oid)), p.proowner
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE p.prokind IN ('f', 'p') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid =
+    'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+  UNION ALL SELECT 'pg_type:' || t.oid, t.typnamespace, CASE t.typtype WHEN 'd' THEN 'DOMAIN'
+    ELSE 'TYPE' END, format('%I.%I', n.nspname, t.typname), t.typowner
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE
+    oid = t.typrelid) = 'c')) AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid =
+    'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+  UNION ALL SELECT 'pg_namespace:' || n.oid, n.oid, 'SCHEMA', quote_ident(n.nspname), n.nspowner
+  FROM pg_namespace n WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid =
+    'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+) o JOIN pg_namespace n ON n.oid = o.nsp WHERE {ns})sql"},
 };
 
 #undef PGSTACK_REL

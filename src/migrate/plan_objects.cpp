@@ -224,7 +224,7 @@ bool PlanBuilder::OwnerGone(const CatalogObject& f) const {
     return o != nullptr && (ToOf(*o) == nullptr || Recreated(*o));
   };
   if (f.kind == ObjectKind::kComment || f.kind == ObjectKind::kGrant ||
-      f.kind == ObjectKind::kSequenceOwner) {
+      f.kind == ObjectKind::kSequenceOwner || f.kind == ObjectKind::kOwner) {
     // What it is on: the first node it follows.
     for (const std::string& a : f.after) {
       auto it = from_by_node_.find(a);
@@ -357,6 +357,11 @@ void PlanBuilder::Change(const CatalogObject& f, const CatalogObject& t) {
     }
     case ObjectKind::kExtension:
       main_.push_back(Sql(fmt::format("ALTER EXTENSION {} UPDATE TO '{}';", t.identity, t.shape)));
+      return;
+    case ObjectKind::kOwner:
+      main_.push_back(Sql(t.ddl));
+      WithHazard(main_.back(), HazardKind::kAuthzUpdate, t.parent,
+                 fmt::format("the owner changes: {}", t.ddl));
       return;
     case ObjectKind::kGrant:
     case ObjectKind::kRowSecurity:

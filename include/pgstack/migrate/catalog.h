@@ -5,7 +5,8 @@
 // writes it; `migrate diff` compares two of them.
 //
 // Not part of it: objects that belong to an extension (they are the extension's), pgstack's own
-// schema, the history tables of the five migration formats, owners and grantors.
+// schema, the history tables of the five migration formats, grantors, and owners unless asked
+// (CatalogFilter::owners).
 #pragma once
 
 #include <string>
@@ -35,6 +36,7 @@ enum class ObjectKind {
   kPolicy,
   kComment,
   kGrant,
+  kOwner,  // ALTER ... OWNER TO, of schemas, tables, views, sequences, functions and types
 };
 std::string_view ObjectKindName(ObjectKind k);  // "schema", "foreign key", ...
 
@@ -60,8 +62,8 @@ struct CatalogObject {
   std::string ddl;       // the statements that create it, each ending with ';'
   std::vector<std::string> after;  // nodes it must follow
   // What it belongs to, as SQL: a constraint's, index's, trigger's, policy's or row security's
-  // table ("public.orders"); a comment's object ("TABLE public.orders"); a grant's
-  // ("TABLE public.orders"); an owned sequence's sequence. "" for the others.
+  // table ("public.orders"); a comment's, grant's or owner's object ("TABLE public.orders"); an
+  // owned sequence's sequence. "" for the others.
   std::string parent;
   std::string name;  // its own quoted name where DDL names it apart from its table
   // What decides whether it can change in place, by kind: a table's persistence (its first
@@ -82,6 +84,9 @@ struct Catalog {
 struct CatalogFilter {
   std::vector<std::string> schemas;          // only these (all when empty)
   std::vector<std::string> exclude_schemas;  // never these
+  // Each object's owner as an object of its own (kOwner). A sequence that belongs to a column
+  // (serial or identity) has none: it follows its table's.
+  bool owners = false;
 };
 
 // Reads the catalog of conn's database in one read-only transaction with an empty search_path,

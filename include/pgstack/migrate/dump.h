@@ -1,6 +1,6 @@
 // `pgstack migrate dump`: a schema written as plain DDL, in dependency order, with no data. The
-// same schema always gives the same bytes (no dates, no owners, no oids), and what it writes
-// reads back through `migrate diff --to` (or `psql -f`) as the same schema.
+// same schema always gives the same bytes (no dates, no oids; owners only with --owners), and what
+// it writes reads back through `migrate diff --to` (or `psql -f`) as the same schema.
 #pragma once
 
 #include <map>

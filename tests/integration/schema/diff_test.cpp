@@ -4,6 +4,7 @@
 // schema changed since planning; sources only read; a killed diff cleaned up by the next.
 #include "pgstack/migrate/diff.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -214,6 +215,84 @@ TEST_F(Diff, SourcesAreOnlyReadAndNoScratchDatabaseStays) {
   auto same = Pgstack({"diff", "--from", Url(), "--to", Url()});
   EXPECT_EQ(same.exit_code, 0) << same.output;
   EXPECT_EQ(same.output, "");
+}
+
+// Owners are the cluster's roles: two of them, made once on the shared server.
+void MakeOwnerRoles() {
+  auto su = TestStack::Shared().Superuser();
+  ASSERT_TRUE(su.ok()) << su.status().message();
+  for (const char* role : {"pgstack_owner_a", "pgstack_owner_b"}) {
+    Status made = su->Run(fmt::format(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{0}') THEN CREATE ROLE "
+        "{0}; END IF; END $$",
+        role));
+    ASSERT_TRUE(made.ok()) << made.message();
+  }
+}
+
+TEST_F(Diff, OwnersAreComparedOnlyWithOwnersAndAChangeIsAnAuthzUpdate) {
+  MakeOwnerRoles();
+  const std::string objects =
+      "CREATE SCHEMA s; CREATE TABLE s.t (id int GENERATED ALWAYS AS IDENTITY, n serial);\n"
+      "CREATE VIEW s.v AS SELECT id FROM s.t;\n"
+      "CREATE MATERIALIZED VIEW s.m AS SELECT id FROM s.t;\n"
+      "CREATE SEQUENCE s.q; CREATE TYPE s.e AS ENUM ('x'); CREATE DOMAIN s.d AS int;\n"
+      "CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';\n";
+  auto owned = [](const std::string& role) {
+    std::string out;
+    for (const char* o :
+         {"SCHEMA s", "TABLE s.t", "VIEW s.v", "MATERIALIZED VIEW s.m", "SEQUENCE s.q", "TYPE s.e",
+          "DOMAIN s.d", "FUNCTION s.f()", "PROCEDURE s.p()"}) {
+      out += fmt::format("ALTER {} OWNER TO {};\n", o, role);
+    }
+    return out;
+  };
+  Sql(objects + owned("pgstack_owner_a"));
+  std::string to = dir_ + "/to.sql";
+  WriteText(to,
+            objects + owned("pgstack_owner_b") +
+                "CREATE TABLE s.fresh (id int);\nALTER TABLE s.fresh OWNER TO pgstack_owner_a;\n");
+  // Without --owners, only the new table.
+  auto plain = Pgstack({"diff", "--from", Url(), "--to", to});
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  At(plain.output, "CREATE TABLE s.fresh");
+  EXPECT_EQ(plain.output.find("OWNER TO"), std::string::npos) << plain.output;
+  auto refused = Pgstack({"diff", "--from", Url(), "--to", to, "--owners"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.output;
+  At(refused.output, "-- hazard authz_update: the owner changes: ALTER TABLE s.t OWNER TO");
+  auto allowed =
+      Pgstack({"diff", "--from", Url(), "--to", to, "--owners", "--allow-hazards", "authz_update"});
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.output;
+  for (const char* o :
+       {"SCHEMA s", "TABLE s.t", "VIEW s.v", "MATERIALIZED VIEW s.m", "SEQUENCE s.q", "TYPE s.e",
+        "DOMAIN s.d", "FUNCTION s.f()", "PROCEDURE s.p()"}) {
+    At(allowed.output, fmt::format("ALTER {} OWNER TO pgstack_owner_b;", o));
+  }
+  // The new table's owner comes after the table; the sequences of its columns follow it.
+  EXPECT_LT(At(allowed.output, "CREATE TABLE s.fresh"),
+            At(allowed.output, "ALTER TABLE s.fresh OWNER TO pgstack_owner_a;"));
+  EXPECT_EQ(allowed.output.find("SEQUENCE s.t_"), std::string::npos) << allowed.output;
+  // Run, it arrives: nothing left to do, owners compared.
+  migrate::DiffRequest r = Request(File(to));
+  r.source.filter.owners = true;
+  auto d = migrate::PlanDiff(r);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  auto c = Db();
+  ASSERT_TRUE(c.ok());
+  migrate::PlanTimeouts t;
+  ASSERT_TRUE(migrate::RunPlan(*c, d->plan, &t).ok());
+  auto again = migrate::PlanDiff(r);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->plan.empty()) << migrate::PlanScript(again->plan, {});
+  // dump --owners reads back with no difference in owners.
+  std::string dumped = dir_ + "/dumped.sql";
+  auto dump = Pgstack({"dump", "--from", Url(), "--owners", "--out", dumped});
+  ASSERT_EQ(dump.exit_code, 0) << dump.output;
+  At(ReadText(dumped), "ALTER TABLE s.fresh OWNER TO pgstack_owner_a;");
+  auto back = Pgstack({"diff", "--from", Url(), "--to", dumped, "--owners"});
+  EXPECT_EQ(back.exit_code, 0) << back.output;
+  EXPECT_EQ(back.output, "");
 }
 
 TEST_F(Diff, BadSchemaIsExit2AtItsFileAndLine) {
