@@ -19,6 +19,7 @@
 #include "pgstack/migrate/history_name.h"
 #include "pgstack/migrate/runner.h"
 #include "pgstack/migrate/scaffold.h"
+#include "pgstack/migrate/status_json.h"
 
 namespace pgstack::cli {
 
@@ -146,21 +147,6 @@ json PendingJson(const migrate::PendingEntry& e) {
   return j;
 }
 
-// A row of status's "applied". Its keys are emplaced into the map, not written as a braced
-// list: nlohmann builds each {"key", value} of such a list as a two-element array first, which
-// over 5,000 rows cost ~5 ms of `migrate status --json`.
-json AppliedJson(const migrate::AppliedEntry& a) {
-  json::object_t row;
-  row.emplace("version", a.row->version);
-  row.emplace("name", a.row->name);
-  row.emplace("kind", a.row->kind);
-  row.emplace("applied_at", a.row->applied_at);
-  row.emplace("applied_by", a.row->applied_by);
-  row.emplace("execution_ms", a.row->execution_ms);
-  row.emplace("checksum", a.row->checksum);
-  return json(std::move(row));
-}
-
 // Said in `plan` of a scaffolded file that has no SQL yet, or one whose SQL cannot be made:
 // listed, but `up` refuses it.
 std::string EmptyNote(const migrate::Migration& m) {
@@ -189,19 +175,12 @@ int ShowStatus(Context& ctx, const Flags&, const migrate::Options& o) {
   if (!rep.ok()) return ctx.out.Fail(rep.status());
   const migrate::Report& r = **rep;
   if (ctx.out.json()) {
-    json applied = json::array();
-    applied.get_ref<json::array_t&>().reserve(r.plan.applied.size());
-    for (const auto& a : r.plan.applied) applied.push_back(AppliedJson(a));
     json pending = json::array();
     for (const auto& p : r.plan.pending) pending.push_back(PendingJson(p));
-    // Moved, not copied, into the document: with thousands of entries the copy is what costs.
-    json doc;
-    doc["dir"] = o.dir;
-    doc["format"] = migrate::FormatName(r.set.format);
-    doc["applied"] = std::move(applied);
-    doc["pending"] = std::move(pending);
-    doc["problems"] = ProblemsJson(r.plan);
-    ctx.out.Json(std::move(doc));
+    std::string text;
+    migrate::AppendStatusJson(text, r.plan.applied, o.dir, migrate::FormatName(r.set.format),
+                              pending, ProblemsJson(r.plan));
+    ctx.out.JsonText(std::move(text));
     return 0;
   }
   ctx.out.Line(fmt::format("{} ({} format): {} applied, {} pending, {} problem(s)", o.dir,

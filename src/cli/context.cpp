@@ -49,6 +49,7 @@ void Reporter::Warn(const std::string& text) const {
 
 void Reporter::Json(nlohmann::json doc) {
   if (!g_.json) return;
+  text_.reset();
   if (!doc_.is_object() || !doc.is_object()) {
     doc_ = std::move(doc);
     return;
@@ -56,6 +57,12 @@ void Reporter::Json(nlohmann::json doc) {
   // As update() does, but moving each value: a large report (status over thousands of
   // migrations) is not copied again.
   for (auto it = doc.begin(); it != doc.end(); ++it) doc_[it.key()] = std::move(it.value());
+}
+
+void Reporter::JsonText(std::string text) {
+  if (!g_.json) return;
+  doc_ = nullptr;
+  text_ = std::move(text);
 }
 
 void Reporter::Progress(const std::string& text) const {
@@ -91,6 +98,11 @@ int Reporter::Fail(const Status& s) {
 
 void Reporter::Finish() {
   if (!g_.json) return;
+  if (text_) {
+    std::cout << *text_ << '\n';
+    text_.reset();
+    return;
+  }
   // Messages quote files and server text, which need not be UTF-8: replace such bytes rather
   // than throw from dump().
   // (Not `doc_.is_null() ? object() : doc_`: that conditional is a prvalue, a copy of the

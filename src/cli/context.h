@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,9 @@ class Reporter {
   // document; a second call adds its keys to the first. Taken by value: pass a large document
   // with std::move.
   void Json(nlohmann::json doc);
+  // The whole document as text already (a report too large to build as values first, see
+  // migrate/status_json.h), printed as it is. A Json() or Fail() after it replaces it.
+  void JsonText(std::string text);
   // A progress line on stderr, only when stderr is a terminal; overwritten by the next.
   void Progress(const std::string& text) const;
   // A line on stderr the user must read now, even with --json or without a terminal (a wait
@@ -80,7 +84,8 @@ class Reporter {
 
  private:
   const GlobalOptions& g_;
-  nlohmann::json doc_;  // null until Json() or Fail()
+  nlohmann::json doc_;               // null until Json() or Fail()
+  std::optional<std::string> text_;  // JsonText()'s, when it came last
 };
 
 struct Context {
