@@ -119,10 +119,22 @@ Status ReadDetails(pg::Connection& conn, std::vector<CatalogObject>& objects) {
                                    .identity_options = std::string(cols.get(i, 7)),
                                    .not_null = cols.get(i, 8) == "t"});
   }
-  PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult labels, conn.Exec(internal::kEnumLabelsSql));
-  for (int i = 0; i < labels.rows(); ++i) {
-    auto it = by_node.find(std::string(labels.get(i, 0)));
-    if (it != by_node.end()) it->second->labels.emplace_back(labels.get(i, 1));
+  PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult domains, conn.Exec(internal::kDomainsSql));
+  for (int i = 0; i < domains.rows(); ++i) {
+    auto it = by_node.find(std::string(domains.get(i, 0)));
+    if (it == by_node.end()) continue;
+    it->second->columns.push_back({.type = std::string(domains.get(i, 1)),
+                                   .collation = std::string(domains.get(i, 2)),
+                                   .default_expr = std::string(domains.get(i, 3)),
+                                   .not_null = domains.get(i, 4) == "t"});
+  }
+  // An enum's values, a domain's checks.
+  for (std::string_view sql : {internal::kEnumLabelsSql, internal::kDomainChecksSql}) {
+    PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult labels, conn.Exec(sql));
+    for (int i = 0; i < labels.rows(); ++i) {
+      auto it = by_node.find(std::string(labels.get(i, 0)));
+      if (it != by_node.end()) it->second->labels.emplace_back(labels.get(i, 1));
+    }
   }
   return Status::Ok();
 }

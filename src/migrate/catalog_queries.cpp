@@ -345,6 +345,18 @@ const std::string_view kEnumLabelsSql =
     "SELECT 'pg_type:' || enumtypid, quote_literal(enumlabel) FROM pg_enum WHERE enumtypid >= "
     "16384 ORDER BY enumtypid, enumsortorder";
 
+const std::string_view kDomainsSql =
+    "SELECT 'pg_type:' || t.oid, format_type(t.typbasetype, t.typtypmod), CASE WHEN "
+    "t.typcollation <> bt.typcollation THEN (SELECT format('%I.%I', cn.nspname, co.collname) FROM "
+    "pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = "
+    "t.typcollation) ELSE '' END, coalesce(t.typdefault, ''), t.typnotnull FROM pg_type t JOIN "
+    "pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd' AND t.oid >= 16384";
+
+const std::string_view kDomainChecksSql =
+    "SELECT 'pg_type:' || k.contypid, quote_ident(k.conname) || E'\\x1f' || "
+    "pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.contypid >= 16384 AND k.contype = "
+    "'c' ORDER BY k.contypid, k.conname";
+
 const std::string_view kDependsSql =
     "SELECT classid::regclass::text, objid, refclassid::regclass::text, refobjid FROM pg_depend "
     "WHERE deptype = 'n' AND objid >= 16384 AND refobjid >= 16384";

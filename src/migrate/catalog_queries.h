@@ -30,6 +30,10 @@ extern const std::string_view kNodeMapSql;
 extern const std::string_view kColumnsSql;
 // (type node, quoted label) of every enum's values, in their order.
 extern const std::string_view kEnumLabelsSql;
+// (type node, base type, collation when not the base type's, default, not null) of every domain.
+extern const std::string_view kDomainsSql;
+// (type node, quoted name '\x1f' definition) of every domain's checks, by name.
+extern const std::string_view kDomainChecksSql;
 // (classid, objid, refclassid, refobjid) of the normal dependencies between such objects.
 extern const std::string_view kDependsSql;
 

@@ -45,6 +45,11 @@ bool SameObject(const CatalogObject& a, const CatalogObject& b) {
   return true;
 }
 
+bool SameDomainBase(const CatalogObject& a, const CatalogObject& b) {
+  return a.columns.size() == 1 && b.columns.size() == 1 && a.columns[0].type == b.columns[0].type &&
+         a.columns[0].collation == b.columns[0].collation;
+}
+
 std::string Bare(const std::string& quoted) {
   if (quoted.size() >= 2 && quoted.front() == '"') return quoted.substr(1, quoted.size() - 2);
   return quoted;
@@ -117,8 +122,10 @@ void PlanBuilder::FindRecreated() {
         if (f.shape != t->shape) recreated_.insert(f.node);
         break;
       case ObjectKind::kType:
-        // Enums and composite types change in place; a domain, or a kind that changes, not.
-        if (f.shape != t->shape || f.shape == "d") recreated_.insert(f.node);
+        // Enums, composite types and a domain whose base type stays change in place; a kind
+        // that changes, not.
+        if (f.shape != t->shape || (f.shape == "d" && !SameDomainBase(f, *t)))
+          recreated_.insert(f.node);
         break;
       case ObjectKind::kTable:
         if (TableStructure(f.shape) != TableStructure(t->shape)) recreated_.insert(f.node);

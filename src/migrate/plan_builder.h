@@ -28,6 +28,9 @@ using ObjectKey = std::pair<ObjectKind, std::string>;  // (kind, identity)
 // Whether two versions of one object are the same as diff compares them (owners, column order
 // and oids aside).
 bool SameObject(const CatalogObject& a, const CatalogObject& b);
+// Whether two versions of a domain have the same base type and collation: ALTER DOMAIN changes
+// the rest.
+bool SameDomainBase(const CatalogObject& a, const CatalogObject& b);
 
 // The parts of a table's shape (CatalogObject::shape): its persistence ('p' or 'u'), its
 // storage options ("fillfactor=70"), and the rest (relkind and partitioning), which no ALTER
@@ -94,6 +97,9 @@ class PlanBuilder {
   void ChangeEnum(const CatalogObject& from, const CatalogObject& to);
   void RecreateEnum(const CatalogObject& from, const CatalogObject& to);
   void ChangeComposite(const CatalogObject& from, const CatalogObject& to);
+  // plan_domain.cpp
+  void ChangeDomain(const CatalogObject& from, const CatalogObject& to);
+  bool DomainInUse(const std::string& domain) const;  // by a column of a table that exists
   std::vector<PlanStatement> ChangeRowSecurity(const CatalogObject* from,
                                                const CatalogObject* to) const;
   std::vector<PlanStatement> ChangeGrants(const CatalogObject* from, const CatalogObject* to) const;

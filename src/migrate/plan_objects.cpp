@@ -337,8 +337,9 @@ void PlanBuilder::Change(const CatalogObject& f, const CatalogObject& t) {
       ChangeTable(f, t);
       return;
     case ObjectKind::kType:
-      // Enums: ChangeEnum, before the rest; domains are recreated.
+      // Enums: ChangeEnum, before the rest; domains of another base type are recreated.
       if (t.shape == "c") ChangeComposite(f, t);
+      if (t.shape == "d") ChangeDomain(f, t);
       return;
     case ObjectKind::kIndex:
       ReplaceIndex(t);

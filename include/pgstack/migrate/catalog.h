@@ -72,9 +72,12 @@ struct CatalogObject {
   // view's relkind (v, m); a type's typtype (e, d, c); an extension's version; an index's
   // table relkind (r, p).
   std::string shape;
-  // A table's columns (not a partition's: its parent's), a composite type's attributes.
+  // A table's columns (not a partition's: its parent's), a composite type's attributes; a
+  // domain's one nameless column (its base type, collation, default and NOT NULL).
   std::vector<Column> columns;
-  std::vector<std::string> labels;  // an enum's values, as quoted literals, in order
+  // An enum's values, as quoted literals, in order; a domain's checks, each its quoted name,
+  // '\x1f' and its definition ("CHECK (...)"), by name.
+  std::vector<std::string> labels;
 };
 
 struct Catalog {

@@ -4,11 +4,10 @@
 // printed.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "pgstack/migrate/planner.h"
 

@@ -217,6 +217,37 @@ TEST_F(Diff, SourcesAreOnlyReadAndNoScratchDatabaseStays) {
   EXPECT_EQ(same.output, "");
 }
 
+// A domain that a column uses changes in place: dropping it would need the column gone first.
+TEST_F(Diff, ADomainInUseChangesInPlaceAndARuleItChecksIsRefusedUntilAllowed) {
+  Sql("CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (VALUE > 0);\n"
+      "CREATE TABLE t (id int, n pos); INSERT INTO t VALUES (1, 5)");
+  std::string to = dir_ + "/to.sql";
+  WriteText(
+      to,
+      "CREATE DOMAIN pos AS int DEFAULT 1 NOT NULL CONSTRAINT pos_small CHECK (VALUE < 100);\n"
+      "CREATE TABLE t (id int, n pos);\n");
+  auto refused = Pgstack({"diff", "--from", Url(), "--to", to});
+  EXPECT_EQ(refused.exit_code, 3) << refused.output;
+  At(refused.output, "-- hazard blocks_writes:");
+  std::string plan = Arrive(File(to));
+  EXPECT_LT(At(plan, "ALTER DOMAIN public.pos DROP CONSTRAINT pos_check;"),
+            At(plan, "ALTER DOMAIN public.pos ADD CONSTRAINT pos_small CHECK ((VALUE < 100));"));
+  At(plan, "ALTER DOMAIN public.pos SET DEFAULT 1;");
+  At(plan, "ALTER DOMAIN public.pos SET NOT NULL;");
+  EXPECT_EQ(plan.find("DROP DOMAIN"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("ALTER TABLE"), std::string::npos) << plan;
+  // And back: the rules loosen, which needs no scan and no hazard.
+  std::string back = dir_ + "/back.sql";
+  WriteText(back,
+            "CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (VALUE > 0);\n"
+            "CREATE TABLE t (id int, n pos);\n");
+  auto loosened = Pgstack({"diff", "--from", Url(), "--to", back});
+  ASSERT_EQ(loosened.exit_code, 3) << loosened.output;  // pos_check is a new rule again
+  std::string returned = Arrive(File(back));
+  At(returned, "ALTER DOMAIN public.pos DROP NOT NULL;");
+  At(returned, "ALTER DOMAIN public.pos DROP DEFAULT;");
+}
+
 // Owners are the cluster's roles: two of them, made once on the shared server.
 void MakeOwnerRoles() {
   auto su = TestStack::Shared().Superuser();
