@@ -1,8 +1,8 @@
 // status --json written as it goes is byte for byte the document nlohmann would dump: rows with
 // quotes, control characters, non-ASCII and invalid UTF-8, no rows, and nested pending entries.
-#include "pgstack/migrate/status_json.h"
-
 #include <gtest/gtest.h>
+
+#include "pgstack/migrate/status_json.h"
 
 namespace pgstack::migrate {
 namespace {
@@ -22,8 +22,11 @@ std::string Dumped(const std::vector<AppliedEntry>& applied, const std::string& 
                     {"execution_ms", a.row->execution_ms},
                     {"checksum", a.row->checksum}});
   }
-  json doc = {{"dir", dir},         {"format", format},     {"applied", rows},
-              {"pending", pending}, {"problems", problems}};
+  json doc = {{"dir", dir},
+              {"format", format},
+              {"applied", rows},
+              {"pending", pending},
+              {"problems", problems}};
   return doc.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
@@ -37,17 +40,27 @@ std::string Streamed(const std::vector<AppliedEntry>& applied, const std::string
 
 TEST(StatusJson, IsWhatDumpingTheDocumentPrinted) {
   std::vector<HistoryRow> rows = {
-      {.version = "1", .name = "plain", .kind = "versioned", .checksum = "abc",
-       .applied_at = "2026-12-04T23:11:41.137Z", .applied_by = "root@vm", .execution_ms = 12},
-      {.version = "20240101", .name = "quote\"back\\slash\ttab\nline\x01\x1f\x7f", .kind = "r",
-       .checksum = "", .applied_at = "", .applied_by = "caf\xc3\xa9 \xe2\x82\xac", .execution_ms = -3},
+      {.version = "1",
+       .name = "plain",
+       .kind = "versioned",
+       .checksum = "abc",
+       .applied_at = "2026-12-04T23:11:41.137Z",
+       .applied_by = "root@vm",
+       .execution_ms = 12},
+      {.version = "20240101",
+       .name = "quote\"back\\slash\ttab\nline\x01\x1f\x7f",
+       .kind = "r",
+       .checksum = "",
+       .applied_at = "",
+       .applied_by = "caf\xc3\xa9 \xe2\x82\xac",
+       .execution_ms = -3},
       {.version = "3", .name = "bad \xff\xfe utf8 \xc3", .kind = "\xe2\x82", .checksum = "x"},
   };
   std::vector<AppliedEntry> applied;
   for (const HistoryRow& r : rows) applied.push_back({&r, nullptr});
-  json pending = json::array(
-      {{{"version", "4"}, {"name", "n\"x"}, {"partial", {{"statements_done", 1}}}},
-       {{"version", "5"}, {"unreadable", json::array({"a", "b"})}, {"empty", true}}});
+  json pending =
+      json::array({{{"version", "4"}, {"name", "n\"x"}, {"partial", {{"statements_done", 1}}}},
+                   {{"version", "5"}, {"unreadable", json::array({"a", "b"})}, {"empty", true}}});
   json problems = json::array({{{"kind", "missing"}, {"detail", "\x02"}}});
   EXPECT_EQ(Streamed(applied, "db/migrations\"", "dbmate", pending, problems),
             Dumped(applied, "db/migrations\"", "dbmate", pending, problems));
