@@ -8,6 +8,8 @@
 #include "cluster_cache.h"
 #include "no_space.h"
 #include "pgstack/core/files.h"
+#include "pgstack/core/interrupt.h"
+#include "pgstack/core/wait.h"
 
 namespace pgstack::stack {
 namespace {
@@ -97,10 +99,21 @@ bool CacheTurnedOff() {
 
 }  // namespace
 
-void RemoveUnfinishedFill(const StatePaths& paths) {
-  std::error_code ec;  // nothing there: nothing to do
-  fs::remove_all(FillDir(paths), ec);
-  fs::remove_all(FillDir(paths) + ".init", ec);
+Status RemoveUnfinishedFill(const StatePaths& paths) {
+  for (const std::string& dir : {FillDir(paths), FillDir(paths) + ".init"}) {
+    // A killed `up`'s initdb leaves its postgres writing on in the folder for a moment (to the
+    // end of the input it was given): what it wrote meanwhile goes on the next look.
+    Status gone =
+        core::WaitUntil({.what = dir + " to be deleted", .timeout = std::chrono::seconds(5)}, [&] {
+          std::error_code ec;
+          fs::remove_all(dir, ec);
+          return fs::exists(dir, ec) ? core::Poll::NotYet("a process still writes in it")
+                                     : core::Poll::Ready();
+        });
+    // A folder that stays only costs room, and the next `up` tries again: only a signal stops.
+    if (core::Interrupted()) return gone;
+  }
+  return Status::Ok();
 }
 
 std::string VersionMemoDir() {

@@ -28,7 +28,8 @@ std::string VersionMemoDir();
 Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::string& version_line,
                                    std::optional<std::vector<std::string>> seed);
 
-// Deletes what a killed `up` left of the cache's cluster it was making in the state dir.
-void RemoveUnfinishedFill(const StatePaths& paths);
+// Deletes what a killed `up` left of the cache's cluster it was making in the state dir (a
+// folder that will not go is left to the next `up`); an error only when a signal stopped it.
+Status RemoveUnfinishedFill(const StatePaths& paths);
 
 }  // namespace pgstack::stack

@@ -454,7 +454,7 @@ class UpRun {
   // Leaves: a data directory. A new one's syncs (and the cache's fill) go on while the server
   // starts: new_data_ holds them, and its action's place in the order (Settle writes it there).
   Status Data() {
-    RemoveUnfinishedFill(paths_);
+    PGSTACK_RETURN_IF_ERROR(RemoveUnfinishedFill(paths_));
     if (cluster_.Initialized()) return Status::Ok();
     PGSTACK_ASSIGN_OR_RETURN(
         BackgroundTask task,
