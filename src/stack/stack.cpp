@@ -318,13 +318,21 @@ Status StartOrApply(Cluster& cluster, StopOnFailure& stop_on_failure, const Plan
                     const std::function<Status()>& check_config, std::vector<Action>& actions) {
   if (!cluster.Running()) {
     stop_on_failure.StartedPostgres();  // it may run although its start said it failed
-    if (Status started = cluster.Start(); !started.ok()) {
+    Status started = cluster.Start();
+    if (started.ok()) {
+      actions.push_back({ActionVerb::kStarted,
+                         fmt::format("PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port)});
+      return started;
+    }
+    // A killed `up`'s postmaster, started a moment before ours and not yet in postmaster.pid
+    // when we looked, holds the data directory (ours stopped at its lock file): that one is the
+    // server, as if it had been running.
+    if (!cluster.Running()) {
       if (conf_changed) PGSTACK_RETURN_IF_ERROR(check_config());
       return started;
     }
-    actions.push_back({ActionVerb::kStarted,
-                       fmt::format("PostgreSQL on {}:{}", e.postgres.host, plan.state.pg_port)});
-  } else if (!changed.empty()) {
+  }
+  if (!changed.empty()) {
     pg::ConnParams running = su;
     if (plan.previous) running.port = plan.previous->pg_port;
     PGSTACK_RETURN_IF_ERROR(ApplyServerConfig(cluster, running, changed, actions));
