@@ -128,11 +128,14 @@ Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bo
   {
     PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx,
                              pg::Transaction::Begin(*row, {.lock_timeout = milliseconds(1000)}));
-    // gc may have taken a "creating" row that was not locked yet: then it is gone, and so are we.
-    PGSTACK_ASSIGN_OR_RETURN(
-        pg::QueryResult mine,
-        row->Exec("SELECT 1 FROM pgstack_testdb.tests WHERE id = $1 FOR UPDATE", {id}));
-    if (mine.rows() == 0) return std::optional<TestDatabase>();
+    // gc may have taken a "creating" row that was not locked yet: then it is gone, or going
+    // while gc still holds it (past our lock_timeout on a loaded machine), and so are we: the
+    // caller tries again.
+    auto mine = row->Exec("SELECT 1 FROM pgstack_testdb.tests WHERE id = $1 FOR UPDATE", {id});
+    if (!mine.ok() && pg::Classify(mine.status()) == pg::ErrorClass::kLockNotAvailable)
+      return std::optional<TestDatabase>();
+    if (!mine.ok()) return mine.status();
+    if (mine->rows() == 0) return std::optional<TestDatabase>();
     auto source = LockReadyTemplate(*row, hash);
     made = source.ok() ? Status::Ok() : source.status();
     if (made.ok() && !source->empty()) {
