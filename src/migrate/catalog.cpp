@@ -100,7 +100,8 @@ Status ReadObjects(pg::Connection& conn, const CatalogFilter& filter, const Node
   return Status::Ok();
 }
 
-// The columns of tables and the values of enums, onto the objects of their nodes.
+// The columns of tables and composite types, the base of domains (a nameless column), the values
+// of enums and the checks of domains, onto the objects of their nodes.
 Status ReadDetails(pg::Connection& conn, std::vector<CatalogObject>& objects) {
   std::unordered_map<std::string, CatalogObject*> by_node;
   for (CatalogObject& o : objects) {

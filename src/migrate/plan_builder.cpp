@@ -27,6 +27,13 @@ bool DroppedLate(ObjectKind k) {
 // server refuses such a change while they exist, or drops them with what they stand on.
 bool Cascades(ObjectKind k) { return !DroppedLate(k); }
 
+// Whether two versions of a domain have the same base type and collation: ALTER DOMAIN changes
+// the rest (ChangeDomain).
+bool SameDomainBase(const CatalogObject& a, const CatalogObject& b) {
+  return a.columns.size() == 1 && b.columns.size() == 1 && a.columns[0].type == b.columns[0].type &&
+         a.columns[0].collation == b.columns[0].collation;
+}
+
 }  // namespace
 
 bool SameObject(const CatalogObject& a, const CatalogObject& b) {
@@ -43,11 +50,6 @@ bool SameObject(const CatalogObject& a, const CatalogObject& b) {
     if (it == by_name.end() || !(*it->second == c)) return false;
   }
   return true;
-}
-
-bool SameDomainBase(const CatalogObject& a, const CatalogObject& b) {
-  return a.columns.size() == 1 && b.columns.size() == 1 && a.columns[0].type == b.columns[0].type &&
-         a.columns[0].collation == b.columns[0].collation;
 }
 
 std::string Bare(const std::string& quoted) {

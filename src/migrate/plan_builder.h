@@ -28,9 +28,6 @@ using ObjectKey = std::pair<ObjectKind, std::string>;  // (kind, identity)
 // Whether two versions of one object are the same as diff compares them (owners, column order
 // and oids aside).
 bool SameObject(const CatalogObject& a, const CatalogObject& b);
-// Whether two versions of a domain have the same base type and collation: ALTER DOMAIN changes
-// the rest.
-bool SameDomainBase(const CatalogObject& a, const CatalogObject& b);
 
 // The parts of a table's shape (CatalogObject::shape): its persistence ('p' or 'u'), its
 // storage options ("fillfactor=70"), and the rest (relkind and partitioning), which no ALTER

@@ -27,7 +27,7 @@ class Cluster {
   // able to write in. Safe beside another Init on another thread.
   Status InitInto(const std::string& dir, const InitdbRecipe& recipe, bool sync = true) const;
   // Renders pgstack.conf, pg_hba and pg_ident; returns the names of files that changed.
-  // sync=false: no fsync each, for a new data directory whose flush comes after (syncfs).
+  // sync=false: no fsync each, for a new data directory whose flush comes after.
   Result<std::vector<std::string>> WriteConfig(const core::Environment& env, int port,
                                                const std::string& invoking_user, bool sync = true);
   // Asks PostgreSQL itself (postgres -C) whether it would start with the files as they are now:

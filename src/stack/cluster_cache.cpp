@@ -129,7 +129,7 @@ Result<std::string> ClusterCache::Stage(const InitdbRecipe& recipe, const std::s
   if (!moved && s.ok() && take == Take::kMove) fs::remove_all(data_dir, ec);
   if (s.ok()) {
     auto manifest = MakeManifest(into);
-    // Store's syncfs covers both files.
+    // Store's flush of the folder covers both files.
     s = manifest.ok()
             ? core::WriteFileAtomic(tmp + "/" + kManifestFile, *manifest, 0600, std::nullopt, false)
             : manifest.status();

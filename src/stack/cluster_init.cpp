@@ -68,10 +68,10 @@ Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe
         Status s = cluster.InitInto(fill, recipe, /*sync=*/false);
         if (s.ok()) s = cache.Store(recipe, fill, ClusterCache::Take::kMove);
         held.reset();  // the entry has its name: the `up`s waiting for it may copy it now
+        if (s.ok()) return Action{};
         std::error_code ec;
-        if (!s.ok()) std::filesystem::remove_all(fill, ec);
-        if (!s.ok()) return s;
-        return Action{};
+        fs::remove_all(fill, ec);  // what a failed initdb or move left
+        return s;
       }));
   InitdbRecipe bare = recipe;
   bare.seed.reset();
