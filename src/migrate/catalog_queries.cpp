@@ -259,8 +259,8 @@ FROM (
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relname NOT IN )sql" PGSTACK_HISTORY_TABLES
      R"sql( AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-    AND d.objid = c.oid AND (d.deptype = 'e' OR (d.refclassid = 'pg_class'::regclass
-    AND d.deptype IN ('a', 'i'))))
+    AND d.objid = c.oid AND (d.deptype = 'e' OR (c.relkind = 'S' AND d.refclassid =
+    'pg_class'::regclass AND d.deptype IN ('a', 'i'))))
   UNION ALL SELECT 'pg_proc:' || p.oid, p.pronamespace, CASE p.prokind WHEN 'p' THEN 'PROCEDURE'
     ELSE 'FUNCTION' END, format('%I.%I(%s)', n.nspname, p.proname,
     pg_get_function_identity_arguments(p.oid)), p.proowner

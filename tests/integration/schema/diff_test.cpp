@@ -269,12 +269,14 @@ TEST_F(Diff, OwnersAreComparedOnlyWithOwnersAndAChangeIsAnAuthzUpdate) {
       "CREATE MATERIALIZED VIEW s.m AS SELECT id FROM s.t;\n"
       "CREATE SEQUENCE s.q; CREATE TYPE s.e AS ENUM ('x'); CREATE DOMAIN s.d AS int;\n"
       "CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
-      "CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';\n";
+      "CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';\n"
+      "CREATE TABLE s.parted (id int) PARTITION BY RANGE (id);\n"
+      "CREATE TABLE s.part1 PARTITION OF s.parted FOR VALUES FROM (0) TO (10);\n";
   auto owned = [](const std::string& role) {
     std::string out;
     for (const char* o :
          {"SCHEMA s", "TABLE s.t", "VIEW s.v", "MATERIALIZED VIEW s.m", "SEQUENCE s.q", "TYPE s.e",
-          "DOMAIN s.d", "FUNCTION s.f()", "PROCEDURE s.p()"}) {
+          "DOMAIN s.d", "FUNCTION s.f()", "PROCEDURE s.p()", "TABLE s.parted", "TABLE s.part1"}) {
       out += fmt::format("ALTER {} OWNER TO {};\n", o, role);
     }
     return out;
@@ -297,7 +299,7 @@ TEST_F(Diff, OwnersAreComparedOnlyWithOwnersAndAChangeIsAnAuthzUpdate) {
   ASSERT_EQ(allowed.exit_code, 0) << allowed.output;
   for (const char* o :
        {"SCHEMA s", "TABLE s.t", "VIEW s.v", "MATERIALIZED VIEW s.m", "SEQUENCE s.q", "TYPE s.e",
-        "DOMAIN s.d", "FUNCTION s.f()", "PROCEDURE s.p()"}) {
+        "DOMAIN s.d", "FUNCTION s.f()", "PROCEDURE s.p()", "TABLE s.parted", "TABLE s.part1"}) {
     At(allowed.output, fmt::format("ALTER {} OWNER TO pgstack_owner_b;", o));
   }
   // The new table's owner comes after the table; the sequences of its columns follow it.
