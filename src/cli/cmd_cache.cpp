@@ -25,7 +25,8 @@ int RunList(Context& ctx, const Flags&) {
                        {"postgres", e.pg_version},
                        {"os_user", e.os_user},
                        {"bytes", e.bytes},
-                       {"last_used", e.last_used}});
+                       {"last_used", e.last_used},
+                       {"flushed", e.flushed}});
   }
   ctx.out.Json({{"dir", listing->dir},
                 {"bytes", total},
@@ -35,8 +36,9 @@ int RunList(Context& ctx, const Flags&) {
                            listing->entries.size(), listing->entries.size() == 1 ? "" : "s",
                            Mb(total), Mb(listing->max_bytes)));
   for (const auto& e : listing->entries) {
-    ctx.out.Line(fmt::format("  {:<28} {:<28} {:<18} {:>9}  used {:%Y-%m-%d %H:%M}", e.key,
-                             e.pg_version, e.os_user, Mb(e.bytes), fmt::localtime(e.last_used)));
+    ctx.out.Line(fmt::format("  {:<28} {:<28} {:<18} {:>9}  used {:%Y-%m-%d %H:%M}{}", e.key,
+                             e.pg_version, e.os_user, Mb(e.bytes), fmt::localtime(e.last_used),
+                             e.flushed ? "" : "  (not yet flushed: kept until a restart)"));
   }
   return 0;
 }

@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "cache_manifest.h"
 #include "pgstack/core/files.h"
@@ -21,6 +23,7 @@ using std::chrono::milliseconds;
 
 constexpr const char* kRecipeFile = "recipe.txt";
 constexpr const char* kManifestFile = "manifest.txt";
+constexpr const char* kUnflushedFile = "unflushed";
 constexpr const char* kTmpPrefix = ".tmp-";
 // A fill older than this whose process is gone is a leftover.
 constexpr auto kStaleTmp = std::chrono::minutes(10);
@@ -39,6 +42,16 @@ std::string Field(const std::string& text, const std::string& name) {
   if (start == std::string::npos) return "";
   start += prefix.size();
   return text.substr(start, text.find('\n', start) - start);
+}
+
+// This boot's id, from the kernel (nullopt where there is none to read).
+std::optional<std::string> BootId() {
+  auto id = core::ReadFileIfExists("/proc/sys/kernel/random/boot_id");
+  if (!id.ok() || !*id) return std::nullopt;
+  std::string text = **id;
+  text.erase(text.find_last_not_of(" \n") + 1);
+  if (text.empty()) return std::nullopt;
+  return text;
 }
 
 // The paths in a folder (none when it cannot be read); never throws.
@@ -74,6 +87,11 @@ ClusterCache::Entry ClusterCache::Look(const InitdbRecipe& recipe) const {
   std::string entry = EntryDir(recipe.Key());
   auto stored = core::ReadFileIfExists(entry + "/" + kRecipeFile);
   if (!stored.ok() || !*stored || **stored != recipe.Describe()) return {Entry::kAbsent, ""};
+  if (auto mark = Unflushed(recipe.Key())) {
+    auto boot = BootId();
+    if (!boot || mark->substr(0, mark->find(' ')) != *boot)
+      return {Entry::kDamaged, "cached before the machine restarted, and never flushed to disk"};
+  }
   auto manifest = core::ReadFileIfExists(entry + "/" + kManifestFile);
   Status s = !manifest.ok() ? manifest.status()
              : !*manifest   ? Status::Failure("no manifest")
@@ -94,8 +112,15 @@ Status ClusterCache::Store(const InitdbRecipe& recipe, const std::string& data_d
   PGSTACK_ASSIGN_OR_RETURN(std::string tmp, Stage(recipe, data_dir, take));
   std::string key = recipe.Key();
   std::error_code ec;
-  // Complete on disk before it has its name: after a crash an entry is whole or absent.
-  Status s = SyncTree(tmp);
+  // Nothing waits for the disk: the mark says which boot may trust the entry. Without a boot id,
+  // complete on disk before it has its name.
+  auto boot = BootId();
+  Status s = boot ? core::WriteFileAtomic(
+                        tmp + "/" + kUnflushedFile,
+                        fmt::format("{} {}-{}\n", *boot, ::getpid(),
+                                    std::chrono::steady_clock::now().time_since_epoch().count()),
+                        0600, std::nullopt, false)
+                  : SyncTree(tmp);
   if (s.ok()) {
     fs::remove_all(EntryDir(key), ec);  // an entry of the same key but another recipe
     if (::rename(tmp.c_str(), EntryDir(key).c_str()) != 0)
@@ -106,11 +131,25 @@ Status ClusterCache::Store(const InitdbRecipe& recipe, const std::string& data_d
     fs::remove_all(tmp, ec);
     return s;
   }
-  if (int d = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+  int d = boot ? -1 : ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d >= 0) {
     ::fsync(d);
     ::close(d);
   }
   return Evict(key);
+}
+
+std::optional<std::string> ClusterCache::Unflushed(const std::string& key) const {
+  auto mark = core::ReadFileIfExists(EntryDir(key) + "/" + kUnflushedFile);
+  if (!mark.ok()) return std::string();  // unreadable: not known to be on disk
+  return *mark;
+}
+
+void ClusterCache::Flushed(const std::string& key, const std::string& mark) {
+  auto lock = LockKey(key, /*exclusive=*/false, milliseconds(0));
+  if (!lock.ok() || Unflushed(key) != mark) return;
+  std::string path = EntryDir(key) + "/" + kUnflushedFile;
+  ::unlink(path.c_str());
 }
 
 Result<std::string> ClusterCache::Stage(const InitdbRecipe& recipe, const std::string& data_dir,
@@ -193,7 +232,8 @@ Result<std::vector<CachedCluster>> ClusterCache::List() const {
                                 .pg_version = Field(**text, "postgres"),
                                 .os_user = Field(**text, "os-user"),
                                 .bytes = TreeBytes(path),
-                                .last_used = MTime(recipe_file)});
+                                .last_used = MTime(recipe_file),
+                                .flushed = !fs::exists(path + "/" + kUnflushedFile)});
   }
   std::sort(out.begin(), out.end(), [](const CachedCluster& a, const CachedCluster& b) {
     return a.last_used != b.last_used ? a.last_used > b.last_used : a.key < b.key;

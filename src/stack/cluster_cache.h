@@ -4,15 +4,20 @@
 //   <key>/data        a cluster as Cluster::Init leaves it, never started
 //   <key>/recipe.txt  InitdbRecipe::Describe(); its mtime is the entry's last use
 //   <key>/manifest.txt  the cluster's files and sizes when cached (cache_manifest.h)
+//   <key>/unflushed   while the entry may not be on disk yet: the boot that made it, and a
+//                     tag of the fill; such an entry is trusted in that boot only
 //   <key>.lock        flock: shared while copying out, exclusive while filling or evicting
-//   .tmp-<key>-<pid>  an entry being filled; renamed to <key> once complete and synced
-// An entry appears by rename only, so a reader never sees half of one.
+//   .tmp-<key>-<pid>  an entry being filled; renamed to <key> once complete
+// An entry appears by rename only, so a reader never sees half of one. Nothing waits for the
+// disk while an entry is made: until a flush of its filesystem (a cold `up`'s) it is marked
+// unflushed, and after a restart such an entry counts as damaged, for it may have been lost.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,9 +59,16 @@ class ClusterCache {
   // into the entry (copied, then deleted, when it is on another filesystem than the cache).
   enum class Take { kCopy, kMove };
   // Makes data_dir (a fresh cluster of recipe, never started) the key's entry: into a temporary
-  // folder, synced, renamed into place; then evicts the oldest entries beyond the bound. After a
-  // crash the entry is whole or absent. Hold the key's lock, exclusively.
+  // folder, renamed into place, marked unflushed; then evicts the oldest entries beyond the bound.
+  // Where this boot has no id to mark it with, it is synced before its rename instead. After a
+  // crash the entry is whole, absent, or found damaged. Hold the key's lock, exclusively.
   Status Store(const InitdbRecipe& recipe, const std::string& data_dir, Take take = Take::kCopy);
+  // The key's unflushed mark (nullopt: none, the entry is on disk). Hold the key's lock.
+  std::optional<std::string> Unflushed(const std::string& key) const;
+  // After a flush of the filesystem that holds the key's entry, begun after `mark` was read:
+  // the entry is on disk, and its mark goes, if it is still `mark` (another fill's stays). Only
+  // a cache: it tries the key's lock once, and a failure leaves the mark for another time.
+  void Flushed(const std::string& key, const std::string& mark);
   // Deletes the key's entry. Hold the key's lock, exclusively.
   Status Drop(const std::string& key);
   // Removes the least recently used entries (never `keep`, never one in use) until the cache

@@ -1,8 +1,10 @@
 #include "cluster_init.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "cluster.h"
 #include "cluster_cache.h"
@@ -19,6 +21,12 @@ namespace fs = std::filesystem;
 // Long enough for another pgstack's initdb on a loaded machine; then we run our own.
 constexpr auto kLockWait = std::chrono::minutes(3);
 
+bool SameFilesystem(const std::string& a, const std::string& b) {
+  struct stat sa {
+  }, sb{};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
 std::string Mb(uint64_t bytes) { return fmt::format("{} MB", (bytes + (1 << 19)) >> 20); }
 
 // The cluster of the entry into paths.data, through a temporary name: a data directory that
@@ -28,6 +36,7 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
   std::string tmp = paths.data + ".copy";
   std::error_code ec;
   fs::remove_all(tmp, ec);
+  std::optional<std::string> unflushed = cache.Unflushed(recipe.Key());
   auto stats = cache.CopyOut(recipe, tmp);
   Status s = stats.status();
   if (s.ok() && fs::exists(paths.data, ec)) fs::remove(paths.data, ec);  // an empty leftover
@@ -42,9 +51,12 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
               fmt::format("a PostgreSQL cluster into {} from the cache ({}, {}{})", paths.data,
                           recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "")};
   if (!durable) return BackgroundTask(made);
-  return BackgroundTask::Held([data = paths.data, where, made]() -> Result<Action> {
+  return BackgroundTask::Held([data = paths.data, where, made, cache, key = recipe.Key(),
+                               unflushed]() mutable -> Result<Action> {
     Status synced = SyncFilesystem(data);
     if (!synced.ok()) return IsNoSpace(synced) ? NoSpaceError(synced, where) : synced;
+    // The flush of the filesystem put an unflushed entry on it on disk too.
+    if (unflushed && SameFilesystem(cache.dir(), data)) cache.Flushed(key, *unflushed);
     return made;
   });
 }
@@ -55,10 +67,11 @@ std::string FillDir(const StatePaths& paths) { return paths.data + ".fill"; }
 
 // Two initdbs at once, one a core: one cluster becomes the data directory, its twin (with the
 // seed database) the cache's entry. Neither is a copy of the other, so the server starts as soon
-// as the first is made, while the twin is still being made, moved into the cache and flushed
-// under the key's lock (errors there only cost the next `up` its speed). `note` ends the
-// action's line (what happened to a damaged entry). The data directory has no seed: the database
-// is provisioned as without the cache.
+// as the first is made, while the twin is still being made and moved into the cache under the
+// key's lock (errors there only cost the next `up` its speed). Nothing waits for the twin's
+// writes to reach the disk: the entry is marked unflushed until a cold `up` flushes them. `note`
+// ends the action's line (what happened to a damaged entry). The data directory has no seed: the
+// database is provisioned as without the cache.
 Result<BackgroundTask> InitAndStore(Cluster& cluster, const InitdbRecipe& recipe,
                                     ClusterCache& cache, core::FileLock lock, bool durable,
                                     const std::string& note) {

@@ -181,6 +181,55 @@ TEST(ClusterCache, AnEntryWhoseFilesChangedSinceItWasCachedIsDamaged) {
   fs::remove_all(root);
 }
 
+// An entry is named before its writes reach the disk, marked with the boot that made it: trusted
+// in that boot, damaged after a restart (it may have been lost), and unmarked once a flush of its
+// filesystem that began after the mark was read has ended.
+TEST(ClusterCache, AnUnflushedEntryIsTrustedUntilARestartAndAFlushUnmarksIt) {
+  std::string root = TempDir();
+  ClusterCache cache(root + "/cache");
+  fs::create_directories(cache.dir());
+  InitdbRecipe r = Recipe();
+  std::string mark_file = cache.dir() + "/" + r.Key() + "/unflushed";
+  auto fill = [&] {
+    auto lock = cache.LockKey(r.Key(), true, milliseconds(0));
+    ASSERT_TRUE(lock.ok()) << lock.status().message();
+    ASSERT_TRUE(cache.Store(r, FakeData(root, "made", 4096), ClusterCache::Take::kMove).ok());
+  };
+  std::ifstream boot_in("/proc/sys/kernel/random/boot_id");
+  std::string boot;
+  std::getline(boot_in, boot);
+  ASSERT_FALSE(boot.empty());
+
+  fill();
+  auto mark = cache.Unflushed(r.Key());
+  ASSERT_TRUE(mark.has_value());
+  EXPECT_TRUE(mark->starts_with(boot + " ")) << *mark;
+  EXPECT_EQ(cache.Look(r).state, ClusterCache::Entry::kIntact);
+  EXPECT_FALSE(cache.List()->at(0).flushed);
+
+  // Another fill's mark stays: its writes may have begun after the flush did.
+  cache.Flushed(r.Key(), "another fill's mark\n");
+  EXPECT_TRUE(fs::exists(mark_file));
+  // Not while an exclusive holder (a fill, an eviction) has the key: tried again another time.
+  {
+    auto held = cache.LockKey(r.Key(), true, milliseconds(0));
+    ASSERT_TRUE(held.ok());
+    cache.Flushed(r.Key(), *mark);
+    EXPECT_TRUE(fs::exists(mark_file));
+  }
+  cache.Flushed(r.Key(), *mark);
+  EXPECT_FALSE(fs::exists(mark_file));
+  EXPECT_FALSE(cache.Unflushed(r.Key()).has_value());
+  EXPECT_TRUE(cache.List()->at(0).flushed);
+  EXPECT_EQ(cache.Look(r).state, ClusterCache::Entry::kIntact);
+
+  fill();  // as a restart leaves it: the mark of another boot
+  std::ofstream(mark_file) << "00000000-another-boot 1-1\n";
+  EXPECT_EQ(cache.Look(r).state, ClusterCache::Entry::kDamaged);
+  EXPECT_EQ(cache.Look(r).damage, "cached before the machine restarted, and never flushed to disk");
+  fs::remove_all(root);
+}
+
 TEST(ClusterCache, DirFollowsXdgThenHome) {
   auto env = [](std::map<std::string, std::string> vars) {
     return [vars](const std::string& k) -> std::optional<std::string> {

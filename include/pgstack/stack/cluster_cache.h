@@ -21,6 +21,7 @@ struct CachedCluster {
   std::string os_user;     // who owns its files
   uint64_t bytes = 0;
   std::time_t last_used = 0;
+  bool flushed = true;  // false: maybe not on disk yet, so trusted until the next restart only
 };
 
 struct ClusterCacheListing {

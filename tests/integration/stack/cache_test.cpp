@@ -27,9 +27,10 @@ class Cache : public ::testing::Test {
     stacks_.push_back(TempDir("cache-stack") + "/s");
     return stacks_.back();
   }
-  std::vector<std::string> Args(const std::string& state, std::vector<std::string> extra) const {
+  std::vector<std::string> Args(const std::string& state, std::vector<std::string> extra,
+                                const std::string& env = "test") const {
     std::vector<std::string> a = {
-        "--config", SourceDir() + "/config/database.json", "--env", "test", "--state-dir", state};
+        "--config", SourceDir() + "/config/database.json", "--env", env, "--state-dir", state};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -90,6 +91,26 @@ TEST_F(Cache, ColdUpFromTheCachePassesTheChecksOfAFreshInitdb) {
   ASSERT_EQ(clear.exit_code, 0) << clear.output;
   EXPECT_EQ(Json(clear)["removed"], 1) << clear.output;
   EXPECT_EQ(Json(RunPgstack({"--json", "cache", "list"}, Env()))["entries"].size(), 0u);
+}
+
+// The twin is cached without waiting for the disk (its entry marked unflushed); the flush of
+// the filesystem that a durable cold `up` makes for its own copy unmarks it.
+TEST_F(Cache, ADurableColdUpFlushesTheUnflushedEntryItCopied) {
+  std::string first = NewStateDir(), second = NewStateDir();
+  ASSERT_EQ(Up(first).exit_code, 0);
+  auto flushed = [&] {
+    auto listing = Json(RunPgstack({"--json", "cache", "list"}, Env()));
+    EXPECT_EQ(listing["entries"].size(), 1u) << listing.dump();
+    return listing["entries"][0]["flushed"].get<bool>();
+  };
+  EXPECT_FALSE(flushed());
+  EXPECT_NE(RunPgstack({"cache", "list"}, Env()).output.find("not yet flushed"), std::string::npos);
+  auto cold =
+      RunPgstack(Args(second, {"up", "--pg-port", "0", "--pool-port", "0"}, "development"), Env());
+  ASSERT_EQ(cold.exit_code, 0) << cold.output;
+  EXPECT_NE(cold.output.find("from the cache"), std::string::npos) << cold.output;
+  EXPECT_TRUE(flushed());
+  RunPgstack(Args(second, {"destroy", "--yes"}, "development"), Env());
 }
 
 TEST_F(Cache, ADamagedEntryIsDroppedAndRebuiltAndUpSaysSo) {
