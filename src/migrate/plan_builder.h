@@ -25,6 +25,12 @@ namespace pgstack::migrate::internal {
 
 using ObjectKey = std::pair<ObjectKind, std::string>;  // (kind, identity)
 
+// A column with the table it is in.
+struct ColumnOf {
+  const CatalogObject* table;
+  const Column* column;
+};
+
 // Whether two versions of one object are the same as diff compares them (owners, column order
 // and oids aside).
 bool SameObject(const CatalogObject& a, const CatalogObject& b);
@@ -94,6 +100,10 @@ class PlanBuilder {
   void ChangeEnum(const CatalogObject& from, const CatalogObject& to);
   void RecreateEnum(const CatalogObject& from, const CatalogObject& to);
   void ChangeComposite(const CatalogObject& from, const CatalogObject& to);
+  // plan_function.cpp
+  std::vector<ColumnOf> DefaultsCalling(const CatalogObject& function) const;
+  void DropDefaultsCalling(const CatalogObject& function);     // before the function's drop
+  void RestoreDefaultsCalling(const CatalogObject& function);  // after it is created again
   // plan_domain.cpp
   void ChangeDomain(const CatalogObject& from, const CatalogObject& to);
   bool DomainInUse(const std::string& domain) const;  // by a column of a table that exists

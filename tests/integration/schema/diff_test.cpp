@@ -138,6 +138,36 @@ TEST_F(Diff, AnEnumLosingAValueIsRecreatedWithItsColumnsAndViews) {
   At(plan, "ALTER TABLE public.p ALTER COLUMN m TYPE public.mood USING m::text::public.mood;");
 }
 
+// A function whose return type changes is dropped and created again; the server refuses the
+// drop while a default calls it, so the default goes first and comes back after, in the same
+// transaction: a table that a plan drops keeps none.
+TEST_F(Diff, AFunctionRecreatedUnderADefaultTakesTheDefaultAlong) {
+  Sql("CREATE FUNCTION code(n int) RETURNS text LANGUAGE sql AS $$ SELECT 'c' || n $$; "
+      "CREATE TABLE items (id int, code text DEFAULT public.code(1), note text DEFAULT 'x'); "
+      "CREATE TABLE gone (c text DEFAULT public.code(2))");
+  std::string to = dir_ + "/to.sql";
+  WriteText(to,
+            "CREATE FUNCTION code(n int) RETURNS varchar LANGUAGE sql AS $$ SELECT 'v' || n $$;\n"
+            "CREATE TABLE items (id int, code text DEFAULT public.code(1), note text DEFAULT "
+            "'x');\n");
+  std::string plan = Arrive(File(to));
+  size_t dropped = At(plan, "ALTER TABLE public.items ALTER COLUMN code DROP DEFAULT;");
+  At(plan, "ALTER TABLE public.gone ALTER COLUMN c DROP DEFAULT;");
+  size_t recreated = At(plan, "DROP FUNCTION public.code(n integer);");
+  size_t restored =
+      At(plan, "ALTER TABLE public.items ALTER COLUMN code SET DEFAULT public.code(1);");
+  EXPECT_LT(dropped, recreated);
+  EXPECT_LT(recreated, restored);
+  EXPECT_EQ(plan.find("COMMIT", dropped), plan.find("COMMIT", restored)) << plan;
+  EXPECT_EQ(plan.find("ALTER COLUMN note"), std::string::npos) << plan;
+  Sql("INSERT INTO items (id) VALUES (1)");
+  auto c = Db();
+  ASSERT_TRUE(c.ok());
+  auto code = c->Exec("SELECT code FROM items");
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(code->scalar(), "v1");
+}
+
 TEST_F(Diff, AColumnWithoutACastIsDroppedAndAddedUnlessUsingSaysHow) {
   Sql("CREATE TABLE d (id int, tags jsonb, n text)");
   std::string to = dir_ + "/to.sql";
