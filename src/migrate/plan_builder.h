@@ -100,10 +100,10 @@ class PlanBuilder {
   void ChangeEnum(const CatalogObject& from, const CatalogObject& to);
   void RecreateEnum(const CatalogObject& from, const CatalogObject& to);
   void ChangeComposite(const CatalogObject& from, const CatalogObject& to);
-  // plan_function.cpp
-  std::vector<ColumnOf> DefaultsCalling(const CatalogObject& function) const;
-  void DropDefaultsCalling(const CatalogObject& function);     // before the function's drop
-  void RestoreDefaultsCalling(const CatalogObject& function);  // after it is created again
+  // plan_function.cpp: the columns whose default or generation expression calls a function
+  std::vector<ColumnOf> ColumnsCalling(const CatalogObject& function) const;
+  void LetGoOf(const CatalogObject& function);   // before the function's drop
+  void TakeBack(const CatalogObject& function);  // after it is created again
   // plan_domain.cpp
   void ChangeDomain(const CatalogObject& from, const CatalogObject& to);
   bool DomainInUse(const std::string& domain) const;  // by a column of a table that exists

@@ -270,7 +270,7 @@ void PlanBuilder::DropEarly(const CatalogObject& f) {
     WithHazard(st, HazardKind::kBreaksRunningCode, f.identity,
                "its signature or kind changes: it is dropped and created again");
   }
-  if (f.kind == ObjectKind::kFunction && !removed) DropDefaultsCalling(f);
+  if (f.kind == ObjectKind::kFunction && !removed) LetGoOf(f);
   early_.push_back(std::move(st));
 }
 
@@ -329,7 +329,7 @@ void PlanBuilder::Create(const CatalogObject& t) {
     AddConstraint(t);
   } else {
     CreatePlain(t);
-    if (t.kind == ObjectKind::kFunction && f != nullptr) RestoreDefaultsCalling(*f);
+    if (t.kind == ObjectKind::kFunction && f != nullptr) TakeBack(*f);
   }
 }
 
