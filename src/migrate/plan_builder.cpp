@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ranges>
 
 namespace pgstack::migrate {
 namespace internal {
@@ -27,14 +28,12 @@ bool DroppedLate(ObjectKind k) {
 // server refuses such a change while they exist, or drops them with what they stand on.
 bool Cascades(ObjectKind k) { return !DroppedLate(k); }
 
-// Whether two versions of a domain have the same base type and collation: ALTER DOMAIN changes
-// the rest (ChangeDomain).
+}  // namespace
+
 bool SameDomainBase(const CatalogObject& a, const CatalogObject& b) {
   return a.columns.size() == 1 && b.columns.size() == 1 && a.columns[0].type == b.columns[0].type &&
          a.columns[0].collation == b.columns[0].collation;
 }
-
-}  // namespace
 
 bool SameObject(const CatalogObject& a, const CatalogObject& b) {
   if (a.kind != b.kind || a.identity != b.identity || a.shape != b.shape || a.labels != b.labels) {
@@ -125,8 +124,10 @@ void PlanBuilder::FindRecreated() {
         break;
       case ObjectKind::kType:
         // Enums, composite types and a domain whose base type stays change in place; a kind
-        // that changes, not.
-        if (f.shape != t->shape || (f.shape == "d" && !SameDomainBase(f, *t)))
+        // that changes, not. A domain in use that changes its base type is recreated under its
+        // columns (RecreateInUse), not dropped.
+        if (f.shape != t->shape ||
+            (f.shape == "d" && !SameDomainBase(f, *t) && !DomainInUse(f.identity)))
           recreated_.insert(f.node);
         break;
       case ObjectKind::kTable:
@@ -181,10 +182,16 @@ SchemaPlan PlanBuilder::Build() {
       }
     }
     if (t.kind == ObjectKind::kType && t.shape == "e" && !SameObject(*f, t)) ChangeEnum(*f, t);
+    if (t.kind == ObjectKind::kType && t.shape == "d" && !SameDomainBase(*f, t)) {
+      RecreateInUse(t, t.columns.front().type,
+                    "its base type changes: the domain is recreated and every column of it "
+                    "rewritten");
+    }
   }
   CascadeRecreation();
-  for (auto it = from_.objects.rbegin(); it != from_.objects.rend(); ++it) {
-    if (ToOf(*it) == nullptr ? !DroppedLate(it->kind) : Recreated(*it)) DropEarly(*it);
+  for (size_t i = from_.objects.size(); i-- > 0;) {  // in reverse dependency order
+    const CatalogObject& f = from_.objects[i];
+    if (ToOf(f) == nullptr ? !DroppedLate(f.kind) : Recreated(f)) DropEarly(f);
   }
   for (const CatalogObject& t : to_.objects) {
     const CatalogObject* f = FromOf(t);
@@ -194,8 +201,9 @@ SchemaPlan PlanBuilder::Build() {
       Change(*f, t);
     }
   }
-  for (auto it = from_.objects.rbegin(); it != from_.objects.rend(); ++it) {
-    if (ToOf(*it) == nullptr && DroppedLate(it->kind)) DropLate(*it);
+  for (size_t i = from_.objects.size(); i-- > 0;) {
+    const CatalogObject& f = from_.objects[i];
+    if (ToOf(f) == nullptr && DroppedLate(f.kind)) DropLate(f);
   }
   SchemaPlan plan;
   for (auto* phase : {&early_, &main_, &validate_, &after_validate_, &late_}) {

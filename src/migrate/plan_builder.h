@@ -25,6 +25,10 @@ namespace pgstack::migrate::internal {
 
 using ObjectKey = std::pair<ObjectKind, std::string>;  // (kind, identity)
 
+// Whether two versions of a domain have the same base type and collation: ALTER DOMAIN changes
+// the rest (ChangeDomain); otherwise it is recreated.
+bool SameDomainBase(const CatalogObject& a, const CatalogObject& b);
+
 // A column with the table it is in.
 struct ColumnOf {
   const CatalogObject* table;
@@ -98,7 +102,7 @@ class PlanBuilder {
 
   // plan_objects.cpp
   void ChangeEnum(const CatalogObject& from, const CatalogObject& to);
-  void RecreateEnum(const CatalogObject& from, const CatalogObject& to);
+  void RecreateInUse(const CatalogObject& to, const std::string& via, const std::string& why);
   void ChangeComposite(const CatalogObject& from, const CatalogObject& to);
   // plan_function.cpp: the columns whose default or generation expression calls a function
   std::vector<ColumnOf> ColumnsCalling(const CatalogObject& function) const;
@@ -124,9 +128,8 @@ class PlanBuilder {
   std::map<ObjectKey, const CatalogObject*> to_by_key_;
   std::map<std::string, const CatalogObject*> to_by_node_;
   std::map<std::string, const CatalogObject*> from_by_node_;
-  std::set<std::string> recreated_;        // nodes of `from` that are dropped and created again
-  std::set<std::string> tables_altered_;   // identities of tables whose columns change in type
-  std::set<std::string> enums_recreated_;  // identities of enums recreated (their columns too)
+  std::set<std::string> recreated_;       // nodes of `from` that are dropped and created again
+  std::set<std::string> tables_altered_;  // identities of tables whose columns change in type
   std::vector<PlanStatement> early_, main_, validate_, after_validate_, late_;
 };
 

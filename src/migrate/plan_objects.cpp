@@ -51,7 +51,9 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
       kept.push_back(l);
   }
   if (kept != from.labels) {
-    RecreateEnum(from, to);
+    RecreateInUse(to, "text",
+                  "values removed or reordered: the type is recreated and every column of it "
+                  "rewritten");
     return;
   }
   for (size_t i = 0; i < to.labels.size(); ++i) {
@@ -65,11 +67,15 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
   }
 }
 
-// Values removed or reordered: a new type under the name, every column moved to it through
-// text, and the old one dropped. Views over those columns are recreated around it.
-void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& to) {
+// A type that cannot change in place while columns use it (an enum losing or reordering values,
+// a domain changing its base type): a new one under the name, every column moved to it through
+// `via` (text; the domain's new base type), and the old one dropped. Views over those columns are
+// recreated around it.
+void PlanBuilder::RecreateInUse(const CatalogObject& to, const std::string& via,
+                                const std::string& why) {
   std::string aside = Derived(to.identity.substr(to.identity.find('.') + 1), "_pgstack_old");
   std::string schema = to.identity.substr(0, to.identity.find('.') + 1);
+  bool domain = to.shape == "d";
   // What compares the column with a value of the type (a partial index, a check, a policy)
   // would compare it with the old type: recreated after the change.
   for (const CatalogObject& o : from_.objects) {
@@ -77,10 +83,9 @@ void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& t
                         o.kind == ObjectKind::kPolicy || o.kind == ObjectKind::kTrigger;
     if (reads_values && o.ddl.find(to.identity) != std::string::npos) recreated_.insert(o.node);
   }
-  PlanStatement rename = Sql(fmt::format("ALTER TYPE {} RENAME TO {};", to.identity, aside));
-  main_.push_back(std::move(WithHazard(
-      rename, HazardKind::kRewritesTable, to.identity,
-      "values removed or reordered: the type is recreated and every column of it rewritten")));
+  PlanStatement rename =
+      Sql(fmt::format("ALTER {} {} RENAME TO {};", domain ? "DOMAIN" : "TYPE", to.identity, aside));
+  main_.push_back(std::move(WithHazard(rename, HazardKind::kRewritesTable, to.identity, why)));
   main_.push_back(Sql(to.ddl));
   for (const CatalogObject& t : to_.objects) {
     const CatalogObject* f = t.kind == ObjectKind::kTable ? FromOf(t) : nullptr;
@@ -95,17 +100,20 @@ void PlanBuilder::RecreateEnum(const CatalogObject& from, const CatalogObject& t
       tables_altered_.insert(t.identity);
       std::string alter = fmt::format("ALTER TABLE {} ALTER COLUMN {}", t.identity, c.name);
       if (!old->default_expr.empty()) main_.push_back(Sql(alter + " DROP DEFAULT;"));
-      PlanStatement st = Sql(fmt::format("{} TYPE {} USING {}::text{}::{};", alter, c.type, c.name,
-                                         array ? "[]" : "", c.type));
+      PlanStatement st = Sql(fmt::format("{} TYPE {} USING {}::{}{}::{};", alter, c.type, c.name,
+                                         via, array ? "[]" : "", c.type));
       st.long_running = true;
+      if (domain)
+        WithHazard(st, HazardKind::kDependsOnData, t.identity + "." + c.name,
+                   "fails if a value does not cast to " + via + " or breaks the domain's rules");
       main_.push_back(std::move(st));
       if (!c.default_expr.empty()) {
         main_.push_back(Sql(fmt::format("{} SET DEFAULT {};", alter, c.default_expr)));
       }
     }
   }
-  main_.push_back(Sql(fmt::format("DROP TYPE {}{};", schema, aside)));
-  Recomment("type " + to.identity);
+  main_.push_back(Sql(fmt::format("DROP {} {}{};", domain ? "DOMAIN" : "TYPE", schema, aside)));
+  Recomment("type " + to.identity);  // a domain's comment too is "type ..."
 }
 
 // Attributes added, dropped or retyped in place: a column of the type keeps its values (NULL
@@ -341,7 +349,7 @@ void PlanBuilder::Change(const CatalogObject& f, const CatalogObject& t) {
     case ObjectKind::kType:
       // Enums: ChangeEnum, before the rest; domains of another base type are recreated.
       if (t.shape == "c") ChangeComposite(f, t);
-      if (t.shape == "d") ChangeDomain(f, t);
+      if (t.shape == "d" && SameDomainBase(f, t)) ChangeDomain(f, t);  // else RecreateInUse
       return;
     case ObjectKind::kIndex:
       ReplaceIndex(t);

@@ -177,6 +177,36 @@ TEST_F(Diff, AFunctionRecreatedUnderColumnsThatCallItTakesThemAlong) {
   EXPECT_EQ(code->scalar(), "v1 v7");
 }
 
+// A domain in use whose base type changes cannot be dropped: a new one is made under its name,
+// every column (arrays too) moved to it through the new base type, the old one dropped; views
+// over the columns come back after, and so does the domain's comment. Its rows keep their values.
+TEST_F(Diff, ADomainInUseThatChangesItsBaseTypeIsRecreatedUnderItsColumns) {
+  Sql("CREATE DOMAIN qty AS integer CHECK (VALUE >= 0); COMMENT ON DOMAIN qty IS 'a count'; "
+      "CREATE TABLE stock (id int, q qty DEFAULT 0, qs qty[]); "
+      "CREATE VIEW big AS SELECT id, q FROM stock WHERE q > 10; "
+      "INSERT INTO stock VALUES (1, 12, '{3,4}')");
+  std::string to = dir_ + "/to.sql";
+  WriteText(to,
+            "CREATE DOMAIN qty AS bigint CHECK (VALUE >= 0);\nCOMMENT ON DOMAIN qty IS 'a "
+            "count';\nCREATE TABLE stock (id int, q qty DEFAULT 0, qs qty[]);\n"
+            "CREATE VIEW big AS SELECT id, q FROM stock WHERE q > 10;\n");
+  std::string plan = Arrive(File(to));
+  size_t view = At(plan, "DROP VIEW public.big;");
+  size_t aside = At(plan, "ALTER DOMAIN public.qty RENAME TO \"qty_pgstack_old\";");
+  At(plan, "-- hazard rewrites_table: its base type changes");
+  At(plan, "ALTER TABLE public.stock ALTER COLUMN q TYPE public.qty USING q::bigint::public.qty;");
+  At(plan, "USING qs::bigint[]::public.qty[];");
+  size_t dropped = At(plan, "DROP DOMAIN public.\"qty_pgstack_old\";");
+  EXPECT_LT(view, aside);
+  EXPECT_LT(aside, dropped);
+  auto c = Db();
+  ASSERT_TRUE(c.ok());
+  auto rows = c->Exec(
+      "SELECT format('%s %s %s %s', q, qs, pg_typeof(q), (SELECT count(*) FROM big)) FROM stock");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  EXPECT_EQ(rows->scalar(), "12 {3,4} qty 1");
+}
+
 TEST_F(Diff, AColumnWithoutACastIsDroppedAndAddedUnlessUsingSaysHow) {
   Sql("CREATE TABLE d (id int, tags jsonb, n text)");
   std::string to = dir_ + "/to.sql";
