@@ -127,7 +127,7 @@ void PlanBuilder::FindRecreated() {
         // that changes, not. A domain in use that changes its base type is recreated under its
         // columns (RecreateInUse), not dropped.
         if (f.shape != t->shape ||
-            (f.shape == "d" && !SameDomainBase(f, *t) && !DomainInUse(f.identity)))
+            (f.shape == "d" && !SameDomainBase(f, *t) && !TypeInUse(f.identity)))
           recreated_.insert(f.node);
         break;
       case ObjectKind::kTable:
@@ -181,12 +181,7 @@ SchemaPlan PlanBuilder::Build() {
         }
       }
     }
-    if (t.kind == ObjectKind::kType && t.shape == "e" && !SameObject(*f, t)) ChangeEnum(*f, t);
-    if (t.kind == ObjectKind::kType && t.shape == "d" && !SameDomainBase(*f, t)) {
-      RecreateInUse(t, t.columns.front().type,
-                    "its base type changes: the domain is recreated and every column of it "
-                    "rewritten");
-    }
+    if (t.kind == ObjectKind::kType && !SameObject(*f, t)) ChangeTypeFirst(*f, t);
   }
   CascadeRecreation();
   for (size_t i = from_.objects.size(); i-- > 0;) {  // in reverse dependency order

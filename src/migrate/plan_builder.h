@@ -103,6 +103,9 @@ class PlanBuilder {
   // plan_objects.cpp
   void ChangeEnum(const CatalogObject& from, const CatalogObject& to);
   void RecreateInUse(const CatalogObject& to, const std::string& via, const std::string& why);
+  // Before the rest: an enum's values, or a type recreated under the columns that use it.
+  void ChangeTypeFirst(const CatalogObject& from, const CatalogObject& to);
+  bool RetypedInUse(const CatalogObject& from, const CatalogObject& to) const;  // a composite
   void ChangeComposite(const CatalogObject& from, const CatalogObject& to);
   // plan_function.cpp: the columns whose default or generation expression calls a function
   std::vector<ColumnOf> ColumnsCalling(const CatalogObject& function) const;
@@ -110,7 +113,7 @@ class PlanBuilder {
   void TakeBack(const CatalogObject& function);  // after it is created again
   // plan_domain.cpp
   void ChangeDomain(const CatalogObject& from, const CatalogObject& to);
-  bool DomainInUse(const std::string& domain) const;  // by a column of a table that exists
+  bool TypeInUse(const std::string& type) const;  // by a column of a table that exists
   std::vector<PlanStatement> ChangeRowSecurity(const CatalogObject* from,
                                                const CatalogObject* to) const;
   std::vector<PlanStatement> ChangeGrants(const CatalogObject* from, const CatalogObject* to) const;

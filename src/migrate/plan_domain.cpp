@@ -26,11 +26,11 @@ bool Has(const std::vector<std::string>& labels, const std::string& label) {
 
 }  // namespace
 
-bool PlanBuilder::DomainInUse(const std::string& domain) const {
+bool PlanBuilder::TypeInUse(const std::string& type) const {
   for (const CatalogObject& t : from_.objects) {
     if (t.kind != ObjectKind::kTable || !Existing(t.identity)) continue;
     for (const Column& c : t.columns) {
-      if (c.type == domain || c.type == domain + "[]") return true;
+      if (c.type == type || c.type == type + "[]") return true;
     }
   }
   return false;
@@ -42,7 +42,7 @@ void PlanBuilder::ChangeDomain(const CatalogObject& from, const CatalogObject& t
   const std::string& d = to.identity;
   // The server checks a new rule against every column of the domain under a SHARE lock on its
   // table (ALTER DOMAIN has no lighter way, NOT VALID then VALIDATE included).
-  bool in_use = DomainInUse(d);
+  bool in_use = TypeInUse(d);
   auto checked = [&](PlanStatement st, const std::string& rule) {
     WithHazard(st, HazardKind::kDependsOnData, d,
                "fails if a value in a column of the domain breaks " + rule);

@@ -42,6 +42,31 @@ bool HasLine(const std::string& ddl, std::string_view line) {
 
 }  // namespace
 
+void PlanBuilder::ChangeTypeFirst(const CatalogObject& from, const CatalogObject& to) {
+  if (to.shape == "e") ChangeEnum(from, to);
+  if (to.shape == "d" && !SameDomainBase(from, to)) {
+    RecreateInUse(to, to.columns.front().type,
+                  "its base type changes: the domain is recreated and every column of it "
+                  "rewritten");
+  }
+  if (to.shape == "c" && RetypedInUse(from, to)) {
+    RecreateInUse(to, "text",
+                  "an attribute changes type while columns use the type: it is recreated and "
+                  "every column of it rewritten");
+  }
+}
+
+bool PlanBuilder::RetypedInUse(const CatalogObject& from, const CatalogObject& to) const {
+  if (!TypeInUse(to.identity)) return false;
+  for (const Column& c : from.columns) {
+    auto now = std::find_if(to.columns.begin(), to.columns.end(),
+                            [&](const Column& x) { return x.name == c.name; });
+    if (now != to.columns.end() && (now->type != c.type || now->collation != c.collation))
+      return true;
+  }
+  return false;
+}
+
 void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to) {
   // Values only added, the old ones in their order: ADD VALUE, each committed before anything
   // can use it.
@@ -106,6 +131,9 @@ void PlanBuilder::RecreateInUse(const CatalogObject& to, const std::string& via,
       if (domain)
         WithHazard(st, HazardKind::kDependsOnData, t.identity + "." + c.name,
                    "fails if a value does not cast to " + via + " or breaks the domain's rules");
+      if (to.shape == "c")
+        WithHazard(st, HazardKind::kDependsOnData, t.identity + "." + c.name,
+                   "fails if an attribute's value does not cast to its new type");
       main_.push_back(std::move(st));
       if (!c.default_expr.empty()) {
         main_.push_back(Sql(fmt::format("{} SET DEFAULT {};", alter, c.default_expr)));
@@ -348,8 +376,8 @@ void PlanBuilder::Change(const CatalogObject& f, const CatalogObject& t) {
       return;
     case ObjectKind::kType:
       // Enums: ChangeEnum, before the rest; domains of another base type are recreated.
-      if (t.shape == "c") ChangeComposite(f, t);
-      if (t.shape == "d" && SameDomainBase(f, t)) ChangeDomain(f, t);  // else RecreateInUse
+      if (t.shape == "c" && !RetypedInUse(f, t)) ChangeComposite(f, t);  // else RecreateInUse
+      if (t.shape == "d" && SameDomainBase(f, t)) ChangeDomain(f, t);    // else RecreateInUse
       return;
     case ObjectKind::kIndex:
       ReplaceIndex(t);
