@@ -102,7 +102,9 @@ class PlanBuilder {
 
   // plan_objects.cpp
   void ChangeEnum(const CatalogObject& from, const CatalogObject& to);
-  void RecreateInUse(const CatalogObject& to, const std::string& via, const std::string& why);
+  // `why`: its rewrites_table message; `risk`: its columns' depends_on_data one ("": none).
+  void RecreateInUse(const CatalogObject& to, const std::string& via, const std::string& why,
+                     const std::string& risk);
   // Before the rest: an enum's values, or a type recreated under the columns that use it.
   void ChangeTypeFirst(const CatalogObject& from, const CatalogObject& to);
   bool RetypedInUse(const CatalogObject& from, const CatalogObject& to) const;  // a composite

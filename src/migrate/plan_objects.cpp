@@ -45,14 +45,17 @@ bool HasLine(const std::string& ddl, std::string_view line) {
 void PlanBuilder::ChangeTypeFirst(const CatalogObject& from, const CatalogObject& to) {
   if (to.shape == "e") ChangeEnum(from, to);
   if (to.shape == "d" && !SameDomainBase(from, to)) {
-    RecreateInUse(to, to.columns.front().type,
+    const std::string& base = to.columns.front().type;
+    RecreateInUse(to, base,
                   "its base type changes: the domain is recreated and every column of it "
-                  "rewritten");
+                  "rewritten",
+                  "fails if a value does not cast to " + base + " or breaks the domain's rules");
   }
   if (to.shape == "c" && RetypedInUse(from, to)) {
     RecreateInUse(to, "text",
                   "an attribute changes type while columns use the type: it is recreated and "
-                  "every column of it rewritten");
+                  "every column of it rewritten",
+                  "fails if an attribute's value does not cast to its new type");
   }
 }
 
@@ -78,7 +81,8 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
   if (kept != from.labels) {
     RecreateInUse(to, "text",
                   "values removed or reordered: the type is recreated and every column of it "
-                  "rewritten");
+                  "rewritten",
+                  "");
     return;
   }
   for (size_t i = 0; i < to.labels.size(); ++i) {
@@ -97,7 +101,7 @@ void PlanBuilder::ChangeEnum(const CatalogObject& from, const CatalogObject& to)
 // `via` (text; the domain's new base type), and the old one dropped. Views over those columns are
 // recreated around it.
 void PlanBuilder::RecreateInUse(const CatalogObject& to, const std::string& via,
-                                const std::string& why) {
+                                const std::string& why, const std::string& risk) {
   std::string aside = Derived(to.identity.substr(to.identity.find('.') + 1), "_pgstack_old");
   std::string schema = to.identity.substr(0, to.identity.find('.') + 1);
   bool domain = to.shape == "d";
@@ -128,12 +132,8 @@ void PlanBuilder::RecreateInUse(const CatalogObject& to, const std::string& via,
       PlanStatement st = Sql(fmt::format("{} TYPE {} USING {}::{}{}::{};", alter, c.type, c.name,
                                          via, array ? "[]" : "", c.type));
       st.long_running = true;
-      if (domain)
-        WithHazard(st, HazardKind::kDependsOnData, t.identity + "." + c.name,
-                   "fails if a value does not cast to " + via + " or breaks the domain's rules");
-      if (to.shape == "c")
-        WithHazard(st, HazardKind::kDependsOnData, t.identity + "." + c.name,
-                   "fails if an attribute's value does not cast to its new type");
+      if (!risk.empty())
+        WithHazard(st, HazardKind::kDependsOnData, t.identity + "." + c.name, risk);
       main_.push_back(std::move(st));
       if (!c.default_expr.empty()) {
         main_.push_back(Sql(fmt::format("{} SET DEFAULT {};", alter, c.default_expr)));

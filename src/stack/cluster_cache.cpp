@@ -87,7 +87,8 @@ ClusterCache::Entry ClusterCache::Look(const InitdbRecipe& recipe) const {
   std::string entry = EntryDir(recipe.Key());
   auto stored = core::ReadFileIfExists(entry + "/" + kRecipeFile);
   if (!stored.ok() || !*stored || **stored != recipe.Describe()) return {Entry::kAbsent, ""};
-  if (auto mark = Unflushed(recipe.Key())) {
+  std::optional<std::string> mark = Unflushed(recipe.Key());
+  if (mark) {
     auto boot = BootId();
     if (!boot || mark->substr(0, mark->find(' ')) != *boot)
       return {Entry::kDamaged, "cached before the machine restarted, and never flushed to disk"};
@@ -97,7 +98,7 @@ ClusterCache::Entry ClusterCache::Look(const InitdbRecipe& recipe) const {
              : !*manifest   ? Status::Failure("no manifest")
                             : CheckManifest(entry + "/data", **manifest);
   if (!s.ok()) return {Entry::kDamaged, s.message()};
-  return {Entry::kIntact, ""};
+  return {Entry::kIntact, "", std::move(mark)};
 }
 
 Result<CopyStats> ClusterCache::CopyOut(const InitdbRecipe& recipe, const std::string& data_dir) {

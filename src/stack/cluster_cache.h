@@ -48,6 +48,7 @@ class ClusterCache {
   struct Entry {
     enum State { kAbsent, kIntact, kDamaged } state;
     std::string damage;
+    std::optional<std::string> unflushed;  // an intact entry's unflushed mark (Unflushed)
   };
   Entry Look(const InitdbRecipe& recipe) const;
   // Whether a complete, undamaged entry for this recipe is there.

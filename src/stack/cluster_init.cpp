@@ -29,14 +29,15 @@ bool SameFilesystem(const std::string& a, const std::string& b) {
 
 std::string Mb(uint64_t bytes) { return fmt::format("{} MB", (bytes + (1 << 19)) >> 20); }
 
-// The cluster of the entry into paths.data, through a temporary name: a data directory that
-// has PG_VERSION is always whole. Its sync (durable) goes on beside the server's start.
+// The cluster of the entry (intact, as Look found it) into paths.data, through a temporary name:
+// a data directory that has PG_VERSION is always whole. Its sync (durable) goes on beside the
+// server's start.
 Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
-                               const StatePaths& paths, bool durable) {
+                               const ClusterCache::Entry& entry, const StatePaths& paths,
+                               bool durable) {
   std::string tmp = paths.data + ".copy";
   std::error_code ec;
   fs::remove_all(tmp, ec);
-  std::optional<std::string> unflushed = cache.Unflushed(recipe.Key());
   auto stats = cache.CopyOut(recipe, tmp);
   Status s = stats.status();
   if (s.ok() && fs::exists(paths.data, ec)) fs::remove(paths.data, ec);  // an empty leftover
@@ -52,7 +53,7 @@ Result<BackgroundTask> CopyOut(ClusterCache& cache, const InitdbRecipe& recipe,
                           recipe.Key(), Mb(stats->bytes), stats->reflinked ? ", reflinked" : "")};
   if (!durable) return BackgroundTask(made);
   return BackgroundTask::Held([data = paths.data, where, made, cache, key = recipe.Key(),
-                               unflushed]() mutable -> Result<Action> {
+                               unflushed = entry.unflushed]() mutable -> Result<Action> {
     Status synced = SyncFilesystem(data);
     if (!synced.ok()) return IsNoSpace(synced) ? NoSpaceError(synced, where) : synced;
     // The flush of the filesystem put an unflushed entry on it on disk too.
@@ -165,7 +166,7 @@ Result<BackgroundTask> InitDataDir(Cluster& cluster, bool durable, const std::st
       }
       ClusterCache::Entry entry = cache.Look(*recipe);
       if (entry.state == ClusterCache::Entry::kIntact) {
-        auto copied = CopyOut(cache, *recipe, cluster.paths(), durable);
+        auto copied = CopyOut(cache, *recipe, entry, cluster.paths(), durable);
         // initdb needs as much room as the copy did: on a full disk it would only fail later.
         if (copied.ok() || IsNoSpace(copied.status())) return copied;
         why_not = copied.status().message();
