@@ -170,11 +170,7 @@ TEST_F(Diff, AFunctionRecreatedUnderColumnsThatCallItTakesThemAlong) {
   At(plan, "-- hazard rewrites_table: the generated column is computed again for every row");
   EXPECT_EQ(plan.find("ALTER COLUMN note"), std::string::npos) << plan;
   Sql("INSERT INTO items (id) VALUES (1)");
-  auto c = Db();
-  ASSERT_TRUE(c.ok());
-  auto code = c->Exec("SELECT (SELECT code FROM items) || ' ' || (SELECT g FROM gen)");
-  ASSERT_TRUE(code.ok()) << code.status().message();
-  EXPECT_EQ(code->scalar(), "v1 v7");
+  EXPECT_EQ(Value("SELECT (SELECT code FROM items) || ' ' || (SELECT g FROM gen)"), "v1 v7");
 }
 
 // A domain in use whose base type changes cannot be dropped: a new one is made under its name,
@@ -199,12 +195,10 @@ TEST_F(Diff, ADomainInUseThatChangesItsBaseTypeIsRecreatedUnderItsColumns) {
   size_t dropped = At(plan, "DROP DOMAIN public.\"qty_pgstack_old\";");
   EXPECT_LT(view, aside);
   EXPECT_LT(aside, dropped);
-  auto c = Db();
-  ASSERT_TRUE(c.ok());
-  auto rows = c->Exec(
-      "SELECT format('%s %s %s %s', q, qs, pg_typeof(q), (SELECT count(*) FROM big)) FROM stock");
-  ASSERT_TRUE(rows.ok()) << rows.status().message();
-  EXPECT_EQ(rows->scalar(), "12 {3,4} qty 1");
+  EXPECT_EQ(
+      Value("SELECT format('%s %s %s %s', q, qs, pg_typeof(q), (SELECT count(*) FROM big)) FROM "
+            "stock"),
+      "12 {3,4} qty 1");
 }
 
 // ALTER TYPE ... ALTER ATTRIBUTE is refused while a column uses the type: a composite whose
@@ -227,11 +221,8 @@ TEST_F(Diff, ACompositeInUseWhoseAttributeChangesTypeIsRecreatedUnderItsColumns)
   At(plan,
      "-- hazard depends_on_data: fails if an attribute's value does not cast to its new type");
   EXPECT_EQ(plan.find("ALTER ATTRIBUTE"), std::string::npos) << plan;
-  auto c = Db();
-  ASSERT_TRUE(c.ok());
-  auto rows = c->Exec("SELECT format('%s %s %s', p, ps, pg_typeof((p).amount)) FROM price");
-  ASSERT_TRUE(rows.ok()) << rows.status().message();
-  EXPECT_EQ(rows->scalar(), "(5,eur) {\"(6,usd)\"} numeric");
+  EXPECT_EQ(Value("SELECT format('%s %s %s', p, ps, pg_typeof((p).amount)) FROM price"),
+            "(5,eur) {\"(6,usd)\"} numeric");
 }
 
 TEST_F(Diff, AColumnWithoutACastIsDroppedAndAddedUnlessUsingSaysHow) {

@@ -45,6 +45,14 @@ class SchemaTest : public ::testing::Test {
     Status s = c->Run(sql);
     ASSERT_TRUE(s.ok()) << s.message();
   }
+  // The one value a query returns ("" and a failure when it fails).
+  std::string Value(const std::string& sql) {
+    auto c = Db();
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    auto r = c.ok() ? c->Exec(sql) : Result<pg::QueryResult>(c.status());
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? std::string(r->scalar()) : "";
+  }
   void Load(const std::string& path) { Sql(ReadText(path)); }
   // Sources read on the shared stack's server, with the migrations of dir_.
   migrate::SourceOptions Sources() const {
