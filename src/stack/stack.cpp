@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "no_space.h"
 #include "pgbouncer_process.h"
+#include "pgstack/core/dir_spread.h"
 #include "pgstack/core/files.h"
 #include "pgstack/core/pgbouncer_files.h"
 #include "pgstack/core/port_lock.h"
@@ -484,6 +485,8 @@ class UpRun {
         changed_,
         cluster_.WriteConfig(e_, plan_.state.pg_port, core::CurrentOsUser().name, !flushed_later));
     if (new_data_) new_data_->task.Release();
+    // A hint, kept on every `up` (a copied or older cluster lacks it): see dir_spread.h.
+    (void)core::SpreadSubdirs(paths_.data + "/base");
     conf_changed_ = std::find(changed_.begin(), changed_.end(), "pgstack.conf") != changed_.end();
     undisturbed_ = cluster_.Running() && changed_.empty();
     if (conf_changed_ && cluster_.Running()) return CheckConfig();

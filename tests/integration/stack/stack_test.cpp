@@ -1,8 +1,11 @@
 // pgstack up against real PostgreSQL 17 and PgBouncer: the plan's stack, its security
 // properties, idempotence, repair, and the lifecycle commands.
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -124,6 +127,19 @@ TEST(Up, SecondRunChangesNothing) {
   EXPECT_TRUE(again->actions.empty()) << stack::ActionLine(again->actions.front());
   EXPECT_EQ(fs::last_write_time(paths.pg_conf), before);
   EXPECT_EQ(fs::last_write_time(paths.userlist), userlist_before);
+}
+
+// The cluster's databases start in block groups of their own (core/dir_spread.h), so that
+// scratch and test databases made and dropped again and again do not slow each other.
+TEST(Up, MarksBaseSoThatNewDatabasesSpreadOverTheDisk) {
+  std::string base = location::StatePaths(Dev().state_dir()).data + "/base";
+  int fd = ::open(base.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0) << base;
+  int flags = 0;
+  int got = ::ioctl(fd, FS_IOC_GETFLAGS, &flags);
+  ::close(fd);
+  if (got != 0) GTEST_SKIP() << "the state dir's filesystem keeps no inode flags";
+  EXPECT_NE(flags & FS_TOPDIR_FL, 0) << base << " is not marked the top of a hierarchy";
 }
 
 TEST(Up, AWarmUpKeepsANoteOfTheVerifierItChecked) {
