@@ -8,7 +8,6 @@
 #include <regex>
 
 #include "diff_scratch.h"
-#include "pgstack/migrate/dump.h"
 #include "pgstack/migrate/lint.h"
 #include "pgstack/pg/transaction.h"
 #include "readers.h"
@@ -111,17 +110,6 @@ Status Prove(pg::Connection& conn, const DiffRequest& r, const SchemaPlan& plan,
 
 namespace internal {
 
-Status LoadSchema(pg::Connection& conn, const Catalog& schema) {
-  // The loaded schema's notices ("already exists, skipping") are not pgstack's to show.
-  PGSTACK_RETURN_IF_ERROR(conn.Run("SET client_min_messages = warning"));
-  Status loaded = conn.Run(DumpSql(schema));
-  if (!loaded.ok()) {
-    return Status::Failure("the from schema's dump does not load into a scratch database: " +
-                           loaded.message() + " (a bug in migrate dump; please report it)");
-  }
-  return Status::Ok();
-}
-
 bool CanCast(pg::Connection& conn, const std::string& from, const std::string& to) {
   Status s = conn.Run(fmt::format("SELECT NULL::{}::{}", from, to));
   return s.ok() || s.sqlstate() == "42704";
@@ -189,7 +177,7 @@ Result<DiffResult> PlanDiff(const DiffRequest& r) {
   internal::ScratchDb scratch = std::move(*made_db);
   Status proven = [&]() -> Status {
     PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, scratch.Connect());
-    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(conn, out.from));
+    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(scratch, conn, out.from));
     Catalog start = out.from;
     if (!renames.empty()) {
       for (size_t i = 0; i < renames.size(); ++i) {

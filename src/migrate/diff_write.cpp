@@ -66,7 +66,7 @@ Result<std::vector<SchemaPlan>> ProvenDowns(const DiffRequest& r, const Catalog&
                            internal::ScratchDb::Create(r.source.scratch, "template0"));
   Result<std::vector<SchemaPlan>> downs = [&]() -> Result<std::vector<SchemaPlan>> {
     PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, scratch.Connect());
-    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(conn, from));
+    PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(scratch, conn, from));
     PGSTACK_ASSIGN_OR_RETURN(Catalog start, ReadCatalog(conn, r.source.filter));
     std::vector<Catalog> states{start};
     for (const SchemaPlan& up : ups) {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "pgstack/core/status.h"
 #include "pgstack/migrate/catalog.h"
@@ -20,6 +21,17 @@ std::string DumpSql(const Catalog& c);
 // goes, with whatever then needs it, to a last file, "NN-cross-schema.sql". Schema names are made
 // safe for a file name (a '/' or a leading '.' becomes '_').
 std::map<std::string, std::string> DumpFiles(const Catalog& c);
+
+// DumpSql cut for a load over `lanes` connections at once: waves that run one after the other,
+// each a script per lane that the lanes run at the same time. Only tables, constraints and
+// indexes share a wave, the objects whose cost is the server making files; a wave ends before
+// an object that needs one of it. A table's constraints and indexes keep to one lane, so that
+// two lanes do not lock the same table. Every other object is a wave of one lane. Lanes run in
+// DumpSql's order, which the waves keep.
+struct DumpWave {
+  std::vector<std::string> lanes;  // a script per lane; "" for a lane with nothing to do
+};
+std::vector<DumpWave> DumpWaves(const Catalog& c, size_t lanes);
 
 // Writes DumpSql to PATH when it ends in ".sql", else DumpFiles into the folder PATH (made when
 // missing; an existing folder must hold no .sql file other than what a dump writes). Each file
