@@ -53,10 +53,16 @@ Result<ScratchDb> ScratchDb::Create(const ScratchOptions& o, const std::string& 
       fmt::format("pgstack_scratch_{}_{}_{}_{}", host, getpid(), now % 1000000, counter++);
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection admin, pg::Connection::Open(o.superuser));
   PGSTACK_RETURN_IF_ERROR(DropLeftovers(admin, host));
+  // Nothing in a scratch database needs to survive a crash: no commit in it, nor its own
+  // CREATE and DROP, waits for the WAL to reach the disk.
+  PGSTACK_RETURN_IF_ERROR(admin.Run("SET synchronous_commit = off"));
   std::string sql = "CREATE DATABASE " + admin.QuoteIdent(name);
   if (!template_db.empty()) sql += " TEMPLATE " + admin.QuoteIdent(template_db);
   PGSTACK_RETURN_IF_ERROR(admin.Run(sql));
-  return ScratchDb(o.superuser, std::move(name));
+  ScratchDb made(o.superuser, std::move(name));  // dropped from here on, whatever fails
+  PGSTACK_RETURN_IF_ERROR(admin.Run("ALTER DATABASE " + admin.QuoteIdent(made.name()) +
+                                    " SET synchronous_commit = off"));
+  return made;
 }
 
 ScratchDb::ScratchDb(ScratchDb&& other) noexcept
@@ -85,6 +91,7 @@ Result<pg::Connection> ScratchDb::Connect() const {
 Status ScratchDb::Drop() {
   if (name_.empty()) return Status::Ok();
   PGSTACK_ASSIGN_OR_RETURN(pg::Connection admin, pg::Connection::Open(admin_));
+  PGSTACK_RETURN_IF_ERROR(admin.Run("SET synchronous_commit = off"));
   Status s = admin.Run("DROP DATABASE IF EXISTS " + admin.QuoteIdent(name_) + " WITH (FORCE)");
   if (s.ok()) name_.clear();
   return s;
