@@ -142,6 +142,10 @@ Status CheckInterrupt(std::string_view what) {
   return Interrupted() ? InterruptedStatus(what) : Status::Ok();
 }
 
+bool IsInterruption(const Status& s) {
+  return s.code() == Code::kInterrupted || s.code() == Code::kTerminated;
+}
+
 bool SleepUnlessInterrupted(milliseconds d) {
   InterruptState& st = InterruptState::Get();
   std::unique_lock<std::mutex> lock(st.sleep_mu);

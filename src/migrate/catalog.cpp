@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "catalog_queries.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/pg/transaction.h"
 
 namespace pgstack::migrate {
@@ -44,7 +45,7 @@ std::string Key(std::string_view cls, std::string_view oid) {
   return fmt::format("{}:{}", cls, oid);
 }
 
-std::string NodeOf(const NodeMap& map, std::string key) {
+std::string NodeOf(const NodeMap& map, const std::string& key) {
   auto it = map.find(key);
   return it == map.end() ? key : it->second;
 }
@@ -75,6 +76,7 @@ Status ReadObjects(pg::Connection& conn, const CatalogFilter& filter, const Node
   std::string ns = SchemaCondition(conn, filter);
   for (const internal::KindSql& q : internal::CatalogQueries()) {
     if (q.kind == ObjectKind::kOwner && !filter.owners) continue;
+    PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
     std::string sql = fmt::format(fmt::runtime(q.sql), fmt::arg("ns", ns));
     auto r = conn.Exec(sql);
     if (!r.ok()) {
@@ -107,6 +109,7 @@ Status ReadDetails(pg::Connection& conn, std::vector<CatalogObject>& objects) {
   for (CatalogObject& o : objects) {
     if (o.kind == ObjectKind::kTable || o.kind == ObjectKind::kType) by_node.emplace(o.node, &o);
   }
+  PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
   PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult cols, conn.Exec(internal::kColumnsSql));
   for (int i = 0; i < cols.rows(); ++i) {
     auto it = by_node.find(std::string(cols.get(i, 0)));

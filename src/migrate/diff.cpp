@@ -8,7 +8,9 @@
 #include <regex>
 
 #include "diff_scratch.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/migrate/lint.h"
+#include "pgstack/pg/interruptible.h"
 #include "pgstack/pg/transaction.h"
 #include "readers.h"
 #include "scratch_db.h"
@@ -90,6 +92,7 @@ Status LintPlan(const SchemaPlan& plan) {
 Status Prove(pg::Connection& conn, const DiffRequest& r, const SchemaPlan& plan,
              const Catalog& to) {
   if (Status run = RunPlan(conn, plan, nullptr); !run.ok()) {
+    if (core::IsInterruption(run)) return run;
     return Status::Failure("the plan does not run on a copy of the from schema: " + run.message() +
                            " (a bug in pgstack's plan; please report it)");
   }
@@ -144,7 +147,8 @@ Status RunPlan(pg::Connection& conn, const SchemaPlan& plan, const PlanTimeouts*
     for (const PlanStatement* st : g.statements) {
       ++n;
       Status s = timeouts(g.transaction ? "SET LOCAL" : "SET", *st);
-      if (s.ok()) s = conn.Run(st->sql);
+      if (s.ok()) s = pg::RunInterruptible(conn, st->sql);
+      if (core::IsInterruption(s)) return s;
       if (!s.ok()) return s.WithContext(fmt::format("statement {} ({})", n, st->sql));
     }
     if (tx) PGSTACK_RETURN_IF_ERROR(tx->Commit());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "pgstack/core/interrupt.h"
 #include "pgstack/migrate/source.h"
 #include "pgstack/pg/conn_params.h"
 #include "readers.h"
@@ -44,7 +45,7 @@ Status LoadSqlFile(pg::Connection& conn, const std::string& path) {
   m.name = path;
   PGSTACK_ASSIGN_OR_RETURN(m.up, internal::MakeSqlText(path, std::move(text), 1));
   Status s = internal::RunUpSql(conn, m);
-  return s.ok() ? s : s.WithCode(Code::kInvalidInput);
+  return s.ok() || core::IsInterruption(s) ? s : s.WithCode(Code::kInvalidInput);
 }
 
 Status LoadMigrations(pg::Connection& conn, const SourceOptions& o) {
@@ -54,7 +55,7 @@ Status LoadMigrations(pg::Connection& conn, const SourceOptions& o) {
     if (m.unwritten) continue;
     if (o.scratch.on_event) o.scratch.on_event("replaying " + m.key() + " " + m.name);
     Status s = internal::RunUpSql(conn, m);
-    if (!s.ok()) return s.WithCode(Code::kInvalidInput);
+    if (!s.ok()) return core::IsInterruption(s) ? s : s.WithCode(Code::kInvalidInput);
   }
   return Status::Ok();
 }

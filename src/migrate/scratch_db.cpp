@@ -10,8 +10,10 @@
 #include <functional>
 #include <optional>
 
+#include "pgstack/core/interrupt.h"
 #include "pgstack/core/parse_int.h"
 #include "pgstack/pg/error_class.h"
+#include "pgstack/pg/interruptible.h"
 #include "pgstack/pg/transaction.h"
 
 namespace pgstack::migrate::internal {
@@ -120,8 +122,9 @@ Status RunUpSql(pg::Connection& conn, const Migration& m, const AroundStatement&
         std::optional<pg::Transaction> own,
         begin_if(!one_transaction && st.kind != StatementKind::kNoTransaction));
     std::string_view sql = std::string_view(t.sql).substr(st.begin, st.end - st.begin);
-    auto run = [&] { return conn.Run(sql); };
+    auto run = [&] { return pg::RunInterruptible(conn, sql); };
     Status s = around ? around(t, st, run) : run();
+    if (core::IsInterruption(s)) return s;
     if (!s.ok()) return LocateInStatement(t, st, s);
     if (own) PGSTACK_RETURN_IF_ERROR(own->Commit());
   }

@@ -4,7 +4,9 @@
 #include <future>
 
 #include "diff_scratch.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/migrate/dump.h"
+#include "pgstack/pg/interruptible.h"
 
 namespace pgstack::migrate::internal {
 namespace {
@@ -20,6 +22,7 @@ constexpr std::string_view kSettings =
     "SET client_min_messages = warning; SET check_function_bodies = false";
 
 Status NotLoaded(const Status& s) {
+  if (core::IsInterruption(s)) return s;
   return Status::Failure("the from schema's dump does not load into a scratch database: " +
                          s.message() + " (a bug in migrate dump; please report it)");
 }
@@ -36,9 +39,10 @@ Status RunWave(const DumpWave& w, const std::function<pg::Connection&(size_t)>& 
   std::vector<std::future<Status>> others;
   for (size_t i = 1; i < w.lanes.size(); ++i) {
     if (w.lanes[i].empty()) continue;
-    others.push_back(std::async(std::launch::async, [&, i] { return lane(i).Run(w.lanes[i]); }));
+    others.push_back(std::async(std::launch::async,
+                                [&, i] { return pg::RunInterruptible(lane(i), w.lanes[i]); }));
   }
-  Status first = w.lanes[0].empty() ? Status::Ok() : lane(0).Run(w.lanes[0]);
+  Status first = w.lanes[0].empty() ? Status::Ok() : pg::RunInterruptible(lane(0), w.lanes[0]);
   for (auto& done : others) {
     Status s = done.get();
     if (first.ok() && !s.ok()) first = s;
@@ -59,7 +63,7 @@ Status LoadSchema(const ScratchDb& scratch, pg::Connection& conn, const Catalog&
   auto lane = [&](size_t i) -> pg::Connection& { return i == 0 ? conn : others[i - 1]; };
   for (const DumpWave& w : DumpWaves(schema, kLanes)) {
     if (w.lanes.size() == 1) {
-      if (Status s = conn.Run(w.lanes[0]); !s.ok()) return NotLoaded(s);
+      if (Status s = pg::RunInterruptible(conn, w.lanes[0]); !s.ok()) return NotLoaded(s);
       continue;
     }
     for (auto& f : opening) {

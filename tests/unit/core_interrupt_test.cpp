@@ -47,6 +47,10 @@ TEST_F(Interrupt, SigtermIsExit143) {
   Status s = CheckInterrupt("migrate up");
   EXPECT_EQ(s.exit_code(), 143);
   EXPECT_EQ(s.message(), "migrate up: interrupted (SIGTERM)");
+  EXPECT_TRUE(IsInterruption(s));
+  EXPECT_TRUE(IsInterruption(s.WithContext("statement 3")));
+  EXPECT_FALSE(IsInterruption(Status::Failure("canceling statement due to user request")));
+  EXPECT_FALSE(IsInterruption(Status::Ok()));
 }
 
 TEST_F(Interrupt, EndsAWaitUntilThatIsNotReady) {

@@ -31,6 +31,8 @@ const std::atomic<bool>& InterruptedFlag();
 Status InterruptedStatus(std::string_view what = {});
 // OK, or InterruptedStatus(what) once interrupted: the check at a safe point.
 Status CheckInterrupt(std::string_view what = {});
+// Whether s is the Status of work a signal stopped (InterruptedStatus's codes).
+bool IsInterruption(const Status& s);
 
 // Sleeps for d, or less when an interrupt arrives first; false when interrupted.
 bool SleepUnlessInterrupted(std::chrono::milliseconds d);

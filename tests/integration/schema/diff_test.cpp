@@ -445,6 +445,29 @@ TEST_F(Diff, AKilledDiffLeavesNothingTheNextRunDoesNotRemove) {
   EXPECT_EQ(Databases(), before);
 }
 
+// Ctrl-C and SIGTERM stop a diff at once, even in a statement of a source that would run for a
+// minute: that statement is cancelled, nothing is printed, and the scratch databases are dropped
+// on the way out.
+TEST_F(Diff, SigintAndSigtermStopADiffPromptlyAndDropItsScratchDatabases) {
+  std::string slow = dir_ + "/slow.sql";
+  WriteText(slow, "CREATE TABLE t (id int);\nSELECT pg_sleep(60);\n");
+  int before = Databases();
+  for (auto [sig, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+    std::string out = dir_ + "/interrupted.out";
+    pid_t pid = TestStack::Shared().SpawnPgstack(
+        {"migrate", "--dir", dir_, "diff", "--from", Url(), "--to", slow}, out);
+    ASSERT_TRUE(WaitFor("the scratch databases", [&] { return Databases() == before + 2; }).ok());
+    kill(pid, sig);
+    // A diff that did not cancel the pg_sleep would take a minute.
+    EXPECT_EQ(Reap(pid, std::chrono::seconds(20)), code) << ReadText(out);
+    EXPECT_NE(ReadText(out).find(sig == SIGINT ? "interrupted (SIGINT)" : "(SIGTERM)"),
+              std::string::npos)
+        << ReadText(out);
+    EXPECT_EQ(ReadText(out).find("CREATE TABLE"), std::string::npos) << "a plan was printed";
+    EXPECT_EQ(Databases(), before) << "a scratch database stayed";
+  }
+}
+
 // --write in each format: the files read back as that format, `up` arrives at the schema, and
 // the downs, newest first, return the database to exactly the schema it had.
 TEST_F(Diff, WrittenMigrationsOfEachFormatGoUpAndComeBackDown) {
