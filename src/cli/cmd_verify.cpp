@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "flag_choices.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/location/endpoints.h"
 #include "pgstack/stack/stack.h"
 #include "pgstack/verify/check.h"
@@ -88,6 +89,8 @@ RunFn RegisterVerify(CLI::App& sub, Context& ctx) {
          .asked_by_name = !opts->checks.empty(),
          .stopped = stopped.empty() ? "" : "skipped: the stack is stopped"});
     ctx.out.Progress("");
+    // A report cut short by Ctrl-C or SIGTERM is not shown as if it were whole.
+    if (Status s = core::CheckInterrupt("verify"); !s.ok()) return ctx.out.Fail(s);
     ctx.out.Json(verify::ToJson(report));
     for (const std::string& line : verify::RenderTable(report, ctx.out.Style())) ctx.out.Line(line);
     // A stopped stack fails its *.running checks: exit 3 like any failed check.

@@ -60,7 +60,8 @@ Result<ScratchDb> ScratchDb::Create(const ScratchOptions& o, const std::string& 
   PGSTACK_RETURN_IF_ERROR(admin.Run("SET synchronous_commit = off"));
   std::string sql = "CREATE DATABASE " + admin.QuoteIdent(name);
   if (!template_db.empty()) sql += " TEMPLATE " + admin.QuoteIdent(template_db);
-  PGSTACK_RETURN_IF_ERROR(admin.Run(sql));
+  // A template in use is waited for, 5 s, before 55006.
+  PGSTACK_RETURN_IF_ERROR(pg::RunInterruptible(admin, sql));
   ScratchDb made(o.superuser, std::move(name));  // dropped from here on, whatever fails
   PGSTACK_RETURN_IF_ERROR(admin.Run("ALTER DATABASE " + admin.QuoteIdent(made.name()) +
                                     " SET synchronous_commit = off"));

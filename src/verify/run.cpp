@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "pgstack/core/elapsed.h"
+#include "pgstack/core/interrupt.h"
 #include "pgstack/verify/verify.h"
 #include "probe.h"
 
@@ -19,6 +20,7 @@ Report RunChecks(const core::Environment& env, const std::string& state_dir,
   probe.set_migrations_dir(options.migrations_dir);
   probe.set_stopped(options.stopped);
   for (const CheckSpec* check : checks) {
+    if (core::Interrupted()) break;
     if (!options.asked_by_name && check->applies && !check->applies(probe)) continue;
     if (options.progress) options.progress(*check);
     auto t0 = std::chrono::steady_clock::now();

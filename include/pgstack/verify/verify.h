@@ -49,6 +49,8 @@ struct RunOptions {
 
 // Runs `checks` in order against the stack of `env` (its state in state_dir in local mode; the
 // configured server in external mode). Never fails as a whole: problems are check failures.
+// Once Ctrl-C or SIGTERM arrived it starts no further check: the caller, seeing
+// core::Interrupted(), does not show the shorter report as whole.
 Report RunChecks(const core::Environment& env, const std::string& state_dir,
                  std::span<const CheckSpec* const> checks, const RunOptions& options = {});
 

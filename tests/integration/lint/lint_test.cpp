@@ -3,6 +3,7 @@
 // and checks what trace and drift see, that the scratch database is gone and that the live one
 // is unchanged.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 
@@ -179,6 +180,31 @@ TEST_F(Trace, AFailingStatementNamesItsLineAndStillDropsTheClone) {
       << t.status().message();
   EXPECT_EQ(Databases(), dbs);
   EXPECT_EQ(Scalar("SELECT to_regclass('public.t') IS NULL"), "t");
+}
+
+// A template in use holds CREATE DATABASE for 5 s before trace replays instead: Ctrl-C there
+// cancels it and ends the run at once, with no scratch database left.
+TEST(TraceCli, SigintCancelsACloneThatWaitsForItsTemplate) {
+  std::string dir = TempDir("lint_sigint");
+  WriteText(dir + "/0001_t.sql", "-- pgstack:up\nCREATE TABLE lint_sigint_t (id int);\n");
+  auto busy = TestStack::Shared().Direct();  // a session on the target: the clone waits
+  ASSERT_TRUE(busy.ok()) << busy.status().message();
+  auto su = TestStack::Shared().Superuser();
+  ASSERT_TRUE(su.ok()) << su.status().message();
+  auto count = [&](const std::string& sql) { return su->Exec(sql)->scalar(); };
+  std::string dbs = count("SELECT count(*) FROM pg_database");
+  std::string log = dir + "/../lint_sigint.log";
+  pid_t pid = TestStack::Shared().SpawnPgstack({"migrate", "lint", "--trace", "--dir", dir}, log);
+  ASSERT_TRUE(WaitFor("the clone to wait for its template", [&] {
+                return count(
+                           "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE "
+                           "DATABASE %' AND position('pgstack_scratch' in query) > 0 AND "
+                           "state = 'active'") == "1";
+              }).ok());
+  kill(pid, SIGINT);
+  // Not cancelled, the clone would wait out its 5 s, then replay.
+  EXPECT_EQ(Reap(pid, std::chrono::seconds(3)), 130) << ReadText(log);
+  EXPECT_EQ(count("SELECT count(*) FROM pg_database"), dbs) << "a scratch database stayed";
 }
 
 class Drift : public LiveDb {
