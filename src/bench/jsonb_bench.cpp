@@ -11,6 +11,7 @@
 #include "pgstack/core/parse_int.h"
 #include "pgstack/pg/connection.h"
 #include "pgstack/pg/explain.h"
+#include "pgstack/pg/interruptible.h"
 
 namespace pgstack::bench {
 namespace {
@@ -70,8 +71,8 @@ Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const Js
   progress(fmt::format("generating {} documents", options.rows));
   auto t0 = std::chrono::steady_clock::now();
   PGSTACK_RETURN_IF_ERROR(conn.Run(CreateDocumentsTableSql(table)));
-  PGSTACK_RETURN_IF_ERROR(conn.Run(InsertDocumentsSql(table, options.rows)));
-  PGSTACK_RETURN_IF_ERROR(conn.Run("VACUUM ANALYZE " + table));
+  PGSTACK_RETURN_IF_ERROR(pg::RunInterruptible(conn, InsertDocumentsSql(table, options.rows)));
+  PGSTACK_RETURN_IF_ERROR(pg::RunInterruptible(conn, "VACUUM ANALYZE " + table));
   report.load_ms = core::MsSince(t0);
   PGSTACK_ASSIGN_OR_RETURN(auto size, conn.Exec("SELECT pg_table_size($1::regclass)", {table}));
   PGSTACK_ASSIGN_OR_RETURN(report.table_bytes,
@@ -89,10 +90,10 @@ Result<JsonbReport> RunJsonbBench(const location::Endpoints& endpoints, const Js
     if (!index.definition.empty()) {
       progress("building " + index.name);
       auto b = std::chrono::steady_clock::now();
-      PGSTACK_RETURN_IF_ERROR(
-          conn.Run("CREATE INDEX results_doc ON " + table + " " + index.definition));
+      PGSTACK_RETURN_IF_ERROR(pg::RunInterruptible(
+          conn, "CREATE INDEX results_doc ON " + table + " " + index.definition));
       index.build_ms = core::MsSince(b);
-      PGSTACK_RETURN_IF_ERROR(conn.Run("ANALYZE " + table));
+      PGSTACK_RETURN_IF_ERROR(pg::RunInterruptible(conn, "ANALYZE " + table));
       PGSTACK_ASSIGN_OR_RETURN(auto isz, conn.Exec("SELECT pg_relation_size($1::regclass)",
                                                    {schema.name() + ".results_doc"}));
       PGSTACK_ASSIGN_OR_RETURN(index.size_bytes,

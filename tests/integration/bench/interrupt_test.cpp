@@ -95,5 +95,27 @@ TEST(BenchInterrupt, AnUnwritableSvgFailsBeforeTheBenchmarkRuns) {
   ASSERT_TRUE(c->Run("DROP TABLE bench_ran").ok());
 }
 
+// bench jsonb's own long statements (generating the documents, building an index) are
+// cancelled too: five million documents would take a minute.
+TEST(BenchInterrupt, SigintWhileBenchJsonbGeneratesItsDocumentsExits130AtOnce) {
+  std::string log = TempDir("bench-jsonb-sigint") + "/bench.log";
+  pid_t pid = TestStack::Shared().SpawnPgstack({"bench", "jsonb", "--rows", "5000000"}, log);
+  auto su = TestStack::Shared().Superuser();
+  ASSERT_TRUE(su.ok()) << su.status().message();
+  auto inserting = [&] {
+    auto r = su->Exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query ~ '^\\s*INSERT "
+        "INTO'");
+    return r.ok() && r->scalar() == "1";
+  };
+  ASSERT_TRUE(WaitFor("the documents to be generated", inserting, std::chrono::seconds(30)).ok());
+  kill(pid, SIGINT);
+  EXPECT_EQ(Reap(pid, std::chrono::seconds(10)), 130) << ReadText(log);
+  EXPECT_TRUE(
+      WaitFor(
+          "the cancelled INSERT to end", [&] { return !inserting(); }, std::chrono::seconds(5))
+          .ok());
+}
+
 }  // namespace
 }  // namespace pgstack::testing
