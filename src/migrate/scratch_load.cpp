@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <future>
 
@@ -62,7 +63,8 @@ Status LoadSchema(const ScratchDb& scratch, pg::Connection& conn, const Catalog&
   std::vector<pg::Connection> others;
   auto lane = [&](size_t i) -> pg::Connection& { return i == 0 ? conn : others[i - 1]; };
   for (const DumpWave& w : DumpWaves(schema, kLanes)) {
-    if (w.lanes.size() == 1) {
+    // A wave with work for the first lane alone (a schema of one table) needs no other.
+    if (std::all_of(w.lanes.begin() + 1, w.lanes.end(), [](auto& l) { return l.empty(); })) {
       if (Status s = pg::RunInterruptible(conn, w.lanes[0]); !s.ok()) return NotLoaded(s);
       continue;
     }
