@@ -34,6 +34,12 @@ Result<pg::Connection> OpenLane(const ScratchDb& scratch) {
   return c;
 }
 
+// Whether a wave has work for a lane besides the first.
+bool Shared(const DumpWave& w) {
+  return std::any_of(w.lanes.begin() + 1, w.lanes.end(),
+                     [](const std::string& l) { return !l.empty(); });
+}
+
 // Runs the wave's lanes at once, each script one implicit transaction. Lanes hold no table in
 // common (DumpWaves), so they neither wait for nor need each other.
 Status RunWave(const DumpWave& w, const std::function<pg::Connection&(size_t)>& lane) {
@@ -54,17 +60,20 @@ Status RunWave(const DumpWave& w, const std::function<pg::Connection&(size_t)>& 
 }  // namespace
 
 Status LoadSchema(const ScratchDb& scratch, pg::Connection& conn, const Catalog& schema) {
-  // The other lanes connect while the first waves (schemas, types, functions) load.
+  std::vector<DumpWave> waves = DumpWaves(schema, kLanes);
+  // The other lanes connect while the first waves (schemas, types, functions) load; a schema
+  // of one table (most diffs of a test, many real ones) never needs them.
   std::vector<std::future<Result<pg::Connection>>> opening;
-  for (size_t i = 1; i < kLanes; ++i) {
-    opening.push_back(std::async(std::launch::async, OpenLane, std::cref(scratch)));
+  if (std::any_of(waves.begin(), waves.end(), Shared)) {
+    for (size_t i = 1; i < kLanes; ++i) {
+      opening.push_back(std::async(std::launch::async, OpenLane, std::cref(scratch)));
+    }
   }
   PGSTACK_RETURN_IF_ERROR(conn.Run(kSettings));
   std::vector<pg::Connection> others;
   auto lane = [&](size_t i) -> pg::Connection& { return i == 0 ? conn : others[i - 1]; };
-  for (const DumpWave& w : DumpWaves(schema, kLanes)) {
-    // A wave with work for the first lane alone (a schema of one table) needs no other.
-    if (std::all_of(w.lanes.begin() + 1, w.lanes.end(), [](auto& l) { return l.empty(); })) {
+  for (const DumpWave& w : waves) {
+    if (!Shared(w)) {
       if (Status s = pg::RunInterruptible(conn, w.lanes[0]); !s.ok()) return NotLoaded(s);
       continue;
     }
