@@ -24,10 +24,11 @@ std::map<std::string, std::string> DumpFiles(const Catalog& c);
 
 // DumpSql cut for a load over `lanes` connections at once: waves that run one after the other,
 // each a script per lane that the lanes run at the same time. Only tables, constraints and
-// indexes share a wave, the objects whose cost is the server making files; a wave ends before
-// an object that needs one of it. A table's constraints and indexes keep to one lane, so that
-// two lanes do not lock the same table. Every other object is a wave of one lane. Lanes run in
-// DumpSql's order, which the waves keep.
+// indexes spread over the lanes, the objects whose cost is the server making files; such a wave
+// ends before an object that needs one of its own. A table keeps to one lane with its
+// constraints, its indexes and its whole inheritance tree, so that two lanes never lock the same
+// table. The objects between (schemas, types, functions, views, ...) are waves of one lane. Each
+// lane's script keeps DumpSql's order, and DumpSql's header settings are the loader's to make.
 struct DumpWave {
   std::vector<std::string> lanes;  // a script per lane; "" for a lane with nothing to do
 };
