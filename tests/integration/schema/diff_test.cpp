@@ -48,6 +48,12 @@ class Diff : public SchemaTest {
     }
     return migrate::PlanScript(d->plan, {});
   }
+  // Arrive at the schema that `sql` makes, written as a .sql file of the test's folder.
+  std::string ArriveAt(const std::string& sql) {
+    std::string path = dir_ + "/to.sql";
+    WriteText(path, sql);
+    return Arrive(File(path));
+  }
   std::string Empty() {
     std::string path = dir_ + "/empty.sql";
     WriteText(path, "-- nothing\n");
@@ -114,11 +120,9 @@ TEST_F(Diff, TablesThatExistChangeOnline) {
 
 TEST_F(Diff, UniqueAndPrimaryKeysAreAddedOnAnIndexBuiltConcurrently) {
   Sql("CREATE TABLE t (id bigint NOT NULL, code text); CREATE TABLE u (id int)");
-  std::string to = dir_ + "/to.sql";
-  WriteText(to,
-            "CREATE TABLE t (id bigint PRIMARY KEY, code text UNIQUE);\n"
-            "CREATE TABLE u (id int);\nCREATE INDEX u_id ON u (id);\n");
-  std::string plan = Arrive(File(to));
+  std::string plan = ArriveAt(
+      "CREATE TABLE t (id bigint PRIMARY KEY, code text UNIQUE);\n"
+      "CREATE TABLE u (id int);\nCREATE INDEX u_id ON u (id);\n");
   size_t build = At(plan, "CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON public.t (id);");
   size_t add =
       At(plan, "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;");
@@ -129,11 +133,9 @@ TEST_F(Diff, UniqueAndPrimaryKeysAreAddedOnAnIndexBuiltConcurrently) {
 TEST_F(Diff, AnEnumLosingAValueIsRecreatedWithItsColumnsAndViews) {
   Sql("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE p (m mood DEFAULT 'ok', "
       "ms mood[]); CREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy'");
-  std::string to = dir_ + "/to.sql";
-  WriteText(to,
-            "CREATE TYPE mood AS ENUM ('ok', 'happy');\nCREATE TABLE p (m mood DEFAULT "
-            "'ok', ms mood[]);\nCREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy';\n");
-  std::string plan = Arrive(File(to));
+  std::string plan = ArriveAt(
+      "CREATE TYPE mood AS ENUM ('ok', 'happy');\nCREATE TABLE p (m mood DEFAULT "
+      "'ok', ms mood[]);\nCREATE VIEW happy AS SELECT m FROM p WHERE m = 'happy';\n");
   At(plan, "-- hazard rewrites_table:");
   At(plan, "ALTER TABLE public.p ALTER COLUMN m TYPE public.mood USING m::text::public.mood;");
 }
@@ -148,14 +150,12 @@ TEST_F(Diff, AFunctionRecreatedUnderColumnsThatCallItTakesThemAlong) {
       "CREATE TABLE gen (id int, g text GENERATED ALWAYS AS (public.code(id)) STORED); "
       "INSERT INTO gen (id) VALUES (7); "
       "CREATE TABLE gone (c text DEFAULT public.code(2))");
-  std::string to = dir_ + "/to.sql";
-  WriteText(to,
-            "CREATE FUNCTION code(n int) RETURNS varchar LANGUAGE sql IMMUTABLE AS $$ SELECT 'v' "
-            "|| n $$;\n"
-            "CREATE TABLE items (id int, code text DEFAULT public.code(1), note text DEFAULT "
-            "'x');\n"
-            "CREATE TABLE gen (id int, g text GENERATED ALWAYS AS (public.code(id)) STORED);\n");
-  std::string plan = Arrive(File(to));
+  std::string plan = ArriveAt(
+      "CREATE FUNCTION code(n int) RETURNS varchar LANGUAGE sql IMMUTABLE AS $$ SELECT 'v' "
+      "|| n $$;\n"
+      "CREATE TABLE items (id int, code text DEFAULT public.code(1), note text DEFAULT "
+      "'x');\n"
+      "CREATE TABLE gen (id int, g text GENERATED ALWAYS AS (public.code(id)) STORED);\n");
   size_t dropped = At(plan, "ALTER TABLE public.items ALTER COLUMN code DROP DEFAULT;");
   At(plan, "ALTER TABLE public.gone ALTER COLUMN c DROP DEFAULT;");
   size_t aside = At(plan, "ALTER TABLE public.gen ALTER COLUMN g SET EXPRESSION AS (NULL::text);");
@@ -181,12 +181,10 @@ TEST_F(Diff, ADomainInUseThatChangesItsBaseTypeIsRecreatedUnderItsColumns) {
       "CREATE TABLE stock (id int, q qty DEFAULT 0, qs qty[]); "
       "CREATE VIEW big AS SELECT id, q FROM stock WHERE q > 10; "
       "INSERT INTO stock VALUES (1, 12, '{3,4}')");
-  std::string to = dir_ + "/to.sql";
-  WriteText(to,
-            "CREATE DOMAIN qty AS bigint CHECK (VALUE >= 0);\nCOMMENT ON DOMAIN qty IS 'a "
-            "count';\nCREATE TABLE stock (id int, q qty DEFAULT 0, qs qty[]);\n"
-            "CREATE VIEW big AS SELECT id, q FROM stock WHERE q > 10;\n");
-  std::string plan = Arrive(File(to));
+  std::string plan = ArriveAt(
+      "CREATE DOMAIN qty AS bigint CHECK (VALUE >= 0);\nCOMMENT ON DOMAIN qty IS 'a "
+      "count';\nCREATE TABLE stock (id int, q qty DEFAULT 0, qs qty[]);\n"
+      "CREATE VIEW big AS SELECT id, q FROM stock WHERE q > 10;\n");
   size_t view = At(plan, "DROP VIEW public.big;");
   size_t aside = At(plan, "ALTER DOMAIN public.qty RENAME TO \"qty_pgstack_old\";");
   At(plan, "-- hazard rewrites_table: its base type changes");
@@ -209,12 +207,10 @@ TEST_F(Diff, ACompositeInUseWhoseAttributeChangesTypeIsRecreatedUnderItsColumns)
       "CREATE TABLE price (id int, p money2, ps money2[]); "
       "CREATE VIEW pv AS SELECT id, (p).amount FROM price; "
       "INSERT INTO price VALUES (1, (5, 'eur'), ARRAY[(6, 'usd')::money2])");
-  std::string to = dir_ + "/to.sql";
-  WriteText(to,
-            "CREATE TYPE money2 AS (amount numeric, cur text);\n"
-            "CREATE TABLE price (id int, p money2, ps money2[]);\n"
-            "CREATE VIEW pv AS SELECT id, (p).amount FROM price;\n");
-  std::string plan = Arrive(File(to));
+  std::string plan = ArriveAt(
+      "CREATE TYPE money2 AS (amount numeric, cur text);\n"
+      "CREATE TABLE price (id int, p money2, ps money2[]);\n"
+      "CREATE VIEW pv AS SELECT id, (p).amount FROM price;\n");
   At(plan, "ALTER TYPE public.money2 RENAME TO \"money2_pgstack_old\";");
   At(plan,
      "ALTER TABLE public.price ALTER COLUMN p TYPE public.money2 USING p::text::public.money2;");
