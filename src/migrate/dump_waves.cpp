@@ -38,11 +38,14 @@ std::vector<DumpWave> DumpWaves(const Catalog& c, size_t lanes) {
     size_t lane = 0;
     if (files) {
       std::string root = o.kind == ObjectKind::kTable ? o.identity : o.parent;
-      for (const std::string& a : o.after) {
-        if (auto it = root_of.find(a); it != root_of.end()) root = it->second;
+      if (o.kind == ObjectKind::kTable) {
+        for (const std::string& a : o.after) {  // a partition or child: its parent's tree
+          if (auto it = root_of.find(a); it != root_of.end()) root = it->second;
+        }
+        root_of[o.node] = root_of[o.identity] = root;
+      } else if (auto it = root_of.find(root); it != root_of.end()) {
+        root = it->second;
       }
-      if (auto it = root_of.find(root); it != root_of.end()) root = it->second;
-      if (o.kind == ObjectKind::kTable) root_of[o.node] = root_of[o.identity] = root;
       lane = lane_of_root.emplace(root, lane_of_root.size() % lanes).first->second;
     }
     waves.back().lanes[lane] += o.ddl + "\n";
