@@ -7,19 +7,21 @@
 
 namespace pgstack::testdb {
 
-Status EnsureCatalog(pg::Connection& conn) {
-  // The newest column stands for the whole schema: a catalog an older pgstack made gets it.
+namespace {
+
+// The newest column stands for the whole schema: a catalog an older pgstack made lacks it.
+Result<bool> Complete(pg::Connection& conn) {
   PGSTACK_ASSIGN_OR_RETURN(
       pg::QueryResult have,
       conn.Exec("SELECT count(*) FROM pg_attribute WHERE attrelid = "
                 "to_regclass('pgstack_testdb.tests') AND attname = 'password' AND NOT "
                 "attisdropped"));
-  if (have.scalar() == "1") return Status::Ok();
-  // CREATE ... IF NOT EXISTS races with itself; a transaction-scoped lock serialises the
-  // first runs (and ends with the transaction, so it works through PgBouncer too).
-  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(conn));
-  Status s = conn.Run(fmt::format(R"sql(
-SELECT pg_advisory_xact_lock(hashtext('pgstack_testdb catalog'));
+  return have.scalar() == "1";
+}
+
+// The schema, made or brought up to date; not safe to run twice at once (EnsureCatalog).
+Status CreateCatalog(pg::Connection& conn) {
+  return conn.Run(fmt::format(R"sql(
 CREATE SCHEMA IF NOT EXISTS pgstack_testdb;
 COMMENT ON SCHEMA pgstack_testdb IS 'pgstack testdb: templates and test databases it made';
 -- database follows from hash one to one: a second UNIQUE would escape ON CONFLICT (hash)
@@ -53,12 +55,25 @@ DO $$ BEGIN
     COMMENT ON ROLE {group} IS 'pgstack testdb: every role it makes, one per database';
   END IF;
 END $$;)sql",
-                                  fmt::arg("group", location::kTestdbGroupRole)));
+                              fmt::arg("group", location::kTestdbGroupRole)));
+}
+
+}  // namespace
+
+Status EnsureCatalog(pg::Connection& conn) {
+  PGSTACK_ASSIGN_OR_RETURN(bool complete, Complete(conn));
+  if (complete) return Status::Ok();
+  // CREATE ... IF NOT EXISTS races with itself; a transaction-scoped lock serialises the
+  // first runs (and ends with the transaction, so it works through PgBouncer too). The runs
+  // that waited for it look again and leave a complete catalog alone: their ALTER TABLEs would
+  // queue an exclusive lock behind the first run's builds, and every testdb statement behind
+  // that lock, past its lock timeout.
+  PGSTACK_ASSIGN_OR_RETURN(pg::Transaction tx, pg::Transaction::Begin(conn));
+  Status s = conn.Run("SELECT pg_advisory_xact_lock(hashtext('pgstack_testdb catalog'))");
+  Result<bool> again = s.ok() ? Complete(conn) : Result<bool>(s);
+  s = !again.ok() ? again.status() : *again ? Status::Ok() : CreateCatalog(conn);
   if (s.ok()) s = tx.Commit();
-  if (!s.ok()) {
-    return s.WithContext("creating testdb's catalog (schema pgstack_testdb)");
-  }
-  return Status::Ok();
+  return s.ok() ? s : s.WithContext("creating testdb's catalog (schema pgstack_testdb)");
 }
 
 }  // namespace pgstack::testdb

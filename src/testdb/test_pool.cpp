@@ -137,6 +137,10 @@ Result<std::optional<TestDatabase>> TestPool::Create(const std::string& hash, bo
     if (!mine.ok()) return mine.status();
     if (mine->rows() == 0) return std::optional<TestDatabase>();
     auto source = LockReadyTemplate(*row, hash);
+    // A table lock queued ahead of ours (an ALTER TABLE of the catalog) past the lock timeout
+    // reads as "not ready": the caller tries again.
+    if (!source.ok() && pg::Classify(source.status()) == pg::ErrorClass::kLockNotAvailable)
+      source = std::string();
     made = source.ok() ? Status::Ok() : source.status();
     if (made.ok() && !source->empty()) {
       made = MakeClone(*ddl, t->database, hash, *source, !o_.pooled, t->password);

@@ -23,7 +23,9 @@ namespace pgstack::testdb {
 inline constexpr const char* kTemplatesTable = "pgstack_testdb.templates";
 inline constexpr const char* kTestsTable = "pgstack_testdb.tests";
 
-// Creates the schema and tables when missing (safe when several processes start at once).
+// Creates the schema and tables when missing, safe when several processes start at once. A run
+// that finds them complete, at once or after waiting for the run making them, takes no lock on
+// the tables (testdb_catalog_test.cpp).
 Status EnsureCatalog(pg::Connection& conn);
 
 }  // namespace pgstack::testdb
