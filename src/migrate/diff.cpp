@@ -89,14 +89,14 @@ Status LintPlan(const SchemaPlan& plan) {
   return Status::Ok();
 }
 
-Status Prove(pg::Connection& conn, const DiffRequest& r, const SchemaPlan& plan,
-             const Catalog& to) {
+Status Prove(pg::Connection& conn, pg::Connection& helper, const DiffRequest& r,
+             const SchemaPlan& plan, const Catalog& to) {
   if (Status run = RunPlan(conn, plan, nullptr); !run.ok()) {
     if (core::IsInterruption(run)) return run;
     return Status::Failure("the plan does not run on a copy of the from schema: " + run.message() +
                            " (a bug in pgstack's plan; please report it)");
   }
-  PGSTACK_ASSIGN_OR_RETURN(Catalog after, ReadCatalog(conn, r.source.filter));
+  PGSTACK_ASSIGN_OR_RETURN(Catalog after, ReadCatalog(conn, r.source.filter, &helper));
   std::vector<std::string> left = Differences(after, to);
   if (!left.empty()) {
     std::string list;
@@ -165,23 +165,30 @@ Result<DiffResult> PlanDiff(const DiffRequest& r) {
   }
   DiffResult out;
   // The two reads and the proof's scratch database are independent, each on its own
-  // connection: the server does them at once.
+  // connection: the server does them at once. The load needs only the from schema: it starts
+  // while the to schema is still being read.
   auto to = std::async(std::launch::async, [&] { return ReadSource(r.to, r.source); });
   auto made = std::async(std::launch::async, [&] {
     return internal::ScratchDb::Create(r.source.scratch, "template0");
   });
   Result<Catalog> from = ReadSource(r.from, r.source);
-  Result<Catalog> to_read = to.get();
   Result<internal::ScratchDb> made_db = made.get();
   PGSTACK_RETURN_IF_ERROR(from.status());
-  PGSTACK_RETURN_IF_ERROR(to_read.status());
-  PGSTACK_RETURN_IF_ERROR(made_db.status());
+  if (!made_db.ok()) {
+    Result<Catalog> to_read = to.get();
+    return to_read.ok() ? made_db.status() : to_read.status();
+  }
   out.from = std::move(*from);
-  out.to = std::move(*to_read);
   internal::ScratchDb scratch = std::move(*made_db);
   Status proven = [&]() -> Status {
     PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, scratch.Connect());
+    // The proof's second reader, connected while the schema loads.
+    auto helping = std::async(std::launch::async, [&] { return scratch.Connect(); });
     PGSTACK_RETURN_IF_ERROR(internal::LoadSchema(scratch, conn, out.from));
+    Result<Catalog> to_read = to.get();
+    PGSTACK_RETURN_IF_ERROR(to_read.status());
+    out.to = std::move(*to_read);
+    PGSTACK_ASSIGN_OR_RETURN(pg::Connection helper, helping.get());
     Catalog start = out.from;
     if (!renames.empty()) {
       for (size_t i = 0; i < renames.size(); ++i) {
@@ -189,14 +196,14 @@ Result<DiffResult> PlanDiff(const DiffRequest& r) {
           return Status::InvalidInput(fmt::format("--rename {}: {}", r.renames[i], s.message()));
         }
       }
-      PGSTACK_ASSIGN_OR_RETURN(start, ReadCatalog(conn, r.source.filter));
+      PGSTACK_ASSIGN_OR_RETURN(start, ReadCatalog(conn, r.source.filter, &helper));
     }
     SchemaPlanOptions po{
         .can_cast = [&conn](const std::string& a,
                             const std::string& b) { return internal::CanCast(conn, a, b); },
         .using_exprs = using_exprs};
     SchemaPlan rest = PlanChanges(start, out.to, po);
-    PGSTACK_RETURN_IF_ERROR(Prove(conn, r, rest, out.to));
+    PGSTACK_RETURN_IF_ERROR(Prove(conn, helper, r, rest, out.to));
     out.plan.statements = std::move(renames);
     for (PlanStatement& st : rest.statements) out.plan.statements.push_back(std::move(st));
     return Status::Ok();

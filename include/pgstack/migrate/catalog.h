@@ -94,7 +94,11 @@ struct CatalogFilter {
 
 // Reads the catalog of conn's database in one read-only transaction with an empty search_path,
 // so that every name in the DDL is schema-qualified and the text does not depend on the session.
-Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter = {});
+// With a helper (another connection to the same database, in no transaction) half of the queries
+// run there at once, in a transaction of the same snapshot: the same catalog, in about half the
+// time on an idle server with two cores or more.
+Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter = {},
+                            pg::Connection* helper = nullptr);
 
 // Sorts objects so that each comes after the objects it names in `after` (unknown nodes are
 // ignored), ties broken by kind, schema and identity: the same objects always come out in the

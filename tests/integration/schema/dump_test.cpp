@@ -11,6 +11,7 @@
 
 #include "pgstack/migrate/catalog.h"
 #include "pgstack/migrate/schema_source.h"
+#include "pgstack/migrate/schema_plan.h"
 #include "schema_fixture.h"
 
 namespace pgstack::testing {
@@ -67,6 +68,25 @@ TEST_F(Dump, EveryKindReadsBackAsTheSameBytes) {
   int before = Databases();
   EXPECT_EQ(DumpOf({migrate::SchemaSource::Kind::kSqlFile, file}), first);
   EXPECT_EQ(Databases(), before) << "a scratch database was left behind";
+}
+
+TEST_F(Dump, AReadWithAHelperConnectionIsTheSameCatalog) {
+  Load(kEveryKind);
+  auto alone = Db();
+  auto conn = Db();
+  auto helper = Db();
+  ASSERT_TRUE(alone.ok() && conn.ok() && helper.ok());
+  for (bool owners : {false, true}) {
+    migrate::CatalogFilter f{.exclude_schemas = {"audit"}, .owners = owners};
+    auto one = migrate::ReadCatalog(*alone, f);
+    auto two = migrate::ReadCatalog(*conn, f, &*helper);
+    ASSERT_TRUE(one.ok()) << one.status().message();
+    ASSERT_TRUE(two.ok()) << two.status().message();
+    EXPECT_EQ(migrate::DumpSql(*two), migrate::DumpSql(*one));
+    EXPECT_TRUE(migrate::Differences(*two, *one).empty());
+    EXPECT_EQ(two->objects.size(), one->objects.size());
+    EXPECT_FALSE(helper->in_transaction()) << "the helper's transaction stayed open";
+  }
 }
 
 TEST_F(Dump, TheBinaryWritesAFileAndStdoutAlike) {
