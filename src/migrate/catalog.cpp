@@ -72,8 +72,8 @@ ReadPlan PlanRead(pg::Connection& conn, const CatalogFilter& filter) {
     p.sql.push_back(fmt::format(fmt::runtime(q.sql), fmt::arg("ns", ns)));
     p.kinds.push_back(q.kind);
   }
-  for (std::string_view d : {internal::kColumnsSql, internal::kDomainsSql,
-                             internal::kEnumLabelsSql, internal::kDomainChecksSql}) {
+  for (std::string_view d : {internal::kColumnsSql, internal::kDomainsSql, internal::kEnumLabelsSql,
+                             internal::kDomainChecksSql}) {
     p.sql.emplace_back(d);
   }
   return p;
@@ -211,9 +211,9 @@ Result<pg::Transaction> ShareSnapshot(pg::Connection& conn, pg::Connection& help
   PGSTACK_ASSIGN_OR_RETURN(pg::QueryResult snapshot, conn.Exec("SELECT pg_export_snapshot()"));
   PGSTACK_ASSIGN_OR_RETURN(
       pg::Transaction tx,
-      pg::Transaction::Begin(helper,
-                             {.isolation = pg::TransactionOptions::Isolation::kRepeatableRead,
-                              .read_only = true}));
+      pg::Transaction::Begin(
+          helper,
+          {.isolation = pg::TransactionOptions::Isolation::kRepeatableRead, .read_only = true}));
   PGSTACK_RETURN_IF_ERROR(
       helper.Run(fmt::format("SET TRANSACTION SNAPSHOT {}; SET LOCAL search_path = ''",
                              conn.QuoteLiteral(snapshot.scalar()))));

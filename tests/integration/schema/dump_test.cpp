@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "pgstack/migrate/catalog.h"
-#include "pgstack/migrate/schema_source.h"
 #include "pgstack/migrate/schema_plan.h"
+#include "pgstack/migrate/schema_source.h"
 #include "schema_fixture.h"
 
 namespace pgstack::testing {
