@@ -239,7 +239,6 @@ Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter,
       pg::Transaction tx,
       pg::Transaction::Begin(conn, {.isolation = pg::TransactionOptions::Isolation::kRepeatableRead,
                                     .read_only = true}));
-  std::optional<pg::Transaction> helper_tx;
   auto read = [&]() -> Result<Catalog> {
     PGSTACK_RETURN_IF_ERROR(conn.Run("SET LOCAL search_path = ''"));
     ReadPlan p = PlanRead(conn, filter);
@@ -247,6 +246,7 @@ Result<Catalog> ReadCatalog(pg::Connection& conn, const CatalogFilter& filter,
     results.reserve(p.sql.size());
     for (size_t i = 0; i < p.sql.size(); ++i) results.emplace_back(pg::QueryResult());
     size_t split = p.sql.size();
+    std::optional<pg::Transaction> helper_tx;  // rolled back after the fetch below has joined
     std::future<Status> second;
     if (helper != nullptr) {
       PGSTACK_ASSIGN_OR_RETURN(pg::Transaction shared, ShareSnapshot(conn, *helper));
