@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "pgstack/core/files.h"
+#include "pgstack/core/interrupt.h"
 
 namespace pgstack::migrate {
 namespace {
@@ -135,6 +136,8 @@ std::map<std::string, std::string> DumpFiles(const Catalog& c) {
 }
 
 Status WriteDump(const Catalog& c, const std::string& path) {
+  // A signal that came during the read must not be followed by the write.
+  PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt("--out " + path + " not written"));
   if (path.ends_with(".sql")) return core::WriteFileAtomic(path, DumpSql(c), 0644);
   PGSTACK_RETURN_IF_ERROR(CheckFolder(path));
   PGSTACK_RETURN_IF_ERROR(core::MakeDirs(path, 0755));

@@ -122,21 +122,13 @@ OwnSql Executor::Head(const FileOptions& o) {
 
 Result<pg::QueryResult> Executor::Send(std::string_view sql) {
   PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
-  if (!cancel_) {
-    auto h = conn_.cancel_handle();
-    if (h.ok()) cancel_.emplace(std::move(h).value());
-  }
-  core::InterruptHook hook([this] { CancelInFlight(); });
+  core::InterruptHook hook = CancelOnInterrupt();
   return conn_.Exec(sql);
 }
 
 pg::ScriptResult Executor::SendScript(const SqlBuffer& buf) {
   if (Status s = core::CheckInterrupt(); !s.ok()) return {.results = {}, .error = s};
-  if (!cancel_) {
-    auto h = conn_.cancel_handle();
-    if (h.ok()) cancel_.emplace(std::move(h).value());
-  }
-  core::InterruptHook hook([this] { CancelInFlight(); });
+  core::InterruptHook hook = CancelOnInterrupt();
   return conn_.ExecScript(buf.str());
 }
 
@@ -147,8 +139,16 @@ Status Executor::Run(const SqlBuffer& buf, const std::string& fallback) {
 
 Status Executor::SendCopy(std::string_view copy_sql, std::string_view data) {
   PGSTACK_RETURN_IF_ERROR(core::CheckInterrupt());
-  core::InterruptHook hook([this] { CancelInFlight(); });
+  core::InterruptHook hook = CancelOnInterrupt();
   return conn_.CopyIn(copy_sql, data).status();
+}
+
+core::InterruptHook Executor::CancelOnInterrupt() {
+  if (!cancel_) {
+    auto h = conn_.cancel_handle();
+    if (h.ok()) cancel_.emplace(std::move(h).value());
+  }
+  return core::InterruptHook([this] { CancelInFlight(); });
 }
 
 void Executor::CancelInFlight() {

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "pgstack/core/interrupt.h"
 #include "pgstack/core/status.h"
 #include "pgstack/migrate/history.h"
 #include "pgstack/migrate/migration.h"
@@ -114,6 +115,10 @@ class Executor {
   pg::ScriptResult SendScript(const SqlBuffer& buf);
   Status Run(const SqlBuffer& buf, const std::string& fallback);
   Status SendCopy(std::string_view copy_sql, std::string_view data);
+  // While the result lives, an interrupt cancels what conn_ runs. The cancel handle is made
+  // here, once, on the connection's thread: the hook runs on the interrupt thread, which must
+  // not touch conn_.
+  core::InterruptHook CancelOnInterrupt();
   void CancelInFlight();
   void Rollback();
   std::string Lit(std::string_view s) { return conn_.QuoteLiteral(s); }

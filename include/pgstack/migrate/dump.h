@@ -36,7 +36,7 @@ std::vector<DumpWave> DumpWaves(const Catalog& c, size_t lanes);
 
 // Writes DumpSql to PATH when it ends in ".sql", else DumpFiles into the folder PATH (made when
 // missing; an existing folder must hold no .sql file other than what a dump writes). Each file
-// is written atomically, mode 0644.
+// is written atomically, mode 0644. Once interrupted (core/interrupt.h) it writes nothing.
 Status WriteDump(const Catalog& c, const std::string& path);
 
 }  // namespace pgstack::migrate

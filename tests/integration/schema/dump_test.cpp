@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "pgstack/core/interrupt.h"
 #include "pgstack/migrate/catalog.h"
 #include "pgstack/migrate/schema_plan.h"
 #include "pgstack/migrate/schema_source.h"
@@ -87,6 +88,22 @@ TEST_F(Dump, AReadWithAHelperConnectionIsTheSameCatalog) {
     EXPECT_EQ(two->objects.size(), one->objects.size());
     EXPECT_FALSE(helper->in_transaction()) << "the helper's transaction stayed open";
   }
+}
+
+TEST_F(Dump, ASignalDuringTheReadLeavesNoFileAndNoFolder) {
+  auto conn = Db();
+  ASSERT_TRUE(conn.ok());
+  auto catalog = migrate::ReadCatalog(*conn, {});
+  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  core::SimulateInterrupt(SIGINT);
+  Status file = migrate::WriteDump(*catalog, dir_ + "/schema.sql");
+  Status folder = migrate::WriteDump(*catalog, dir_ + "/schema");
+  core::ResetInterruptForTest();
+  EXPECT_TRUE(core::IsInterruption(file)) << file.message();
+  EXPECT_TRUE(core::IsInterruption(folder)) << folder.message();
+  EXPECT_FALSE(fs::exists(dir_ + "/schema.sql"));
+  EXPECT_FALSE(fs::exists(dir_ + "/schema"));
+  EXPECT_TRUE(migrate::WriteDump(*catalog, dir_ + "/schema.sql").ok());
 }
 
 TEST_F(Dump, TheBinaryWritesAFileAndStdoutAlike) {
