@@ -50,10 +50,21 @@ Result<pg::Connection*> Probe::Cached(Endpoint which) {
       PGSTACK_ASSIGN_OR_RETURN(pg::Connection conn, Connect(which));
       return std::make_unique<pg::Connection>(std::move(conn));
     }();
+    if (opened.ok()) {
+      // Made here, on the thread that owns the connection; CancelRunning only uses it.
+      auto cancel = (*opened)->cancel_handle();
+      std::lock_guard<std::mutex> lock(cancels_mu_);
+      if (cancel.ok()) cancels_.push_back(std::move(cancel).value());
+    }
     it = connections_.emplace(which, std::move(opened)).first;
   }
   if (!it->second.ok()) return it->second.status();
   return it->second.value().get();
+}
+
+void Probe::CancelRunning() {
+  std::lock_guard<std::mutex> lock(cancels_mu_);
+  for (const pg::CancelHandle& c : cancels_) (void)c.Cancel();
 }
 
 Result<pg::Connection*> Probe::Direct() { return Cached(Endpoint::kDirect); }

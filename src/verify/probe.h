@@ -6,8 +6,10 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "jsonb_measure.h"
 #include "pgstack/core/config.h"
@@ -50,6 +52,11 @@ class Probe {
   // A new connection of its own, for a check that may have to drop it and try again.
   Result<pg::Connection> Connect(Endpoint which);
 
+  // Cancels what the shared connections (Direct, Admin, Superuser) run now, so that an
+  // interrupt (core/interrupt.h) stops a check that waits on the server. Thread-safe: it is
+  // meant for the interrupt thread.
+  void CancelRunning();
+
   // The JSONB measurement, made once for the checks that report on it.
   const Result<JsonbMeasurement>& Jsonb();
 
@@ -69,6 +76,8 @@ class Probe {
   std::string stopped_;
   std::optional<Result<location::Endpoints>> endpoints_;
   std::map<Endpoint, Result<std::unique_ptr<pg::Connection>>> connections_;
+  std::mutex cancels_mu_;
+  std::vector<pg::CancelHandle> cancels_;  // one per shared connection, made as it opens
   std::optional<Result<JsonbMeasurement>> jsonb_;
 };
 

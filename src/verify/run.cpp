@@ -19,6 +19,9 @@ Report RunChecks(const core::Environment& env, const std::string& state_dir,
   Probe probe(env, state_dir);
   probe.set_migrations_dir(options.migrations_dir);
   probe.set_stopped(options.stopped);
+  // A check that waits on the server (a lock, a slow query) stops at a signal too, not only
+  // the loop between checks.
+  core::InterruptHook cancel([&probe] { probe.CancelRunning(); });
   for (const CheckSpec* check : checks) {
     if (core::Interrupted()) break;
     if (!options.asked_by_name && check->applies && !check->applies(probe)) continue;

@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "child.h"
 #include "pgstack/core/files.h"
 #include "verify_helpers.h"
 
@@ -159,6 +160,30 @@ void ExpectStopped(const Verdict& v, const Verdict& baseline, const std::string&
     }
   }
   EXPECT_GT(stopped, 0) << v.output;
+}
+
+TEST_F(VerifyBreaks, SigintStopsACheckThatWaitsOnTheServer) {
+  // Another session makes test_jsonb and keeps its transaction open: the JSONB script's own
+  // CREATE TABLE waits for that transaction to end. The signal must stop verify now.
+  pg::Connection holder = Superuser();
+  ASSERT_TRUE(holder.Run("BEGIN; CREATE TABLE public.test_jsonb (id int)").ok());
+  std::string log = stack().state_dir() + "/../verify-sigint.log";
+  pid_t pid = stack().SpawnPgstack({"verify"}, log);
+  // Seen from a session of its own: one in a transaction sees the activity of its start.
+  pg::Connection watcher = Superuser();
+  Status waiting = WaitFor("verify to wait on the held transaction", [&] {
+    auto r = watcher.Exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgstack verify' AND "
+        "wait_event_type = 'Lock'");
+    return r.ok() && r->scalar() == "1";
+  });
+  if (!waiting.ok()) KillAndReap(pid);
+  ASSERT_TRUE(waiting.ok()) << waiting.message() << "\n" << ReadText(log);
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  EXPECT_EQ(Reap(pid, std::chrono::seconds(10)), 130) << ReadText(log);
+  EXPECT_NE(ReadText(log).find("interrupted (SIGINT)"), std::string::npos) << ReadText(log);
+  EXPECT_TRUE(holder.in_transaction()) << "verify went on only because the transaction ended";
+  ASSERT_TRUE(holder.Run("ROLLBACK").ok());
 }
 
 TEST_F(VerifyBreaks, PgBouncerStopped) {
