@@ -101,10 +101,10 @@ _pgstack() {{
 )",
       ValueFlags(root, "*' ", "'"));
   for (const CLI::App* a : CommandTree(root)) {
-    std::string words;
-    for (const std::string& n : SubcommandNames(*a)) words += (words.empty() ? "" : " ") + n;
-    for (const CLI::Option* f : FlagsAt(*a)) words += (words.empty() ? "" : " ") + LongName(*f);
-    out += fmt::format("      {}) words={} ;;\n", ShellQuote(Key(*a)), ShellQuote(words));
+    std::vector<std::string> words = SubcommandNames(*a);
+    for (const CLI::Option* f : FlagsAt(*a)) words.push_back(LongName(*f));
+    out += fmt::format("      {}) words={} ;;\n", ShellQuote(Key(*a)),
+                       ShellQuote(fmt::format("{}", fmt::join(words, " "))));
   }
   out += R"(    esac ;;
   esac
@@ -145,10 +145,11 @@ _pgstack() {{
       ValueFlags(root, "*' ", "'"));
   for (const CLI::App* a : CommandTree(root)) {
     std::string cmds, flags;
+    // Appended in two steps: g++ 12 warns (-Wrestrict, a false positive) on " " + a temporary.
     for (const CLI::App* s : Subcommands(*a))
-      cmds += " " + Described(s->get_name(), s->get_description());
+      (cmds += ' ') += Described(s->get_name(), s->get_description());
     for (const CLI::Option* f : FlagsAt(*a))
-      flags += " " + Described(LongName(*f), f->get_description());
+      (flags += ' ') += Described(LongName(*f), f->get_description());
     out += fmt::format("    {}) cmds=({}) flags=({}) ;;\n", ShellQuote(Key(*a)), cmds, flags);
   }
   out += R"(  esac

@@ -224,7 +224,8 @@ void ParseConcurrentIndex(std::string_view text, const std::vector<Token>& toks,
   if (i >= toks.size()) return;
   std::string table = tok_text(i++);
   while (i + 1 < toks.size() && tok_text(i) == ".") {
-    table += "." + tok_text(i + 1);
+    table += '.';
+    table += tok_text(i + 1);
     i += 2;
   }
   st.concurrent_index_table = table;

@@ -23,7 +23,8 @@ std::string PercentEncode(std::string_view s) {
 std::string ToUrl(const ConnParams& p, Redact redact) {
   std::string url = "postgresql://" + PercentEncode(p.user);
   if (!p.password.empty()) {
-    url += ":" + (redact == Redact::kYes ? std::string("********") : PercentEncode(p.password));
+    url += ':';
+    url += redact == Redact::kYes ? std::string("********") : PercentEncode(p.password);
   }
   url += "@";
   const bool socket = !p.host.empty() && p.host[0] == '/';
@@ -31,7 +32,10 @@ std::string ToUrl(const ConnParams& p, Redact redact) {
   url += fmt::format(":{}/{}", p.port, PercentEncode(p.dbname));
   std::string query;
   auto add = [&](std::string_view k, const std::string& v) {
-    query += (query.empty() ? "?" : "&") + std::string(k) + "=" + PercentEncode(v);
+    query += query.empty() ? '?' : '&';
+    query += k;
+    query += '=';
+    query += PercentEncode(v);
   };
   if (socket) add("host", p.host);
   if (!p.sslmode.empty()) add("sslmode", p.sslmode);
